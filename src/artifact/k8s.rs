@@ -1,0 +1,450 @@
+//! The slices of Kubernetes API objects that kubetriage reads, as serde types.
+//!
+//! Only the fields the rules use are modelled; everything is optional so that a partial or
+//! oddly-shaped dump still parses. Unknown fields are ignored.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// `metadata` of any object.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`.
+    pub namespace: String,
+    /// `metadata.uid`.
+    pub uid: String,
+    /// `metadata.labels`.
+    pub labels: BTreeMap<String, String>,
+    /// `metadata.annotations`.
+    pub annotations: BTreeMap<String, String>,
+    /// `metadata.ownerReferences`.
+    pub owner_references: Vec<OwnerReference>,
+}
+
+/// `metadata.ownerReferences[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OwnerReference {
+    /// Owner kind.
+    pub kind: String,
+    /// Owner name.
+    pub name: String,
+}
+
+/// A Pod (dumped, a static manifest or a checkpoint).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Pod {
+    /// Object metadata.
+    pub metadata: ObjectMeta,
+    /// Desired state.
+    pub spec: PodSpec,
+    /// Observed state (absent in manifests).
+    pub status: PodStatus,
+}
+
+/// `Pod.spec` (also the template of Deployments and DaemonSets).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodSpec {
+    /// The node the pod is bound to.
+    pub node_name: String,
+    /// Whether the pod uses the node's network namespace.
+    pub host_network: bool,
+    /// Init containers.
+    pub init_containers: Vec<Container>,
+    /// Containers.
+    pub containers: Vec<Container>,
+    /// Volumes.
+    pub volumes: Vec<Volume>,
+    /// Tolerations.
+    pub tolerations: Vec<Toleration>,
+    /// Node selector.
+    pub node_selector: BTreeMap<String, String>,
+}
+
+/// A container of a pod.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Container {
+    /// Container name.
+    pub name: String,
+    /// Image reference.
+    pub image: String,
+    /// Entrypoint override.
+    pub command: Vec<String>,
+    /// Arguments.
+    pub args: Vec<String>,
+    /// Environment variables.
+    pub env: Vec<EnvVar>,
+    /// Volume mounts.
+    pub volume_mounts: Vec<VolumeMount>,
+}
+
+impl Container {
+    /// The `--flag=value` / `--flag value` options of `command` + `args`, by flag name without
+    /// dashes. A flag given twice keeps its last value, as Go's flag package does.
+    pub fn flags(&self) -> BTreeMap<String, String> {
+        parse_flags(self.command.iter().chain(self.args.iter()).map(String::as_str))
+    }
+}
+
+/// Parses `--name=value`, `--name value` and bare `--name` (→ `"true"`) options.
+pub fn parse_flags<'a>(words: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let words: Vec<&str> = words.into_iter().collect();
+    let mut out = BTreeMap::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        i += 1;
+        let Some(rest) = w
+            .strip_prefix("--")
+            .or_else(|| w.strip_prefix('-').filter(|r| r.len() > 1))
+        else {
+            continue;
+        };
+        if let Some((k, v)) = rest.split_once('=') {
+            out.insert(k.to_string(), v.to_string());
+        } else if let Some(next) = words.get(i).filter(|n| !n.starts_with('-')) {
+            out.insert(rest.to_string(), (*next).to_string());
+            i += 1;
+        } else {
+            out.insert(rest.to_string(), "true".to_string());
+        }
+    }
+    out
+}
+
+/// An environment variable of a container.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EnvVar {
+    /// Variable name.
+    pub name: String,
+    /// Literal value, if given inline.
+    pub value: Option<String>,
+    /// Reference to a Secret or ConfigMap key.
+    pub value_from: Option<EnvVarSource>,
+}
+
+/// `env[].valueFrom`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EnvVarSource {
+    /// A key of a Secret.
+    pub secret_key_ref: Option<KeyRef>,
+    /// A key of a ConfigMap.
+    pub config_map_key_ref: Option<KeyRef>,
+}
+
+/// A reference to one key of a named object.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KeyRef {
+    /// Object name (same namespace as the pod).
+    pub name: String,
+    /// Data key.
+    pub key: String,
+}
+
+/// A container's volume mount.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct VolumeMount {
+    /// Volume name.
+    pub name: String,
+    /// Path inside the container.
+    pub mount_path: String,
+    /// Sub-path of the volume mounted.
+    pub sub_path: String,
+}
+
+/// A pod volume (only the sources kubetriage resolves).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Volume {
+    /// Volume name.
+    pub name: String,
+    /// A node directory or file.
+    pub host_path: Option<HostPathSource>,
+    /// A Secret's keys as files.
+    pub secret: Option<SecretVolumeSource>,
+    /// A ConfigMap's keys as files.
+    pub config_map: Option<ConfigMapVolumeSource>,
+}
+
+/// `volumes[].hostPath`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct HostPathSource {
+    /// Absolute path on the node.
+    pub path: String,
+}
+
+/// `volumes[].secret`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct SecretVolumeSource {
+    /// Secret name.
+    pub secret_name: String,
+    /// Key → file remapping.
+    pub items: Vec<KeyToPath>,
+}
+
+/// `volumes[].configMap`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConfigMapVolumeSource {
+    /// ConfigMap name.
+    pub name: String,
+    /// Key → file remapping.
+    pub items: Vec<KeyToPath>,
+}
+
+/// `items[]` of a Secret or ConfigMap volume.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct KeyToPath {
+    /// Data key.
+    pub key: String,
+    /// File name inside the mount.
+    pub path: String,
+}
+
+/// `spec.tolerations[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Toleration {
+    /// Taint key tolerated (empty with `operator: Exists` tolerates all).
+    pub key: String,
+    /// `Exists` or `Equal`.
+    pub operator: String,
+    /// Effect tolerated.
+    pub effect: String,
+}
+
+/// `Pod.status`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodStatus {
+    /// `Pending`, `Running`, …
+    pub phase: String,
+    /// Pod conditions.
+    pub conditions: Vec<Condition>,
+    /// Per-container status.
+    pub container_statuses: Vec<ContainerStatus>,
+}
+
+/// A status condition (pods and nodes).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Condition {
+    /// Condition type (`Ready`, …).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// Machine-readable reason.
+    pub reason: String,
+    /// Human-readable message.
+    pub message: String,
+    /// Last transition (RFC 3339).
+    pub last_transition_time: String,
+}
+
+/// `status.containerStatuses[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ContainerStatus {
+    /// Container name.
+    pub name: String,
+    /// Readiness.
+    pub ready: bool,
+    /// Restarts so far.
+    pub restart_count: u64,
+    /// Current state.
+    pub state: ContainerState,
+}
+
+/// `containerStatuses[].state`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContainerState {
+    /// Set when the container waits (`CrashLoopBackOff`, `ContainerCreating`, …).
+    pub waiting: Option<StateReason>,
+    /// Set when the container ended.
+    pub terminated: Option<StateReason>,
+}
+
+/// Reason and message of a container state.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StateReason {
+    /// Reason.
+    pub reason: String,
+    /// Message.
+    pub message: String,
+}
+
+/// A Deployment, DaemonSet or StatefulSet: what the control plane should be running.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Workload {
+    /// Object metadata.
+    pub metadata: ObjectMeta,
+    /// Desired state.
+    pub spec: WorkloadSpec,
+    /// Observed state.
+    pub status: WorkloadStatus,
+}
+
+/// `spec` of a workload.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WorkloadSpec {
+    /// Desired replicas (Deployments, StatefulSets).
+    pub replicas: Option<u64>,
+    /// The pod template.
+    pub template: PodTemplate,
+}
+
+/// `spec.template`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PodTemplate {
+    /// Template metadata.
+    pub metadata: ObjectMeta,
+    /// Pod spec.
+    pub spec: PodSpec,
+}
+
+/// `status` of a workload (Deployment and DaemonSet fields together).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct WorkloadStatus {
+    /// Deployment: replicas.
+    pub replicas: Option<u64>,
+    /// Deployment: ready replicas.
+    pub ready_replicas: Option<u64>,
+    /// Deployment: available replicas.
+    pub available_replicas: Option<u64>,
+    /// Deployment: unavailable replicas.
+    pub unavailable_replicas: Option<u64>,
+    /// DaemonSet: desired.
+    pub desired_number_scheduled: Option<u64>,
+    /// DaemonSet: ready.
+    pub number_ready: Option<u64>,
+}
+
+/// A Node object.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeObject {
+    /// Object metadata.
+    pub metadata: ObjectMeta,
+    /// Spec (taints, pod CIDR).
+    pub spec: NodeSpec,
+    /// Status (conditions, addresses).
+    pub status: NodeStatus,
+}
+
+/// `Node.spec`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeSpec {
+    /// Taints.
+    pub taints: Vec<Taint>,
+    /// Pod CIDR allocated to the node.
+    #[serde(rename = "podCIDR")]
+    pub pod_cidr: String,
+    /// Cordoned.
+    pub unschedulable: bool,
+}
+
+/// A node taint.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Taint {
+    /// Key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
+    pub effect: String,
+}
+
+/// `Node.status`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeStatus {
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+    /// Addresses.
+    pub addresses: Vec<NodeAddress>,
+}
+
+/// `Node.status.addresses[]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NodeAddress {
+    /// `InternalIP`, `Hostname`, …
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Address.
+    pub address: String,
+}
+
+/// An Event.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Event {
+    /// Object metadata.
+    pub metadata: ObjectMeta,
+    /// The object the event is about.
+    pub involved_object: InvolvedObject,
+    /// Reason (`FailedMount`, …).
+    pub reason: String,
+    /// Message.
+    pub message: String,
+    /// `Normal` or `Warning`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Count of occurrences.
+    pub count: Option<u64>,
+    /// First seen (RFC 3339).
+    pub first_timestamp: Option<String>,
+    /// Last seen (RFC 3339).
+    pub last_timestamp: Option<String>,
+    /// Event time (events.k8s.io, RFC 3339 with micros).
+    pub event_time: Option<String>,
+}
+
+/// `Event.involvedObject`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InvolvedObject {
+    /// Kind.
+    pub kind: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_in_both_forms() {
+        let f = parse_flags(["kube-apiserver", "--a=1", "--b", "2", "--c", "--d=x=y"]);
+        assert_eq!(f["a"], "1");
+        assert_eq!(f["b"], "2");
+        assert_eq!(f["c"], "true");
+        assert_eq!(f["d"], "x=y");
+    }
+}

@@ -1,0 +1,355 @@
+//! The rule catalogue: `rules/*.yaml`, embedded at build time, optionally extended or
+//! overridden by a `--rules` folder, validated into [`Rule`]s and [`FixStep`]s.
+
+mod syntax;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use syntax::{FileSyntax, FixSyntax, LogSyntax, RuleSyntax};
+
+use crate::finding::Severity;
+
+/// The built-in catalogue files, embedded in the binary.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/pki.yaml", include_str!("../../rules/pki.yaml")),
+    ("rules/logs.yaml", include_str!("../../rules/logs.yaml")),
+    ("rules/node.yaml", include_str!("../../rules/node.yaml")),
+    ("rules/input.yaml", include_str!("../../rules/input.yaml")),
+    ("rules/fixes.yaml", include_str!("../../rules/fixes.yaml")),
+];
+
+/// A catalogue that does not validate: a bug in `rules/` or in a `--rules` folder.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// A file is not valid YAML of the catalogue's shape.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The catalogue file.
+        file: String,
+        /// serde_yaml's message, with line and column.
+        message: String,
+    },
+    /// A `--rules` folder could not be read.
+    #[error("cannot read rules folder {path}: {source}")]
+    Io {
+        /// The folder or file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Entries are inconsistent (duplicate ids, dangling references, cycles, bad regexes).
+    #[error("invalid rule catalogue:\n  {}", .0.join("\n  "))]
+    Invalid(Vec<String>),
+}
+
+/// The fix-plan phases, in the order a broken cluster is brought back.
+pub const PHASES: &[&str] = &[
+    "etcd-trust",
+    "apiserver-certs",
+    "kubeconfig-kubelet",
+    "node-network",
+    "control-plane",
+    "addons-service-accounts",
+    "ingress-dns-cloud",
+    "hygiene",
+];
+
+/// How a rule decides.
+#[derive(Clone, Debug)]
+pub enum RuleKind {
+    /// A built-in check, by id.
+    Check(String),
+    /// Log patterns.
+    Log(LogSyntax),
+}
+
+/// A validated rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Id.
+    pub id: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// Title.
+    pub title: String,
+    /// How it decides.
+    pub kind: RuleKind,
+    /// Why it matters.
+    pub why: String,
+    /// Fix steps.
+    pub fix: Vec<String>,
+    /// Rules it explains (root cause of).
+    pub explains: Vec<String>,
+    /// Rules a log rule corroborates.
+    pub corroborates: Vec<String>,
+    /// References.
+    pub references: Vec<String>,
+    /// Catalogue file it came from.
+    pub file: String,
+}
+
+/// A validated fix step.
+#[derive(Clone, Debug)]
+pub struct FixStep {
+    /// Id.
+    pub id: String,
+    /// Index into [`PHASES`].
+    pub phase: usize,
+    /// Title.
+    pub title: String,
+    /// Steps before this one.
+    pub after: Vec<String>,
+    /// Command templates.
+    pub commands: Vec<String>,
+    /// Verification templates.
+    pub verify: Vec<String>,
+    /// Caveat.
+    pub caveat: Option<String>,
+}
+
+/// The validated catalogue.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    /// Rules, sorted by id.
+    pub rules: Vec<Rule>,
+    /// Fix steps by id.
+    pub fixes: BTreeMap<String, FixStep>,
+}
+
+impl Catalog {
+    /// The embedded catalogue.
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        Self::load(&[])
+    }
+
+    /// The embedded catalogue plus every `*.yaml`/`*.yml` file of `dirs` (later entries
+    /// with the same id override earlier ones).
+    pub fn load(dirs: &[PathBuf]) -> Result<Catalog, CatalogError> {
+        let mut files: Vec<(String, String)> = BUILTIN
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        for dir in dirs {
+            files.extend(read_dir(dir)?);
+        }
+        Self::from_texts(&files)
+    }
+
+    /// Builds a catalogue from `(file name, YAML text)` pairs, validating it.
+    pub fn from_texts(files: &[(String, String)]) -> Result<Catalog, CatalogError> {
+        let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+        let mut fixes: BTreeMap<String, FixSyntax> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (name, text) in files {
+            let parsed: FileSyntax = serde_yaml::from_str(text).map_err(|e| CatalogError::Syntax {
+                file: name.clone(),
+                message: e.to_string(),
+            })?;
+            let mut seen = BTreeSet::new();
+            for r in parsed.rules {
+                if !seen.insert(r.id.clone()) {
+                    errors.push(format!("{name}: rule `{}` is defined twice", r.id));
+                }
+                match to_rule(r, name) {
+                    Ok(rule) => {
+                        rules.insert(rule.id.clone(), rule);
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+            for f in parsed.fixes {
+                fixes.insert(f.id.clone(), f);
+            }
+        }
+        let mut steps = BTreeMap::new();
+        for (id, f) in fixes {
+            let Some(phase) = PHASES.iter().position(|p| *p == f.phase) else {
+                errors.push(format!(
+                    "fix `{id}`: unknown phase `{}` (phases: {})",
+                    f.phase,
+                    PHASES.join(", ")
+                ));
+                continue;
+            };
+            steps.insert(
+                id.clone(),
+                FixStep {
+                    id,
+                    phase,
+                    title: f.title,
+                    after: f.after,
+                    commands: f.commands,
+                    verify: f.verify,
+                    caveat: f.caveat,
+                },
+            );
+        }
+        let cat = Catalog {
+            rules: rules.into_values().collect(),
+            fixes: steps,
+        };
+        errors.extend(cat.consistency_errors());
+        if errors.is_empty() {
+            Ok(cat)
+        } else {
+            Err(CatalogError::Invalid(errors))
+        }
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Dangling references, unknown checks, bad regexes and cycles in the fix graph.
+    fn consistency_errors(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        let ids: BTreeSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
+        let known_checks: BTreeSet<&str> = crate::checks::CHECKS.iter().map(|c| c.id()).collect();
+        for r in &self.rules {
+            if !valid_id(&r.id) {
+                errors.push(format!(
+                    "{}: rule id `{}` must be kebab-case, at most 40 characters",
+                    r.file, r.id
+                ));
+            }
+            for f in &r.fix {
+                if !self.fixes.contains_key(f) {
+                    errors.push(format!(
+                        "{}: rule `{}` names unknown fix step `{f}`",
+                        r.file, r.id
+                    ));
+                }
+            }
+            for x in r.explains.iter().chain(&r.corroborates) {
+                if !ids.contains(x.as_str()) {
+                    errors.push(format!(
+                        "{}: rule `{}` refers to unknown rule `{x}`",
+                        r.file, r.id
+                    ));
+                }
+            }
+            match &r.kind {
+                RuleKind::Check(c) if !known_checks.contains(c.as_str()) => {
+                    errors.push(format!("{}: rule `{}` names unknown check `{c}`", r.file, r.id));
+                }
+                RuleKind::Log(log) => errors.extend(
+                    crate::logscan::validate(&r.id, log)
+                        .into_iter()
+                        .map(|e| format!("{}: {e}", r.file)),
+                ),
+                RuleKind::Check(_) => {}
+            }
+        }
+        for s in self.fixes.values() {
+            for a in &s.after {
+                if !self.fixes.contains_key(a) {
+                    errors.push(format!("fix `{}` runs after unknown step `{a}`", s.id));
+                }
+            }
+        }
+        if let Some(cycle) = self.fix_cycle() {
+            errors.push(format!("fix steps form a cycle: {}", cycle.join(" → ")));
+        }
+        errors
+    }
+
+    /// A cycle in the fix steps' `after` edges, if any.
+    pub fn fix_cycle(&self) -> Option<Vec<String>> {
+        fn visit<'a>(
+            cat: &'a Catalog,
+            id: &'a str,
+            state: &mut BTreeMap<&'a str, u8>,
+            stack: &mut Vec<&'a str>,
+        ) -> Option<Vec<String>> {
+            match state.get(id) {
+                Some(2) => return None,
+                Some(1) => {
+                    let start = stack.iter().position(|s| *s == id).unwrap_or(0);
+                    let mut c: Vec<String> = stack
+                        .get(start..)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|s| (*s).to_string())
+                        .collect();
+                    c.push(id.to_string());
+                    return Some(c);
+                }
+                _ => {}
+            }
+            state.insert(id, 1);
+            stack.push(id);
+            if let Some(step) = cat.fixes.get(id) {
+                for a in &step.after {
+                    if let Some(c) = visit(cat, a, state, stack) {
+                        return Some(c);
+                    }
+                }
+            }
+            stack.pop();
+            state.insert(id, 2);
+            None
+        }
+        let mut state = BTreeMap::new();
+        for id in self.fixes.keys() {
+            if let Some(c) = visit(self, id, &mut state, &mut Vec::new()) {
+                return Some(c);
+            }
+        }
+        None
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 40
+        && id
+            .split('-')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+fn to_rule(r: RuleSyntax, file: &str) -> Result<Rule, String> {
+    let kind = match (r.check, r.log) {
+        (Some(c), None) => RuleKind::Check(c),
+        (None, Some(l)) => RuleKind::Log(l),
+        _ => {
+            return Err(format!(
+                "{file}: rule `{}` needs exactly one of `check` or `log`",
+                r.id
+            ));
+        }
+    };
+    Ok(Rule {
+        id: r.id,
+        severity: r.severity,
+        title: r.title,
+        kind,
+        why: r.why,
+        fix: r.fix,
+        explains: r.explains,
+        corroborates: r.corroborates,
+        references: r.references,
+        file: file.to_string(),
+    })
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, CatalogError> {
+    let io = |path: &Path, source| CatalogError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut out = Vec::new();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    entries.sort();
+    for p in entries {
+        let text = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
+        out.push((p.display().to_string(), text));
+    }
+    Ok(out)
+}

@@ -1,0 +1,99 @@
+//! The catalogue as written in `rules/*.yaml`, before validation.
+
+use serde::Deserialize;
+
+use crate::finding::Severity;
+
+/// One `rules/*.yaml` file: rules and/or fix steps.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSyntax {
+    /// Rules.
+    #[serde(default)]
+    pub rules: Vec<RuleSyntax>,
+    /// Fix-step templates.
+    #[serde(default)]
+    pub fixes: Vec<FixSyntax>,
+}
+
+/// A rule entry as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSyntax {
+    /// Kebab-case id naming the problem.
+    pub id: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// One-line title.
+    pub title: String,
+    /// Built-in check id (`domain.snake_case`), for rules decided by code.
+    #[serde(default)]
+    pub check: Option<String>,
+    /// Log patterns, for rules decided by log lines.
+    #[serde(default)]
+    pub log: Option<LogSyntax>,
+    /// Why this matters; printed by `kubetriage explain`.
+    pub why: String,
+    /// Fix-step ids that resolve it.
+    #[serde(default)]
+    pub fix: Vec<String>,
+    /// Rules whose findings this rule's findings explain (it is their root cause).
+    #[serde(default)]
+    pub explains: Vec<String>,
+    /// Structural rules a log rule corroborates.
+    #[serde(default)]
+    pub corroborates: Vec<String>,
+    /// Specs and docs the rule enforces.
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+/// The log part of a log rule.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSyntax {
+    /// Components whose logs the rule applies to (`any` or absent: all).
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Literal strings, one of which every matching line contains (the prefilter).
+    #[serde(default)]
+    pub literals: Vec<String>,
+    /// Regexes; a line matching any of them is a hit. Named captures feed the message.
+    pub patterns: Vec<String>,
+    /// Regexes that veto a hit (benign look-alikes).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Message template with `{capture}` placeholders.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Lines that must match (checked by `rules check` and the tests).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Lines that must not match.
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+/// A fix-step template as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixSyntax {
+    /// Kebab-case id naming the action.
+    pub id: String,
+    /// Phase (see [`crate::catalog::Phase`]).
+    pub phase: String,
+    /// One-line title.
+    pub title: String,
+    /// Steps that must be done before this one.
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// Command templates; `{var}` placeholders are filled once per target.
+    #[serde(default)]
+    pub commands: Vec<String>,
+    /// Verification command templates.
+    #[serde(default)]
+    pub verify: Vec<String>,
+    /// The caveat that applies.
+    #[serde(default)]
+    pub caveat: Option<String>,
+}

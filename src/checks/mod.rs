@@ -1,0 +1,45 @@
+//! Built-in checks: one struct per catalogue rule decided by code, registered in [`CHECKS`].
+//!
+//! A check reads the read-only [`Snapshot`] and returns findings; it never reads the bundle,
+//! the clock or the environment. Its doc comment starts with the rule id it implements, so
+//! one search for the id finds the catalogue entry, the check, its fixtures and its tests.
+
+pub mod input;
+
+use crate::Options;
+use crate::catalog::Rule;
+use crate::finding::Finding;
+use crate::snapshot::Snapshot;
+
+/// What a check is given.
+pub struct Ctx<'a> {
+    /// The snapshot.
+    pub snap: &'a Snapshot,
+    /// The catalogue entry being evaluated.
+    pub rule: &'a Rule,
+    /// The caller's options (expiry window, …).
+    pub opts: &'a Options,
+}
+
+impl Ctx<'_> {
+    /// A new finding of this rule about `subject`.
+    pub fn finding(&self, subject: impl Into<String>) -> Finding {
+        Finding::new(self.rule, subject)
+    }
+}
+
+/// A built-in check.
+pub trait Check: Sync {
+    /// The id the catalogue names it by (`domain.snake_case`).
+    fn id(&self) -> &'static str;
+    /// Runs over the snapshot.
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding>;
+}
+
+/// Every built-in check. A test keeps this list and the catalogue in step.
+pub const CHECKS: &[&dyn Check] = &[&input::InputProblems];
+
+/// The check with this id.
+pub fn find(id: &str) -> Option<&'static dyn Check> {
+    CHECKS.iter().copied().find(|c| c.id() == id)
+}

@@ -1,0 +1,97 @@
+//! Runs every rule of the catalogue over the snapshot in parallel, then orders, identifies
+//! and correlates the findings and plans the fixes.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use rayon::prelude::*;
+
+use crate::Options;
+use crate::catalog::{Catalog, RuleKind};
+use crate::checks::{self, Ctx};
+use crate::finding::Finding;
+use crate::report::Analysis;
+use crate::snapshot::Snapshot;
+
+/// Time and bytes per stage, for `--stats`.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Bytes read from the source (compressed, as stored).
+    pub bytes_read: u64,
+    /// Bytes after decompression.
+    pub bytes_unpacked: u64,
+    /// Entries seen.
+    pub entries: u64,
+    /// Reading, decompressing and scanning logs.
+    pub read: Duration,
+    /// Parsing structured artifacts and indexing.
+    pub parse: Duration,
+    /// Signature checks and trust edges.
+    pub pki: Duration,
+    /// Running the checks.
+    pub checks: Duration,
+}
+
+/// Evaluates the catalogue over `snap` and assembles the analysis.
+pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats) -> Analysis {
+    let started = std::time::Instant::now();
+    let mut findings = evaluate(snap, catalog, opts);
+    stats.checks = started.elapsed();
+    correlate(&mut findings, catalog);
+    let plan = crate::plan::build(&findings, catalog);
+    Analysis::new(snap, findings, plan, stats)
+}
+
+/// Runs every rule (built-in checks and log rules) in parallel; findings come back sorted
+/// by [`Finding::order_key`] with unique, stable ids.
+pub fn evaluate(snap: &Snapshot, catalog: &Catalog, opts: &Options) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = catalog
+        .rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let cx = Ctx { snap, rule, opts };
+            match &rule.kind {
+                RuleKind::Check(id) => checks::find(id).map(|c| c.run(&cx)).unwrap_or_default(),
+                RuleKind::Log(_) => crate::logscan::findings(&cx),
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
+    let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+    for f in &mut findings {
+        let base = f.derive_id();
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        f.id = if *n == 1 { base } else { format!("{base}-{n}") };
+    }
+    findings
+}
+
+/// Marks symptom findings with the root-cause findings that explain them: a finding of rule
+/// R explains a finding of rule S when R's entry lists S in `explains` (or S corroborates R)
+/// and they share a node, or either is cluster-level.
+pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
+    let explains = |root: &str, symptom: &str| {
+        catalog
+            .rule(root)
+            .is_some_and(|r| r.explains.iter().any(|x| x == symptom))
+            || catalog
+                .rule(symptom)
+                .is_some_and(|s| s.corroborates.iter().any(|x| x == root))
+    };
+    let snapshot: Vec<(String, String, Option<String>)> = findings
+        .iter()
+        .map(|f| (f.id.clone(), f.rule.clone(), f.node.clone()))
+        .collect();
+    for f in findings.iter_mut() {
+        f.explained_by = snapshot
+            .iter()
+            .filter(|(id, rule, node)| {
+                *id != f.id
+                    && explains(rule, &f.rule)
+                    && (node.is_none() || f.node.is_none() || *node == f.node)
+            })
+            .map(|(id, _, _)| id.clone())
+            .collect();
+    }
+}

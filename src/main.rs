@@ -1,0 +1,273 @@
+//! The `kubetriage` command line: parse arguments, call the library, set the exit code.
+//! Exit codes: 0 = nothing at or above `--fail-on`, 1 = findings at or above it, 2 = the
+//! tool failed (usage, unreadable input, invalid catalogue).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use kubetriage::catalog::{Catalog, RuleKind};
+use kubetriage::finding::Severity;
+use kubetriage::report::{self, Format};
+use kubetriage::{Options, analyze};
+
+/// Offline forensic analyzer for Kubernetes bundles: what is broken, what is a symptom of
+/// what, and the order to fix it in.
+#[derive(Parser)]
+#[command(name = "kubetriage", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse one or more bundles (directory, .tar, .tar.gz) and print findings and a fix plan.
+    Analyze(AnalyzeArgs),
+    /// List the rule catalogue.
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    Explain {
+        /// Rule id (e.g. `ca-mismatch`).
+        id: Option<String>,
+        /// Print every rule.
+        #[arg(long)]
+        all: bool,
+        /// Extra rule folders.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Bundles to analyse.
+    #[arg(required = true, value_name = "BUNDLE")]
+    bundles: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Judge the bundle at this instant (RFC 3339); default: inferred from the bundle.
+    #[arg(long, value_name = "RFC3339")]
+    now: Option<String>,
+    /// Report certificates expiring within this many days of capture.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    expiry_window: i64,
+    /// Output format (default: table on a terminal, markdown otherwise).
+    #[arg(long, short = 'o', value_enum)]
+    format: Option<Format>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    fail_on: Severity,
+    /// Extra rule folders (add or override catalogue entries).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print bytes read and time per stage on stderr.
+    #[arg(long)]
+    stats: bool,
+}
+
+#[derive(Args)]
+struct RulesArgs {
+    /// Print the log rules' regexes, one per line (for `rg -f`).
+    #[arg(long)]
+    patterns: bool,
+    /// Extra rule folders.
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("kubetriage: {e:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(a) => cmd_analyze(&a),
+        Command::Rules(r) => cmd_rules(&r),
+        Command::Explain { id, all, rules } => cmd_explain(id.as_deref(), all, &rules),
+    }
+}
+
+fn options(c: &CommonArgs) -> Result<Options> {
+    let now = c
+        .now
+        .as_deref()
+        .map(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
+        .transpose()
+        .context("--now must be RFC 3339, e.g. 2026-11-21T09:30:00Z")?;
+    Ok(Options {
+        now,
+        expiry_window: time::Duration::days(c.expiry_window),
+        progress: !c.quiet && std::io::stderr().is_terminal(),
+        ..Options::default()
+    })
+}
+
+fn cmd_analyze(a: &AnalyzeArgs) -> Result<ExitCode> {
+    let c = &a.common;
+    let catalog = Catalog::load(&c.rules)?;
+    let opts = options(c)?;
+    let mut analyses = Vec::new();
+    for b in &a.bundles {
+        analyses.push(analyze(b, &catalog, &opts)?);
+    }
+    if c.stats {
+        for an in &analyses {
+            let s = &an.stats;
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!(
+                    "{}: {} entries, {} bytes read, {} bytes unpacked; read+scan {:?}, parse {:?}, pki {:?}, checks {:?}",
+                    an.source, s.entries, s.bytes_read, s.bytes_unpacked, s.read, s.parse, s.pki, s.checks
+                );
+            }
+        }
+    }
+    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Markdown
+    });
+    write_out(c.output.as_ref(), |w| report::render(&analyses, format, w))?;
+    let failing = analyses.iter().any(|an| an.count_at_least(c.fail_on) > 0);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_out(path: Option<&PathBuf>, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+    match path {
+        Some(p) => {
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            );
+            f(&mut file).with_context(|| format!("writing {}", p.display()))?;
+            file.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            f(&mut lock).context("writing the report")?;
+            lock.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn cmd_rules(r: &RulesArgs) -> Result<ExitCode> {
+    let catalog = Catalog::load(&r.rules)?;
+    write_out(None, |w| {
+        for rule in &catalog.rules {
+            match (&rule.kind, r.patterns) {
+                (RuleKind::Log(l), true) => {
+                    for p in &l.patterns {
+                        writeln!(w, "{p}")?;
+                    }
+                }
+                (_, true) => {}
+                (kind, false) => {
+                    let how = match kind {
+                        RuleKind::Check(c) => c.clone(),
+                        RuleKind::Log(_) => "log".to_string(),
+                    };
+                    writeln!(
+                        w,
+                        "{:<34} {:<8} {:<28} {}",
+                        rule.id,
+                        rule.severity.as_str(),
+                        how,
+                        rule.title
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode> {
+    let catalog = Catalog::load(dirs)?;
+    let rules: Vec<_> = if all {
+        catalog.rules.iter().collect()
+    } else {
+        let id = id.context("give a rule id, or --all")?;
+        vec![
+            catalog
+                .rule(id)
+                .with_context(|| format!("no rule `{id}` (see `kubetriage rules`)"))?,
+        ]
+    };
+    write_out(None, |w| {
+        for rule in rules {
+            writeln!(
+                w,
+                "# {} ({})\n\n{}\n",
+                rule.id,
+                rule.severity.as_str(),
+                rule.title
+            )?;
+            writeln!(w, "## Why\n\n{}\n", rule.why.trim())?;
+            match &rule.kind {
+                RuleKind::Check(c) => writeln!(w, "## Decided by\n\nbuilt-in check `{c}`\n")?,
+                RuleKind::Log(l) => {
+                    writeln!(w, "## Decided by\n\nlog lines matching:\n")?;
+                    for p in &l.patterns {
+                        writeln!(w, "    {p}")?;
+                    }
+                    writeln!(w)?;
+                }
+            }
+            if !rule.explains.is_empty() {
+                writeln!(w, "## Explains\n\n{}\n", rule.explains.join(", "))?;
+            }
+            if !rule.fix.is_empty() {
+                writeln!(w, "## Fix\n")?;
+                for f in &rule.fix {
+                    let title = catalog.fixes.get(f).map_or("", |s| s.title.as_str());
+                    writeln!(w, "- `{f}`: {title}")?;
+                }
+                writeln!(w)?;
+            }
+            if !rule.references.is_empty() {
+                writeln!(w, "## References\n")?;
+                for r in &rule.references {
+                    writeln!(w, "- {r}")?;
+                }
+                writeln!(w)?;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

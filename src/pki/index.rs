@@ -1,0 +1,122 @@
+//! Indexes over every certificate and key in a bundle, deduplicated by identity.
+
+use std::collections::BTreeMap;
+
+use crate::pki::cert::{CertRecord, Fingerprint};
+use crate::pki::key::{KeyRecord, parse_key};
+use crate::snapshot::Location;
+
+/// Every certificate in the bundle, one record per distinct DER.
+#[derive(Clone, Debug, Default)]
+pub struct CertIndex {
+    /// The records, in first-seen order (sorted by fingerprint once built).
+    pub certs: Vec<CertRecord>,
+    by_fingerprint: BTreeMap<Fingerprint, usize>,
+}
+
+impl CertIndex {
+    /// Adds a DER certificate seen at `location`; returns its index, or the parse error.
+    pub fn add_der(&mut self, der: &[u8], location: Location) -> Result<usize, String> {
+        let fp = Fingerprint::of(der);
+        if let Some(&i) = self.by_fingerprint.get(&fp) {
+            if let Some(rec) = self.certs.get_mut(i) {
+                if !rec.locations.contains(&location) {
+                    rec.locations.push(location);
+                }
+            }
+            return Ok(i);
+        }
+        let mut rec = CertRecord::from_der(der)?;
+        rec.locations.push(location);
+        self.certs.push(rec);
+        let i = self.certs.len() - 1;
+        self.by_fingerprint.insert(fp, i);
+        Ok(i)
+    }
+
+    /// Sorts records by fingerprint and locations within each, for deterministic output.
+    pub fn finish(&mut self) {
+        self.certs.sort_by_key(|c| c.fingerprint);
+        for c in &mut self.certs {
+            c.locations.sort();
+        }
+        self.by_fingerprint = self
+            .certs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.fingerprint, i))
+            .collect();
+    }
+
+    /// The index of the certificate with this fingerprint.
+    pub fn position(&self, fp: &Fingerprint) -> Option<usize> {
+        self.by_fingerprint.get(fp).copied()
+    }
+
+    /// The record with this fingerprint.
+    pub fn get(&self, fp: &Fingerprint) -> Option<&CertRecord> {
+        self.position(fp).and_then(|i| self.certs.get(i))
+    }
+
+    /// Certificates found at `location`'s path (any field of it).
+    pub fn at_path<'a>(&'a self, path: &'a str) -> impl Iterator<Item = (usize, &'a CertRecord)> + 'a {
+        self.certs
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.locations.iter().any(|l| l.path() == path))
+    }
+
+    /// Certificates found at exactly this location.
+    pub fn at<'a>(&'a self, location: &'a Location) -> impl Iterator<Item = (usize, &'a CertRecord)> + 'a {
+        self.certs
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.locations.contains(location))
+    }
+}
+
+/// Every private or public key in the bundle, one record per public key.
+#[derive(Clone, Debug, Default)]
+pub struct KeyIndex {
+    /// The records.
+    pub keys: Vec<KeyRecord>,
+}
+
+impl KeyIndex {
+    /// Adds a PEM block (label + DER) seen at `location`.
+    pub fn add(&mut self, label: &str, der: &[u8], location: Location) -> Result<usize, String> {
+        let (key_id, algorithm, private) = parse_key(label, der)?;
+        if let Some(i) = self
+            .keys
+            .iter()
+            .position(|k| k.key_id == key_id && k.private == private)
+        {
+            if let Some(k) = self.keys.get_mut(i) {
+                if !k.locations.contains(&location) {
+                    k.locations.push(location);
+                }
+            }
+            return Ok(i);
+        }
+        self.keys.push(KeyRecord {
+            key_id,
+            algorithm,
+            private,
+            locations: vec![location],
+        });
+        Ok(self.keys.len() - 1)
+    }
+
+    /// Sorts for deterministic output.
+    pub fn finish(&mut self) {
+        self.keys.sort_by_key(|k| (k.key_id, k.private));
+        for k in &mut self.keys {
+            k.locations.sort();
+        }
+    }
+
+    /// Keys found at exactly this location.
+    pub fn at<'a>(&'a self, location: &'a Location) -> impl Iterator<Item = &'a KeyRecord> + 'a {
+        self.keys.iter().filter(move |k| k.locations.contains(location))
+    }
+}

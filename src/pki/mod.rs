@@ -1,0 +1,11 @@
+//! The certificate graph: parsed certificate and key records, who signed what (proven by
+//! signature), and the trust edges between consumers and the certificates they are shown.
+
+pub mod cert;
+pub mod graph;
+pub mod index;
+pub mod key;
+
+pub use cert::{CertRecord, Fingerprint};
+pub use index::{CertIndex, KeyIndex};
+pub use key::{KeyAlgorithm, KeyRecord};

@@ -1,0 +1,134 @@
+//! Markdown for tickets: verdict, capture time, root causes with their symptoms, the plan
+//! with commands in code blocks, and the evidence.
+
+use crate::finding::{Finding, Severity};
+use crate::report::Analysis;
+
+/// Writes the markdown report.
+pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "# kubetriage: {}\n", a.source)?;
+    writeln!(w, "**Verdict:** {}\n", verdict(a))?;
+    writeln!(
+        w,
+        "- Captured at: `{}` (from {})",
+        a.captured_at, a.captured_at_source
+    )?;
+    let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
+    writeln!(
+        w,
+        "- Nodes: {}\n",
+        if nodes.is_empty() {
+            "none found".to_string()
+        } else {
+            nodes.join(", ")
+        }
+    )?;
+    let roots: Vec<&Finding> = a.findings.iter().filter(|f| f.explained_by.is_empty()).collect();
+    if !roots.is_empty() {
+        writeln!(w, "## Findings\n")?;
+        for f in roots {
+            writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, f.title)?;
+            if !f.message.is_empty() {
+                writeln!(w, "{}\n", f.message)?;
+            }
+            let wh: Vec<String> = f
+                .paths
+                .iter()
+                .chain(&f.objects)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            if !wh.is_empty() {
+                writeln!(
+                    w,
+                    "- Where: {}{}",
+                    wh.join(", "),
+                    f.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default()
+                )?;
+            }
+            writeln!(w, "- Finding id: `{}`", f.id)?;
+            let symptoms: Vec<&Finding> = a
+                .findings
+                .iter()
+                .filter(|s| s.explained_by.contains(&f.id))
+                .collect();
+            for s in symptoms {
+                writeln!(
+                    w,
+                    "- Symptom: `{}` {}{}",
+                    s.rule,
+                    s.title,
+                    s.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
+                )?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if !a.plan.is_empty() {
+        writeln!(w, "## Fix plan\n")?;
+        for s in &a.plan {
+            writeln!(w, "{}. **{}** _({})_", s.order, s.title, s.phase)?;
+            if !s.targets.is_empty() {
+                writeln!(
+                    w,
+                    "   - Targets: {}",
+                    s.targets
+                        .iter()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )?;
+            }
+            if let Some(c) = &s.caveat {
+                writeln!(w, "   - Caveat: {c}")?;
+            }
+            if !s.commands.is_empty() {
+                writeln!(w, "\n   ```sh")?;
+                for c in &s.commands {
+                    writeln!(w, "   {c}")?;
+                }
+                writeln!(w, "   ```")?;
+            }
+            if !s.verify.is_empty() {
+                writeln!(w, "\n   Verify:\n\n   ```sh")?;
+                for c in &s.verify {
+                    writeln!(w, "   {c}")?;
+                }
+                writeln!(w, "   ```")?;
+            }
+            writeln!(w)?;
+        }
+    }
+    if !a.problems.is_empty() {
+        writeln!(w, "## Input problems\n\n| path | problem |\n|---|---|")?;
+        for p in &a.problems {
+            writeln!(w, "| `{}` | {} |", p.path, p.error.replace('|', "\\|"))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+fn verdict(a: &Analysis) -> String {
+    let e = a.count_at_least(Severity::Error);
+    let warn = a
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    match (e, warn) {
+        (0, 0) => "healthy: no errors or warnings".to_string(),
+        (0, w) => format!("degraded: {w} warning(s), no errors"),
+        (e, w) => format!(
+            "broken: {e} error(s), {w} warning(s); {} step(s) in the fix plan",
+            a.plan.len()
+        ),
+    }
+}
+
+fn badge(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "🔴",
+        Severity::Warning => "🟠",
+        Severity::Info => "🔵",
+    }
+}

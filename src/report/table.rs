@@ -1,0 +1,52 @@
+//! The terminal report: a findings table and the numbered plan.
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+use crate::report::Analysis;
+
+/// Writes the table report.
+pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "{}  (captured {} from {})",
+        a.source, a.captured_at, a.captured_at_source
+    )?;
+    if a.findings.is_empty() {
+        writeln!(w, "No findings.")?;
+        return Ok(());
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(["severity", "rule", "node", "finding", "where"]);
+    for f in &a.findings {
+        let mut what = f.title.clone();
+        if !f.message.is_empty() {
+            what.push('\n');
+            what.push_str(&f.message);
+        }
+        if !f.explained_by.is_empty() {
+            what.push_str(&format!("\n↳ symptom of {}", f.explained_by.join(", ")));
+        }
+        let mut wh: Vec<String> = f.paths.clone();
+        wh.extend(f.objects.iter().cloned());
+        t.add_row([
+            f.severity.as_str().to_string(),
+            f.rule.clone(),
+            f.node.clone().unwrap_or_else(|| "cluster".to_string()),
+            what,
+            wh.join("\n"),
+        ]);
+    }
+    writeln!(w, "{t}")?;
+    if !a.plan.is_empty() {
+        writeln!(w, "\nFix plan:")?;
+        for s in &a.plan {
+            writeln!(w, "{:>2}. [{}] {}", s.order, s.phase, s.title)?;
+            for c in &s.commands {
+                writeln!(w, "      $ {c}")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! The snapshot: one read-only typed model of everything in a bundle, built once.
+//!
+//! Checks read only this; they never see the archive. Every collection is sorted when the
+//! snapshot is finished, so parallel checks see the same order on every run.
+
+pub mod build;
+mod location;
+mod time;
+
+use std::collections::BTreeMap;
+
+pub use location::{Location, ObjectRef};
+pub use time::{CaptureSource, CapturedAt, decide as decide_capture_time, rfc3339};
+
+use crate::artifact::k8s::{Event, NodeObject};
+use crate::artifact::{
+    CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
+    WorkloadRecord,
+};
+use crate::logscan::LogSummary;
+use crate::pki::{CertIndex, Fingerprint, KeyIndex};
+
+/// A node found in the bundle: a prefix under which a node's file tree lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// The node's name (from `etc/hostname`, else the prefix's last folder, else `node`).
+    pub name: String,
+    /// Bundle path prefix of the node's root, ending in `/` (empty for a bundle that is one
+    /// node's tree).
+    pub root: String,
+}
+
+/// A file (or symlink) seen in the bundle.
+#[derive(Clone, Debug, Default)]
+pub struct FileInfo {
+    /// Index into [`Snapshot::nodes`] of the node whose tree holds the file.
+    pub node: Option<usize>,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the content (regular files only), to compare copies without keeping them.
+    pub sha256: Option<Fingerprint>,
+    /// Target of a symlink, as written in the archive or on disk.
+    pub link_target: Option<String>,
+}
+
+/// A Node object from a dump.
+#[derive(Clone, Debug)]
+pub struct NodeRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The node.
+    pub node: NodeObject,
+}
+
+/// An Event from a dump.
+#[derive(Clone, Debug)]
+pub struct EventRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The event.
+    pub event: Event,
+}
+
+/// A flannel `subnet.env` (or any KEY=VALUE file the rules read).
+#[derive(Clone, Debug)]
+pub struct EnvFile {
+    /// Bundle path.
+    pub path: String,
+    /// Node index.
+    pub node: Option<usize>,
+    /// Assignments.
+    pub values: EnvMap,
+}
+
+/// A KubeletConfiguration file.
+#[derive(Clone, Debug)]
+pub struct KubeletConfigRecord {
+    /// Bundle path.
+    pub path: String,
+    /// Node index.
+    pub node: Option<usize>,
+    /// The document as JSON.
+    pub config: serde_json::Value,
+}
+
+/// The typed model of one bundle.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    /// The input as given (path on the command line).
+    pub source: String,
+    /// The instant the bundle is judged at.
+    pub captured_at: CapturedAt,
+    /// Nodes found in the bundle, sorted by root.
+    pub nodes: Vec<Node>,
+    /// Every file and symlink, by bundle path.
+    pub files: BTreeMap<String, FileInfo>,
+    /// Every certificate, deduplicated.
+    pub certs: CertIndex,
+    /// Every key, deduplicated by public key.
+    pub keys: KeyIndex,
+    /// Who signed what, proven by signature.
+    pub graph: crate::pki::graph::Graph,
+    /// Kubeconfigs.
+    pub kubeconfigs: Vec<Kubeconfig>,
+    /// Pod definitions: static manifests, checkpoints and dumped pods.
+    pub pods: Vec<PodRecord>,
+    /// Deployments, DaemonSets and StatefulSets from dumps.
+    pub workloads: Vec<WorkloadRecord>,
+    /// Secrets from dumps, data decoded.
+    pub secrets: Vec<SecretObject>,
+    /// ConfigMaps from dumps.
+    pub configmaps: Vec<ConfigMapObject>,
+    /// Node objects from dumps.
+    pub k8s_nodes: Vec<NodeRecord>,
+    /// Events from dumps.
+    pub events: Vec<EventRecord>,
+    /// flannel `subnet.env` files.
+    pub flannel_env: Vec<EnvFile>,
+    /// CNI configs.
+    pub cni_configs: Vec<CniConfig>,
+    /// systemd units and drop-ins that carry component flags.
+    pub units: Vec<SystemdUnit>,
+    /// Kubelet configuration files.
+    pub kubelet_configs: Vec<KubeletConfigRecord>,
+    /// What the log scan kept: per rule and node, counts, times and samples.
+    pub logs: LogSummary,
+    /// Everything that could not be read or parsed.
+    pub problems: Vec<InputProblem>,
+}
+
+impl Snapshot {
+    /// An empty snapshot of `source` judged at `captured_at`.
+    pub fn empty(source: impl Into<String>, captured_at: CapturedAt) -> Self {
+        Snapshot {
+            source: source.into(),
+            captured_at,
+            nodes: Vec::new(),
+            files: BTreeMap::new(),
+            certs: CertIndex::default(),
+            keys: KeyIndex::default(),
+            graph: crate::pki::graph::Graph::default(),
+            kubeconfigs: Vec::new(),
+            pods: Vec::new(),
+            workloads: Vec::new(),
+            secrets: Vec::new(),
+            configmaps: Vec::new(),
+            k8s_nodes: Vec::new(),
+            events: Vec::new(),
+            flannel_env: Vec::new(),
+            cni_configs: Vec::new(),
+            units: Vec::new(),
+            kubelet_configs: Vec::new(),
+            logs: LogSummary::default(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// The node whose tree holds `path` (longest root prefix wins).
+    pub fn node_of(&self, path: &str) -> Option<usize> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| path.starts_with(&n.root))
+            .max_by_key(|(_, n)| n.root.len())
+            .map(|(i, _)| i)
+    }
+
+    /// The node's name, or `cluster` for things that belong to no node.
+    pub fn node_name(&self, node: Option<usize>) -> &str {
+        node.and_then(|i| self.nodes.get(i))
+            .map_or("cluster", |n| n.name.as_str())
+    }
+
+    /// Maps an absolute path on a node (`/etc/kubernetes/pki/ca.crt`) to its bundle path,
+    /// following symlinks inside the bundle (at most 8 hops). `None` when the bundle lacks it.
+    pub fn resolve(&self, node: Option<usize>, abs_path: &str) -> Option<String> {
+        let root = node
+            .and_then(|i| self.nodes.get(i))
+            .map_or("", |n| n.root.as_str());
+        let mut path = format!("{root}{}", abs_path.trim_start_matches('/'));
+        for _ in 0..8 {
+            let info = self.files.get(&path)?;
+            let Some(target) = &info.link_target else {
+                return Some(path);
+            };
+            path = if let Some(abs) = target.strip_prefix('/') {
+                format!("{root}{abs}")
+            } else {
+                let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+                normalize(&format!("{dir}/{target}"))
+            };
+        }
+        None
+    }
+}
+
+/// Collapses `.` and `..` segments of a bundle path (never above the bundle root).
+pub fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
