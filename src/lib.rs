@@ -21,7 +21,6 @@ pub mod snapshot;
 
 pub use error::Error;
 
-
 use crate::bundle::Limits;
 use crate::catalog::Catalog;
 use crate::report::Analysis;
