@@ -12,8 +12,8 @@
 
 use anyhow::{Result, ensure};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyUsagePurpose, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyUsagePurpose, SerialNumber,
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -30,7 +30,10 @@ pub struct Validity {
 
 impl Validity {
     pub fn new(not_before: OffsetDateTime, not_after: OffsetDateTime) -> Validity {
-        Validity { not_before, not_after }
+        Validity {
+            not_before,
+            not_after,
+        }
     }
 }
 
@@ -78,7 +81,10 @@ impl CertSpec {
 
     /// A CA spec.
     pub fn ca(cn: &str, validity: Validity) -> CertSpec {
-        CertSpec { usage: Usage::Ca, ..CertSpec::new(cn, validity) }
+        CertSpec {
+            usage: Usage::Ca,
+            ..CertSpec::new(cn, validity)
+        }
     }
 
     pub fn org(mut self, o: &str) -> Self {
@@ -144,8 +150,10 @@ impl CertSpec {
             }
             Usage::ServerClient => {
                 params.is_ca = IsCa::ExplicitNoCa;
-                params.extended_key_usages =
-                    vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+                params.extended_key_usages = vec![
+                    ExtendedKeyUsagePurpose::ServerAuth,
+                    ExtendedKeyUsagePurpose::ClientAuth,
+                ];
             }
         }
         params.key_usages = usages;
@@ -208,11 +216,21 @@ impl Ca {
 
     /// A self-signed CA with the given (RSA or Ed25519) key.
     pub fn with_key(key: Key, spec: CertSpec) -> Result<Ca> {
-        ensure!(key.signs_deterministically(), "CA key {} must be RSA or Ed25519", key.seed);
-        let spec = CertSpec { usage: Usage::Ca, ..spec };
+        ensure!(
+            key.signs_deterministically(),
+            "CA key {} must be RSA or Ed25519",
+            key.seed
+        );
+        let spec = CertSpec {
+            usage: Usage::Ca,
+            ..spec
+        };
         let params = spec.params(&key.seed, key.kind())?;
         let der = params.self_signed(&key.pair)?.der().to_vec();
-        Ok(Ca { cert: Cert { der, key }, params })
+        Ok(Ca {
+            cert: Cert { der, key },
+            params,
+        })
     }
 
     /// Issue a leaf with a fresh key of `kind` derived from `seed`.
@@ -259,7 +277,9 @@ pub fn kubelet_self_signed(host: &str, created: OffsetDateTime) -> Result<(Strin
     let leaf = ca.issue(
         &format!("kubelet-serving/{host}/{unix}"),
         KeyKind::Rsa2048,
-        CertSpec::new(&format!("{host}@{unix}"), one_year).server().sans(&[host]),
+        CertSpec::new(&format!("{host}@{unix}"), one_year)
+            .server()
+            .sans(&[host]),
     )?;
     Ok((format!("{}{}", leaf.pem(), ca.pem()), leaf.key_pem()?))
 }

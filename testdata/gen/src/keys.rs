@@ -75,9 +75,7 @@ impl Key {
                 PrivateKey::Rsa(Box::new(k))
             }
             KeyKind::EcP256 => PrivateKey::Ec(p256::SecretKey::random(&mut seeded_rng(seed))),
-            KeyKind::Ed25519 => {
-                PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed_bytes(seed)))
-            }
+            KeyKind::Ed25519 => PrivateKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed_bytes(seed))),
         };
         let pkcs8 = pkcs8_der(&private)?;
         let alg = match kind {
@@ -87,7 +85,11 @@ impl Key {
         };
         let pair = KeyPair::from_pkcs8_der_and_sign_algo(&pkcs8.as_slice().into(), alg)
             .with_context(|| format!("rcgen key pair {seed}"))?;
-        Ok(Key { seed: seed.to_owned(), private, pair })
+        Ok(Key {
+            seed: seed.to_owned(),
+            private,
+            pair,
+        })
     }
 
     /// RSA 2048 key from `seed`.
@@ -183,7 +185,7 @@ fn sec1_der(k: &p256::SecretKey) -> Result<Vec<u8>> {
         "1.2.840.10045.3.1.7",
     ));
     let der = sec1::EcPrivateKey {
-        private_key: private_key.as_slice(),
+        private_key: &private_key[..],
         parameters: Some(params),
         public_key: Some(public.as_bytes()),
     }

@@ -1,1 +1,156 @@
-fn main() {}
+//! kubetriage-testgen: writes kubetriage's test bundles under a directory, deterministically.
+//!
+//! ```text
+//! cargo run -p kubetriage-testgen --release -- testdata/bundles
+//! cargo run -p kubetriage-testgen --release -- --check testdata/bundles
+//! ```
+//!
+//! The second form regenerates into a temporary directory and exits 1, listing every file
+//! that differs from the committed tree.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Map, Value};
+
+use kubetriage_testgen::tree::{self, Entry, Tree};
+use kubetriage_testgen::{archive, incident, kubeadm, malformed, ojson, two_nodes};
+
+/// Build every bundle: the full output tree (directories and archives) relative to the
+/// output directory.
+fn generate() -> Result<Tree> {
+    let mut out = Tree::new();
+    let mut expectations = Map::new();
+    let bundles: Vec<(&str, fn() -> Result<(Tree, Value)>, i64)> = vec![
+        (
+            "kubeadm-healthy",
+            kubeadm::bundle,
+            kubeadm::CAPTURE.unix_timestamp(),
+        ),
+        (
+            "incident-replay",
+            incident::bundle,
+            incident::CAPTURE.unix_timestamp(),
+        ),
+        (
+            "two-nodes",
+            two_nodes::bundle,
+            two_nodes::CAPTURE.unix_timestamp(),
+        ),
+        (
+            "malformed",
+            malformed::bundle,
+            malformed::CAPTURE.unix_timestamp(),
+        ),
+    ];
+    for (name, build, mtime) in bundles {
+        let (tree, exp) = build().with_context(|| format!("building {name}"))?;
+        let gz = archive::tar_gz(&tree, name, mtime)?;
+        if name == "malformed" {
+            out.file("truncated.tar.gz", gz[..gz.len() / 2].to_vec());
+        }
+        out.file(&format!("{name}.tar.gz"), gz);
+        out.merge_under(name, tree);
+        expectations.insert(name.to_owned(), exp);
+    }
+    out.file(
+        "expectations.json",
+        ojson::to_pretty(&Value::Object(expectations), "  ")?,
+    );
+    Ok(out)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kubetriage-testgen: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<ExitCode> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (check, dir) = match args.as_slice() {
+        [flag, dir] if flag == "--check" => (true, PathBuf::from(dir)),
+        [dir] if !dir.starts_with('-') => (false, PathBuf::from(dir)),
+        _ => bail!("usage: kubetriage-testgen [--check] <output-dir>"),
+    };
+    let generated = generate()?;
+    if check {
+        let tmp = std::env::temp_dir().join(format!("kubetriage-testgen-{}", std::process::id()));
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        generated.write_to(&tmp)?;
+        let fresh = tree::read_dir(&tmp)?;
+        std::fs::remove_dir_all(&tmp)?;
+        let committed = if dir.exists() {
+            tree::read_dir(&dir)?
+        } else {
+            Tree::new()
+        };
+        let diffs = compare(&fresh, &committed);
+        if diffs.is_empty() {
+            println!(
+                "testdata up to date: {} files in {}",
+                fresh.entries.len(),
+                dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        for d in &diffs {
+            println!("{d}");
+        }
+        println!(
+            "{} file(s) differ from the generator; run `cargo run -p kubetriage-testgen --release -- {}`",
+            diffs.len(),
+            dir.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    write_fresh(&generated, &dir)?;
+    println!("wrote {} files under {}", generated.entries.len(), dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replace the generated bundles in `dir` (only the names this generator owns).
+fn write_fresh(generated: &Tree, dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let mut tops: Vec<&str> = generated
+        .entries
+        .keys()
+        .filter_map(|p| p.split('/').next())
+        .collect();
+    tops.dedup();
+    for top in tops {
+        let p = dir.join(top);
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&p)?,
+            Ok(_) => std::fs::remove_file(&p)?,
+            Err(_) => {}
+        }
+    }
+    generated.write_to(dir)
+}
+
+/// Paths whose content or kind differ, or that exist on one side only (modes ignored).
+fn compare(fresh: &Tree, committed: &Tree) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, e) in &fresh.entries {
+        match (e, committed.get(p)) {
+            (_, None) => out.push(format!("missing: {p}")),
+            (Entry::File { data: a, .. }, Some(Entry::File { data: b, .. })) if a == b => {}
+            (Entry::Symlink { target: a }, Some(Entry::Symlink { target: b })) if a == b => {}
+            _ => out.push(format!("differs: {p}")),
+        }
+    }
+    for p in committed.entries.keys() {
+        if !fresh.entries.contains_key(p) {
+            out.push(format!("unexpected: {p}"));
+        }
+    }
+    out
+}

@@ -38,11 +38,22 @@ impl Tree {
     }
 
     pub fn file_mode(&mut self, path: &str, data: impl Into<Vec<u8>>, mode: u32) {
-        self.entries.insert(path.to_owned(), Entry::File { data: data.into(), mode });
+        self.entries.insert(
+            path.to_owned(),
+            Entry::File {
+                data: data.into(),
+                mode,
+            },
+        );
     }
 
     pub fn symlink(&mut self, path: &str, target: &str) {
-        self.entries.insert(path.to_owned(), Entry::Symlink { target: target.to_owned() });
+        self.entries.insert(
+            path.to_owned(),
+            Entry::Symlink {
+                target: target.to_owned(),
+            },
+        );
     }
 
     /// Put every entry of `other` under `prefix/`.

@@ -1,0 +1,17 @@
+//! Library side of kubetriage-testgen: seeded keys, certificate building, Kubernetes
+//! object writers, log formats and the bundle generators. Per-rule fixture generators can
+//! reuse [`certs::Ca`], [`keys::Key`], [`kube`] and [`tree::Tree`].
+
+pub mod archive;
+pub mod certs;
+pub mod incident;
+pub mod keys;
+pub mod kube;
+pub mod kubeadm;
+pub mod logs;
+pub mod malformed;
+pub mod ojson;
+pub mod pem;
+pub mod tree;
+pub mod two_nodes;
+pub mod yaml;
