@@ -39,7 +39,7 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
     stats.checks = started.elapsed();
     correlate(&mut findings, catalog);
     let plan = crate::plan::build(&findings, catalog);
-    Analysis::new(snap, findings, plan, stats)
+    Analysis::new(snap, catalog, findings, plan, stats)
 }
 
 /// Runs every rule (built-in checks and log rules) in parallel; findings come back sorted

@@ -26,6 +26,9 @@ struct Cli {
 enum Command {
     /// Analyse one or more bundles (directory, .tar, .tar.gz) and print findings and a fix plan.
     Analyze(AnalyzeArgs),
+    /// Analyse every bundle (sub-directory, .tar, .tar.gz) inside the given folders: a fleet
+    /// summary first, then each bundle's detail. For pre-upgrade audits across many clusters.
+    Audit(AnalyzeArgs),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -110,7 +113,8 @@ fn main() -> ExitCode {
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze(a) => cmd_analyze(&a),
+        Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
+        Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
         Command::Rules(r) => cmd_rules(&r),
         Command::Explain { id, all, rules } => cmd_explain(id.as_deref(), all, &rules),
     }
@@ -131,13 +135,38 @@ fn options(c: &CommonArgs) -> Result<Options> {
     })
 }
 
-fn cmd_analyze(a: &AnalyzeArgs) -> Result<ExitCode> {
-    let c = &a.common;
+/// The bundles inside audit folders: sub-directories and regular files, sorted by name.
+fn bundles_in(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for d in dirs {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(d)
+            .with_context(|| format!("reading {}", d.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    anyhow::ensure!(
+        !out.is_empty(),
+        "no bundles found in {}",
+        dirs.iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(out)
+}
+
+fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
     let mut analyses = Vec::new();
-    for b in &a.bundles {
-        analyses.push(analyze(b, &catalog, &opts)?);
+    for b in bundles {
+        analyses.push(analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?);
     }
     if c.stats {
         for an in &analyses {

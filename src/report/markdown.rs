@@ -108,6 +108,23 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes the fleet summary table (several bundles).
+pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "# Fleet summary\n")?;
+    writeln!(
+        w,
+        "| bundle | worst | errors | warnings | info | earliest expiry |\n|---|---|---|---|---|---|"
+    )?;
+    for r in crate::report::fleet::rows(analyses) {
+        writeln!(
+            w,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            r.source, r.worst, r.errors, r.warnings, r.infos, r.earliest_expiry
+        )?;
+    }
+    writeln!(w)
+}
+
 fn verdict(a: &Analysis) -> String {
     let e = a.count_at_least(Severity::Error);
     let warn = a

@@ -1,6 +1,8 @@
 //! Reports: the analysis as data, and its renderings (table, markdown, json).
 //! Reports read findings and the plan; they never re-parse the bundle.
 
+pub mod fleet;
+mod html;
 mod json;
 mod markdown;
 mod table;
@@ -9,6 +11,7 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::artifact::InputProblem;
+use crate::catalog::Catalog;
 use crate::engine::Stats;
 use crate::finding::{Finding, Severity};
 use crate::plan::PlanStep;
@@ -21,6 +24,46 @@ pub struct NodeSummary {
     pub name: String,
     /// Bundle path prefix of its tree.
     pub root: String,
+}
+
+/// A certificate's validity span, for the pictures and the fleet summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct CertSpan {
+    /// CN (or subject) and where it sits, short.
+    pub label: String,
+    /// Short fingerprint.
+    pub fingerprint: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: time::OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: time::OffsetDateTime,
+    /// Whether it is a CA.
+    pub is_ca: bool,
+    /// Where it was found (first location).
+    pub location: String,
+    /// How many places hold it.
+    pub locations: usize,
+}
+
+/// Log hits of one rule on one component and node, for the events-over-time picture.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventSpan {
+    /// Log rule id.
+    pub rule: String,
+    /// Component.
+    pub component: String,
+    /// Node name, `cluster` for cluster-level sources.
+    pub node: String,
+    /// Matching lines.
+    pub count: u64,
+    /// First match.
+    pub first_seen: Option<time::OffsetDateTime>,
+    /// Last match.
+    pub last_seen: Option<time::OffsetDateTime>,
+    /// Severity of the rule.
+    pub severity: Severity,
 }
 
 /// The result of analysing one bundle: what every report format renders.
@@ -43,12 +86,58 @@ pub struct Analysis {
     /// Stage timings (not serialised: they vary run to run).
     #[serde(skip)]
     pub stats: Stats,
+    /// The capture instant.
+    #[serde(skip)]
+    pub captured: time::OffsetDateTime,
+    /// Certificate validity spans, for pictures and the fleet summary.
+    #[serde(skip)]
+    pub cert_spans: Vec<CertSpan>,
+    /// Log event spans, for pictures.
+    #[serde(skip)]
+    pub event_spans: Vec<EventSpan>,
 }
 
 impl Analysis {
     /// Assembles the analysis of `snap`.
-    pub fn new(snap: &Snapshot, findings: Vec<Finding>, plan: Vec<PlanStep>, stats: Stats) -> Self {
+    pub fn new(
+        snap: &Snapshot,
+        catalog: &Catalog,
+        findings: Vec<Finding>,
+        plan: Vec<PlanStep>,
+        stats: Stats,
+    ) -> Self {
+        let cert_spans = snap
+            .certs
+            .certs
+            .iter()
+            .map(|c| CertSpan {
+                label: c.name().to_string(),
+                fingerprint: c.fingerprint.short(),
+                not_before: c.not_before,
+                not_after: c.not_after,
+                is_ca: c.is_ca,
+                location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
+                locations: c.locations.len(),
+            })
+            .collect();
+        let event_spans = snap
+            .logs
+            .hits
+            .iter()
+            .map(|h| EventSpan {
+                rule: h.rule.clone(),
+                component: h.component.clone(),
+                node: snap.node_name(h.node).to_string(),
+                count: h.count,
+                first_seen: h.first_seen,
+                last_seen: h.last_seen,
+                severity: catalog.rule(&h.rule).map_or(Severity::Info, |r| r.severity),
+            })
+            .collect();
         Analysis {
+            captured: snap.captured_at.at,
+            cert_spans,
+            event_spans,
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),
             captured_at_source: snap.captured_at.source.as_str().to_string(),
@@ -92,19 +181,28 @@ pub enum Format {
     Markdown,
     /// JSON for machines (schema in the README).
     Json,
+    /// One self-contained HTML file with pictures.
+    Html,
 }
 
 /// Renders analyses (one per bundle) in `format`.
 pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(analyses, w),
+        Format::Html => html::render(analyses, w),
         Format::Markdown => {
+            if analyses.len() > 1 {
+                markdown::render_fleet(analyses, w)?;
+            }
             for a in analyses {
                 markdown::render(a, w)?;
             }
             Ok(())
         }
         Format::Table => {
+            if analyses.len() > 1 {
+                table::render_fleet(analyses, w)?;
+            }
             for a in analyses {
                 table::render(a, w)?;
             }

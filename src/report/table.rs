@@ -50,3 +50,22 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+/// Writes the fleet summary table (several bundles).
+pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);
+    for r in crate::report::fleet::rows(analyses) {
+        t.add_row([
+            r.source,
+            r.worst,
+            r.errors.to_string(),
+            r.warnings.to_string(),
+            r.infos.to_string(),
+            r.earliest_expiry,
+        ]);
+    }
+    writeln!(w, "Fleet summary\n{t}\n")
+}

@@ -1,0 +1,416 @@
+//! HTML: one self-contained file (no scripts, no network) for attaching to a ticket, with
+//! pictures where people would rather look than read: certificate validity against the
+//! capture time, and log events over time by component.
+
+use std::fmt::Write as _;
+
+use time::OffsetDateTime;
+
+use crate::finding::{Finding, Severity};
+use crate::report::{Analysis, CertSpan, EventSpan, fleet};
+use crate::snapshot::rfc3339;
+
+const STYLE: &str = r#"
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1d2430; }
+h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccd; }
+.verdict { font-size: 1.15em; padding: .6em 1em; border-radius: 6px; }
+.v-error { background: #fde2e1; } .v-warning { background: #fff1d6; } .v-ok { background: #e3f6e8; }
+table { border-collapse: collapse; width: 100%; margin: .5em 0; }
+td, th { border: 1px solid #d6dae3; padding: 4px 8px; vertical-align: top; text-align: left; }
+th { background: #f1f3f8; }
+.sev-error { color: #b3261e; font-weight: 600; } .sev-warning { color: #a15c00; font-weight: 600; }
+.sev-info { color: #2f5ea8; }
+.symptom { color: #555; font-size: .92em; }
+pre { background: #f5f6fa; padding: .6em; overflow-x: auto; border-radius: 4px; }
+code { font-family: ui-monospace, monospace; font-size: .92em; }
+.caveat { background: #fff6e0; padding: .3em .6em; border-left: 3px solid #e0a030; }
+svg text { font: 11px system-ui, sans-serif; }
+"#;
+
+/// Colours of the certificate bars, by status at capture time.
+const EXPIRED: &str = "#d93025";
+const EXPIRING: &str = "#f29900";
+const VALID: &str = "#1e8e3e";
+const NOT_YET: &str = "#9aa0a6";
+
+/// Writes the HTML report for one or several analyses.
+pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    let title = match analyses {
+        [one] => format!("kubetriage: {}", one.source),
+        many => format!("kubetriage: {} bundles", many.len()),
+    };
+    let _ = write!(
+        s,
+        "<title>{}</title><style>{STYLE}</style></head><body>",
+        esc(&title)
+    );
+    if analyses.len() > 1 {
+        fleet_section(&mut s, analyses);
+    }
+    for a in analyses {
+        bundle_section(&mut s, a);
+    }
+    s.push_str("</body></html>\n");
+    w.write_all(s.as_bytes())
+}
+
+fn fleet_section(s: &mut String, analyses: &[Analysis]) {
+    s.push_str("<h1>Fleet summary</h1><table id=\"fleet\"><tr><th>bundle</th><th>worst</th><th>errors</th><th>warnings</th><th>info</th><th>earliest expiry</th></tr>");
+    for row in fleet::rows(analyses) {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&row.source),
+            row.worst,
+            row.worst,
+            row.errors,
+            row.warnings,
+            row.infos,
+            esc(&row.earliest_expiry)
+        );
+    }
+    s.push_str("</table>");
+}
+
+fn bundle_section(s: &mut String, a: &Analysis) {
+    let _ = write!(s, "<h1>{}</h1>", esc(&a.source));
+    let (class, text) = verdict(a);
+    let _ = write!(
+        s,
+        "<p class=\"verdict {class}\" id=\"verdict\">{}</p>",
+        esc(&text)
+    );
+    let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
+    let _ = write!(
+        s,
+        "<p>Captured at <b>{}</b> (from {}). Nodes: {}.</p>",
+        esc(&a.captured_at),
+        esc(&a.captured_at_source),
+        esc(&if nodes.is_empty() {
+            "none found".to_string()
+        } else {
+            nodes.join(", ")
+        })
+    );
+    findings_section(s, a);
+    plan_section(s, a);
+    if !a.cert_spans.is_empty() {
+        s.push_str("<h2>Certificates against the capture time</h2>");
+        cert_chart(s, &a.cert_spans, a.captured);
+    }
+    if !a.event_spans.is_empty() {
+        s.push_str("<h2>Log events over time</h2>");
+        event_chart(s, &a.event_spans);
+    }
+    if !a.problems.is_empty() {
+        s.push_str("<h2>Input problems</h2><table><tr><th>path</th><th>problem</th></tr>");
+        for p in &a.problems {
+            let _ = write!(
+                s,
+                "<tr><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&p.path),
+                esc(&p.error)
+            );
+        }
+        s.push_str("</table>");
+    }
+}
+
+fn verdict(a: &Analysis) -> (&'static str, String) {
+    let errors = a.count_at_least(Severity::Error);
+    let warnings = a
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
+    match (errors, warnings) {
+        (0, 0) => ("v-ok", "Healthy: no errors or warnings.".to_string()),
+        (0, w) => ("v-warning", format!("Degraded: {w} warning(s), no errors.")),
+        (e, w) => (
+            "v-error",
+            format!(
+                "Broken: {e} error(s), {w} warning(s); {} fix step(s).",
+                a.plan.len()
+            ),
+        ),
+    }
+}
+
+fn findings_section(s: &mut String, a: &Analysis) {
+    if a.findings.is_empty() {
+        return;
+    }
+    s.push_str("<h2>Root causes and their symptoms</h2><table id=\"findings\"><tr><th>severity</th><th>rule</th><th>node</th><th>finding</th><th>where</th></tr>");
+    for f in a.findings.iter().filter(|f| f.explained_by.is_empty()) {
+        finding_row(s, f, false);
+        for sym in a.findings.iter().filter(|x| x.explained_by.contains(&f.id)) {
+            finding_row(s, sym, true);
+        }
+    }
+    s.push_str("</table>");
+}
+
+fn finding_row(s: &mut String, f: &Finding, symptom: bool) {
+    let wh: Vec<String> = f
+        .paths
+        .iter()
+        .chain(&f.objects)
+        .map(|p| format!("<code>{}</code>", esc(p)))
+        .collect();
+    let _ = write!(
+        s,
+        "<tr{}><td class=\"sev-{}\">{}</td><td><code>{}</code></td><td>{}</td><td><b>{}</b><br>{}</td><td>{}</td></tr>",
+        if symptom { " class=\"symptom\"" } else { "" },
+        f.severity,
+        if symptom {
+            format!("↳ {}", f.severity)
+        } else {
+            f.severity.to_string()
+        },
+        esc(&f.rule),
+        esc(f.node.as_deref().unwrap_or("cluster")),
+        esc(&f.title),
+        esc(&f.message),
+        wh.join("<br>")
+    );
+}
+
+fn plan_section(s: &mut String, a: &Analysis) {
+    if a.plan.is_empty() {
+        return;
+    }
+    s.push_str("<h2>Fix plan</h2><ol id=\"plan\">");
+    for step in &a.plan {
+        let _ = write!(s, "<li><b>{}</b> <i>({})</i>", esc(&step.title), esc(&step.phase));
+        if !step.targets.is_empty() {
+            let t: Vec<String> = step
+                .targets
+                .iter()
+                .map(|t| format!("<code>{}</code>", esc(t)))
+                .collect();
+            let _ = write!(s, "<br>Targets: {}", t.join(", "));
+        }
+        if let Some(c) = &step.caveat {
+            let _ = write!(s, "<p class=\"caveat\">{}</p>", esc(c));
+        }
+        if !step.commands.is_empty() {
+            let _ = write!(s, "<pre><code>{}</code></pre>", esc(&step.commands.join("\n")));
+        }
+        if !step.verify.is_empty() {
+            let _ = write!(
+                s,
+                "Verify:<pre><code>{}</code></pre>",
+                esc(&step.verify.join("\n"))
+            );
+        }
+        s.push_str("</li>");
+    }
+    s.push_str("</ol>");
+}
+
+/// Status of a certificate at capture time, as the chart colours it.
+fn cert_status(c: &CertSpan, at: OffsetDateTime) -> (&'static str, &'static str) {
+    if at < c.not_before {
+        ("not yet valid", NOT_YET)
+    } else if at > c.not_after {
+        ("expired", EXPIRED)
+    } else if (c.not_after - at).whole_days() <= 30 {
+        ("expiring", EXPIRING)
+    } else {
+        ("valid", VALID)
+    }
+}
+
+/// A Gantt-like chart: one bar per certificate from notBefore to notAfter, a red line at the
+/// capture time. The axis spans the certificates but is clipped to ±6 years around capture.
+fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime) {
+    let lo_clip = at - time::Duration::days(6 * 365);
+    let hi_clip = at + time::Duration::days(6 * 365);
+    let lo = certs
+        .iter()
+        .map(|c| c.not_before)
+        .min()
+        .unwrap_or(at)
+        .max(lo_clip)
+        .min(at);
+    let hi = certs
+        .iter()
+        .map(|c| c.not_after)
+        .max()
+        .unwrap_or(at)
+        .min(hi_clip)
+        .max(at);
+    let (label_w, chart_w, row_h) = (300.0, 820.0, 18.0);
+    let span = ((hi - lo).whole_seconds().max(1)) as f64;
+    let x = |t: OffsetDateTime| label_w + ((t.max(lo).min(hi) - lo).whole_seconds() as f64 / span) * chart_w;
+    let mut sorted: Vec<&CertSpan> = certs.iter().collect();
+    sorted.sort_by(|a, b| (a.not_after, &a.label).cmp(&(b.not_after, &b.label)));
+    let height = 40.0 + row_h * sorted.len() as f64;
+    let _ = write!(
+        s,
+        "<svg id=\"cert-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"certificate validity\">",
+        label_w + chart_w + 20.0
+    );
+    for (i, c) in sorted.iter().enumerate() {
+        let y = 20.0 + row_h * i as f64;
+        let (status, colour) = cert_status(c, at);
+        let (x0, x1) = (x(c.not_before), x(c.not_after));
+        let _ = write!(
+            s,
+            "<g class=\"cert {}\" data-status=\"{status}\"><title>{} — {} to {} ({status}); {} ({} place(s)); sha256 {}</title>\
+             <text x=\"4\" y=\"{}\">{}{}</text><rect x=\"{x0:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\" fill=\"{colour}\" rx=\"2\"/></g>",
+            status.replace(' ', "-"),
+            esc(&c.label),
+            rfc3339(c.not_before),
+            rfc3339(c.not_after),
+            esc(&c.location),
+            c.locations,
+            c.fingerprint,
+            y + 12.0,
+            if c.is_ca { "[CA] " } else { "" },
+            esc(&truncate(&c.label, 44)),
+            y + 3.0,
+            (x1 - x0).max(2.0),
+            row_h - 6.0,
+        );
+    }
+    let xc = x(at);
+    let _ = write!(
+        s,
+        "<line x1=\"{xc:.1}\" x2=\"{xc:.1}\" y1=\"12\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/>\
+         <text x=\"{:.1}\" y=\"10\" fill=\"#b3261e\">captured {}</text>",
+        height - 4.0,
+        xc + 4.0,
+        rfc3339(at)
+    );
+    let _ = write!(
+        s,
+        "<text x=\"{label_w}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>",
+        height - 2.0,
+        lo.year(),
+        label_w + chart_w,
+        height - 2.0,
+        hi.year()
+    );
+    s.push_str(&format!(
+        "<p><span style=\"color:{EXPIRED}\">■</span> expired <span style=\"color:{EXPIRING}\">■</span> expiring within 30 days \
+         <span style=\"color:{VALID}\">■</span> valid <span style=\"color:{NOT_YET}\">■</span> not yet valid</p>"
+    ));
+}
+
+/// One row per component (and node): a bar from first to last match of each log rule,
+/// coloured by the rule's severity, labelled with its count.
+fn event_chart(s: &mut String, events: &[EventSpan]) {
+    let times: Vec<OffsetDateTime> = events
+        .iter()
+        .flat_map(|e| [e.first_seen, e.last_seen])
+        .flatten()
+        .collect();
+    let (Some(lo), Some(hi)) = (times.iter().min().copied(), times.iter().max().copied()) else {
+        s.push_str("<p>No timestamps in the matching log lines.</p>");
+        return;
+    };
+    let mut rows: Vec<(String, Vec<&EventSpan>)> = Vec::new();
+    let mut sorted: Vec<&EventSpan> = events.iter().collect();
+    sorted.sort_by(|a, b| {
+        (&a.node, &a.component, a.first_seen, &a.rule).cmp(&(&b.node, &b.component, b.first_seen, &b.rule))
+    });
+    for e in sorted {
+        let key = format!("{} / {}", e.node, e.component);
+        match rows.last_mut() {
+            Some((k, v)) if *k == key => v.push(e),
+            _ => rows.push((key, vec![e])),
+        }
+    }
+    let (label_w, chart_w, row_h) = (220.0, 900.0, 26.0);
+    let span = ((hi - lo).whole_seconds().max(1)) as f64;
+    let x = |t: OffsetDateTime| label_w + ((t - lo).whole_seconds() as f64 / span) * chart_w;
+    let height = 30.0 + row_h * rows.len() as f64;
+    let _ = write!(
+        s,
+        "<svg id=\"event-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"log events over time\">",
+        label_w + chart_w + 20.0
+    );
+    for (i, (label, spans)) in rows.iter().enumerate() {
+        let y = 10.0 + row_h * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"4\" y=\"{}\">{}</text>",
+            y + 14.0,
+            esc(&truncate(label, 34))
+        );
+        for e in spans {
+            let (Some(a), Some(b)) = (e.first_seen.or(e.last_seen), e.last_seen.or(e.first_seen)) else {
+                continue;
+            };
+            let colour = match e.severity {
+                Severity::Error => EXPIRED,
+                Severity::Warning => EXPIRING,
+                Severity::Info => "#5b7fc7",
+            };
+            let _ = write!(
+                s,
+                "<g class=\"event\"><title>{}: {} line(s), {} to {}</title><rect x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"12\" fill=\"{colour}\" opacity=\"0.8\" rx=\"3\"/>\
+                 <text x=\"{:.1}\" y=\"{}\">{} ×{}</text></g>",
+                esc(&e.rule),
+                e.count,
+                rfc3339(a),
+                rfc3339(b),
+                x(a),
+                y + 4.0,
+                (x(b) - x(a)).max(4.0),
+                x(a) + 2.0,
+                y + 26.0 - 2.0,
+                esc(&e.rule),
+                e.count
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        "<text x=\"{label_w}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>",
+        height - 2.0,
+        rfc3339(lo),
+        label_w + chart_w,
+        height - 2.0,
+        rfc3339(hi)
+    );
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+}
