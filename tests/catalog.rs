@@ -22,7 +22,9 @@ fn every_check_has_exactly_one_rule() {
     let mut uses: BTreeMap<&str, usize> = CHECKS.iter().map(|c| (c.id(), 0)).collect();
     for r in &cat.rules {
         if let RuleKind::Check(c) = &r.kind {
-            *uses.get_mut(c.as_str()).unwrap_or_else(|| panic!("rule {} names unknown check {c}", r.id)) += 1;
+            *uses
+                .get_mut(c.as_str())
+                .unwrap_or_else(|| panic!("rule {} names unknown check {c}", r.id)) += 1;
         }
     }
     for (check, n) in uses {
@@ -37,7 +39,8 @@ fn every_rule_has_a_why_and_every_fix_step_is_used() {
         assert!(r.why.trim().len() > 20, "rule {} needs a real `why`", r.id);
     }
     for id in cat.fixes.keys() {
-        let used = cat.rules.iter().any(|r| r.fix.contains(id)) || cat.fixes.values().any(|s| s.after.contains(id));
+        let used =
+            cat.rules.iter().any(|r| r.fix.contains(id)) || cat.fixes.values().any(|s| s.after.contains(id));
         assert!(used, "fix step {id} is named by no rule");
     }
 }
@@ -48,7 +51,9 @@ fn fix_cycle_is_a_catalogue_error() {
         "fixes:\n  - {id: a, phase: hygiene, title: A, after: [b]}\n  - {id: b, phase: hygiene, title: B, after: [a]}\n",
     ))
     .unwrap_err();
-    let CatalogError::Invalid(errors) = err else { panic!("expected Invalid, got {err}") };
+    let CatalogError::Invalid(errors) = err else {
+        panic!("expected Invalid, got {err}")
+    };
     assert!(errors.iter().any(|e| e.contains("cycle")), "{errors:?}");
 }
 
@@ -59,7 +64,12 @@ fn dangling_references_are_catalogue_errors() {
     ))
     .unwrap_err();
     let msg = err.to_string();
-    for needle in ["unknown check `no.such_check`", "unknown fix step `nope`", "unknown rule `ghost`", "unknown step `missing`"] {
+    for needle in [
+        "unknown check `no.such_check`",
+        "unknown fix step `nope`",
+        "unknown rule `ghost`",
+        "unknown step `missing`",
+    ] {
         assert!(msg.contains(needle), "missing {needle:?} in:\n{msg}");
     }
 }
