@@ -1,6 +1,8 @@
 //! The binary as a user runs it: exit codes, the catalogue commands, usage errors.
 //! Bundle-specific behaviour is in `tests/replay.rs` and the per-domain test files.
 
+#![allow(clippy::unwrap_used)] // tests may panic
+
 use assert_cmd::Command;
 
 fn kubetriage() -> Command {
