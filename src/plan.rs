@@ -193,6 +193,84 @@ fn fill(t: &str, names: &[String], vars: &BTreeMap<String, String>) -> Option<St
 mod tests {
     use super::*;
 
+    use crate::catalog::Catalog;
+
+    const CAT: &str = r#"
+rules:
+  - {id: net-broken, severity: error, title: N, check: input.problems, why: "the node network is broken here", fix: [write-net]}
+fixes:
+  - {id: fix-etcd, phase: etcd-trust, title: E, commands: ["renew {path}"]}
+  - {id: write-net, phase: node-network, title: W, after: [restart-kubelet], commands: ["write {node}", "sync"]}
+  - {id: restart-kubelet, phase: kubeconfig-kubelet, title: K, after: [fix-etcd], commands: ["systemctl restart kubelet"]}
+  - {id: late-but-early, phase: hygiene, title: L, commands: ["x"]}
+"#;
+
+    fn finding(rule: &str, subject: &str, vars: &[(&str, &str)]) -> Finding {
+        let cat = Catalog::from_texts(&[("t.yaml".into(), CAT.into())]).unwrap();
+        let r = cat.rule("net-broken").unwrap().clone();
+        let mut f = Finding::new(&crate::catalog::Rule { id: rule.into(), ..r }, subject);
+        f.id = format!("{rule}:{subject}");
+        for (k, v) in vars {
+            f = f.var(k, *v);
+        }
+        f
+    }
+
+    fn catalog_with(fixes: &[(&str, &[&str])]) -> Catalog {
+        let mut cat = Catalog::from_texts(&[("t.yaml".into(), CAT.into())]).unwrap();
+        for (rule, steps) in fixes {
+            let mut r = cat.rules[0].clone();
+            r.id = (*rule).into();
+            r.fix = steps.iter().map(|s| (*s).to_string()).collect();
+            cat.rules.push(r);
+        }
+        cat
+    }
+
+    #[test]
+    fn one_step_covers_every_target_and_fills_commands_per_target() {
+        let cat = catalog_with(&[("a", &["write-net"])]);
+        let fs = [
+            finding("a", "n1", &[("node", "n1")]),
+            finding("a", "n2", &[("node", "n2")]),
+        ];
+        let plan = build(&fs, &cat);
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].resolves, ["a:n1", "a:n2"]);
+        assert_eq!(plan[0].commands, ["write n1", "write n2", "sync"]);
+    }
+
+    #[test]
+    fn after_edges_order_steps_even_through_steps_not_in_the_plan() {
+        // write-net runs after restart-kubelet, which runs after fix-etcd; restart-kubelet is
+        // not needed, but the order etcd → network still holds.
+        let cat = catalog_with(&[
+            ("a", &["write-net"]),
+            ("b", &["fix-etcd"]),
+            ("c", &["late-but-early"]),
+        ]);
+        let fs = [
+            finding("a", "x", &[("node", "n")]),
+            finding("c", "z", &[]),
+            finding("b", "y", &[("path", "p")]),
+        ];
+        let plan = build(&fs, &cat);
+        let ids: Vec<&str> = plan.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["fix-etcd", "write-net", "late-but-early"]);
+        assert_eq!(plan[1].after, ["fix-etcd"]);
+        assert_eq!(plan[0].order, 1);
+    }
+
+    #[test]
+    fn symptoms_do_not_add_steps_and_unfilled_placeholders_show_holes() {
+        let cat = catalog_with(&[("a", &["write-net"]), ("b", &["fix-etcd"])]);
+        let mut symptom = finding("b", "y", &[]);
+        symptom.explained_by = vec!["a:x".into()];
+        let plan = build(&[finding("a", "x", &[]), symptom], &cat);
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].commands, ["write <node>", "sync"]);
+    }
+
     #[test]
     fn placeholders_are_found() {
         assert_eq!(
