@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""kubetriage's speed and memory benchmark (issue 7).
+
+Builds a large, realistic bundle with the fixture generator, then runs, side by side in this
+one process tree, several times each:
+
+  gzip -dc bundle.tar.gz            the floor: just unpacking
+  rg -c -f patterns bundle/         ripgrep 15 with the catalogue's own log patterns
+  kubetriage analyze bundle.tar.gz  the whole analysis, from the archive
+  kubetriage analyze bundle/        the whole analysis, from the directory
+
+and prints medians, the target ratios and each command's peak RSS (from wait4 on the child:
+no sampling, no timed assertions). Also measures the 20,000-certificate Secrets dump on 1
+thread vs all, and the small example replay end to end.
+
+    python3 benches/bench.py                 # 1 GiB of logs, 3 runs each
+    python3 benches/bench.py --size-mb 4096  # the 4 GiB flat-memory check
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGETS = {
+    "targz_vs_gzip": 0.30,
+    "dir_vs_rg": 1.0,
+    "rss_mib": 64,
+    "pki_speedup": 1.7,
+    "small_ms": 50,
+}
+
+
+def sh(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr)
+    subprocess.run(cmd, check=True, cwd=ROOT, **kw)
+
+
+def measure(cmd, env=None, stdout=subprocess.DEVNULL):
+    """Runs cmd once; returns (wall seconds, peak RSS in MiB) of that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # kubetriage exits 1 when it finds errors: that is success here
+        raise SystemExit(f"{cmd[0]} failed with exit code {code}")
+    return wall, usage.ru_maxrss / 1024.0
+
+
+def bench(name, cmd, runs, env=None):
+    results = [measure(cmd, env) for _ in range(runs)]
+    wall = statistics.median(r[0] for r in results)
+    rss = max(r[1] for r in results)
+    print(f"  {name:<34} median {wall:8.3f} s   peak RSS {rss:8.1f} MiB   ({runs} runs)")
+    return wall, rss
+
+
+def ripgrep(tools):
+    """ripgrep 15 from crates.io (Debian's rg is older and slower): installed once, locally."""
+    rg = shutil.which("rg")
+    if rg:
+        out = subprocess.run([rg, "--version"], capture_output=True, text=True).stdout
+        major = out.split()[1].split(".")[0] if len(out.split()) > 1 else "0"
+        if major.isdigit() and int(major) >= 14:
+            return rg
+    local = os.path.join(tools, "bin", "rg")
+    if not os.path.exists(local):
+        sh(["cargo", "install", "--quiet", "--locked", "ripgrep", "--root", tools])
+    return local
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--size-mb", type=int, default=1024, help="log volume of the large bundle")
+    ap.add_argument("--certs", type=int, default=20000, help="certificates in the Secrets dump")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    args = ap.parse_args()
+
+    sh(["cargo", "build", "--quiet", "--release", "--locked", "-p", "kubetriage", "-p", "kubetriage-testgen"])
+    kt = os.path.join(ROOT, "target", "release", "kubetriage")
+    gen = os.path.join(ROOT, "target", "release", "kubetriage-testgen")
+    rg = ripgrep(os.path.join(ROOT, "target", "bench-tools"))
+    os.makedirs(args.work, exist_ok=True)
+
+    big = os.path.join(args.work, f"logs-{args.size_mb}mb")
+    if not os.path.exists(big + ".tar.gz"):
+        sh([gen, "big", "--size-mb", str(args.size_mb), "--seed", "1", "--out", big])
+    dump = os.path.join(args.work, f"secrets-{args.certs}")
+    if not os.path.exists(dump + ".tar.gz"):
+        sh([gen, "secrets-dump", "--certs", str(args.certs), "--seed", "1", "--out", dump])
+    patterns = os.path.join(args.work, "patterns.txt")
+    with open(patterns, "w") as f:
+        subprocess.run([kt, "rules", "--patterns"], check=True, stdout=f)
+
+    size = os.path.getsize(big + ".tar.gz") / 2**20
+    print(f"\nlarge bundle: {big}.tar.gz ({size:.0f} MiB compressed, {args.size_mb} MiB of logs)")
+    now = ["--now", "2026-11-21T09:30:00Z", "-q", "-o", "json", "--output", "/dev/null"]
+    gz, _ = bench("gzip -dc bundle.tar.gz", ["gzip", "-dc", big + ".tar.gz"], args.runs)
+    rgw, _ = bench("rg -c -f patterns bundle/", [rg, "-c", "-f", patterns, big], args.runs)
+    ktz, rss_z = bench("kubetriage analyze bundle.tar.gz", [kt, "analyze", big + ".tar.gz", *now], args.runs)
+    ktd, rss_d = bench("kubetriage analyze bundle/", [kt, "analyze", big, *now], args.runs)
+
+    print(f"\nSecrets dump with {args.certs} certificates: {dump}.tar.gz")
+    one = dict(os.environ, RAYON_NUM_THREADS="1")
+    p1, _ = bench("analyze, RAYON_NUM_THREADS=1", [kt, "analyze", dump + ".tar.gz", *now], args.runs, env=one)
+    pn, _ = bench(f"analyze, {os.cpu_count()} threads", [kt, "analyze", dump + ".tar.gz", *now], args.runs)
+
+    replay = os.path.join(ROOT, "testdata", "bundles", "incident-replay.tar.gz")
+    print("\nexample replay:")
+    small, _ = bench("analyze incident-replay.tar.gz", [kt, "analyze", replay, *now], max(args.runs, 5))
+
+    rows = [
+        ("tar.gz: kubetriage / gzip -dc", ktz / gz, f"<= {TARGETS['targz_vs_gzip']}", ktz / gz <= TARGETS["targz_vs_gzip"]),
+        ("dir: kubetriage / rg -c -f", ktd / rgw, f"<= {TARGETS['dir_vs_rg']}", ktd / rgw <= TARGETS["dir_vs_rg"]),
+        ("peak RSS MiB (tar.gz, dir)", max(rss_z, rss_d), f"<= {TARGETS['rss_mib']}", max(rss_z, rss_d) <= TARGETS["rss_mib"]),
+        ("certs: 1 thread / all threads", p1 / pn, f">= {TARGETS['pki_speedup']}", p1 / pn >= TARGETS["pki_speedup"]),
+        ("example replay, ms", small * 1000, f"< {TARGETS['small_ms']}", small * 1000 < TARGETS["small_ms"]),
+    ]
+    print("\nratio                                value     target   met")
+    for name, value, target, ok in rows:
+        print(f"  {name:<34} {value:8.2f}   {target:<8} {'yes' if ok else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
