@@ -13,7 +13,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rcgen::{KeyPair, PKCS_ECDSA_P256_SHA256, PKCS_ED25519, PKCS_RSA_SHA256};
 use rsa::pkcs1::EncodeRsaPrivateKey as _;
-use rsa::pkcs8::{EncodePrivateKey as _, EncodePublicKey as _};
+use rsa::pkcs8::EncodePublicKey as _;
 use sha2::{Digest, Sha256};
 
 use crate::pem::pem;

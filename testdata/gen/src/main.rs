@@ -17,12 +17,15 @@ use serde_json::{Map, Value};
 use kubetriage_testgen::tree::{self, Entry, Tree};
 use kubetriage_testgen::{archive, incident, kubeadm, malformed, ojson, two_nodes};
 
+/// A bundle generator: its tree (relative to the bundle root) and its expectations.
+type BundleFn = fn() -> Result<(Tree, Value)>;
+
 /// Build every bundle: the full output tree (directories and archives) relative to the
 /// output directory.
 fn generate() -> Result<Tree> {
     let mut out = Tree::new();
     let mut expectations = Map::new();
-    let bundles: Vec<(&str, fn() -> Result<(Tree, Value)>, i64)> = vec![
+    let bundles: Vec<(&str, BundleFn, i64)> = vec![
         (
             "kubeadm-healthy",
             kubeadm::bundle,

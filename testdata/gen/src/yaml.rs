@@ -431,7 +431,7 @@ mod tests {
             "kind": "List",
             "metadata": {"resourceVersion": ""},
             "t": "2026-11-21T09:30:00Z",
-            "n": "10",
+            "num": "10",
             "m": "a: b",
             "e": {},
             "pem": "x\ny\n"
@@ -439,7 +439,7 @@ mod tests {
         let y = to_yaml(&v);
         assert_eq!(
             y,
-            "apiVersion: v1\ne: {}\nitems:\n- data:\n    a: b\n  kind: Secret\nkind: List\nm: 'a: b'\nmetadata:\n  resourceVersion: \"\"\nn: \"10\"\npem: |\n  x\n  y\nt: \"2026-11-21T09:30:00Z\"\n"
+            "apiVersion: v1\ne: {}\nitems:\n- data:\n    a: b\n  kind: Secret\nkind: List\nm: 'a: b'\nmetadata:\n  resourceVersion: \"\"\nnum: \"10\"\npem: |\n  x\n  y\nt: \"2026-11-21T09:30:00Z\"\n"
         );
     }
 
