@@ -4,7 +4,11 @@
 //! the clock or the environment. Its doc comment starts with the rule id it implements, so
 //! one search for the id finds the catalogue entry, the check, its fixtures and its tests.
 
+pub mod cloud;
+pub mod control_plane;
 pub mod input;
+pub mod manifests;
+pub mod network;
 
 use crate::Options;
 use crate::catalog::Rule;
@@ -37,7 +41,17 @@ pub trait Check: Sync {
 }
 
 /// Every built-in check. A test keeps this list and the catalogue in step.
-pub const CHECKS: &[&dyn Check] = &[&input::InputProblems];
+pub const CHECKS: &[&dyn Check] = &[
+    &input::InputProblems,
+    &manifests::StaleCheckpoint,
+    &manifests::StaleManifest,
+    &network::FlannelSubnetEnvMissing,
+    &network::CniConfigMissing,
+    &control_plane::ComponentMissing,
+    &control_plane::TaintRemoved,
+    &control_plane::NodeNotReady,
+    &cloud::CredentialsInvalid,
+];
 
 /// The check with this id.
 pub fn find(id: &str) -> Option<&'static dyn Check> {

@@ -122,6 +122,9 @@ pub struct Snapshot {
     pub units: Vec<SystemdUnit>,
     /// Kubelet configuration files.
     pub kubelet_configs: Vec<KubeletConfigRecord>,
+    /// Cloud credential files (`.aws/credentials`): INI sections flattened to
+    /// `<profile>.<key>` → value, so cloud checks can validate them without re-reading the file.
+    pub credential_files: Vec<EnvFile>,
     /// What the log scan kept: per rule and node, counts, times and samples.
     pub logs: LogSummary,
     /// Everything that could not be read or parsed.
@@ -150,6 +153,7 @@ impl Snapshot {
             cni_configs: Vec::new(),
             units: Vec::new(),
             kubelet_configs: Vec::new(),
+            credential_files: Vec::new(),
             logs: LogSummary::default(),
             problems: Vec::new(),
         }

@@ -1,0 +1,514 @@
+//! Control-plane state from the dumps: components that do not run, control-plane nodes that
+//! lost their NoSchedule taint, and nodes that are not Ready.
+
+use std::collections::BTreeMap;
+
+use crate::artifact::k8s::{ObjectMeta, Pod, PodSpec};
+use crate::artifact::{PodOrigin, PodRecord, WorkloadRecord};
+use crate::checks::{Check, Ctx};
+use crate::finding::{Finding, Severity};
+use crate::snapshot::{NodeRecord, Snapshot};
+
+/// The components a cluster cannot do without, in the order the plan brings them back
+/// (the scheduler first: nothing self-hosted is placed without it).
+const COMPONENTS: &[Component] = &[
+    Component::Apiserver,
+    Component::Etcd,
+    Component::Scheduler,
+    Component::ControllerManager,
+    Component::Dns,
+];
+
+/// A control-plane component.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Component {
+    Apiserver,
+    Etcd,
+    Scheduler,
+    ControllerManager,
+    Dns,
+}
+
+impl Component {
+    fn name(self) -> &'static str {
+        match self {
+            Component::Apiserver => "kube-apiserver",
+            Component::Etcd => "etcd",
+            Component::Scheduler => "kube-scheduler",
+            Component::ControllerManager => "kube-controller-manager",
+            Component::Dns => "cluster DNS (kube-dns/CoreDNS)",
+        }
+    }
+
+    /// What breaks while it is down, for the message.
+    fn impact(self) -> &'static str {
+        match self {
+            Component::Apiserver => "nothing in the cluster can be read or changed",
+            Component::Etcd => "the apiserver has no storage and fails every request",
+            Component::Scheduler => {
+                "no new pod is placed on a node — including the pods of self-hosted components \
+                 and of the scheduler itself"
+            }
+            Component::ControllerManager => {
+                "Deployments, DaemonSets and node lifecycle are not reconciled, and service-account \
+                 token Secrets keep their old ca.crt"
+            }
+            Component::Dns => "in-cluster names do not resolve, so clients that reach the API by name fail",
+        }
+    }
+}
+
+/// Which component a pod or pod template is, from labels, name and command.
+fn component_of(meta: &ObjectMeta, spec: &PodSpec) -> Option<Component> {
+    let by_word = |w: &str| -> Option<Component> {
+        let w = w.rsplit('/').next().unwrap_or(w);
+        match w {
+            "kube-apiserver" | "apiserver" => Some(Component::Apiserver),
+            "etcd" | "kube-etcd" => Some(Component::Etcd),
+            "kube-scheduler" | "scheduler" => Some(Component::Scheduler),
+            "kube-controller-manager" | "controller-manager" => Some(Component::ControllerManager),
+            "kube-dns" | "coredns" => Some(Component::Dns),
+            _ => None,
+        }
+    };
+    for key in ["component", "k8s-app", "app.kubernetes.io/name", "tier", "app"] {
+        if let Some(c) = meta.labels.get(key).and_then(|v| by_word(v)) {
+            return Some(c);
+        }
+    }
+    let name = meta.name.as_str();
+    if name.contains("operator") || name.contains("backup") || name.contains("checkpointer") {
+        return None;
+    }
+    let by_prefix = [
+        ("kube-apiserver", Component::Apiserver),
+        ("kube-controller-manager", Component::ControllerManager),
+        ("kube-scheduler", Component::Scheduler),
+        ("kube-etcd", Component::Etcd),
+        ("etcd", Component::Etcd),
+        ("kube-dns", Component::Dns),
+        ("coredns", Component::Dns),
+    ];
+    // bootkube checkpoints are named `<ns>-<pod>`; static mirror pods `<name>-<node>`.
+    let bare = name.strip_prefix("kube-system-").unwrap_or(name);
+    if let Some((_, c)) = by_prefix
+        .iter()
+        .find(|(p, _)| bare == *p || bare.strip_prefix(p).is_some_and(|r| r.starts_with('-')))
+    {
+        return Some(*c);
+    }
+    spec.containers
+        .first()
+        .and_then(|c| c.command.first().or(c.args.first()))
+        .and_then(|w| by_word(w))
+}
+
+/// How one dumped pod is doing.
+fn pod_state(pod: &Pod) -> PodState {
+    let s = &pod.status;
+    if let Some(w) = s
+        .container_statuses
+        .iter()
+        .filter_map(|c| c.state.waiting.as_ref())
+        .find(|w| w.reason == "CrashLoopBackOff")
+    {
+        let restarts = s
+            .container_statuses
+            .iter()
+            .map(|c| c.restart_count)
+            .max()
+            .unwrap_or(0);
+        return PodState::CrashLooping(format!("{} ({restarts} restarts) {}", w.reason, w.message));
+    }
+    if s.phase == "Running" {
+        return PodState::Running;
+    }
+    let reason = s
+        .container_statuses
+        .iter()
+        .filter_map(|c| c.state.waiting.as_ref().or(c.state.terminated.as_ref()))
+        .map(|r| r.reason.clone())
+        .chain(
+            s.conditions
+                .iter()
+                .filter(|c| c.status == "False" && !c.message.is_empty())
+                .map(|c| c.message.clone()),
+        )
+        .next()
+        .unwrap_or_default();
+    let phase = if s.phase.is_empty() {
+        "Unknown"
+    } else {
+        s.phase.as_str()
+    };
+    PodState::NotRunning(if reason.is_empty() {
+        phase.to_string()
+    } else {
+        format!("{phase}: {reason}")
+    })
+}
+
+enum PodState {
+    Running,
+    CrashLooping(String),
+    NotRunning(String),
+}
+
+/// control-plane-component-missing: kube-apiserver, etcd, kube-scheduler,
+/// kube-controller-manager or cluster DNS is absent, not Running or crash-looping per the
+/// Pod dump, static manifests and workloads; self-hosted ones get the rescue-pod fix.
+pub struct ComponentMissing;
+
+impl Check for ComponentMissing {
+    fn id(&self) -> &'static str {
+        "control_plane.component_missing"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let dumped: Vec<&PodRecord> = snap.pods.iter().filter(|p| p.origin == PodOrigin::Dump).collect();
+        let have_dump = dumped.iter().any(|p| p.pod.metadata.namespace == "kube-system");
+        let manifests: Vec<&PodRecord> = snap
+            .pods
+            .iter()
+            .filter(|p| p.origin == PodOrigin::StaticManifest)
+            .collect();
+        if !have_dump && manifests.is_empty() {
+            return Vec::new();
+        }
+        let rescue_node = rescue_node(snap);
+        let mut out = Vec::new();
+        for (rank, &comp) in COMPONENTS.iter().enumerate() {
+            let pods: Vec<&PodRecord> = dumped
+                .iter()
+                .copied()
+                .filter(|p| component_of(&p.pod.metadata, &p.pod.spec) == Some(comp))
+                .collect();
+            let statics: Vec<&PodRecord> = manifests
+                .iter()
+                .copied()
+                .filter(|p| component_of(&p.pod.metadata, &p.pod.spec) == Some(comp))
+                .collect();
+            let workloads: Vec<&WorkloadRecord> = snap
+                .workloads
+                .iter()
+                .filter(|w| {
+                    component_of(&w.workload.metadata, &w.workload.spec.template.spec) == Some(comp)
+                        || component_of(&w.workload.spec.template.metadata, &w.workload.spec.template.spec)
+                            == Some(comp)
+                })
+                .filter(|w| w.workload.spec.replicas != Some(0))
+                .collect();
+            let states: Vec<(&PodRecord, PodState)> = pods.iter().map(|p| (*p, pod_state(&p.pod))).collect();
+            if states.iter().any(|(_, s)| matches!(s, PodState::Running)) {
+                continue;
+            }
+            let problem = if let Some((p, PodState::CrashLooping(why))) = states
+                .iter()
+                .find(|(_, s)| matches!(s, PodState::CrashLooping(_)))
+            {
+                format!("pod {} is crash-looping: {why}", p.pod.metadata.name)
+            } else if let Some((p, PodState::NotRunning(why))) =
+                states.iter().find(|(_, s)| matches!(s, PodState::NotRunning(_)))
+            {
+                format!("pod {} is not Running ({why})", p.pod.metadata.name)
+            } else if have_dump
+                && (!workloads.is_empty() || !statics.is_empty() || expected_anyway(snap, comp))
+            {
+                "no pod of it is in the Pod dump".to_string()
+            } else {
+                // No dump to say it is absent, or nothing says this cluster runs it in-cluster
+                // (a managed control plane, or etcd on the hosts).
+                continue;
+            };
+            let crash_looping = states.iter().any(|(_, s)| matches!(s, PodState::CrashLooping(_)));
+            let mut f = cx
+                // The rank orders findings, and so the plan's rescue commands: scheduler first.
+                .finding(format!("{rank} {}", comp.name()))
+                .node(None)
+                .evidence("component", comp.name())
+                .evidence("problem", problem.clone());
+            for (p, _) in &states {
+                f = f.path(p.path.clone()).object(format!(
+                    "{}/Pod/{}",
+                    p.pod.metadata.namespace, p.pod.metadata.name
+                ));
+            }
+            for s in &statics {
+                f = f.path(s.path.clone());
+            }
+            for w in &workloads {
+                f = f.path(w.path.clone()).object(w.object.to_string());
+            }
+            let message = if let (Some(w), true) = (workloads.first(), statics.is_empty()) {
+                let kind = kubectl_kind(&w.object.kind);
+                let ns = &w.object.namespace;
+                let name = &w.object.name;
+                let status = workload_status(w);
+                f = f
+                    .evidence("self_hosted", format!("{} ({status})", w.object))
+                    .var("target", format!("{} ({})", comp.name(), w.object))
+                    .var("ns", ns.clone())
+                    .var("workload", format!("{kind}/{name}"))
+                    .var("rescue_pod", format!("{name}-rescue"))
+                    .var("rescue_node", rescue_node.clone())
+                    .var("rescue_command", rescue_command(ns, kind, name, &rescue_node));
+                if crash_looping {
+                    f = f.var(
+                        "pod",
+                        pods.first()
+                            .map(|p| p.pod.metadata.name.clone())
+                            .unwrap_or_default(),
+                    );
+                }
+                format!(
+                    "{} is not running: {problem}. While it is down {}. It is self-hosted ({}, {status}, \
+                     no static manifest): its pods are created by the controller-manager and placed by \
+                     the scheduler, so when the scheduler (or the controller-manager) is itself down, \
+                     nothing can bring it back — a chicken-and-egg. Extract one pod from the {} and run it \
+                     by hand with nodeName set, which bypasses the scheduler; the real {} takes over once \
+                     the control plane runs again.",
+                    comp.name(),
+                    comp.impact(),
+                    w.object,
+                    w.object.kind,
+                    w.object.kind
+                )
+            } else if let Some(s) = statics.first() {
+                let node = snap.node_name(s.node).to_string();
+                let file = s.path.rsplit('/').next().unwrap_or(&s.path).to_string();
+                f = f
+                    .node(Some(&node))
+                    .var("target", format!("{} ({node})", comp.name()))
+                    .var("node", node.clone())
+                    .var("manifest", file);
+                format!(
+                    "{} is not running: {problem}. While it is down {}. It is a static pod: the kubelet on \
+                     {node} runs it from {}, so its kubelet log and container runtime say why it does not \
+                     start; moving the manifest out and back restarts it.",
+                    comp.name(),
+                    comp.impact(),
+                    s.path
+                )
+            } else {
+                if let Some(p) = pods.first() {
+                    f = f
+                        .var("pod", p.pod.metadata.name.clone())
+                        .var("ns", p.pod.metadata.namespace.clone());
+                }
+                format!(
+                    "{} is not running: {problem}. While it is down {}. The bundle holds no Deployment, \
+                     DaemonSet or static manifest for it.",
+                    comp.name(),
+                    comp.impact()
+                )
+            };
+            out.push(f.message(message));
+        }
+        out
+    }
+}
+
+/// Scheduler, controller-manager and DNS are expected when the control plane runs in the
+/// cluster (an apiserver pod or manifest is in the bundle); DNS always is.
+fn expected_anyway(snap: &Snapshot, comp: Component) -> bool {
+    match comp {
+        Component::Dns => true,
+        Component::Scheduler | Component::ControllerManager => snap
+            .pods
+            .iter()
+            .any(|p| component_of(&p.pod.metadata, &p.pod.spec) == Some(Component::Apiserver)),
+        Component::Apiserver | Component::Etcd => false,
+    }
+}
+
+fn kubectl_kind(kind: &str) -> &'static str {
+    match kind {
+        "DaemonSet" => "daemonset",
+        "StatefulSet" => "statefulset",
+        _ => "deployment",
+    }
+}
+
+fn workload_status(w: &WorkloadRecord) -> String {
+    let s = &w.workload.status;
+    match (
+        w.object.kind.as_str(),
+        s.desired_number_scheduled,
+        w.workload.spec.replicas,
+    ) {
+        ("DaemonSet", Some(d), _) => format!("{}/{d} ready", s.number_ready.unwrap_or(0)),
+        (_, _, Some(r)) => format!("{}/{r} ready", s.ready_replicas.unwrap_or(0)),
+        _ => "readiness unknown".to_string(),
+    }
+}
+
+/// The node to run rescue pods on: a Ready control-plane node from the Node dump, else any
+/// Ready node, else the first node of the bundle.
+fn rescue_node(snap: &Snapshot) -> String {
+    let ready = |n: &&NodeRecord| {
+        n.node
+            .status
+            .conditions
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True")
+    };
+    snap.k8s_nodes
+        .iter()
+        .filter(ready)
+        .find(|n| control_plane_role(n).is_some())
+        .or_else(|| snap.k8s_nodes.iter().find(|n| control_plane_role(n).is_some()))
+        .or_else(|| snap.k8s_nodes.iter().find(ready))
+        .map(|n| n.node.metadata.name.clone())
+        .or_else(|| snap.nodes.first().map(|n| n.name.clone()))
+        .unwrap_or_else(|| "<node>".to_string())
+}
+
+/// `kubectl get <kind> -o json | jq … | kubectl apply -f -`: one pod from the workload's
+/// template, bound to `node` so that it needs no scheduler.
+fn rescue_command(ns: &str, kind: &str, name: &str, node: &str) -> String {
+    format!(
+        "kubectl -n {ns} get {kind} {name} -o json | jq '.spec.template | {{apiVersion:\"v1\",kind:\"Pod\",\
+         metadata:(.metadata+{{name:\"{name}-rescue\",namespace:\"{ns}\"}}),spec:(.spec+{{nodeName:\"{node}\"}})}}' \
+         | kubectl apply -f -"
+    )
+}
+
+/// The role a control-plane node's label names (`master` wins when both are set: clusters
+/// that carry both labels, kubeadm 1.20–1.23, still taint with `master`).
+fn control_plane_role(n: &NodeRecord) -> Option<&'static str> {
+    let labels = &n.node.metadata.labels;
+    if labels.contains_key("node-role.kubernetes.io/master") {
+        Some("master")
+    } else if labels.contains_key("node-role.kubernetes.io/control-plane") {
+        Some("control-plane")
+    } else {
+        None
+    }
+}
+
+/// control-plane-taint-removed: a node labelled as control plane has no
+/// `node-role.kubernetes.io/{master,control-plane}:NoSchedule` taint — usually a
+/// troubleshooting change that lets ordinary workloads land next to the control plane.
+pub struct TaintRemoved;
+
+impl Check for TaintRemoved {
+    fn id(&self) -> &'static str {
+        "control_plane.taint_removed"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for n in &cx.snap.k8s_nodes {
+            let Some(role) = control_plane_role(n) else {
+                continue;
+            };
+            let tainted = n.node.spec.taints.iter().any(|t| {
+                matches!(
+                    t.key.as_str(),
+                    "node-role.kubernetes.io/master" | "node-role.kubernetes.io/control-plane"
+                ) && t.effect == "NoSchedule"
+            });
+            if tainted {
+                continue;
+            }
+            let name = &n.node.metadata.name;
+            let taints: Vec<String> = n
+                .node
+                .spec
+                .taints
+                .iter()
+                .map(|t| format!("{}={}:{}", t.key, t.value, t.effect))
+                .collect();
+            out.push(
+                cx.finding(name.clone())
+                    .message(format!(
+                        "control-plane node {name} (label node-role.kubernetes.io/{role}) has no \
+                         node-role.kubernetes.io/{role}:NoSchedule taint, so ordinary workloads are \
+                         scheduled next to the control plane. This is usually a troubleshooting change \
+                         (untainting the master to run workloads while workers are down) to revert once \
+                         the workers are back; ignore it on a deliberately single-node cluster."
+                    ))
+                    .node(Some(name))
+                    .path(n.path.clone())
+                    .object(format!("Node/{name}"))
+                    .evidence("role_label", format!("node-role.kubernetes.io/{role}"))
+                    .evidence("taints", taints)
+                    .var("node", name.clone())
+                    .var("role", role),
+            );
+        }
+        out
+    }
+}
+
+/// node-not-ready: a Node whose Ready condition is False (error) or Unknown (warning), with
+/// the condition messages the kubelet (or the node controller) left.
+pub struct NodeNotReady;
+
+impl Check for NodeNotReady {
+    fn id(&self) -> &'static str {
+        "control_plane.node_not_ready"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for n in &cx.snap.k8s_nodes {
+            let Some(ready) = n.node.status.conditions.iter().find(|c| c.type_ == "Ready") else {
+                continue;
+            };
+            let severity = match ready.status.as_str() {
+                "False" => Severity::Error,
+                "Unknown" => Severity::Warning,
+                _ => continue,
+            };
+            let name = &n.node.metadata.name;
+            let mut conditions: BTreeMap<String, String> = BTreeMap::new();
+            for c in &n.node.status.conditions {
+                let bad = if c.type_ == "Ready" {
+                    c.status != "True"
+                } else {
+                    c.status != "False"
+                };
+                if bad {
+                    conditions.insert(
+                        c.type_.clone(),
+                        crate::redact::line(&format!("{} {}: {}", c.status, c.reason, c.message)),
+                    );
+                }
+            }
+            let detail = if ready.status == "Unknown" {
+                "Ready=Unknown: the node controller stopped hearing from the kubelet (kubelet down, \
+                 node off, or the kubelet cannot reach the apiserver)"
+                    .to_string()
+            } else {
+                "Ready=False: the kubelet runs and reports the node unfit".to_string()
+            };
+            out.push(
+                cx.finding(name.clone())
+                    .severity(severity)
+                    .message(format!(
+                        "node {name} is not Ready ({detail}). {}: {}",
+                        if ready.reason.is_empty() {
+                            "Ready"
+                        } else {
+                            ready.reason.as_str()
+                        },
+                        crate::redact::line(&ready.message)
+                    ))
+                    .node(Some(name))
+                    .path(n.path.clone())
+                    .object(format!("Node/{name}"))
+                    .evidence("ready", ready.status.clone())
+                    .evidence("last_transition", ready.last_transition_time.clone())
+                    .evidence(
+                        "conditions",
+                        serde_json::to_value(&conditions).unwrap_or_default(),
+                    )
+                    .evidence("unschedulable", n.node.spec.unschedulable)
+                    .var("node", name.clone()),
+            );
+        }
+        out
+    }
+}

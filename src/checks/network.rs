@@ -1,0 +1,480 @@
+//! Node network: flannel's `subnet.env` and the CNI configuration the kubelet needs before it
+//! can start any pod that is not on the host network.
+//!
+//! Both rules judge a node only from what its captured file tree shows, and say in the
+//! evidence what made the absence meaningful, so that a partial bundle (one that never
+//! collected `/run` or `/etc/cni`) does not produce a false alarm.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::artifact::k8s::parse_flags;
+use crate::checks::{Check, Ctx};
+use crate::finding::Finding;
+use crate::snapshot::{NodeRecord, Snapshot};
+
+/// Log rule whose hits show that flannel's `subnet.env` was missing on a node.
+const LOG_SUBNET_ENV_MISSING: &str = "log-flannel-subnet-env-missing";
+
+/// The keys flannel's `WriteSubnetFile` always writes for an IPv4 network.
+const SUBNET_ENV_KEYS: &[&str] = &[
+    "FLANNEL_NETWORK",
+    "FLANNEL_SUBNET",
+    "FLANNEL_MTU",
+    "FLANNEL_IPMASQ",
+];
+
+/// Where flannel writes the file (`--subnet-file` default, and its `/var/run` alias).
+const SUBNET_ENV_PATHS: &[&str] = &["run/flannel/subnet.env", "var/run/flannel/subnet.env"];
+
+/// flannel-subnet-env-missing: flannel is the node's CNI, but `/run/flannel/subnet.env` is
+/// absent, empty or incomplete, so the flannel CNI plugin fails every pod sandbox — including
+/// flannel's own pod when it is not on the host network, the chicken-and-egg of the incident.
+pub struct FlannelSubnetEnvMissing;
+
+impl Check for FlannelSubnetEnvMissing {
+    fn id(&self) -> &'static str {
+        "network.flannel_subnet_env_missing"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let Some(cluster_evidence) = flannel_evidence(snap) else {
+            return Vec::new();
+        };
+        let netconf = NetConf::from_snapshot(snap);
+        let mut out = Vec::new();
+        for (i, node) in snap.nodes.iter().enumerate() {
+            let node_cni: Vec<_> = snap.cni_configs.iter().filter(|c| c.node == Some(i)).collect();
+            let node_uses_flannel = node_cni
+                .iter()
+                .any(|c| c.plugin_types.iter().any(|t| t == "flannel"));
+            if !node_cni.is_empty() && !node_uses_flannel {
+                // The node's own CNI config names another plugin (Calico, Cilium, …): flannel
+                // objects elsewhere in the dump do not make it this node's network.
+                continue;
+            }
+            let state = subnet_env_state(snap, i);
+            let (problem, present_path) = match &state {
+                EnvState::Complete => continue,
+                EnvState::Unparsed => continue,
+                EnvState::Missing => ("is absent".to_string(), None),
+                EnvState::Empty(p) => ("is empty".to_string(), Some(p.clone())),
+                EnvState::Incomplete(p, missing) => {
+                    (format!("lacks {}", missing.join(", ")), Some(p.clone()))
+                }
+            };
+            let log_hits: u64 = snap
+                .logs
+                .hits
+                .iter()
+                .filter(|h| h.rule == LOG_SUBNET_ENV_MISSING && h.node == Some(i))
+                .map(|h| h.count)
+                .sum();
+            let run_captured =
+                has_files_under(snap, &node.root, "run/") || has_files_under(snap, &node.root, "var/run/");
+            if present_path.is_none() && !run_captured && log_hits == 0 {
+                // Neither /run nor a log line from this node: the bundle says nothing.
+                continue;
+            }
+            let k8s_node = k8s_node_for(snap, &node.name);
+            let expected = netconf.expected(k8s_node);
+            let why_flannel = if node_uses_flannel {
+                "its CNI config uses the flannel plugin".to_string()
+            } else {
+                cluster_evidence.clone()
+            };
+            let mut f = cx
+                .finding(format!("{}run/flannel/subnet.env", node.root))
+                .message(format!(
+                    "flannel is the CNI on node {} ({why_flannel}) but /run/flannel/subnet.env {problem}. \
+                     The flannel CNI plugin reads this file for every pod sandbox, so the kubelet cannot \
+                     start any pod that is not on the host network — often not even flannel's own pod, \
+                     which is what writes the file. Writing it by hand (content below) breaks the loop; \
+                     flanneld then manages its own copy.",
+                    node.name
+                ))
+                .node(Some(&node.name))
+                .path(present_path.unwrap_or_else(|| format!("{}run/flannel/subnet.env", node.root)))
+                .evidence("state", problem.clone())
+                .evidence("flannel_evidence", why_flannel)
+                .evidence(
+                    "absence_judged_from",
+                    if log_hits > 0 {
+                        format!("{log_hits} kubelet/flannel log line(s) on this node name the missing file")
+                    } else {
+                        "the bundle holds this node's /run tree".to_string()
+                    },
+                )
+                .evidence("expected_content", expected.content())
+                .evidence("expected_content_sources", expected.sources.clone())
+                .var("node", node.name.clone())
+                .var("flannel_network", expected.network.clone())
+                .var("flannel_subnet", expected.subnet.clone())
+                .var("flannel_mtu", expected.mtu.clone())
+                .var("target", format!("/run/flannel/subnet.env ({})", node.name));
+            for c in &node_cni {
+                f = f.path(c.path.clone());
+            }
+            if let Some(cm) = &netconf.configmap {
+                f = f.object(cm.clone());
+            }
+            if let Some(n) = k8s_node {
+                f = f.object(format!("Node/{}", n.node.metadata.name));
+            }
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// cni-config-missing: the node's kubelet sets pods up through CNI but its CNI config folder
+/// holds no network configuration, so every sandbox fails with "cni config uninitialized".
+pub struct CniConfigMissing;
+
+impl Check for CniConfigMissing {
+    fn id(&self) -> &'static str {
+        "network.cni_config_missing"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let mut out = Vec::new();
+        for (i, node) in snap.nodes.iter().enumerate() {
+            let flags = kubelet_flags(snap, i);
+            if flags.get("network-plugin").is_some_and(|p| p != "cni") {
+                continue;
+            }
+            if !has_kubelet(snap, i, &node.root) {
+                continue;
+            }
+            let conf_dir = flags
+                .get("cni-conf-dir")
+                .map_or("/etc/cni/net.d", String::as_str)
+                .trim_end_matches('/')
+                .to_string();
+            let rel_dir = format!("{}/", conf_dir.trim_start_matches('/'));
+            // Only judge when the bundle holds the part of /etc that would contain the folder.
+            let etc_captured = if rel_dir.starts_with("etc/kubernetes/") {
+                has_files_under(snap, &node.root, "etc/kubernetes/")
+            } else {
+                has_files_outside(snap, &node.root, "etc/", "etc/kubernetes/")
+            };
+            if !etc_captured {
+                continue;
+            }
+            let dir = format!("{}{rel_dir}", node.root);
+            let has_config = snap.cni_configs.iter().any(|c| c.path.starts_with(&dir))
+                || files_under(snap, &dir).any(|(p, _)| {
+                    let name = p.rsplit('/').next().unwrap_or("");
+                    !name.starts_with('.')
+                        && [".conf", ".conflist", ".json"].iter().any(|x| name.ends_with(x))
+                });
+            if has_config {
+                continue;
+            }
+            let others: Vec<String> = files_under(snap, &dir).map(|(p, _)| p.clone()).collect();
+            out.push(
+                cx.finding(dir.clone())
+                    .message(format!(
+                        "node {} runs a kubelet that sets pod networking up through CNI, but {conf_dir} \
+                         holds no CNI network config (*.conf, *.conflist, *.json). The runtime reports \
+                         \"cni config uninitialized\", the node stays NotReady and no pod outside the \
+                         host network starts until the network add-on writes its config.",
+                        node.name
+                    ))
+                    .node(Some(&node.name))
+                    .path(dir.clone())
+                    .evidence("cni_conf_dir", conf_dir.clone())
+                    .evidence(
+                        "judged_from",
+                        "the bundle holds this node's /etc tree around the CNI folder".to_string(),
+                    )
+                    .evidence("other_files_in_folder", others)
+                    .var("node", node.name.clone())
+                    .var("cni_conf_dir", conf_dir),
+            );
+        }
+        out
+    }
+}
+
+/// Whether the cluster runs flannel, and the first piece of evidence for it.
+fn flannel_evidence(snap: &Snapshot) -> Option<String> {
+    if let Some(c) = snap
+        .cni_configs
+        .iter()
+        .find(|c| c.plugin_types.iter().any(|t| t == "flannel"))
+    {
+        return Some(format!("CNI config {} uses the flannel plugin", c.path));
+    }
+    if let Some(w) = snap.workloads.iter().find(|w| w.object.name.contains("flannel")) {
+        return Some(format!("{} is in the dump", w.object));
+    }
+    if let Some(c) = snap
+        .configmaps
+        .iter()
+        .find(|c| c.object.name.contains("flannel") || c.data.contains_key("net-conf.json"))
+    {
+        return Some(format!("{} is in the dump", c.object));
+    }
+    if let Some(p) = snap.pods.iter().find(|p| p.pod.metadata.name.contains("flannel")) {
+        return Some(format!("pod {} is in the bundle", p.pod.metadata.name));
+    }
+    if snap.logs.hits.iter().any(|h| h.rule == LOG_SUBNET_ENV_MISSING) {
+        return Some("logs name flannel's missing subnet.env".to_string());
+    }
+    None
+}
+
+/// What the bundle shows of a node's `subnet.env`.
+enum EnvState {
+    Complete,
+    /// Present with content the ingestion could not parse (reported as an input problem).
+    Unparsed,
+    Missing,
+    Empty(String),
+    Incomplete(String, Vec<String>),
+}
+
+fn subnet_env_state(snap: &Snapshot, node: usize) -> EnvState {
+    for rel in SUBNET_ENV_PATHS {
+        let Some(path) = snap.resolve(Some(node), rel) else {
+            continue;
+        };
+        if let Some(env) = snap.flannel_env.iter().find(|e| e.path == path) {
+            let missing: Vec<String> = SUBNET_ENV_KEYS
+                .iter()
+                .filter(|k| env.values.get(**k).is_none_or(|v| v.trim().is_empty()))
+                .map(|k| (*k).to_string())
+                .collect();
+            return match missing.len() {
+                0 => EnvState::Complete,
+                n if n == SUBNET_ENV_KEYS.len() && env.values.is_empty() => EnvState::Empty(path),
+                _ => EnvState::Incomplete(path, missing),
+            };
+        }
+        return match snap.files.get(&path) {
+            Some(info) if info.size == 0 => EnvState::Empty(path),
+            _ => EnvState::Unparsed,
+        };
+    }
+    EnvState::Missing
+}
+
+/// flannel's network config, from the kube-flannel ConfigMap's `net-conf.json`.
+struct NetConf {
+    configmap: Option<String>,
+    network: Option<String>,
+    backend: Option<String>,
+}
+
+/// The `subnet.env` flannel would write for one node, with where each value came from.
+struct Expected {
+    network: String,
+    subnet: String,
+    mtu: String,
+    sources: Vec<String>,
+}
+
+impl Expected {
+    fn content(&self) -> String {
+        format!(
+            "FLANNEL_NETWORK={}\nFLANNEL_SUBNET={}\nFLANNEL_MTU={}\nFLANNEL_IPMASQ=true\n",
+            self.network, self.subnet, self.mtu
+        )
+    }
+}
+
+impl NetConf {
+    fn from_snapshot(snap: &Snapshot) -> NetConf {
+        let mut cms: Vec<_> = snap
+            .configmaps
+            .iter()
+            .filter(|c| c.data.contains_key("net-conf.json"))
+            .collect();
+        cms.sort_by_key(|c| (!c.object.name.contains("flannel"), c.object.clone()));
+        let Some(cm) = cms.first() else {
+            return NetConf {
+                configmap: None,
+                network: None,
+                backend: None,
+            };
+        };
+        let json: Option<serde_json::Value> = cm
+            .data
+            .get("net-conf.json")
+            .and_then(|t| serde_json::from_str(t).ok());
+        let field = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
+        NetConf {
+            configmap: Some(cm.object.to_string()),
+            network: field(json.as_ref().and_then(|j| j.get("Network"))),
+            backend: field(
+                json.as_ref()
+                    .and_then(|j| j.get("Backend"))
+                    .and_then(|b| b.get("Type")),
+            )
+            .map(|b| b.to_ascii_lowercase()),
+        }
+    }
+
+    fn expected(&self, node: Option<&NodeRecord>) -> Expected {
+        let mut sources = Vec::new();
+        let network = match (&self.network, &self.configmap) {
+            (Some(n), Some(cm)) => {
+                sources.push(format!("FLANNEL_NETWORK: Network of {cm} net-conf.json"));
+                n.clone()
+            }
+            _ => {
+                sources.push("FLANNEL_NETWORK: unknown (no kube-flannel net-conf.json in the dump)".into());
+                "<cluster pod CIDR>".to_string()
+            }
+        };
+        let subnet = node
+            .and_then(|n| {
+                first_usable(&n.node.spec.pod_cidr).inspect(|_| {
+                    sources.push(format!(
+                        "FLANNEL_SUBNET: first address of Node {} podCIDR {}",
+                        n.node.metadata.name, n.node.spec.pod_cidr
+                    ));
+                })
+            })
+            .unwrap_or_else(|| {
+                sources.push("FLANNEL_SUBNET: unknown (no podCIDR for this node in the dump)".into());
+                "<first IP of the node's podCIDR>/<prefix>".to_string()
+            });
+        let (mtu, how) = match self.backend.as_deref() {
+            Some("vxlan") => ("1450", "vxlan backend: 1500 minus 50 bytes of VXLAN header"),
+            Some("host-gw") => ("1500", "host-gw backend: no encapsulation"),
+            Some("udp") => ("1472", "udp backend: 1500 minus 28 bytes"),
+            Some("ipip") => ("1480", "ipip backend: 1500 minus 20 bytes"),
+            Some("wireguard") => ("1420", "wireguard backend: 1500 minus 80 bytes"),
+            _ => ("1450", "backend unknown, vxlan (kube-flannel's default) assumed"),
+        };
+        sources.push(format!("FLANNEL_MTU: {how}, assuming a 1500-byte interface MTU"));
+        sources.push("FLANNEL_IPMASQ: true (kube-flannel runs flanneld with --ip-masq)".into());
+        Expected {
+            network,
+            subnet,
+            mtu: mtu.to_string(),
+            sources,
+        }
+    }
+}
+
+/// `10.2.0.0/24` → `10.2.0.1/24`: the address flannel gives the node's bridge.
+pub(crate) fn first_usable(cidr: &str) -> Option<String> {
+    let (addr, len) = cidr.trim().split_once('/')?;
+    let len: u32 = len.parse().ok()?;
+    let ip: IpAddr = addr.parse().ok()?;
+    let first = match ip {
+        IpAddr::V4(v4) => {
+            if len > 32 {
+                return None;
+            }
+            let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+            IpAddr::V4(Ipv4Addr::from((u32::from(v4) & mask).wrapping_add(1)))
+        }
+        IpAddr::V6(v6) => {
+            if len > 128 {
+                return None;
+            }
+            let mask = if len == 0 { 0 } else { u128::MAX << (128 - len) };
+            IpAddr::V6(Ipv6Addr::from((u128::from(v6) & mask).wrapping_add(1)))
+        }
+    };
+    Some(format!("{first}/{len}"))
+}
+
+/// The Node object of a bundle node, matched by name, `kubernetes.io/hostname` label or a
+/// Hostname address (short and fully-qualified names match each other).
+pub(crate) fn k8s_node_for<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a NodeRecord> {
+    let short = |s: &str| s.split('.').next().unwrap_or(s).to_ascii_lowercase();
+    let want = short(name);
+    let names = |n: &'a NodeRecord| {
+        std::iter::once(n.node.metadata.name.as_str())
+            .chain(
+                n.node
+                    .metadata
+                    .labels
+                    .get("kubernetes.io/hostname")
+                    .map(String::as_str),
+            )
+            .chain(
+                n.node
+                    .status
+                    .addresses
+                    .iter()
+                    .filter(|a| a.type_ == "Hostname")
+                    .map(|a| a.address.as_str()),
+            )
+    };
+    snap.k8s_nodes
+        .iter()
+        .find(|n| names(n).any(|x| x == name))
+        .or_else(|| snap.k8s_nodes.iter().find(|n| names(n).any(|x| short(x) == want)))
+}
+
+/// The kubelet's command-line flags on a node: its systemd unit's `ExecStart` plus any
+/// flags carried in the unit's environment (`KUBELET_ARGS`, `KUBELET_EXTRA_ARGS`, …).
+pub(crate) fn kubelet_flags(snap: &Snapshot, node: usize) -> std::collections::BTreeMap<String, String> {
+    let mut words: Vec<String> = Vec::new();
+    for u in snap
+        .units
+        .iter()
+        .filter(|u| u.node == Some(node) && u.unit.starts_with("kubelet"))
+    {
+        words.extend(u.exec_start.iter().cloned());
+        for v in u.environment.values() {
+            words.extend(v.split_whitespace().map(str::to_string));
+        }
+    }
+    parse_flags(words.iter().map(String::as_str))
+}
+
+/// Whether the bundle shows a kubelet on the node (unit, config, state or kubeconfig).
+fn has_kubelet(snap: &Snapshot, node: usize, root: &str) -> bool {
+    snap.units
+        .iter()
+        .any(|u| u.node == Some(node) && u.unit.starts_with("kubelet"))
+        || snap.kubelet_configs.iter().any(|k| k.node == Some(node))
+        || has_files_under(snap, root, "var/lib/kubelet/")
+        || ["etc/kubernetes/kubelet.conf", "etc/kubernetes/kubeconfig"]
+            .iter()
+            .any(|p| snap.files.contains_key(&format!("{root}{p}")))
+}
+
+/// Files whose bundle path starts with `prefix`.
+pub(crate) fn files_under<'a>(
+    snap: &'a Snapshot,
+    prefix: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a crate::snapshot::FileInfo)> + 'a {
+    snap.files
+        .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+        .take_while(move |(p, _)| p.starts_with(prefix))
+}
+
+/// Whether the node's tree holds any file under `rel` (relative to its root, ending in `/`).
+pub(crate) fn has_files_under(snap: &Snapshot, root: &str, rel: &str) -> bool {
+    let prefix = format!("{root}{rel}");
+    files_under(snap, &prefix).next().is_some()
+}
+
+fn has_files_outside(snap: &Snapshot, root: &str, rel: &str, except: &str) -> bool {
+    let prefix = format!("{root}{rel}");
+    let skip = format!("{root}{except}");
+    files_under(snap, &prefix).any(|(p, _)| !p.starts_with(&skip))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_usable_address_keeps_the_prefix() {
+        assert_eq!(first_usable("10.2.0.0/24").as_deref(), Some("10.2.0.1/24"));
+        assert_eq!(first_usable("10.244.1.0/24").as_deref(), Some("10.244.1.1/24"));
+        assert_eq!(first_usable("fd00:10::/64").as_deref(), Some("fd00:10::1/64"));
+        assert_eq!(first_usable("garbage"), None);
+        assert_eq!(first_usable("10.0.0.0/40"), None);
+    }
+}
