@@ -70,9 +70,13 @@ pub fn logs_bundle(size_mb: u64, seed: u64, out: &Path) -> Result<()> {
             short_iso(t, &host, "kubelet", Some(1234), &body(KUBELET, r, t))
         })?;
         let etcd = format!("var/log/pods/kube-system_etcd-{host}_0f0e{n:04}/etcd/0.log");
-        write_log(&root.join(etcd), per_file, &mut rng, |t, r| cri(t, "stderr", &body(ETCD, r, t)))?;
+        write_log(&root.join(etcd), per_file, &mut rng, |t, r| {
+            cri(t, "stderr", &body(ETCD, r, t))
+        })?;
         let api = format!("var/log/pods/kube-system_kube-apiserver-{host}_0a0b{n:04}/kube-apiserver/0.log");
-        write_log(&root.join(api), per_file, &mut rng, |t, r| cri(t, "stderr", &body(APISERVER, r, t)))?;
+        write_log(&root.join(api), per_file, &mut rng, |t, r| {
+            cri(t, "stderr", &body(APISERVER, r, t))
+        })?;
     }
     tar_gz_dir(out, &out.with_extension("tar.gz"))
 }
@@ -80,12 +84,13 @@ pub fn logs_bundle(size_mb: u64, seed: u64, out: &Path) -> Result<()> {
 /// One line from `templates`, or (rarely) a fault line; `{n}` and `{ts}` filled in.
 fn body(templates: &[&str], rng: &mut ChaCha8Rng, t: OffsetDateTime) -> String {
     let r = rng.next_u32();
-    let line = if r % 5000 == 0 {
+    let line = if r.is_multiple_of(5000) {
         FAULTS[(r as usize / 5000) % FAULTS.len()]
     } else {
         templates[r as usize % templates.len()]
     };
-    line.replace("{n}", &(r % 100_000).to_string()).replace("{ts}", &rfc3339_nano(t))
+    line.replace("{n}", &(r % 100_000).to_string())
+        .replace("{ts}", &rfc3339_nano(t))
 }
 
 /// Writes lines until the file holds `bytes`, with timestamps running up to [`END`].
@@ -120,8 +125,14 @@ fn write_log(
 /// TLS Secrets, each with its own certificate signed by one of two CAs) and `out.tar.gz`.
 pub fn secrets_dump(certs: usize, seed: u64, out: &Path) -> Result<()> {
     let cas = [
-        Ca::new(&format!("bench-ca-a-{seed}"), CertSpec::ca("bench-ca-a", validity(2025, 1, 1, 2035, 1, 1)))?,
-        Ca::new(&format!("bench-ca-b-{seed}"), CertSpec::ca("bench-ca-b", validity(2025, 1, 1, 2035, 1, 1)))?,
+        Ca::new(
+            &format!("bench-ca-a-{seed}"),
+            CertSpec::ca("bench-ca-a", validity(2025, 1, 1, 2035, 1, 1)),
+        )?,
+        Ca::new(
+            &format!("bench-ca-b-{seed}"),
+            CertSpec::ca("bench-ca-b", validity(2025, 1, 1, 2035, 1, 1)),
+        )?,
     ];
     let dir = out.join("cluster");
     std::fs::create_dir_all(&dir)?;
@@ -136,7 +147,9 @@ pub fn secrets_dump(certs: usize, seed: u64, out: &Path) -> Result<()> {
         let leaf = ca.issue(
             &format!("bench-{seed}-{i}"),
             KeyKind::Ed25519,
-            CertSpec::new(&cn, validity(2026, 1, 1, 2027, 1, 1 + (i % 27) as u8)).server().sans(&[&cn]),
+            CertSpec::new(&cn, validity(2026, 1, 1, 2027, 1, 1 + (i % 27) as u8))
+                .server()
+                .sans(&[&cn]),
         )?;
         let secret: Value = json!({
             "apiVersion": "v1",

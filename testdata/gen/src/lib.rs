@@ -3,6 +3,7 @@
 //! reuse [`certs::Ca`], [`keys::Key`], [`kube`] and [`tree::Tree`].
 
 pub mod archive;
+pub mod big;
 pub mod certs;
 pub mod incident;
 pub mod keys;

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
-use kubetriage_testgen::{archive, incident, kubeadm, malformed, ojson, two_nodes};
+use kubetriage_testgen::{archive, big, incident, kubeadm, malformed, ojson, two_nodes};
 
 /// A bundle generator: its tree (relative to the bundle root) and its expectations.
 type BundleFn = fn() -> Result<(Tree, Value)>;
@@ -76,10 +76,17 @@ fn main() -> ExitCode {
 
 fn run() -> Result<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = run_big(&args)? {
+        return Ok(code);
+    }
     let (check, dir) = match args.as_slice() {
         [flag, dir] if flag == "--check" => (true, PathBuf::from(dir)),
         [dir] if !dir.starts_with('-') => (false, PathBuf::from(dir)),
-        _ => bail!("usage: kubetriage-testgen [--check] <output-dir>"),
+        _ => bail!(
+            "usage: kubetriage-testgen [--check] <output-dir>\n       \
+             kubetriage-testgen big --size-mb N --seed S --out DIR\n       \
+             kubetriage-testgen secrets-dump --certs N --seed S --out DIR"
+        ),
     };
     let generated = generate()?;
     if check {
@@ -117,6 +124,33 @@ fn run() -> Result<ExitCode> {
     write_fresh(&generated, &dir)?;
     println!("wrote {} files under {}", generated.entries.len(), dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The benchmark's large bundles (`big`, `secrets-dump`); `None` for other commands.
+fn run_big(args: &[String]) -> Result<Option<ExitCode>> {
+    let Some(cmd) = args.first().filter(|c| *c == "big" || *c == "secrets-dump") else {
+        return Ok(None);
+    };
+    let opt = |name: &str| -> Result<String> {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .with_context(|| format!("{cmd} needs {name}"))
+    };
+    let seed: u64 = opt("--seed")?.parse()?;
+    let out = PathBuf::from(opt("--out")?);
+    if cmd == "big" {
+        big::logs_bundle(opt("--size-mb")?.parse()?, seed, &out)?;
+    } else {
+        big::secrets_dump(opt("--certs")?.parse()?, seed, &out)?;
+    }
+    println!(
+        "wrote {} and {}",
+        out.display(),
+        out.with_extension("tar.gz").display()
+    );
+    Ok(Some(ExitCode::SUCCESS))
 }
 
 /// Replace the generated bundles in `dir` (only the names this generator owns).
