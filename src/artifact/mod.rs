@@ -3,7 +3,19 @@
 //! Parsing never panics and never returns `Err` for bad content: a file that does not parse
 //! becomes an [`InputProblem`] naming its path, and the analysis goes on.
 
+pub mod classify;
 pub mod k8s;
+pub mod kubeconfig;
+pub mod objects;
+pub mod parse;
+pub mod parsed;
+pub mod pem;
+pub mod text;
+pub mod yaml;
+
+pub use classify::classify;
+pub use parse::parse;
+pub use parsed::{Material, Parsed};
 
 use std::collections::BTreeMap;
 

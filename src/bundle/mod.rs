@@ -1,5 +1,33 @@
 //! Reading sources: a directory walk or a tar / tar.gz stream, read once, never extracted.
 //! The only code that sees the filesystem, tar or gzip.
+//!
+//! A source is handed to a visitor entry by entry ([`read`]); each [`Entry`] carries its
+//! bundle path, size, mtime, kind and a body reader, so an archive is consumed sequentially,
+//! once, and nothing is written to disk.
+//!
+//! Path convention: paths are `/`-separated, relative, normalised (`.`/`..` collapsed, never
+//! above the root). A directory input's paths start with the directory's own name, so that
+//! `dir/` and a `dir.tar.gz` whose entries start with `dir/` give the same paths. An archive
+//! found inside a bundle is opened too and its entries are named by the inner archive's own
+//! path followed by their path inside it: `outer/logs/node1.tar.gz/etc/kubernetes/kubelet.conf`.
+
+mod archive;
+mod budget;
+mod dir;
+mod inflate;
+pub mod layout;
+mod names;
+mod progress;
+mod watch;
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use budget::Budget;
+
+use crate::Error;
+use crate::artifact::InputProblem;
 
 /// Caps on what is read from a bundle; hitting one is an input problem, never a crash.
 #[derive(Clone, Debug)]
@@ -29,4 +57,101 @@ impl Default for Limits {
             max_samples: 3,
         }
     }
+}
+
+/// How many leading bytes of every regular file are read before it is handed over: enough
+/// to sniff gzip/tar magic, PEM armour, YAML/JSON kinds and log line formats.
+pub const HEAD_BYTES: usize = 8 << 10;
+
+/// What an entry is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file: `head` and `body` yield its content.
+    File,
+    /// A symbolic link, with its target as written (never followed by the reader).
+    Symlink(String),
+    /// A tar hard link; the target is written relative to the entry's folder, like a
+    /// symlink, so [`crate::snapshot::Snapshot::resolve`] can follow it inside the bundle.
+    Hardlink(String),
+}
+
+/// One entry of a source, handed to the visitor of [`read`].
+pub struct Entry<'a> {
+    /// Bundle path, normalised (see the module doc for the convention).
+    pub path: String,
+    /// Size in bytes as stored (for a gzip-compressed member: the compressed size).
+    pub size: u64,
+    /// Modification time (Unix seconds), if the source has one.
+    pub mtime: Option<i64>,
+    /// File, symlink or hard link.
+    pub kind: EntryKind,
+    /// The first bytes of the content (up to [`HEAD_BYTES`]), already read.
+    pub head: Vec<u8>,
+    /// The rest of the content after `head`. A read error here means the stream broke; the
+    /// reader reports it, so the visitor may treat it as the end of the entry.
+    pub body: &'a mut dyn Read,
+    /// For a file of a directory input: its path on disk, so the visitor may defer reading
+    /// it (for example to scan several logs in parallel) through [`Budget::open`].
+    pub disk_path: Option<PathBuf>,
+}
+
+/// The visitor [`read`] calls with each entry, in stream order.
+pub type Visitor<'v> = dyn FnMut(Entry<'_>) -> io::Result<()> + 'v;
+
+/// What reading a source produced besides the entries.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Problems met while reading (limits, broken archives, hostile names).
+    pub problems: Vec<InputProblem>,
+    /// Entries handed to the visitor.
+    pub entries: u64,
+    /// Byte counters and the total-bytes cap, shared with deferred readers.
+    pub budget: Arc<Budget>,
+}
+
+/// Reads `source` (a directory, a `.tar`, a `.tar.gz` / `.tgz`, detected by magic bytes,
+/// or any other single file) and hands every entry to `visit`.
+///
+/// `Err` only when the top-level input cannot be opened; everything wrong inside it is an
+/// [`InputProblem`] in the outcome, and what was read before it is still visited.
+pub fn read(source: &Path, limits: &Limits, progress: bool, visit: &mut Visitor<'_>) -> Result<Outcome, Error> {
+    let unreadable = |e: io::Error| Error::Unreadable {
+        path: source.to_path_buf(),
+        source: e,
+    };
+    let meta = std::fs::metadata(source).map_err(unreadable)?;
+    let total = if meta.is_dir() {
+        if progress { dir::total_size(source) } else { 0 }
+    } else {
+        meta.len()
+    };
+    let budget = Arc::new(Budget::new(limits.max_total_bytes, progress::bar(progress, total)));
+    let mut cx = archive::Cx::new(limits, budget.clone(), visit);
+    if meta.is_dir() {
+        dir::walk(source, &mut cx);
+    } else {
+        let file = std::fs::File::open(source).map_err(unreadable)?;
+        let name = source
+            .file_name()
+            .map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
+        let mtime = names::mtime_of(&meta);
+        archive::top_level(&mut cx, &source.display().to_string(), &name, meta.len(), mtime, file);
+    }
+    let (problems, entries) = cx.finish();
+    budget.finish_progress();
+    Ok(Outcome {
+        problems,
+        entries,
+        budget,
+    })
+}
+
+/// Reads `source`'s head and tells whether it is a gzip stream.
+pub fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
+/// Whether `head` (at least 263 bytes of a stream) starts a ustar or GNU tar archive.
+pub fn is_tar(head: &[u8]) -> bool {
+    head.get(257..262) == Some(b"ustar".as_slice())
 }

@@ -1,27 +1,394 @@
 //! Builds a [`Snapshot`] from a source: streams the bundle once, scans logs as they pass,
 //! parses the small structured artifacts in parallel, then indexes everything.
+//!
+//! Logs are hashed? No: log files get a size but no SHA-256 (hashing would cost as much as
+//! scanning them); every other regular file is hashed.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::io::{self, Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::artifact::{self, ArtifactKind, InputProblem, Parsed};
+use crate::bundle::{self, Entry, EntryKind, Limits, layout};
 use crate::catalog::Catalog;
 use crate::engine::Stats;
-use crate::snapshot::{Snapshot, decide_capture_time};
+use crate::logscan::LogSummary;
+use crate::pki::Fingerprint;
+use crate::snapshot::logfeed::{LogFeed, merge};
+use crate::snapshot::{
+    EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time,
+};
 use crate::{Error, Options};
 
 /// Reads `source` (directory, `.tar`, `.tar.gz`) into a snapshot.
-pub fn from_source(
-    source: &Path,
-    catalog: &Catalog,
-    opts: &Options,
-    stats: &mut Stats,
-) -> Result<Snapshot, Error> {
-    let _ = (catalog, stats);
-    if !source.exists() {
-        return Err(Error::Unreadable {
-            path: source.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory"),
+pub fn from_source(source: &Path, catalog: &Catalog, opts: &Options, stats: &mut Stats) -> Result<Snapshot, Error> {
+    let started = Instant::now();
+    let feed = LogFeed::new(catalog, &opts.limits);
+    let mut stream = Stream::new(&opts.limits, &feed);
+    let outcome = bundle::read(source, &opts.limits, opts.progress, &mut |e| {
+        stream.entry(e);
+        Ok(())
+    })?;
+    // Directory inputs: the logs were deferred; scan several at once.
+    let deferred = std::mem::take(&mut stream.deferred);
+    let scanned: Vec<(String, Result<LogSummary, String>)> = deferred
+        .par_iter()
+        .map(|(path, disk, node)| {
+            let result = outcome
+                .budget
+                .open(disk)
+                .and_then(|mut f| {
+                    let mut r = StopOnError::new(&mut f);
+                    let s = feed.scan(path, *node, &mut r);
+                    match r.error {
+                        Some(e) => Err(e),
+                        None => s,
+                    }
+                })
+                .map_err(|e| format!("log read failed: {}", e.to_string().to_lowercase()));
+            (path.clone(), result)
+        })
+        .collect();
+    for (path, result) in scanned {
+        match result {
+            Ok(s) => {
+                stream.logs.insert(path, s);
+            }
+            Err(e) => stream.problems.push(InputProblem::new(path, e)),
+        }
+    }
+    stats.read = started.elapsed();
+    stats.bytes_read = outcome.budget.disk_bytes();
+    stats.bytes_unpacked = outcome.budget.unpacked_bytes();
+    stats.entries = outcome.entries;
+
+    let parse_started = Instant::now();
+    let mut snap = Snapshot::empty(source.display().to_string(), decide_capture_time(opts.now, None, None));
+    snap.problems = outcome.problems;
+    snap.problems.append(&mut stream.problems);
+    let buffered: Vec<(String, Buffered)> = std::mem::take(&mut stream.buffered).into_iter().collect();
+    let parsed: Vec<(String, Parsed)> = buffered
+        .par_iter()
+        .map(|(path, b)| (path.clone(), artifact::parse(path, &b.data, b.kind)))
+        .collect();
+    drop(buffered);
+
+    let hostnames: BTreeMap<String, String> = parsed
+        .iter()
+        .filter_map(|(p, x)| x.hostname.clone().map(|h| (p.clone(), h)))
+        .collect();
+    snap.nodes = layout::nodes(stream.files.keys().map(String::as_str), &hostnames);
+    snap.files = std::mem::take(&mut stream.files);
+    let log_paths: Vec<String> = stream.logs.keys().cloned().collect();
+    let paths: Vec<String> = snap.files.keys().cloned().collect();
+    for path in paths {
+        let node = if log_paths.binary_search(&path).is_ok() {
+            log_node(&snap, &path)
+        } else {
+            snap.node_of(&path)
+        };
+        if let Some(f) = snap.files.get_mut(&path) {
+            f.node = node;
+        }
+    }
+    for (path, p) in parsed {
+        assemble(&mut snap, &path, p);
+    }
+    stats.parse = parse_started.elapsed();
+
+    let pki_started = Instant::now();
+    snap.certs.finish();
+    snap.keys.finish();
+    snap.graph = crate::pki::graph::build(&snap.certs);
+    // (trust edges are derived here, after the graph, by the PKI module)
+    stats.pki = pki_started.elapsed();
+
+    // Logs: merge per-file summaries in path order (deterministic), then events.
+    let mut logs = LogSummary::default();
+    for (_, s) in std::mem::take(&mut stream.logs) {
+        merge(&mut logs, s);
+    }
+    merge(&mut logs, feed.events(&snap.events));
+    let remap: Vec<Option<usize>> = stream
+        .roots
+        .iter()
+        .map(|r| snap.nodes.iter().position(|n| &n.root == r))
+        .collect();
+    for h in &mut logs.hits {
+        h.node = h.node.and_then(|i| remap.get(i).copied().flatten());
+        h.paths.sort();
+        h.paths.dedup();
+    }
+    logs.hits
+        .sort_by(|a, b| (&a.rule, a.node, &a.component).cmp(&(&b.rule, b.node, &b.component)));
+    let newest_mtime = stream
+        .newest_mtime
+        .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+    snap.captured_at = decide_capture_time(opts.now, logs.newest, newest_mtime);
+    snap.logs = logs;
+    sort(&mut snap);
+    Ok(snap)
+}
+
+/// The node of a log: the node whose root stands before its marker folder, none otherwise.
+fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
+    let root = layout::node_root(path)?;
+    snap.nodes.iter().position(|n| n.root == root)
+}
+
+/// Puts what one entry yielded into the snapshot.
+fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
+    snap.problems.extend(p.problems);
+    let node = if p.cluster_level { None } else { snap.node_of(path) };
+    if p.cluster_level {
+        if let Some(f) = snap.files.get_mut(path) {
+            f.node = None;
+        }
+    }
+    for m in p.material {
+        let what = match &m.location {
+            Location::Kubeconfig { field, .. } => format!("{field}: "),
+            Location::Object { .. } => format!("{}: ", m.location.object_key().unwrap_or_default()),
+            Location::File { .. } => String::new(),
+        };
+        let at = m.location.path().to_string();
+        let result = if m.block.is_certificate() {
+            snap.certs.add_der(&m.block.der, m.location).map(|_| ())
+        } else if m.block.is_key() {
+            snap.keys.add(&m.block.label, &m.block.der, m.location).map(|_| ())
+        } else {
+            Ok(())
+        };
+        if let Err(e) = result {
+            snap.problems.push(InputProblem::new(at, format!("{what}{}", e.to_lowercase())));
+        }
+    }
+    snap.kubeconfigs.extend(p.kubeconfigs);
+    snap.pods.extend(p.pods.into_iter().map(|mut r| {
+        if r.origin != artifact::PodOrigin::Dump {
+            r.node = node;
+        }
+        r
+    }));
+    snap.workloads.extend(p.workloads);
+    snap.secrets.extend(p.secrets);
+    snap.configmaps.extend(p.configmaps);
+    snap.k8s_nodes.extend(p.k8s_nodes);
+    snap.events.extend(p.events);
+    if let Some(values) = p.flannel_env {
+        snap.flannel_env.push(EnvFile {
+            path: path.to_string(),
+            node,
+            values,
         });
     }
-    let captured_at = decide_capture_time(opts.now, None, None);
-    Ok(Snapshot::empty(source.display().to_string(), captured_at))
+    if let Some(mut c) = p.cni {
+        c.node = node;
+        snap.cni_configs.push(c);
+    }
+    if let Some(mut u) = p.unit {
+        u.node = node;
+        snap.units.push(u);
+    }
+    for config in p.kubelet_configs {
+        snap.kubelet_configs.push(KubeletConfigRecord {
+            path: path.to_string(),
+            node,
+            config,
+        });
+    }
+}
+
+/// Sorts every collection (stable: documents of one file keep their order).
+fn sort(snap: &mut Snapshot) {
+    snap.kubeconfigs.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.pods.sort_by(|a, b| {
+        (&a.path, &a.pod.metadata.namespace, &a.pod.metadata.name).cmp(&(
+            &b.path,
+            &b.pod.metadata.namespace,
+            &b.pod.metadata.name,
+        ))
+    });
+    snap.workloads.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.secrets.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.configmaps.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.k8s_nodes.sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
+    snap.events.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.flannel_env.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.cni_configs.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.units.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.kubelet_configs.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.problems.sort();
+    snap.problems.dedup();
+}
+
+/// A structured entry kept in memory until the stream ends.
+struct Buffered {
+    data: Vec<u8>,
+    kind: ArtifactKind,
+}
+
+/// What the visitor collects while the source streams.
+struct Stream<'a> {
+    limits: &'a Limits,
+    feed: &'a LogFeed,
+    files: BTreeMap<String, FileInfo>,
+    buffered: BTreeMap<String, Buffered>,
+    logs: BTreeMap<String, LogSummary>,
+    deferred: Vec<(String, PathBuf, Option<usize>)>,
+    problems: Vec<InputProblem>,
+    newest_mtime: Option<i64>,
+    /// Provisional node indexes handed to the log scanner, by root.
+    roots: Vec<String>,
+}
+
+impl<'a> Stream<'a> {
+    fn new(limits: &'a Limits, feed: &'a LogFeed) -> Self {
+        Stream {
+            limits,
+            feed,
+            files: BTreeMap::new(),
+            buffered: BTreeMap::new(),
+            logs: BTreeMap::new(),
+            deferred: Vec::new(),
+            problems: Vec::new(),
+            newest_mtime: None,
+            roots: Vec::new(),
+        }
+    }
+
+    fn provisional_node(&mut self, path: &str) -> Option<usize> {
+        let root = layout::node_root(path)?;
+        Some(match self.roots.iter().position(|r| *r == root) {
+            Some(i) => i,
+            None => {
+                self.roots.push(root);
+                self.roots.len() - 1
+            }
+        })
+    }
+
+    fn entry(&mut self, e: Entry<'_>) {
+        let Entry {
+            path,
+            size,
+            mtime,
+            kind,
+            head,
+            body,
+            disk_path,
+        } = e;
+        if let Some(m) = mtime {
+            self.newest_mtime = Some(self.newest_mtime.map_or(m, |n| n.max(m)));
+        }
+        if self.files.contains_key(&path) {
+            self.problems
+                .push(InputProblem::new(&path, "duplicate entry; the last one is used"));
+            self.buffered.remove(&path);
+            self.logs.remove(&path);
+            self.deferred.retain(|(p, _, _)| *p != path);
+        }
+        let info = match kind {
+            EntryKind::Symlink(t) | EntryKind::Hardlink(t) => FileInfo {
+                link_target: Some(t),
+                ..FileInfo::default()
+            },
+            EntryKind::File => self.file(&path, size, head, body, disk_path),
+        };
+        self.files.insert(path, info);
+    }
+
+    fn file(&mut self, path: &str, size: u64, head: Vec<u8>, body: &mut dyn Read, disk: Option<PathBuf>) -> FileInfo {
+        let kind = artifact::classify(path, &head);
+        let mut info = FileInfo {
+            size,
+            ..FileInfo::default()
+        };
+        match kind {
+            ArtifactKind::Log => {
+                let node = self.provisional_node(path);
+                if let Some(disk) = disk {
+                    self.deferred.push((path.to_string(), disk, node));
+                } else {
+                    let mut inner = Cursor::new(head).chain(body);
+                    let mut r = StopOnError::new(&mut inner);
+                    match self.feed.scan(path, node, &mut r) {
+                        Ok(s) => {
+                            self.logs.insert(path.to_string(), s);
+                        }
+                        Err(e) => self.problems.push(InputProblem::new(
+                            path,
+                            format!("log scan failed: {}", e.to_string().to_lowercase()),
+                        )),
+                    }
+                }
+            }
+            ArtifactKind::Other => {
+                let mut hasher = Sha256::new();
+                hasher.update(&head);
+                let mut r = StopOnError::new(body);
+                let _ = io::copy(&mut r, &mut hasher);
+                if r.error.is_none() {
+                    info.sha256 = Some(Fingerprint(hasher.finalize().into()));
+                }
+            }
+            kind => {
+                let limit = self.limits.max_entry_bytes;
+                let mut data = head;
+                let want = (limit + 1).saturating_sub(data.len() as u64);
+                let mut r = StopOnError::new(body);
+                let _ = (&mut r).take(want).read_to_end(&mut data);
+                if r.error.is_some() {
+                    // The stream broke inside this entry: the reader reports it; a partial
+                    // file is not parsed.
+                    return info;
+                }
+                if data.len() as u64 > limit {
+                    self.problems.push(InputProblem::new(
+                        path,
+                        format!("larger than max_entry_bytes ({limit} bytes); not parsed"),
+                    ));
+                    return info;
+                }
+                info.sha256 = Some(Fingerprint::of(&data));
+                self.buffered.insert(path.to_string(), Buffered { data, kind });
+            }
+        }
+        info
+    }
+}
+
+/// Ends the stream at the first error (remembered), so that what was read before a break
+/// is still used.
+struct StopOnError<'r> {
+    inner: &'r mut dyn Read,
+    error: Option<io::Error>,
+}
+
+impl<'r> StopOnError<'r> {
+    fn new(inner: &'r mut dyn Read) -> Self {
+        StopOnError { inner, error: None }
+    }
+}
+
+impl Read for StopOnError<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.error.is_some() {
+            return Ok(0);
+        }
+        loop {
+            match self.inner.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    return Ok(0);
+                }
+            }
+        }
+    }
 }

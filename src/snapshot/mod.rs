@@ -4,6 +4,7 @@
 //! snapshot is finished, so parallel checks see the same order on every run.
 
 pub mod build;
+mod logfeed;
 mod location;
 mod time;
 

@@ -1,0 +1,117 @@
+//! Deciding what an entry is from its path and its first bytes (never from the extension
+//! alone: content wins where it speaks).
+
+use crate::artifact::ArtifactKind;
+use crate::artifact::{pem, yaml};
+
+/// What the entry at `path` is, given its first bytes (`head`, up to 8 KiB).
+pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    let parent = path.rsplit('/').nth(1).unwrap_or_default();
+    let segs: Vec<&str> = path.split('/').collect();
+    let has = |a: &str, b: &str| segs.windows(2).any(|w| w == [a, b]);
+    let binary = head.contains(&0);
+
+    if path == "etc/hostname" || path.ends_with("/etc/hostname") {
+        return ArtifactKind::Hostname;
+    }
+    if lower == "subnet.env" {
+        return ArtifactKind::FlannelEnv;
+    }
+    if parent == "net.d" && matches!(ext, "conf" | "conflist" | "json") {
+        return ArtifactKind::CniConfig;
+    }
+    let systemd_dir = has("etc", "systemd") || has("lib", "systemd");
+    if !binary
+        && (ext == "service"
+            || (parent.ends_with(".service.d") && ext == "conf")
+            || (systemd_dir && matches!(ext, "service" | "conf")))
+    {
+        return ArtifactKind::SystemdUnit;
+    }
+    if binary {
+        return if pem::looks_like_der_cert(head) || (matches!(ext, "crt" | "cer" | "der") && head.first() == Some(&0x30)) {
+            ArtifactKind::Pem
+        } else {
+            ArtifactKind::Other
+        };
+    }
+    let log_path = has("var", "log")
+        || segs.iter().any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal"))
+        || ext == "log"
+        || lower.contains(".log.")
+        || lower.contains("journal");
+    if log_path || looks_like_log(head) {
+        return ArtifactKind::Log;
+    }
+    let structured = yaml::looks_structured(head);
+    if pem::has_pem(head) && !structured {
+        return ArtifactKind::Pem;
+    }
+    if structured || matches!(ext, "yaml" | "yml" | "json") {
+        return if head_mentions(head, "KubeletConfiguration") {
+            ArtifactKind::KubeletConfig
+        } else if head_mentions(head, "clusters") && head_mentions(head, "users") {
+            ArtifactKind::Kubeconfig
+        } else {
+            ArtifactKind::Objects
+        };
+    }
+    if matches!(ext, "crt" | "pem" | "key" | "cer" | "der" | "pub") {
+        return ArtifactKind::Pem;
+    }
+    if path.ends_with(".aws/credentials") {
+        return ArtifactKind::AwsCredentials;
+    }
+    ArtifactKind::Other
+}
+
+fn head_mentions(head: &[u8], word: &str) -> bool {
+    memchr::memmem::find(head, word.as_bytes()).is_some()
+}
+
+/// Whether the first line looks like a journald export (short, short-iso, short-precise,
+/// json), a klog line, or a container runtime log (CRI text or docker JSON).
+pub fn looks_like_log(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let b = line.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    // klog: I0102 15:04:05.000000
+    let klog = matches!(b.first(), Some(b'I' | b'W' | b'E' | b'F'))
+        && (1..5).all(digit)
+        && at(5, b' ')
+        && at(8, b':');
+    // ISO: 2024-01-02T15:04:05 (short-iso, CRI)
+    let iso = (0..4).all(digit) && at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':');
+    // journald short: "Jan 02 15:04:05 host unit[pid]: msg"
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let short = MONTHS.iter().any(|m| line.starts_with(m)) && at(3, b' ') && at(9, b':') && at(12, b':');
+    let json = line.starts_with("{\"__CURSOR\"") || line.starts_with("{\"log\":") || line.starts_with("{\"__REALTIME_TIMESTAMP\"");
+    klog || iso || short || json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_path_and_content() {
+        use ArtifactKind as K;
+        assert_eq!(classify("n/etc/hostname", b"m1\n"), K::Hostname);
+        assert_eq!(classify("n/run/flannel/subnet.env", b"A=1"), K::FlannelEnv);
+        assert_eq!(classify("n/etc/cni/net.d/10-flannel.conflist", b"{}"), K::CniConfig);
+        assert_eq!(classify("n/etc/systemd/system/kubelet.service", b"[Unit]"), K::SystemdUnit);
+        assert_eq!(classify("n/var/log/kubelet.log", b"I0101 00:00:00.0 x"), K::Log);
+        assert_eq!(classify("dump/kubelet.txt", b"Jan 02 15:04:05 h kubelet[1]: x"), K::Log);
+        assert_eq!(classify("n/etc/kubernetes/pki/ca.crt", b"-----BEGIN CERTIFICATE-----"), K::Pem);
+        assert_eq!(classify("n/x/blob", b"hello -----BEGIN CERTIFICATE-----"), K::Pem);
+        assert_eq!(classify("n/etc/kubernetes/kubeconfig", b"apiVersion: v1\nclusters:\nusers:\n"), K::Kubeconfig);
+        assert_eq!(classify("c/secrets", b"apiVersion: v1\nitems:\n- data:\n"), K::Objects);
+        assert_eq!(classify("c/cm.yaml", b"kind: ConfigMap\ndata:\n  ca.crt: |\n    -----BEGIN CERTIFICATE-----"), K::Objects);
+        assert_eq!(classify("n/bin/kubelet", b"\x7fELF\0\0"), K::Other);
+    }
+}

@@ -1,0 +1,95 @@
+//! What parsing one entry produced, before it is put into the snapshot.
+
+use crate::artifact::pem::PemBlock;
+use crate::artifact::{
+    CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
+    WorkloadRecord,
+};
+use crate::snapshot::{EventRecord, Location, NodeRecord};
+
+/// A PEM block (or a bare DER certificate, labelled `CERTIFICATE`) and where it was found.
+#[derive(Clone, Debug)]
+pub struct Material {
+    /// The block.
+    pub block: PemBlock,
+    /// Where it was found.
+    pub location: Location,
+}
+
+/// Everything one entry yielded; node indexes are filled in later by the snapshot builder.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    /// Certificates and keys to index.
+    pub material: Vec<Material>,
+    /// Kubeconfigs.
+    pub kubeconfigs: Vec<Kubeconfig>,
+    /// Pods (manifests, checkpoints, dumps).
+    pub pods: Vec<PodRecord>,
+    /// Workloads from dumps.
+    pub workloads: Vec<WorkloadRecord>,
+    /// Secrets from dumps.
+    pub secrets: Vec<SecretObject>,
+    /// ConfigMaps from dumps.
+    pub configmaps: Vec<ConfigMapObject>,
+    /// Node objects from dumps.
+    pub k8s_nodes: Vec<NodeRecord>,
+    /// Events from dumps.
+    pub events: Vec<EventRecord>,
+    /// A flannel `subnet.env`.
+    pub flannel_env: Option<EnvMap>,
+    /// A CNI config.
+    pub cni: Option<CniConfig>,
+    /// A systemd unit or drop-in.
+    pub unit: Option<SystemdUnit>,
+    /// KubeletConfiguration documents.
+    pub kubelet_configs: Vec<serde_json::Value>,
+    /// The first line of an `etc/hostname`.
+    pub hostname: Option<String>,
+    /// Whether the file is a cluster-level dump (belongs to no node).
+    pub cluster_level: bool,
+    /// What could not be read.
+    pub problems: Vec<InputProblem>,
+}
+
+impl Parsed {
+    /// Records a problem with `path`.
+    pub fn problem(&mut self, path: &str, error: impl Into<String>) {
+        self.problems.push(InputProblem::new(path, error));
+    }
+
+    /// Adds every PEM block of `bytes` found at `location`; broken blocks become problems
+    /// prefixed with `what` (the field or object key). Returns how many blocks were found.
+    pub fn add_pem(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
+        let (blocks, errors) = crate::artifact::pem::blocks(bytes);
+        for e in errors {
+            let msg = if what.is_empty() { e } else { format!("{what}: {e}") };
+            self.problem(location.path(), msg);
+        }
+        let n = blocks.len();
+        for block in blocks {
+            self.material.push(Material {
+                block,
+                location: location.clone(),
+            });
+        }
+        n
+    }
+
+    /// Adds `bytes` as PEM, or as a DER certificate when it is one; 0 when neither.
+    pub fn add_pem_or_der(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
+        if crate::artifact::pem::has_pem(bytes) {
+            return self.add_pem(bytes, location, what);
+        }
+        if crate::artifact::pem::looks_like_der_cert(bytes) {
+            self.material.push(Material {
+                block: PemBlock {
+                    label: "CERTIFICATE".to_string(),
+                    der: bytes.to_vec(),
+                },
+                location: location.clone(),
+            });
+            return 1;
+        }
+        0
+    }
+}

@@ -1,0 +1,365 @@
+//! The tar stream reader: entries in stream order, nested archives opened in place, every
+//! failure and every limit reached turned into an input problem.
+
+use std::io::{self, Cursor, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use flate2::read::MultiGzDecoder;
+
+use super::watch::{Watch, short_error};
+use super::{Budget, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_gzip, is_tar, names};
+use crate::artifact::InputProblem;
+
+/// State of one read: limits, counters, problems and the visitor.
+pub struct Cx<'a, 'v> {
+    limits: &'a Limits,
+    pub(super) budget: Arc<Budget>,
+    problems: Vec<InputProblem>,
+    entries: u64,
+    stopped: bool,
+    visit: &'a mut Visitor<'v>,
+}
+
+impl<'a, 'v> Cx<'a, 'v> {
+    /// A fresh read.
+    pub fn new(limits: &'a Limits, budget: Arc<Budget>, visit: &'a mut Visitor<'v>) -> Self {
+        Cx {
+            limits,
+            budget,
+            problems: Vec::new(),
+            entries: 0,
+            stopped: false,
+            visit,
+        }
+    }
+
+    /// The problems met and the number of entries handed over.
+    pub fn finish(self) -> (Vec<InputProblem>, u64) {
+        (self.problems, self.entries)
+    }
+
+    /// Whether reading must stop (a whole-source limit was reached).
+    pub fn stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Records a problem.
+    pub fn problem(&mut self, path: &str, error: impl Into<String>) {
+        self.problems.push(InputProblem::new(path, error));
+    }
+
+    /// Stops the read once the total-bytes cap was reached, reporting it once.
+    fn check_budget(&mut self, path: &str) -> bool {
+        if self.budget.exhausted() && !self.stopped {
+            self.stopped = true;
+            let limit = self.budget.limit();
+            self.problem(
+                path,
+                format!("max_total_bytes ({limit} bytes) reached here; the rest of the source was not read"),
+            );
+        }
+        self.stopped
+    }
+
+    /// Hands a symlink or hard link to the visitor.
+    pub fn link(&mut self, path: String, kind: EntryKind, mtime: Option<i64>) {
+        if !self.count(&path) {
+            return;
+        }
+        let mut empty = io::empty();
+        let entry = Entry {
+            path: path.clone(),
+            size: 0,
+            mtime,
+            kind,
+            head: Vec::new(),
+            body: &mut empty,
+            disk_path: None,
+        };
+        if let Err(e) = (self.visit)(entry) {
+            self.problem(&path, short_error(&e));
+        }
+    }
+
+    /// Counts an entry against `max_entries`; false (and the read stops) past it.
+    fn count(&mut self, path: &str) -> bool {
+        if self.stopped {
+            return false;
+        }
+        self.entries += 1;
+        if self.entries > self.limits.max_entries {
+            self.stopped = true;
+            let limit = self.limits.max_entries;
+            self.problem(
+                path,
+                format!("max_entries ({limit}) reached here; the rest of the source was not read"),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Hands a regular file to the visitor, or opens it as an archive when it is one
+    /// (gzip-compressed files that are not archives are handed over decompressed).
+    pub fn file(
+        &mut self,
+        path: &str,
+        size: u64,
+        mtime: Option<i64>,
+        body: &mut dyn Read,
+        depth: u32,
+        disk_path: Option<PathBuf>,
+    ) {
+        if !self.count(path) {
+            return;
+        }
+        let head = match read_head(body, HEAD_BYTES) {
+            Ok(h) => h,
+            Err(e) => {
+                if !self.check_budget(path) {
+                    self.problem(path, format!("read failed: {}", short_error(&e)));
+                }
+                return;
+            }
+        };
+        if is_gzip(&head) {
+            let budget = self.budget.clone();
+            let gz = MultiGzDecoder::new(Cursor::new(head).chain(&mut *body));
+            let mut gz = Watch::new(budget.meter(gz));
+            let tripped = gz.tripped.clone();
+            let inner = match read_head(&mut gz, HEAD_BYTES) {
+                Ok(h) => h,
+                Err(e) => {
+                    if !self.check_budget(path) {
+                        self.problem(path, format!("corrupt gzip data: {}", short_error(&e)));
+                    }
+                    return;
+                }
+            };
+            if is_tar(&inner) && depth < self.limits.max_nesting {
+                let mut stream = Cursor::new(inner).chain(gz);
+                self.tar(path, path, &mut stream, depth + 1);
+                return;
+            }
+            if is_tar(&inner) {
+                self.nesting_problem(path);
+            }
+            self.hand_over(path, size, mtime, inner, &mut gz, disk_path);
+            if let Some(e) = tripped.borrow().clone() {
+                if !self.check_budget(path) {
+                    self.problem(path, format!("gzip data ends early or is corrupt: {e}"));
+                }
+            }
+            return;
+        }
+        if is_tar(&head) && depth < self.limits.max_nesting {
+            let mut stream = Cursor::new(head).chain(body);
+            self.tar(path, path, &mut stream, depth + 1);
+            return;
+        }
+        if is_tar(&head) {
+            self.nesting_problem(path);
+        }
+        self.hand_over(path, size, mtime, head, body, disk_path);
+    }
+
+    fn nesting_problem(&mut self, path: &str) {
+        let limit = self.limits.max_nesting;
+        self.problem(
+            path,
+            format!("archive nested deeper than max_nesting ({limit}); not opened"),
+        );
+    }
+
+    fn hand_over(
+        &mut self,
+        path: &str,
+        size: u64,
+        mtime: Option<i64>,
+        head: Vec<u8>,
+        body: &mut dyn Read,
+        disk_path: Option<PathBuf>,
+    ) {
+        let entry = Entry {
+            path: path.to_string(),
+            size,
+            mtime,
+            kind: EntryKind::File,
+            head,
+            body,
+            disk_path,
+        };
+        if let Err(e) = (self.visit)(entry) {
+            self.problem(path, short_error(&e));
+        }
+    }
+
+    /// Reads a tar stream whose entries are named `prefix/<name>`; `label` names the
+    /// archive in problems. `depth` is this archive's nesting depth (0 = the input itself).
+    pub fn tar(&mut self, label: &str, prefix: &str, stream: &mut dyn Read, depth: u32) {
+        let watch = Watch::new(stream);
+        let tripped = watch.tripped.clone();
+        let offset = watch.offset.clone();
+        let mut archive = tar::Archive::new(watch);
+        let mut last = String::new();
+        let mut broken = false;
+        match archive.entries() {
+            Err(e) => {
+                self.problem(label, format!("not a readable tar archive: {}", short_error(&e)));
+                return;
+            }
+            Ok(entries) => {
+                for item in entries {
+                    if self.stopped {
+                        return;
+                    }
+                    let mut entry = match item {
+                        Ok(e) => e,
+                        Err(e) => {
+                            if !self.check_budget(label) {
+                                let why = tripped.borrow().clone().unwrap_or_else(|| short_error(&e));
+                                let at = *offset.borrow();
+                                self.problem(label, stopped_at(at, &last, &why));
+                            }
+                            broken = true;
+                            break;
+                        }
+                    };
+                    let raw = entry.path_bytes().into_owned();
+                    let (path, renamed) = names::entry_path(prefix, &raw);
+                    let shown = path.clone().unwrap_or_else(|| label.to_string());
+                    if let Some(why) = renamed {
+                        self.problem(&shown, why);
+                    }
+                    let header = entry.header();
+                    let kind = header.entry_type();
+                    let mtime = header.mtime().ok().and_then(|m| i64::try_from(m).ok());
+                    let link = entry
+                        .link_name_bytes()
+                        .map(|l| String::from_utf8_lossy(&l).replace('\0', "\u{fffd}"));
+                    if let Some(path) = path {
+                        if kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse() {
+                            let size = entry.size();
+                            self.file(&path, size, mtime, &mut entry, depth, None);
+                        } else if kind.is_symlink() {
+                            self.link(path.clone(), EntryKind::Symlink(link.unwrap_or_default()), mtime);
+                        } else if kind.is_hard_link() {
+                            let target = names::entry_path(prefix, link.unwrap_or_default().as_bytes()).0;
+                            let target = target.map(|t| names::relative_link(&path, &t)).unwrap_or_default();
+                            self.link(path.clone(), EntryKind::Hardlink(target), mtime);
+                        } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
+                            self.problem(&path, "device or fifo entry skipped");
+                        }
+                        last = path;
+                    }
+                    if tripped.borrow().is_some() {
+                        if !self.check_budget(&last) {
+                            let why = tripped.borrow().clone().unwrap_or_default();
+                            let at = *offset.borrow();
+                            self.problem(label, stopped_at(at, &last, &why));
+                        }
+                        broken = true;
+                        break;
+                    }
+                    if self.check_budget(&last) {
+                        return;
+                    }
+                }
+            }
+        }
+        if broken || self.stopped {
+            return;
+        }
+        // After the end-of-archive marker: only zero padding may follow.
+        let mut rest = archive.into_inner();
+        let mut buf = vec![0u8; 64 << 10];
+        let mut junk = 0u64;
+        loop {
+            match rest.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => junk += buf.get(..n).unwrap_or_default().iter().filter(|&&b| b != 0).count() as u64,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    if !self.check_budget(label) {
+                        let at = *offset.borrow();
+                        self.problem(label, stopped_at(at, &last, &short_error(&e)));
+                    }
+                    return;
+                }
+            }
+        }
+        if junk > 0 {
+            self.problem(label, "trailing data after the end of the tar archive ignored");
+        }
+    }
+}
+
+fn stopped_at(offset: u64, last: &str, why: &str) -> String {
+    let after = if last.is_empty() {
+        "before the first entry".to_string()
+    } else {
+        format!("after entry `{last}`")
+    };
+    format!("archive ends early or is corrupt at unpacked byte {offset}, {after}: {why}; entries before it were read")
+}
+
+/// Reads up to `max` bytes (fewer only at the end of the stream).
+pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(max.min(HEAD_BYTES));
+    r.take(max as u64).read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Reads the input file: a gzip stream (inflated on its own thread), a tar, or a single file.
+pub fn top_level(cx: &mut Cx<'_, '_>, label: &str, name: &str, size: u64, mtime: Option<i64>, mut file: std::fs::File) {
+    let head = match read_head(&mut file, 512) {
+        Ok(h) => h,
+        Err(e) => {
+            cx.problem(label, format!("read failed: {}", short_error(&e)));
+            return;
+        }
+    };
+    let budget = cx.budget.clone();
+    if !is_gzip(&head) {
+        let mut stream = budget.meter(budget.disk(Cursor::new(head).chain(file)));
+        if let Ok(head) = read_head(&mut stream, HEAD_BYTES) {
+            if is_tar(&head) {
+                let mut stream = Cursor::new(head).chain(stream);
+                cx.tar(label, "", &mut stream, 0);
+                return;
+            }
+            let mut stream = Cursor::new(head).chain(stream);
+            cx.file(name, size, mtime, &mut stream, 0, None);
+        } else {
+            cx.problem(label, "read failed");
+        }
+        return;
+    }
+    let inflated = inflate::spawn(Cursor::new(head).chain(file), budget.clone());
+    let mut stream = Watch::new(budget.meter(inflated));
+    let inner = match read_head(&mut stream, HEAD_BYTES) {
+        Ok(h) => h,
+        Err(e) => {
+            if !cx.check_budget(label) {
+                cx.problem(label, format!("corrupt gzip data: {}", short_error(&e)));
+            }
+            return;
+        }
+    };
+    if is_tar(&inner) {
+        let mut stream = Cursor::new(inner).chain(stream);
+        cx.tar(label, "", &mut stream, 0);
+        return;
+    }
+    if !cx.count(name) {
+        return;
+    }
+    let tripped = stream.tripped.clone();
+    cx.hand_over(name, size, mtime, inner, &mut stream, None);
+    if let Some(e) = tripped.borrow().clone() {
+        if !cx.check_budget(name) {
+            cx.problem(label, format!("gzip data ends early or is corrupt: {e}"));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! gzip decompression on its own thread, feeding a bounded channel of large buffers, so the
+//! tar parse and the log scan run while the next megabytes are being inflated.
+
+use std::io::{self, BufReader, Read};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use flate2::read::MultiGzDecoder;
+
+use super::Budget;
+
+/// Size of one buffer handed across the channel.
+const CHUNK: usize = 1 << 20;
+/// Buffers in flight: memory stays under `CHUNK * (DEPTH + 2)` whatever the input.
+const DEPTH: usize = 4;
+
+/// Reads the inflated stream produced by the decompression thread.
+pub struct Inflated {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+    pos: usize,
+    failed: Option<String>,
+}
+
+/// Starts inflating `compressed` (a gzip stream, several members allowed) on a new thread.
+/// Dropping the returned reader stops the thread at its next buffer.
+pub fn spawn<R: Read + Send + 'static>(compressed: R, budget: Arc<Budget>) -> Inflated {
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(DEPTH);
+    std::thread::spawn(move || {
+        let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, budget.disk(compressed)));
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let mut filled = 0;
+            let mut failure = None;
+            while filled < CHUNK {
+                match gz.read(buf.get_mut(filled..).unwrap_or_default()) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            buf.truncate(filled);
+            let done = filled < CHUNK;
+            if filled > 0 && tx.send(Ok(buf)).is_err() {
+                return;
+            }
+            if let Some(e) = failure {
+                let _ = tx.send(Err(e));
+                return;
+            }
+            if done {
+                return;
+            }
+        }
+    });
+    Inflated {
+        rx,
+        buf: Vec::new(),
+        pos: 0,
+        failed: None,
+    }
+}
+
+impl Read for Inflated {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if let Some(e) = &self.failed {
+            return Err(io::Error::other(e.clone()));
+        }
+        while self.pos >= self.buf.len() {
+            match self.rx.recv() {
+                Ok(Ok(buf)) => {
+                    self.buf = buf;
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => {
+                    self.failed = Some(super::watch::short_error(&e));
+                    return Err(e);
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let avail = self.buf.get(self.pos..).unwrap_or_default();
+        let n = avail.len().min(out.len());
+        out.get_mut(..n)
+            .unwrap_or_default()
+            .copy_from_slice(avail.get(..n).unwrap_or_default());
+        self.pos += n;
+        Ok(n)
+    }
+}

@@ -1,0 +1,108 @@
+//! Node layout: where each node's file tree starts inside a bundle, and what it is called.
+//!
+//! A node's root is whatever prefix stands before one of the well-known node folders
+//! (`etc/kubernetes`, `var/lib/kubelet`, `run/flannel`, `var/run/flannel`, `etc/cni`,
+//! `etc/systemd`, `var/log`): `incident-replay/master-01/etc/kubernetes/…` is a file of the
+//! node rooted at `incident-replay/master-01/`. The leftmost match wins, so a node's
+//! `var/log/pods/…` never opens a second node. Cluster-level dumps belong to no node.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::snapshot::Node;
+
+/// Folder sequences that mark a node's root just before them.
+const MARKERS: &[&[&str]] = &[
+    &["etc", "kubernetes"],
+    &["var", "lib", "kubelet"],
+    &["var", "run", "flannel"],
+    &["run", "flannel"],
+    &["etc", "cni"],
+    &["etc", "systemd"],
+    &["var", "log"],
+];
+
+/// The node root of `path` (ending in `/`, or empty when the marker is at the bundle's top),
+/// `None` when no marker folder appears in it.
+pub fn node_root(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').collect();
+    // The last segment is the file itself: a marker must be a folder.
+    let folders = segs.len().saturating_sub(1);
+    for i in 0..folders {
+        for m in MARKERS {
+            let end = i + m.len();
+            if end <= folders && segs.get(i..end) == Some(*m) {
+                let root = segs.get(..i).unwrap_or_default().join("/");
+                return Some(if root.is_empty() { root } else { format!("{root}/") });
+            }
+        }
+    }
+    None
+}
+
+/// The nodes of a bundle from its paths, sorted by root. `hostnames` maps a bundle path of an
+/// `etc/hostname` file to its first line. Names come from the node's `etc/hostname`, else the
+/// root's last folder (an archive's name without its extension), else `node`; a name already
+/// taken gets `-2`, `-3`, … so that two nodes never merge.
+pub fn nodes<'a>(paths: impl IntoIterator<Item = &'a str>, hostnames: &BTreeMap<String, String>) -> Vec<Node> {
+    let roots: BTreeSet<String> = paths.into_iter().filter_map(node_root).collect();
+    let mut taken: BTreeMap<String, u32> = BTreeMap::new();
+    roots
+        .into_iter()
+        .map(|root| {
+            let base = hostnames
+                .get(&format!("{root}etc/hostname"))
+                .filter(|h| !h.is_empty())
+                .cloned()
+                .unwrap_or_else(|| folder_name(&root));
+            let n = taken.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let name = if *n == 1 { base } else { format!("{base}-{n}") };
+            Node { name, root }
+        })
+        .collect()
+}
+
+/// The last folder of a root, without an archive extension; `node` for an empty root.
+fn folder_name(root: &str) -> String {
+    let last = root.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let last = [".tar.gz", ".tgz", ".tar"]
+        .iter()
+        .find_map(|ext| last.strip_suffix(ext))
+        .unwrap_or(last);
+    if last.is_empty() { "node".to_string() } else { last.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_before_markers() {
+        assert_eq!(
+            node_root("incident-replay/master-01/etc/kubernetes/pki/ca.crt").as_deref(),
+            Some("incident-replay/master-01/")
+        );
+        assert_eq!(node_root("etc/kubernetes/kubeconfig").as_deref(), Some(""));
+        assert_eq!(node_root("b/var/run/flannel/subnet.env").as_deref(), Some("b/"));
+        assert_eq!(node_root("b/var/log/pods/x/etc/kubernetes/y").as_deref(), Some("b/"));
+        assert_eq!(node_root("cluster/objects.yaml"), None);
+        assert_eq!(node_root("b/etc/kubernetes"), None);
+    }
+
+    #[test]
+    fn names_from_hostname_then_folder() {
+        let mut h = BTreeMap::new();
+        h.insert("b/w/etc/hostname".to_string(), "worker-7".to_string());
+        let n = nodes(
+            [
+                "b/m/etc/kubernetes/a",
+                "b/w/var/log/x",
+                "n.tar.gz/etc/cni/net.d/1.conf",
+                "etc/systemd/k",
+            ],
+            &h,
+        );
+        let names: Vec<_> = n.iter().map(|n| (n.root.as_str(), n.name.as_str())).collect();
+        assert_eq!(names, vec![("", "node"), ("b/m/", "m"), ("b/w/", "worker-7"), ("n.tar.gz/", "n")]);
+    }
+}

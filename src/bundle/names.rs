@@ -1,0 +1,82 @@
+//! Entry names: normalised inside the bundle whatever the archive claims.
+
+use crate::snapshot::normalize;
+
+/// An archive entry's name made a bundle path: `prefix/name`, lossy UTF-8, with `.`/`..`
+/// collapsed and any leading `/` dropped, so nothing can name a place outside the bundle.
+/// Returns the path (`None` for a name that is only the archive root) and a problem text when
+/// the name had to be changed.
+pub fn entry_path(prefix: &str, raw: &[u8]) -> (Option<String>, Option<String>) {
+    let text = String::from_utf8_lossy(raw);
+    let mut problem = None;
+    if std::str::from_utf8(raw).is_err() {
+        problem = Some("entry name is not utf-8".to_string());
+    }
+    let text = if text.contains('\0') {
+        problem = Some("entry name contains a nul byte".to_string());
+        text.replace('\0', "\u{fffd}")
+    } else {
+        text.into_owned()
+    };
+    let escapes = text.starts_with('/') || text.split('/').any(|s| s == "..");
+    let norm = normalize(&text);
+    if escapes {
+        problem = Some(format!("entry name `{text}` points outside the bundle; read as `{norm}`"));
+    }
+    if norm.is_empty() {
+        return (None, problem);
+    }
+    (Some(join(prefix, &norm)), problem)
+}
+
+/// `prefix/rest`, or `rest` when the prefix is empty.
+pub fn join(prefix: &str, rest: &str) -> String {
+    if prefix.is_empty() {
+        rest.to_string()
+    } else {
+        format!("{prefix}/{rest}")
+    }
+}
+
+/// `to` (a bundle path) written relative to the folder of `from`, as a symlink would be.
+pub fn relative_link(from: &str, to: &str) -> String {
+    let dir: Vec<&str> = from.split('/').collect();
+    let dir = dir.get(..dir.len().saturating_sub(1)).unwrap_or_default();
+    let target: Vec<&str> = to.split('/').collect();
+    let common = dir.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; dir.len() - common];
+    parts.extend(target.get(common..).unwrap_or_default());
+    parts.join("/")
+}
+
+/// A file's mtime in Unix seconds.
+pub fn mtime_of(meta: &std::fs::Metadata) -> Option<i64> {
+    let t = meta.modified().ok()?;
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).ok(),
+        Err(e) => i64::try_from(e.duration().as_secs()).ok().map(|s| -s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_stay_inside() {
+        assert_eq!(entry_path("", b"../x").0.as_deref(), Some("x"));
+        assert!(entry_path("", b"../x").1.is_some());
+        assert_eq!(entry_path("a.tar", b"/etc/passwd").0.as_deref(), Some("a.tar/etc/passwd"));
+        assert_eq!(entry_path("", b"./b/./c").0.as_deref(), Some("b/c"));
+        assert!(entry_path("", b"./b/./c").1.is_none());
+        assert_eq!(entry_path("", b"./").0, None);
+        assert!(entry_path("", b"a\xffb").1.is_some());
+    }
+
+    #[test]
+    fn links_relative_to_folder() {
+        assert_eq!(relative_link("a/b/c", "a/d/e"), "../d/e");
+        assert_eq!(relative_link("a/b/c", "a/b/x"), "x");
+        assert_eq!(relative_link("c", "a/x"), "a/x");
+    }
+}
