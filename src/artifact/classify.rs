@@ -32,14 +32,19 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
         return ArtifactKind::SystemdUnit;
     }
     if binary {
-        return if pem::looks_like_der_cert(head) || (matches!(ext, "crt" | "cer" | "der") && head.first() == Some(&0x30)) {
+        return if pem::looks_like_der_cert(head) || matches!(ext, "crt" | "cer" | "der" | "pem" | "key") {
             ArtifactKind::Pem
+        } else if matches!(ext, "yaml" | "yml" | "json") {
+            // Junk where a document should be: parsed, so that it is reported.
+            ArtifactKind::Objects
         } else {
             ArtifactKind::Other
         };
     }
     let log_path = has("var", "log")
-        || segs.iter().any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal"))
+        || segs
+            .iter()
+            .any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal"))
         || ext == "log"
         || lower.contains(".log.")
         || lower.contains("journal");
@@ -88,9 +93,13 @@ pub fn looks_like_log(head: &[u8]) -> bool {
     // ISO: 2024-01-02T15:04:05 (short-iso, CRI)
     let iso = (0..4).all(digit) && at(4, b'-') && at(7, b'-') && at(10, b'T') && at(13, b':');
     // journald short: "Jan 02 15:04:05 host unit[pid]: msg"
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let short = MONTHS.iter().any(|m| line.starts_with(m)) && at(3, b' ') && at(9, b':') && at(12, b':');
-    let json = line.starts_with("{\"__CURSOR\"") || line.starts_with("{\"log\":") || line.starts_with("{\"__REALTIME_TIMESTAMP\"");
+    let json = line.starts_with("{\"__CURSOR\"")
+        || line.starts_with("{\"log\":")
+        || line.starts_with("{\"__REALTIME_TIMESTAMP\"");
     klog || iso || short || json
 }
 
@@ -103,15 +112,42 @@ mod tests {
         use ArtifactKind as K;
         assert_eq!(classify("n/etc/hostname", b"m1\n"), K::Hostname);
         assert_eq!(classify("n/run/flannel/subnet.env", b"A=1"), K::FlannelEnv);
-        assert_eq!(classify("n/etc/cni/net.d/10-flannel.conflist", b"{}"), K::CniConfig);
-        assert_eq!(classify("n/etc/systemd/system/kubelet.service", b"[Unit]"), K::SystemdUnit);
+        assert_eq!(
+            classify("n/etc/cni/net.d/10-flannel.conflist", b"{}"),
+            K::CniConfig
+        );
+        assert_eq!(
+            classify("n/etc/systemd/system/kubelet.service", b"[Unit]"),
+            K::SystemdUnit
+        );
         assert_eq!(classify("n/var/log/kubelet.log", b"I0101 00:00:00.0 x"), K::Log);
-        assert_eq!(classify("dump/kubelet.txt", b"Jan 02 15:04:05 h kubelet[1]: x"), K::Log);
-        assert_eq!(classify("n/etc/kubernetes/pki/ca.crt", b"-----BEGIN CERTIFICATE-----"), K::Pem);
+        assert_eq!(
+            classify("dump/kubelet.txt", b"Jan 02 15:04:05 h kubelet[1]: x"),
+            K::Log
+        );
+        assert_eq!(
+            classify("n/etc/kubernetes/pki/ca.crt", b"-----BEGIN CERTIFICATE-----"),
+            K::Pem
+        );
         assert_eq!(classify("n/x/blob", b"hello -----BEGIN CERTIFICATE-----"), K::Pem);
-        assert_eq!(classify("n/etc/kubernetes/kubeconfig", b"apiVersion: v1\nclusters:\nusers:\n"), K::Kubeconfig);
-        assert_eq!(classify("c/secrets", b"apiVersion: v1\nitems:\n- data:\n"), K::Objects);
-        assert_eq!(classify("c/cm.yaml", b"kind: ConfigMap\ndata:\n  ca.crt: |\n    -----BEGIN CERTIFICATE-----"), K::Objects);
+        assert_eq!(
+            classify(
+                "n/etc/kubernetes/kubeconfig",
+                b"apiVersion: v1\nclusters:\nusers:\n"
+            ),
+            K::Kubeconfig
+        );
+        assert_eq!(
+            classify("c/secrets", b"apiVersion: v1\nitems:\n- data:\n"),
+            K::Objects
+        );
+        assert_eq!(
+            classify(
+                "c/cm.yaml",
+                b"kind: ConfigMap\ndata:\n  ca.crt: |\n    -----BEGIN CERTIFICATE-----"
+            ),
+            K::Objects
+        );
         assert_eq!(classify("n/bin/kubelet", b"\x7fELF\0\0"), K::Other);
     }
 }

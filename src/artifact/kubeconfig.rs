@@ -14,7 +14,9 @@ use crate::snapshot::Location;
 pub fn is_kubeconfig(doc: &Value) -> bool {
     match doc.get("kind").and_then(Value::as_str) {
         Some(kind) => kind == "Config",
-        None => doc.get("clusters").is_some_and(Value::is_array) || doc.get("users").is_some_and(Value::is_array),
+        None => {
+            doc.get("clusters").is_some_and(Value::is_array) || doc.get("users").is_some_and(Value::is_array)
+        }
     }
 }
 
@@ -34,7 +36,10 @@ pub fn parse(path: &str, doc: &Value, out: &mut Parsed) {
             server: str_of(c, "server").to_string(),
             ca_data: data(path, c, "certificate-authority-data", &field, out),
             ca_file: file(c, "certificate-authority"),
-            insecure: c.get("insecure-skip-tls-verify").and_then(Value::as_bool).unwrap_or(false),
+            insecure: c
+                .get("insecure-skip-tls-verify")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         });
     }
     for (i, item) in list(path, doc, "users", out).iter().enumerate() {
@@ -48,7 +53,9 @@ pub fn parse(path: &str, doc: &Value, out: &mut Parsed) {
             cert_file: file(u, "client-certificate"),
             key_data: data(path, u, "client-key-data", &key_field, out),
             key_file: file(u, "client-key"),
-            has_token: u.get("token").is_some_and(|t| !t.as_str().unwrap_or_default().is_empty())
+            has_token: u
+                .get("token")
+                .is_some_and(|t| !t.as_str().unwrap_or_default().is_empty())
                 || u.get("tokenFile").is_some(),
         });
     }
@@ -81,7 +88,10 @@ fn entry_name(item: &Value, i: usize) -> String {
 }
 
 fn file(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string)
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 /// Decodes `v[key]` (base64) and indexes any PEM in it at the kubeconfig field.

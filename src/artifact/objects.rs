@@ -67,7 +67,11 @@ fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut
     match kind.as_str() {
         "KubeletConfiguration" => out.kubelet_configs.push(doc),
         "Pod" => {
-            let origin = if single { manifest_origin(path, &doc) } else { PodOrigin::Dump };
+            let origin = if single {
+                manifest_origin(path, &doc)
+            } else {
+                PodOrigin::Dump
+            };
             if origin == PodOrigin::Dump {
                 out.cluster_level = true;
             }
@@ -139,7 +143,13 @@ fn typed<T: DeserializeOwned>(path: &str, obj: &ObjectRef, doc: Value, out: &mut
     }
 }
 
-fn string_map(path: &str, obj: &ObjectRef, doc: &Value, key: &str, out: &mut Parsed) -> BTreeMap<String, String> {
+fn string_map(
+    path: &str,
+    obj: &ObjectRef,
+    doc: &Value,
+    key: &str,
+    out: &mut Parsed,
+) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     match doc.get(key) {
         None => {}

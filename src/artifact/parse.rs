@@ -11,7 +11,9 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
     match kind {
         ArtifactKind::Hostname => out.hostname = text::hostname(&String::from_utf8_lossy(bytes)),
         ArtifactKind::FlannelEnv => out.flannel_env = Some(text::env_file(&String::from_utf8_lossy(bytes))),
-        ArtifactKind::SystemdUnit => out.unit = Some(text::systemd_unit(path, &String::from_utf8_lossy(bytes))),
+        ArtifactKind::SystemdUnit => {
+            out.unit = Some(text::systemd_unit(path, &String::from_utf8_lossy(bytes)))
+        }
         ArtifactKind::CniConfig => match yaml::documents(bytes) {
             Ok(docs) => match docs.first() {
                 Some(doc) if doc.is_object() => out.cni = Some(text::cni(path, doc)),
@@ -20,20 +22,23 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
             Err(e) => out.problem(path, e),
         },
         ArtifactKind::Pem => {
-            let location = Location::File { path: path.to_string() };
+            let location = Location::File {
+                path: path.to_string(),
+            };
             if out.add_pem_or_der(bytes, &location, "") == 0 && out.problems.is_empty() {
                 out.problem(path, "no pem block or der certificate found");
             }
         }
-        ArtifactKind::Kubeconfig | ArtifactKind::KubeletConfig | ArtifactKind::PodManifest | ArtifactKind::Objects => {
-            match yaml::documents(bytes) {
-                Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
-                    out.problem(path, "not a yaml or json object");
-                }
-                Ok(docs) => objects::parse(path, docs, &mut out),
-                Err(e) => out.problem(path, e),
+        ArtifactKind::Kubeconfig
+        | ArtifactKind::KubeletConfig
+        | ArtifactKind::PodManifest
+        | ArtifactKind::Objects => match yaml::documents(bytes) {
+            Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
+                out.problem(path, "not a yaml or json object");
             }
-        }
+            Ok(docs) => objects::parse(path, docs, &mut out),
+            Err(e) => out.problem(path, e),
+        },
         ArtifactKind::Log | ArtifactKind::AwsCredentials | ArtifactKind::Other => {}
     }
     out

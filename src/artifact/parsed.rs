@@ -62,7 +62,11 @@ impl Parsed {
     pub fn add_pem(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
         let (blocks, errors) = crate::artifact::pem::blocks(bytes);
         for e in errors {
-            let msg = if what.is_empty() { e } else { format!("{what}: {e}") };
+            let msg = if what.is_empty() {
+                e
+            } else {
+                format!("{what}: {e}")
+            };
             self.problem(location.path(), msg);
         }
         let n = blocks.len();

@@ -15,7 +15,10 @@ pub struct PemBlock {
 impl PemBlock {
     /// Whether the block holds a certificate.
     pub fn is_certificate(&self) -> bool {
-        matches!(self.label.as_str(), "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE")
+        matches!(
+            self.label.as_str(),
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+        )
     }
 
     /// Whether the block holds a private or public key.
@@ -68,7 +71,9 @@ pub fn blocks(bytes: &[u8]) -> (Vec<PemBlock>, Vec<String>) {
             continue;
         }
         if headers {
-            errors.push(format!("pem block `{label}` has headers (encrypted key?); not read"));
+            errors.push(format!(
+                "pem block `{label}` has headers (encrypted key?); not read"
+            ));
             continue;
         }
         match STANDARD.decode(body.as_bytes()) {

@@ -141,7 +141,11 @@ pub fn cni(path: &str, doc: &Value) -> CniConfig {
     CniConfig {
         path: path.to_string(),
         node: None,
-        name: doc.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: doc
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         plugin_types: types,
     }
 }
@@ -165,9 +169,16 @@ mod tests {
         assert_eq!(u.unit, "kubelet.service");
         assert_eq!(
             u.exec_start,
-            ["/usr/bin/kubelet", "--client-ca-file=/etc/kubernetes/ca.crt", "--cert-dir=/var/lib/kubelet/pki"]
+            [
+                "/usr/bin/kubelet",
+                "--client-ca-file=/etc/kubernetes/ca.crt",
+                "--cert-dir=/var/lib/kubelet/pki"
+            ]
         );
-        assert_eq!(u.environment["KUBELET_KUBECONFIG_ARGS"], "--kubeconfig=/etc/kubernetes/kubelet.conf --x=1");
+        assert_eq!(
+            u.environment["KUBELET_KUBECONFIG_ARGS"],
+            "--kubeconfig=/etc/kubernetes/kubelet.conf --x=1"
+        );
         assert_eq!(u.environment["B"], "2");
         assert_eq!(u.environment["C"], "3");
     }

@@ -109,10 +109,13 @@ mod tests {
     fn deep_json_and_billion_laughs_stop() {
         let deep = "[".repeat(100_000);
         assert!(documents(deep.as_bytes()).is_err());
-        let mut lol = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut lol =
+            String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
         for (i, c) in ('b'..='i').enumerate() {
             let prev = char::from(b'a' + i as u8);
-            lol.push_str(&format!("{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            lol.push_str(&format!(
+                "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
         }
         let started = std::time::Instant::now();
         assert!(documents(lol.as_bytes()).is_err());

@@ -246,7 +246,9 @@ impl<'a, 'v> Cx<'a, 'v> {
                             self.link(path.clone(), EntryKind::Symlink(link.unwrap_or_default()), mtime);
                         } else if kind.is_hard_link() {
                             let target = names::entry_path(prefix, link.unwrap_or_default().as_bytes()).0;
-                            let target = target.map(|t| names::relative_link(&path, &t)).unwrap_or_default();
+                            let target = target
+                                .map(|t| names::relative_link(&path, &t))
+                                .unwrap_or_default();
                             self.link(path.clone(), EntryKind::Hardlink(target), mtime);
                         } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
                             self.problem(&path, "device or fifo entry skipped");
@@ -278,7 +280,14 @@ impl<'a, 'v> Cx<'a, 'v> {
         loop {
             match rest.read(&mut buf) {
                 Ok(0) => break,
-                Ok(n) => junk += buf.get(..n).unwrap_or_default().iter().filter(|&&b| b != 0).count() as u64,
+                Ok(n) => {
+                    junk += buf
+                        .get(..n)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|&&b| b != 0)
+                        .count() as u64
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     if !self.check_budget(label) {
@@ -301,7 +310,9 @@ fn stopped_at(offset: u64, last: &str, why: &str) -> String {
     } else {
         format!("after entry `{last}`")
     };
-    format!("archive ends early or is corrupt at unpacked byte {offset}, {after}: {why}; entries before it were read")
+    format!(
+        "archive ends early or is corrupt at unpacked byte {offset}, {after}: {why}; entries before it were read"
+    )
 }
 
 /// Reads up to `max` bytes (fewer only at the end of the stream).
@@ -312,7 +323,14 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Reads the input file: a gzip stream (inflated on its own thread), a tar, or a single file.
-pub fn top_level(cx: &mut Cx<'_, '_>, label: &str, name: &str, size: u64, mtime: Option<i64>, mut file: std::fs::File) {
+pub fn top_level(
+    cx: &mut Cx<'_, '_>,
+    label: &str,
+    name: &str,
+    size: u64,
+    mtime: Option<i64>,
+    mut file: std::fs::File,
+) {
     let head = match read_head(&mut file, 512) {
         Ok(h) => h,
         Err(e) => {

@@ -43,7 +43,10 @@ pub fn node_root(path: &str) -> Option<String> {
 /// `etc/hostname` file to its first line. Names come from the node's `etc/hostname`, else the
 /// root's last folder (an archive's name without its extension), else `node`; a name already
 /// taken gets `-2`, `-3`, … so that two nodes never merge.
-pub fn nodes<'a>(paths: impl IntoIterator<Item = &'a str>, hostnames: &BTreeMap<String, String>) -> Vec<Node> {
+pub fn nodes<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+    hostnames: &BTreeMap<String, String>,
+) -> Vec<Node> {
     let roots: BTreeSet<String> = paths.into_iter().filter_map(node_root).collect();
     let mut taken: BTreeMap<String, u32> = BTreeMap::new();
     roots
@@ -69,7 +72,11 @@ fn folder_name(root: &str) -> String {
         .iter()
         .find_map(|ext| last.strip_suffix(ext))
         .unwrap_or(last);
-    if last.is_empty() { "node".to_string() } else { last.to_string() }
+    if last.is_empty() {
+        "node".to_string()
+    } else {
+        last.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -84,7 +91,10 @@ mod tests {
         );
         assert_eq!(node_root("etc/kubernetes/kubeconfig").as_deref(), Some(""));
         assert_eq!(node_root("b/var/run/flannel/subnet.env").as_deref(), Some("b/"));
-        assert_eq!(node_root("b/var/log/pods/x/etc/kubernetes/y").as_deref(), Some("b/"));
+        assert_eq!(
+            node_root("b/var/log/pods/x/etc/kubernetes/y").as_deref(),
+            Some("b/")
+        );
         assert_eq!(node_root("cluster/objects.yaml"), None);
         assert_eq!(node_root("b/etc/kubernetes"), None);
     }
@@ -103,6 +113,14 @@ mod tests {
             &h,
         );
         let names: Vec<_> = n.iter().map(|n| (n.root.as_str(), n.name.as_str())).collect();
-        assert_eq!(names, vec![("", "node"), ("b/m/", "m"), ("b/w/", "worker-7"), ("n.tar.gz/", "n")]);
+        assert_eq!(
+            names,
+            vec![
+                ("", "node"),
+                ("b/m/", "m"),
+                ("b/w/", "worker-7"),
+                ("n.tar.gz/", "n")
+            ]
+        );
     }
 }

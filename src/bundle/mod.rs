@@ -114,7 +114,12 @@ pub struct Outcome {
 ///
 /// `Err` only when the top-level input cannot be opened; everything wrong inside it is an
 /// [`InputProblem`] in the outcome, and what was read before it is still visited.
-pub fn read(source: &Path, limits: &Limits, progress: bool, visit: &mut Visitor<'_>) -> Result<Outcome, Error> {
+pub fn read(
+    source: &Path,
+    limits: &Limits,
+    progress: bool,
+    visit: &mut Visitor<'_>,
+) -> Result<Outcome, Error> {
     let unreadable = |e: io::Error| Error::Unreadable {
         path: source.to_path_buf(),
         source: e,
@@ -125,7 +130,10 @@ pub fn read(source: &Path, limits: &Limits, progress: bool, visit: &mut Visitor<
     } else {
         meta.len()
     };
-    let budget = Arc::new(Budget::new(limits.max_total_bytes, progress::bar(progress, total)));
+    let budget = Arc::new(Budget::new(
+        limits.max_total_bytes,
+        progress::bar(progress, total),
+    ));
     let mut cx = archive::Cx::new(limits, budget.clone(), visit);
     if meta.is_dir() {
         dir::walk(source, &mut cx);
@@ -135,7 +143,14 @@ pub fn read(source: &Path, limits: &Limits, progress: bool, visit: &mut Visitor<
             .file_name()
             .map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
         let mtime = names::mtime_of(&meta);
-        archive::top_level(&mut cx, &source.display().to_string(), &name, meta.len(), mtime, file);
+        archive::top_level(
+            &mut cx,
+            &source.display().to_string(),
+            &name,
+            meta.len(),
+            mtime,
+            file,
+        );
     }
     let (problems, entries) = cx.finish();
     budget.finish_progress();
@@ -151,7 +166,33 @@ pub fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
 }
 
-/// Whether `head` (at least 263 bytes of a stream) starts a ustar or GNU tar archive.
+/// Whether `head` (at least 512 bytes of a stream) starts a tar archive: ustar/GNU magic,
+/// or an old-style header whose checksum is right.
 pub fn is_tar(head: &[u8]) -> bool {
-    head.get(257..262) == Some(b"ustar".as_slice())
+    let Some(block) = head.get(..512) else {
+        return false;
+    };
+    if block.get(257..262) == Some(b"ustar".as_slice()) {
+        return true;
+    }
+    let Some(field) = block.get(148..156) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(field);
+    let Ok(want) = u32::from_str_radix(text.trim_matches(|c: char| c == '\0' || c == ' '), 8) else {
+        return false;
+    };
+    let sum: u32 = block
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            if (148..156).contains(&i) {
+                u32::from(b' ')
+            } else {
+                u32::from(b)
+            }
+        })
+        .sum();
+    // An all-zero block would pass with a zero checksum field; real headers have a name.
+    sum == want && block.first().is_some_and(|&b| b != 0)
 }

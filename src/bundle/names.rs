@@ -21,7 +21,9 @@ pub fn entry_path(prefix: &str, raw: &[u8]) -> (Option<String>, Option<String>) 
     let escapes = text.starts_with('/') || text.split('/').any(|s| s == "..");
     let norm = normalize(&text);
     if escapes {
-        problem = Some(format!("entry name `{text}` points outside the bundle; read as `{norm}`"));
+        problem = Some(format!(
+            "entry name `{text}` points outside the bundle; read as `{norm}`"
+        ));
     }
     if norm.is_empty() {
         return (None, problem);
@@ -66,7 +68,10 @@ mod tests {
     fn hostile_names_stay_inside() {
         assert_eq!(entry_path("", b"../x").0.as_deref(), Some("x"));
         assert!(entry_path("", b"../x").1.is_some());
-        assert_eq!(entry_path("a.tar", b"/etc/passwd").0.as_deref(), Some("a.tar/etc/passwd"));
+        assert_eq!(
+            entry_path("a.tar", b"/etc/passwd").0.as_deref(),
+            Some("a.tar/etc/passwd")
+        );
         assert_eq!(entry_path("", b"./b/./c").0.as_deref(), Some("b/c"));
         assert!(entry_path("", b"./b/./c").1.is_none());
         assert_eq!(entry_path("", b"./").0, None);

@@ -8,9 +8,9 @@ pub fn bar(show: bool, total: u64) -> Option<ProgressBar> {
         return None;
     }
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} reading {bytes}/{total_bytes} [{bar:30}] {bytes_per_sec} {eta}",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     Some(bar)

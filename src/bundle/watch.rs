@@ -50,6 +50,10 @@ impl<R: Read> Read for Watch<R> {
 /// A short lowercase description of an I/O error.
 pub fn short_error(e: &io::Error) -> String {
     let s = e.to_string();
-    let s = if s.is_empty() { format!("{:?}", e.kind()) } else { s };
+    let s = if s.is_empty() {
+        format!("{:?}", e.kind())
+    } else {
+        s
+    };
     s.to_lowercase()
 }

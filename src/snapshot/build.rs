@@ -19,13 +19,16 @@ use crate::engine::Stats;
 use crate::logscan::LogSummary;
 use crate::pki::Fingerprint;
 use crate::snapshot::logfeed::{LogFeed, merge};
-use crate::snapshot::{
-    EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time,
-};
+use crate::snapshot::{EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time};
 use crate::{Error, Options};
 
 /// Reads `source` (directory, `.tar`, `.tar.gz`) into a snapshot.
-pub fn from_source(source: &Path, catalog: &Catalog, opts: &Options, stats: &mut Stats) -> Result<Snapshot, Error> {
+pub fn from_source(
+    source: &Path,
+    catalog: &Catalog,
+    opts: &Options,
+    stats: &mut Stats,
+) -> Result<Snapshot, Error> {
     let started = Instant::now();
     let feed = LogFeed::new(catalog, &opts.limits);
     let mut stream = Stream::new(&opts.limits, &feed);
@@ -67,7 +70,10 @@ pub fn from_source(source: &Path, catalog: &Catalog, opts: &Options, stats: &mut
     stats.entries = outcome.entries;
 
     let parse_started = Instant::now();
-    let mut snap = Snapshot::empty(source.display().to_string(), decide_capture_time(opts.now, None, None));
+    let mut snap = Snapshot::empty(
+        source.display().to_string(),
+        decide_capture_time(opts.now, None, None),
+    );
     snap.problems = outcome.problems;
     snap.problems.append(&mut stream.problems);
     let buffered: Vec<(String, Buffered)> = std::mem::take(&mut stream.buffered).into_iter().collect();
@@ -159,12 +165,15 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
         let result = if m.block.is_certificate() {
             snap.certs.add_der(&m.block.der, m.location).map(|_| ())
         } else if m.block.is_key() {
-            snap.keys.add(&m.block.label, &m.block.der, m.location).map(|_| ())
+            snap.keys
+                .add(&m.block.label, &m.block.der, m.location)
+                .map(|_| ())
         } else {
             Ok(())
         };
         if let Err(e) = result {
-            snap.problems.push(InputProblem::new(at, format!("{what}{}", e.to_lowercase())));
+            snap.problems
+                .push(InputProblem::new(at, format!("{what}{}", e.to_lowercase())));
         }
     }
     snap.kubeconfigs.extend(p.kubeconfigs);
@@ -213,10 +222,14 @@ fn sort(snap: &mut Snapshot) {
             &b.pod.metadata.name,
         ))
     });
-    snap.workloads.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
-    snap.secrets.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
-    snap.configmaps.sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
-    snap.k8s_nodes.sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
+    snap.workloads
+        .sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.secrets
+        .sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.configmaps
+        .sort_by(|a, b| (&a.path, &a.object).cmp(&(&b.path, &b.object)));
+    snap.k8s_nodes
+        .sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
     snap.events.sort_by(|a, b| a.path.cmp(&b.path));
     snap.flannel_env.sort_by(|a, b| a.path.cmp(&b.path));
     snap.cni_configs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -302,7 +315,14 @@ impl<'a> Stream<'a> {
         self.files.insert(path, info);
     }
 
-    fn file(&mut self, path: &str, size: u64, head: Vec<u8>, body: &mut dyn Read, disk: Option<PathBuf>) -> FileInfo {
+    fn file(
+        &mut self,
+        path: &str,
+        size: u64,
+        head: Vec<u8>,
+        body: &mut dyn Read,
+        disk: Option<PathBuf>,
+    ) -> FileInfo {
         let kind = artifact::classify(path, &head);
         let mut info = FileInfo {
             size,

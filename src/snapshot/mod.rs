@@ -4,8 +4,8 @@
 //! snapshot is finished, so parallel checks see the same order on every run.
 
 pub mod build;
-mod logfeed;
 mod location;
+mod logfeed;
 mod time;
 
 use std::collections::BTreeMap;
