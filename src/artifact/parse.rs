@@ -14,7 +14,7 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::SystemdUnit => {
             out.unit = Some(text::systemd_unit(path, &String::from_utf8_lossy(bytes)))
         }
-        ArtifactKind::CniConfig => match yaml::documents(bytes) {
+        ArtifactKind::CniConfig => match yaml::documents_of(path, bytes) {
             Ok(docs) => match docs.first() {
                 Some(doc) if doc.is_object() => out.cni = Some(text::cni(path, doc)),
                 _ => out.problem(path, "cni config is not a json object"),
@@ -32,7 +32,7 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::Kubeconfig
         | ArtifactKind::KubeletConfig
         | ArtifactKind::PodManifest
-        | ArtifactKind::Objects => match yaml::documents(bytes) {
+        | ArtifactKind::Objects => match yaml::documents_of(path, bytes) {
             Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
                 out.problem(path, "not a yaml or json object");
             }

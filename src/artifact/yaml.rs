@@ -35,8 +35,13 @@ pub fn looks_structured(head: &[u8]) -> bool {
 /// Every document of `bytes` as a JSON value (empty documents skipped). The error is a
 /// short lowercase description with the line where known.
 pub fn documents(bytes: &[u8]) -> Result<Vec<Value>, String> {
+    documents_of("", bytes)
+}
+
+/// Like [`documents`]; a `.json` path is always read as JSON.
+pub fn documents_of(path: &str, bytes: &[u8]) -> Result<Vec<Value>, String> {
     let trimmed = trim_start(bytes);
-    if trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+    if path.ends_with(".json") || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
         return serde_json::from_slice::<Value>(bytes)
             .map(|v| vec![strip_nulls(v)])
             .map_err(|e| format!("invalid json: {e}"));

@@ -315,10 +315,23 @@ fn stopped_at(offset: u64, last: &str, why: &str) -> String {
     )
 }
 
-/// Reads up to `max` bytes (fewer only at the end of the stream).
+/// Reads up to `max` bytes (fewer only at the end of the stream). When the stream fails
+/// after some bytes, those bytes are returned: every stream here is wrapped in a [`Watch`]
+/// that repeats its error on the next read, so the failure is still seen and reported, and
+/// what came before it is still read.
 pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(max.min(HEAD_BYTES));
-    r.take(max as u64).read_to_end(&mut head)?;
+    let mut head = vec![0u8; max];
+    let mut filled = 0;
+    while filled < max {
+        match r.read(head.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if filled == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    head.truncate(filled);
     Ok(head)
 }
 
