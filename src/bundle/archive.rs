@@ -145,7 +145,8 @@ impl<'a, 'v> Cx<'a, 'v> {
             if is_tar(&inner) {
                 self.nesting_problem(path);
             }
-            self.hand_over(path, size, mtime, inner, &mut gz, disk_path);
+            // Handed over decompressed: the file on disk is not what the visitor reads.
+            self.hand_over(path, size, mtime, inner, &mut gz, None);
             if let Some(e) = tripped.borrow().clone() {
                 if !self.check_budget(path) {
                     self.problem(path, format!("gzip data ends early or is corrupt: {e}"));
@@ -193,6 +194,7 @@ impl<'a, 'v> Cx<'a, 'v> {
         if let Err(e) = (self.visit)(entry) {
             self.problem(path, short_error(&e));
         }
+        self.check_budget(path);
     }
 
     /// Reads a tar stream whose entries are named `prefix/<name>`; `label` names the

@@ -1,8 +1,9 @@
 //! Builds a [`Snapshot`] from a source: streams the bundle once, scans logs as they pass,
 //! parses the small structured artifacts in parallel, then indexes everything.
 //!
-//! Logs are hashed? No: log files get a size but no SHA-256 (hashing would cost as much as
-//! scanning them); every other regular file is hashed.
+//! Log files get a size but no SHA-256 (hashing them would cost as much as scanning them);
+//! every other regular file is hashed. A directory input's logs are scanned after the walk,
+//! several at once; an archive's logs are scanned as they stream out of the decompressor.
 
 use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
