@@ -709,3 +709,55 @@ fn directory_symlinks_out_of_the_root_and_loops_are_not_followed() {
     );
     assert_eq!(s.configmaps.len(), 1);
 }
+
+/// The JSON report of `path` judged at a fixed instant, without its `source` line.
+fn report_json(path: &Path) -> String {
+    let catalog = Catalog::builtin().unwrap();
+    let opts = Options {
+        now: Some(time::macros::datetime!(2026-11-21 09:30 UTC)),
+        ..Options::default()
+    };
+    let analysis = kubetriage::analyze(path, &catalog, &opts).unwrap();
+    let mut out = Vec::new();
+    kubetriage::report::render(&[analysis], kubetriage::report::Format::Json, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    text.lines()
+        .filter(|l| !l.contains("\"source\""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn testdata_dirs_and_their_tar_gz_give_identical_reports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles");
+    for name in ["incident-replay", "two-nodes", "malformed", "kubeadm-healthy"] {
+        let dir = root.join(name);
+        if !dir.exists() {
+            continue;
+        }
+        let a = report_json(&dir);
+        let b = report_json(&root.join(format!("{name}.tar.gz")));
+        assert_eq!(a, b, "{name}");
+        let d = digest(&snapshot(&dir, Limits::default()));
+        let t = digest(&snapshot(&root.join(format!("{name}.tar.gz")), Limits::default()));
+        assert_eq!(d, t, "{name}");
+    }
+}
+
+#[test]
+fn testdata_two_nodes_are_named_from_their_hostnames() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/two-nodes.tar.gz");
+    if !path.exists() {
+        return;
+    }
+    let s = snapshot(&path, Limits::default());
+    let nodes: Vec<_> = s
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.root.as_str()))
+        .collect();
+    assert_eq!(
+        nodes,
+        vec![("cp-1", "two-nodes/cp-1/"), ("worker-1", "two-nodes/worker-1/")]
+    );
+}
