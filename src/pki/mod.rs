@@ -2,9 +2,15 @@
 //! signature), and the trust edges between consumers and the certificates they are shown.
 
 pub mod cert;
+pub mod config;
 pub mod graph;
 pub mod index;
+pub mod inventory;
 pub mod key;
+pub mod material;
+pub mod names;
+pub mod pairs;
+pub mod trust;
 
 pub use cert::{CertRecord, Fingerprint};
 pub use index::{CertIndex, KeyIndex};

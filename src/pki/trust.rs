@@ -1,0 +1,406 @@
+//! Trust edges: "this consumer trusts that CA bundle for this peer certificate", derived
+//! from configuration resolved to certificates.
+//!
+//! An edge holds when the peer chains, by verified signatures, to a certificate of the
+//! trusted bundle. Every PKI rule about who accepts whom is a question asked of these edges.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::pki::config::{Component, ComponentConfig, components};
+use crate::pki::material::{Lookup, Material, from_bytes};
+use crate::snapshot::{Location, Snapshot};
+
+/// What the peer certificate is used for on this edge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Purpose {
+    /// etcd's serving certificate, verified by the apiserver's `--etcd-cafile`.
+    EtcdServing,
+    /// The apiserver's etcd client certificate, verified by etcd's `--trusted-ca-file`.
+    EtcdClient,
+    /// An etcd member's peer certificate, verified by `--peer-trusted-ca-file`.
+    EtcdPeer,
+    /// The apiserver's serving certificate, verified by a kubeconfig's CA (or a root CA).
+    ApiserverServing,
+    /// A kubeconfig's client certificate, verified by the apiserver's `--client-ca-file`.
+    ApiserverClient,
+    /// The apiserver's kubelet client certificate, verified by the kubelet's client CA.
+    KubeletClient,
+    /// The front-proxy client certificate, verified by `--requestheader-client-ca-file`.
+    FrontProxyClient,
+    /// The apiserver's serving certificate, verified by a service-account token's or
+    /// `kube-root-ca.crt`'s `ca.crt`.
+    ServiceAccountCa,
+}
+
+impl Purpose {
+    /// Kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::EtcdServing => "etcd-serving",
+            Purpose::EtcdClient => "etcd-client",
+            Purpose::EtcdPeer => "etcd-peer",
+            Purpose::ApiserverServing => "apiserver-serving",
+            Purpose::ApiserverClient => "apiserver-client",
+            Purpose::KubeletClient => "kubelet-client",
+            Purpose::FrontProxyClient => "front-proxy-client",
+            Purpose::ServiceAccountCa => "service-account-ca",
+        }
+    }
+
+    /// Whether the peer presents the certificate as a TLS server.
+    pub fn server(self) -> bool {
+        matches!(
+            self,
+            Purpose::EtcdServing | Purpose::EtcdPeer | Purpose::ApiserverServing | Purpose::ServiceAccountCa
+        )
+    }
+
+    /// Whether the peer presents the certificate as a TLS client.
+    pub fn client(self) -> bool {
+        !matches!(
+            self,
+            Purpose::EtcdServing | Purpose::ApiserverServing | Purpose::ServiceAccountCa
+        )
+    }
+}
+
+/// One trust relation: consumers that trust a CA bundle for a peer certificate.
+#[derive(Clone, Debug)]
+pub struct TrustEdge {
+    /// What the peer certificate is used for.
+    pub purpose: Purpose,
+    /// Who trusts: `component (place)`, every configuration that reads this bundle for this peer.
+    pub consumers: Vec<String>,
+    /// Node of the (first) consumer, when it runs on one.
+    pub node: Option<usize>,
+    /// Indexes of the certificates of the trusted CA bundle.
+    pub trusted: Vec<usize>,
+    /// Where the trusted bundle sits.
+    pub trusted_at: Location,
+    /// Index of the peer certificate.
+    pub peer: usize,
+    /// Where the peer certificate sits.
+    pub peer_at: Location,
+    /// Who presents the peer certificate (`kube-apiserver --etcd-certfile (place)`).
+    pub presenter: String,
+}
+
+impl TrustEdge {
+    /// Whether the peer chains to the trusted bundle by verified signatures.
+    pub fn holds(&self, snap: &Snapshot) -> bool {
+        let trusted: BTreeSet<usize> = self.trusted.iter().copied().collect();
+        snap.graph.chain_to(self.peer, &trusted).is_ok()
+    }
+}
+
+/// Collects edges, merging those that differ only by consumer.
+#[derive(Default)]
+struct Edges {
+    map: BTreeMap<(Purpose, Location, usize, Location), TrustEdge>,
+}
+
+impl Edges {
+    fn add(
+        &mut self,
+        snap: &Snapshot,
+        purpose: Purpose,
+        consumer: &str,
+        node: Option<usize>,
+        trusted: &Material,
+        peer: &Material,
+        presenter: &str,
+    ) {
+        if trusted.certs.is_empty() {
+            return;
+        }
+        for leaf in peer.leaves(snap) {
+            let key = (purpose, trusted.location.clone(), leaf, peer.location.clone());
+            let e = self.map.entry(key).or_insert_with(|| TrustEdge {
+                purpose,
+                consumers: Vec::new(),
+                node,
+                trusted: trusted.certs.clone(),
+                trusted_at: trusted.location.clone(),
+                peer: leaf,
+                peer_at: peer.location.clone(),
+                presenter: presenter.to_string(),
+            });
+            if !e.consumers.iter().any(|c| c == consumer) {
+                e.consumers.push(consumer.to_string());
+            }
+        }
+    }
+}
+
+/// A certificate presented by a component, with who presents it.
+pub struct Presented {
+    /// The material (certificate file, Secret key, …).
+    pub material: Material,
+    /// `component --flag (place)`.
+    pub presenter: String,
+}
+
+/// Resolves `flag` on each component of `kind`.
+pub fn presented(
+    snap: &Snapshot,
+    lk: &Lookup,
+    comps: &[ComponentConfig<'_>],
+    kind: Component,
+    flag: &str,
+) -> Vec<Presented> {
+    comps
+        .iter()
+        .filter(|c| c.component == kind)
+        .flat_map(|c| {
+            c.resolve_flag(snap, lk, flag).into_iter().map(move |m| Presented {
+                material: m,
+                presenter: format!("{} --{flag} ({})", kind.as_str(), c.place),
+            })
+        })
+        .collect()
+}
+
+/// The apiserver serving certificates: from `--tls-cert-file` of every apiserver, else (a
+/// bundle without apiserver configuration) every `apiserver.crt` file or Secret key.
+pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>]) -> Vec<Presented> {
+    let found = presented(snap, lk, comps, Component::Apiserver, "tls-cert-file");
+    if !found.is_empty() {
+        return found;
+    }
+    let mut out = Vec::new();
+    for (i, c) in snap.certs.certs.iter().enumerate() {
+        for l in &c.locations {
+            let named = match l {
+                Location::File { path } => path.ends_with("/apiserver.crt"),
+                Location::Object { key, .. } => key == "apiserver.crt",
+                Location::Kubeconfig { .. } => false,
+            };
+            if named {
+                out.push(Presented {
+                    material: Material {
+                        location: l.clone(),
+                        node: snap.node_of(l.path()),
+                        certs: vec![i],
+                        keys: Vec::new(),
+                    },
+                    presenter: format!("kube-apiserver serving certificate ({l})"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every trust edge of the bundle.
+pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
+    let lk = Lookup::new(snap);
+    let comps = components(snap);
+    let mut e = Edges::default();
+    let serving = apiserver_serving(snap, &lk, &comps);
+    let client_ca = presented(snap, &lk, &comps, Component::Apiserver, "client-ca-file");
+
+    kubeconfig_edges(snap, &lk, &serving, &client_ca, &mut e);
+    apiserver_edges(snap, &lk, &comps, &mut e);
+    etcd_peer_edges(snap, &lk, &comps, &mut e);
+
+    // The controller-manager's root CA is what it publishes to service accounts.
+    for cm in comps.iter().filter(|c| c.component == Component::ControllerManager) {
+        let consumer = format!("kube-controller-manager --root-ca-file ({})", cm.place);
+        for t in cm.resolve_flag(snap, &lk, "root-ca-file") {
+            for s in &serving {
+                e.add(snap, Purpose::ApiserverServing, &consumer, cm.node, &t, &s.material, &s.presenter);
+            }
+        }
+    }
+    for t in service_account_cas(snap) {
+        let consumer = format!("pods using {}", t.location);
+        for s in &serving {
+            e.add(snap, Purpose::ServiceAccountCa, &consumer, None, &t, &s.material, &s.presenter);
+        }
+    }
+    e.map.into_values().collect()
+}
+
+/// `ca.crt` of every service-account token Secret and `kube-root-ca.crt` ConfigMap.
+pub fn service_account_cas(snap: &Snapshot) -> Vec<Material> {
+    let secrets = snap
+        .secrets
+        .iter()
+        .filter(|s| s.type_ == "kubernetes.io/service-account-token")
+        .filter_map(|s| {
+            let b = s.data.get("ca.crt")?;
+            let loc = Location::Object {
+                object: s.object.clone(),
+                key: "ca.crt".to_string(),
+                path: s.path.clone(),
+            };
+            Some(from_bytes(&snap.certs, b, loc, None))
+        });
+    let maps = snap
+        .configmaps
+        .iter()
+        .filter(|c| c.object.name == "kube-root-ca.crt")
+        .filter_map(|c| {
+            let t = c.data.get("ca.crt")?;
+            let loc = Location::Object {
+                object: c.object.clone(),
+                key: "ca.crt".to_string(),
+                path: c.path.clone(),
+            };
+            Some(from_bytes(&snap.certs, t.as_bytes(), loc, None))
+        });
+    secrets.chain(maps).collect()
+}
+
+/// What a kubeconfig names: its clusters' CAs and its users' client certificates and keys.
+pub struct KubeconfigMaterial {
+    /// Bundle path of the kubeconfig.
+    pub path: String,
+    /// Node it was found on.
+    pub node: Option<usize>,
+    /// Per cluster: (name, server URL, CA material).
+    pub clusters: Vec<(String, String, Vec<Material>)>,
+    /// Per user: (name, certificate material, key material).
+    pub users: Vec<(String, Vec<Material>, Vec<Material>)>,
+}
+
+/// Resolves every kubeconfig's embedded data and file references (node paths).
+pub fn kubeconfig_material(snap: &Snapshot, lk: &Lookup) -> Vec<KubeconfigMaterial> {
+    let field_or_file = |path: &str, node, data: Option<&Vec<u8>>, field: String, file: Option<&String>| {
+        let mut out = Vec::new();
+        if let Some(d) = data {
+            let loc = Location::Kubeconfig {
+                path: path.to_string(),
+                field,
+            };
+            out.push(from_bytes(&snap.certs, d, loc, node));
+        }
+        if let Some(f) = file {
+            if let Some(bp) = snap.resolve(node, f) {
+                out.push(lk.file(snap, &bp));
+            }
+        }
+        out.retain(|m: &Material| !m.is_empty());
+        out
+    };
+    snap.kubeconfigs
+        .iter()
+        .map(|kc| {
+            let node = snap.node_of(&kc.path);
+            KubeconfigMaterial {
+                path: kc.path.clone(),
+                node,
+                clusters: kc
+                    .clusters
+                    .iter()
+                    .filter(|c| !c.insecure)
+                    .map(|c| {
+                        let field = format!("clusters[{}].certificate-authority-data", c.name);
+                        let m = field_or_file(&kc.path, node, c.ca_data.as_ref(), field, c.ca_file.as_ref());
+                        (c.name.clone(), c.server.clone(), m)
+                    })
+                    .collect(),
+                users: kc
+                    .users
+                    .iter()
+                    .map(|u| {
+                        let cf = format!("users[{}].client-certificate-data", u.name);
+                        let kf = format!("users[{}].client-key-data", u.name);
+                        (
+                            u.name.clone(),
+                            field_or_file(&kc.path, node, u.cert_data.as_ref(), cf, u.cert_file.as_ref()),
+                            field_or_file(&kc.path, node, u.key_data.as_ref(), kf, u.key_file.as_ref()),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn kubeconfig_edges(
+    snap: &Snapshot,
+    lk: &Lookup,
+    serving: &[Presented],
+    client_ca: &[Presented],
+    e: &mut Edges,
+) {
+    for kc in kubeconfig_material(snap, lk) {
+        let consumer = format!("kubeconfig {}", kc.path);
+        for (_, _, cas) in &kc.clusters {
+            for t in cas {
+                for s in serving {
+                    e.add(snap, Purpose::ApiserverServing, &consumer, kc.node, t, &s.material, &s.presenter);
+                }
+            }
+        }
+        for (user, certs, _) in &kc.users {
+            let presenter = format!("kubeconfig {} user {user}", kc.path);
+            for p in certs {
+                for ca in client_ca {
+                    let consumer = ca.presenter.clone();
+                    e.add(snap, Purpose::ApiserverClient, &consumer, ca.material.node, &ca.material, p, &presenter);
+                }
+            }
+        }
+    }
+}
+
+fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges) {
+    let etcd_serving = presented(snap, lk, comps, Component::Etcd, "cert-file");
+    let etcd_trusted = presented(snap, lk, comps, Component::Etcd, "trusted-ca-file");
+    let kubelet_ca = presented(snap, lk, comps, Component::Kubelet, "client-ca-file");
+    for api in comps.iter().filter(|c| c.component == Component::Apiserver) {
+        let who = |flag: &str| format!("kube-apiserver --{flag} ({})", api.place);
+        let etcd_ca = api.resolve_flag(snap, lk, "etcd-cafile");
+        for t in &etcd_ca {
+            for s in &etcd_serving {
+                e.add(snap, Purpose::EtcdServing, &who("etcd-cafile"), api.node, t, &s.material, &s.presenter);
+            }
+        }
+        let presenter = who("etcd-certfile");
+        for c in api.resolve_flag(snap, lk, "etcd-certfile") {
+            if etcd_trusted.is_empty() {
+                // etcd's own configuration is not in the bundle: etcd is taken to trust the
+                // CA the apiserver was given for it, as bootkube and kubeadm set them up.
+                let consumer = format!("etcd (assumed to trust {})", who("etcd-cafile"));
+                for t in &etcd_ca {
+                    e.add(snap, Purpose::EtcdClient, &consumer, api.node, t, &c, &presenter);
+                }
+            }
+            for t in &etcd_trusted {
+                let consumer = t.presenter.clone();
+                e.add(snap, Purpose::EtcdClient, &consumer, t.material.node, &t.material, &c, &presenter);
+            }
+        }
+        let presenter = who("kubelet-client-certificate");
+        for c in api.resolve_flag(snap, lk, "kubelet-client-certificate") {
+            for t in &kubelet_ca {
+                let consumer = t.presenter.clone();
+                e.add(snap, Purpose::KubeletClient, &consumer, t.material.node, &t.material, &c, &presenter);
+            }
+        }
+        let presenter = who("proxy-client-cert-file");
+        let consumer = who("requestheader-client-ca-file");
+        for c in api.resolve_flag(snap, lk, "proxy-client-cert-file") {
+            for t in api.resolve_flag(snap, lk, "requestheader-client-ca-file") {
+                e.add(snap, Purpose::FrontProxyClient, &consumer, api.node, &t, &c, &presenter);
+            }
+        }
+    }
+}
+
+fn etcd_peer_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges) {
+    let peers = presented(snap, lk, comps, Component::Etcd, "peer-cert-file");
+    for etcd in comps.iter().filter(|c| c.component == Component::Etcd) {
+        let consumer = format!("etcd --peer-trusted-ca-file ({})", etcd.place);
+        for t in etcd.resolve_flag(snap, lk, "peer-trusted-ca-file") {
+            for p in &peers {
+                e.add(snap, Purpose::EtcdPeer, &consumer, etcd.node, &t, &p.material, &p.presenter);
+            }
+        }
+    }
+}
