@@ -42,8 +42,12 @@ pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
         let Some(rule) = catalog.rule(&f.rule) else {
             continue;
         };
+        // A finding may select which of its rule's steps apply (`fix` = comma-separated ids).
+        let chosen: Option<Vec<&str>> = f.vars.get("fix").map(|s| s.split(',').collect());
         for step in &rule.fix {
-            by_step.entry(step.as_str()).or_default().push(f);
+            if chosen.as_ref().is_none_or(|c| c.contains(&step.as_str())) {
+                by_step.entry(step.as_str()).or_default().push(f);
+            }
         }
     }
     let included: BTreeSet<&str> = by_step

@@ -9,6 +9,7 @@ pub mod control_plane;
 pub mod input;
 pub mod manifests;
 pub mod network;
+pub mod pki;
 
 use crate::Options;
 use crate::catalog::Rule;
@@ -51,6 +52,15 @@ pub const CHECKS: &[&dyn Check] = &[
     &control_plane::TaintRemoved,
     &control_plane::NodeNotReady,
     &cloud::CredentialsInvalid,
+    &pki::CertExpired,
+    &pki::CertNotYetValid,
+    &pki::CertExpiringSoon,
+    &pki::CaMismatch,
+    &pki::KeyMismatch,
+    &pki::SanMissing,
+    &pki::SaTokenStaleCa,
+    &pki::CertUsage,
+    &pki::CertWeak,
 ];
 
 /// The check with this id.

@@ -162,11 +162,21 @@ impl CertRecord {
                 }
                 ParsedExtension::KeyUsage(ku) => {
                     rec.has_key_usage = true;
-                    rec.key_usage = ku
-                        .to_string()
-                        .split(", ")
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
+                    let bits = [
+                        (ku.digital_signature(), "digitalSignature"),
+                        (ku.non_repudiation(), "nonRepudiation"),
+                        (ku.key_encipherment(), "keyEncipherment"),
+                        (ku.data_encipherment(), "dataEncipherment"),
+                        (ku.key_agreement(), "keyAgreement"),
+                        (ku.key_cert_sign(), "keyCertSign"),
+                        (ku.crl_sign(), "cRLSign"),
+                        (ku.encipher_only(), "encipherOnly"),
+                        (ku.decipher_only(), "decipherOnly"),
+                    ];
+                    rec.key_usage = bits
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, n)| (*n).to_string())
                         .collect();
                 }
                 ParsedExtension::ExtendedKeyUsage(eku) => {

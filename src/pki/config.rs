@@ -271,7 +271,11 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
                 .position(|n| !p.pod.spec.node_name.is_empty() && n.name == p.pod.spec.node_name)
                 .map_or_else(|| all_nodes.clone(), |n| vec![Some(n)]),
         };
-        let node = if nodes.len() == 1 { nodes.first().copied().flatten() } else { None };
+        let node = if nodes.len() == 1 {
+            nodes.first().copied().flatten()
+        } else {
+            None
+        };
         let place = if p.origin == PodOrigin::Dump {
             ObjectRef {
                 namespace: p.pod.metadata.namespace.clone(),
@@ -282,7 +286,14 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
         } else {
             p.path.clone()
         };
-        push_pod(&mut out, &p.pod.spec, &p.pod.metadata.namespace, place, node, nodes);
+        push_pod(
+            &mut out,
+            &p.pod.spec,
+            &p.pod.metadata.namespace,
+            place,
+            node,
+            nodes,
+        );
     }
     for w in &snap.workloads {
         push_pod(
@@ -322,7 +333,10 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
         if let Some(d) = kc.config.get("clusterDomain").and_then(|v| v.as_str()) {
             flags.insert("cluster-domain".to_string(), d.to_string());
         }
-        for (k, f) in [("tlsCertFile", "tls-cert-file"), ("tlsPrivateKeyFile", "tls-private-key-file")] {
+        for (k, f) in [
+            ("tlsCertFile", "tls-cert-file"),
+            ("tlsPrivateKeyFile", "tls-private-key-file"),
+        ] {
             if let Some(v) = kc.config.get(k).and_then(|v| v.as_str()) {
                 flags.insert(f.to_string(), v.to_string());
             }

@@ -86,8 +86,8 @@ pub fn parse_key(label: &str, der: &[u8]) -> Result<(Fingerprint, KeyAlgorithm, 
         "EC PRIVATE KEY" => ec_private(der).map(|id| (id, KeyAlgorithm::Ec, true)),
         "PRIVATE KEY" => pkcs8_private(der),
         "PUBLIC KEY" => {
-            let (_, spki) = SubjectPublicKeyInfo::from_der(der)
-                .map_err(|e| format!("invalid public key (spki): {e}"))?;
+            let (_, spki) =
+                SubjectPublicKeyInfo::from_der(der).map_err(|e| format!("invalid public key (spki): {e}"))?;
             Ok((
                 public_key_id(&spki.subject_public_key.data),
                 KeyAlgorithm::from_oid(&spki.algorithm.algorithm),
@@ -102,15 +102,17 @@ pub fn parse_key(label: &str, der: &[u8]) -> Result<(Fingerprint, KeyAlgorithm, 
                 .map_err(|e| format!("invalid rsa public key (pkcs#1): {e}"))?;
             Ok((public_key_id(&canonical), KeyAlgorithm::Rsa, false))
         }
-        "ENCRYPTED PRIVATE KEY" => Err("encrypted private key: cannot pair it with a certificate".to_string()),
+        "ENCRYPTED PRIVATE KEY" => {
+            Err("encrypted private key: cannot pair it with a certificate".to_string())
+        }
         other => Err(format!("unsupported key type `{other}`")),
     }
 }
 
 /// PKCS#1 RSAPrivateKey → RSAPublicKey DER (what a certificate's subjectPublicKey holds).
 fn rsa_private(der: &[u8]) -> Result<Fingerprint, String> {
-    let key = pkcs1::RsaPrivateKey::from_der(der)
-        .map_err(|e| format!("invalid rsa private key (pkcs#1): {e}"))?;
+    let key =
+        pkcs1::RsaPrivateKey::from_der(der).map_err(|e| format!("invalid rsa private key (pkcs#1): {e}"))?;
     let public = pkcs1::RsaPublicKey {
         modulus: key.modulus,
         public_exponent: key.public_exponent,
@@ -124,8 +126,7 @@ fn rsa_private(der: &[u8]) -> Result<Fingerprint, String> {
 /// SEC1 ECPrivateKey → its public point. Keys written by Go, OpenSSL and cfssl carry the
 /// point; one without it cannot be paired offline without curve arithmetic, and says so.
 fn ec_private(der: &[u8]) -> Result<Fingerprint, String> {
-    let key =
-        sec1::EcPrivateKey::from_der(der).map_err(|e| format!("invalid ec private key (sec1): {e}"))?;
+    let key = sec1::EcPrivateKey::from_der(der).map_err(|e| format!("invalid ec private key (sec1): {e}"))?;
     match key.public_key {
         Some(point) => Ok(public_key_id(point)),
         None => Err("ec private key without its public key: cannot derive the key identity".to_string()),

@@ -41,7 +41,11 @@ impl Material {
                     .any(|&o| o != c && snap.graph.issuers_of(o).contains(&c))
             })
             .collect();
-        if leaves.is_empty() { self.certs.clone() } else { leaves }
+        if leaves.is_empty() {
+            self.certs.clone()
+        } else {
+            leaves
+        }
     }
 
     /// Public key ids of the private keys found there.

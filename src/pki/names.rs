@@ -58,12 +58,20 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
             format!("kubernetes.default.svc.{domain}"),
         ]
         .into_iter()
-        .map(|n| (n, "in-cluster clients reach the apiserver by this service name".to_string()))
+        .map(|n| {
+            (
+                n,
+                "in-cluster clients reach the apiserver by this service name".to_string(),
+            )
+        })
         .collect();
         if let Some(range) = api.flag("service-cluster-ip-range") {
             for r in range.split(',') {
                 if let Some(ip) = first_service_ip(r.trim()) {
-                    names.push((ip.to_string(), format!("first IP of --service-cluster-ip-range={r}")));
+                    names.push((
+                        ip.to_string(),
+                        format!("first IP of --service-cluster-ip-range={r}"),
+                    ));
                 }
             }
         }
@@ -81,7 +89,10 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
     for etcd in comps.iter().filter(|c| c.component == Component::Etcd) {
         for (cert_flag, url_flags) in [
             ("cert-file", ["advertise-client-urls", "listen-client-urls"]),
-            ("peer-cert-file", ["initial-advertise-peer-urls", "listen-peer-urls"]),
+            (
+                "peer-cert-file",
+                ["initial-advertise-peer-urls", "listen-peer-urls"],
+            ),
         ] {
             let hosts: Vec<(String, String)> = url_flags
                 .iter()
@@ -131,7 +142,8 @@ pub fn covers(cert: &CertRecord, name: &str) -> bool {
     cert.dns_names.iter().any(|d| {
         let d = d.trim_end_matches('.').to_ascii_lowercase();
         if let Some(suffix) = d.strip_prefix("*.") {
-            name.split_once('.').is_some_and(|(label, rest)| !label.is_empty() && rest == suffix)
+            name.split_once('.')
+                .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix)
         } else {
             d == name
         }
@@ -174,7 +186,10 @@ mod tests {
     fn hosts_and_service_ips() {
         assert_eq!(url_host("https://10.0.0.1:2379").as_deref(), Some("10.0.0.1"));
         assert_eq!(url_host("https://[::1]:2379/x").as_deref(), Some("::1"));
-        assert_eq!(url_host("https://api.example.com").as_deref(), Some("api.example.com"));
+        assert_eq!(
+            url_host("https://api.example.com").as_deref(),
+            Some("api.example.com")
+        );
         assert_eq!(first_service_ip("10.96.0.0/12"), "10.96.0.1".parse().ok());
         assert_eq!(first_service_ip("10.3.0.0/24"), "10.3.0.1".parse().ok());
     }

@@ -97,9 +97,13 @@ pub fn cert_key_pairs(snap: &Snapshot) -> Vec<CertKeyPair> {
     // Secret keys laid out as pairs.
     for s in &snap.secrets {
         for (k, bytes) in &s.data {
-            let Some(stem) = k.strip_suffix(".crt") else { continue };
+            let Some(stem) = k.strip_suffix(".crt") else {
+                continue;
+            };
             let key_name = format!("{stem}.key");
-            let Some(key_bytes) = s.data.get(&key_name) else { continue };
+            let Some(key_bytes) = s.data.get(&key_name) else {
+                continue;
+            };
             let loc = |key: &str| Location::Object {
                 object: s.object.clone(),
                 key: key.to_string(),
@@ -190,7 +194,9 @@ pub fn key_key_pairs(snap: &Snapshot) -> Vec<KeyKeyPair> {
             .filter(|c| c.component == kind)
             .flat_map(|c: &ComponentConfig<'_>| {
                 let why = format!("{} --{flag} ({})", kind.as_str(), c.place);
-                c.resolve_flag(snap, &lk, flag).into_iter().map(move |m| (m, why.clone()))
+                c.resolve_flag(snap, &lk, flag)
+                    .into_iter()
+                    .map(move |m| (m, why.clone()))
             })
             .collect()
     };
@@ -205,7 +211,11 @@ pub fn key_key_pairs(snap: &Snapshot) -> Vec<KeyKeyPair> {
         if let Some(stem) = path.strip_suffix("/sa.key") {
             let public = format!("{stem}/sa.pub");
             if lk.has_keys(&public) {
-                add(&lk.file(snap, path), &lk.file(snap, &public), "sa.key/sa.pub file pair".to_string());
+                add(
+                    &lk.file(snap, path),
+                    &lk.file(snap, &public),
+                    "sa.key/sa.pub file pair".to_string(),
+                );
             }
         }
     }

@@ -155,10 +155,12 @@ pub fn presented(
         .iter()
         .filter(|c| c.component == kind)
         .flat_map(|c| {
-            c.resolve_flag(snap, lk, flag).into_iter().map(move |m| Presented {
-                material: m,
-                presenter: format!("{} --{flag} ({})", kind.as_str(), c.place),
-            })
+            c.resolve_flag(snap, lk, flag)
+                .into_iter()
+                .map(move |m| Presented {
+                    material: m,
+                    presenter: format!("{} --{flag} ({})", kind.as_str(), c.place),
+                })
         })
         .collect()
 }
@@ -207,18 +209,37 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
     etcd_peer_edges(snap, &lk, &comps, &mut e);
 
     // The controller-manager's root CA is what it publishes to service accounts.
-    for cm in comps.iter().filter(|c| c.component == Component::ControllerManager) {
+    for cm in comps
+        .iter()
+        .filter(|c| c.component == Component::ControllerManager)
+    {
         let consumer = format!("kube-controller-manager --root-ca-file ({})", cm.place);
         for t in cm.resolve_flag(snap, &lk, "root-ca-file") {
             for s in &serving {
-                e.add(snap, Purpose::ApiserverServing, &consumer, cm.node, &t, &s.material, &s.presenter);
+                e.add(
+                    snap,
+                    Purpose::ApiserverServing,
+                    &consumer,
+                    cm.node,
+                    &t,
+                    &s.material,
+                    &s.presenter,
+                );
             }
         }
     }
     for t in service_account_cas(snap) {
         let consumer = format!("pods using {}", t.location);
         for s in &serving {
-            e.add(snap, Purpose::ServiceAccountCa, &consumer, None, &t, &s.material, &s.presenter);
+            e.add(
+                snap,
+                Purpose::ServiceAccountCa,
+                &consumer,
+                None,
+                &t,
+                &s.material,
+                &s.presenter,
+            );
         }
     }
     e.map.into_values().collect()
@@ -333,7 +354,15 @@ fn kubeconfig_edges(
         for (_, _, cas) in &kc.clusters {
             for t in cas {
                 for s in serving {
-                    e.add(snap, Purpose::ApiserverServing, &consumer, kc.node, t, &s.material, &s.presenter);
+                    e.add(
+                        snap,
+                        Purpose::ApiserverServing,
+                        &consumer,
+                        kc.node,
+                        t,
+                        &s.material,
+                        &s.presenter,
+                    );
                 }
             }
         }
@@ -342,7 +371,15 @@ fn kubeconfig_edges(
             for p in certs {
                 for ca in client_ca {
                     let consumer = ca.presenter.clone();
-                    e.add(snap, Purpose::ApiserverClient, &consumer, ca.material.node, &ca.material, p, &presenter);
+                    e.add(
+                        snap,
+                        Purpose::ApiserverClient,
+                        &consumer,
+                        ca.material.node,
+                        &ca.material,
+                        p,
+                        &presenter,
+                    );
                 }
             }
         }
@@ -358,7 +395,15 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
         let etcd_ca = api.resolve_flag(snap, lk, "etcd-cafile");
         for t in &etcd_ca {
             for s in &etcd_serving {
-                e.add(snap, Purpose::EtcdServing, &who("etcd-cafile"), api.node, t, &s.material, &s.presenter);
+                e.add(
+                    snap,
+                    Purpose::EtcdServing,
+                    &who("etcd-cafile"),
+                    api.node,
+                    t,
+                    &s.material,
+                    &s.presenter,
+                );
             }
         }
         let presenter = who("etcd-certfile");
@@ -373,21 +418,45 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
             }
             for t in &etcd_trusted {
                 let consumer = t.presenter.clone();
-                e.add(snap, Purpose::EtcdClient, &consumer, t.material.node, &t.material, &c, &presenter);
+                e.add(
+                    snap,
+                    Purpose::EtcdClient,
+                    &consumer,
+                    t.material.node,
+                    &t.material,
+                    &c,
+                    &presenter,
+                );
             }
         }
         let presenter = who("kubelet-client-certificate");
         for c in api.resolve_flag(snap, lk, "kubelet-client-certificate") {
             for t in &kubelet_ca {
                 let consumer = t.presenter.clone();
-                e.add(snap, Purpose::KubeletClient, &consumer, t.material.node, &t.material, &c, &presenter);
+                e.add(
+                    snap,
+                    Purpose::KubeletClient,
+                    &consumer,
+                    t.material.node,
+                    &t.material,
+                    &c,
+                    &presenter,
+                );
             }
         }
         let presenter = who("proxy-client-cert-file");
         let consumer = who("requestheader-client-ca-file");
         for c in api.resolve_flag(snap, lk, "proxy-client-cert-file") {
             for t in api.resolve_flag(snap, lk, "requestheader-client-ca-file") {
-                e.add(snap, Purpose::FrontProxyClient, &consumer, api.node, &t, &c, &presenter);
+                e.add(
+                    snap,
+                    Purpose::FrontProxyClient,
+                    &consumer,
+                    api.node,
+                    &t,
+                    &c,
+                    &presenter,
+                );
             }
         }
     }
@@ -399,7 +468,15 @@ fn etcd_peer_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
         let consumer = format!("etcd --peer-trusted-ca-file ({})", etcd.place);
         for t in etcd.resolve_flag(snap, lk, "peer-trusted-ca-file") {
             for p in &peers {
-                e.add(snap, Purpose::EtcdPeer, &consumer, etcd.node, &t, &p.material, &p.presenter);
+                e.add(
+                    snap,
+                    Purpose::EtcdPeer,
+                    &consumer,
+                    etcd.node,
+                    &t,
+                    &p.material,
+                    &p.presenter,
+                );
             }
         }
     }

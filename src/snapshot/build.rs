@@ -111,7 +111,7 @@ pub fn from_source(
     snap.certs.finish();
     snap.keys.finish();
     snap.graph = crate::pki::graph::build(&snap.certs);
-    // (trust edges are derived here, after the graph, by the PKI module)
+    snap.trust = crate::pki::trust::edges(&snap);
     stats.pki = pki_started.elapsed();
 
     // Logs: merge per-file summaries in path order (deterministic), then events.

@@ -101,6 +101,8 @@ pub struct Snapshot {
     pub keys: KeyIndex,
     /// Who signed what, proven by signature.
     pub graph: crate::pki::graph::Graph,
+    /// Who trusts which CA bundle for which peer certificate (computed after `graph`).
+    pub trust: Vec<crate::pki::trust::TrustEdge>,
     /// Kubeconfigs.
     pub kubeconfigs: Vec<Kubeconfig>,
     /// Pod definitions: static manifests, checkpoints and dumped pods.
@@ -143,6 +145,7 @@ impl Snapshot {
             certs: CertIndex::default(),
             keys: KeyIndex::default(),
             graph: crate::pki::graph::Graph::default(),
+            trust: Vec::new(),
             kubeconfigs: Vec::new(),
             pods: Vec::new(),
             workloads: Vec::new(),

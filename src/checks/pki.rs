@@ -1,0 +1,748 @@
+//! The certificate rules: expiry, signatures along trust edges, key pairs, names, usages
+//! and strength. Every finding is about one certificate (all its copies are its
+//! locations), names its verified issuer and its notAfter with the days left at capture.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::checks::{Check, Ctx};
+use crate::finding::{Finding, Severity};
+use crate::pki::facts::{Usage, node_path, roles};
+use crate::pki::inventory::{key_text, verified_issuer};
+use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
+use crate::pki::{CertRecord, config, material, names, pairs};
+use crate::snapshot::{Location, Snapshot, rfc3339};
+
+/// A finding about certificate `i`, with its places, identity, verified issuer and
+/// validity as evidence, and the fix-template variables its copies give.
+fn cert_finding(cx: &Ctx<'_>, i: usize, subject: String) -> Finding {
+    cert_finding_at(cx, i, subject, true)
+}
+
+/// [`cert_finding`], optionally without the certificate's own places (for findings about
+/// some of the places a certificate sits).
+fn cert_finding_at(cx: &Ctx<'_>, i: usize, subject: String, places: bool) -> Finding {
+    let snap = cx.snap;
+    let mut f = cx.finding(subject);
+    let Some(c) = snap.certs.certs.get(i) else {
+        return f;
+    };
+    let at = snap.captured_at.at;
+    f = f
+        .evidence("fingerprint", c.fingerprint.hex())
+        .evidence("subject", c.subject.clone())
+        .evidence("issuer_verified", verified_issuer(snap, i))
+        .evidence("not_after", rfc3339(c.not_after))
+        .evidence("days_left", c.days_left(at))
+        .evidence(
+            "locations",
+            c.locations.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        )
+        .var("cn", c.name())
+        .var("fingerprint", c.fingerprint.short());
+    let mut nodes = BTreeSet::new();
+    let mut objects = false;
+    for l in c.locations.iter().filter(|_| places) {
+        f = add_location(snap, f, l);
+        match l {
+            Location::Object { .. } => objects = true,
+            _ => {
+                nodes.insert(snap.node_of(l.path()));
+            }
+        }
+    }
+    if !objects && nodes.len() == 1 {
+        let node = nodes.into_iter().next().flatten();
+        f = f.node(node.map(|n| snap.node_name(Some(n))));
+    }
+    f
+}
+
+/// Adds a location to a finding: its path or object, and fix variables for the first of
+/// each kind (`path`/`node`, `namespace`/`secret`/`key`, `kubeconfig`, `checkpoint_dir`).
+fn add_location(snap: &Snapshot, mut f: Finding, l: &Location) -> Finding {
+    match l {
+        Location::File { path } | Location::Kubeconfig { path, .. } => {
+            f = f.path(path.clone());
+            let (node, abs) = node_path(snap, path);
+            let var = if matches!(l, Location::Kubeconfig { .. }) {
+                "kubeconfig"
+            } else {
+                "path"
+            };
+            if !f.vars.contains_key(var) {
+                f = f.var(var, abs.clone()).var("node", snap.node_name(node));
+            }
+            if let Some((dir, _)) = abs.rsplit_once('/') {
+                if dir.contains("/checkpoint-secrets/") && !f.vars.contains_key("checkpoint_dir") {
+                    f = f.var("checkpoint_dir", dir);
+                }
+            }
+            f
+        }
+        Location::Object { object, key, .. } => {
+            f = f.object(format!("{object}#{key}"));
+            if !f.vars.contains_key("secret") && !f.vars.contains_key("configmap") {
+                let kind = if object.kind == "ConfigMap" {
+                    "configmap"
+                } else {
+                    "secret"
+                };
+                f = f
+                    .var(kind, object.name.clone())
+                    .var("namespace", object.namespace.clone())
+                    .var("key", key.clone());
+            }
+            f
+        }
+    }
+}
+
+fn places(c: &CertRecord) -> String {
+    c.locations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The fix steps for replacing certificate `c` where it sits.
+fn renew_steps(c: &CertRecord) -> &'static str {
+    let etcd_client = c.locations.iter().any(|l| match l {
+        Location::Object { key, .. } => key.starts_with("etcd-client"),
+        Location::File { path } => path.contains("etcd-client") || path.contains("apiserver-etcd-client"),
+        Location::Kubeconfig { .. } => false,
+    });
+    if etcd_client {
+        "reissue-etcd-client-cert"
+    } else if c.is_ca {
+        "rotate-ca"
+    } else if c.locations.iter().all(|l| {
+        matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
+            || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
+    }) {
+        "kubeadm-certs-renew"
+    } else if c
+        .locations
+        .iter()
+        .any(|l| matches!(l, Location::Kubeconfig { .. }))
+    {
+        "renew-kubeconfig-client-cert"
+    } else {
+        "reissue-from-current-ca"
+    }
+}
+
+fn kubeadm_conf(path: &str) -> bool {
+    [
+        "admin.conf",
+        "super-admin.conf",
+        "controller-manager.conf",
+        "scheduler.conf",
+    ]
+    .iter()
+    .any(|n| path.ends_with(&format!("etc/kubernetes/{n}")))
+}
+
+/// kubeadm's name for a certificate under `/etc/kubernetes/pki` or a kubeconfig it owns.
+fn kubeadm_name(c: &CertRecord) -> Option<String> {
+    c.locations.iter().find_map(|l| match l {
+        Location::File { path } => {
+            let rest = path.split("etc/kubernetes/pki/").nth(1)?;
+            let stem = rest.strip_suffix(".crt")?;
+            Some(
+                stem.replace("etcd/", "etcd-")
+                    .replace("etcd-server", "etcd-server"),
+            )
+        }
+        Location::Kubeconfig { path, .. } if kubeadm_conf(path) => {
+            path.rsplit('/').next().map(str::to_string)
+        }
+        _ => None,
+    })
+}
+
+/// Adds the `fix` selection and the variables that [`renew_steps`]'s steps need.
+fn with_renewal(f: Finding, c: &CertRecord) -> Finding {
+    let step = renew_steps(c);
+    let f = f.var("fix", step);
+    match kubeadm_name(c) {
+        Some(n) if step == "kubeadm-certs-renew" => f.var("kubeadm_cert", n),
+        _ => f,
+    }
+}
+
+fn duration_text(d: time::Duration) -> String {
+    let s = d.whole_seconds().abs();
+    if s >= 2 * 86_400 {
+        format!("{} days", s / 86_400)
+    } else if s >= 3_600 {
+        format!("{}h {}m", s / 3_600, (s % 3_600) / 60)
+    } else {
+        format!("{}m {}s", s / 60, s % 60)
+    }
+}
+
+/// cert-expired: certificates past notAfter at capture; an error where anything uses them,
+/// info for copies nothing references (backups, superseded rotations).
+pub struct CertExpired;
+
+impl Check for CertExpired {
+    fn id(&self) -> &'static str {
+        "pki.cert_expired"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let at = snap.captured_at.at;
+        let usage = Usage::new(snap);
+        let mut out = Vec::new();
+        for (i, c) in snap.certs.certs.iter().enumerate() {
+            if at <= c.not_after {
+                continue;
+            }
+            let used = usage.in_use(snap, i);
+            let mut f = cert_finding(cx, i, c.fingerprint.hex()).message(format!(
+                "{} expired {} before capture (notAfter {}), issued by {}; found at {}{}",
+                c.name(),
+                duration_text(at - c.not_after),
+                rfc3339(c.not_after),
+                verified_issuer(snap, i),
+                places(c),
+                if used { "" } else { " (a copy nothing references)" }
+            ));
+            if used {
+                f = with_renewal(f, c);
+            } else {
+                f = f.severity(Severity::Info).var("fix", "remove-stale-cert");
+            }
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// cert-not-yet-valid: certificates whose notBefore is after capture, with the skew.
+pub struct CertNotYetValid;
+
+impl Check for CertNotYetValid {
+    fn id(&self) -> &'static str {
+        "pki.cert_not_yet_valid"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let at = snap.captured_at.at;
+        let usage = Usage::new(snap);
+        let mut out = Vec::new();
+        for (i, c) in snap.certs.certs.iter().enumerate() {
+            if at >= c.not_before {
+                continue;
+            }
+            let skew = c.not_before - at;
+            let mut f = cert_finding(cx, i, c.fingerprint.hex())
+                .message(format!(
+                    "{} becomes valid {} after capture (notBefore {}): the issuing host's clock \
+                     ran ahead of this one by at least {}; found at {}",
+                    c.name(),
+                    duration_text(skew),
+                    rfc3339(c.not_before),
+                    duration_text(skew),
+                    places(c)
+                ))
+                .evidence("not_before", rfc3339(c.not_before))
+                .evidence("skew_seconds", skew.whole_seconds());
+            f = if usage.in_use(snap, i) {
+                with_renewal(f, c)
+            } else {
+                f.severity(Severity::Info).var("fix", "remove-stale-cert")
+            };
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// cert-expiring-soon: certificates in use that expire within the expiry window after
+/// capture (the pre-upgrade audit).
+pub struct CertExpiringSoon;
+
+impl Check for CertExpiringSoon {
+    fn id(&self) -> &'static str {
+        "pki.cert_expiring_soon"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let at = snap.captured_at.at;
+        let usage = Usage::new(snap);
+        let window = cx.opts.expiry_window;
+        snap.certs
+            .certs
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c.valid_at(at) && c.not_after <= at + window && usage.in_use(snap, *i))
+            .map(|(i, c)| {
+                let f = cert_finding(cx, i, c.fingerprint.hex()).message(format!(
+                    "{} expires in {} (notAfter {}), within the {}-day window; found at {}",
+                    c.name(),
+                    duration_text(c.not_after - at),
+                    rfc3339(c.not_after),
+                    window.whole_days(),
+                    places(c)
+                ));
+                let step = match renew_steps(c) {
+                    "kubeadm-certs-renew" => "kubeadm-certs-renew",
+                    _ => "renew-before-expiry",
+                };
+                with_renewal(f, c).var("fix", step)
+            })
+            .collect()
+    }
+}
+
+fn cert_label(snap: &Snapshot, i: usize) -> String {
+    snap.certs.certs.get(i).map_or_else(
+        || "?".to_string(),
+        |c| format!("{} [{}]", c.subject, c.fingerprint.short()),
+    )
+}
+
+/// ca-mismatch: a peer certificate that no CA its consumer trusts signed, decided by
+/// signature verification along the trust edges (never by issuer name).
+pub struct CaMismatch;
+
+impl Check for CaMismatch {
+    fn id(&self) -> &'static str {
+        "pki.ca_mismatch"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let mut groups: BTreeMap<(usize, String), Vec<&TrustEdge>> = BTreeMap::new();
+        for e in snap
+            .trust
+            .iter()
+            .filter(|e| e.purpose != Purpose::ServiceAccountCa)
+        {
+            if !e.holds(snap) {
+                groups
+                    .entry((e.peer, e.trusted_at.to_string()))
+                    .or_default()
+                    .push(e);
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|((peer, trusted_at), edges)| {
+                let e = edges.first()?;
+                let c = snap.certs.certs.get(peer)?;
+                let consumers: BTreeSet<&str> = edges
+                    .iter()
+                    .flat_map(|e| e.consumers.iter().map(String::as_str))
+                    .collect();
+                let trusted: Vec<String> = e.trusted.iter().map(|&t| cert_label(snap, t)).collect();
+                let name_claim = e.trusted.iter().any(|&t| {
+                    snap.certs
+                        .certs
+                        .get(t)
+                        .is_some_and(|tc| tc.subject_raw == c.issuer_raw)
+                });
+                let issuer = match verified_issuer(snap, peer).as_str() {
+                    "unknown" => "no CA in the bundle".to_string(),
+                    v => v.to_string(),
+                };
+                let mut f = cert_finding(cx, peer, format!("{}\0{trusted_at}", c.fingerprint.hex()))
+                    .message(format!(
+                        "{} trust{} {} at {} for {}, but {} presents {} [{}] ({}), which was signed by {}{}",
+                        consumers.iter().copied().collect::<Vec<_>>().join("; "),
+                        if consumers.len() == 1 { "s" } else { "" },
+                        trusted.join(" + "),
+                        trusted_at,
+                        e.purpose.as_str(),
+                        e.presenter,
+                        c.subject,
+                        c.fingerprint.short(),
+                        places(c),
+                        issuer,
+                        if name_claim {
+                            " (the issuer name matches a trusted CA, the signature does not: \
+                             a CA re-created under the same name)"
+                        } else {
+                            ""
+                        }
+                    ))
+                    .evidence("purpose", e.purpose.as_str())
+                    .evidence("consumers", consumers.iter().copied().collect::<Vec<_>>())
+                    .evidence("trusted", trusted.clone())
+                    .evidence("trusted_at", trusted_at.clone());
+                if let Some(n) = e.node {
+                    f = f.node(Some(snap.node_name(Some(n))));
+                }
+                f = add_location(snap, f, &e.trusted_at);
+                // The CA that does sign the peer, for commands that rebuild a trust bundle.
+                let signer_file = snap
+                    .graph
+                    .parents(peer)
+                    .filter_map(|p| snap.certs.certs.get(p))
+                    .flat_map(|p| p.locations.iter())
+                    .find_map(|l| match l {
+                        Location::File { path } => Some(node_path(snap, path).1),
+                        _ => None,
+                    });
+                if let Some(p) = signer_file {
+                    f = f.var("signer_ca", p);
+                }
+                if let Location::File { path } = &e.trusted_at {
+                    f = f.var("ca_path", node_path(snap, path).1);
+                }
+                if let Location::Kubeconfig { field, .. } = &e.trusted_at {
+                    if let Some(cluster) = field.strip_prefix("clusters[").and_then(|r| r.split(']').next()) {
+                        f = f.var("cluster", cluster);
+                    }
+                }
+                let fix = match e.purpose {
+                    Purpose::EtcdClient => "reissue-etcd-client-cert",
+                    Purpose::EtcdServing => "update-apiserver-etcd-ca",
+                    Purpose::ApiserverServing if f.vars.contains_key("kubeconfig") => {
+                        "update-kubeconfig-ca,restart-kubelet"
+                    }
+                    Purpose::ApiserverServing => "update-trusted-ca-bundle",
+                    Purpose::ApiserverClient => "renew-kubeconfig-client-cert",
+                    _ => "reissue-from-current-ca",
+                };
+                Some(f.var("fix", fix))
+            })
+            .collect()
+    }
+}
+
+/// key-mismatch: a certificate and the private key configured or laid out with it that do
+/// not pair (RSA, ECDSA, Ed25519), and service-account key pairs whose halves differ.
+pub struct KeyMismatch;
+
+impl Check for KeyMismatch {
+    fn id(&self) -> &'static str {
+        "pki.key_mismatch"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let mut by_cert: BTreeMap<usize, Vec<pairs::CertKeyPair>> = BTreeMap::new();
+        for p in pairs::cert_key_pairs(snap) {
+            if !p.matches(snap) {
+                by_cert.entry(p.cert).or_default().push(p);
+            }
+        }
+        let mut out: Vec<Finding> = by_cert
+            .into_iter()
+            .filter_map(|(i, ps)| {
+                let c = snap.certs.certs.get(i)?;
+                let keys: BTreeSet<String> = ps.iter().map(|p| p.key_at.to_string()).collect();
+                let whys: BTreeSet<&str> = ps.iter().map(|p| p.why.as_str()).collect();
+                let mut f = cert_finding(cx, i, c.fingerprint.hex()).message(format!(
+                    "{} [{}] ({} key, at {}) does not pair with the private key at {} ({}): \
+                     a TLS handshake with this pair fails",
+                    c.name(),
+                    c.fingerprint.short(),
+                    key_text(c),
+                    places(c),
+                    keys.iter().cloned().collect::<Vec<_>>().join(", "),
+                    whys.into_iter().collect::<Vec<_>>().join("; "),
+                ));
+                for p in &ps {
+                    let mut g = add_location(snap, f, &p.key_at);
+                    if let Location::File { path } = &p.key_at {
+                        g = g.var("key_path", node_path(snap, path).1);
+                    }
+                    f = g;
+                }
+                Some(
+                    f.evidence("keys", keys.into_iter().collect::<Vec<_>>())
+                        .var("fix", "fix-key-pair"),
+                )
+            })
+            .collect();
+        for p in pairs::key_key_pairs(snap).into_iter().filter(|p| !p.matches()) {
+            let mut f = cx
+                .finding(format!("{}\0{}", p.private_at, p.public_at))
+                .message(format!(
+                    "the private key at {} and the public key at {} are not one key pair ({}): \
+                     tokens signed with one are rejected by the other",
+                    p.private_at, p.public_at, p.why
+                ))
+                .evidence(
+                    "private_key",
+                    p.private_ids
+                        .iter()
+                        .map(|k| format!("sha256:{}", k.short()))
+                        .collect::<Vec<_>>(),
+                )
+                .evidence(
+                    "public_keys",
+                    p.public_ids
+                        .iter()
+                        .map(|k| format!("sha256:{}", k.short()))
+                        .collect::<Vec<_>>(),
+                )
+                .var("fix", "fix-key-pair");
+            f = add_location(snap, f, &p.private_at);
+            f = add_location(snap, f, &p.public_at);
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// san-missing: a serving certificate that lacks a name its clients use (the apiserver's
+/// service names, service IP and advertise address; etcd's URLs; kubeconfig servers).
+pub struct SanMissing;
+
+impl Check for SanMissing {
+    fn id(&self) -> &'static str {
+        "pki.san_missing"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        names::requirements(snap)
+            .into_iter()
+            .filter_map(|r| {
+                let c = snap.certs.certs.get(r.cert)?;
+                let missing: Vec<(&String, &String)> =
+                    r.names.iter().filter(|(n, _)| !names::covers(c, n)).collect();
+                if missing.is_empty() {
+                    return None;
+                }
+                let all: Vec<String> = c
+                    .dns_names
+                    .iter()
+                    .cloned()
+                    .chain(c.ip_addresses.iter().map(ToString::to_string))
+                    .chain(missing.iter().map(|(n, _)| (*n).clone()))
+                    .collect();
+                let apiserver = missing.iter().any(|(_, w)| !w.starts_with("etcd"));
+                let f = cert_finding(cx, r.cert, c.fingerprint.hex())
+                    .message(format!(
+                        "{} ({}) does not cover {}; it has {}",
+                        c.name(),
+                        places(c),
+                        missing
+                            .iter()
+                            .map(|(n, w)| format!("{n} ({w})"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        if c.dns_names.is_empty() && c.ip_addresses.is_empty() {
+                            "no SANs".to_string()
+                        } else {
+                            format!(
+                                "SANs {}",
+                                all[..c.dns_names.len() + c.ip_addresses.len()].join(", ")
+                            )
+                        }
+                    ))
+                    .evidence(
+                        "missing",
+                        missing.iter().map(|(n, _)| (*n).clone()).collect::<Vec<_>>(),
+                    )
+                    .var("sans", all.join(","))
+                    .var(
+                        "missing",
+                        missing
+                            .iter()
+                            .map(|(n, _)| (*n).clone())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                    );
+                let step = if apiserver {
+                    "reissue-apiserver-serving-cert"
+                } else {
+                    "reissue-from-current-ca"
+                };
+                Some(f.var("fix", step))
+            })
+            .collect()
+    }
+}
+
+/// sa-token-stale-ca: service-account token Secrets and `kube-root-ca.crt` ConfigMaps
+/// whose `ca.crt` does not hold the CA that signed the apiserver serving certificate, so
+/// that every pod using them rejects the apiserver.
+pub struct SaTokenStaleCa;
+
+impl Check for SaTokenStaleCa {
+    fn id(&self) -> &'static str {
+        "pki.sa_token_stale_ca"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let lk = material::Lookup::new(snap);
+        let comps = config::components(snap);
+        let serving: BTreeSet<usize> = apiserver_serving(snap, &lk, &comps)
+            .iter()
+            .flat_map(|p| p.material.leaves(snap))
+            .collect();
+        if serving.is_empty() {
+            return Vec::new();
+        }
+        let signers: BTreeSet<usize> = serving.iter().flat_map(|&s| snap.graph.parents(s)).collect();
+        let signer_text = signers
+            .iter()
+            .map(|&s| cert_label(snap, s))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let mut stale: BTreeMap<Vec<usize>, Vec<Location>> = BTreeMap::new();
+        for m in service_account_cas(snap) {
+            let trusted: BTreeSet<usize> = m.certs.iter().copied().collect();
+            if serving.iter().any(|&s| snap.graph.chain_to(s, &trusted).is_ok()) {
+                continue;
+            }
+            stale.entry(m.certs.clone()).or_default().push(m.location);
+        }
+        stale
+            .into_iter()
+            .map(|(certs, mut locs)| {
+                locs.sort();
+                locs.dedup();
+                let first = certs.first().copied();
+                let subject = certs
+                    .iter()
+                    .filter_map(|&i| snap.certs.certs.get(i))
+                    .map(|c| c.fingerprint.hex())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let mut f = match first {
+                    Some(i) => cert_finding_at(cx, i, subject, false),
+                    None => cx.finding(format!("empty\0{}", locs.len())),
+                };
+                for l in &locs {
+                    f = add_location(snap, f, l);
+                }
+                let held = if certs.is_empty() {
+                    "no certificate".to_string()
+                } else {
+                    certs
+                        .iter()
+                        .map(|&i| cert_label(snap, i))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                };
+                let signer_file = signers
+                    .iter()
+                    .filter_map(|&s| snap.certs.certs.get(s))
+                    .flat_map(|c| c.locations.iter())
+                    .find_map(|l| match l {
+                        Location::File { path } => Some(node_path(snap, path).1),
+                        _ => None,
+                    });
+                if let Some(p) = signer_file {
+                    f = f.var("signer_ca", p);
+                }
+                f.message(format!(
+                    "{} object(s) hand pods a ca.crt holding {held}, but the apiserver serving \
+                     certificate is signed by {}: in-cluster clients reject the apiserver ({})",
+                    locs.len(),
+                    if signer_text.is_empty() {
+                        "a CA not in the bundle"
+                    } else {
+                        &signer_text
+                    },
+                    locs.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+                .evidence(
+                    "objects",
+                    locs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                )
+                .evidence("current_ca", signer_text.clone())
+                .var("fix", "update-sa-token-ca")
+            })
+            .collect()
+    }
+}
+
+/// cert-usage: a certificate used against its key usages: a server certificate without
+/// serverAuth, a client certificate without clientAuth, a signing CA without CA:TRUE or
+/// keyCertSign.
+pub struct CertUsage;
+
+impl Check for CertUsage {
+    fn id(&self) -> &'static str {
+        "pki.cert_usage"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let mut out = Vec::new();
+        for (i, c) in snap.certs.certs.iter().enumerate() {
+            let mut problems = Vec::new();
+            let (server, client) = roles(&snap.trust, i);
+            let eku =
+                |u: &str| c.ext_key_usage.is_empty() || c.ext_key_usage.iter().any(|x| x == u || x == "any");
+            if server && !eku("serverAuth") {
+                problems.push("presented as a TLS server but lacks extendedKeyUsage serverAuth");
+            }
+            if client && !eku("clientAuth") {
+                problems.push("presented as a TLS client but lacks extendedKeyUsage clientAuth");
+            }
+            if snap.graph.signed_something(i) {
+                if !c.is_ca {
+                    problems.push("signs other certificates but is not CA:TRUE");
+                }
+                if c.has_key_usage && !c.key_usage.iter().any(|u| u == "keyCertSign") {
+                    problems.push("signs other certificates but lacks keyUsage keyCertSign");
+                }
+            }
+            if problems.is_empty() {
+                continue;
+            }
+            let f = cert_finding(cx, i, c.fingerprint.hex())
+                .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
+                .evidence("problems", problems.clone());
+            out.push(with_renewal(f, c).var("fix", "reissue-from-current-ca"));
+        }
+        out
+    }
+}
+
+/// cert-weak: RSA keys under 2048 bits and SHA-1 (or MD5) signatures, which current TLS
+/// stacks reject or will reject.
+pub struct CertWeak;
+
+impl Check for CertWeak {
+    fn id(&self) -> &'static str {
+        "pki.cert_weak"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let usage = Usage::new(snap);
+        let mut out = Vec::new();
+        for (i, c) in snap.certs.certs.iter().enumerate() {
+            if !usage.in_use(snap, i) {
+                continue;
+            }
+            let mut problems = Vec::new();
+            if c.key_algorithm == crate::pki::KeyAlgorithm::Rsa && c.key_bits > 0 && c.key_bits < 2048 {
+                problems.push(format!("RSA key of {} bits (< 2048)", c.key_bits));
+            }
+            let sig = c.signature_algorithm.to_ascii_lowercase();
+            // A root's self-signature is never checked by TLS clients.
+            if (sig.contains("sha1") || sig.contains("md5")) && !snap.graph.self_signed(i) {
+                problems.push(format!("signed with {}", c.signature_algorithm));
+            }
+            if problems.is_empty() {
+                continue;
+            }
+            out.push(
+                cert_finding(cx, i, c.fingerprint.hex())
+                    .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
+                    .evidence("problems", problems)
+                    .var("fix", "replace-weak-cert"),
+            );
+        }
+        out
+    }
+}

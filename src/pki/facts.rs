@@ -1,0 +1,127 @@
+//! Small facts about certificates that several rules share: where a copy sits on its
+//! node, whether anything uses a certificate, and what a certificate is used as.
+
+use std::collections::BTreeSet;
+
+use crate::pki::trust::TrustEdge;
+use crate::snapshot::{Location, Snapshot};
+
+/// A bundle path as the node sees it: (node index, absolute path on the node).
+pub fn node_path(snap: &Snapshot, bundle_path: &str) -> (Option<usize>, String) {
+    let node = snap.node_of(bundle_path);
+    let root = node
+        .and_then(|i| snap.nodes.get(i))
+        .map_or("", |n| n.root.as_str());
+    let rest = bundle_path.strip_prefix(root).unwrap_or(bundle_path);
+    (node, format!("/{}", rest.trim_start_matches('/')))
+}
+
+/// Whether a path looks like a copy nobody reads: `*.old`, `*.bak`, kubeadm's upgrade
+/// backups, editor leftovers.
+pub fn is_backup_path(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    let name = p.rsplit('/').next().unwrap_or(&p);
+    [
+        ".old",
+        ".bak",
+        ".backup",
+        ".orig",
+        ".save",
+        "~",
+        ".dpkg-old",
+        ".rpmsave",
+    ]
+    .iter()
+    .any(|s| name.ends_with(s) || name.contains(&format!("{s}.")))
+        || p.contains("/tmp/kubeadm-backup")
+        || p.contains("kubeadm-backup-")
+        || p.contains("/backup/")
+        || p.contains("/backups/")
+}
+
+/// Whether a path is one of the kubelet's dated rotation files
+/// (`kubelet-client-2026-01-10-09-00-00.pem`).
+fn is_rotated_kubelet_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    ["kubelet-client-", "kubelet-server-"].iter().any(|pre| {
+        name.strip_prefix(pre)
+            .is_some_and(|rest| rest.as_bytes().first().is_some_and(u8::is_ascii_digit))
+    })
+}
+
+/// Which certificates are in use: referenced by a trust edge, or found anywhere but in a
+/// backup copy or a superseded kubelet rotation file.
+pub struct Usage {
+    referenced: BTreeSet<usize>,
+    link_targets: BTreeSet<String>,
+}
+
+impl Usage {
+    /// Computes the references of `snap`.
+    pub fn new(snap: &Snapshot) -> Self {
+        let mut referenced = BTreeSet::new();
+        for e in &snap.trust {
+            referenced.insert(e.peer);
+            referenced.extend(e.trusted.iter().copied());
+        }
+        let link_targets = snap
+            .files
+            .iter()
+            .filter(|(_, f)| f.link_target.is_some())
+            .filter_map(|(p, f)| snap.resolve(f.node, &node_path(snap, p).1))
+            .collect();
+        Usage {
+            referenced,
+            link_targets,
+        }
+    }
+
+    /// Whether certificate `i` is in use (see [`Usage`]).
+    pub fn in_use(&self, snap: &Snapshot, i: usize) -> bool {
+        if self.referenced.contains(&i) {
+            return true;
+        }
+        let Some(c) = snap.certs.certs.get(i) else {
+            return false;
+        };
+        c.locations.iter().any(|l| match l {
+            Location::File { path } => {
+                !(is_backup_path(path)
+                    || (is_rotated_kubelet_file(path) && !self.link_targets.contains(path)))
+            }
+            Location::Kubeconfig { path, .. } => !is_backup_path(path),
+            Location::Object { .. } => true,
+        })
+    }
+}
+
+/// What a certificate is presented as on the trust edges: (as a server, as a client).
+pub fn roles(edges: &[TrustEdge], i: usize) -> (bool, bool) {
+    let mut server = false;
+    let mut client = false;
+    for e in edges.iter().filter(|e| e.peer == i) {
+        server |= e.purpose.server();
+        client |= e.purpose.client();
+    }
+    (server, client)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backups_and_rotations() {
+        assert!(is_backup_path("n/etc/kubernetes/pki/apiserver.crt.old"));
+        assert!(is_backup_path(
+            "n/etc/kubernetes/tmp/kubeadm-backup-certs-2026/apiserver.crt"
+        ));
+        assert!(!is_backup_path("n/etc/kubernetes/pki/apiserver.crt"));
+        assert!(is_rotated_kubelet_file(
+            "n/var/lib/kubelet/pki/kubelet-client-2026-01-10-09-00-00.pem"
+        ));
+        assert!(!is_rotated_kubelet_file(
+            "n/var/lib/kubelet/pki/kubelet-client-current.pem"
+        ));
+    }
+}
