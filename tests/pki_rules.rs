@@ -2,6 +2,8 @@
 //! dates: every test asserts the findings a user sees (rule id, severity, paths, objects,
 //! message), so removing a rule from the catalogue fails its test.
 
+#![allow(clippy::unwrap_used)]
+
 mod pki_support;
 
 use std::collections::BTreeSet;

@@ -149,10 +149,7 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
         Location::File { path } => {
             let rest = path.split("etc/kubernetes/pki/").nth(1)?;
             let stem = rest.strip_suffix(".crt")?;
-            Some(
-                stem.replace("etcd/", "etcd-")
-                    .replace("etcd-server", "etcd-server"),
-            )
+            Some(stem.replace("etcd/", "etcd-"))
         }
         Location::Kubeconfig { path, .. } if kubeadm_conf(path) => {
             path.rsplit('/').next().map(str::to_string)

@@ -97,15 +97,14 @@ impl TrustEdge {
 }
 
 /// Collects edges, merging those that differ only by consumer.
-#[derive(Default)]
-struct Edges {
+struct Edges<'s> {
+    snap: &'s Snapshot,
     map: BTreeMap<(Purpose, Location, usize, Location), TrustEdge>,
 }
 
-impl Edges {
+impl Edges<'_> {
     fn add(
         &mut self,
-        snap: &Snapshot,
         purpose: Purpose,
         consumer: &str,
         node: Option<usize>,
@@ -116,7 +115,7 @@ impl Edges {
         if trusted.certs.is_empty() {
             return;
         }
-        for leaf in peer.leaves(snap) {
+        for leaf in peer.leaves(self.snap) {
             let key = (purpose, trusted.location.clone(), leaf, peer.location.clone());
             let e = self.map.entry(key).or_insert_with(|| TrustEdge {
                 purpose,
@@ -200,7 +199,10 @@ pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<
 pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
     let lk = Lookup::new(snap);
     let comps = components(snap);
-    let mut e = Edges::default();
+    let mut e = Edges {
+        snap,
+        map: BTreeMap::new(),
+    };
     let serving = apiserver_serving(snap, &lk, &comps);
     let client_ca = presented(snap, &lk, &comps, Component::Apiserver, "client-ca-file");
 
@@ -217,7 +219,6 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
         for t in cm.resolve_flag(snap, &lk, "root-ca-file") {
             for s in &serving {
                 e.add(
-                    snap,
                     Purpose::ApiserverServing,
                     &consumer,
                     cm.node,
@@ -232,7 +233,6 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
         let consumer = format!("pods using {}", t.location);
         for s in &serving {
             e.add(
-                snap,
                 Purpose::ServiceAccountCa,
                 &consumer,
                 None,
@@ -347,7 +347,7 @@ fn kubeconfig_edges(
     lk: &Lookup,
     serving: &[Presented],
     client_ca: &[Presented],
-    e: &mut Edges,
+    e: &mut Edges<'_>,
 ) {
     for kc in kubeconfig_material(snap, lk) {
         let consumer = format!("kubeconfig {}", kc.path);
@@ -355,7 +355,6 @@ fn kubeconfig_edges(
             for t in cas {
                 for s in serving {
                     e.add(
-                        snap,
                         Purpose::ApiserverServing,
                         &consumer,
                         kc.node,
@@ -372,7 +371,6 @@ fn kubeconfig_edges(
                 for ca in client_ca {
                     let consumer = ca.presenter.clone();
                     e.add(
-                        snap,
                         Purpose::ApiserverClient,
                         &consumer,
                         ca.material.node,
@@ -386,7 +384,7 @@ fn kubeconfig_edges(
     }
 }
 
-fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges) {
+fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges<'_>) {
     let etcd_serving = presented(snap, lk, comps, Component::Etcd, "cert-file");
     let etcd_trusted = presented(snap, lk, comps, Component::Etcd, "trusted-ca-file");
     let kubelet_ca = presented(snap, lk, comps, Component::Kubelet, "client-ca-file");
@@ -396,7 +394,6 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
         for t in &etcd_ca {
             for s in &etcd_serving {
                 e.add(
-                    snap,
                     Purpose::EtcdServing,
                     &who("etcd-cafile"),
                     api.node,
@@ -413,13 +410,12 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
                 // CA the apiserver was given for it, as bootkube and kubeadm set them up.
                 let consumer = format!("etcd (assumed to trust {})", who("etcd-cafile"));
                 for t in &etcd_ca {
-                    e.add(snap, Purpose::EtcdClient, &consumer, api.node, t, &c, &presenter);
+                    e.add(Purpose::EtcdClient, &consumer, api.node, t, &c, &presenter);
                 }
             }
             for t in &etcd_trusted {
                 let consumer = t.presenter.clone();
                 e.add(
-                    snap,
                     Purpose::EtcdClient,
                     &consumer,
                     t.material.node,
@@ -434,7 +430,6 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
             for t in &kubelet_ca {
                 let consumer = t.presenter.clone();
                 e.add(
-                    snap,
                     Purpose::KubeletClient,
                     &consumer,
                     t.material.node,
@@ -448,28 +443,19 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
         let consumer = who("requestheader-client-ca-file");
         for c in api.resolve_flag(snap, lk, "proxy-client-cert-file") {
             for t in api.resolve_flag(snap, lk, "requestheader-client-ca-file") {
-                e.add(
-                    snap,
-                    Purpose::FrontProxyClient,
-                    &consumer,
-                    api.node,
-                    &t,
-                    &c,
-                    &presenter,
-                );
+                e.add(Purpose::FrontProxyClient, &consumer, api.node, &t, &c, &presenter);
             }
         }
     }
 }
 
-fn etcd_peer_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges) {
+fn etcd_peer_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges<'_>) {
     let peers = presented(snap, lk, comps, Component::Etcd, "peer-cert-file");
     for etcd in comps.iter().filter(|c| c.component == Component::Etcd) {
         let consumer = format!("etcd --peer-trusted-ca-file ({})", etcd.place);
         for t in etcd.resolve_flag(snap, lk, "peer-trusted-ca-file") {
             for p in &peers {
                 e.add(
-                    snap,
                     Purpose::EtcdPeer,
                     &consumer,
                     etcd.node,

@@ -1,6 +1,6 @@
 //! Builds snapshots directly (no bundle reader) from certificates minted with the test
 //! generator's helpers: real keys and signatures, pinned dates, judged at a pinned instant.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use kubetriage::Options;
 use kubetriage::artifact::{
