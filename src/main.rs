@@ -29,6 +29,9 @@ enum Command {
     /// Analyse every bundle (sub-directory, .tar, .tar.gz) inside the given folders: a fleet
     /// summary first, then each bundle's detail. For pre-upgrade audits across many clusters.
     Audit(AnalyzeArgs),
+    /// List every certificate of one or more bundles once, with every place it sits, its
+    /// verified issuer, validity, days left at capture, key and status.
+    Certs(AnalyzeArgs),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print a rule's documentation.
@@ -115,6 +118,7 @@ fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
         Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
+        Command::Certs(a) => cmd_certs(&a.bundles, &a.common),
         Command::Rules(r) => cmd_rules(&r),
         Command::Explain { id, all, rules } => cmd_explain(id.as_deref(), all, &rules),
     }
@@ -192,6 +196,32 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    let catalog = Catalog::load(&c.rules)?;
+    let opts = options(c)?;
+    let mut inventories = Vec::new();
+    for b in bundles {
+        let mut stats = kubetriage::engine::Stats::default();
+        let snap = kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats)
+            .with_context(|| format!("reading {}", b.display()))?;
+        inventories.push(report::certs::Inventory {
+            source: snap.source.clone(),
+            captured_at: snap.captured_at.rfc3339(),
+            captured_at_source: snap.captured_at.source.as_str().to_string(),
+            certificates: kubetriage::pki::inventory::rows_within(&snap, opts.expiry_window),
+        });
+    }
+    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Markdown
+    });
+    write_out(c.output.as_ref(), |w| {
+        report::certs::render(&inventories, format, w)
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_out(path: Option<&PathBuf>, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {

@@ -1,6 +1,7 @@
 //! Reports: the analysis as data, and its renderings (table, markdown, json).
 //! Reports read findings and the plan; they never re-parse the bundle.
 
+pub mod certs;
 pub mod fleet;
 mod html;
 mod json;
