@@ -158,10 +158,27 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
     })
 }
 
+/// Node path of a file copy of a CA that verifiably signed certificate `i`.
+fn signer_file(snap: &Snapshot, i: usize) -> Option<String> {
+    snap.graph
+        .parents(i)
+        .filter_map(|p| snap.certs.certs.get(p))
+        .flat_map(|p| p.locations.iter())
+        .find_map(|l| match l {
+            Location::File { path } => Some(node_path(snap, path).1),
+            _ => None,
+        })
+}
+
 /// Adds the `fix` selection and the variables that [`renew_steps`]'s steps need.
-fn with_renewal(f: Finding, c: &CertRecord) -> Finding {
+fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord) -> Finding {
     let step = renew_steps(c);
-    let f = f.var("fix", step);
+    let mut f = f.var("fix", step);
+    if !f.vars.contains_key("ca_path") {
+        if let Some(p) = signer_file(snap, i) {
+            f = f.var("ca_path", p);
+        }
+    }
     match kubeadm_name(c) {
         Some(n) if step == "kubeadm-certs-renew" => f.var("kubeadm_cert", n),
         _ => f,
@@ -208,7 +225,7 @@ impl Check for CertExpired {
                 if used { "" } else { " (a copy nothing references)" }
             ));
             if used {
-                f = with_renewal(f, c);
+                f = with_renewal(snap, i, f, c);
             } else {
                 f = f.severity(Severity::Info).var("fix", "remove-stale-cert");
             }
@@ -249,7 +266,7 @@ impl Check for CertNotYetValid {
                 .evidence("not_before", rfc3339(c.not_before))
                 .evidence("skew_seconds", skew.whole_seconds());
             f = if usage.in_use(snap, i) {
-                with_renewal(f, c)
+                with_renewal(snap, i, f, c)
             } else {
                 f.severity(Severity::Info).var("fix", "remove-stale-cert")
             };
@@ -291,7 +308,7 @@ impl Check for CertExpiringSoon {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };
-                with_renewal(f, c).var("fix", step)
+                with_renewal(snap, i, f, c).var("fix", step)
             })
             .collect()
     }
@@ -377,16 +394,7 @@ impl Check for CaMismatch {
                 }
                 f = add_location(snap, f, &e.trusted_at);
                 // The CA that does sign the peer, for commands that rebuild a trust bundle.
-                let signer_file = snap
-                    .graph
-                    .parents(peer)
-                    .filter_map(|p| snap.certs.certs.get(p))
-                    .flat_map(|p| p.locations.iter())
-                    .find_map(|l| match l {
-                        Location::File { path } => Some(node_path(snap, path).1),
-                        _ => None,
-                    });
-                if let Some(p) = signer_file {
+                if let Some(p) = signer_file(snap, peer) {
                     f = f.var("signer_ca", p);
                 }
                 if let Location::File { path } = &e.trusted_at {
@@ -698,7 +706,7 @@ impl Check for CertUsage {
             let f = cert_finding(cx, i, c.fingerprint.hex())
                 .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                 .evidence("problems", problems.clone());
-            out.push(with_renewal(f, c).var("fix", "reissue-from-current-ca"));
+            out.push(with_renewal(snap, i, f, c).var("fix", "reissue-from-current-ca"));
         }
         out
     }
