@@ -332,30 +332,38 @@ impl Check for CaMismatch {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        let mut groups: BTreeMap<(usize, String), Vec<&TrustEdge>> = BTreeMap::new();
+        // One finding per peer certificate, purpose and trusted bundle: the copies of one
+        // bundle (a checkpoint file and its Secret) are places of one finding.
+        type Key = (usize, Purpose, Vec<usize>);
+        let mut groups: BTreeMap<Key, Vec<&TrustEdge>> = BTreeMap::new();
         for e in snap
             .trust
             .iter()
             .filter(|e| e.purpose != Purpose::ServiceAccountCa)
         {
             if !e.holds(snap) {
-                groups
-                    .entry((e.peer, e.trusted_at.to_string()))
-                    .or_default()
-                    .push(e);
+                let mut trusted = e.trusted.clone();
+                trusted.sort_unstable();
+                groups.entry((e.peer, e.purpose, trusted)).or_default().push(e);
             }
         }
         groups
             .into_iter()
-            .filter_map(|((peer, trusted_at), edges)| {
-                let e = edges.first()?;
+            .filter_map(|((peer, purpose, trusted_set), edges)| {
                 let c = snap.certs.certs.get(peer)?;
                 let consumers: BTreeSet<&str> = edges
                     .iter()
                     .flat_map(|e| e.consumers.iter().map(String::as_str))
                     .collect();
-                let trusted: Vec<String> = e.trusted.iter().map(|&t| cert_label(snap, t)).collect();
-                let name_claim = e.trusted.iter().any(|&t| {
+                let trusted_at: BTreeSet<&Location> = edges.iter().map(|e| &e.trusted_at).collect();
+                let trusted_at_text = trusted_at
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let presenters: BTreeSet<&str> = edges.iter().map(|e| e.presenter.as_str()).collect();
+                let trusted: Vec<String> = trusted_set.iter().map(|&t| cert_label(snap, t)).collect();
+                let name_claim = trusted_set.iter().any(|&t| {
                     snap.certs
                         .certs
                         .get(t)
@@ -365,15 +373,22 @@ impl Check for CaMismatch {
                     "unknown" => "no CA in the bundle".to_string(),
                     v => v.to_string(),
                 };
-                let mut f = cert_finding(cx, peer, format!("{}\0{trusted_at}", c.fingerprint.hex()))
+                let subject = format!(
+                    "{}\0{}\0{}",
+                    c.fingerprint.hex(),
+                    purpose.as_str(),
+                    trusted.join(",")
+                );
+                let mut f = cert_finding(cx, peer, subject)
                     .message(format!(
-                        "{} trust{} {} at {} for {}, but {} presents {} [{}] ({}), which was signed by {}{}",
+                        "{} trust{} {} at {} for {}, but {} present{} {} [{}] ({}), which was signed by {}{}",
                         consumers.iter().copied().collect::<Vec<_>>().join("; "),
                         if consumers.len() == 1 { "s" } else { "" },
                         trusted.join(" + "),
-                        trusted_at,
-                        e.purpose.as_str(),
-                        e.presenter,
+                        trusted_at_text,
+                        purpose.as_str(),
+                        presenters.iter().copied().collect::<Vec<_>>().join("; "),
+                        if presenters.len() == 1 { "s" } else { "" },
                         c.subject,
                         c.fingerprint.short(),
                         places(c),
@@ -385,27 +400,37 @@ impl Check for CaMismatch {
                             ""
                         }
                     ))
-                    .evidence("purpose", e.purpose.as_str())
+                    .evidence("purpose", purpose.as_str())
                     .evidence("consumers", consumers.iter().copied().collect::<Vec<_>>())
                     .evidence("trusted", trusted.clone())
-                    .evidence("trusted_at", trusted_at.clone());
-                if let Some(n) = e.node {
+                    .evidence(
+                        "trusted_at",
+                        trusted_at.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    );
+                if let Some(n) = edges.iter().find_map(|e| e.node) {
                     f = f.node(Some(snap.node_name(Some(n))));
                 }
-                f = add_location(snap, f, &e.trusted_at);
+                for l in &trusted_at {
+                    f = add_location(snap, f, l);
+                    match l {
+                        Location::File { path } if !f.vars.contains_key("ca_path") => {
+                            f = f.var("ca_path", node_path(snap, path).1);
+                        }
+                        Location::Kubeconfig { field, .. } if !f.vars.contains_key("cluster") => {
+                            if let Some(cluster) =
+                                field.strip_prefix("clusters[").and_then(|r| r.split(']').next())
+                            {
+                                f = f.var("cluster", cluster);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
                 // The CA that does sign the peer, for commands that rebuild a trust bundle.
                 if let Some(p) = signer_file(snap, peer) {
                     f = f.var("signer_ca", p);
                 }
-                if let Location::File { path } = &e.trusted_at {
-                    f = f.var("ca_path", node_path(snap, path).1);
-                }
-                if let Location::Kubeconfig { field, .. } = &e.trusted_at {
-                    if let Some(cluster) = field.strip_prefix("clusters[").and_then(|r| r.split(']').next()) {
-                        f = f.var("cluster", cluster);
-                    }
-                }
-                let fix = match e.purpose {
+                let fix = match purpose {
                     Purpose::EtcdClient => "reissue-etcd-client-cert",
                     Purpose::EtcdServing => "update-apiserver-etcd-ca",
                     Purpose::ApiserverServing if f.vars.contains_key("kubeconfig") => {
