@@ -1,12 +1,31 @@
 //! Declarative log rules: a literal prefilter, then regexes, over logs as they stream.
-//! Memory stays flat: per rule and node only counts, first/last times and a few samples.
+//! Memory stays flat: per rule, node and component only counts, first/last times, a few
+//! redacted samples and the first match's named captures.
+//!
+//! The pieces: [`stamp`] reads times, [`record`] takes a candidate line apart,
+//! [`component`] says who wrote a log, [`literals`] proves the prefilter sound,
+//! [`compiled`] holds the compiled rules, [`scanner`] streams, [`findings`] turns what was
+//! kept into findings and [`rulecheck`] validates a custom rule folder.
 
-use std::collections::BTreeMap;
+pub mod compiled;
+pub mod component;
+mod findings;
+pub mod literals;
+pub mod record;
+pub mod rulecheck;
+mod scanner;
+pub mod stamp;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
+pub use findings::{findings, resolved_times};
+pub use scanner::{LogSource, Scanner};
+pub use stamp::Yearless;
+
 /// What the scan kept for one (rule, node, component).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LogHits {
     /// Log rule id.
     pub rule: String,
@@ -14,46 +33,166 @@ pub struct LogHits {
     pub node: Option<usize>,
     /// Component that logged it (`kubelet`, `kube-apiserver`, `etcd`, `traefik`, …).
     pub component: String,
-    /// Bundle paths of the logs that matched.
+    /// Bundle paths of the logs that matched, sorted.
     pub paths: Vec<String>,
     /// Matching lines.
     pub count: u64,
-    /// First matching line's time.
+    /// First matching line's time (lines with a full timestamp).
     pub first_seen: Option<OffsetDateTime>,
-    /// Last matching line's time.
+    /// Last matching line's time (lines with a full timestamp).
     pub last_seen: Option<OffsetDateTime>,
-    /// A few matching lines, redacted.
+    /// First matching line's time when it had no year and its file no full time to take the
+    /// year from; fixed from the capture time when findings are made.
+    pub first_yearless: Option<Yearless>,
+    /// Last such year-less time.
+    pub last_yearless: Option<Yearless>,
+    /// A few matching messages, redacted.
     pub samples: Vec<String>,
-    /// Named captures of the first match.
+    /// Named captures of the first match, redacted.
     pub captures: BTreeMap<String, String>,
 }
 
+impl LogHits {
+    fn key(&self) -> (&str, Option<usize>, &str) {
+        (&self.rule, self.node, &self.component)
+    }
+
+    /// Folds `other` (same rule, node and component) into `self`.
+    fn absorb(&mut self, other: LogHits, max_samples: usize) {
+        let other_first = other
+            .first_seen
+            .is_some_and(|o| self.first_seen.is_none_or(|s| o < s));
+        self.count += other.count;
+        self.first_seen = min_opt(self.first_seen, other.first_seen);
+        self.last_seen = max_opt(self.last_seen, other.last_seen);
+        self.first_yearless = min_opt(self.first_yearless, other.first_yearless);
+        self.last_yearless = max_opt(self.last_yearless, other.last_yearless);
+        let paths: BTreeSet<String> = self.paths.drain(..).chain(other.paths).collect();
+        self.paths = paths.into_iter().collect();
+        if other_first || self.captures.is_empty() && !other.captures.is_empty() {
+            self.captures = other.captures;
+        }
+        let mut samples = if other_first {
+            let mut s = other.samples;
+            s.append(&mut self.samples);
+            s
+        } else {
+            let mut s = std::mem::take(&mut self.samples);
+            s.extend(other.samples);
+            s
+        };
+        samples.dedup();
+        samples.truncate(max_samples);
+        self.samples = samples;
+    }
+}
+
+fn min_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn max_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 /// Everything the log scan kept, plus the newest timestamp seen (a capture-time source).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogSummary {
     /// Hits, sorted by (rule, node, component).
     pub hits: Vec<LogHits>,
-    /// Newest timestamp in any log.
+    /// Newest full timestamp in any log.
     pub newest: Option<OffsetDateTime>,
     /// Log bytes scanned.
     pub bytes: u64,
     /// Log lines scanned.
     pub lines: u64,
+    /// Samples kept per hit (the scanner's `Limits::max_samples`).
+    pub max_samples: usize,
 }
 
-/// Validates a log rule's patterns: regexes compile, examples match, negatives do not.
+impl LogSummary {
+    /// Folds another summary (another file, another thread) into this one. The result does
+    /// not depend on the order summaries are merged in, except for which samples are kept
+    /// when first-seen times tie.
+    pub fn merge(&mut self, other: LogSummary) {
+        self.newest = max_opt(self.newest, other.newest);
+        self.bytes += other.bytes;
+        self.lines += other.lines;
+        self.max_samples = self.max_samples.max(other.max_samples);
+        let cap = self.max_samples;
+        let mut all: Vec<LogHits> = std::mem::take(&mut self.hits);
+        all.extend(other.hits);
+        all.sort_by(|a, b| a.key().cmp(&b.key()));
+        let mut out: Vec<LogHits> = Vec::with_capacity(all.len());
+        for h in all {
+            match out.last_mut() {
+                Some(last) if last.key() == h.key() => last.absorb(h, cap),
+                _ => out.push(h),
+            }
+        }
+        self.hits = out;
+    }
+
+    /// The hits of one rule.
+    pub fn of_rule<'a>(&'a self, rule: &'a str) -> impl Iterator<Item = &'a LogHits> + 'a {
+        self.hits.iter().filter(move |h| h.rule == rule)
+    }
+}
+
+/// Validates a log rule: regexes compile, the prefilter literals are necessary and
+/// selective, components are known, the message names only captures, every example
+/// matches and no negative example does (through the same path the scanner uses).
 pub fn validate(rule_id: &str, log: &crate::catalog::LogSyntax) -> Vec<String> {
-    let mut errors = Vec::new();
-    for p in log.patterns.iter().chain(&log.exclude) {
-        if let Err(e) = regex::Regex::new(p) {
-            errors.push(format!("rule `{rule_id}`: pattern does not compile: {e}"));
+    let (set, mut errors) = compiled::RuleSet::new(&[(rule_id, log)]);
+    for c in &log.components {
+        if !component::is_known(c) {
+            errors.push(format!(
+                "rule `{rule_id}`: unknown component `{c}` (known: {})",
+                component::KNOWN
+                    .iter()
+                    .map(|(k, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    let Some(rule) = set.rules.first() else {
+        return errors;
+    };
+    if let Some(msg) = &log.message {
+        let names: BTreeSet<&str> = rule
+            .patterns
+            .iter()
+            .flat_map(|p| p.capture_names().flatten())
+            .collect();
+        for ph in findings::placeholders(msg) {
+            if !names.contains(ph) && !findings::BUILTIN_PLACEHOLDERS.contains(&ph) {
+                errors.push(format!(
+                    "rule `{rule_id}`: message names `{{{ph}}}`, which no pattern captures"
+                ));
+            }
+        }
+    }
+    let mut cands = Vec::new();
+    let hit = |line: &str, cands: &mut Vec<u32>| {
+        set.candidates(line.as_bytes(), cands);
+        !cands.is_empty() && rule.matches(&record::parse(line.as_bytes()).message).is_some()
+    };
+    for ex in &log.examples {
+        if !hit(ex, &mut cands) {
+            errors.push(format!("rule `{rule_id}`: example does not match: {ex}"));
+        }
+    }
+    for ex in &log.negative_examples {
+        if hit(ex, &mut cands) {
+            errors.push(format!("rule `{rule_id}`: negative example matches: {ex}"));
         }
     }
     errors
-}
-
-/// Findings of one log rule: one per (node, component) that matched.
-pub fn findings(cx: &crate::checks::Ctx<'_>) -> Vec<crate::finding::Finding> {
-    let _ = cx;
-    Vec::new()
 }

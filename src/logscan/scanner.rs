@@ -1,0 +1,520 @@
+//! The streaming scan: large reusable buffers, newline bookkeeping with memchr, one
+//! Aho-Corasick pass over whole buffers to find candidate lines, regexes only on those.
+//!
+//! A line that holds no rule's literal costs its share of one memchr count and one
+//! Aho-Corasick pass; it is never copied, decoded or allocated for. Lines longer than
+//! `Limits::max_line_bytes` are matched on their first `max_line_bytes` bytes and the rest
+//! is skipped without buffering it. A trailing `\r` is dropped (CRLF logs).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Read};
+use std::sync::{Arc, Mutex};
+
+use time::OffsetDateTime;
+
+use crate::bundle::Limits;
+use crate::catalog::Catalog;
+use crate::logscan::compiled::RuleSet;
+use crate::logscan::record::{self, Record};
+use crate::logscan::stamp::{self, Stamp, Yearless};
+use crate::logscan::{LogHits, LogSummary, component, max_opt, min_opt};
+use crate::snapshot::EventRecord;
+
+/// A log being scanned: its bundle path and the node whose tree holds it.
+#[derive(Clone, Debug)]
+pub struct LogSource {
+    /// Bundle path (names the component: `var/log/pods/…/kube-apiserver/0.log`, `kubelet.log`).
+    pub path: String,
+    /// Node index, `None` for cluster-level logs.
+    pub node: Option<usize>,
+}
+
+/// Default bytes read per `read` call.
+const CHUNK: usize = 1 << 20;
+/// Longest sample or capture kept, in characters.
+const SAMPLE_CHARS: usize = 500;
+const CAPTURE_CHARS: usize = 200;
+
+/// The log scanner: the compiled rules and a pool of buffers. Share it between threads by
+/// reference; each `scan` borrows a buffer from the pool.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Arc<RuleSet>,
+    max_line: usize,
+    max_samples: usize,
+    chunk: usize,
+    pool: Mutex<Vec<Vec<u8>>>,
+}
+
+impl Scanner {
+    /// Compiles the catalogue's log rules.
+    pub fn new(catalog: &Catalog, limits: &Limits) -> Scanner {
+        Scanner {
+            rules: Arc::new(RuleSet::from_catalog(catalog)),
+            max_line: limits.max_line_bytes.max(1),
+            max_samples: limits.max_samples,
+            chunk: CHUNK,
+            pool: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The same scanner reading `n` bytes per `read` (tests use tiny buffers to split lines
+    /// at every possible place).
+    #[must_use]
+    pub fn with_chunk_size(mut self, n: usize) -> Scanner {
+        self.chunk = n.max(1);
+        self
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    fn file(&self, filter: Option<String>, label: Option<String>) -> FileScan<'_> {
+        FileScan {
+            set: &self.rules,
+            max_line: self.max_line,
+            max_samples: self.max_samples,
+            filter,
+            label,
+            accs: Vec::new(),
+            cands: Vec::new(),
+            wraps: 0,
+            prev_month: None,
+            newest: None,
+            lines: 0,
+            bytes: 0,
+            last_line: Vec::new(),
+        }
+    }
+
+    /// Scans one log as it streams. I/O errors are returned; content never fails.
+    pub fn scan(&self, src: &LogSource, r: &mut dyn Read) -> io::Result<LogSummary> {
+        let comp = component::from_path(&src.path);
+        let mut fs = self.file(comp.clone(), comp);
+        let cap = self.max_line + 1 + self.chunk;
+        let mut buf = self
+            .pool
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default();
+        if buf.len() < cap {
+            buf.resize(cap, 0);
+        }
+        let res = fs.stream(&mut buf, self.chunk, r);
+        if let Ok(mut p) = self.pool.lock() {
+            p.push(buf);
+        }
+        res?;
+        Ok(fs.finish(src))
+    }
+
+    /// The reference scan the streaming one must agree with: the whole input in memory, split
+    /// on `\n`, every rule's regexes on every line (no prefilter). For tests and checks.
+    pub fn scan_naive(&self, src: &LogSource, input: &[u8]) -> LogSummary {
+        let comp = component::from_path(&src.path);
+        let mut fs = self.file(comp.clone(), comp);
+        let body = input.strip_suffix(b"\n").unwrap_or(input);
+        if !input.is_empty() {
+            for line in body.split(|b| *b == b'\n') {
+                fs.lines += 1;
+                fs.eval(line, None, false);
+            }
+            let last = body.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+            fs.set_last_line(last);
+        }
+        fs.bytes = input.len() as u64;
+        fs.finish(src)
+    }
+
+    /// Scans Kubernetes Events: `reason: message` goes through the same rules (every rule
+    /// applies; the component is `events`); an event's `count` and first/last timestamps
+    /// stand for its repetitions.
+    pub fn scan_events(&self, events: &[EventRecord]) -> LogSummary {
+        let mut fs = self.file(None, Some("events".to_string()));
+        for e in events {
+            let ev = &e.event;
+            let text = format!("{}: {}", ev.reason, ev.message);
+            let t = |s: &Option<String>| {
+                s.as_deref()
+                    .and_then(|s| stamp::rfc3339(s.as_bytes()))
+                    .map(|x| x.0)
+            };
+            let last = t(&ev.last_timestamp)
+                .or_else(|| t(&ev.event_time))
+                .or_else(|| t(&ev.first_timestamp));
+            let first = t(&ev.first_timestamp).or(last);
+            let times = EventTimes {
+                first,
+                last,
+                count: ev.count.unwrap_or(1).max(1),
+                path: e.path.clone(),
+            };
+            fs.lines += 1;
+            fs.bytes += text.len() as u64;
+            fs.eval(text.as_bytes(), Some(&times), false);
+        }
+        let mut s = fs.finish_with(None, None);
+        for h in &mut s.hits {
+            h.paths.sort();
+            h.paths.dedup();
+        }
+        s
+    }
+}
+
+/// What an Event contributes besides its text.
+struct EventTimes {
+    first: Option<OffsetDateTime>,
+    last: Option<OffsetDateTime>,
+    count: u64,
+    path: String,
+}
+
+/// What is kept for one (rule, component) of one file.
+struct Acc {
+    rule: u32,
+    component: String,
+    count: u64,
+    first: Option<OffsetDateTime>,
+    last: Option<OffsetDateTime>,
+    first_y: Option<Yearless>,
+    last_y: Option<Yearless>,
+    samples: Vec<String>,
+    captures: BTreeMap<String, String>,
+    paths: BTreeSet<String>,
+}
+
+/// The state of one file's scan.
+struct FileScan<'s> {
+    set: &'s RuleSet,
+    max_line: usize,
+    max_samples: usize,
+    /// Component the source's path names (filters rules); `None`: every rule applies.
+    filter: Option<String>,
+    /// Label for hits when the path names none and the line does not either.
+    label: Option<String>,
+    accs: Vec<Acc>,
+    cands: Vec<u32>,
+    /// December→January wrap-arounds seen among year-less times so far.
+    wraps: u16,
+    prev_month: Option<u8>,
+    newest: Option<OffsetDateTime>,
+    lines: u64,
+    bytes: u64,
+    last_line: Vec<u8>,
+}
+
+fn truncate_chars(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+impl FileScan<'_> {
+    /// Reads `r` to the end through `buf` (capacity ≥ max_line + 1 + chunk).
+    fn stream(&mut self, buf: &mut [u8], chunk: usize, r: &mut dyn Read) -> io::Result<()> {
+        let mut filled = 0usize;
+        // In the tail of an overlong line whose head was already matched.
+        let mut skipping = false;
+        loop {
+            let end = (filled + chunk).min(buf.len());
+            let n = match r.read(buf.get_mut(filled..end).unwrap_or_default()) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            self.bytes += n as u64;
+            filled += n;
+            let eof = n == 0;
+            let data = buf.get(..filled).unwrap_or_default();
+            let mut start = 0usize;
+            if skipping {
+                match memchr::memchr(b'\n', data) {
+                    Some(i) => {
+                        start = i + 1;
+                        skipping = false;
+                    }
+                    None => {
+                        filled = 0;
+                        if eof {
+                            return Ok(());
+                        }
+                        continue;
+                    }
+                }
+            }
+            let rest = data.get(start..).unwrap_or_default();
+            let tail_at = match memchr::memrchr(b'\n', rest) {
+                Some(i) => {
+                    let block = rest.get(..=i).unwrap_or_default();
+                    self.block(block);
+                    start + i + 1
+                }
+                None => start,
+            };
+            let tail = data.get(tail_at..).unwrap_or_default();
+            if eof {
+                if !tail.is_empty() {
+                    self.lines += 1;
+                    self.eval(tail, None, true);
+                }
+                return Ok(());
+            }
+            if tail.len() > self.max_line {
+                // An overlong line: match its head now, skip the rest up to its newline.
+                self.lines += 1;
+                self.eval(tail, None, true);
+                skipping = true;
+                filled = 0;
+            } else {
+                let len = tail.len();
+                buf.copy_within(tail_at..tail_at + len, 0);
+                filled = len;
+            }
+        }
+    }
+
+    /// Complete lines, each ending in `\n`: count them, then visit only candidate lines.
+    fn block(&mut self, block: &[u8]) {
+        self.lines += memchr::memchr_iter(b'\n', block).count() as u64;
+        let mut at = 0usize;
+        while at < block.len() {
+            let Some(p) = self.set.next_candidate(block, at) else {
+                break;
+            };
+            let start = memchr::memrchr(b'\n', block.get(..p).unwrap_or_default()).map_or(0, |i| i + 1);
+            let end =
+                memchr::memchr(b'\n', block.get(p..).unwrap_or_default()).map_or(block.len(), |i| p + i);
+            self.eval(block.get(start..end).unwrap_or_default(), None, false);
+            at = end + 1;
+        }
+        let body = block.strip_suffix(b"\n").unwrap_or(block);
+        let last_start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
+        self.set_last_line(body.get(last_start..).unwrap_or_default());
+    }
+
+    fn set_last_line(&mut self, line: &[u8]) {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        self.last_line.clear();
+        self.last_line
+            .extend_from_slice(line.get(..self.max_line.min(line.len())).unwrap_or_default());
+    }
+
+    /// Matches one line (without its `\n`). `last` marks the final piece of the input,
+    /// which is also remembered as the file's last line.
+    fn eval(&mut self, raw: &[u8], event: Option<&EventTimes>, last: bool) {
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = line.get(..self.max_line.min(line.len())).unwrap_or_default();
+        if last {
+            self.set_last_line(line);
+        }
+        let mut cands = std::mem::take(&mut self.cands);
+        if event.is_none() {
+            self.set.candidates(line, &mut cands);
+        } else {
+            // Event texts are short and few: no prefilter, same result.
+            cands.clear();
+            cands.extend(0..u32::try_from(self.set.rules.len()).unwrap_or(0));
+        }
+        if !cands.is_empty() {
+            let rec = record::parse(line);
+            self.eval_record(&rec, &cands, event);
+        }
+        self.cands = cands;
+    }
+
+    fn eval_record(&mut self, rec: &Record<'_>, cands: &[u32], event: Option<&EventTimes>) {
+        let ident = rec.ident.as_deref().map(|i| i.trim());
+        let (filter, label): (Option<String>, String) = match (&self.filter, ident) {
+            (Some(f), _) => (Some(f.clone()), f.clone()),
+            (None, Some(i)) if !i.is_empty() => match component::canonical(i) {
+                Some(c) => (Some(c.to_string()), c.to_string()),
+                None => (None, truncate_chars(i, 64)),
+            },
+            _ => (None, self.label.clone().unwrap_or_else(|| "unknown".to_string())),
+        };
+        let mut stamp_used = false;
+        for &ri in cands {
+            let Some(rule) = self.set.rules.get(ri as usize) else {
+                continue;
+            };
+            if !rule.applies_to(filter.as_deref()) {
+                continue;
+            }
+            let Some(pi) = rule.matches(&rec.message) else {
+                continue;
+            };
+            let idx = match self
+                .accs
+                .iter()
+                .position(|a| a.rule == ri && a.component == label)
+            {
+                Some(i) => i,
+                None => {
+                    let captures = rule
+                        .patterns
+                        .get(pi)
+                        .and_then(|p| {
+                            let caps = p.captures(&rec.message)?;
+                            Some(
+                                p.capture_names()
+                                    .flatten()
+                                    .filter_map(|n| {
+                                        let v = caps.name(n)?.as_str();
+                                        Some((
+                                            n.to_string(),
+                                            truncate_chars(&crate::redact::line(v), CAPTURE_CHARS),
+                                        ))
+                                    })
+                                    .collect(),
+                            )
+                        })
+                        .unwrap_or_default();
+                    self.accs.push(Acc {
+                        rule: ri,
+                        component: label.clone(),
+                        count: 0,
+                        first: None,
+                        last: None,
+                        first_y: None,
+                        last_y: None,
+                        samples: Vec::new(),
+                        captures,
+                        paths: BTreeSet::new(),
+                    });
+                    self.accs.len() - 1
+                }
+            };
+            let stamp = if event.is_some() { None } else { rec.stamp };
+            let stamp = match stamp {
+                Some(Stamp::Yearless(y)) => {
+                    if !stamp_used {
+                        self.track_wrap(y.month);
+                        stamp_used = true;
+                    }
+                    Some(Stamp::Yearless(Yearless {
+                        back: self.wraps,
+                        ..y
+                    }))
+                }
+                other => other,
+            };
+            let max_samples = self.max_samples;
+            let Some(acc) = self.accs.get_mut(idx) else {
+                continue;
+            };
+            match (event, stamp) {
+                (Some(ev), _) => {
+                    acc.count += ev.count;
+                    acc.first = min_opt(acc.first, ev.first);
+                    acc.last = max_opt(acc.last, ev.last);
+                    acc.paths.insert(ev.path.clone());
+                    self.newest = max_opt(self.newest, ev.last);
+                }
+                (None, Some(Stamp::Full(t))) => {
+                    acc.count += 1;
+                    acc.first = min_opt(acc.first, Some(t));
+                    acc.last = max_opt(acc.last, Some(t));
+                    self.newest = max_opt(self.newest, Some(t));
+                }
+                (None, Some(Stamp::Yearless(y))) => {
+                    acc.count += 1;
+                    acc.first_y = min_opt(acc.first_y, Some(y));
+                    acc.last_y = max_opt(acc.last_y, Some(y));
+                }
+                (None, None) => acc.count += 1,
+            }
+            if acc.samples.len() < max_samples {
+                let s = truncate_chars(&crate::redact::line(rec.message.trim()), SAMPLE_CHARS);
+                if !acc.samples.contains(&s) {
+                    acc.samples.push(s);
+                }
+            }
+        }
+    }
+
+    /// Counts a year wrap-around when a year-less month goes back by half a year or more.
+    fn track_wrap(&mut self, month: u8) {
+        if let Some(prev) = self.prev_month {
+            if month + 6 <= prev {
+                self.wraps = self.wraps.saturating_add(1);
+            }
+        }
+        self.prev_month = Some(month);
+    }
+
+    fn finish(self, src: &LogSource) -> LogSummary {
+        let path = src.path.clone();
+        self.finish_with(src.node, Some(path))
+    }
+
+    fn finish_with(mut self, node: Option<usize>, path: Option<String>) -> LogSummary {
+        // The last line dates the file (logs are written in time order).
+        let last = std::mem::take(&mut self.last_line);
+        if !last.is_empty() {
+            match record::parse(&last).stamp {
+                Some(Stamp::Full(t)) => self.newest = max_opt(self.newest, Some(t)),
+                Some(Stamp::Yearless(y)) => self.track_wrap(y.month),
+                None => {}
+            }
+        }
+        let wraps = self.wraps;
+        let reference = self.newest;
+        let rules = &self.set.rules;
+        let mut hits: Vec<LogHits> = self
+            .accs
+            .into_iter()
+            .map(|mut a| {
+                // Year-less times count wrap-arounds from the end of the file.
+                let fix = |y: Yearless| Yearless {
+                    back: wraps.saturating_sub(y.back),
+                    ..y
+                };
+                let (mut fy, mut ly) = (a.first_y.map(fix), a.last_y.map(fix));
+                if let Some(r) = reference {
+                    let rf = fy.and_then(|y| y.resolve(r));
+                    let rl = ly.and_then(|y| y.resolve(r));
+                    a.first = min_opt(a.first, rf);
+                    a.last = max_opt(a.last, rl);
+                    if rf.is_some() {
+                        fy = None;
+                    }
+                    if rl.is_some() {
+                        ly = None;
+                    }
+                }
+                if let Some(p) = &path {
+                    a.paths.insert(p.clone());
+                }
+                LogHits {
+                    rule: rules
+                        .get(a.rule as usize)
+                        .map(|r| r.id.clone())
+                        .unwrap_or_default(),
+                    node,
+                    component: a.component,
+                    paths: a.paths.into_iter().collect(),
+                    count: a.count,
+                    first_seen: a.first,
+                    last_seen: a.last,
+                    first_yearless: fy,
+                    last_yearless: ly,
+                    samples: a.samples,
+                    captures: a.captures,
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| a.key().cmp(&b.key()));
+        LogSummary {
+            hits,
+            newest: self.newest,
+            bytes: self.bytes,
+            lines: self.lines,
+            max_samples: self.max_samples,
+        }
+    }
+}
