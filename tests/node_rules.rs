@@ -104,6 +104,8 @@ fn log_hit(s: &mut Snapshot, rule: &str, component: &str, sample: &str) {
         last_seen: Some(datetime!(2020-06-06 11:59 UTC)),
         samples: vec![sample.into()],
         captures: BTreeMap::new(),
+        first_yearless: None,
+        last_yearless: None,
     });
 }
 

@@ -25,7 +25,7 @@ pub use scanner::{LogSource, Scanner};
 pub use stamp::Yearless;
 
 /// What the scan kept for one (rule, node, component).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogHits {
     /// Log rule id.
     pub rule: String,
