@@ -45,7 +45,34 @@ pub fn resolved_times(
     (first, last)
 }
 
+/// Fills `{name}` placeholders. A `[…]` clause is dropped whole when a placeholder in it
+/// has no value (`Container crash-looping[: {container}]`); outside clauses a missing
+/// value reads `unknown`.
 fn fill(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('[') {
+        out.push_str(&fill_plain(rest.get(..i).unwrap_or_default(), lookup));
+        let after = rest.get(i + 1..).unwrap_or_default();
+        match after.find(']') {
+            Some(j) => {
+                let clause = after.get(..j).unwrap_or_default();
+                if placeholders(clause).iter().all(|p| lookup(p).is_some()) {
+                    out.push_str(&fill_plain(clause, lookup));
+                }
+                rest = after.get(j + 1..).unwrap_or_default();
+            }
+            None => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&fill_plain(rest, lookup));
+    out
+}
+
+fn fill_plain(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(i) = rest.find('{') {
@@ -158,5 +185,9 @@ mod tests {
             (n == "not_after").then(|| "T".to_string())
         });
         assert_eq!(s, "expired at T, unknown");
+        let s = fill("crash-looping[: {c} in {p}][ ({x})]", &|n| {
+            (n != "p").then(|| n.to_uppercase())
+        });
+        assert_eq!(s, "crash-looping (X)");
     }
 }
