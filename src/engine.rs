@@ -83,7 +83,20 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
         .iter()
         .map(|f| (f.id.clone(), f.rule.clone(), f.node.clone()))
         .collect();
+    let symptom_rules: std::collections::BTreeSet<&str> = catalog
+        .rules
+        .iter()
+        .flat_map(|r| r.explains.iter().map(String::as_str))
+        .chain(
+            catalog
+                .rules
+                .iter()
+                .filter(|r| matches!(r.kind, RuleKind::Log(_)))
+                .map(|r| r.id.as_str()),
+        )
+        .collect();
     for f in findings.iter_mut() {
+        f.symptom = symptom_rules.contains(f.rule.as_str());
         f.explained_by = snapshot
             .iter()
             .filter(|(id, rule, node)| {

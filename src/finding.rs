@@ -64,6 +64,10 @@ pub struct Finding {
     /// Ids of root-cause findings that explain this one (set by the engine).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub explained_by: Vec<String>,
+    /// Whether the rule is a symptom class (a log rule, or a rule another rule explains):
+    /// such a finding with no `explained_by` is an open question, not a root cause.
+    #[serde(skip)]
+    pub symptom: bool,
     /// What the finding is about; the id is derived from it.
     #[serde(skip)]
     pub subject: String,
@@ -86,6 +90,7 @@ impl Finding {
             objects: Vec::new(),
             evidence: BTreeMap::new(),
             explained_by: Vec::new(),
+            symptom: false,
             subject: subject.into(),
             vars: BTreeMap::new(),
         }

@@ -143,13 +143,21 @@ fn findings_section(s: &mut String, a: &Analysis) {
         return;
     }
     s.push_str("<h2>Root causes and their symptoms</h2><table id=\"findings\"><tr><th>severity</th><th>rule</th><th>node</th><th>finding</th><th>where</th></tr>");
-    for f in a.findings.iter().filter(|f| f.explained_by.is_empty()) {
+    for f in a.root_causes() {
         finding_row(s, f, false);
-        for sym in a.findings.iter().filter(|x| x.explained_by.contains(&f.id)) {
+        for sym in a.symptoms_of(f) {
             finding_row(s, sym, true);
         }
     }
     s.push_str("</table>");
+    let open: Vec<&Finding> = a.open_questions().collect();
+    if !open.is_empty() {
+        s.push_str("<h2>Open questions</h2><p>Symptoms that no root cause in the bundle explains.</p><table id=\"open\">");
+        for f in open {
+            finding_row(s, f, false);
+        }
+        s.push_str("</table>");
+    }
 }
 
 fn finding_row(s: &mut String, f: &Finding, symptom: bool) {

@@ -23,44 +23,22 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             nodes.join(", ")
         }
     )?;
-    let roots: Vec<&Finding> = a.findings.iter().filter(|f| f.explained_by.is_empty()).collect();
+    let roots: Vec<&Finding> = a.root_causes().collect();
     if !roots.is_empty() {
-        writeln!(w, "## Findings\n")?;
+        writeln!(w, "## Root causes\n")?;
         for f in roots {
-            writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, f.title)?;
-            if !f.message.is_empty() {
-                writeln!(w, "{}\n", f.message)?;
-            }
-            let wh: Vec<String> = f
-                .paths
-                .iter()
-                .chain(&f.objects)
-                .map(|p| format!("`{p}`"))
-                .collect();
-            if !wh.is_empty() {
-                writeln!(
-                    w,
-                    "- Where: {}{}",
-                    wh.join(", "),
-                    f.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default()
-                )?;
-            }
-            writeln!(w, "- Finding id: `{}`", f.id)?;
-            let symptoms: Vec<&Finding> = a
-                .findings
-                .iter()
-                .filter(|s| s.explained_by.contains(&f.id))
-                .collect();
-            for s in symptoms {
-                writeln!(
-                    w,
-                    "- Symptom: `{}` {}{}",
-                    s.rule,
-                    s.title,
-                    s.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default()
-                )?;
-            }
-            writeln!(w)?;
+            finding(a, f, w)?;
+        }
+    }
+    let open: Vec<&Finding> = a.open_questions().collect();
+    if !open.is_empty() {
+        writeln!(w, "## Open questions\n")?;
+        writeln!(
+            w,
+            "Symptoms that no root cause in the bundle explains: look at these by hand.\n"
+        )?;
+        for f in open {
+            finding(a, f, w)?;
         }
     }
     if !a.plan.is_empty() {
@@ -121,6 +99,34 @@ pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::i
             "| `{}` | {} | {} | {} | {} | {} |",
             r.source, r.worst, r.errors, r.warnings, r.infos, r.earliest_expiry
         )?;
+    }
+    writeln!(w)
+}
+
+fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, f.title)?;
+    if !f.message.is_empty() {
+        writeln!(w, "{}\n", f.message)?;
+    }
+    let wh: Vec<String> = f
+        .paths
+        .iter()
+        .chain(&f.objects)
+        .map(|p| format!("`{p}`"))
+        .collect();
+    if !wh.is_empty() {
+        let on = f.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default();
+        writeln!(w, "- Where: {}{on}", wh.join(", "))?;
+    }
+    writeln!(w, "- Finding id: `{}`", f.id)?;
+    for s in a.symptoms_of(f) {
+        let on = s.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        let count = s
+            .evidence
+            .get("count")
+            .map(|c| format!(", {c} log line(s)"))
+            .unwrap_or_default();
+        writeln!(w, "- Symptom: `{}` {}{on}{count}", s.rule, s.title)?;
     }
     writeln!(w)
 }

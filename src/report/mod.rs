@@ -167,6 +167,25 @@ impl Analysis {
         self.findings.iter().filter(|f| f.severity >= level).count()
     }
 
+    /// Root-cause findings: not of a symptom class.
+    pub fn root_causes(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.symptom)
+    }
+
+    /// Findings that `root` explains.
+    pub fn symptoms_of<'a>(&'a self, root: &'a Finding) -> impl Iterator<Item = &'a Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.explained_by.contains(&root.id))
+    }
+
+    /// Symptoms that no finding explains: shown as open questions, never hidden.
+    pub fn open_questions(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.symptom && f.explained_by.is_empty())
+    }
+
     /// The finding with this id.
     pub fn finding(&self, id: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)
