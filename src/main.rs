@@ -32,7 +32,10 @@ enum Command {
     /// List every certificate of one or more bundles once, with every place it sits, its
     /// verified issuer, validity, days left at capture, key and status.
     Certs(AnalyzeArgs),
-    /// List the rule catalogue.
+    /// Print the log events of one or more bundles in time order: the first occurrence of each
+    /// event class across components and nodes, so a cascade reads top to bottom.
+    Timeline(AnalyzeArgs),
+    /// List the rule catalogue (or `rules check DIR` to validate a custom rule folder).
     Rules(RulesArgs),
     /// Print a rule's documentation.
     Explain {
@@ -86,12 +89,25 @@ struct CommonArgs {
 
 #[derive(Args)]
 struct RulesArgs {
+    #[command(subcommand)]
+    action: Option<RulesAction>,
     /// Print the log rules' regexes, one per line (for `rg -f`).
     #[arg(long)]
     patterns: bool,
     /// Extra rule folders.
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum RulesAction {
+    /// Validate a custom rule folder: YAML shape, unique ids, regexes compile, examples match
+    /// and negative examples do not, referenced rules exist. Problems are printed as
+    /// `FILE:LINE: message`; exit 1 when there are any.
+    Check {
+        /// The folder of `*.yaml` rule files.
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -119,6 +135,11 @@ fn run() -> Result<ExitCode> {
         Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
         Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
         Command::Certs(a) => cmd_certs(&a.bundles, &a.common),
+        Command::Timeline(a) => cmd_timeline(&a.bundles, &a.common),
+        Command::Rules(RulesArgs {
+            action: Some(RulesAction::Check { dir }),
+            ..
+        }) => cmd_rules_check(&dir),
         Command::Rules(r) => cmd_rules(&r),
         Command::Explain { id, all, rules } => cmd_explain(id.as_deref(), all, &rules),
     }
@@ -195,6 +216,55 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    let catalog = Catalog::load(&c.rules)?;
+    let opts = options(c)?;
+    let mut timelines = Vec::new();
+    for b in bundles {
+        let an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        timelines.push((an.source.clone(), report::timeline::entries(&an.findings)));
+    }
+    write_out(c.output.as_ref(), |w| {
+        for (source, entries) in &timelines {
+            match c.format {
+                Some(Format::Json) => {
+                    serde_json::to_writer_pretty(&mut *w, entries).map_err(std::io::Error::other)?;
+                    writeln!(w)?;
+                }
+                Some(Format::Markdown) => {
+                    writeln!(w, "# kubetriage timeline: {source}\n")?;
+                    report::timeline::render_markdown(entries, w)?;
+                }
+                _ => {
+                    writeln!(w, "{source}")?;
+                    report::timeline::render_table(entries, w)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_rules_check(dir: &std::path::Path) -> Result<ExitCode> {
+    let diags = kubetriage::logscan::rulecheck::check_dir(dir)
+        .with_context(|| format!("reading rules folder {}", dir.display()))?;
+    write_out(None, |w| {
+        for d in &diags {
+            writeln!(w, "{d}")?;
+        }
+        if diags.is_empty() {
+            writeln!(w, "{}: ok", dir.display())?;
+        }
+        Ok(())
+    })?;
+    Ok(if diags.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

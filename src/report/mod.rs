@@ -7,6 +7,7 @@ mod html;
 mod json;
 mod markdown;
 mod table;
+pub mod timeline;
 
 use clap::ValueEnum;
 use serde::Serialize;

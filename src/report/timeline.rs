@@ -1,0 +1,226 @@
+//! The timeline: the first occurrence of each event class (log rule) across components and
+//! nodes, in time order, so that a cascade reads top to bottom (certificates expire → etcd
+//! rejects the apiserver → the kubelet cannot reach the API → pods stay pending).
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+
+/// One event class at its first occurrence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// First time any component on any node logged it (RFC 3339), if known.
+    pub first_seen: Option<String>,
+    /// Rule id.
+    pub rule: String,
+    /// Severity of the rule.
+    pub severity: Severity,
+    /// Rule title.
+    pub title: String,
+    /// Component that logged it first.
+    pub component: String,
+    /// Node that logged it first (`None`: cluster-level, e.g. Events).
+    pub node: Option<String>,
+    /// Matching lines across all components and nodes.
+    pub count: u64,
+    /// How many (node, component) places logged it.
+    pub places: usize,
+    /// One sample line from the first place.
+    pub sample: Option<String>,
+}
+
+/// Timeline entries from findings (an [`crate::report::Analysis`]'s `findings`): one per
+/// log rule, at its earliest `evidence.first_seen`, sorted by time (undated ones last).
+/// Log findings are recognised by their evidence shape (`count`, `component`, `captures`,
+/// as [`crate::logscan::findings`] writes it); other findings are not events.
+pub fn entries(findings: &[Finding]) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::new();
+    let mut logs: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            ["count", "component", "captures"]
+                .iter()
+                .all(|k| f.evidence.contains_key(*k))
+        })
+        .collect();
+    // Earliest first within each rule; undated after dated; ties by node and component.
+    let first = |f: &Finding| {
+        f.evidence
+            .get("first_seen")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let comp = |f: &Finding| {
+        f.evidence
+            .get("component")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    logs.sort_by_key(|f| {
+        (
+            f.rule.clone(),
+            first(f).is_none(),
+            first(f),
+            f.node.clone(),
+            comp(f),
+        )
+    });
+    for f in logs {
+        let count = f
+            .evidence
+            .get("count")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        match out.last_mut() {
+            Some(e) if e.rule == f.rule => {
+                e.count += count;
+                e.places += 1;
+            }
+            _ => out.push(Entry {
+                first_seen: first(f),
+                rule: f.rule.clone(),
+                severity: f.severity,
+                title: f.title.clone(),
+                component: comp(f),
+                node: f.node.clone(),
+                count,
+                places: 1,
+                sample: f
+                    .evidence
+                    .get("samples")
+                    .and_then(|v| v.as_array())
+                    .and_then(|a| a.first())
+                    .and_then(|s| s.as_str())
+                    .map(str::to_string),
+            }),
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.first_seen.is_none(), &a.first_seen, &a.rule).cmp(&(
+            b.first_seen.is_none(),
+            &b.first_seen,
+            &b.rule,
+        ))
+    });
+    out
+}
+
+fn shorten(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+fn place(e: &Entry) -> String {
+    let node = e.node.as_deref().unwrap_or("cluster");
+    if e.places > 1 {
+        format!("{} on {node} (+{} more)", e.component, e.places - 1)
+    } else {
+        format!("{} on {node}", e.component)
+    }
+}
+
+/// Writes the timeline as a terminal table.
+pub fn render_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if entries.is_empty() {
+        return writeln!(w, "No log events.");
+    }
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_header(["first seen", "event", "where", "count", "sample"]);
+    for e in entries {
+        t.add_row([
+            e.first_seen.clone().unwrap_or_else(|| "?".to_string()),
+            format!("{}\n{}", e.rule, e.title),
+            place(e),
+            e.count.to_string(),
+            shorten(e.sample.as_deref().unwrap_or(""), 160),
+        ]);
+    }
+    writeln!(w, "{t}")
+}
+
+/// Writes the timeline as a markdown section (for the markdown report or a ticket).
+pub fn render_markdown(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "## Timeline\n")?;
+    if entries.is_empty() {
+        return writeln!(w, "No log events.\n");
+    }
+    writeln!(
+        w,
+        "| first seen | event | where | count | sample |\n|---|---|---|---|---|"
+    )?;
+    let cell = |s: &str| s.replace('|', "\\|").replace('`', "'");
+    for e in entries {
+        writeln!(
+            w,
+            "| {} | `{}` {} | {} | {} | `{}` |",
+            e.first_seen.as_deref().unwrap_or("?"),
+            e.rule,
+            cell(&e.title),
+            cell(&place(e)),
+            e.count,
+            cell(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
+        )?;
+    }
+    writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{Rule, RuleKind};
+
+    fn f(rule: &str, node: Option<&str>, comp: &str, first: Option<&str>, count: u64) -> Finding {
+        let r = Rule {
+            id: rule.into(),
+            severity: Severity::Error,
+            title: format!("title of {rule}"),
+            kind: RuleKind::Check("x.y".into()),
+            why: String::new(),
+            fix: Vec::new(),
+            explains: Vec::new(),
+            corroborates: Vec::new(),
+            references: Vec::new(),
+            file: String::new(),
+        };
+        let mut f = Finding::new(&r, "s")
+            .node(node)
+            .evidence("count", count)
+            .evidence("component", comp)
+            .evidence("samples", vec![format!("{rule} sample")])
+            .evidence("captures", serde_json::json!({}));
+        if let Some(t) = first {
+            f = f.evidence("first_seen", t);
+        }
+        f
+    }
+
+    #[test]
+    fn first_occurrence_per_rule_in_time_order() {
+        let fs = vec![
+            f("log-b", Some("n2"), "kubelet", Some("2026-11-21T08:05:00Z"), 3),
+            f("log-b", Some("n1"), "kubelet", Some("2026-11-21T08:01:00Z"), 2),
+            f("log-a", Some("n1"), "etcd", Some("2026-11-21T08:02:00Z"), 5),
+            f("log-c", None, "events", None, 1),
+        ];
+        let e = entries(&fs);
+        let order: Vec<&str> = e.iter().map(|x| x.rule.as_str()).collect();
+        assert_eq!(order, ["log-b", "log-a", "log-c"]);
+        assert_eq!(e[0].node.as_deref(), Some("n1"));
+        assert_eq!((e[0].count, e[0].places), (5, 2));
+        let mut md = Vec::new();
+        render_markdown(&e, &mut md).unwrap();
+        let md = String::from_utf8(md).unwrap();
+        assert!(
+            md.contains("| 2026-11-21T08:01:00Z | `log-b` title of log-b | kubelet on n1 (+1 more) | 5 |"),
+            "{md}"
+        );
+        let mut t = Vec::new();
+        render_table(&e, &mut t).unwrap();
+        assert!(String::from_utf8(t).unwrap().contains("log-a"));
+    }
+}
