@@ -705,10 +705,12 @@ impl Check for CertUsage {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
+        let signers = snap.graph.signers();
+        let roles = roles(&snap.trust);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             let mut problems = Vec::new();
-            let (server, client) = roles(&snap.trust, i);
+            let (server, client) = roles.get(&i).copied().unwrap_or_default();
             let eku =
                 |u: &str| c.ext_key_usage.is_empty() || c.ext_key_usage.iter().any(|x| x == u || x == "any");
             if server && !eku("serverAuth") {
@@ -717,7 +719,7 @@ impl Check for CertUsage {
             if client && !eku("clientAuth") {
                 problems.push("presented as a TLS client but lacks extendedKeyUsage clientAuth");
             }
-            if snap.graph.signed_something(i) {
+            if signers.contains(&i) {
                 if !c.is_ca {
                     problems.push("signs other certificates but is not CA:TRUE");
                 }

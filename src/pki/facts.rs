@@ -1,7 +1,7 @@
 //! Small facts about certificates that several rules share: where a copy sits on its
 //! node, whether anything uses a certificate, and what a certificate is used as.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::pki::trust::TrustEdge;
 use crate::snapshot::{Location, Snapshot};
@@ -95,15 +95,16 @@ impl Usage {
     }
 }
 
-/// What a certificate is presented as on the trust edges: (as a server, as a client).
-pub fn roles(edges: &[TrustEdge], i: usize) -> (bool, bool) {
-    let mut server = false;
-    let mut client = false;
-    for e in edges.iter().filter(|e| e.peer == i) {
-        server |= e.purpose.server();
-        client |= e.purpose.client();
+/// What each certificate is presented as on the trust edges: index → (as a server, as a
+/// client).
+pub fn roles(edges: &[TrustEdge]) -> BTreeMap<usize, (bool, bool)> {
+    let mut out: BTreeMap<usize, (bool, bool)> = BTreeMap::new();
+    for e in edges {
+        let r = out.entry(e.peer).or_default();
+        r.0 |= e.purpose.server();
+        r.1 |= e.purpose.client();
     }
-    (server, client)
+    out
 }
 
 #[cfg(test)]

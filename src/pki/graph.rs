@@ -55,12 +55,22 @@ impl Graph {
         self.issuers_of(i).contains(&i)
     }
 
-    /// Whether `i` signed at least one other certificate of the bundle.
+    /// Whether `i` signed at least one other certificate of the bundle (a scan: for many
+    /// certificates use [`Graph::signers`] once).
     pub fn signed_something(&self, i: usize) -> bool {
         self.issuers
             .iter()
             .enumerate()
             .any(|(c, iss)| c != i && iss.contains(&i))
+    }
+
+    /// Every certificate that signed at least one other certificate of the bundle.
+    pub fn signers(&self) -> BTreeSet<usize> {
+        self.issuers
+            .iter()
+            .enumerate()
+            .flat_map(|(c, iss)| iss.iter().copied().filter(move |&p| p != c))
+            .collect()
     }
 
     /// Whether `cert` chains to one of `trusted` by verified signatures, through
@@ -125,6 +135,9 @@ impl Graph {
     }
 }
 
+/// How many same-named candidate issuers are tried per certificate.
+const MAX_CANDIDATES: usize = 64;
+
 /// Computes the verified issuer relation, checking candidate signatures in parallel.
 pub fn build(certs: &CertIndex) -> Graph {
     let mut by_subject: BTreeMap<&[u8], Vec<usize>> = BTreeMap::new();
@@ -151,6 +164,9 @@ pub fn build(certs: &CertIndex) -> Graph {
                 };
                 (!aki_match, !cand.is_some_and(|x| x.is_ca), k)
             });
+            // A hostile bundle could hold thousands of certificates with one subject: try
+            // the best-ordered few, as webpki budgets its signature checks.
+            candidates.truncate(MAX_CANDIDATES);
             let Ok((_, parsed)) = X509Certificate::from_der(&c.der) else {
                 return Vec::new();
             };

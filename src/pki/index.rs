@@ -80,17 +80,14 @@ impl CertIndex {
 pub struct KeyIndex {
     /// The records.
     pub keys: Vec<KeyRecord>,
+    by_identity: BTreeMap<(Fingerprint, bool), usize>,
 }
 
 impl KeyIndex {
     /// Adds a PEM block (label + DER) seen at `location`.
     pub fn add(&mut self, label: &str, der: &[u8], location: Location) -> Result<usize, String> {
         let (key_id, algorithm, private) = parse_key(label, der)?;
-        if let Some(i) = self
-            .keys
-            .iter()
-            .position(|k| k.key_id == key_id && k.private == private)
-        {
+        if let Some(&i) = self.by_identity.get(&(key_id, private)) {
             if let Some(k) = self.keys.get_mut(i) {
                 if !k.locations.contains(&location) {
                     k.locations.push(location);
@@ -104,7 +101,9 @@ impl KeyIndex {
             private,
             locations: vec![location],
         });
-        Ok(self.keys.len() - 1)
+        let i = self.keys.len() - 1;
+        self.by_identity.insert((key_id, private), i);
+        Ok(i)
     }
 
     /// Sorts for deterministic output.
@@ -113,6 +112,12 @@ impl KeyIndex {
         for k in &mut self.keys {
             k.locations.sort();
         }
+        self.by_identity = self
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| ((k.key_id, k.private), i))
+            .collect();
     }
 
     /// Keys found at exactly this location.
