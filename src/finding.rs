@@ -74,6 +74,12 @@ pub struct Finding {
     /// Values for the fix-step templates (`{path}`, `{secret}`, `{node}`, …).
     #[serde(skip)]
     pub vars: BTreeMap<String, String>,
+    /// Which of the rule's fix steps apply to this finding: `None` (the default) means all of
+    /// them; `Some(ids)` only those ids that the rule also lists (empty: none). A rule whose
+    /// findings need different remedies (a self-hosted Deployment vs a static pod) lists every
+    /// step, and each finding picks its own, so no plan step resolves a finding it cannot fix.
+    #[serde(skip)]
+    pub fixes: Option<Vec<String>>,
 }
 
 impl Finding {
@@ -93,6 +99,7 @@ impl Finding {
             symptom: false,
             subject: subject.into(),
             vars: BTreeMap::new(),
+            fixes: None,
         }
     }
 
@@ -156,6 +163,25 @@ impl Finding {
     pub fn var(mut self, key: &str, value: impl Into<String>) -> Self {
         self.vars.insert(key.to_string(), value.into());
         self
+    }
+
+    /// Restricts the fix steps of this finding to `steps` (a subset of the rule's `fix:`
+    /// list; empty: the finding needs no step). See [`Finding::fixes`].
+    #[must_use]
+    pub fn fixes<S: Into<String>>(mut self, steps: impl IntoIterator<Item = S>) -> Self {
+        self.fixes = Some(steps.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether fix step `step` of the rule applies to this finding: [`Finding::fixes`] when
+    /// set, else the comma-separated ids of a `fix` template variable (the PKI checks' way of
+    /// saying the same), else every step of the rule.
+    pub fn wants_fix(&self, step: &str) -> bool {
+        match (&self.fixes, self.vars.get("fix")) {
+            (Some(f), _) => f.iter().any(|s| s == step),
+            (None, Some(v)) => v.split(',').any(|s| s.trim() == step),
+            (None, None) => true,
+        }
     }
 
     /// The order findings are shown in: severity (worst first), rule, node, subject.

@@ -35,19 +35,16 @@ pub struct PlanStep {
 }
 
 /// Builds the plan from findings. Findings explained by another finding are symptoms: the
-/// plan fixes their root cause instead.
+/// plan fixes their root cause instead. A finding gets each of its rule's fix steps unless it
+/// narrowed them with [`Finding::fixes`].
 pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
     let mut by_step: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.explained_by.is_empty()) {
         let Some(rule) = catalog.rule(&f.rule) else {
             continue;
         };
-        // A finding may select which of its rule's steps apply (`fix` = comma-separated ids).
-        let chosen: Option<Vec<&str>> = f.vars.get("fix").map(|s| s.split(',').collect());
-        for step in &rule.fix {
-            if chosen.as_ref().is_none_or(|c| c.contains(&step.as_str())) {
-                by_step.entry(step.as_str()).or_default().push(f);
-            }
+        for step in rule.fix.iter().filter(|s| f.wants_fix(s)) {
+            by_step.entry(step.as_str()).or_default().push(f);
         }
     }
     let included: BTreeSet<&str> = by_step
@@ -273,6 +270,29 @@ fixes:
         let plan = build(&[finding("a", "x", &[]), symptom], &cat);
         assert_eq!(plan.len(), 1);
         assert_eq!(plan[0].commands, ["write <node>", "sync"]);
+    }
+
+    #[test]
+    fn a_finding_gets_only_the_fix_steps_it_selects() {
+        let cat = catalog_with(&[("a", &["write-net", "fix-etcd"])]);
+        let all = finding("a", "all", &[("node", "n1"), ("path", "p1")]);
+        let net = finding("a", "net", &[("node", "n2")]).fixes(["write-net"]);
+        let none = finding("a", "none", &[("node", "n3")]).fixes(Vec::<String>::new());
+        // A step the rule does not list is never added, whatever the finding asks for.
+        let stray = finding("a", "stray", &[]).fixes(["late-but-early"]);
+        let plan = build(&[all, net, none, stray], &cat);
+        let steps: Vec<(&str, &[String])> = plan
+            .iter()
+            .map(|s| (s.id.as_str(), s.resolves.as_slice()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("fix-etcd", &["a:all".to_string()][..]),
+                ("write-net", &["a:all".to_string(), "a:net".to_string()][..]),
+            ]
+        );
+        assert_eq!(plan[1].commands, ["write n1", "write n2", "sync"]);
     }
 
     #[test]

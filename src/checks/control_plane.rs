@@ -252,7 +252,8 @@ impl Check for ComponentMissing {
                     .var("workload", format!("{kind}/{name}"))
                     .var("rescue_pod", format!("{name}-rescue"))
                     .var("rescue_node", rescue_node.clone())
-                    .var("rescue_command", rescue_command(ns, kind, name, &rescue_node));
+                    .var("rescue_command", rescue_command(ns, kind, name, &rescue_node))
+                    .fixes(["rescue-self-hosted-component"]);
                 if crash_looping {
                     f = f.var(
                         "pod",
@@ -281,7 +282,8 @@ impl Check for ComponentMissing {
                     .node(Some(&node))
                     .var("target", format!("{} ({node})", comp.name()))
                     .var("node", node.clone())
-                    .var("manifest", file);
+                    .var("manifest", file)
+                    .fixes(["restart-static-control-plane-pod"]);
                 format!(
                     "{} is not running: {problem}. While it is down {}. It is a static pod: the kubelet on \
                      {node} runs it from {}, so its kubelet log and container runtime say why it does not \
@@ -296,6 +298,9 @@ impl Check for ComponentMissing {
                         .var("pod", p.pod.metadata.name.clone())
                         .var("ns", p.pod.metadata.namespace.clone());
                 }
+                // Neither a workload to extract a pod from nor a manifest to restart: no step
+                // of the rule can be filled in, so the plan does not pretend one applies.
+                f = f.fixes(Vec::<String>::new());
                 format!(
                     "{} is not running: {problem}. While it is down {}. The bundle holds no Deployment, \
                      DaemonSet or static manifest for it.",

@@ -448,7 +448,9 @@ impl Check for StaleManifest {
                         ))
                         .node(Some(&node.name))
                         .path(d.clone())
-                        .evidence("files", files),
+                        .evidence("files", files)
+                        // Nothing to move: the kubelet does not run this folder.
+                        .fixes(Vec::<String>::new()),
                 );
             }
         }
