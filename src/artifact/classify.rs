@@ -17,6 +17,10 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if path == "etc/hostname" || path.ends_with("/etc/hostname") {
         return ArtifactKind::Hostname;
     }
+    // Before the content sniffing: its `[default]` header looks like a JSON array.
+    if parent == ".aws" && lower == "credentials" && !binary {
+        return ArtifactKind::AwsCredentials;
+    }
     if lower == "subnet.env" {
         return ArtifactKind::FlannelEnv;
     }
@@ -66,9 +70,6 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     }
     if matches!(ext, "crt" | "pem" | "key" | "cer" | "der" | "pub") {
         return ArtifactKind::Pem;
-    }
-    if path.ends_with(".aws/credentials") {
-        return ArtifactKind::AwsCredentials;
     }
     ArtifactKind::Other
 }
@@ -149,5 +150,9 @@ mod tests {
             K::Objects
         );
         assert_eq!(classify("n/bin/kubelet", b"\x7fELF\0\0"), K::Other);
+        assert_eq!(
+            classify("n/root/.aws/credentials", b"[default]\naws_access_key_id = x\n"),
+            K::AwsCredentials
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! Parsing never panics and never returns `Err` for bad content: a file that does not parse
 //! becomes an [`InputProblem`] naming its path, and the analysis goes on.
 
+pub mod awscreds;
 pub mod classify;
 pub mod k8s;
 pub mod kubeconfig;

@@ -2,7 +2,7 @@
 //! parse becomes an input problem naming the path.
 
 use crate::artifact::parsed::Parsed;
-use crate::artifact::{ArtifactKind, objects, text, yaml};
+use crate::artifact::{ArtifactKind, awscreds, objects, text, yaml};
 use crate::snapshot::Location;
 
 /// Parses the content of the entry at `path`, classified as `kind`.
@@ -39,7 +39,14 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
             Ok(docs) => objects::parse(path, docs, &mut out),
             Err(e) => out.problem(path, e),
         },
-        ArtifactKind::Log | ArtifactKind::AwsCredentials | ArtifactKind::Other => {}
+        ArtifactKind::AwsCredentials => {
+            let c = awscreds::parse(&String::from_utf8_lossy(bytes));
+            for e in c.problems {
+                out.problem(path, e);
+            }
+            out.aws_credentials = Some(c.values);
+        }
+        ArtifactKind::Log | ArtifactKind::Other => {}
     }
     out
 }

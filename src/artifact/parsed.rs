@@ -37,6 +37,8 @@ pub struct Parsed {
     pub events: Vec<EventRecord>,
     /// A flannel `subnet.env`.
     pub flannel_env: Option<EnvMap>,
+    /// An AWS shared credentials file, flattened to `<profile>.<key>`.
+    pub aws_credentials: Option<EnvMap>,
     /// A CNI config.
     pub cni: Option<CniConfig>,
     /// A systemd unit or drop-in.

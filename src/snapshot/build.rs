@@ -196,6 +196,13 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
             values,
         });
     }
+    if let Some(values) = p.aws_credentials {
+        snap.credential_files.push(EnvFile {
+            path: path.to_string(),
+            node,
+            values,
+        });
+    }
     if let Some(mut c) = p.cni {
         c.node = node;
         snap.cni_configs.push(c);
@@ -233,6 +240,7 @@ fn sort(snap: &mut Snapshot) {
         .sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
     snap.events.sort_by(|a, b| a.path.cmp(&b.path));
     snap.flannel_env.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.credential_files.sort_by(|a, b| a.path.cmp(&b.path));
     snap.cni_configs.sort_by(|a, b| a.path.cmp(&b.path));
     snap.units.sort_by(|a, b| a.path.cmp(&b.path));
     snap.kubelet_configs.sort_by(|a, b| a.path.cmp(&b.path));
