@@ -725,6 +725,20 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
     let mut secrets: BTreeMap<(String, String), BTreeMap<String, Field>> = BTreeMap::new();
     let mut literals: BTreeMap<Holder, BTreeMap<String, Field>> = BTreeMap::new();
     let mut files: BTreeSet<(String, String)> = BTreeSet::new();
+    // A finding about credential files of one node only belongs to that node.
+    let file_nodes: BTreeSet<Option<&str>> = es
+        .iter()
+        .map(|e| match &e.origin {
+            Origin::File { path, .. } => snap
+                .node_of(path)
+                .and_then(|i| snap.nodes.get(i))
+                .map(|n| n.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let ([Some(node)], None) = (file_nodes.iter().copied().collect::<Vec<_>>().as_slice(), &f.node) {
+        f = f.node(Some(node));
+    }
     for e in es {
         f = f.path(e.origin.path().to_string());
         holders.extend(e.holders.iter().cloned());
@@ -745,7 +759,13 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
                     .insert(var.clone(), e.field);
             }
             Origin::File { path, node, .. } => {
-                files.insert((node.clone(), path.clone()));
+                // The commands act on the node: its absolute path, not the bundle path.
+                let on_node = snap
+                    .node_of(path)
+                    .and_then(|i| snap.nodes.get(i))
+                    .and_then(|n| path.strip_prefix(n.root.as_str()))
+                    .map_or_else(|| path.clone(), |rel| format!("/{rel}"));
+                files.insert((node.clone(), on_node));
             }
         }
     }
