@@ -13,6 +13,7 @@ pub mod logs;
 pub mod malformed;
 pub mod ojson;
 pub mod pem;
+pub mod rules_node;
 pub mod tree;
 pub mod two_nodes;
 pub mod yaml;

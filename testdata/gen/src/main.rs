@@ -1,12 +1,14 @@
 //! kubetriage-testgen: writes kubetriage's test bundles under a directory, deterministically.
 //!
 //! ```text
-//! cargo run -p kubetriage-testgen --release -- testdata/bundles
-//! cargo run -p kubetriage-testgen --release -- --check testdata/bundles
+//! cargo run -p kubetriage-testgen --release -- testdata/bundles [testdata/rules]
+//! cargo run -p kubetriage-testgen --release -- --check testdata/bundles [testdata/rules]
 //! ```
 //!
-//! The second form regenerates into a temporary directory and exits 1, listing every file
-//! that differs from the committed tree.
+//! One call writes both the bundles and the per-rule fixtures (`<rule-id>/{hit,miss}/`),
+//! the latter into the second directory, by default `rules/` beside the first. The `--check`
+//! form regenerates both into a temporary directory and exits 1, listing every file that
+//! differs from the committed trees.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -15,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
-use kubetriage_testgen::{archive, big, incident, kubeadm, malformed, ojson, two_nodes};
+use kubetriage_testgen::{archive, big, incident, kubeadm, malformed, ojson, rules_node, two_nodes};
 
 /// A bundle generator: its tree (relative to the bundle root) and its expectations.
 type BundleFn = fn() -> Result<(Tree, Value)>;
@@ -64,6 +66,15 @@ fn generate() -> Result<Tree> {
     Ok(out)
 }
 
+/// The per-rule fixtures: `<rule-id>/<case>/…`, directories only (they are a few KB each).
+fn generate_rules() -> Result<Tree> {
+    let mut out = Tree::new();
+    for (rule, case, tree) in rules_node::cases()? {
+        out.merge_under(&format!("{rule}/{case}"), tree);
+    }
+    Ok(out)
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
@@ -79,51 +90,73 @@ fn run() -> Result<ExitCode> {
     if let Some(code) = run_big(&args)? {
         return Ok(code);
     }
-    let (check, dir) = match args.as_slice() {
-        [flag, dir] if flag == "--check" => (true, PathBuf::from(dir)),
-        [dir] if !dir.starts_with('-') => (false, PathBuf::from(dir)),
+    let (check, dirs) = match args.as_slice() {
+        [flag, rest @ ..] if flag == "--check" => (true, rest),
+        rest => (false, rest),
+    };
+    let (bundles_dir, rules_dir) = match dirs {
+        [b] if !b.starts_with('-') => {
+            let b = PathBuf::from(b);
+            let r = b.parent().unwrap_or(Path::new("")).join("rules");
+            (b, r)
+        }
+        [b, r] if !b.starts_with('-') && !r.starts_with('-') => (PathBuf::from(b), PathBuf::from(r)),
         _ => bail!(
-            "usage: kubetriage-testgen [--check] <output-dir>\n       \
+            "usage: kubetriage-testgen [--check] <bundles-dir> [<rules-dir>]\n       \
              kubetriage-testgen big --size-mb N --seed S --out DIR\n       \
              kubetriage-testgen secrets-dump --certs N --seed S --out DIR"
         ),
     };
-    let generated = generate()?;
+    let outputs = [(generate()?, bundles_dir), (generate_rules()?, rules_dir)];
     if check {
-        let tmp = std::env::temp_dir().join(format!("kubetriage-testgen-{}", std::process::id()));
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp)?;
+        let mut differ = 0;
+        for (generated, dir) in &outputs {
+            differ += check_dir(generated, dir)?;
         }
-        generated.write_to(&tmp)?;
-        let fresh = tree::read_dir(&tmp)?;
-        std::fs::remove_dir_all(&tmp)?;
-        let committed = if dir.exists() {
-            tree::read_dir(&dir)?
-        } else {
-            Tree::new()
-        };
-        let diffs = compare(&fresh, &committed);
-        if diffs.is_empty() {
-            println!(
-                "testdata up to date: {} files in {}",
-                fresh.entries.len(),
-                dir.display()
-            );
+        if differ == 0 {
             return Ok(ExitCode::SUCCESS);
         }
-        for d in &diffs {
-            println!("{d}");
-        }
+        let dirs: Vec<String> = outputs.iter().map(|(_, d)| d.display().to_string()).collect();
         println!(
-            "{} file(s) differ from the generator; run `cargo run -p kubetriage-testgen --release -- {}`",
-            diffs.len(),
-            dir.display()
+            "{differ} file(s) differ from the generator; run `cargo run -p kubetriage-testgen --release -- {}`",
+            dirs.join(" ")
         );
         return Ok(ExitCode::from(1));
     }
-    write_fresh(&generated, &dir)?;
-    println!("wrote {} files under {}", generated.entries.len(), dir.display());
+    for (generated, dir) in &outputs {
+        write_fresh(generated, dir)?;
+        println!("wrote {} files under {}", generated.entries.len(), dir.display());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Regenerates into a temporary directory and compares with `dir`; prints and counts the
+/// files that differ.
+fn check_dir(generated: &Tree, dir: &Path) -> Result<usize> {
+    let tmp = std::env::temp_dir().join(format!("kubetriage-testgen-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)?;
+    }
+    generated.write_to(&tmp)?;
+    let fresh = tree::read_dir(&tmp)?;
+    std::fs::remove_dir_all(&tmp)?;
+    let committed = if dir.exists() {
+        tree::read_dir(dir)?
+    } else {
+        Tree::new()
+    };
+    let diffs = compare(&fresh, &committed);
+    if diffs.is_empty() {
+        println!(
+            "testdata up to date: {} files in {}",
+            fresh.entries.len(),
+            dir.display()
+        );
+    }
+    for d in &diffs {
+        println!("{d}");
+    }
+    Ok(diffs.len())
 }
 
 /// The benchmark's large bundles (`big`, `secrets-dump`); `None` for other commands.
