@@ -280,7 +280,9 @@ fixes:
         let none = finding("a", "none", &[("node", "n3")]).fixes(Vec::<String>::new());
         // A step the rule does not list is never added, whatever the finding asks for.
         let stray = finding("a", "stray", &[]).fixes(["late-but-early"]);
-        let plan = build(&[all, net, none, stray], &cat);
+        // The PKI checks' spelling: a `fix` variable with comma-separated step ids.
+        let by_var = finding("a", "var", &[("fix", "fix-etcd"), ("path", "p2")]);
+        let plan = build(&[all, net, none, stray, by_var], &cat);
         let steps: Vec<(&str, &[String])> = plan
             .iter()
             .map(|s| (s.id.as_str(), s.resolves.as_slice()))
@@ -288,7 +290,7 @@ fixes:
         assert_eq!(
             steps,
             [
-                ("fix-etcd", &["a:all".to_string()][..]),
+                ("fix-etcd", &["a:all".to_string(), "a:var".to_string()][..]),
                 ("write-net", &["a:all".to_string(), "a:net".to_string()][..]),
             ]
         );
