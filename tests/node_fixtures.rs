@@ -166,10 +166,21 @@ fn flannel_subnet_env_missing_fires_with_derived_content_and_not_on_calico() {
     ] {
         assert!(cmd.contains(line), "{line} not in {cmd}");
     }
-    // The NotReady node is a symptom of the missing file, and adds no step of its own.
-    let nr = findings(&r, "node-not-ready");
-    assert_eq!(nr.len(), 1);
-    assert_eq!(strs(&nr[0]["explained_by"]), [f["id"].as_str().unwrap()]);
+    // The NotReady node and the kubelet's log lines are symptoms of the missing file: each
+    // is explained by it and adds no step of its own.
+    for symptom in [
+        "node-not-ready",
+        "log-flannel-subnet-env-missing",
+        "log-cni-not-ready",
+    ] {
+        let s = findings(&r, symptom);
+        assert_eq!(s.len(), 1, "{symptom}: {r:#}");
+        assert_eq!(
+            strs(&s[0]["explained_by"]),
+            [f["id"].as_str().unwrap()],
+            "{symptom}"
+        );
+    }
     assert!(plan_step(&r, "inspect-node-kubelet").is_none());
     assert_silent(rule);
 }
@@ -182,8 +193,15 @@ fn cni_config_missing_fires_on_an_empty_net_d_and_not_with_a_calico_config() {
     assert_eq!(fs.len(), 1, "{r:#}");
     assert_eq!(fs[0]["node"], "worker-1");
     assert_eq!(strs(&fs[0]["paths"]), ["hit/etc/cni/net.d/"]);
-    let nr = findings(&r, "node-not-ready");
-    assert_eq!(strs(&nr[0]["explained_by"]), [fs[0]["id"].as_str().unwrap()]);
+    for symptom in ["node-not-ready", "log-cni-not-ready"] {
+        let s = findings(&r, symptom);
+        assert_eq!(s.len(), 1, "{symptom}: {r:#}");
+        assert_eq!(
+            strs(&s[0]["explained_by"]),
+            [fs[0]["id"].as_str().unwrap()],
+            "{symptom}"
+        );
+    }
     assert_silent(rule);
 }
 
@@ -305,6 +323,10 @@ fn cloud_credentials_invalid_fires_on_a_secret_and_a_credentials_file_and_not_on
         "{cmds}"
     );
     assert!(cmds.contains("rollout restart deployment/traefik"), "{cmds}");
+    // Traefik's Route53 errors are the symptom of the bad key id.
+    let log = findings(&r, "log-cloud-auth-failed");
+    assert_eq!(log.len(), 1, "{r:#}");
+    assert!(strs(&log[0]["explained_by"]).contains(&secret["id"].as_str().unwrap()));
     assert_silent(rule);
 }
 

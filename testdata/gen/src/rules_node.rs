@@ -214,6 +214,8 @@ fn stale_checkpoint() -> Result<(Tree, Tree)> {
                 "master-01",
                 "kubernetes",
                 "kubernetes.default",
+                "kubernetes.default.svc",
+                "kubernetes.default.svc.cluster.local",
                 "10.3.0.1",
                 IP,
             ]),
@@ -366,7 +368,7 @@ fn flannel(hit: bool) -> Tree {
         let err = "\"RunPodSandbox from runtime service failed\" err=\"rpc error: code = Unknown desc = failed to \
                    setup network for sandbox: plugin type=\\\"flannel\\\" failed (add): loadFlannelSubnetEnv \
                    failed: open /run/flannel/subnet.env: no such file or directory\"";
-        let lines: Vec<String> = (0..3)
+        let mut lines: Vec<String> = (0..3)
             .map(|i| {
                 let at = CAPTURE - time::Duration::minutes(10 - i);
                 logs::short_iso(
@@ -378,6 +380,7 @@ fn flannel(hit: bool) -> Tree {
                 )
             })
             .collect();
+        lines.push(kubelet_network_not_ready("master-01"));
         t.file("var/log/kubelet.log", logs::join(&lines));
     } else {
         let conflist = json!({"cniVersion": "0.3.1", "name": "k8s-pod-network", "plugins": [
@@ -401,6 +404,20 @@ fn flannel(hit: bool) -> Tree {
     t
 }
 
+/// The kubelet's journal line while the pod network is not ready.
+fn kubelet_network_not_ready(host: &str) -> String {
+    let at = CAPTURE - time::Duration::minutes(5);
+    let msg = "\"Container runtime network not ready\" networkReady=\"NetworkReady=false \
+               reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized\"";
+    logs::short_iso(
+        at,
+        host,
+        "kubelet",
+        Some(912),
+        &logs::klog(logs::Sev::E, at, 912, "kubelet.go:2862", msg),
+    )
+}
+
 // ---------------------------------------------------------------------------------------
 // cni-config-missing: a kubelet node without a CNI config, vs one with Calico's.
 
@@ -415,6 +432,10 @@ fn cni(hit: bool) -> Tree {
     );
     let ready = if hit {
         t.file("etc/cni/net.d/.keep", "");
+        t.file(
+            "var/log/kubelet.log",
+            logs::join(&[kubelet_network_not_ready("worker-1")]),
+        );
         (
             "False",
             "KubeletNotReady",
