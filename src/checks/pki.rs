@@ -105,6 +105,21 @@ fn places(c: &CertRecord) -> String {
         .join(", ")
 }
 
+/// A valid CA with the same subject as CA `c` that outlives it: its successor after a
+/// rotation that kept the name (`kubernetes`, `etcd-ca`).
+fn successor<'a>(snap: &'a Snapshot, c: &CertRecord) -> Option<&'a CertRecord> {
+    if !c.is_ca {
+        return None;
+    }
+    let at = snap.captured_at.at;
+    snap.certs
+        .certs
+        .iter()
+        .filter(|n| n.is_ca && n.subject_raw == c.subject_raw && n.key_id != c.key_id)
+        .filter(|n| n.not_after > c.not_after && n.valid_at(at))
+        .max_by_key(|n| n.not_after)
+}
+
 /// The fix steps for replacing certificate `c` where it sits.
 fn renew_steps(c: &CertRecord) -> &'static str {
     let etcd_client = c.locations.iter().any(|l| match l {
@@ -158,11 +173,14 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
     })
 }
 
-/// Node path of a file copy of a CA that verifiably signed certificate `i`.
+/// Node path of a file copy of the CA to issue a replacement for certificate `i` from: the CA
+/// that verifiably signed it, or that CA's successor when it was rotated under the same name
+/// (re-issuing from the superseded CA would recreate the problem).
 fn signer_file(snap: &Snapshot, i: usize) -> Option<String> {
     snap.graph
         .parents(i)
         .filter_map(|p| snap.certs.certs.get(p))
+        .map(|p| successor(snap, p).unwrap_or(p))
         .flat_map(|p| p.locations.iter())
         .find_map(|l| match l {
             Location::File { path } => Some(node_path(snap, path).1),
@@ -224,7 +242,22 @@ impl Check for CertExpired {
                 places(c),
                 if used { "" } else { " (a copy nothing references)" }
             ));
-            if used {
+            if let (true, Some(next)) = (used, successor(snap, c)) {
+                // A CA rotated under the same name: re-issuing or rotating again is wrong. What
+                // is broken are the places that still trust the old one: the ca-mismatch and
+                // sa-token-stale-ca steps replace them with the successor.
+                let before = f.message.clone();
+                f = f
+                    .message(format!(
+                        "{before}; superseded by {} [{}], valid until {}: replace it with its successor \
+                         wherever it is still trusted",
+                        next.subject,
+                        next.fingerprint.short(),
+                        rfc3339(next.not_after)
+                    ))
+                    .evidence("superseded_by", next.fingerprint.hex())
+                    .var("fix", "");
+            } else if used {
                 f = with_renewal(snap, i, f, c);
             } else {
                 f = f.severity(Severity::Info).var("fix", "remove-stale-cert");
@@ -430,6 +463,16 @@ impl Check for CaMismatch {
                 if let Some(p) = signer_file(snap, peer) {
                     f = f.var("signer_ca", p);
                 }
+                // The plan names what each step acts on: the trusting side when the fix changes
+                // what is trusted, the presented certificate when the fix re-issues it.
+                let on = f.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+                let consumer_side = matches!(purpose, Purpose::EtcdServing | Purpose::ApiserverServing);
+                let target = if consumer_side {
+                    trusted_at_text.clone()
+                } else {
+                    places(c)
+                };
+                f = f.var("target", format!("{target}{on}"));
                 let fix = match purpose {
                     Purpose::EtcdClient => "reissue-etcd-client-cert",
                     Purpose::EtcdServing => "update-apiserver-etcd-ca",
