@@ -94,8 +94,7 @@ fn bundle_section(s: &mut String, a: &Analysis) {
             nodes.join(", ")
         })
     );
-    findings_section(s, a);
-    plan_section(s, a);
+    // Pictures first: they are what a reader looks at before reading anything.
     if !a.cert_spans.is_empty() {
         s.push_str("<h2>Certificates against the capture time</h2>");
         cert_chart(s, &a.cert_spans, a.captured);
@@ -104,6 +103,8 @@ fn bundle_section(s: &mut String, a: &Analysis) {
         s.push_str("<h2>Log events over time</h2>");
         event_chart(s, &a.event_spans);
     }
+    findings_section(s, a);
+    plan_section(s, a);
     if !a.problems.is_empty() {
         s.push_str("<h2>Input problems</h2><table><tr><th>path</th><th>problem</th></tr>");
         for p in &a.problems {
@@ -278,7 +279,7 @@ fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime) {
             c.fingerprint,
             y + 12.0,
             if c.is_ca { "[CA] " } else { "" },
-            esc(&truncate(&c.label, 44)),
+            esc(&truncate(&c.label, 46)),
             y + 3.0,
             (x1 - x0).max(2.0),
             row_h - 6.0,
@@ -326,13 +327,13 @@ fn event_chart(s: &mut String, events: &[EventSpan]) {
         (&a.node, &a.component, a.first_seen, &a.rule).cmp(&(&b.node, &b.component, b.first_seen, &b.rule))
     });
     for e in sorted {
-        let key = format!("{} / {}", e.node, e.component);
+        let key = format!("{} / {}: {}", e.node, e.component, e.rule);
         match rows.last_mut() {
             Some((k, v)) if *k == key => v.push(e),
             _ => rows.push((key, vec![e])),
         }
     }
-    let (label_w, chart_w, row_h) = (220.0, 900.0, 26.0);
+    let (label_w, chart_w, row_h) = (360.0, 760.0, 22.0);
     let span = ((hi - lo).whole_seconds().max(1)) as f64;
     let x = |t: OffsetDateTime| label_w + ((t - lo).whole_seconds() as f64 / span) * chart_w;
     let height = 30.0 + row_h * rows.len() as f64;
@@ -347,7 +348,7 @@ fn event_chart(s: &mut String, events: &[EventSpan]) {
             s,
             "<text x=\"4\" y=\"{}\">{}</text>",
             y + 14.0,
-            esc(&truncate(label, 34))
+            esc(&truncate(label, 58))
         );
         for e in spans {
             let (Some(a), Some(b)) = (e.first_seen.or(e.last_seen), e.last_seen.or(e.first_seen)) else {
@@ -361,7 +362,7 @@ fn event_chart(s: &mut String, events: &[EventSpan]) {
             let _ = write!(
                 s,
                 "<g class=\"event\"><title>{}: {} line(s), {} to {}</title><rect x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"12\" fill=\"{colour}\" opacity=\"0.8\" rx=\"3\"/>\
-                 <text x=\"{:.1}\" y=\"{}\">{} ×{}</text></g>",
+                 <text x=\"{:.1}\" y=\"{}\" text-anchor=\"end\">×{}</text></g>",
                 esc(&e.rule),
                 e.count,
                 rfc3339(a),
@@ -369,9 +370,8 @@ fn event_chart(s: &mut String, events: &[EventSpan]) {
                 x(a),
                 y + 4.0,
                 (x(b) - x(a)).max(4.0),
-                x(a) + 2.0,
-                y + 26.0 - 2.0,
-                esc(&e.rule),
+                label_w + chart_w + 18.0,
+                y + 13.0,
                 e.count
             );
         }

@@ -113,7 +113,10 @@ impl Analysis {
             .certs
             .iter()
             .map(|c| CertSpan {
-                label: c.name().to_string(),
+                label: match c.locations.first().map(short_place) {
+                    Some(place) => format!("{} · {place}", c.name()),
+                    None => c.name().to_string(),
+                },
                 fingerprint: c.fingerprint.short(),
                 not_before: c.not_before,
                 not_after: c.not_after,
@@ -126,14 +129,17 @@ impl Analysis {
             .logs
             .hits
             .iter()
-            .map(|h| EventSpan {
-                rule: h.rule.clone(),
-                component: h.component.clone(),
-                node: snap.node_name(h.node).to_string(),
-                count: h.count,
-                first_seen: h.first_seen,
-                last_seen: h.last_seen,
-                severity: catalog.rule(&h.rule).map_or(Severity::Info, |r| r.severity),
+            .map(|h| {
+                let (first_seen, last_seen) = crate::logscan::resolved_times(h, snap.captured_at.at);
+                EventSpan {
+                    rule: h.rule.clone(),
+                    component: h.component.clone(),
+                    node: snap.node_name(h.node).to_string(),
+                    count: h.count,
+                    first_seen,
+                    last_seen,
+                    severity: catalog.rule(&h.rule).map_or(Severity::Info, |r| r.severity),
+                }
             })
             .collect();
         Analysis {
@@ -190,6 +196,23 @@ impl Analysis {
     /// The finding with this id.
     pub fn finding(&self, id: &str) -> Option<&Finding> {
         self.findings.iter().find(|f| f.id == id)
+    }
+}
+
+/// The last part of a location, enough to tell copies apart in a picture: the file name,
+/// or `Secret name#key`.
+fn short_place(l: &crate::snapshot::Location) -> String {
+    use crate::snapshot::Location;
+    match l {
+        Location::File { path } => path.rsplit('/').next().unwrap_or(path).to_string(),
+        Location::Kubeconfig { path, field } => {
+            format!(
+                "{} {}",
+                path.rsplit('/').next().unwrap_or(path),
+                field.split('.').next().unwrap_or(field)
+            )
+        }
+        Location::Object { object, key, .. } => format!("{} {}#{key}", object.kind, object.name),
     }
 }
 
