@@ -91,12 +91,17 @@ fn markdown(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> 
         inv.captured_at_source,
         inv.certificates.len()
     )?;
+    markdown_table(&inv.certificates, w)
+}
+
+/// The inventory as a markdown table (also a section of the markdown analysis report).
+pub fn markdown_table(rows: &[CertRow], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(
         w,
         "| status | subject | SANs | verified issuer | not before | not after | days left | key | locations |"
     )?;
     writeln!(w, "|---|---|---|---|---|---|---|---|---|")?;
-    for r in &inv.certificates {
+    for r in rows {
         writeln!(
             w,
             "| {} | {} `{}` | {} | {} | {} | {} | {} | {} | {} |",

@@ -76,6 +76,15 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             writeln!(w)?;
         }
     }
+    crate::report::timeline::render_markdown(&crate::report::timeline::entries(&a.findings), w)?;
+    if !a.certificates.is_empty() {
+        writeln!(w, "## Certificates\n")?;
+        writeln!(
+            w,
+            "Every certificate once, judged at capture time; the issuer is the CA whose key verifies its signature.\n"
+        )?;
+        crate::report::certs::markdown_table(&a.certificates, w)?;
+    }
     if !a.problems.is_empty() {
         writeln!(w, "## Input problems\n\n| path | problem |\n|---|---|")?;
         for p in &a.problems {

@@ -97,6 +97,9 @@ pub struct Analysis {
     /// Log event spans, for pictures.
     #[serde(skip)]
     pub event_spans: Vec<EventSpan>,
+    /// The certificate inventory (for the markdown report; `kubetriage certs` prints it alone).
+    #[serde(skip)]
+    pub certificates: Vec<crate::pki::inventory::CertRow>,
 }
 
 impl Analysis {
@@ -143,6 +146,7 @@ impl Analysis {
             })
             .collect();
         Analysis {
+            certificates: crate::pki::inventory::rows(snap),
             captured: snap.captured_at.at,
             cert_spans,
             event_spans,
