@@ -173,15 +173,10 @@ impl Finding {
         self
     }
 
-    /// Whether fix step `step` of the rule applies to this finding: [`Finding::fixes`] when
-    /// set, else the comma-separated ids of a `fix` template variable (the PKI checks' way of
-    /// saying the same), else every step of the rule.
+    /// Whether fix step `step` of the rule applies to this finding: those of
+    /// [`Finding::fixes`] when set, else every step of the rule.
     pub fn wants_fix(&self, step: &str) -> bool {
-        match (&self.fixes, self.vars.get("fix")) {
-            (Some(f), _) => f.iter().any(|s| s == step),
-            (None, Some(v)) => v.split(',').any(|s| s.trim() == step),
-            (None, None) => true,
-        }
+        self.fixes.as_ref().is_none_or(|f| f.iter().any(|s| s == step))
     }
 
     /// The order findings are shown in: severity (worst first), rule, node, subject.

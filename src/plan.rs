@@ -280,8 +280,7 @@ fixes:
         let none = finding("a", "none", &[("node", "n3")]).fixes(Vec::<String>::new());
         // A step the rule does not list is never added, whatever the finding asks for.
         let stray = finding("a", "stray", &[]).fixes(["late-but-early"]);
-        // The PKI checks' spelling: a `fix` variable with comma-separated step ids.
-        let by_var = finding("a", "var", &[("fix", "fix-etcd"), ("path", "p2")]);
+        let by_var = finding("a", "var", &[("path", "p2")]).fixes(["fix-etcd"]);
         let plan = build(&[all, net, none, stray, by_var], &cat);
         let steps: Vec<(&str, &[String])> = plan
             .iter()

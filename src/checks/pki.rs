@@ -188,10 +188,15 @@ fn signer_file(snap: &Snapshot, i: usize) -> Option<String> {
         })
 }
 
-/// Adds the `fix` selection and the variables that [`renew_steps`]'s steps need.
+/// The fix-step ids of a comma-separated list (empty: no step of its own).
+fn fix_ids(ids: &str) -> impl Iterator<Item = &str> {
+    ids.split(',').filter(|s| !s.is_empty())
+}
+
+/// Adds the fix selection and the variables that [`renew_steps`]'s steps need.
 fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord) -> Finding {
     let step = renew_steps(c);
-    let mut f = f.var("fix", step);
+    let mut f = f.fixes(fix_ids(step));
     if !f.vars.contains_key("ca_path") {
         if let Some(p) = signer_file(snap, i) {
             f = f.var("ca_path", p);
@@ -256,11 +261,11 @@ impl Check for CertExpired {
                         rfc3339(next.not_after)
                     ))
                     .evidence("superseded_by", next.fingerprint.hex())
-                    .var("fix", "");
+                    .fixes(std::iter::empty::<&str>());
             } else if used {
                 f = with_renewal(snap, i, f, c);
             } else {
-                f = f.severity(Severity::Info).var("fix", "remove-stale-cert");
+                f = f.severity(Severity::Info).fixes(["remove-stale-cert"]);
             }
             out.push(f);
         }
@@ -301,7 +306,7 @@ impl Check for CertNotYetValid {
             f = if usage.in_use(snap, i) {
                 with_renewal(snap, i, f, c)
             } else {
-                f.severity(Severity::Info).var("fix", "remove-stale-cert")
+                f.severity(Severity::Info).fixes(["remove-stale-cert"])
             };
             out.push(f);
         }
@@ -341,7 +346,7 @@ impl Check for CertExpiringSoon {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };
-                with_renewal(snap, i, f, c).var("fix", step)
+                with_renewal(snap, i, f, c).fixes(fix_ids(step))
             })
             .collect()
     }
@@ -483,7 +488,7 @@ impl Check for CaMismatch {
                     Purpose::ApiserverClient => "renew-kubeconfig-client-cert",
                     _ => "reissue-from-current-ca",
                 };
-                Some(f.var("fix", fix))
+                Some(f.fixes(fix_ids(fix)))
             })
             .collect()
     }
@@ -531,7 +536,7 @@ impl Check for KeyMismatch {
                 }
                 Some(
                     f.evidence("keys", keys.into_iter().collect::<Vec<_>>())
-                        .var("fix", "fix-key-pair"),
+                        .fixes(["fix-key-pair"]),
                 )
             })
             .collect();
@@ -557,7 +562,7 @@ impl Check for KeyMismatch {
                         .map(|k| format!("sha256:{}", k.short()))
                         .collect::<Vec<_>>(),
                 )
-                .var("fix", "fix-key-pair");
+                .fixes(["fix-key-pair"]);
             f = add_location(snap, f, &p.private_at);
             f = add_location(snap, f, &p.public_at);
             out.push(f);
@@ -631,7 +636,7 @@ impl Check for SanMissing {
                 } else {
                     "reissue-from-current-ca"
                 };
-                Some(f.var("fix", step))
+                Some(f.fixes(fix_ids(step)))
             })
             .collect()
     }
@@ -730,7 +735,7 @@ impl Check for SaTokenStaleCa {
                     locs.iter().map(ToString::to_string).collect::<Vec<_>>(),
                 )
                 .evidence("current_ca", signer_text.clone())
-                .var("fix", "update-sa-token-ca")
+                .fixes(["update-sa-token-ca"])
             })
             .collect()
     }
@@ -776,7 +781,7 @@ impl Check for CertUsage {
             let f = cert_finding(cx, i, c.fingerprint.hex())
                 .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                 .evidence("problems", problems.clone());
-            out.push(with_renewal(snap, i, f, c).var("fix", "reissue-from-current-ca"));
+            out.push(with_renewal(snap, i, f, c).fixes(["reissue-from-current-ca"]));
         }
         out
     }
@@ -815,7 +820,7 @@ impl Check for CertWeak {
                 cert_finding(cx, i, c.fingerprint.hex())
                     .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                     .evidence("problems", problems)
-                    .var("fix", "replace-weak-cert"),
+                    .fixes(["replace-weak-cert"]),
             );
         }
         out
