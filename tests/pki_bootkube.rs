@@ -168,7 +168,10 @@ fn stale_etcd_client_pair_old_kubeconfig_ca_and_stale_service_account_cas() {
             "{:?}",
             f.paths
         );
-        assert_eq!(f.vars["fix"], "reissue-etcd-client-cert");
+        assert_eq!(
+            f.fixes.as_deref(),
+            Some(&["reissue-etcd-client-cert".to_string()][..])
+        );
         assert_eq!(f.vars["secret"], "kube-apiserver");
     }
     let m = of(&fs, "ca-mismatch");
@@ -197,7 +200,10 @@ fn stale_etcd_client_pair_old_kubeconfig_ca_and_stale_service_account_cas() {
         })
         .unwrap_or_else(|| panic!("kubeconfig ca-mismatch: {m:#?}"));
     assert_eq!(kc.evidence["fingerprint"], api.fingerprint());
-    assert_eq!(kc.vars["fix"], "update-kubeconfig-ca,restart-kubelet");
+    assert_eq!(
+        kc.fixes.as_deref(),
+        Some(&["update-kubeconfig-ca".to_string(), "restart-kubelet".to_string()][..])
+    );
     assert_eq!(
         m.len(),
         2,
