@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use kubetriage::bundle::{ByteSize, Limits};
 use kubetriage::catalog::{Catalog, RuleKind};
 use kubetriage::finding::Severity;
 use kubetriage::report::{self, Format};
@@ -82,9 +83,49 @@ struct CommonArgs {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
-    /// Print bytes read and time per stage on stderr.
+    /// Print bytes read, time per stage and peak memory on stderr.
     #[arg(long)]
     stats: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Caps on what is read from a hostile or broken bundle; hitting one is an `input-problem`
+/// finding naming the path and the limit, and the analysis goes on with the rest.
+#[derive(Args)]
+#[command(next_help_heading = "Limits (sizes take KiB, MiB, GiB suffixes)")]
+struct LimitArgs {
+    /// Largest structured file (cert, kubeconfig, manifest, dump) read into memory.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize(Limits::default().max_entry_bytes))]
+    max_entry_bytes: ByteSize,
+    /// Total decompressed bytes read from one bundle (stops a gzip bomb).
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize(Limits::default().max_total_bytes))]
+    max_total_bytes: ByteSize,
+    /// Entries (files, links) read from one bundle.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_entries)]
+    max_entries: u64,
+    /// Levels of archives opened inside the bundle (an archive in the bundle is level 1).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_nesting)]
+    max_nesting: u32,
+    /// Longest log line matched whole; longer lines are cut.
+    #[arg(long, value_name = "SIZE", default_value_t = ByteSize(Limits::default().max_line_bytes as u64))]
+    max_line_bytes: ByteSize,
+    /// Sample log lines kept per log rule and node.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_samples)]
+    max_samples: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_entry_bytes: self.max_entry_bytes.0,
+            max_total_bytes: self.max_total_bytes.0,
+            max_entries: self.max_entries,
+            max_nesting: self.max_nesting,
+            max_line_bytes: usize::try_from(self.max_line_bytes.0).unwrap_or(usize::MAX),
+            max_samples: self.max_samples,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -156,7 +197,7 @@ fn options(c: &CommonArgs) -> Result<Options> {
         now,
         expiry_window: time::Duration::days(c.expiry_window),
         progress: !c.quiet && std::io::stderr().is_terminal(),
-        ..Options::default()
+        limits: c.limits.limits(),
     })
 }
 
@@ -202,6 +243,12 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                     "{}: {} entries, {} bytes read, {} bytes unpacked; read+scan {:?}, parse {:?}, pki {:?}, checks {:?}",
                     an.source, s.entries, s.bytes_read, s.bytes_unpacked, s.read, s.parse, s.pki, s.checks
                 );
+            }
+        }
+        if let Some(kib) = peak_rss_kib() {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("peak memory: {kib} KiB (VmHWM)");
             }
         }
     }
@@ -292,6 +339,19 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         report::certs::render(&inventories, format, w)
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// This process's peak resident memory so far (`VmHWM` of `/proc/self/status`), in KiB;
+/// `None` where procfs is absent.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn write_out(path: Option<&PathBuf>, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {

@@ -35,6 +35,11 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     {
         return ArtifactKind::SystemdUnit;
     }
+    // kubeadm's kubeconfigs (`etc/kubernetes/admin.conf`, `kubelet.conf`, …): whatever they
+    // hold is parsed as one, so that junk there is reported rather than skipped.
+    if (parent == "kubernetes" && has("etc", "kubernetes") && ext == "conf") || ext == "kubeconfig" {
+        return ArtifactKind::Kubeconfig;
+    }
     if binary {
         return if pem::looks_like_der_cert(head) || matches!(ext, "crt" | "cer" | "der" | "pem" | "key") {
             ArtifactKind::Pem

@@ -4,6 +4,7 @@
 //! becomes an [`InputProblem`] naming its path, and the analysis goes on.
 
 pub mod awscreds;
+pub mod certext;
 pub mod classify;
 pub mod k8s;
 pub mod kubeconfig;
@@ -13,6 +14,7 @@ pub mod parsed;
 pub mod pem;
 pub mod text;
 pub mod yaml;
+pub mod yamldepth;
 
 pub use classify::classify;
 pub use parse::parse;

@@ -1,13 +1,17 @@
 //! Structured documents (YAML, multi-document YAML, JSON) read safely into JSON values.
 //!
 //! Safety: serde_json stops at 128 levels of nesting; serde_yaml 0.9 also stops at 128 levels
-//! and caps alias expansion (at most 100 alias jumps per event of the document, which stops a
+//! (flow nesting is pre-scanned, see [`crate::artifact::yamldepth`], because the YAML scanner
+//! is quadratic in it before that limit is reached) and caps alias expansion (at most 100 alias jumps per event of the document, which stops a
 //! billion-laughs document). Because that cap still allows quadratic work on a large
 //! document, a YAML text that uses anchors and is bigger than [`MAX_YAML_WITH_ANCHORS`] is
 //! refused, and so is any document bigger than the caller's entry cap.
 
 use serde::Deserialize;
 use serde_json::Value;
+
+/// Deepest nesting read (serde_json's and serde_yaml's own recursion limit).
+pub const MAX_DEPTH: usize = 128;
 
 /// Largest YAML text read when it uses anchors and aliases.
 pub const MAX_YAML_WITH_ANCHORS: usize = 1 << 20;
@@ -50,6 +54,9 @@ pub fn documents_of(path: &str, bytes: &[u8]) -> Result<Vec<Value>, String> {
         return Err(format!(
             "yaml with anchors larger than {MAX_YAML_WITH_ANCHORS} bytes not parsed (alias expansion cap)"
         ));
+    }
+    if crate::artifact::yamldepth::flow_depth_exceeds(bytes, MAX_DEPTH) {
+        return Err(format!("invalid yaml: nested deeper than {MAX_DEPTH} levels"));
     }
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_slice(bytes) {

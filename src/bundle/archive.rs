@@ -62,10 +62,20 @@ impl<'a, 'v> Cx<'a, 'v> {
         self.stopped
     }
 
-    /// Hands a symlink or hard link to the visitor.
-    pub fn link(&mut self, path: String, kind: EntryKind, mtime: Option<i64>) {
+    /// Hands a symlink or hard link to the visitor. `root` is the bundle-path prefix the link
+    /// must stay under (the directory input's or the archive's), named `scope` in problems;
+    /// a symlink that climbs out of it is reported (it is never followed there).
+    pub fn link(&mut self, path: String, kind: EntryKind, mtime: Option<i64>, root: &str, scope: &str) {
         if !self.count(&path) {
             return;
+        }
+        if let EntryKind::Symlink(target) = &kind {
+            if names::link_climbs_out(root, &path, target) {
+                self.problem(
+                    &path,
+                    format!("link target `{target}` points outside {scope}; never followed there"),
+                );
+            }
         }
         let mut empty = io::empty();
         let entry = Entry {
@@ -200,6 +210,12 @@ impl<'a, 'v> Cx<'a, 'v> {
     /// Reads a tar stream whose entries are named `prefix/<name>`; `label` names the
     /// archive in problems. `depth` is this archive's nesting depth (0 = the input itself).
     pub fn tar(&mut self, label: &str, prefix: &str, stream: &mut dyn Read, depth: u32) {
+        let inner_scope = format!("archive `{prefix}`");
+        let scope = if depth == 0 {
+            "the bundle"
+        } else {
+            inner_scope.as_str()
+        };
         let watch = Watch::new(stream);
         let tripped = watch.tripped.clone();
         let offset = watch.offset.clone();
@@ -245,13 +261,23 @@ impl<'a, 'v> Cx<'a, 'v> {
                             let size = entry.size();
                             self.file(&path, size, mtime, &mut entry, depth, None);
                         } else if kind.is_symlink() {
-                            self.link(path.clone(), EntryKind::Symlink(link.unwrap_or_default()), mtime);
+                            let target = EntryKind::Symlink(link.unwrap_or_default());
+                            self.link(path.clone(), target, mtime, prefix, scope);
                         } else if kind.is_hard_link() {
-                            let target = names::entry_path(prefix, link.unwrap_or_default().as_bytes()).0;
+                            let raw = link.unwrap_or_default();
+                            if raw.starts_with('/') || names::link_climbs_out("", "", &raw) {
+                                self.problem(
+                                    &path,
+                                    format!(
+                                        "hard link target `{raw}` points outside {scope}; read inside it"
+                                    ),
+                                );
+                            }
+                            let target = names::entry_path(prefix, raw.as_bytes()).0;
                             let target = target
                                 .map(|t| names::relative_link(&path, &t))
                                 .unwrap_or_default();
-                            self.link(path.clone(), EntryKind::Hardlink(target), mtime);
+                            self.link(path.clone(), EntryKind::Hardlink(target), mtime, prefix, scope);
                         } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
                             self.problem(&path, "device or fifo entry skipped");
                         }
@@ -361,6 +387,13 @@ pub fn top_level(
                 let mut stream = Cursor::new(head).chain(stream);
                 cx.tar(label, "", &mut stream, 0);
                 return;
+            }
+            let lower = name.to_ascii_lowercase();
+            if [".tar", ".tgz", ".gz"].iter().any(|x| lower.ends_with(x)) {
+                cx.problem(
+                    label,
+                    "neither a tar archive nor gzip data despite its name; read as a single file",
+                );
             }
             let mut stream = Cursor::new(head).chain(stream);
             cx.file(name, size, mtime, &mut stream, 0, None);

@@ -63,7 +63,7 @@ pub fn walk(root: &Path, cx: &mut Cx<'_, '_>) {
             let target = std::fs::read_link(entry.path())
                 .map(|t| t.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            cx.link(path, EntryKind::Symlink(target), mtime);
+            cx.link(path, EntryKind::Symlink(target), mtime, &prefix, "the bundle");
         } else if ft.is_file() {
             let size = meta.map_or(0, |m| m.len());
             match std::fs::File::open(entry.path()) {

@@ -18,6 +18,7 @@ mod inflate;
 pub mod layout;
 mod names;
 mod progress;
+mod size;
 mod watch;
 
 use std::io::{self, Read};
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use budget::Budget;
+pub use size::ByteSize;
 
 use crate::Error;
 use crate::artifact::InputProblem;

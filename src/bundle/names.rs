@@ -51,6 +51,35 @@ pub fn relative_link(from: &str, to: &str) -> String {
     parts.join("/")
 }
 
+/// Whether a relative link `target` at bundle path `link` climbs above `root` (a bundle-path
+/// prefix; empty for the bundle itself). Absolute targets name a place on the node and are
+/// resolved inside the node's root, so they never climb.
+pub fn link_climbs_out(root: &str, link: &str, target: &str) -> bool {
+    if target.starts_with('/') {
+        return false;
+    }
+    let inside = if root.is_empty() {
+        link
+    } else {
+        link.strip_prefix(root)
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(link)
+    };
+    // Folders above the link inside the root.
+    let mut depth = inside.split('/').count().saturating_sub(1);
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            _ => depth += 1,
+        }
+    }
+    false
+}
+
 /// A file's mtime in Unix seconds.
 pub fn mtime_of(meta: &std::fs::Metadata) -> Option<i64> {
     let t = meta.modified().ok()?;
@@ -76,6 +105,18 @@ mod tests {
         assert!(entry_path("", b"./b/./c").1.is_none());
         assert_eq!(entry_path("", b"./").0, None);
         assert!(entry_path("", b"a\xffb").1.is_some());
+    }
+
+    #[test]
+    fn links_that_climb_out() {
+        assert!(link_climbs_out("", "n/etc/a", "../../../x"));
+        assert!(!link_climbs_out("", "n/etc/a", "../../x"));
+        assert!(!link_climbs_out("", "n/etc/a", "/etc/shadow"));
+        assert!(link_climbs_out("d", "d/n/a", "../../x"));
+        assert!(!link_climbs_out("d", "d/n/a", "../x"));
+        assert!(link_climbs_out("", "", "../x"));
+        assert!(!link_climbs_out("", "n/a/b", "c/../../x"));
+        assert!(link_climbs_out("", "n/a/b", "c/../../../../x"));
     }
 
     #[test]

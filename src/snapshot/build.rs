@@ -90,6 +90,9 @@ pub fn from_source(
         .collect();
     snap.nodes = layout::nodes(stream.files.keys().map(String::as_str), &hostnames);
     snap.files = std::mem::take(&mut stream.files);
+    let reported: std::collections::BTreeSet<&str> = snap.problems.iter().map(|p| p.path.as_str()).collect();
+    let dangling = crate::snapshot::links::dangling(&snap, &reported);
+    snap.problems.extend(dangling);
     let log_paths: Vec<String> = stream.logs.keys().cloned().collect();
     let paths: Vec<String> = snap.files.keys().cloned().collect();
     for path in paths {

@@ -1,0 +1,645 @@
+//! Hostile and broken bundles, one test per case, each run through the binary as a user runs
+//! it: the exit code is 0 or 1 (2 only when the top-level input itself is unreadable), an
+//! `input-problem` finding names the offending path, nothing is written to disk (the working
+//! directory stays empty and nothing appears next to the input), and the run ends within a
+//! generous bound (a hang detector, not a speed assertion).
+//!
+//! Memory: the 100 MB log-line tests read the binary's own peak resident memory from
+//! `--stats` (it prints `/proc/self/status` `VmHWM` as `peak memory: N KiB`). By hand:
+//! `kubetriage analyze BUNDLE --stats -o json >/dev/null` and read the last stderr line.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Far above any sane run; only a hang reaches it.
+const HANG: Duration = Duration::from_secs(60);
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+/// What one run of the binary showed.
+struct Run {
+    code: i32,
+    report: Value,
+    stderr: String,
+}
+
+impl Run {
+    /// `(path, message)` of every `input-problem` finding.
+    fn problems(&self) -> Vec<(String, String)> {
+        self.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "input-problem")
+            .map(|f| {
+                (
+                    f["paths"][0].as_str().unwrap_or_default().to_string(),
+                    f["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Asserts an `input-problem` finding whose path satisfies `path` and whose message
+    /// contains `says`.
+    fn assert_problem(&self, path: impl Fn(&str) -> bool, says: &str) {
+        let all = self.problems();
+        assert!(
+            all.iter().any(|(p, m)| path(p) && m.contains(says)),
+            "no input-problem saying `{says}` in {all:#?}"
+        );
+    }
+
+    fn assert_problem_at(&self, path: &str, says: &str) {
+        self.assert_problem(|p| p == path, says);
+    }
+
+    /// Peak resident memory the binary reported (`--stats`), in KiB.
+    fn peak_kib(&self) -> u64 {
+        let line = self
+            .stderr
+            .lines()
+            .find_map(|l| l.strip_prefix("peak memory: "))
+            .unwrap_or_else(|| panic!("no peak memory in {}", self.stderr));
+        line.split_whitespace().next().unwrap().parse().unwrap()
+    }
+}
+
+/// Every file under `dir` with its size (what "nothing new appeared" compares).
+fn listing(dir: &Path) -> BTreeMap<PathBuf, u64> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| {
+            let len = e.path().symlink_metadata().map(|m| m.len()).unwrap_or(0);
+            (e.path().to_path_buf(), len)
+        })
+        .collect()
+}
+
+/// Runs `kubetriage analyze INPUT --now … -o json --stats EXTRA…` from an empty working
+/// directory, with the hang bound, and checks the exit code and that nothing was written.
+fn analyze(input: &Path, extra: &[&str]) -> Run {
+    let cwd = tempfile::tempdir().unwrap();
+    let beside = input.parent().unwrap().to_path_buf();
+    let before = listing(&beside);
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kubetriage"))
+        .current_dir(cwd.path())
+        .args(["analyze", "--now", NOW, "-o", "json", "--stats", "-q"])
+        .args(extra)
+        .arg(input)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let read = |mut r: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = r.read_to_end(&mut buf);
+                buf
+            })
+        };
+        let out = read(Box::new(stdout));
+        let err = read(Box::new(stderr));
+        let status = child.wait();
+        let _ = tx.send((status, out.join().unwrap(), err.join().unwrap()));
+    });
+    let Ok((status, stdout, stderr)) = rx.recv_timeout(HANG) else {
+        // Only the child this test started, by its own id.
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("kubetriage on {} did not finish within {HANG:?}", input.display());
+    };
+    let code = status.unwrap().code().unwrap_or(-1);
+    let stderr = String::from_utf8_lossy(&stderr).into_owned();
+    assert!(
+        code == 0 || code == 1,
+        "exit {code} on {}: {stderr}",
+        input.display()
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().collect();
+    assert!(leftovers.is_empty(), "files written to the cwd: {leftovers:?}");
+    assert_eq!(before, listing(&beside), "files written next to the input");
+    let report: Value = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
+        panic!("not json ({e}): {}", String::from_utf8_lossy(&stdout));
+    });
+    Run { code, report, stderr }
+}
+
+// ---------------------------------------------------------------------------------------
+// Building hostile archives byte by byte (the tar crate refuses most of these names).
+
+/// One tar header, names and link targets written as given.
+fn header(name: &[u8], kind: tar::EntryType, size: u64, link: &[u8]) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    {
+        let old = h.as_old_mut();
+        old.name[..name.len()].copy_from_slice(name);
+        old.linkname[..link.len()].copy_from_slice(link);
+    }
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_mtime(1_767_225_600);
+    h.set_entry_type(kind);
+    h.set_cksum();
+    h.as_bytes().to_vec()
+}
+
+fn pad(out: &mut Vec<u8>) {
+    out.resize(out.len().div_ceil(512) * 512, 0);
+}
+
+/// A regular file entry.
+fn file(name: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut out = header(name, tar::EntryType::Regular, data.len() as u64, b"");
+    out.extend_from_slice(data);
+    pad(&mut out);
+    out
+}
+
+/// A link, device or fifo entry.
+fn special(name: &[u8], kind: tar::EntryType, link: &[u8]) -> Vec<u8> {
+    header(name, kind, 0, link)
+}
+
+/// A GNU long-name entry: the name may hold any byte, NUL included.
+fn long_named(name: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut with_nul = name.to_vec();
+    with_nul.push(0);
+    let mut out = header(
+        b"././@LongLink",
+        tar::EntryType::GNULongName,
+        with_nul.len() as u64,
+        b"",
+    );
+    out.extend_from_slice(&with_nul);
+    pad(&mut out);
+    out.extend(file(b"placeholder", data));
+    out
+}
+
+/// The entries followed by the end-of-archive marker.
+fn tar(entries: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = entries.concat();
+    out.extend([0u8; 1024]);
+    out
+}
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// Deterministic junk (xorshift), so a failure reproduces.
+fn junk(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// A fresh folder holding `name` with `bytes`; the folder is the "next to the input" checked.
+fn input(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    (dir, path)
+}
+
+const CONFIGMAP: &[u8] =
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  namespace: default\ndata:\n  a: b\n";
+
+// ---------------------------------------------------------------------------------------
+// Archive safety.
+
+#[test]
+fn names_with_nul_and_non_utf8_bytes_are_reported_and_read_inside_the_bundle() {
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/\xff\xfeadmin.conf", b"junk"),
+        long_named(b"n/etc/kubernetes/manifests/a\0b.yaml", CONFIGMAP),
+        file(b"../../escape/etc/hostname", b"evil\n"),
+        file(b"/etc/passwd", b"root:x:0:0\n"),
+    ]);
+    let (_d, path) = input("names.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem(|p| p.starts_with("n/etc/kubernetes/\u{fffd}"), "not utf-8");
+    run.assert_problem(|p| p.starts_with("n/etc/kubernetes/manifests/a\u{fffd}b"), "nul");
+    run.assert_problem_at("escape/etc/hostname", "outside the bundle");
+    run.assert_problem_at("etc/passwd", "outside the bundle");
+}
+
+#[test]
+fn links_to_host_files_are_never_followed_and_are_reported() {
+    use tar::EntryType::{Link, Symlink};
+    let bytes = tar(&[
+        file(
+            b"n/etc/kubernetes/pki/ca.key.real",
+            b"-----BEGIN CERTIFICATE-----\n",
+        ),
+        special(b"n/etc/kubernetes/pki/ca.crt", Symlink, b"/etc/shadow"),
+        special(b"n/etc/kubernetes/admin.conf", Link, b"/etc/shadow"),
+        special(b"n/etc/kubernetes/pki/sa.key", Symlink, b"../../../../../../x"),
+        special(b"n/etc/kubernetes/kubelet.conf", Link, b"../../x"),
+    ]);
+    let (_d, path) = input("links.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at("n/etc/kubernetes/pki/ca.crt", "/etc/shadow");
+    run.assert_problem_at("n/etc/kubernetes/admin.conf", "/etc/shadow");
+    run.assert_problem_at("n/etc/kubernetes/pki/sa.key", "outside the bundle");
+    run.assert_problem_at("n/etc/kubernetes/kubelet.conf", "outside the bundle");
+    assert!(!run.stderr.contains("root:"));
+}
+
+#[test]
+fn directory_links_out_of_the_root_are_not_followed() {
+    let top = tempfile::tempdir().unwrap();
+    std::fs::write(top.path().join("outside.key"), "SECRET-OUTSIDE-THE-BUNDLE\n").unwrap();
+    let root = top.path().join("bundle");
+    let pki = root.join("n/etc/kubernetes/pki");
+    std::fs::create_dir_all(&pki).unwrap();
+    // bundle/n/etc/kubernetes/pki/ca.key: five levels up is outside `bundle/`.
+    std::os::unix::fs::symlink("../../../../../outside.key", pki.join("ca.key")).unwrap();
+    std::os::unix::fs::symlink("/etc/shadow", pki.join("ca.crt")).unwrap();
+    std::os::unix::fs::symlink("../pki", pki.join("loop")).unwrap();
+    let run = analyze(&root, &[]);
+    run.assert_problem_at("bundle/n/etc/kubernetes/pki/ca.key", "outside the bundle");
+    run.assert_problem_at("bundle/n/etc/kubernetes/pki/ca.crt", "/etc/shadow");
+    assert!(!run.report.to_string().contains("SECRET-OUTSIDE"));
+}
+
+#[test]
+fn device_files_fifos_and_sockets_are_skipped() {
+    use tar::EntryType::{Block, Char, Fifo};
+    let bytes = tar(&[
+        special(b"n/dev/sda", Block, b""),
+        special(b"n/dev/zero", Char, b""),
+        special(b"n/etc/kubernetes/pki/ca.crt", Fifo, b""),
+        file(b"n/etc/kubernetes/manifests/cm.yaml", CONFIGMAP),
+    ]);
+    let (_d, path) = input("devices.tar", &bytes);
+    let run = analyze(&path, &[]);
+    for p in ["n/dev/sda", "n/dev/zero", "n/etc/kubernetes/pki/ca.crt"] {
+        run.assert_problem_at(p, "skipped");
+    }
+    // A directory input: a fifo would block a reader forever, a socket cannot be read.
+    let top = tempfile::tempdir().unwrap();
+    let root = top.path().join("d");
+    std::fs::create_dir_all(root.join("n/etc/kubernetes/pki")).unwrap();
+    let fifo = root.join("n/etc/kubernetes/pki/ca.crt");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let _sock = std::os::unix::net::UnixListener::bind(root.join("n/etc/kubernetes/sock")).unwrap();
+    let run = analyze(&root, &[]);
+    run.assert_problem_at("d/n/etc/kubernetes/pki/ca.crt", "skipped");
+    run.assert_problem_at("d/n/etc/kubernetes/sock", "skipped");
+}
+
+#[test]
+fn duplicate_names_last_one_wins_and_are_reported() {
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/manifests/x.yaml", b"kind: [unclosed\n"),
+        file(b"n/etc/kubernetes/manifests/x.yaml", CONFIGMAP),
+    ]);
+    let (_d, path) = input("dups.tar.gz", &gz(&bytes));
+    let run = analyze(&path, &[]);
+    run.assert_problem_at("n/etc/kubernetes/manifests/x.yaml", "duplicate");
+    let about_x: Vec<_> = run
+        .problems()
+        .into_iter()
+        .filter(|(p, _)| p == "n/etc/kubernetes/manifests/x.yaml")
+        .collect();
+    assert_eq!(about_x.len(), 1, "the first copy is not parsed: {about_x:?}");
+}
+
+#[test]
+fn gzip_truncated_mid_entry_keeps_what_came_before() {
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/manifests/cm.yaml", CONFIGMAP),
+        file(b"n/var/log/junk.bin", &junk(4 << 20, 7)),
+        file(b"n/etc/kubernetes/manifests/after.yaml", CONFIGMAP),
+    ]);
+    let whole = gz(&bytes);
+    let (_d, path) = input("cut.tar.gz", &whole[..whole.len() / 2]);
+    let run = analyze(&path, &[]);
+    let label = path.display().to_string();
+    run.assert_problem_at(&label, "ends early");
+    run.assert_problem_at(&label, "n/var/log/junk.bin");
+}
+
+#[test]
+fn trailing_garbage_after_gzip_and_after_tar_is_reported() {
+    let bytes = tar(&[file(b"n/etc/kubernetes/manifests/cm.yaml", CONFIGMAP)]);
+    let mut after_gz = gz(&bytes);
+    after_gz.extend(junk(3000, 3));
+    let (_d, path) = input("garbage.tar.gz", &after_gz);
+    let run = analyze(&path, &[]);
+    run.assert_problem(|p| p == path.display().to_string(), "");
+
+    let mut after_tar = bytes.clone();
+    after_tar.extend(b"this is not tar padding");
+    let (_d2, path) = input("garbage.tar", &after_tar);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at(&path.display().to_string(), "trailing data");
+}
+
+/// `n` copies of one gzip member of 16 MiB of zeros: a few KiB that inflate to `n * 16 MiB`
+/// (a multi-member stream, as `gzip` itself reads it).
+fn zeros_gz(n: usize) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&vec![0u8; 16 << 20]).unwrap();
+    let member = e.finish().unwrap();
+    member.repeat(n)
+}
+
+#[test]
+fn gzip_bomb_stops_at_max_total_bytes() {
+    // The whole input: a 1 GiB log entry in a tar.gz of under a megabyte.
+    let size = 1u64 << 30;
+    let mut stream = gz(&header(b"n/var/log/bomb.log", tar::EntryType::Regular, size, b""));
+    stream.extend(zeros_gz(64));
+    stream.extend(gz(&[0u8; 1024]));
+    assert!(stream.len() < 4 << 20);
+    let (_d, path) = input("bomb.tar.gz", &stream);
+    let run = analyze(&path, &["--max-total-bytes", "64MiB"]);
+    run.assert_problem(|_| true, "max_total_bytes");
+
+    // A small gzip member inside the bundle that expands far past the limit.
+    let inner = zeros_gz(64);
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/manifests/cm.yaml", CONFIGMAP),
+        file(b"n/var/log/pods/bomb.log.gz", &inner),
+    ]);
+    let (_d2, path) = input("inner-bomb.tar", &bytes);
+    let run = analyze(&path, &["--max-total-bytes", "32MiB"]);
+    run.assert_problem_at("n/var/log/pods/bomb.log.gz", "max_total_bytes");
+}
+
+#[test]
+fn tar_in_tar_in_tar_stops_at_max_nesting() {
+    let mut inner = tar(&[file(b"n/etc/kubernetes/manifests/cm.yaml", CONFIGMAP)]);
+    for level in (1..=6).rev() {
+        inner = tar(&[file(format!("level{level}.tar").as_bytes(), &inner)]);
+    }
+    let (_d, path) = input("nested.tar.gz", &gz(&inner));
+    let run = analyze(&path, &[]);
+    // Default max_nesting 4: level1..level4 are opened, level5.tar is not.
+    run.assert_problem(|p| p.ends_with("/level5.tar"), "max_nesting (4)");
+    let run = analyze(&path, &["--max-nesting", "1"]);
+    run.assert_problem_at("level1.tar/level2.tar", "max_nesting (1)");
+}
+
+#[test]
+fn entry_count_and_entry_size_limits_are_reported() {
+    let mut entries: Vec<Vec<u8>> = (0..50)
+        .map(|i| file(format!("n/etc/kubernetes/f{i:02}.txt").as_bytes(), b"x"))
+        .collect();
+    entries.push(file(
+        b"n/etc/kubernetes/manifests/big.yaml",
+        format!("kind: ConfigMap\ndata:\n  x: \"{}\"\n", "a".repeat(300_000)).as_bytes(),
+    ));
+    let (_d, path) = input("many.tar", &tar(&entries));
+    let run = analyze(&path, &["--max-entries", "20"]);
+    run.assert_problem_at("n/etc/kubernetes/f20.txt", "max_entries (20)");
+    let run = analyze(&path, &["--max-entry-bytes", "64KiB"]);
+    run.assert_problem_at(
+        "n/etc/kubernetes/manifests/big.yaml",
+        "max_entry_bytes (65536 bytes)",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Parser safety.
+
+#[test]
+fn certificate_with_an_unknown_critical_extension_and_a_1mb_extension() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["weird.example".to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2027, 1, 1);
+    let mut critical = rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 55555, 1], vec![5, 0]);
+    critical.set_criticality(true);
+    params.custom_extensions.push(critical);
+    let mut big = vec![0x04, 0x83, 0x10, 0x00, 0x00];
+    big.extend(junk(1 << 20, 11));
+    params
+        .custom_extensions
+        .push(rcgen::CustomExtension::from_oid_content(
+            &[1, 3, 6, 1, 4, 1, 55555, 2],
+            big,
+        ));
+    let cert = params.self_signed(&key).unwrap();
+    assert!(cert.der().len() > 1 << 20);
+    let bytes = tar(&[file(b"n/etc/kubernetes/pki/weird.crt", cert.pem().as_bytes())]);
+    let (_d, path) = input("ext.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at(
+        "n/etc/kubernetes/pki/weird.crt",
+        "critical extension 1.3.6.1.4.1.55555.1",
+    );
+}
+
+#[test]
+fn der_with_lengths_past_its_end_and_garbage_in_pem() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["x".to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2027, 1, 1);
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    // The outer SEQUENCE claims more than there is.
+    let cut = der[..der.len() - 40].to_vec();
+    // An inner length (the TBS SEQUENCE, right after the outer header) pushed past the end.
+    let mut inner = der.clone();
+    inner[5] = 0xff;
+    inner[6] = 0xff;
+    let pem = |d: &[u8]| {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.encode(d);
+        format!("-----BEGIN CERTIFICATE-----\n{b}\n-----END CERTIFICATE-----\n")
+    };
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/pki/cut.crt", pem(&cut).as_bytes()),
+        file(b"n/etc/kubernetes/pki/inner.crt", pem(&inner).as_bytes()),
+        file(b"n/etc/kubernetes/pki/cut.der", &cut),
+        file(
+            b"n/etc/kubernetes/pki/garbage.crt",
+            b"-----BEGIN CERTIFICATE-----\n!!!! not base64 \x00\xff\n-----END CERTIFICATE-----\n",
+        ),
+        file(b"n/etc/kubernetes/pki/empty.crt", b""),
+    ]);
+    let (_d, path) = input("der.tar", &bytes);
+    let run = analyze(&path, &[]);
+    for p in ["cut.crt", "inner.crt", "cut.der", "garbage.crt", "empty.crt"] {
+        run.assert_problem_at(&format!("n/etc/kubernetes/pki/{p}"), "");
+    }
+}
+
+#[test]
+fn kubeconfig_with_the_wrong_types() {
+    let bad = b"apiVersion: v1\nkind: Config\ncurrent-context: [1, 2]\nclusters: \"not a list\"\n\
+users:\n- name: 7\n  user:\n    client-certificate-data: 42\n    client-key-data: {a: b}\n    token: [x]\n\
+contexts: 5\n";
+    let worse = b"apiVersion: v1\nkind: Config\nclusters:\n- 12\n- name: c\n  cluster: [1]\nusers: {}\n";
+    let bytes = tar(&[
+        file(b"n/etc/kubernetes/admin.conf", bad),
+        file(b"n/etc/kubernetes/kubelet.conf", worse),
+    ]);
+    let (_d, path) = input("kc.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at("n/etc/kubernetes/admin.conf", "clusters");
+    run.assert_problem_at("n/etc/kubernetes/admin.conf", "client-certificate-data");
+    run.assert_problem_at("n/etc/kubernetes/kubelet.conf", "users");
+}
+
+#[test]
+fn yaml_billion_laughs() {
+    let mut lol = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\ndata:\n");
+    lol += "  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n";
+    for (i, c) in ('b'..='j').enumerate() {
+        let p = char::from(b'a' + i as u8);
+        lol += &format!("  {c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n");
+    }
+    let bytes = tar(&[file(b"cluster/configmaps.yaml", lol.as_bytes())]);
+    let (_d, path) = input("lol.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at("cluster/configmaps.yaml", "yaml");
+}
+
+#[test]
+fn json_and_yaml_nested_100000_levels() {
+    let n = 100_000;
+    let json = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let yaml = format!(
+        "apiVersion: v1\nkind: List\nitems: {}{}\n",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let bytes = tar(&[
+        file(b"cluster/pods.json", json.as_bytes()),
+        file(b"cluster/pods.yaml", yaml.as_bytes()),
+    ]);
+    let (_d, path) = input("deep.tar", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at("cluster/pods.json", "json");
+    run.assert_problem_at("cluster/pods.yaml", "yaml");
+}
+
+/// A log whose one line is 100 MiB long with no newline.
+fn endless_line() -> Vec<u8> {
+    let mut log = b"I0101 00:00:00.000000       1 server.go:1] ".to_vec();
+    log.resize(100 << 20, b'a');
+    log
+}
+
+/// Peak memory far below the line's size: the line was never held whole.
+const LINE_PEAK_KIB: u64 = 64 << 10;
+
+#[test]
+fn a_100mb_log_line_without_newline_is_not_buffered_directory() {
+    let top = tempfile::tempdir().unwrap();
+    let root = top.path().join("b");
+    std::fs::create_dir_all(root.join("n/var/log")).unwrap();
+    std::fs::write(root.join("n/var/log/kubelet.log"), endless_line()).unwrap();
+    std::fs::write(root.join("n/var/log/syslog"), endless_line()).unwrap();
+    let run = analyze(&root, &[]);
+    assert!(
+        run.peak_kib() < LINE_PEAK_KIB,
+        "peak memory {} KiB: the line was buffered",
+        run.peak_kib()
+    );
+    assert!(run.code == 0 || run.code == 1);
+}
+
+#[test]
+fn a_100mb_log_line_without_newline_is_not_buffered_archive() {
+    let line = endless_line();
+    let bytes = tar(&[file(b"n/var/log/kubelet.log", &line)]);
+    let (_d, path) = input("line.tar.gz", &gz(&bytes));
+    let run = analyze(&path, &[]);
+    assert!(
+        run.peak_kib() < LINE_PEAK_KIB,
+        "peak memory {} KiB: the line was buffered",
+        run.peak_kib()
+    );
+}
+
+#[test]
+fn binary_junk_everywhere() {
+    let paths: &[&[u8]] = &[
+        b"n/etc/kubernetes/admin.conf",
+        b"n/etc/kubernetes/pki/ca.crt",
+        b"n/etc/kubernetes/manifests/kube-apiserver.yaml",
+        b"n/var/lib/kubelet/config.yaml",
+        b"n/run/flannel/subnet.env",
+        b"n/etc/cni/net.d/10-flannel.conflist",
+        b"cluster/secrets.yaml",
+        b"cluster/pods.json",
+        b"n/var/log/pods/kube-system_x/c/0.log",
+    ];
+    let entries: Vec<Vec<u8>> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Junk that still classifies by path, with armour or a kind line in front.
+            let mut data = match i % 3 {
+                0 => b"-----BEGIN CERTIFICATE-----\n".to_vec(),
+                1 => b"kind: Config\n".to_vec(),
+                _ => Vec::new(),
+            };
+            data.extend(junk(20_000, i as u64 + 1));
+            file(p, &data)
+        })
+        .collect();
+    let (_d, path) = input("junk.tar.gz", &gz(&tar(&entries)));
+    let run = analyze(&path, &[]);
+    for p in [
+        "n/etc/kubernetes/admin.conf",
+        "n/etc/kubernetes/pki/ca.crt",
+        "cluster/secrets.yaml",
+    ] {
+        run.assert_problem_at(p, "");
+    }
+    // The whole input is junk with a gzip magic number.
+    let mut bytes = vec![0x1f, 0x8b];
+    bytes.extend(junk(100_000, 99));
+    let (_d2, path) = input("junk2.tar.gz", &bytes);
+    let run = analyze(&path, &[]);
+    run.assert_problem_at(&path.display().to_string(), "gzip");
+    // The whole input is junk without any magic.
+    let (_d3, path) = input("junk3.tar", &junk(100_000, 5));
+    let run = analyze(&path, &[]);
+    run.assert_problem_at(&path.display().to_string(), "neither a tar archive nor gzip");
+}
+
+#[test]
+fn unreadable_top_level_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let dangling = dir.path().join("bundle.tar.gz");
+    std::os::unix::fs::symlink("/no/such/file", &dangling).unwrap();
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["analyze", "-o", "json"])
+        .arg(&dangling)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.tar.gz"));
+}
