@@ -37,6 +37,8 @@ pub struct Options {
     pub limits: Limits,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// Force every node's distribution (`--layout`) instead of detecting it.
+    pub layout: Option<bundle::distro::Layout>,
 }
 
 impl Default for Options {
@@ -46,6 +48,7 @@ impl Default for Options {
             expiry_window: time::Duration::days(30),
             limits: Limits::default(),
             progress: false,
+            layout: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use kubetriage::bundle::{ByteSize, Limits};
+use kubetriage::bundle::distro::Layout;
 use kubetriage::catalog::{Catalog, RuleKind};
 use kubetriage::finding::Severity;
 use kubetriage::report::{self, Format};
@@ -86,6 +87,9 @@ struct CommonArgs {
     /// Print bytes read, time per stage and peak memory on stderr.
     #[arg(long)]
     stats: bool,
+    /// Treat every node as this distribution instead of detecting it.
+    #[arg(long, value_enum, value_name = "LAYOUT")]
+    layout: Option<Layout>,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -198,6 +202,7 @@ fn options(c: &CommonArgs) -> Result<Options> {
         expiry_window: time::Duration::days(c.expiry_window),
         progress: !c.quiet && std::io::stderr().is_terminal(),
         limits: c.limits.limits(),
+        layout: c.layout,
     })
 }
 

@@ -14,12 +14,18 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     let has = |a: &str, b: &str| segs.windows(2).any(|w| w == [a, b]);
     let binary = head.contains(&0);
 
-    if path == "etc/hostname" || path.ends_with("/etc/hostname") {
+    if path == "etc/hostname"
+        || path.ends_with("/etc/hostname")
+        || path.ends_with(crate::bundle::sosreport::HOSTNAME)
+    {
         return ArtifactKind::Hostname;
     }
     // Before the content sniffing: its `[default]` header looks like a JSON array.
     if parent == ".aws" && lower == "credentials" && !binary {
         return ArtifactKind::AwsCredentials;
+    }
+    if crate::bundle::troubleshoot::is_metadata(path) {
+        return ArtifactKind::Other;
     }
     if lower == "subnet.env" {
         return ArtifactKind::FlannelEnv;
@@ -53,7 +59,7 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     let log_path = has("var", "log")
         || segs
             .iter()
-            .any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal"))
+            .any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal" | "journald"))
         || ext == "log"
         || lower.contains(".log.")
         || lower.contains("journal");
@@ -61,7 +67,8 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
         return ArtifactKind::Log;
     }
     let structured = yaml::looks_structured(head);
-    if pem::has_pem(head) && !structured {
+    let scrubbed_pem = memchr::memmem::find(head, b"-----SCRUBBED").is_some();
+    if (pem::has_pem(head) || scrubbed_pem) && !structured {
         return ArtifactKind::Pem;
     }
     if structured || matches!(ext, "yaml" | "yml" | "json") {

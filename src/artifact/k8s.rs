@@ -385,6 +385,17 @@ pub struct NodeStatus {
     pub conditions: Vec<Condition>,
     /// Addresses.
     pub addresses: Vec<NodeAddress>,
+    /// `nodeInfo` (kubelet version: `v1.30.2+k3s1` names the distribution).
+    #[serde(rename = "nodeInfo")]
+    pub node_info: NodeInfo,
+}
+
+/// `Node.status.nodeInfo`: the versions the kubelet reports.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct NodeInfo {
+    /// `kubeletVersion`.
+    pub kubelet_version: String,
 }
 
 /// `Node.status.addresses[]`.

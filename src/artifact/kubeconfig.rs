@@ -101,6 +101,10 @@ fn data(path: &str, v: &Value, key: &str, field: &str, out: &mut Parsed) -> Opti
         out.problem(path, format!("{field}: not a string"));
         return None;
     };
+    if let Some(by) = crate::artifact::scrub::mark_of(text) {
+        out.scrubbed(path, field, by);
+        return None;
+    }
     let compact: String = text.split_whitespace().collect();
     match STANDARD.decode(compact.as_bytes()) {
         Ok(bytes) => {

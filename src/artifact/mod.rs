@@ -12,7 +12,9 @@ pub mod objects;
 pub mod parse;
 pub mod parsed;
 pub mod pem;
+pub mod scrub;
 pub mod text;
+pub mod troubleshoot;
 pub mod yaml;
 pub mod yamldepth;
 

@@ -25,7 +25,8 @@ pub fn parse(path: &str, docs: Vec<Value>, out: &mut Parsed) {
 /// The origin of a pod definition file, from where it lies.
 pub fn manifest_origin(path: &str, doc: &Value) -> PodOrigin {
     let p = format!("/{path}");
-    if p.contains("/etc/kubernetes/manifests/") {
+    // RKE2 and k3s keep static pods under their own agent folder (see `bundle::distro`).
+    if p.contains("/etc/kubernetes/manifests/") || p.contains("/agent/pod-manifests/") {
         PodOrigin::StaticManifest
     } else if p.contains("/inactive-manifests/") {
         PodOrigin::InactiveCheckpoint
@@ -43,6 +44,10 @@ pub fn manifest_origin(path: &str, doc: &Value) -> PodOrigin {
 
 fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut Parsed) {
     if !doc.is_object() {
+        return;
+    }
+    if item_kind.is_empty() && crate::artifact::troubleshoot::is_secret_output(&doc) {
+        crate::artifact::troubleshoot::secret_output(path, &doc, out);
         return;
     }
     let kind = match str_of(&doc, "kind") {

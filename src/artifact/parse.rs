@@ -2,7 +2,7 @@
 //! parse becomes an input problem naming the path.
 
 use crate::artifact::parsed::Parsed;
-use crate::artifact::{ArtifactKind, awscreds, objects, text, yaml};
+use crate::artifact::{ArtifactKind, awscreds, objects, scrub, text, yaml};
 use crate::snapshot::Location;
 
 /// Parses the content of the entry at `path`, classified as `kind`.
@@ -25,18 +25,27 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
             let location = Location::File {
                 path: path.to_string(),
             };
-            if out.add_pem_or_der(bytes, &location, "") == 0 && out.problems.is_empty() {
+            for label in scrub::scrubbed_pem_labels(bytes) {
+                out.scrubbed(path, scrub::material_of(&label), "sosreport");
+            }
+            if out.add_pem_or_der(bytes, &location, "") == 0
+                && out.problems.is_empty()
+                && out.scrubbed.is_empty()
+            {
                 out.problem(path, "no pem block or der certificate found");
             }
         }
         ArtifactKind::Kubeconfig
         | ArtifactKind::KubeletConfig
         | ArtifactKind::PodManifest
-        | ArtifactKind::Objects => match yaml::documents_of(path, bytes) {
+        | ArtifactKind::Objects => match yaml::documents_of(path, &scrub::quote_sos_marks(bytes)) {
             Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
                 out.problem(path, "not a yaml or json object");
             }
-            Ok(docs) => objects::parse(path, docs, &mut out),
+            Ok(docs) => {
+                collector_metadata(path, &docs, &mut out);
+                objects::parse(path, docs, &mut out);
+            }
             Err(e) => out.problem(path, e),
         },
         ArtifactKind::AwsCredentials => {
@@ -49,4 +58,28 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::Log | ArtifactKind::Other => {}
     }
     out
+}
+
+/// The collection time and version in a collector's manifest (sos's
+/// `sos_reports/manifest.json`, `kubetriage collect`'s `kubetriage-collect.json`).
+fn collector_metadata(path: &str, docs: &[serde_json::Value], out: &mut Parsed) {
+    let Some(doc) = docs.first() else {
+        return;
+    };
+    if crate::bundle::sosreport::is_manifest(path) {
+        let m = crate::bundle::sosreport::manifest(doc);
+        out.collected_at = m.start_time;
+        out.collector_version = Some(m.version);
+    } else if path.rsplit('/').next() == Some(crate::bundle::collector::COLLECT_MANIFEST) {
+        out.collected_at = doc
+            .get("collected_at")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+            });
+        out.collector_version = doc
+            .get("version")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+    }
 }

@@ -51,9 +51,24 @@ pub struct Parsed {
     pub cluster_level: bool,
     /// What could not be read.
     pub problems: Vec<InputProblem>,
+    /// Evidence a collector scrubbed from this entry.
+    pub scrubbed: Vec<crate::artifact::scrub::ScrubbedEvidence>,
+    /// The collection time a collector's manifest records.
+    pub collected_at: Option<time::OffsetDateTime>,
+    /// The collector's version, from its manifest (sos: `4.8.2`).
+    pub collector_version: Option<String>,
 }
 
 impl Parsed {
+    /// Records evidence that `by` scrubbed from `path`.
+    pub fn scrubbed(&mut self, path: &str, what: impl Into<String>, by: &str) {
+        self.scrubbed.push(crate::artifact::scrub::ScrubbedEvidence {
+            path: path.to_string(),
+            what: what.into(),
+            by: by.to_string(),
+        });
+    }
+
     /// Records a problem with `path`.
     pub fn problem(&mut self, path: &str, error: impl Into<String>) {
         self.problems.push(InputProblem::new(path, error));

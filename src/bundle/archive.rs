@@ -8,7 +8,7 @@ use std::sync::Arc;
 use flate2::read::MultiGzDecoder;
 
 use super::watch::{Watch, short_error};
-use super::{Budget, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_gzip, is_tar, names};
+use super::{Budget, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_gzip, is_tar, names, xz};
 use crate::artifact::InputProblem;
 
 /// State of one read: limits, counters, problems and the visitor.
@@ -133,16 +133,22 @@ impl<'a, 'v> Cx<'a, 'v> {
                 return;
             }
         };
-        if is_gzip(&head) {
+        if is_gzip(&head) || xz::is_xz(&head) {
             let budget = self.budget.clone();
-            let gz = MultiGzDecoder::new(Cursor::new(head).chain(&mut *body));
-            let mut gz = Watch::new(budget.meter(gz));
+            let kind = if is_gzip(&head) { "gzip" } else { "xz" };
+            let compressed = Cursor::new(head).chain(&mut *body);
+            let decoder: Box<dyn Read + '_> = if kind == "gzip" {
+                Box::new(MultiGzDecoder::new(compressed))
+            } else {
+                Box::new(xz::decoder(compressed))
+            };
+            let mut gz = Watch::new(budget.meter(decoder));
             let tripped = gz.tripped.clone();
             let inner = match read_head(&mut gz, HEAD_BYTES) {
                 Ok(h) => h,
                 Err(e) => {
                     if !self.check_budget(path) {
-                        self.problem(path, format!("corrupt gzip data: {}", short_error(&e)));
+                        self.problem(path, format!("corrupt {kind} data: {}", short_error(&e)));
                     }
                     return;
                 }
@@ -159,7 +165,7 @@ impl<'a, 'v> Cx<'a, 'v> {
             self.hand_over(path, size, mtime, inner, &mut gz, None);
             if let Some(e) = tripped.borrow().clone() {
                 if !self.check_budget(path) {
-                    self.problem(path, format!("gzip data ends early or is corrupt: {e}"));
+                    self.problem(path, format!("{kind} data ends early or is corrupt: {e}"));
                 }
             }
             return;
@@ -380,6 +386,12 @@ pub fn top_level(
         }
     };
     let budget = cx.budget.clone();
+    if xz::is_xz(&head) {
+        let decoded = xz::decoder(budget.disk(Cursor::new(head).chain(file)));
+        let mut stream = Watch::new(budget.meter(decoded));
+        decompressed(cx, label, name, size, mtime, "xz", &mut stream);
+        return;
+    }
     if !is_gzip(&head) {
         let mut stream = budget.meter(budget.disk(Cursor::new(head).chain(file)));
         if let Ok(head) = read_head(&mut stream, HEAD_BYTES) {
@@ -404,11 +416,24 @@ pub fn top_level(
     }
     let inflated = inflate::spawn(Cursor::new(head).chain(file), budget.clone());
     let mut stream = Watch::new(budget.meter(inflated));
-    let inner = match read_head(&mut stream, HEAD_BYTES) {
+    decompressed(cx, label, name, size, mtime, "gzip", &mut stream);
+}
+
+/// Reads a decompressed top-level stream: a tar, or a single compressed file.
+fn decompressed<R: Read>(
+    cx: &mut Cx<'_, '_>,
+    label: &str,
+    name: &str,
+    size: u64,
+    mtime: Option<i64>,
+    kind: &str,
+    stream: &mut Watch<R>,
+) {
+    let inner = match read_head(stream, HEAD_BYTES) {
         Ok(h) => h,
         Err(e) => {
             if !cx.check_budget(label) {
-                cx.problem(label, format!("corrupt gzip data: {}", short_error(&e)));
+                cx.problem(label, format!("corrupt {kind} data: {}", short_error(&e)));
             }
             return;
         }
@@ -422,10 +447,10 @@ pub fn top_level(
         return;
     }
     let tripped = stream.tripped.clone();
-    cx.hand_over(name, size, mtime, inner, &mut stream, None);
+    cx.hand_over(name, size, mtime, inner, stream, None);
     if let Some(e) = tripped.borrow().clone() {
         if !cx.check_budget(name) {
-            cx.problem(label, format!("gzip data ends early or is corrupt: {e}"));
+            cx.problem(label, format!("{kind} data ends early or is corrupt: {e}"));
         }
     }
 }

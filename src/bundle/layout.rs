@@ -5,6 +5,8 @@
 //! `etc/systemd`, `var/log`): `incident-replay/master-01/etc/kubernetes/…` is a file of the
 //! node rooted at `incident-replay/master-01/`. The leftmost match wins, so a node's
 //! `var/log/pods/…` never opens a second node. Cluster-level dumps belong to no node.
+//! k3s/RKE2 trees (`var/lib/rancher`) and a sosreport's own folders (`sos_commands`, …)
+//! mark a node root too, so a sosreport's journal captures belong to its node.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +21,15 @@ const MARKERS: &[&[&str]] = &[
     &["etc", "cni"],
     &["etc", "systemd"],
     &["var", "log"],
+    // k3s and RKE2 keep everything under these (see `distro`).
+    &["var", "lib", "rancher"],
+    &["etc", "rancher"],
+    // A sosreport's own folders sit beside the node's copied tree (see `sosreport`).
+    &["sos_commands"],
+    &["sos_reports"],
+    &["sos_logs"],
+    // `kubetriage collect` puts cluster dumps beside the node's tree.
+    &["kubetriage-collect"],
 ];
 
 /// The node root of `path` (ending in `/`, or empty when the marker is at the bundle's top),
@@ -54,6 +65,7 @@ pub fn nodes<'a>(
         .map(|root| {
             let base = hostnames
                 .get(&format!("{root}etc/hostname"))
+                .or_else(|| hostnames.get(&format!("{root}{}", super::sosreport::HOSTNAME)))
                 .filter(|h| !h.is_empty())
                 .cloned()
                 .unwrap_or_else(|| folder_name(&root));

@@ -13,13 +13,18 @@
 
 mod archive;
 mod budget;
+pub mod collector;
 mod dir;
+pub mod distro;
 mod inflate;
 pub mod layout;
 mod names;
 mod progress;
 mod size;
+pub mod sosreport;
+pub mod troubleshoot;
 mod watch;
+pub mod xz;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -111,7 +116,7 @@ pub struct Outcome {
     pub budget: Arc<Budget>,
 }
 
-/// Reads `source` (a directory, a `.tar`, a `.tar.gz` / `.tgz`, detected by magic bytes,
+/// Reads `source` (a directory, a `.tar`, a `.tar.gz` / `.tgz`, a `.tar.xz`, detected by magic bytes,
 /// or any other single file) and hands every entry to `visit`.
 ///
 /// `Err` only when the top-level input cannot be opened; everything wrong inside it is an

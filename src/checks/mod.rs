@@ -6,6 +6,7 @@
 
 pub mod cloud;
 pub mod control_plane;
+pub mod evidence;
 pub mod input;
 pub mod manifests;
 pub mod network;
@@ -44,6 +45,7 @@ pub trait Check: Sync {
 /// Every built-in check. A test keeps this list and the catalogue in step.
 pub const CHECKS: &[&dyn Check] = &[
     &input::InputProblems,
+    &evidence::EvidenceScrubbed,
     &manifests::StaleCheckpoint,
     &manifests::StaleManifest,
     &network::FlannelSubnetEnvMissing,

@@ -13,7 +13,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         "- Captured at: `{}` (from {})",
         a.captured_at, a.captured_at_source
     )?;
-    let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
+    let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
     writeln!(
         w,
         "- Nodes: {}\n",

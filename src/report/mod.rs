@@ -26,6 +26,11 @@ pub struct NodeSummary {
     pub name: String,
     /// Bundle path prefix of its tree.
     pub root: String,
+    /// Detected (or `--layout`) distribution: `kubeadm`, `bootkube`, `k3s`, `rke2`, `generic`.
+    pub layout: String,
+    /// The tool that collected it (`sosreport`, `kubetriage-collect`), if known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collector: Option<String>,
 }
 
 /// A certificate's validity span, for the pictures and the fleet summary.
@@ -156,9 +161,15 @@ impl Analysis {
             nodes: snap
                 .nodes
                 .iter()
-                .map(|n| NodeSummary {
-                    name: n.name.clone(),
-                    root: n.root.clone(),
+                .enumerate()
+                .map(|(i, n)| {
+                    let l = snap.node_layouts.get(i).copied().unwrap_or_default();
+                    NodeSummary {
+                        name: n.name.clone(),
+                        root: n.root.clone(),
+                        layout: l.layout.as_str().to_string(),
+                        collector: l.collector.map(|c| c.as_str().to_string()),
+                    }
                 })
                 .collect(),
             findings,
@@ -217,6 +228,14 @@ fn short_place(l: &crate::snapshot::Location) -> String {
             )
         }
         Location::Object { object, key, .. } => format!("{} {}#{key}", object.kind, object.name),
+    }
+}
+
+/// `cp-1 (kubeadm)`, `cp-1 (kubeadm, sosreport)`: a node with its detected layout.
+pub fn node_label(n: &NodeSummary) -> String {
+    match &n.collector {
+        Some(c) => format!("{} ({}, {c})", n.name, n.layout),
+        None => format!("{} ({})", n.name, n.layout),
     }
 }
 

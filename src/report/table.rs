@@ -11,6 +11,10 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         "{}  (captured {} from {})",
         a.source, a.captured_at, a.captured_at_source
     )?;
+    if !a.nodes.is_empty() {
+        let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
+        writeln!(w, "nodes: {}", nodes.join(", "))?;
+    }
     if a.findings.is_empty() {
         writeln!(w, "No findings.")?;
         return Ok(());

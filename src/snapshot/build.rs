@@ -20,7 +20,10 @@ use crate::engine::Stats;
 use crate::logscan::LogSummary;
 use crate::pki::Fingerprint;
 use crate::snapshot::logfeed::{LogFeed, merge};
-use crate::snapshot::{EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time};
+use crate::snapshot::{
+    EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time, decide_with_metadata,
+    sources,
+};
 use crate::{Error, Options};
 
 /// Reads `source` (directory, `.tar`, `.tar.gz`) into a snapshot.
@@ -105,9 +108,11 @@ pub fn from_source(
             f.node = node;
         }
     }
+    let recorded: Vec<time::OffsetDateTime> = parsed.iter().filter_map(|(_, p)| p.collected_at).collect();
     for (path, p) in parsed {
         assemble(&mut snap, &path, p);
     }
+    sources::describe(&mut snap, opts.layout);
     stats.parse = parse_started.elapsed();
 
     let pki_started = Instant::now();
@@ -138,7 +143,8 @@ pub fn from_source(
     let newest_mtime = stream
         .newest_mtime
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
-    snap.captured_at = decide_capture_time(opts.now, logs.newest, newest_mtime);
+    let metadata = sources::metadata_time(&snap, recorded);
+    snap.captured_at = decide_with_metadata(opts.now, logs.newest, metadata, newest_mtime);
     snap.logs = logs;
     sort(&mut snap);
     Ok(snap)
@@ -153,6 +159,7 @@ fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
 /// Puts what one entry yielded into the snapshot.
 fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
     snap.problems.extend(p.problems);
+    snap.scrubbed.extend(p.scrubbed);
     let node = if p.cluster_level { None } else { snap.node_of(path) };
     if p.cluster_level {
         if let Some(f) = snap.files.get_mut(path) {
@@ -249,6 +256,8 @@ fn sort(snap: &mut Snapshot) {
     snap.kubelet_configs.sort_by(|a, b| a.path.cmp(&b.path));
     snap.problems.sort();
     snap.problems.dedup();
+    snap.scrubbed.sort();
+    snap.scrubbed.dedup();
 }
 
 /// A structured entry kept in memory until the stream ends.

@@ -7,18 +7,22 @@ pub mod build;
 mod links;
 mod location;
 mod logfeed;
+pub mod sources;
 mod time;
 
 use std::collections::BTreeMap;
 
 pub use location::{Location, ObjectRef};
-pub use time::{CaptureSource, CapturedAt, decide as decide_capture_time, rfc3339};
+pub use time::{CaptureSource, CapturedAt, decide as decide_capture_time, decide_with_metadata, rfc3339};
 
 use crate::artifact::k8s::{Event, NodeObject};
+use crate::artifact::scrub::ScrubbedEvidence;
 use crate::artifact::{
     CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
     WorkloadRecord,
 };
+use crate::bundle::collector::Collector;
+use crate::bundle::distro::Layout;
 use crate::logscan::LogSummary;
 use crate::pki::{CertIndex, Fingerprint, KeyIndex};
 
@@ -30,6 +34,15 @@ pub struct Node {
     /// Bundle path prefix of the node's root, ending in `/` (empty for a bundle that is one
     /// node's tree).
     pub root: String,
+}
+
+/// How a node's tree is laid out: its distribution and the tool that collected it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeLayout {
+    /// The distribution (detected, or forced with `--layout`).
+    pub layout: Layout,
+    /// The tool that made this node's part of the bundle, if any.
+    pub collector: Option<Collector>,
 }
 
 /// A file (or symlink) seen in the bundle.
@@ -133,6 +146,12 @@ pub struct Snapshot {
     pub logs: LogSummary,
     /// Everything that could not be read or parsed.
     pub problems: Vec<InputProblem>,
+    /// Each node's layout, in the order of [`Snapshot::nodes`].
+    pub node_layouts: Vec<NodeLayout>,
+    /// Roots of the trees a known tool made (node roots and support bundle roots).
+    pub collectors: Vec<(String, Collector)>,
+    /// Evidence a collector scrubbed or redacted.
+    pub scrubbed: Vec<ScrubbedEvidence>,
 }
 
 impl Snapshot {
@@ -161,7 +180,41 @@ impl Snapshot {
             credential_files: Vec::new(),
             logs: LogSummary::default(),
             problems: Vec::new(),
+            node_layouts: Vec::new(),
+            collectors: Vec::new(),
+            scrubbed: Vec::new(),
         }
+    }
+
+    /// The layout of a node (`Generic` for cluster-level things and unknown nodes).
+    pub fn layout(&self, node: Option<usize>) -> Layout {
+        node.and_then(|i| self.node_layouts.get(i))
+            .map(|l| l.layout)
+            .unwrap_or_default()
+    }
+
+    /// The cluster's distribution: the first non-generic node layout, else what the dumped
+    /// Node objects' kubelet versions say (`+k3s1`, `+rke2r1`), else `Generic`.
+    pub fn cluster_layout(&self) -> Layout {
+        self.node_layouts
+            .iter()
+            .map(|l| l.layout)
+            .find(|l| *l != Layout::Generic)
+            .or_else(|| {
+                self.k8s_nodes.iter().find_map(|n| {
+                    crate::bundle::distro::from_kubelet_version(&n.node.status.node_info.kubelet_version)
+                })
+            })
+            .unwrap_or_default()
+    }
+
+    /// The collector of the tree that holds `path`, if a known tool made it.
+    pub fn collector_of(&self, path: &str) -> Option<Collector> {
+        self.collectors
+            .iter()
+            .filter(|(root, _)| path.starts_with(root.as_str()))
+            .max_by_key(|(root, _)| root.len())
+            .map(|(_, c)| *c)
     }
 
     /// The node whose tree holds `path` (longest root prefix wins).

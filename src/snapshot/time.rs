@@ -11,6 +11,9 @@ pub enum CaptureSource {
     Flag,
     /// The newest timestamp in the bundle's logs.
     NewestLog,
+    /// The collection time a collector recorded (sosreport's manifest, a support bundle's
+    /// folder name, `kubetriage collect`'s manifest).
+    BundleMetadata,
     /// The newest modification time of an archive entry or file.
     NewestMtime,
     /// Nothing in the bundle had a time: the Unix epoch is used and the report says so.
@@ -23,6 +26,7 @@ impl CaptureSource {
         match self {
             CaptureSource::Flag => "flag",
             CaptureSource::NewestLog => "newest-log",
+            CaptureSource::BundleMetadata => "bundle-metadata",
             CaptureSource::NewestMtime => "newest-mtime",
             CaptureSource::Unknown => "unknown",
         }
@@ -65,6 +69,23 @@ pub fn decide(
     newest_log: Option<OffsetDateTime>,
     newest_mtime: Option<OffsetDateTime>,
 ) -> CapturedAt {
+    decide_with_metadata(flag, newest_log, None, newest_mtime)
+}
+
+/// Decides the capture time: the flag, else the newest log time, else the collection time a
+/// collector recorded, else the newest mtime.
+pub fn decide_with_metadata(
+    flag: Option<OffsetDateTime>,
+    newest_log: Option<OffsetDateTime>,
+    metadata: Option<OffsetDateTime>,
+    newest_mtime: Option<OffsetDateTime>,
+) -> CapturedAt {
+    if let (None, None, Some(at)) = (flag, newest_log, metadata) {
+        return CapturedAt {
+            at,
+            source: CaptureSource::BundleMetadata,
+        };
+    }
     match (flag, newest_log, newest_mtime) {
         (Some(at), _, _) => CapturedAt {
             at,

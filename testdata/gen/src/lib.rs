@@ -14,6 +14,8 @@ pub mod malformed;
 pub mod ojson;
 pub mod pem;
 pub mod rules_node;
+pub mod sosreport;
 pub mod tree;
+pub mod troubleshoot;
 pub mod two_nodes;
 pub mod yaml;

@@ -17,7 +17,9 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
-use kubetriage_testgen::{archive, big, incident, kubeadm, malformed, ojson, rules_node, two_nodes};
+use kubetriage_testgen::{
+    archive, big, incident, kubeadm, malformed, ojson, rules_node, sosreport, troubleshoot, two_nodes,
+};
 
 /// A bundle generator: its tree (relative to the bundle root) and its expectations.
 type BundleFn = fn() -> Result<(Tree, Value)>;
@@ -49,6 +51,17 @@ fn generate() -> Result<Tree> {
             malformed::CAPTURE.unix_timestamp(),
         ),
     ];
+    // Collector-shaped bundles: directories only (tests pack them as .tar.xz / .tar.gz).
+    let shaped: Vec<(&str, BundleFn)> = vec![
+        ("sosreport-legacy", sosreport::legacy),
+        ("sosreport-scrubbed", sosreport::scrubbed),
+        ("troubleshoot-kubeadm", troubleshoot::bundle),
+    ];
+    for (name, build) in shaped {
+        let (tree, exp) = build().with_context(|| format!("building {name}"))?;
+        out.merge_under(name, tree);
+        expectations.insert(name.to_owned(), exp);
+    }
     for (name, build, mtime) in bundles {
         let (tree, exp) = build().with_context(|| format!("building {name}"))?;
         let gz = archive::tar_gz(&tree, name, mtime)?;

@@ -1,0 +1,175 @@
+//! Distributions: which kind of cluster a node belongs to, from where it keeps its files
+//! (and, for nodes seen only in dumps, from the kubelet version it reports).
+//!
+//! What a healthy node looks like differs by distribution, so checks ask this before they
+//! expect a file or a pod:
+//! - **kubeadm**: PKI in `/etc/kubernetes/pki`, kubeconfigs `admin.conf`, `kubelet.conf`, …,
+//!   control plane as static pods in `/etc/kubernetes/manifests` (ANCHORS.md §4.1).
+//! - **bootkube / Tectonic** (self-hosted): kubelet kubeconfig `/etc/kubernetes/kubeconfig`,
+//!   pod checkpoints in `/etc/kubernetes/{manifests,inactive-manifests,checkpoint-secrets}`,
+//!   control plane as DaemonSets/Deployments (ANCHORS.md §4.3).
+//! - **k3s**: PKI in `/var/lib/rancher/k3s/server/tls`, config in `/etc/rancher/k3s`; the
+//!   control plane (and etcd/kine) runs inside the one `k3s server` process, so there are no
+//!   control-plane pods to expect. Its embedded flannel still writes `/run/flannel/subnet.env`
+//!   (k3s `pkg/agent/flannel/flannel.go`: `subnetFile = "/run/flannel/subnet.env"`) and its
+//!   CNI config lives in `/var/lib/rancher/k3s/agent/etc/cni/net.d`.
+//! - **RKE2**: PKI in `/var/lib/rancher/rke2/server/tls`; etcd, kube-apiserver,
+//!   kube-controller-manager and kube-scheduler are static pods in
+//!   `/var/lib/rancher/rke2/agent/pod-manifests`.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A node's distribution (its layout on disk).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// kubeadm (`/etc/kubernetes/pki`, static pods in `/etc/kubernetes/manifests`).
+    Kubeadm,
+    /// bootkube / Tectonic self-hosted (checkpoints, `/etc/kubernetes/kubeconfig`).
+    Bootkube,
+    /// k3s (`/var/lib/rancher/k3s`; control plane in-process).
+    K3s,
+    /// RKE2 (`/var/lib/rancher/rke2`; static pods in `agent/pod-manifests`).
+    Rke2,
+    /// Nothing says which: files are read where they are found.
+    #[default]
+    Generic,
+}
+
+impl Layout {
+    /// Lowercase name used in reports and by `--layout`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Kubeadm => "kubeadm",
+            Layout::Bootkube => "bootkube",
+            Layout::K3s => "k3s",
+            Layout::Rke2 => "rke2",
+            Layout::Generic => "generic",
+        }
+    }
+
+    /// Whether the control plane runs inside one host process (no control-plane pods).
+    pub fn in_process_control_plane(self) -> bool {
+        self == Layout::K3s
+    }
+
+    /// Folders (under the node root) where the kubelet reads static pod manifests.
+    pub fn static_pod_dirs(self) -> &'static [&'static str] {
+        match self {
+            Layout::Rke2 => &["var/lib/rancher/rke2/agent/pod-manifests/"],
+            Layout::K3s => &["var/lib/rancher/k3s/agent/pod-manifests/"],
+            _ => &["etc/kubernetes/manifests/"],
+        }
+    }
+
+    /// Folders (under the node root) where the distribution keeps its PKI.
+    pub fn pki_dirs(self) -> &'static [&'static str] {
+        match self {
+            Layout::K3s => &["var/lib/rancher/k3s/server/tls/", "var/lib/rancher/k3s/agent/"],
+            Layout::Rke2 => &["var/lib/rancher/rke2/server/tls/", "var/lib/rancher/rke2/agent/"],
+            Layout::Bootkube => &["etc/kubernetes/", "var/lib/kubelet/pki/"],
+            Layout::Kubeadm | Layout::Generic => &["etc/kubernetes/pki/", "var/lib/kubelet/pki/"],
+        }
+    }
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The layout of one node from the paths of its files, relative to its root. The most
+/// specific evidence wins: a rancher tree beats `/etc/kubernetes` (RKE2 agents also keep
+/// a kubelet config there), and bootkube checkpoints beat kubeadm-looking kubeconfigs.
+pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
+    let mut seen = [false; 4];
+    for p in relative_paths {
+        if p.starts_with("var/lib/rancher/k3s/") || p.starts_with("etc/rancher/k3s/") {
+            seen[0] = true;
+        } else if p.starts_with("var/lib/rancher/rke2/") || p.starts_with("etc/rancher/rke2/") {
+            seen[1] = true;
+        } else if p.starts_with("etc/kubernetes/checkpoint-secrets/")
+            || p.starts_with("etc/kubernetes/inactive-manifests/")
+            || p.starts_with("etc/kubernetes/bootstrap-secrets/")
+            || p.starts_with("etc/kubernetes/checkpoint-configmaps/")
+            || p == "etc/kubernetes/kubeconfig"
+        {
+            seen[2] = true;
+        } else if matches!(
+            p,
+            "etc/kubernetes/admin.conf"
+                | "etc/kubernetes/kubelet.conf"
+                | "etc/kubernetes/super-admin.conf"
+                | "etc/kubernetes/bootstrap-kubelet.conf"
+                | "etc/kubernetes/pki/ca.crt"
+                | "var/lib/kubelet/kubeadm-flags.env"
+        ) || p.ends_with("kubelet.service.d/10-kubeadm.conf")
+        {
+            seen[3] = true;
+        }
+    }
+    match seen {
+        [true, ..] => Layout::K3s,
+        [_, true, ..] => Layout::Rke2,
+        [_, _, true, _] => Layout::Bootkube,
+        [_, _, _, true] => Layout::Kubeadm,
+        _ => Layout::Generic,
+    }
+}
+
+/// The distribution a kubelet version string names (`v1.30.2+k3s1`, `v1.29.4+rke2r1`).
+pub fn from_kubelet_version(version: &str) -> Option<Layout> {
+    let build = version.split_once('+')?.1;
+    if build.starts_with("k3s") {
+        Some(Layout::K3s)
+    } else if build.starts_with("rke2") {
+        Some(Layout::Rke2)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_most_specific_tree() {
+        assert_eq!(
+            detect(["etc/kubernetes/pki/ca.crt", "var/log/x"]),
+            Layout::Kubeadm
+        );
+        assert_eq!(
+            detect([
+                "etc/kubernetes/kubeconfig",
+                "etc/kubernetes/inactive-manifests/a.json"
+            ]),
+            Layout::Bootkube
+        );
+        assert_eq!(
+            detect([
+                "var/lib/rancher/k3s/server/tls/server-ca.crt",
+                "run/flannel/subnet.env"
+            ]),
+            Layout::K3s
+        );
+        assert_eq!(
+            detect([
+                "var/lib/rancher/rke2/agent/pod-manifests/etcd.yaml",
+                "etc/kubernetes/x"
+            ]),
+            Layout::Rke2
+        );
+        assert_eq!(detect(["var/log/syslog"]), Layout::Generic);
+    }
+
+    #[test]
+    fn kubelet_versions() {
+        assert_eq!(from_kubelet_version("v1.30.2+k3s1"), Some(Layout::K3s));
+        assert_eq!(from_kubelet_version("v1.29.4+rke2r1"), Some(Layout::Rke2));
+        assert_eq!(from_kubelet_version("v1.30.2"), None);
+    }
+}
