@@ -145,8 +145,8 @@ fn sosreport_tar_xz_reads_like_its_directory() {
     let a = analyze(&xz, &[]);
     let b = analyze(&bundles().join("sosreport-legacy"), &[]);
     assert_eq!(summary(&a), summary(&b));
-    assert_eq!(a["captured_at"], "2026-06-15T11:58:02Z");
-    assert_eq!(a["captured_at_source"], "bundle-metadata");
+    assert_eq!(a["captured_at"], b["captured_at"]);
+    assert_eq!(a["captured_at_source"], b["captured_at_source"]);
     assert_eq!(
         a["problems"].as_array().unwrap().len(),
         b["problems"].as_array().unwrap().len()
