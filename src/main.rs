@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use kubetriage::bundle::{ByteSize, Limits};
 use kubetriage::bundle::distro::Layout;
+use kubetriage::bundle::{ByteSize, Limits};
 use kubetriage::catalog::{Catalog, RuleKind};
 use kubetriage::finding::Severity;
 use kubetriage::report::{self, Format};
