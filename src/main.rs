@@ -385,7 +385,8 @@ fn cmd_rules(r: &RulesArgs) -> Result<ExitCode> {
             match (&rule.kind, r.patterns) {
                 (RuleKind::Log(l), true) => {
                     for p in &l.patterns {
-                        writeln!(w, "{p}")?;
+                        // Unnamed groups: `rg -f` joins the lines into one regex.
+                        writeln!(w, "{}", kubetriage::logscan::compiled::without_capture_names(p))?;
                     }
                 }
                 (_, true) => {}

@@ -2,10 +2,84 @@
 //! prefilter), and per rule its regexes, exclusions and components.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
 use regex::Regex;
 
 use crate::catalog::{Catalog, LogSyntax, RuleKind};
 use crate::logscan::literals;
+
+/// Most patterns Aho-Corasick's SIMD prefilter (Teddy) takes; beyond it, scans are several
+/// times slower.
+const TEDDY_LIMIT: usize = 64;
+
+/// Shortest common prefix worth merging literals on.
+const MIN_PREFIX: usize = 5;
+
+/// A smaller set of strings such that every literal contains one of them, so that a line
+/// holding any literal holds a member of the cover: literals that contain another literal
+/// are dropped, then literals sharing the longest common prefix are replaced by that prefix
+/// until at most `limit` remain (or no prefix of `MIN_PREFIX` bytes is shared).
+pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
+    let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
+    let mut set: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        if !set.contains(l) && !lits.iter().any(|o| contains(l, o)) {
+            set.push(l.clone());
+        }
+    }
+    while set.len() > limit {
+        set.sort();
+        let best = set
+            .windows(2)
+            .map(|w| match w {
+                [a, b] => a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count(),
+                _ => 0,
+            })
+            .enumerate()
+            .max_by_key(|(_, n)| *n);
+        let Some((i, n)) = best.filter(|(_, n)| *n >= MIN_PREFIX) else {
+            break;
+        };
+        let Some(prefix) = set.get(i).and_then(|s| s.get(..n)).map(<[u8]>::to_vec) else {
+            break;
+        };
+        set.retain(|s| !s.starts_with(&prefix));
+        set.push(prefix);
+    }
+    set
+}
+
+/// `pattern` with its named groups made non-capturing (`(?P<x>…)` → `(?:…)`), so that many
+/// patterns can be joined into one regex (`rg -f`) without duplicate group names.
+pub fn without_capture_names(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("(?") {
+        let escaped = rest
+            .get(..i)
+            .is_some_and(|h| h.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1);
+        out.push_str(rest.get(..i).unwrap_or_default());
+        let after = rest.get(i + 2..).unwrap_or_default();
+        let name_start = after.strip_prefix("P<").or_else(|| after.strip_prefix('<'));
+        match name_start.and_then(|n| n.find('>').map(|j| (n, j))) {
+            Some((n, j))
+                if !escaped
+                    && n.get(..j).is_some_and(|x| {
+                        !x.is_empty() && x.chars().all(|c| c.is_alphanumeric() || c == '_')
+                    }) =>
+            {
+                out.push_str("(?:");
+                rest = n.get(j + 1..).unwrap_or_default();
+            }
+            _ => {
+                out.push_str("(?");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// One compiled log rule.
 #[derive(Debug)]
@@ -42,7 +116,12 @@ impl CompiledRule {
 pub struct RuleSet {
     /// Rules, in catalogue order.
     pub rules: Vec<CompiledRule>,
+    /// Leftmost-first automaton over all literals: finds candidate lines in whole buffers
+    /// (leftmost semantics let Aho-Corasick use its SIMD "Teddy" prefilter).
     ac: Option<AhoCorasick>,
+    /// The same literals with standard semantics: every literal present in one candidate
+    /// line (overlapping), to choose the rules to try.
+    ac_all: Option<AhoCorasick>,
     /// For each literal of the automaton, the rules it stands for.
     lit_rules: Vec<Vec<u32>>,
 }
@@ -120,14 +199,11 @@ impl RuleSet {
                 exclude,
             });
         }
-        let ac = if lits.is_empty() {
-            None
-        } else {
-            match AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&lits)
-            {
+        let mut build = |kind: MatchKind| {
+            if lits.is_empty() {
+                return None;
+            }
+            match AhoCorasickBuilder::new().match_kind(kind).build(&lits) {
                 Ok(ac) => Some(ac),
                 Err(e) => {
                     errors.push(format!("prefilter does not build: {e}"));
@@ -135,10 +211,21 @@ impl RuleSet {
                 }
             }
         };
+        let ac_all = build(MatchKind::Standard);
+        let cover = cover(&lits, TEDDY_LIMIT);
+        let ac = if cover.is_empty() {
+            None
+        } else {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&cover)
+                .ok()
+        };
         (
             RuleSet {
                 rules: compiled,
                 ac,
+                ac_all,
                 lit_rules,
             },
             errors,
@@ -156,7 +243,7 @@ impl RuleSet {
     /// The rules whose literals occur in `line`, sorted, into `out` (cleared first).
     pub fn candidates(&self, line: &[u8], out: &mut Vec<u32>) {
         out.clear();
-        let Some(ac) = &self.ac else { return };
+        let Some(ac) = &self.ac_all else { return };
         for m in ac.find_overlapping_iter(line) {
             if let Some(rs) = self.lit_rules.get(m.pattern().as_usize()) {
                 out.extend_from_slice(rs);
@@ -166,8 +253,42 @@ impl RuleSet {
         out.dedup();
     }
 
-    /// Number of literals in the prefilter.
-    pub fn literal_count(&self) -> usize {
-        self.lit_rules.len()
+    /// Number of literals of the rules, and of the cover the buffer scan searches for.
+    pub fn literal_count(&self) -> (usize, usize) {
+        (
+            self.lit_rules.len(),
+            self.ac.as_ref().map_or(0, AhoCorasick::patterns_len),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_names_are_removed() {
+        assert_eq!(
+            without_capture_names(r"a (?P<x>b) (?<y>c) (?:d) \(?P<z>e)"),
+            r"a (?:b) (?:c) (?:d) \(?P<z>e)"
+        );
+    }
+
+    #[test]
+    fn the_cover_is_contained_in_every_literal() {
+        let lits: Vec<Vec<u8>> = (0..100)
+            .map(|i| format!("literal number {i:03} of many").into_bytes())
+            .chain([b"x509: certificate has expired".to_vec(), b"has expired".to_vec()])
+            .collect();
+        let c = cover(&lits, 8);
+        assert!(c.len() <= 8, "{c:?}");
+        assert!(
+            !c.contains(&b"x509: certificate has expired".to_vec()),
+            "superstrings are dropped"
+        );
+        for l in &lits {
+            assert!(c.iter().any(|x| memchr::memmem::find(l, x).is_some()), "{l:?}");
+        }
+        assert!(c.iter().all(|x| x.len() >= MIN_PREFIX));
     }
 }
