@@ -9,6 +9,7 @@ pub mod artifact;
 pub mod bundle;
 pub mod catalog;
 pub mod checks;
+pub mod collect;
 pub mod engine;
 pub mod error;
 pub mod finding;

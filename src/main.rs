@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use kubetriage::bundle::distro::Layout;
 use kubetriage::bundle::{ByteSize, Limits};
 use kubetriage::catalog::{Catalog, RuleKind};
@@ -39,6 +39,17 @@ enum Command {
     Timeline(AnalyzeArgs),
     /// List the rule catalogue (or `rules check DIR` to validate a custom rule folder).
     Rules(RulesArgs),
+    /// Gather what the rules need from this node (or a mounted disk with --root) into a bundle
+    /// tar.gz; missing files and tools are listed in its kubetriage-collect.json.
+    Collect(CollectArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
     /// Print a rule's documentation.
     Explain {
         /// Rule id (e.g. `ca-mismatch`).
@@ -50,6 +61,39 @@ enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
+}
+
+#[derive(Args)]
+struct CollectArgs {
+    /// The node's filesystem root: `/` on a live node, or a dead node's mounted disk (then
+    /// journalctl is not run).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// The bundle to write.
+    #[arg(
+        long,
+        short = 'O',
+        value_name = "FILE",
+        default_value = "kubetriage-collect.tar.gz"
+    )]
+    output: PathBuf,
+    /// Replace each private key by a stub holding only its public key (pairing checks still
+    /// work; no private key leaves the node).
+    #[arg(long)]
+    no_private_keys: bool,
+    /// A kubeconfig to dump secrets, configmaps, pods, nodes, deployments, daemonsets and
+    /// events with kubectl.
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// How far back the kubelet journal goes (`journalctl --since`), e.g. `2d`, `12h`.
+    #[arg(long, value_name = "DURATION", default_value = "2d")]
+    since: String,
+    /// Largest log kept whole; longer logs keep their last bytes (KiB/MiB suffixes).
+    #[arg(long, value_name = "SIZE", default_value = "32MiB")]
+    max_log_bytes: ByteSize,
+    /// No progress lines.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -187,7 +231,60 @@ fn run() -> Result<ExitCode> {
         }) => cmd_rules_check(&dir),
         Command::Rules(r) => cmd_rules(&r),
         Command::Explain { id, all, rules } => cmd_explain(id.as_deref(), all, &rules),
+        Command::Collect(c) => cmd_collect(&c),
+        Command::Completions { shell } => {
+            write_out(None, |w| {
+                clap_complete::generate(shell, &mut Cli::command(), "kubetriage", w);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            write_out(None, |w| clap_mangen::Man::new(Cli::command()).render(w))?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// `journalctl --since` takes `-2d`-style relative times; a bare `2d` means "2d ago".
+fn since_arg(s: &str) -> String {
+    let relative = s
+        .trim_end_matches(['s', 'm', 'h', 'd', 'w'])
+        .chars()
+        .all(|c| c.is_ascii_digit())
+        && s.chars().next().is_some_and(|c| c.is_ascii_digit());
+    if relative { format!("-{s}") } else { s.to_string() }
+}
+
+fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
+    // The one place kubetriage reads the clock: the moment a collection runs is its capture
+    // time, recorded in the bundle so the analysis never reads the clock.
+    #[allow(clippy::disallowed_methods)]
+    let now = time::OffsetDateTime::from(std::time::SystemTime::now());
+    let live = c.root == std::path::Path::new("/");
+    let opts = kubetriage::collect::CollectOptions {
+        root: c.root.clone(),
+        live,
+        output: c.output.clone(),
+        no_private_keys: c.no_private_keys,
+        kubeconfig: c.kubeconfig.clone(),
+        since: since_arg(&c.since),
+        max_log_bytes: c.max_log_bytes.0,
+        collected_at: kubetriage::snapshot::rfc3339(now),
+        progress: !c.quiet && std::io::stderr().is_terminal(),
+    };
+    let m = kubetriage::collect::collect(&opts).with_context(|| format!("writing {}", c.output.display()))?;
+    #[allow(clippy::print_stderr)]
+    {
+        eprintln!(
+            "kubetriage: wrote {} ({} files, {} with private keys stubbed, {} items missing: see kubetriage-collect.json)",
+            c.output.display(),
+            m.files.len(),
+            m.stubbed,
+            m.skipped.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn options(c: &CommonArgs) -> Result<Options> {

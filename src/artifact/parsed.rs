@@ -77,7 +77,12 @@ impl Parsed {
     /// Adds every PEM block of `bytes` found at `location`; broken blocks become problems
     /// prefixed with `what` (the field or object key). Returns how many blocks were found.
     pub fn add_pem(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
-        let (blocks, errors) = crate::artifact::pem::blocks(bytes);
+        let (mut blocks, errors) = crate::artifact::pem::blocks(bytes);
+        if crate::collect::stub::is_stub(bytes) {
+            for b in blocks.iter_mut().filter(|b| b.label == "PUBLIC KEY") {
+                b.label = crate::pki::key::STUB_LABEL.to_string();
+            }
+        }
         for e in errors {
             let msg = if what.is_empty() {
                 e

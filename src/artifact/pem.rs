@@ -23,7 +23,9 @@ impl PemBlock {
 
     /// Whether the block holds a private or public key.
     pub fn is_key(&self) -> bool {
-        self.label.ends_with("PRIVATE KEY") || self.label.ends_with("PUBLIC KEY")
+        self.label.ends_with("PRIVATE KEY")
+            || self.label.ends_with("PUBLIC KEY")
+            || self.label == crate::pki::key::STUB_LABEL
     }
 }
 

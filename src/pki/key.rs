@@ -75,6 +75,9 @@ pub struct KeyRecord {
     pub locations: Vec<Location>,
 }
 
+/// The label a stub's `PUBLIC KEY` block is read under (it never appears in a file).
+pub const STUB_LABEL: &str = "PUBLIC KEY (PRIVATE KEY STUB)";
+
 /// Derives the public-key identity of a PEM/DER private or public key.
 ///
 /// `label` is the PEM label (`RSA PRIVATE KEY`, `EC PRIVATE KEY`, `PRIVATE KEY`,
@@ -85,6 +88,9 @@ pub fn parse_key(label: &str, der: &[u8]) -> Result<(Fingerprint, KeyAlgorithm, 
         "RSA PRIVATE KEY" => rsa_private(der).map(|id| (id, KeyAlgorithm::Rsa, true)),
         "EC PRIVATE KEY" => ec_private(der).map(|id| (id, KeyAlgorithm::Ec, true)),
         "PRIVATE KEY" => pkcs8_private(der),
+        // A `kubetriage collect --no-private-keys` stub stands where a private key was:
+        // it pairs as that private key would (see `collect::stub`).
+        STUB_LABEL => parse_key("PUBLIC KEY", der).map(|(id, alg, _)| (id, alg, true)),
         "PUBLIC KEY" => {
             let (_, spki) =
                 SubjectPublicKeyInfo::from_der(der).map_err(|e| format!("invalid public key (spki): {e}"))?;

@@ -127,6 +127,7 @@ pub fn from_bytes(certs: &CertIndex, bytes: &[u8], location: Location, node: Opt
         keys: Vec::new(),
     };
     let mut any_pem = false;
+    let stub = crate::collect::stub::is_stub(bytes);
     for pem in Pem::iter_from_buffer(bytes) {
         let Ok(pem) = pem else { break };
         any_pem = true;
@@ -136,7 +137,14 @@ pub fn from_bytes(certs: &CertIndex, bytes: &[u8], location: Location, node: Opt
                     m.certs.push(i);
                 }
             }
-        } else if let Ok((id, _, private)) = parse_key(&pem.label, &pem.contents) {
+        } else if let Ok((id, _, private)) = parse_key(
+            if stub && pem.label == "PUBLIC KEY" {
+                crate::pki::key::STUB_LABEL
+            } else {
+                &pem.label
+            },
+            &pem.contents,
+        ) {
             if !m.keys.contains(&(id, private)) {
                 m.keys.push((id, private));
             }

@@ -51,6 +51,7 @@ fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         inv.certificates.len()
     )?;
     let mut t = Table::new();
+    super::no_color(&mut t);
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header([

@@ -231,6 +231,13 @@ fn short_place(l: &crate::snapshot::Location) -> String {
     }
 }
 
+/// Turns a table's styling off when `NO_COLOR` is set (<https://no-color.org>).
+pub(crate) fn no_color(t: &mut comfy_table::Table) {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        t.force_no_tty();
+    }
+}
+
 /// `cp-1 (kubeadm)`, `cp-1 (kubeadm, sosreport)`: a node with its detected layout.
 pub fn node_label(n: &NodeSummary) -> String {
     match &n.collector {

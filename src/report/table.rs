@@ -20,6 +20,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         return Ok(());
     }
     let mut t = Table::new();
+    super::no_color(&mut t);
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(["severity", "rule", "node", "finding", "where"]);
@@ -58,6 +59,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 /// Writes the fleet summary table (several bundles).
 pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut t = Table::new();
+    super::no_color(&mut t);
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);

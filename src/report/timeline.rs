@@ -128,6 +128,7 @@ pub fn render_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::R
         return writeln!(w, "No log events.");
     }
     let mut t = comfy_table::Table::new();
+    super::no_color(&mut t);
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
     t.set_header(["first seen", "event", "where", "count", "sample"]);
