@@ -17,6 +17,12 @@ fn builtin_catalogue_validates() {
 }
 
 #[test]
+fn log_rules_validate() {
+    let errors = Catalog::builtin().unwrap().log_rule_errors();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
 fn every_check_has_exactly_one_rule() {
     let cat = Catalog::builtin().unwrap();
     let mut uses: BTreeMap<&str, usize> = CHECKS.iter().map(|c| (c.id(), 0)).collect();

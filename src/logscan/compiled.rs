@@ -1,8 +1,9 @@
 //! The log rules compiled once: one Aho-Corasick automaton over every rule's literals (the
 //! prefilter), and per rule its regexes, exclusions and components.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
 use crate::catalog::{Catalog, LogSyntax, RuleKind};
@@ -88,10 +89,12 @@ pub struct CompiledRule {
     pub id: String,
     /// Canonical components it applies to; empty: all.
     pub components: Vec<String>,
-    /// A line matching any of these is a hit…
-    pub patterns: Vec<Regex>,
-    /// …unless it matches one of these.
-    pub exclude: Vec<Regex>,
+    /// The patterns and exclusions as written.
+    sources: (Vec<String>, Vec<String>),
+    /// The compiled patterns (a line matching any is a hit…) and exclusions (…unless it
+    /// matches one of these). Compiled on first use: the prefilter hands a rule no line
+    /// unless one of its literals occurs, so most rules never compile on most bundles.
+    regexes: OnceLock<(Vec<Regex>, Vec<Regex>)>,
 }
 
 impl CompiledRule {
@@ -106,8 +109,21 @@ impl CompiledRule {
 
     /// The index of the first pattern that matches `message`, unless an exclusion does.
     pub fn matches(&self, message: &str) -> Option<usize> {
-        let i = self.patterns.iter().position(|p| p.is_match(message))?;
-        (!self.exclude.iter().any(|x| x.is_match(message))).then_some(i)
+        let (patterns, exclude) = self.regexes();
+        let i = patterns.iter().position(|p| p.is_match(message))?;
+        (!exclude.iter().any(|x| x.is_match(message))).then_some(i)
+    }
+
+    /// The compiled patterns, in catalogue order.
+    pub fn patterns(&self) -> &[Regex] {
+        &self.regexes().0
+    }
+
+    fn regexes(&self) -> &(Vec<Regex>, Vec<Regex>) {
+        // A pattern that does not compile was rejected when the catalogue was validated.
+        let all = |ps: &[String]| ps.iter().filter_map(|p| Regex::new(p).ok()).collect();
+        self.regexes
+            .get_or_init(|| (all(&self.sources.0), all(&self.sources.1)))
     }
 }
 
@@ -138,11 +154,17 @@ impl RuleSet {
                 RuleKind::Check(_) => None,
             })
             .collect();
-        Self::new(&rules).0
+        Self::build(&rules, false).0
     }
 
     /// Compiles `(id, rule)` pairs; also returns each rule's compile errors.
     pub fn new(rules: &[(&str, &LogSyntax)]) -> (RuleSet, Vec<String>) {
+        Self::build(rules, true)
+    }
+
+    /// Builds the prefilter; with `eager` also compiles (and so checks) every regex now,
+    /// otherwise each rule compiles its regexes the first time a candidate line needs them.
+    fn build(rules: &[(&str, &LogSyntax)], eager: bool) -> (RuleSet, Vec<String>) {
         let mut errors = Vec::new();
         let mut compiled = Vec::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
@@ -161,13 +183,17 @@ impl RuleSet {
                 }
                 Some(out)
             };
-            let (Some(patterns), Some(exclude)) = (
-                compile(&log.patterns, &mut errors),
-                compile(&log.exclude, &mut errors),
-            ) else {
-                continue;
-            };
-            if patterns.is_empty() {
+            let regexes = OnceLock::new();
+            if eager {
+                let (Some(patterns), Some(exclude)) = (
+                    compile(&log.patterns, &mut errors),
+                    compile(&log.exclude, &mut errors),
+                ) else {
+                    continue;
+                };
+                let _ = regexes.set((patterns, exclude));
+            }
+            if log.patterns.is_empty() {
                 errors.push(format!("rule `{id}`: a log rule needs at least one pattern"));
                 continue;
             }
@@ -195,8 +221,8 @@ impl RuleSet {
             compiled.push(CompiledRule {
                 id: (*id).to_string(),
                 components: log.components.clone(),
-                patterns,
-                exclude,
+                sources: (log.patterns.clone(), log.exclude.clone()),
+                regexes,
             });
         }
         let mut build = |kind: MatchKind| {

@@ -167,7 +167,7 @@ pub fn validate(rule_id: &str, log: &crate::catalog::LogSyntax) -> Vec<String> {
     };
     if let Some(msg) = &log.message {
         let names: BTreeSet<&str> = rule
-            .patterns
+            .patterns()
             .iter()
             .flat_map(|p| p.capture_names().flatten())
             .collect();

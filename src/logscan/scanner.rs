@@ -356,7 +356,7 @@ impl FileScan<'_> {
                 Some(i) => i,
                 None => {
                     let captures = rule
-                        .patterns
+                        .patterns()
                         .get(pi)
                         .and_then(|p| {
                             let caps = p.captures(&rec.message)?;
