@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::pki::cert::{CertRecord, Fingerprint};
-use crate::pki::key::{KeyRecord, parse_key};
+use crate::pki::key::{KeyAlgorithm, KeyRecord, parse_key};
 use crate::snapshot::Location;
 
 /// Every certificate in the bundle, one record per distinct DER.
@@ -26,12 +26,26 @@ impl CertIndex {
             }
             return Ok(i);
         }
-        let mut rec = CertRecord::from_der(der)?;
+        Ok(self.add_record(CertRecord::from_der(der)?, location))
+    }
+
+    /// Adds a certificate already parsed (in parallel, by the snapshot builder) seen at
+    /// `location`; returns its index.
+    pub fn add_record(&mut self, mut rec: CertRecord, location: Location) -> usize {
+        if let Some(&i) = self.by_fingerprint.get(&rec.fingerprint) {
+            if let Some(known) = self.certs.get_mut(i) {
+                if !known.locations.contains(&location) {
+                    known.locations.push(location);
+                }
+            }
+            return i;
+        }
+        let fp = rec.fingerprint;
         rec.locations.push(location);
         self.certs.push(rec);
         let i = self.certs.len() - 1;
         self.by_fingerprint.insert(fp, i);
-        Ok(i)
+        i
     }
 
     /// Sorts records by fingerprint and locations within each, for deterministic output.
@@ -86,14 +100,22 @@ pub struct KeyIndex {
 impl KeyIndex {
     /// Adds a PEM block (label + DER) seen at `location`.
     pub fn add(&mut self, label: &str, der: &[u8], location: Location) -> Result<usize, String> {
-        let (key_id, algorithm, private) = parse_key(label, der)?;
+        Ok(self.add_identity(parse_key(label, der)?, location))
+    }
+
+    /// Adds a key already reduced to its identity (see [`parse_key`]) seen at `location`.
+    pub fn add_identity(
+        &mut self,
+        (key_id, algorithm, private): (Fingerprint, KeyAlgorithm, bool),
+        location: Location,
+    ) -> usize {
         if let Some(&i) = self.by_identity.get(&(key_id, private)) {
             if let Some(k) = self.keys.get_mut(i) {
                 if !k.locations.contains(&location) {
                     k.locations.push(location);
                 }
             }
-            return Ok(i);
+            return i;
         }
         self.keys.push(KeyRecord {
             key_id,
@@ -103,7 +125,7 @@ impl KeyIndex {
         });
         let i = self.keys.len() - 1;
         self.by_identity.insert((key_id, private), i);
-        Ok(i)
+        i
     }
 
     /// Sorts for deterministic output.

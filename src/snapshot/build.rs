@@ -81,15 +81,21 @@ pub fn from_source(
     snap.problems = outcome.problems;
     snap.problems.append(&mut stream.problems);
     let buffered: Vec<(String, Buffered)> = std::mem::take(&mut stream.buffered).into_iter().collect();
-    let parsed: Vec<(String, Parsed)> = buffered
+    let parsed: Vec<(String, Parsed, DecodedMaterial)> = buffered
         .par_iter()
-        .map(|(path, b)| (path.clone(), artifact::parse(path, &b.data, b.kind)))
+        .map(|(path, b)| {
+            let p = artifact::parse(path, &b.data, b.kind);
+            // Certificates and keys decode in parallel too: a cluster's Secrets dump is one
+            // file holding tens of thousands of them.
+            let decoded = p.material.par_iter().map(decode).collect();
+            (path.clone(), p, decoded)
+        })
         .collect();
     drop(buffered);
 
     let hostnames: BTreeMap<String, String> = parsed
         .iter()
-        .filter_map(|(p, x)| x.hostname.clone().map(|h| (p.clone(), h)))
+        .filter_map(|(p, x, _)| x.hostname.clone().map(|h| (p.clone(), h)))
         .collect();
     snap.nodes = layout::nodes(stream.files.keys().map(String::as_str), &hostnames);
     snap.files = std::mem::take(&mut stream.files);
@@ -108,9 +114,9 @@ pub fn from_source(
             f.node = node;
         }
     }
-    let recorded: Vec<time::OffsetDateTime> = parsed.iter().filter_map(|(_, p)| p.collected_at).collect();
-    for (path, p) in parsed {
-        assemble(&mut snap, &path, p);
+    let recorded: Vec<time::OffsetDateTime> = parsed.iter().filter_map(|(_, p, _)| p.collected_at).collect();
+    for (path, p, decoded) in parsed {
+        assemble(&mut snap, &path, p, decoded);
     }
     sources::describe(&mut snap, opts.layout);
     stats.parse = parse_started.elapsed();
@@ -156,8 +162,29 @@ fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
     snap.nodes.iter().position(|n| n.root == root)
 }
 
+/// A PEM block reduced to what the indexes keep: a parsed certificate or a key's identity.
+enum Decoded {
+    Cert(Box<crate::pki::CertRecord>),
+    Key((Fingerprint, crate::pki::KeyAlgorithm, bool)),
+    Other,
+}
+
+/// One entry's material, decoded in the same order.
+type DecodedMaterial = Vec<Result<Decoded, String>>;
+
+/// Parses one certificate or key; the error becomes an input problem.
+fn decode(m: &artifact::Material) -> Result<Decoded, String> {
+    if m.block.is_certificate() {
+        crate::pki::CertRecord::from_der(&m.block.der).map(|c| Decoded::Cert(Box::new(c)))
+    } else if m.block.is_key() {
+        crate::pki::key::parse_key(&m.block.label, &m.block.der).map(Decoded::Key)
+    } else {
+        Ok(Decoded::Other)
+    }
+}
+
 /// Puts what one entry yielded into the snapshot.
-fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
+fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: DecodedMaterial) {
     snap.problems.extend(p.problems);
     snap.scrubbed.extend(p.scrubbed);
     let node = if p.cluster_level { None } else { snap.node_of(path) };
@@ -166,22 +193,22 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed) {
             f.node = None;
         }
     }
-    for m in p.material {
+    for (m, d) in p.material.into_iter().zip(decoded) {
         let what = match &m.location {
             Location::Kubeconfig { field, .. } => format!("{field}: "),
             Location::Object { .. } => format!("{}: ", m.location.object_key().unwrap_or_default()),
             Location::File { .. } => String::new(),
         };
         let at = m.location.path().to_string();
-        let result = if m.block.is_certificate() {
-            snap.certs.add_der(&m.block.der, m.location).map(|_| ())
-        } else if m.block.is_key() {
-            snap.keys
-                .add(&m.block.label, &m.block.der, m.location)
-                .map(|_| ())
-        } else {
-            Ok(())
-        };
+        let result = d.map(|d| match d {
+            Decoded::Cert(c) => {
+                snap.certs.add_record(*c, m.location);
+            }
+            Decoded::Key(k) => {
+                snap.keys.add_identity(k, m.location);
+            }
+            Decoded::Other => {}
+        });
         if let Err(e) = result {
             snap.problems
                 .push(InputProblem::new(at, format!("{what}{}", e.to_lowercase())));
