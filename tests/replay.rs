@@ -272,3 +272,12 @@ fn every_format_renders_the_replay() {
         assert!(out.contains("stale-checkpoint"), "{format} names the rules");
     }
 }
+
+/// The whole markdown and JSON reports of the replay, reviewed as snapshots: any change to a
+/// finding, its wording, the plan or its commands shows up in review.
+#[test]
+fn replay_reports_match_their_snapshots() {
+    let (_, md) = run(&["analyze", REPLAY, "--now", REPLAY_AT, "-o", "markdown"]);
+    insta::assert_snapshot!("replay_markdown", md);
+    insta::assert_json_snapshot!("replay_json", json(REPLAY, REPLAY_AT));
+}
