@@ -370,13 +370,13 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
 }
 
 /// Reads the input file: a gzip stream (inflated on its own thread), a tar, or a single file.
-pub fn top_level(
+pub fn top_level<R: Read + Send + 'static>(
     cx: &mut Cx<'_, '_>,
     label: &str,
     name: &str,
     size: u64,
     mtime: Option<i64>,
-    mut file: std::fs::File,
+    mut file: R,
 ) {
     let head = match read_head(&mut file, 512) {
         Ok(h) => h,

@@ -168,6 +168,26 @@ pub fn read(
     })
 }
 
+/// Like [`read`] for a single input that is not on disk (a `.tar`, `.tar.gz` or any other
+/// file's bytes, detected by magic bytes), named `name` in bundle paths and problems. For
+/// fuzzing and for callers that already hold the bytes.
+pub fn read_reader<R: Read + Send + 'static>(
+    name: &str,
+    input: R,
+    limits: &Limits,
+    visit: &mut Visitor<'_>,
+) -> Outcome {
+    let budget = Arc::new(Budget::new(limits.max_total_bytes, None));
+    let mut cx = archive::Cx::new(limits, budget.clone(), visit);
+    archive::top_level(&mut cx, name, name, 0, None, input);
+    let (problems, entries) = cx.finish();
+    Outcome {
+        problems,
+        entries,
+        budget,
+    }
+}
+
 /// Reads `source`'s head and tells whether it is a gzip stream.
 pub fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
