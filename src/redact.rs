@@ -31,8 +31,8 @@ static LINE_SECRETS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)",
             "[private key redacted]",
         ),
-        // Bearer tokens and JWTs.
-        (r"(?i)(bearer\s+)[A-Za-z0-9\-_.=]{8,}", "${1}[redacted]"),
+        // Bearer and basic-auth credentials, and JWTs.
+        (r"(?i)(\b(?:bearer|basic)\s+)[A-Za-z0-9\-_.=+/~]{8,}", "${1}[redacted]"),
         (
             r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{4,}",
             "[jwt redacted]",
@@ -42,9 +42,11 @@ static LINE_SECRETS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r#"(?i)(aws_secret_access_key|secretaccesskey|secret_key)(["'\s:=]+)[A-Za-z0-9/+=]{20,}"#,
             "${1}${2}[redacted]",
         ),
-        // password=…, token=…, client_secret=…
+        // Any name that says it holds a secret, however it is spelt or prefixed
+        // (`password=`, `DB_PASSWORD=`, `clientSecret:`, `AZURE_CLIENT_SECRET=`,
+        // `"SecretAccessKey": "…"`, also with JSON-escaped quotes), then its value.
         (
-            r#"(?i)\b(password|passwd|token|client_secret|secret)(["']?\s*[:=]\s*["']?)[^\s"',}&]{4,}"#,
+            r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*)((?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)[^\s"'\\,}&]{4,}"#,
             "${1}${2}[redacted]",
         ),
     ]
@@ -52,6 +54,18 @@ static LINE_SECRETS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .filter_map(|(p, r)| Regex::new(p).ok().map(|re| (re, r)))
     .collect()
 });
+
+static QUOTED: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*""#).ok());
+
+/// A parser's error message with the input values it quotes removed: serde says
+/// `invalid type: string "<the value>", expected …`, and the value may be a secret that sat
+/// in the wrong field. Field names (in backticks) and positions are kept.
+pub fn parse_error(message: &str) -> String {
+    match QUOTED.as_ref() {
+        Some(re) => re.replace_all(message, "\"…\"").into_owned(),
+        None => message.to_string(),
+    }
+}
 
 static AWS_KEY_ID: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b").ok());
@@ -92,5 +106,39 @@ mod tests {
         assert!(!l.contains("hunter2"));
         assert!(!l.contains("abcdefghijklmnop"));
         assert!(l.contains("AKIA…WXYZ"));
+    }
+
+    #[test]
+    fn parse_errors_lose_the_values_they_quote() {
+        assert_eq!(
+            parse_error(r#"invalid type: string "hunter2 \"x\" y", expected struct PodSpec at line 3"#),
+            r#"invalid type: string "…", expected struct PodSpec at line 3"#
+        );
+        assert_eq!(parse_error("missing field `name`"), "missing field `name`");
+    }
+
+    #[test]
+    fn prefixed_and_quoted_names_lose_their_values() {
+        for (text, secret) in [
+            ("DB_PASSWORD=Ut+covE8mcspk+3aIaPpc3Hh", "Ut+covE8"),
+            ("AZURE_CLIENT_SECRET=.iuH8wvzttL34SL_qfA2e", "iuH8wvzt"),
+            ("clientSecret: .iuH8wvzttL34SL_qfA2e", "iuH8wvzt"),
+            (
+                r#"AuthFailure: \"SecretAccessKey\": \"u3HAs2lKBcf+zIZkJpJj\""#,
+                "u3HAs2lK",
+            ),
+            (r#"{"aadClientSecret":"u3HAs2lKBcf+zIZkJpJj"}"#, "u3HAs2lK"),
+            ("aws_secret_access_key = u3HAs2lKBcf+zIZkJpJj", "u3HAs2lK"),
+            ("Authorization: Basic dXNlcjpodW50ZXIyaHVudGVyMg==", "dXNlcjpo"),
+            ("--token=abcdefghijklmnopqrstuvwx", "abcdefgh"),
+        ] {
+            let l = line(text);
+            assert!(!l.contains(secret), "{text} -> {l}");
+            assert!(l.contains("[redacted]"), "{text} -> {l}");
+        }
+        assert_eq!(
+            line("Invalid client secret provided."),
+            "Invalid client secret provided."
+        );
     }
 }

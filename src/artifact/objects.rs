@@ -142,6 +142,7 @@ fn typed<T: DeserializeOwned>(path: &str, obj: &ObjectRef, doc: Value, out: &mut
     match serde_json::from_value(doc) {
         Ok(v) => Some(v),
         Err(e) => {
+            let e = crate::redact::parse_error(&e.to_string());
             out.problem(path, format!("{obj}: unexpected shape: {e}"));
             None
         }

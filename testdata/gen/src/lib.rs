@@ -14,6 +14,7 @@ pub mod malformed;
 pub mod ojson;
 pub mod pem;
 pub mod rules_node;
+pub mod secrets;
 pub mod sosreport;
 pub mod tree;
 pub mod troubleshoot;

@@ -18,7 +18,8 @@ use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
 use kubetriage_testgen::{
-    archive, big, incident, kubeadm, malformed, ojson, rules_node, sosreport, troubleshoot, two_nodes,
+    archive, big, incident, kubeadm, malformed, ojson, rules_node, secrets, sosreport, troubleshoot,
+    two_nodes,
 };
 
 /// A bundle generator: its tree (relative to the bundle root) and its expectations.
@@ -49,6 +50,11 @@ fn generate() -> Result<Tree> {
             "malformed",
             malformed::bundle,
             malformed::CAPTURE.unix_timestamp(),
+        ),
+        (
+            "secrets-everywhere",
+            secrets::bundle,
+            secrets::CAPTURE.unix_timestamp(),
         ),
     ];
     // Collector-shaped bundles: directories only (tests pack them as .tar.xz / .tar.gz).

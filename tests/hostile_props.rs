@@ -1,0 +1,39 @@
+//! Property tests for the hostile-input helpers: limit sizes read back as written, and the
+//! redaction of secret-named values holds whatever the value and however the name is spelt.
+
+#![allow(clippy::unwrap_used)] // tests may panic
+
+use kubetriage::bundle::ByteSize;
+use kubetriage::redact;
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn sizes_round_trip(n in any::<u64>()) {
+        let shown = ByteSize(n).to_string();
+        prop_assert_eq!(shown.parse::<ByteSize>(), Ok(ByteSize(n)));
+    }
+
+    #[test]
+    fn secret_named_values_never_survive(
+        prefix in "[A-Za-z_]{0,8}",
+        word in prop::sample::select(vec!["password", "PASSWORD", "Secret", "client_secret", "token", "apiKey", "private_key", "SecretAccessKey"]),
+        sep in prop::sample::select(vec!["=", ": ", "\": \"", "\\\": \\\"", " = "]),
+        value in "[A-Za-z0-9+/=._~-]{12,40}",
+        before in "[ -~]{0,20}",
+    ) {
+        let text = format!("{before} {prefix}{word}{sep}{value} tail");
+        let out = redact::line(&text);
+        prop_assert!(!out.contains(&value), "{} -> {}", text, out);
+        prop_assert_eq!(redact::line(&out), out.clone());
+    }
+
+    #[test]
+    fn parse_errors_never_quote_input(value in "[ -~]{0,40}") {
+        let msg = format!("invalid type: string {value:?}, expected a sequence");
+        let out = redact::parse_error(&msg);
+        prop_assert!(out.starts_with("invalid type: string \"…\""), "{}", out);
+    }
+}

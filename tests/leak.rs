@@ -1,0 +1,347 @@
+//! No output leaks a secret. Every bundle in `testdata/bundles` (directories, and their
+//! `.tar.gz` where there is one) is run through every report format of `analyze`, `certs`
+//! and `timeline`; each output (stdout and stderr) is searched for every secret value the
+//! bundle holds: raw, base64-encoded, and as any 16-character piece of it. None may appear.
+//!
+//! The secret values come from the bundles themselves (private keys in any file, Secret data
+//! keys that hold keys, tokens, passwords or cloud credentials, kubeconfig `client-key-data`
+//! and tokens, `.aws/credentials`), plus the list `expectations.json` keeps for
+//! `secrets-everywhere`, the bundle made to hold every kind of secret in every place
+//! (including pasted into log lines the log rules match).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+const BUNDLES: &str = "testdata/bundles";
+
+/// `(command, format)` pairs rendered for every bundle directory.
+const RUNS: &[(&str, &str)] = &[
+    ("analyze", "table"),
+    ("analyze", "markdown"),
+    ("analyze", "json"),
+    ("analyze", "html"),
+    ("certs", "table"),
+    ("certs", "markdown"),
+    ("certs", "json"),
+    ("timeline", "table"),
+    ("timeline", "markdown"),
+    ("timeline", "json"),
+];
+
+/// Stdout and stderr of one run (which must not fail with 2).
+fn render(cmd: &str, format: &str, input: &Path) -> String {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args([cmd, "-q", "--stats", "-o", format])
+        .arg(input)
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{cmd} -o {format} {}: {}",
+        input.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding the secrets a bundle holds.
+
+/// Names of Secret data keys, JSON fields and env vars whose value is secret.
+fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "token"
+        || n.ends_with(".key")
+        || n.ends_with("key.json")
+        || n == "azure.json"
+        || n == ".dockerconfigjson"
+        || ["secret", "password", "private", "client-key-data"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
+/// Every PEM private key block in `text`.
+fn private_keys(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let block = &rest[start..];
+        let Some(end) = block.find("-----END ") else { break };
+        let close = block[end..].find("\n").map_or(block.len(), |i| end + i);
+        let pem = &block[..close];
+        if pem.lines().next().is_some_and(|l| l.contains("PRIVATE KEY")) {
+            out.push(pem.to_string());
+        }
+        rest = &block[close..];
+    }
+    out
+}
+
+/// The secret parts of a decoded value: its private keys, and for a JSON document the
+/// values of its secret fields; otherwise the whole value.
+fn secret_parts(name: &str, value: &[u8], out: &mut BTreeMap<String, Vec<u8>>) {
+    let text = String::from_utf8_lossy(value);
+    let keys = private_keys(&text);
+    if let Ok(Value::Object(doc)) = serde_json::from_slice::<Value>(value) {
+        for (k, v) in &doc {
+            if secret_name(k) {
+                let s = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                secret_parts(&format!("{name}.{k}"), s.as_bytes(), out);
+            }
+        }
+        return;
+    }
+    if !keys.is_empty() {
+        for (i, k) in keys.into_iter().enumerate() {
+            out.insert(format!("{name}[{i}]"), k.into_bytes());
+        }
+        return;
+    }
+    out.insert(name.to_string(), value.to_vec());
+}
+
+/// Walks a YAML/JSON value for Secrets (`data`, `stringData`), kubeconfig users and env
+/// vars, collecting their secret values.
+fn walk(at: &str, v: &Value, out: &mut BTreeMap<String, Vec<u8>>) {
+    match v {
+        Value::Object(m) => {
+            let kind = m.get("kind").and_then(Value::as_str);
+            if kind == Some("ConfigMap") {
+                for (k, val) in m.get("data").and_then(Value::as_object).into_iter().flatten() {
+                    if let Some(s) = val.as_str().filter(|_| secret_name(k)) {
+                        secret_parts(&format!("{at} ConfigMap#{k}"), s.as_bytes(), out);
+                    }
+                }
+            }
+            if kind == Some("Secret") {
+                for (field, decode) in [("data", true), ("stringData", false)] {
+                    for (k, val) in m.get(field).and_then(Value::as_object).into_iter().flatten() {
+                        let Some(s) = val.as_str() else { continue };
+                        if !secret_name(k) {
+                            continue;
+                        }
+                        let bytes = if decode {
+                            STANDARD
+                                .decode(s.split_whitespace().collect::<String>())
+                                .unwrap_or_default()
+                        } else {
+                            s.as_bytes().to_vec()
+                        };
+                        secret_parts(&format!("{at} Secret#{k}"), &bytes, out);
+                    }
+                }
+            }
+            if let Some(user) = m.get("user").and_then(Value::as_object) {
+                if let Some(k) = user.get("client-key-data").and_then(Value::as_str) {
+                    let bytes = STANDARD.decode(k.trim()).unwrap_or_default();
+                    secret_parts(&format!("{at} client-key-data"), &bytes, out);
+                }
+                if let Some(t) = user.get("token").and_then(Value::as_str) {
+                    out.insert(format!("{at} token"), t.as_bytes().to_vec());
+                }
+            }
+            if let (Some(name), Some(value)) = (
+                m.get("name").and_then(Value::as_str),
+                m.get("value").and_then(Value::as_str),
+            ) {
+                if secret_name(name) {
+                    out.insert(format!("{at} env {name}"), value.as_bytes().to_vec());
+                }
+            }
+            for (k, child) in m {
+                walk(&format!("{at}.{k}"), child, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                walk(at, item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The secret values of the bundle directory `dir`, by where they were found.
+fn bundle_secrets(dir: &Path, listed: Option<&Value>) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let p = entry.path();
+        let Ok(bytes) = std::fs::read(p) else { continue };
+        let name = p.display().to_string();
+        let text = String::from_utf8_lossy(&bytes);
+        for (i, k) in private_keys(&text).into_iter().enumerate() {
+            out.insert(format!("{name} key[{i}]"), k.into_bytes());
+        }
+        if name.ends_with(".aws/credentials") {
+            for line in text.lines() {
+                if let Some((k, v)) = line.split_once('=') {
+                    if secret_name(k.trim()) || k.trim() == "aws_secret_access_key" {
+                        out.insert(format!("{name} {}", k.trim()), v.trim().as_bytes().to_vec());
+                    }
+                }
+            }
+        }
+        let structured = [".yaml", ".yml", ".json", ".conf"]
+            .iter()
+            .any(|x| name.ends_with(x))
+            || name.contains("kubeconfig");
+        if structured {
+            // (After an error the document iterator repeats it forever: stop there.)
+            for doc in serde_yaml::Deserializer::from_slice(&bytes) {
+                let Ok(v) = <Value as serde::Deserialize>::deserialize(doc) else {
+                    break;
+                };
+                walk(&name, &v, &mut out);
+            }
+        }
+    }
+    if let Some(Value::Object(list)) = listed {
+        for (k, v) in list {
+            out.insert(
+                format!("expectations: {k}"),
+                v.as_str().unwrap().as_bytes().to_vec(),
+            );
+        }
+    }
+    // Scrubbed placeholders and tiny values are not secrets worth a search.
+    out.retain(|_, v| v.len() >= 12 && !v.iter().all(|&b| b == b'*'));
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Searching.
+
+/// Whole values and 16-byte windows, each with the name of the secret it comes from.
+type Needles<'a> = (Vec<(Vec<u8>, &'a str)>, HashMap<Vec<u8>, &'a str>);
+
+/// What must never be printed, as byte strings: the value without PEM armour and line
+/// breaks, its base64, and every 16-byte window of the former, each with the secret's name.
+fn needles(secrets: &BTreeMap<String, Vec<u8>>) -> Needles<'_> {
+    let mut whole = Vec::new();
+    let mut windows = HashMap::new();
+    for (name, value) in secrets {
+        let text = String::from_utf8_lossy(value);
+        let body: String = text
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .concat();
+        for w in body.as_bytes().windows(16) {
+            windows.insert(w.to_vec(), name.as_str());
+        }
+        whole.push((body.into_bytes(), name.as_str()));
+        whole.push((STANDARD.encode(value).into_bytes(), name.as_str()));
+    }
+    whole.retain(|(w, _)| w.len() >= 16);
+    (whole, windows)
+}
+
+/// Asserts that `out` (what `what` printed) holds no piece of any secret.
+fn assert_clean(what: &str, out: &str, secrets: &BTreeMap<String, Vec<u8>>) {
+    let (whole, windows) = needles(secrets);
+    let out = out.as_bytes();
+    for (w, name) in &whole {
+        assert!(memchr::memmem::find(out, w).is_none(), "{what} contains {name}");
+    }
+    let leaked: BTreeSet<(&str, String)> = out
+        .windows(16)
+        .filter_map(|w| {
+            windows
+                .get(w)
+                .map(|n| (*n, String::from_utf8_lossy(w).into_owned()))
+        })
+        .collect();
+    assert!(leaked.is_empty(), "{what} contains pieces of secrets: {leaked:?}");
+}
+
+fn bundle_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(BUNDLES)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn no_output_of_any_bundle_contains_a_secret() {
+    let expectations: Value =
+        serde_json::from_slice(&std::fs::read(Path::new(BUNDLES).join("expectations.json")).unwrap())
+            .unwrap();
+    let dirs = bundle_dirs();
+    assert!(dirs.iter().any(|d| d.ends_with("secrets-everywhere")));
+    let jobs: Vec<(PathBuf, BTreeMap<String, Vec<u8>>)> = dirs
+        .into_iter()
+        .map(|d| {
+            let name = d.file_name().unwrap().to_string_lossy().into_owned();
+            let secrets = bundle_secrets(&d, expectations[&name].get("secrets"));
+            (d, secrets)
+        })
+        .collect();
+    // The search is only as good as what it searches for.
+    let everywhere = &jobs
+        .iter()
+        .find(|(d, _)| d.ends_with("secrets-everywhere"))
+        .unwrap()
+        .1;
+    for kind in [
+        "rsa.key",
+        "ec.key",
+        "ed25519.key",
+        "client-key-data",
+        "tls.key",
+        "Secret#token",
+        "env AWS_SECRET_ACCESS_KEY",
+        "aws_secret_access_key",
+        "Secret#key.json.private_key",
+        "aadClientSecret",
+        "AZURE_CLIENT_SECRET",
+        "Secret#password",
+        " token",
+    ] {
+        assert!(
+            everywhere.keys().any(|k| k.contains(kind)),
+            "secrets-everywhere lost its {kind}: {:?}",
+            everywhere.keys()
+        );
+    }
+    let replay = &jobs
+        .iter()
+        .find(|(d, _)| d.ends_with("incident-replay"))
+        .unwrap()
+        .1;
+    assert!(replay.keys().any(|k| k.contains("AWS_SECRET_ACCESS_KEY")));
+
+    std::thread::scope(|s| {
+        for (dir, secrets) in &jobs {
+            s.spawn(move || {
+                for (cmd, format) in RUNS {
+                    let out = render(cmd, format, dir);
+                    assert_clean(&format!("{cmd} -o {format} {}", dir.display()), &out, secrets);
+                }
+                let gz = dir.with_extension("tar.gz");
+                if gz.exists() {
+                    let out = render("analyze", "json", &gz);
+                    assert_clean(&format!("analyze -o json {}", gz.display()), &out, secrets);
+                }
+            });
+        }
+    });
+}
