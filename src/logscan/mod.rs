@@ -112,6 +112,8 @@ pub struct LogSummary {
     pub bytes: u64,
     /// Log lines scanned.
     pub lines: u64,
+    /// Lines longer than `Limits::max_line_bytes`, matched on their first bytes only.
+    pub long_lines: u64,
     /// Samples kept per hit (the scanner's `Limits::max_samples`).
     pub max_samples: usize,
 }
@@ -124,6 +126,7 @@ impl LogSummary {
         self.newest = max_opt(self.newest, other.newest);
         self.bytes += other.bytes;
         self.lines += other.lines;
+        self.long_lines += other.long_lines;
         self.max_samples = self.max_samples.max(other.max_samples);
         let cap = self.max_samples;
         let mut all: Vec<LogHits> = std::mem::take(&mut self.hits);

@@ -84,6 +84,7 @@ impl Scanner {
             prev_month: None,
             newest: None,
             lines: 0,
+            long_lines: 0,
             bytes: 0,
             last_line: Vec::new(),
         }
@@ -120,6 +121,7 @@ impl Scanner {
         if !input.is_empty() {
             for line in body.split(|b| *b == b'\n') {
                 fs.lines += 1;
+                fs.long_lines += u64::from(line.len() > fs.max_line);
                 fs.eval(line, None, false);
             }
             let last = body.rsplit(|b| *b == b'\n').next().unwrap_or_default();
@@ -203,6 +205,8 @@ struct FileScan<'s> {
     prev_month: Option<u8>,
     newest: Option<OffsetDateTime>,
     lines: u64,
+    /// Lines longer than `max_line` (matched on their head only).
+    long_lines: u64,
     bytes: u64,
     last_line: Vec<u8>,
 }
@@ -260,6 +264,7 @@ impl FileScan<'_> {
             if eof {
                 if !tail.is_empty() {
                     self.lines += 1;
+                    self.long_lines += u64::from(tail.len() > self.max_line);
                     self.eval(tail, None, true);
                 }
                 return Ok(());
@@ -267,6 +272,7 @@ impl FileScan<'_> {
             if tail.len() > self.max_line {
                 // An overlong line: match its head now, skip the rest up to its newline.
                 self.lines += 1;
+                self.long_lines += 1;
                 self.eval(tail, None, true);
                 skipping = true;
                 filled = 0;
@@ -280,7 +286,12 @@ impl FileScan<'_> {
 
     /// Complete lines, each ending in `\n`: count them, then visit only candidate lines.
     fn block(&mut self, block: &[u8]) {
-        self.lines += memchr::memchr_iter(b'\n', block).count() as u64;
+        let mut line_start = 0usize;
+        for nl in memchr::memchr_iter(b'\n', block) {
+            self.lines += 1;
+            self.long_lines += u64::from(nl - line_start > self.max_line);
+            line_start = nl + 1;
+        }
         let mut at = 0usize;
         while at < block.len() {
             let Some(p) = self.set.next_candidate(block, at) else {
@@ -514,6 +525,7 @@ impl FileScan<'_> {
             newest: self.newest,
             bytes: self.bytes,
             lines: self.lines,
+            long_lines: self.long_lines,
             max_samples: self.max_samples,
         }
     }

@@ -130,7 +130,14 @@ pub fn from_source(
 
     // Logs: merge per-file summaries in path order (deterministic), then events.
     let mut logs = LogSummary::default();
-    for (_, s) in std::mem::take(&mut stream.logs) {
+    for (path, s) in std::mem::take(&mut stream.logs) {
+        if s.long_lines > 0 {
+            let (n, limit) = (s.long_lines, opts.limits.max_line_bytes);
+            snap.problems.push(InputProblem::new(
+                path,
+                format!("{n} line(s) longer than max_line_bytes ({limit} bytes); only their first {limit} bytes were matched"),
+            ));
+        }
         merge(&mut logs, s);
     }
     merge(&mut logs, feed.events(&snap.events));
