@@ -42,11 +42,12 @@ static LINE_SECRETS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
             r#"(?i)(aws_secret_access_key|secretaccesskey|secret_key)(["'\s:=]+)[A-Za-z0-9/+=]{20,}"#,
             "${1}${2}[redacted]",
         ),
-        // Any name that says it holds a secret, however it is spelt or prefixed
-        // (`password=`, `DB_PASSWORD=`, `clientSecret:`, `AZURE_CLIENT_SECRET=`,
-        // `"SecretAccessKey": "…"`, also with JSON-escaped quotes), then its value.
+        // Any name that ends in a word saying it holds a secret, however it is spelt or
+        // prefixed (`password=`, `DB_PASSWORD=`, `clientSecret:`, `AZURE_CLIENT_SECRET=`,
+        // `"SecretAccessKey": "…"`, also with JSON-escaped quotes), then its value. Object
+        // names that merely contain such a word (`default-token-p8s7d: …`) are left alone.
         (
-            r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key|access[_-]?key)[A-Za-z0-9_.-]*)((?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)[^\s"'\\,}&]{4,}"#,
+            r#"(?i)([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|credential|api[_-]?key|private[_-]?key|access[_-]?key|client[_-]?key[_-]?data)(?:[_.-]?(?:access[_-]?key|key|value|data|string))?)((?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)[^\s"'\\,}&]{4,}"#,
             "${1}${2}[redacted]",
         ),
     ]
