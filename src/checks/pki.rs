@@ -208,6 +208,16 @@ fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord) -> Findin
     }
 }
 
+/// A certificate outside its validity: renewed where something uses it; a copy nothing
+/// references is only worth knowing about (info) and can be removed.
+fn renew_or_retire(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, used: bool) -> Finding {
+    if used {
+        with_renewal(snap, i, f, c)
+    } else {
+        f.severity(Severity::Info).fixes(["remove-stale-cert"])
+    }
+}
+
 fn duration_text(d: time::Duration) -> String {
     let s = d.whole_seconds().abs();
     if s >= 2 * 86_400 {
@@ -262,10 +272,8 @@ impl Check for CertExpired {
                     ))
                     .evidence("superseded_by", next.fingerprint.hex())
                     .fixes(std::iter::empty::<&str>());
-            } else if used {
-                f = with_renewal(snap, i, f, c);
             } else {
-                f = f.severity(Severity::Info).fixes(["remove-stale-cert"]);
+                f = renew_or_retire(snap, i, f, c, used);
             }
             out.push(f);
         }
@@ -303,11 +311,7 @@ impl Check for CertNotYetValid {
                 ))
                 .evidence("not_before", rfc3339(c.not_before))
                 .evidence("skew_seconds", skew.whole_seconds());
-            f = if usage.in_use(snap, i) {
-                with_renewal(snap, i, f, c)
-            } else {
-                f.severity(Severity::Info).fixes(["remove-stale-cert"])
-            };
+            f = renew_or_retire(snap, i, f, c, usage.in_use(snap, i));
             out.push(f);
         }
         out
