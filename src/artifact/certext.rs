@@ -3,14 +3,10 @@
 //! does, so such a certificate is a problem of the bundle even though it parses.
 
 use x509_parser::extensions::ParsedExtension;
-use x509_parser::prelude::{FromDer, X509Certificate};
+use x509_parser::prelude::X509Certificate;
 
-/// Dotted OIDs of the critical extensions of the certificate `der` that are not understood
-/// (none when it does not parse: that is reported where it is indexed).
-pub fn unknown_critical(der: &[u8]) -> Vec<String> {
-    let Ok((_, cert)) = X509Certificate::from_der(der) else {
-        return Vec::new();
-    };
+/// Dotted OIDs of the critical extensions of `cert` that are not understood.
+pub fn unknown_critical_of(cert: &X509Certificate<'_>) -> Vec<String> {
     cert.extensions()
         .iter()
         .filter(|e| {

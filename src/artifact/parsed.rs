@@ -93,9 +93,6 @@ impl Parsed {
         }
         let n = blocks.len();
         for block in blocks {
-            if block.is_certificate() {
-                self.unknown_critical(&block.der, location, what);
-            }
             self.material.push(Material {
                 block,
                 location: location.clone(),
@@ -104,29 +101,12 @@ impl Parsed {
         n
     }
 
-    /// Reports each critical extension of the certificate `der` that TLS clients would not
-    /// understand (and so reject the certificate for).
-    fn unknown_critical(&mut self, der: &[u8], location: &Location, what: &str) {
-        for oid in crate::artifact::certext::unknown_critical(der) {
-            let at = if what.is_empty() {
-                String::new()
-            } else {
-                format!("{what}: ")
-            };
-            self.problem(
-                location.path(),
-                format!("{at}certificate has an unknown critical extension {oid}; TLS clients reject it"),
-            );
-        }
-    }
-
     /// Adds `bytes` as PEM, or as a DER certificate when it is one; 0 when neither.
     pub fn add_pem_or_der(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
         if crate::artifact::pem::has_pem(bytes) {
             return self.add_pem(bytes, location, what);
         }
         if crate::artifact::pem::looks_like_der_cert(bytes) {
-            self.unknown_critical(bytes, location, what);
             self.material.push(Material {
                 block: PemBlock {
                     label: "CERTIFICATE".to_string(),

@@ -9,7 +9,7 @@ use crate::finding::{Finding, Severity};
 use crate::pki::facts::{Usage, node_path, roles};
 use crate::pki::inventory::{key_text, verified_issuer};
 use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
-use crate::pki::{CertRecord, config, material, names, pairs};
+use crate::pki::{CertRecord, config, names, pairs};
 use crate::snapshot::{Location, Snapshot, rfc3339};
 
 /// A finding about certificate `i`, with its places, identity, verified issuer and
@@ -658,9 +658,9 @@ impl Check for SaTokenStaleCa {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        let lk = material::Lookup::new(snap);
+        let lk = &snap.places;
         let comps = config::components(snap);
-        let serving: BTreeSet<usize> = apiserver_serving(snap, &lk, &comps)
+        let serving: BTreeSet<usize> = apiserver_serving(snap, lk, &comps)
             .iter()
             .flat_map(|p| p.material.leaves(snap))
             .collect();
@@ -674,7 +674,7 @@ impl Check for SaTokenStaleCa {
             .collect::<Vec<_>>()
             .join(" + ");
         let mut stale: BTreeMap<Vec<usize>, Vec<Location>> = BTreeMap::new();
-        for m in service_account_cas(snap) {
+        for m in service_account_cas(snap, lk) {
             let trusted: BTreeSet<usize> = m.certs.iter().copied().collect();
             if serving.iter().any(|&s| snap.graph.chain_to(s, &trusted).is_ok()) {
                 continue;

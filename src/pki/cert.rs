@@ -115,7 +115,18 @@ pub struct CertRecord {
 impl CertRecord {
     /// Parses a DER certificate. The error is a short lowercase description.
     pub fn from_der(der: &[u8]) -> Result<CertRecord, String> {
+        Self::parse(der).map(|(rec, _)| rec)
+    }
+
+    /// Parses a DER certificate once into its record and the dotted OIDs of its critical
+    /// extensions that no TLS client understands (see [`crate::artifact::certext`]).
+    pub fn parse(der: &[u8]) -> Result<(CertRecord, Vec<String>), String> {
         let (_, cert) = X509Certificate::from_der(der).map_err(|e| format!("invalid certificate: {e}"))?;
+        let unknown = crate::artifact::certext::unknown_critical_of(&cert);
+        Ok((Self::from_x509(der, &cert), unknown))
+    }
+
+    fn from_x509(der: &[u8], cert: &X509Certificate<'_>) -> CertRecord {
         let tbs = &cert.tbs_certificate;
         let mut rec = CertRecord {
             fingerprint: Fingerprint::of(der),
@@ -149,8 +160,8 @@ impl CertRecord {
             spki: tbs.subject_pki.raw.to_vec(),
             key_id: public_key_id(&tbs.subject_pki.subject_public_key.data),
             key_algorithm: KeyAlgorithm::from_oid(&tbs.subject_pki.algorithm.algorithm),
-            key_bits: key_bits(&cert),
-            signature_algorithm: signature_name(&cert),
+            key_bits: key_bits(cert),
+            signature_algorithm: signature_name(cert),
             self_issued: tbs.subject.as_raw() == tbs.issuer.as_raw(),
             locations: Vec::new(),
         };
@@ -211,7 +222,7 @@ impl CertRecord {
                 _ => {}
             }
         }
-        Ok(rec)
+        rec
     }
 
     /// Whether the certificate is inside its validity window at `at`.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use crate::artifact::k8s::{Container, PodSpec, parse_flags};
 use crate::artifact::{PodOrigin, SystemdUnit};
-use crate::pki::material::{Lookup, Material, from_bytes};
+use crate::pki::material::{Lookup, Material};
 use crate::snapshot::{Location, ObjectRef, Snapshot};
 
 /// A component whose TLS configuration kubetriage reads.
@@ -139,22 +139,20 @@ fn host_file(snap: &Snapshot, lk: &Lookup, bundle_path: &str) -> Vec<Material> {
         let rest = &bundle_path[idx + "etc/kubernetes/checkpoint-secrets/".len()..];
         let parts: Vec<&str> = rest.split('/').collect();
         if let [ns, _pod, secret, key] = parts.as_slice() {
-            out.extend(secret_key(snap, ns, secret, key));
+            out.extend(secret_key(snap, lk, ns, secret, key));
         }
     }
     out
 }
 
 /// The data key `key` of Secret `ns/name`, in every dump that has it.
-pub fn secret_key(snap: &Snapshot, ns: &str, name: &str, key: &str) -> Vec<Material> {
+pub fn secret_key(snap: &Snapshot, lk: &Lookup, ns: &str, name: &str, key: &str) -> Vec<Material> {
     snap.secrets
         .iter()
         .filter(|s| s.object.namespace == ns && s.object.name == name)
         .filter_map(|s| {
-            let bytes = s.data.get(key)?;
-            Some(from_bytes(
-                &snap.certs,
-                bytes,
+            s.data.get(key)?;
+            Some(lk.at(
                 Location::Object {
                     object: s.object.clone(),
                     key: key.to_string(),
@@ -166,15 +164,13 @@ pub fn secret_key(snap: &Snapshot, ns: &str, name: &str, key: &str) -> Vec<Mater
         .collect()
 }
 
-fn configmap_key(snap: &Snapshot, ns: &str, name: &str, key: &str) -> Vec<Material> {
+fn configmap_key(snap: &Snapshot, lk: &Lookup, ns: &str, name: &str, key: &str) -> Vec<Material> {
     snap.configmaps
         .iter()
         .filter(|c| c.object.namespace == ns && c.object.name == name)
         .filter_map(|c| {
-            let text = c.data.get(key)?;
-            Some(from_bytes(
-                &snap.certs,
-                text.as_bytes(),
+            c.data.get(key)?;
+            Some(lk.at(
                 Location::Object {
                     object: c.object.clone(),
                     key: key.to_string(),
@@ -238,7 +234,7 @@ fn resolve_in_pod(
             .iter()
             .find(|i| i.path == rest)
             .map_or(rest.as_str(), |i| i.key.as_str());
-        out.extend(secret_key(snap, namespace, &sv.secret_name, key));
+        out.extend(secret_key(snap, lk, namespace, &sv.secret_name, key));
     }
     if let Some(cv) = &volume.config_map {
         let key = cv
@@ -246,7 +242,7 @@ fn resolve_in_pod(
             .iter()
             .find(|i| i.path == rest)
             .map_or(rest.as_str(), |i| i.key.as_str());
-        out.extend(configmap_key(snap, namespace, &cv.name, key));
+        out.extend(configmap_key(snap, lk, namespace, &cv.name, key));
     }
     out
 }

@@ -20,9 +20,7 @@ impl CertIndex {
         let fp = Fingerprint::of(der);
         if let Some(&i) = self.by_fingerprint.get(&fp) {
             if let Some(rec) = self.certs.get_mut(i) {
-                if !rec.locations.contains(&location) {
-                    rec.locations.push(location);
-                }
+                rec.locations.push(location);
             }
             return Ok(i);
         }
@@ -34,9 +32,7 @@ impl CertIndex {
     pub fn add_record(&mut self, mut rec: CertRecord, location: Location) -> usize {
         if let Some(&i) = self.by_fingerprint.get(&rec.fingerprint) {
             if let Some(known) = self.certs.get_mut(i) {
-                if !known.locations.contains(&location) {
-                    known.locations.push(location);
-                }
+                known.locations.push(location);
             }
             return i;
         }
@@ -48,11 +44,14 @@ impl CertIndex {
         i
     }
 
-    /// Sorts records by fingerprint and locations within each, for deterministic output.
+    /// Sorts records by fingerprint and locations within each, for deterministic output, and
+    /// drops repeated locations (adding does not look for them: a CA bundled in every one of
+    /// 20,000 Secrets would make that quadratic).
     pub fn finish(&mut self) {
         self.certs.sort_by_key(|c| c.fingerprint);
         for c in &mut self.certs {
             c.locations.sort();
+            c.locations.dedup();
         }
         self.by_fingerprint = self
             .certs
@@ -111,9 +110,7 @@ impl KeyIndex {
     ) -> usize {
         if let Some(&i) = self.by_identity.get(&(key_id, private)) {
             if let Some(k) = self.keys.get_mut(i) {
-                if !k.locations.contains(&location) {
-                    k.locations.push(location);
-                }
+                k.locations.push(location);
             }
             return i;
         }
@@ -128,11 +125,12 @@ impl KeyIndex {
         i
     }
 
-    /// Sorts for deterministic output.
+    /// Sorts for deterministic output and drops repeated locations (see [`CertIndex::finish`]).
     pub fn finish(&mut self) {
         self.keys.sort_by_key(|k| (k.key_id, k.private));
         for k in &mut self.keys {
             k.locations.sort();
+            k.locations.dedup();
         }
         self.by_identity = self
             .keys

@@ -1,19 +1,15 @@
 //! Certificates and keys at one place: a file, a Secret or ConfigMap key, or a kubeconfig
 //! field, resolved to records of the snapshot's indexes.
 //!
-//! Files are looked up through the indexes' locations (the snapshot keeps no file bodies);
-//! Secret, ConfigMap and kubeconfig data are kept decoded, so their PEM is read again here
-//! and each block is mapped to its record by fingerprint or key id.
+//! Every place is looked up through the indexes' locations: the snapshot builder parsed each
+//! certificate and key once, in parallel, and recorded where it was seen.
 
 use std::collections::BTreeMap;
 
-use x509_parser::pem::Pem;
-
-use crate::pki::key::parse_key;
-use crate::pki::{CertIndex, Fingerprint};
+use crate::pki::{CertIndex, Fingerprint, KeyIndex};
 use crate::snapshot::{Location, Snapshot};
 
-/// What sits at one place: certificates (indexes into [`CertIndex::certs`]) and keys.
+/// What sits at one place: certificates (indexes into [`crate::pki::CertIndex::certs`]) and keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Material {
     /// Where.
@@ -59,32 +55,30 @@ impl Material {
     }
 }
 
-/// Path → records maps, built once so that resolving a path is a lookup, not a scan.
-#[derive(Debug, Default)]
+/// Location → records maps, built once so that resolving a place is a lookup, not a scan,
+/// and no key is parsed twice (the snapshot builder already reduced each to its identity).
+#[derive(Clone, Debug, Default)]
 pub struct Lookup {
-    file_certs: BTreeMap<String, Vec<usize>>,
-    file_keys: BTreeMap<String, Vec<(Fingerprint, bool)>>,
+    certs_at: BTreeMap<Location, Vec<usize>>,
+    keys_at: BTreeMap<Location, Vec<(Fingerprint, bool)>>,
 }
 
 impl Lookup {
-    /// Indexes the file locations of every certificate and key of `snap`.
-    pub fn new(snap: &Snapshot) -> Self {
+    /// Indexes every location of every certificate and key (once the indexes are finished;
+    /// the snapshot keeps the result as [`Snapshot::places`]).
+    pub fn new(certs: &CertIndex, keys: &KeyIndex) -> Self {
         let mut lk = Lookup::default();
-        for (i, c) in snap.certs.certs.iter().enumerate() {
+        for (i, c) in certs.certs.iter().enumerate() {
             for l in &c.locations {
-                if let Location::File { path } = l {
-                    lk.file_certs.entry(path.clone()).or_default().push(i);
-                }
+                lk.certs_at.entry(l.clone()).or_default().push(i);
             }
         }
-        for k in &snap.keys.keys {
+        for k in &keys.keys {
             for l in &k.locations {
-                if let Location::File { path } = l {
-                    lk.file_keys
-                        .entry(path.clone())
-                        .or_default()
-                        .push((k.key_id, k.private));
-                }
+                lk.keys_at
+                    .entry(l.clone())
+                    .or_default()
+                    .push((k.key_id, k.private));
             }
         }
         lk
@@ -92,68 +86,46 @@ impl Lookup {
 
     /// Bundle paths of the files that hold at least one certificate.
     pub fn cert_files(&self) -> impl Iterator<Item = &str> {
-        self.file_certs.keys().map(String::as_str)
+        files(&self.certs_at)
     }
 
     /// Whether the bundle file at `path` holds a key.
     pub fn has_keys(&self, path: &str) -> bool {
-        self.file_keys.contains_key(path)
+        self.keys_at.contains_key(&file_at(path))
     }
 
     /// Bundle paths of the files that hold at least one key.
     pub fn key_files(&self) -> impl Iterator<Item = &str> {
-        self.file_keys.keys().map(String::as_str)
+        files(&self.keys_at)
     }
 
     /// What the bundle file at `path` holds (empty when it holds no certificate or key).
     pub fn file(&self, snap: &Snapshot, path: &str) -> Material {
+        self.at(file_at(path), snap.node_of(path))
+    }
+
+    /// What the snapshot found at `location` (a file, an object key, a kubeconfig field).
+    pub fn at(&self, location: Location, node: Option<usize>) -> Material {
+        let certs = self.certs_at.get(&location).cloned().unwrap_or_default();
+        let keys = self.keys_at.get(&location).cloned().unwrap_or_default();
         Material {
-            location: Location::File {
-                path: path.to_string(),
-            },
-            node: snap.node_of(path),
-            certs: self.file_certs.get(path).cloned().unwrap_or_default(),
-            keys: self.file_keys.get(path).cloned().unwrap_or_default(),
+            location,
+            node,
+            certs,
+            keys,
         }
     }
 }
 
-/// What decoded data (PEM text, or one DER certificate) holds, found at `location`.
-pub fn from_bytes(certs: &CertIndex, bytes: &[u8], location: Location, node: Option<usize>) -> Material {
-    let mut m = Material {
-        location,
-        node,
-        certs: Vec::new(),
-        keys: Vec::new(),
-    };
-    let mut any_pem = false;
-    let stub = crate::collect::stub::is_stub(bytes);
-    for pem in Pem::iter_from_buffer(bytes) {
-        let Ok(pem) = pem else { break };
-        any_pem = true;
-        if pem.label == "CERTIFICATE" || pem.label == "TRUSTED CERTIFICATE" {
-            if let Some(i) = certs.position(&Fingerprint::of(&pem.contents)) {
-                if !m.certs.contains(&i) {
-                    m.certs.push(i);
-                }
-            }
-        } else if let Ok((id, _, private)) = parse_key(
-            if stub && pem.label == "PUBLIC KEY" {
-                crate::pki::key::STUB_LABEL
-            } else {
-                &pem.label
-            },
-            &pem.contents,
-        ) {
-            if !m.keys.contains(&(id, private)) {
-                m.keys.push((id, private));
-            }
-        }
+fn file_at(path: &str) -> Location {
+    Location::File {
+        path: path.to_string(),
     }
-    if !any_pem {
-        if let Some(i) = certs.position(&Fingerprint::of(bytes)) {
-            m.certs.push(i);
-        }
-    }
-    m
+}
+
+fn files<T>(map: &BTreeMap<Location, T>) -> impl Iterator<Item = &str> {
+    map.keys().filter_map(|l| match l {
+        Location::File { path } => Some(path.as_str()),
+        _ => None,
+    })
 }

@@ -16,3 +16,18 @@ pub mod trust;
 pub use cert::{CertRecord, Fingerprint};
 pub use index::{CertIndex, KeyIndex};
 pub use key::{KeyAlgorithm, KeyRecord};
+
+/// Completes a snapshot's certificate graph once every certificate and key is in: sorts the
+/// indexes, proves who signed what and indexes every place (the two at once), then resolves
+/// the trust edges that need both.
+pub fn complete(snap: &mut crate::snapshot::Snapshot) {
+    snap.certs.finish();
+    snap.keys.finish();
+    let (graph, places) = rayon::join(
+        || graph::build(&snap.certs),
+        || material::Lookup::new(&snap.certs, &snap.keys),
+    );
+    snap.graph = graph;
+    snap.places = places;
+    snap.trust = trust::edges(snap);
+}

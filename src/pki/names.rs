@@ -9,7 +9,6 @@ use std::net::IpAddr;
 
 use crate::pki::CertRecord;
 use crate::pki::config::{Component, components};
-use crate::pki::material::Lookup;
 use crate::pki::trust::{apiserver_serving, kubeconfig_material};
 use crate::snapshot::{Location, Snapshot};
 
@@ -26,7 +25,7 @@ pub struct SanRequirement {
 
 /// Every SAN requirement of the bundle, one entry per serving certificate.
 pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
-    let lk = Lookup::new(snap);
+    let lk = &snap.places;
     let comps = components(snap);
     let mut by_cert: BTreeMap<usize, SanRequirement> = BTreeMap::new();
     let mut need = |cert: usize, at: &Location, name: String, why: String| {
@@ -78,7 +77,7 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
         if let Some(a) = api.flag("advertise-address") {
             names.push((a.to_string(), "--advertise-address".to_string()));
         }
-        for m in api.resolve_flag(snap, &lk, "tls-cert-file") {
+        for m in api.resolve_flag(snap, lk, "tls-cert-file") {
             for leaf in m.leaves(snap) {
                 for (n, why) in &names {
                     need(leaf, &m.location, n.clone(), format!("{why} ({})", api.place));
@@ -104,7 +103,7 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
                         .map(move |h| (h, format!("etcd --{f} ({})", etcd.place)))
                 })
                 .collect();
-            for m in etcd.resolve_flag(snap, &lk, cert_flag) {
+            for m in etcd.resolve_flag(snap, lk, cert_flag) {
                 for leaf in m.leaves(snap) {
                     for (h, why) in &hosts {
                         need(leaf, &m.location, h.clone(), why.clone());
@@ -113,8 +112,8 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
             }
         }
     }
-    let serving = apiserver_serving(snap, &lk, &comps);
-    for kc in kubeconfig_material(snap, &lk) {
+    let serving = apiserver_serving(snap, lk, &comps);
+    for kc in kubeconfig_material(snap, lk) {
         for (_, server, _) in &kc.clusters {
             let Some(host) = url_host(server) else { continue };
             for s in &serving {

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::pki::Fingerprint;
 use crate::pki::config::{Component, ComponentConfig, components};
-use crate::pki::material::{Lookup, Material, from_bytes};
+use crate::pki::material::Material;
 use crate::pki::trust::kubeconfig_material;
 use crate::snapshot::{Location, Snapshot};
 
@@ -60,7 +60,7 @@ impl KeyKeyPair {
 
 /// Every certificate/key pair the bundle configures or lays out.
 pub fn cert_key_pairs(snap: &Snapshot) -> Vec<CertKeyPair> {
-    let lk = Lookup::new(snap);
+    let lk = &snap.places;
     let mut out = BTreeSet::new();
     let mut add = |snap: &Snapshot, c: &Material, k: &Material, why: &str| {
         let key_ids: Vec<Fingerprint> = k.private_keys().collect();
@@ -96,26 +96,26 @@ pub fn cert_key_pairs(snap: &Snapshot) -> Vec<CertKeyPair> {
     }
     // Secret keys laid out as pairs.
     for s in &snap.secrets {
-        for (k, bytes) in &s.data {
+        for k in s.data.keys() {
             let Some(stem) = k.strip_suffix(".crt") else {
                 continue;
             };
             let key_name = format!("{stem}.key");
-            let Some(key_bytes) = s.data.get(&key_name) else {
+            if !s.data.contains_key(&key_name) {
                 continue;
-            };
+            }
             let loc = |key: &str| Location::Object {
                 object: s.object.clone(),
                 key: key.to_string(),
                 path: s.path.clone(),
             };
-            let c = from_bytes(&snap.certs, bytes, loc(k), None);
-            let kk = from_bytes(&snap.certs, key_bytes, loc(&key_name), None);
+            let c = lk.at(loc(k), None);
+            let kk = lk.at(loc(&key_name), None);
             add(snap, &c, &kk, "Secret key pair");
         }
     }
     // Kubeconfig users.
-    for kc in kubeconfig_material(snap, &lk) {
+    for kc in kubeconfig_material(snap, lk) {
         for (user, certs, keys) in &kc.users {
             for c in certs {
                 for k in keys {
@@ -128,8 +128,8 @@ pub fn cert_key_pairs(snap: &Snapshot) -> Vec<CertKeyPair> {
     let comps = components(snap);
     for comp in &comps {
         for (cf, kf) in flag_pairs(comp.component) {
-            let certs = comp.resolve_flag(snap, &lk, cf);
-            let keys = comp.resolve_flag(snap, &lk, kf);
+            let certs = comp.resolve_flag(snap, lk, cf);
+            let keys = comp.resolve_flag(snap, lk, kf);
             let why = format!("{} --{cf}/--{kf} ({})", comp.component.as_str(), comp.place);
             for c in &certs {
                 for k in keys.iter().filter(|k| same_home(&c.location, &k.location)) {
@@ -171,7 +171,7 @@ fn same_home(a: &Location, b: &Location) -> bool {
 /// The service-account signing pairs: the apiserver's `--service-account-key-file` against
 /// the controller-manager's `--service-account-private-key-file`, and `sa.key`/`sa.pub`.
 pub fn key_key_pairs(snap: &Snapshot) -> Vec<KeyKeyPair> {
-    let lk = Lookup::new(snap);
+    let lk = &snap.places;
     let comps = components(snap);
     let mut out = BTreeSet::new();
     let mut add = |private: &Material, public: &Material, why: String| {
@@ -194,7 +194,7 @@ pub fn key_key_pairs(snap: &Snapshot) -> Vec<KeyKeyPair> {
             .filter(|c| c.component == kind)
             .flat_map(|c: &ComponentConfig<'_>| {
                 let why = format!("{} --{flag} ({})", kind.as_str(), c.place);
-                c.resolve_flag(snap, &lk, flag)
+                c.resolve_flag(snap, lk, flag)
                     .into_iter()
                     .map(move |m| (m, why.clone()))
             })

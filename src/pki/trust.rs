@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::pki::config::{Component, ComponentConfig, components};
-use crate::pki::material::{Lookup, Material, from_bytes};
+use crate::pki::material::{Lookup, Material};
 use crate::snapshot::{Location, Snapshot};
 
 /// What the peer certificate is used for on this edge.
@@ -197,18 +197,18 @@ pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<
 
 /// Every trust edge of the bundle.
 pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
-    let lk = Lookup::new(snap);
+    let lk = &snap.places;
     let comps = components(snap);
     let mut e = Edges {
         snap,
         map: BTreeMap::new(),
     };
-    let serving = apiserver_serving(snap, &lk, &comps);
-    let client_ca = presented(snap, &lk, &comps, Component::Apiserver, "client-ca-file");
+    let serving = apiserver_serving(snap, lk, &comps);
+    let client_ca = presented(snap, lk, &comps, Component::Apiserver, "client-ca-file");
 
-    kubeconfig_edges(snap, &lk, &serving, &client_ca, &mut e);
-    apiserver_edges(snap, &lk, &comps, &mut e);
-    etcd_peer_edges(snap, &lk, &comps, &mut e);
+    kubeconfig_edges(snap, lk, &serving, &client_ca, &mut e);
+    apiserver_edges(snap, lk, &comps, &mut e);
+    etcd_peer_edges(snap, lk, &comps, &mut e);
 
     // The controller-manager's root CA is what it publishes to service accounts.
     for cm in comps
@@ -216,7 +216,7 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
         .filter(|c| c.component == Component::ControllerManager)
     {
         let consumer = format!("kube-controller-manager --root-ca-file ({})", cm.place);
-        for t in cm.resolve_flag(snap, &lk, "root-ca-file") {
+        for t in cm.resolve_flag(snap, lk, "root-ca-file") {
             for s in &serving {
                 e.add(
                     Purpose::ApiserverServing,
@@ -229,7 +229,7 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
             }
         }
     }
-    for t in service_account_cas(snap) {
+    for t in service_account_cas(snap, lk) {
         let consumer = format!("pods using {}", t.location);
         for s in &serving {
             e.add(
@@ -246,32 +246,32 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
 }
 
 /// `ca.crt` of every service-account token Secret and `kube-root-ca.crt` ConfigMap.
-pub fn service_account_cas(snap: &Snapshot) -> Vec<Material> {
+pub fn service_account_cas(snap: &Snapshot, lk: &Lookup) -> Vec<Material> {
     let secrets = snap
         .secrets
         .iter()
         .filter(|s| s.type_ == "kubernetes.io/service-account-token")
         .filter_map(|s| {
-            let b = s.data.get("ca.crt")?;
+            s.data.get("ca.crt")?;
             let loc = Location::Object {
                 object: s.object.clone(),
                 key: "ca.crt".to_string(),
                 path: s.path.clone(),
             };
-            Some(from_bytes(&snap.certs, b, loc, None))
+            Some(lk.at(loc, None))
         });
     let maps = snap
         .configmaps
         .iter()
         .filter(|c| c.object.name == "kube-root-ca.crt")
         .filter_map(|c| {
-            let t = c.data.get("ca.crt")?;
+            c.data.get("ca.crt")?;
             let loc = Location::Object {
                 object: c.object.clone(),
                 key: "ca.crt".to_string(),
                 path: c.path.clone(),
             };
-            Some(from_bytes(&snap.certs, t.as_bytes(), loc, None))
+            Some(lk.at(loc, None))
         });
     secrets.chain(maps).collect()
 }
@@ -292,12 +292,12 @@ pub struct KubeconfigMaterial {
 pub fn kubeconfig_material(snap: &Snapshot, lk: &Lookup) -> Vec<KubeconfigMaterial> {
     let field_or_file = |path: &str, node, data: Option<&Vec<u8>>, field: String, file: Option<&String>| {
         let mut out = Vec::new();
-        if let Some(d) = data {
+        if data.is_some() {
             let loc = Location::Kubeconfig {
                 path: path.to_string(),
                 field,
             };
-            out.push(from_bytes(&snap.certs, d, loc, node));
+            out.push(lk.at(loc, node));
         }
         if let Some(f) = file {
             if let Some(bp) = snap.resolve(node, f) {

@@ -122,10 +122,7 @@ pub fn from_source(
     stats.parse = parse_started.elapsed();
 
     let pki_started = Instant::now();
-    snap.certs.finish();
-    snap.keys.finish();
-    snap.graph = crate::pki::graph::build(&snap.certs);
-    snap.trust = crate::pki::trust::edges(&snap);
+    crate::pki::complete(&mut snap);
     stats.pki = pki_started.elapsed();
 
     // Logs: merge per-file summaries in path order (deterministic), then events.
@@ -171,7 +168,8 @@ fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
 
 /// A PEM block reduced to what the indexes keep: a parsed certificate or a key's identity.
 enum Decoded {
-    Cert(Box<crate::pki::CertRecord>),
+    /// The record, and the critical extensions TLS clients would reject it for.
+    Cert(Box<crate::pki::CertRecord>, Vec<String>),
     Key((Fingerprint, crate::pki::KeyAlgorithm, bool)),
     Other,
 }
@@ -182,7 +180,7 @@ type DecodedMaterial = Vec<Result<Decoded, String>>;
 /// Parses one certificate or key; the error becomes an input problem.
 fn decode(m: &artifact::Material) -> Result<Decoded, String> {
     if m.block.is_certificate() {
-        crate::pki::CertRecord::from_der(&m.block.der).map(|c| Decoded::Cert(Box::new(c)))
+        crate::pki::CertRecord::parse(&m.block.der).map(|(c, unknown)| Decoded::Cert(Box::new(c), unknown))
     } else if m.block.is_key() {
         crate::pki::key::parse_key(&m.block.label, &m.block.der).map(Decoded::Key)
     } else {
@@ -208,7 +206,15 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: DecodedMaterial
         };
         let at = m.location.path().to_string();
         let result = d.map(|d| match d {
-            Decoded::Cert(c) => {
+            Decoded::Cert(c, unknown) => {
+                for oid in unknown {
+                    snap.problems.push(InputProblem::new(
+                        at.clone(),
+                        format!(
+                            "{what}certificate has an unknown critical extension {oid}; TLS clients reject it"
+                        ),
+                    ));
+                }
                 snap.certs.add_record(*c, m.location);
             }
             Decoded::Key(k) => {

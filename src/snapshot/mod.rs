@@ -115,6 +115,8 @@ pub struct Snapshot {
     pub keys: KeyIndex,
     /// Who signed what, proven by signature.
     pub graph: crate::pki::graph::Graph,
+    /// What sits at each place (file, object key, kubeconfig field), for lookups.
+    pub places: crate::pki::material::Lookup,
     /// Who trusts which CA bundle for which peer certificate (computed after `graph`).
     pub trust: Vec<crate::pki::trust::TrustEdge>,
     /// Kubeconfigs.
@@ -165,6 +167,7 @@ impl Snapshot {
             certs: CertIndex::default(),
             keys: KeyIndex::default(),
             graph: crate::pki::graph::Graph::default(),
+            places: crate::pki::material::Lookup::default(),
             trust: Vec::new(),
             kubeconfigs: Vec::new(),
             pods: Vec::new(),

@@ -239,10 +239,7 @@ impl B {
     /// snapshot builder does.
     pub fn finish(&mut self) -> Snapshot {
         let mut snap = self.snap.clone();
-        snap.certs.finish();
-        snap.keys.finish();
-        snap.graph = kubetriage::pki::graph::build(&snap.certs);
-        snap.trust = kubetriage::pki::trust::edges(&snap);
+        kubetriage::pki::complete(&mut snap);
         snap
     }
 }
