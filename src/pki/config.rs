@@ -337,6 +337,11 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
                 flags.insert(f.to_string(), v.to_string());
             }
         }
+        // serverTLSBootstrap is what the deprecated flag --rotate-server-certificates sets:
+        // one name for both, so the serving-certificate choice reads one flag.
+        if let Some(b) = kc.config.get("serverTLSBootstrap").and_then(|v| v.as_bool()) {
+            flags.insert("rotate-server-certificates".to_string(), b.to_string());
+        }
         out.push(ComponentConfig {
             component: Component::Kubelet,
             place: kc.path.clone(),

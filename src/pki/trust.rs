@@ -28,6 +28,9 @@ pub enum Purpose {
     ApiserverClient,
     /// The apiserver's kubelet client certificate, verified by the kubelet's client CA.
     KubeletClient,
+    /// A kubelet's serving certificate (port 10250), verified by the apiserver's
+    /// `--kubelet-certificate-authority`.
+    KubeletServing,
     /// The front-proxy client certificate, verified by `--requestheader-client-ca-file`.
     FrontProxyClient,
     /// The apiserver's serving certificate, verified by a service-account token's or
@@ -45,6 +48,7 @@ impl Purpose {
             Purpose::ApiserverServing => "apiserver-serving",
             Purpose::ApiserverClient => "apiserver-client",
             Purpose::KubeletClient => "kubelet-client",
+            Purpose::KubeletServing => "kubelet-serving",
             Purpose::FrontProxyClient => "front-proxy-client",
             Purpose::ServiceAccountCa => "service-account-ca",
         }
@@ -54,7 +58,11 @@ impl Purpose {
     pub fn server(self) -> bool {
         matches!(
             self,
-            Purpose::EtcdServing | Purpose::EtcdPeer | Purpose::ApiserverServing | Purpose::ServiceAccountCa
+            Purpose::EtcdServing
+                | Purpose::EtcdPeer
+                | Purpose::ApiserverServing
+                | Purpose::KubeletServing
+                | Purpose::ServiceAccountCa
         )
     }
 
@@ -62,7 +70,10 @@ impl Purpose {
     pub fn client(self) -> bool {
         !matches!(
             self,
-            Purpose::EtcdServing | Purpose::ApiserverServing | Purpose::ServiceAccountCa
+            Purpose::EtcdServing
+                | Purpose::ApiserverServing
+                | Purpose::KubeletServing
+                | Purpose::ServiceAccountCa
         )
     }
 }
@@ -74,7 +85,9 @@ pub struct TrustEdge {
     pub purpose: Purpose,
     /// Who trusts: `component (place)`, every configuration that reads this bundle for this peer.
     pub consumers: Vec<String>,
-    /// Node of the (first) consumer, when it runs on one.
+    /// Node of the (first) consumer, when it runs on one; for [`Purpose::KubeletServing`]
+    /// the node of the kubelet whose certificate is checked (the apiserver reaches every
+    /// node, and what is re-issued lives on that node).
     pub node: Option<usize>,
     /// Indexes of the certificates of the trusted CA bundle.
     pub trusted: Vec<usize>,
@@ -195,6 +208,96 @@ pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<
     out
 }
 
+/// The kubelet's default certificate directory (`--cert-dir`).
+const KUBELET_CERT_DIR: &str = "/var/lib/kubelet/pki";
+
+/// The serving certificate (port 10250) of the kubelet on every node, chosen the way the
+/// kubelet chooses it:
+///
+/// - with `serverTLSBootstrap: true` (flag `--rotate-server-certificates`) the certificate
+///   manager's file store `<cert-dir>/kubelet-server-current.pem`, a symlink to the dated
+///   `kubelet-server-<date>.pem` holding certificate and key, signed by the cluster CA via
+///   a CSR; the store falls back to `tlsCertFile` while it has none;
+/// - else `tlsCertFile` (`--tls-cert-file`);
+/// - else the self-signed `<cert-dir>/kubelet.crt` (+ `kubelet.key`) the kubelet generates.
+///
+/// A node without kubelet configuration in the bundle presents `kubelet-server-current.pem`
+/// when it has one (its presence means rotation is on; an older `kubelet.crt` can linger
+/// next to it), else `kubelet.crt`. Node paths resolve through the node's tree and its
+/// symlinks ([`Snapshot::resolve`]).
+///
+/// Sources: kubernetes `cmd/kubelet/app/server.go` `InitializeTLS` (self-signed
+/// `kubelet.crt` only when `!ServerTLSBootstrap` and no `TLSCertFile`);
+/// `pkg/kubelet/certificate/kubelet.go` `NewKubeletServerCertificateManager`
+/// (`NewFileStore("kubelet-server", certDirectory, …, TLSCertFile, TLSPrivateKeyFile)`);
+/// kubelet reference (`--tls-cert-file`: "If --tls-cert-file and --tls-private-key-file are
+/// not provided, a self-signed certificate and key are generated … saved to the directory
+/// passed to --cert-dir"); kubeadm "Certificate Management with kubeadm", section "Kubelet
+/// serving certificates" (<https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/>).
+pub fn kubelet_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>]) -> Vec<Presented> {
+    let nodes: Vec<Option<usize>> = if snap.nodes.is_empty() {
+        vec![None]
+    } else {
+        (0..snap.nodes.len()).map(Some).collect()
+    };
+    let mut out = Vec::new();
+    for node in nodes {
+        let kubelets: Vec<&ComponentConfig<'_>> = comps
+            .iter()
+            .filter(|c| c.component == Component::Kubelet && c.node == node)
+            .collect();
+        let bootstrap = kubelets.iter().any(|k| {
+            k.flag("rotate-server-certificates")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        });
+        let cert_dir = kubelets
+            .iter()
+            .find_map(|k| k.flag("cert-dir"))
+            .unwrap_or(KUBELET_CERT_DIR)
+            .trim_end_matches('/');
+        let name = snap.node_name(node);
+        let file = |file: &str, why: &str| {
+            let abs = format!("{cert_dir}/{file}");
+            let m = snap.resolve(node, &abs).map(|bp| lk.file(snap, &bp))?;
+            (!m.certs.is_empty()).then(|| Presented {
+                material: m,
+                presenter: format!("kubelet on {name} ({abs}, {why})"),
+            })
+        };
+        let explicit: Vec<Presented> = kubelets
+            .iter()
+            .flat_map(|k| {
+                k.resolve_flag(snap, lk, "tls-cert-file")
+                    .into_iter()
+                    .map(|m| Presented {
+                        material: m,
+                        presenter: format!("kubelet --tls-cert-file ({})", k.place),
+                    })
+            })
+            .collect();
+        let unknown = "no kubelet configuration in the bundle";
+        if bootstrap {
+            match file("kubelet-server-current.pem", "serverTLSBootstrap") {
+                Some(p) => out.push(p),
+                None => out.extend(explicit),
+            }
+        } else if !explicit.is_empty() {
+            out.extend(explicit);
+        } else if !kubelets.is_empty() {
+            out.extend(file(
+                "kubelet.crt",
+                "self-signed: no serverTLSBootstrap, no tlsCertFile",
+            ));
+        } else {
+            out.extend(
+                file("kubelet-server-current.pem", &format!("rotated pair; {unknown}"))
+                    .or_else(|| file("kubelet.crt", &format!("self-signed; {unknown}"))),
+            );
+        }
+    }
+    out
+}
+
 /// Every trust edge of the bundle.
 pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
     let lk = &snap.places;
@@ -209,6 +312,7 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
     kubeconfig_edges(snap, lk, &serving, &client_ca, &mut e);
     apiserver_edges(snap, lk, &comps, &mut e);
     etcd_peer_edges(snap, lk, &comps, &mut e);
+    kubelet_serving_edges(snap, lk, &comps, &mut e);
 
     // The controller-manager's root CA is what it publishes to service accounts.
     for cm in comps
@@ -462,6 +566,46 @@ fn etcd_peer_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
                     &t,
                     &p.material,
                     &p.presenter,
+                );
+            }
+        }
+    }
+}
+
+/// The apiserver → kubelet edge: the apiserver verifies the kubelet's serving certificate
+/// only when `--kubelet-certificate-authority` is set; without it (kubeadm's default) it
+/// does not verify, so no edge exists and nothing about it can fail.
+///
+/// Source: "Communication between Nodes and the Control Plane" ("By default, the API server
+/// does not verify the kubelet's serving certificate … To verify this connection, use the
+/// --kubelet-certificate-authority flag",
+/// <https://kubernetes.io/docs/concepts/architecture/control-plane-node-communication/>).
+fn kubelet_serving_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges<'_>) {
+    let apiservers: Vec<(String, Vec<Material>)> = comps
+        .iter()
+        .filter(|c| c.component == Component::Apiserver)
+        .map(|api| {
+            (
+                format!("kube-apiserver --kubelet-certificate-authority ({})", api.place),
+                api.resolve_flag(snap, lk, "kubelet-certificate-authority"),
+            )
+        })
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    if apiservers.is_empty() {
+        return;
+    }
+    let serving = kubelet_serving(snap, lk, comps);
+    for (consumer, trusted) in &apiservers {
+        for t in trusted {
+            for s in &serving {
+                e.add(
+                    Purpose::KubeletServing,
+                    consumer,
+                    s.material.node,
+                    t,
+                    &s.material,
+                    &s.presenter,
                 );
             }
         }

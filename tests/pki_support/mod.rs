@@ -9,7 +9,9 @@ use kubetriage::artifact::{
 };
 use kubetriage::catalog::Catalog;
 use kubetriage::finding::{Finding, Severity};
-use kubetriage::snapshot::{CaptureSource, CapturedAt, FileInfo, Location, Node, ObjectRef, Snapshot};
+use kubetriage::snapshot::{
+    CaptureSource, CapturedAt, FileInfo, KubeletConfigRecord, Location, Node, ObjectRef, Snapshot,
+};
 use kubetriage_testgen::certs::{Ca, CertSpec, Validity, validity};
 use kubetriage_testgen::keys::Key;
 use time::macros::datetime;
@@ -62,12 +64,27 @@ impl B {
         }
     }
 
+    /// Another node, with its tree under `<name>/`.
+    pub fn node(&mut self, name: &str) -> &mut Self {
+        self.snap.nodes.push(Node {
+            name: name.into(),
+            root: format!("{name}/"),
+        });
+        self
+    }
+
+    /// The node whose tree holds `path` (the first node for paths outside every tree).
+    fn node_of(&self, path: &str) -> Option<usize> {
+        self.snap.node_of(path).or(Some(0))
+    }
+
     /// A node file (bundle path, e.g. `master-01/etc/kubernetes/pki/ca.crt`).
     pub fn file(&mut self, path: &str, text: &str) -> &mut Self {
+        let node = self.node_of(path);
         self.snap.files.insert(
             path.into(),
             FileInfo {
-                node: Some(0),
+                node,
                 size: text.len() as u64,
                 ..FileInfo::default()
             },
@@ -77,10 +94,11 @@ impl B {
     }
 
     pub fn link(&mut self, path: &str, target: &str) -> &mut Self {
+        let node = self.node_of(path);
         self.snap.files.insert(
             path.into(),
             FileInfo {
-                node: Some(0),
+                node,
                 link_target: Some(target.into()),
                 ..FileInfo::default()
             },
@@ -231,6 +249,17 @@ impl B {
             unit: unit.into(),
             exec_start: exec.iter().map(|s| (*s).into()).collect(),
             environment: env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+        });
+        self
+    }
+
+    /// A KubeletConfiguration file (YAML) at a node path.
+    pub fn kubelet_config(&mut self, path: &str, yaml: &str) -> &mut Self {
+        let node = self.node_of(path);
+        self.snap.kubelet_configs.push(KubeletConfigRecord {
+            path: path.into(),
+            node,
+            config: serde_yaml::from_str(yaml).unwrap(),
         });
         self
     }

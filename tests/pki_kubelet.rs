@@ -1,0 +1,305 @@
+//! The apiserver ↔ kubelet trust edges: the kubelet's serving certificate, verified by the
+//! apiserver's `--kubelet-certificate-authority` on every node, and the apiserver's kubelet
+//! client certificate, verified by the kubelet's client CA. Each test asserts the findings a
+//! user sees, so removing an edge fails them.
+
+#![allow(clippy::unwrap_used)]
+
+mod pki_support;
+
+use kubetriage::artifact::PodOrigin;
+use kubetriage::finding::{Finding, Severity};
+use kubetriage_testgen::certs::{Ca, CertSpec, kubelet_self_signed, validity};
+use kubetriage_testgen::keys::KeyKind;
+use pki_support::*;
+use time::macros::datetime;
+
+const PKI: &str = "master-01/etc/kubernetes/pki";
+const DATED: &str = "/var/lib/kubelet/pki/kubelet-server-2026-05-01-10-00-00.pem";
+const CURRENT: &str = "/var/lib/kubelet/pki/kubelet-server-current.pem";
+const KUBELET_CA_FLAG: &str = "--kubelet-certificate-authority=/etc/kubernetes/pki/ca.crt";
+
+/// A kubeadm control plane on master-01 (CA, apiserver serving pair, the apiserver static pod
+/// with `extra` flags) and a worker node, worker-01.
+fn cluster(b: &mut B, extra: &[&str]) -> Ca {
+    let ca = ca("kubeadm-ca", "kubernetes");
+    let apiserver = ca
+        .issue(
+            "apiserver",
+            KeyKind::EcP256,
+            CertSpec::new("kube-apiserver", long()).server().sans(API_SANS),
+        )
+        .unwrap();
+    b.node("worker-01")
+        .file(&format!("{PKI}/ca.crt"), &ca.pem())
+        .file(&format!("{PKI}/apiserver.crt"), &apiserver.pem())
+        .file(&format!("{PKI}/apiserver.key"), &apiserver.key_pem().unwrap())
+        .pod(
+            "master-01/etc/kubernetes/manifests/kube-apiserver.yaml",
+            PodOrigin::StaticManifest,
+            &kubeadm_apiserver(extra),
+        );
+    ca
+}
+
+/// A kubelet serving pair issued by `ca` for `node`, laid out as the kubelet's certificate
+/// manager does with serverTLSBootstrap: a dated PEM holding certificate and key, and the
+/// `kubelet-server-current.pem` symlink to it.
+fn rotated_serving(b: &mut B, ca: &Ca, node: &str) {
+    let cert = ca
+        .issue(
+            &format!("kubelet-serving-{node}"),
+            KeyKind::EcP256,
+            CertSpec::new(&format!("system:node:{node}"), long())
+                .org("system:nodes")
+                .server()
+                .sans(&[node]),
+        )
+        .unwrap();
+    b.file(&format!("{node}{DATED}"), &cert.cert_and_key_pem().unwrap())
+        .link(&format!("{node}{CURRENT}"), DATED);
+}
+
+/// A lingering self-signed serving pair for `node`, shaped like the kubelet's own (a
+/// throwaway CA `<node>-ca@<unix>` signs `<node>@<unix>`; `kubelet.crt` holds both), with
+/// fast keys: the tests that only need it to be present use this one.
+fn lingering_self_signed(b: &mut B, node: &str) {
+    let throwaway = ca(&format!("{node}-throwaway"), &format!("{node}-ca@1767261600"));
+    let leaf = throwaway
+        .issue(
+            &format!("{node}-self-signed"),
+            KeyKind::EcP256,
+            CertSpec::new(&format!("{node}@1767261600"), long())
+                .server()
+                .sans(&[node]),
+        )
+        .unwrap();
+    b.file(
+        &format!("{node}/var/lib/kubelet/pki/kubelet.crt"),
+        &format!("{}{}", leaf.pem(), throwaway.pem()),
+    )
+    .file(
+        &format!("{node}/var/lib/kubelet/pki/kubelet.key"),
+        &leaf.key_pem().unwrap(),
+    );
+}
+
+fn ca_mismatches(fs: &[Finding]) -> Vec<&Finding> {
+    of(fs, "ca-mismatch")
+}
+
+fn purpose(f: &Finding) -> &str {
+    f.evidence.get("purpose").and_then(|v| v.as_str()).unwrap_or("")
+}
+
+#[test]
+fn a_kubelet_serving_cert_from_another_ca_is_a_mismatch_when_the_apiserver_verifies() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    let other = ca("rogue-ca", "kubernetes");
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    rotated_serving(&mut b, &other, "worker-01");
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    let f = hits[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(purpose(f), "kubelet-serving");
+    assert_eq!(f.node.as_deref(), Some("worker-01"));
+    let dated = format!("worker-01{DATED}");
+    assert!(f.paths.contains(&dated), "{:?}", f.paths);
+    assert!(
+        f.message
+            .contains("kube-apiserver --kubelet-certificate-authority")
+            && f.message.contains(
+                "kubelet on worker-01 (/var/lib/kubelet/pki/kubelet-server-current.pem, rotated pair"
+            )
+            && f.message.contains("system:node:worker-01")
+            && f.message.contains("same name"),
+        "{}",
+        f.message
+    );
+    // master-01's kubelet presents a certificate of the cluster CA: no finding names it.
+    assert!(
+        !fs.iter()
+            .any(|f| f.paths.contains(&format!("master-01{DATED}")) && f.severity > Severity::Info)
+    );
+}
+
+#[test]
+fn without_kubelet_certificate_authority_nothing_about_kubelet_serving_certs_fails() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[]);
+    let other = ca("rogue-ca", "kubernetes");
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    rotated_serving(&mut b, &other, "worker-01");
+    // kubeadm's default: the kubelet's self-signed pair, which no apiserver flag verifies.
+    lingering_self_signed(&mut b, "worker-01");
+    let snap = b.finish();
+    assert!(!snap.trust.iter().any(|e| e.purpose.as_str() == "kubelet-serving"));
+    let fs = findings(&snap);
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+}
+
+#[test]
+fn server_tls_bootstrap_picks_the_rotated_pair_over_a_lingering_self_signed_one() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    rotated_serving(&mut b, &cluster_ca, "worker-01");
+    lingering_self_signed(&mut b, "worker-01");
+    let config =
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n";
+    b.kubelet_config("worker-01/var/lib/kubelet/config.yaml", config);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+    let edges: Vec<_> = snap
+        .trust
+        .iter()
+        .filter(|e| e.purpose.as_str() == "kubelet-serving")
+        .collect();
+    assert_eq!(edges.len(), 2, "{edges:#?}");
+    assert!(edges.iter().all(|e| e.holds(&snap)));
+}
+
+#[test]
+fn a_kubelet_configured_without_bootstrap_or_cert_serves_its_self_signed_pair() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    // The dated pair lingers from an earlier serverTLSBootstrap; the configuration now says
+    // neither serverTLSBootstrap nor tlsCertFile, so the kubelet serves kubelet.crt.
+    rotated_serving(&mut b, &cluster_ca, "worker-01");
+    let (crt, key) = kubelet_self_signed("worker-01", datetime!(2026-01-01 10:00 UTC)).unwrap();
+    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &crt)
+        .file("worker-01/var/lib/kubelet/pki/kubelet.key", &key);
+    let config = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n";
+    b.kubelet_config("worker-01/var/lib/kubelet/config.yaml", config);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(purpose(hits[0]), "kubelet-serving");
+    assert!(
+        hits[0]
+            .paths
+            .contains(&"worker-01/var/lib/kubelet/pki/kubelet.crt".to_string()),
+        "{:?}",
+        hits[0].paths
+    );
+    assert!(hits[0].message.contains("worker-01@"), "{}", hits[0].message);
+}
+
+#[test]
+fn tls_cert_file_names_the_serving_cert() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    let other = ca("rogue-ca", "kubelet-ca");
+    let cert = other
+        .issue(
+            "worker-serving",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", long()).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file("worker-01/etc/kubernetes/pki/kubelet-serving.crt", &cert.pem());
+    let config = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ntlsCertFile: /etc/kubernetes/pki/kubelet-serving.crt\ntlsPrivateKeyFile: /etc/kubernetes/pki/kubelet-serving.key\n";
+    b.kubelet_config("worker-01/var/lib/kubelet/config.yaml", config);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert!(
+        hits[0]
+            .message
+            .contains("kubelet --tls-cert-file (worker-01/var/lib/kubelet/config.yaml)"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0]
+            .paths
+            .contains(&"worker-01/etc/kubernetes/pki/kubelet-serving.crt".to_string())
+    );
+    // Not the same name as a trusted CA: no claim of a same-name re-creation.
+    assert!(!hits[0].message.contains("same name"), "{}", hits[0].message);
+}
+
+#[test]
+fn an_expired_kubelet_serving_cert_is_an_error_where_the_apiserver_uses_it() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    let old = cluster_ca
+        .issue(
+            "worker-serving-expired",
+            KeyKind::EcP256,
+            CertSpec::new("system:node:worker-01", validity(2025, 1, 1, 2026, 1, 1))
+                .server()
+                .sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file(&format!("worker-01{DATED}"), &old.cert_and_key_pem().unwrap())
+        .link(&format!("worker-01{CURRENT}"), DATED);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let expired = of(&fs, "cert-expired");
+    assert_eq!(expired.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(expired[0].severity, Severity::Error);
+    assert!(expired[0].paths.contains(&format!("worker-01{DATED}")));
+    assert!(!expired[0].message.contains("nothing references"));
+    // Signed by the trusted CA: an expired certificate, not a CA mismatch.
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+}
+
+#[test]
+fn the_kubelet_trusts_the_apiserver_kubelet_client_cert_by_its_client_ca() {
+    let mut b = B::new();
+    cluster(
+        &mut b,
+        &[
+            "--kubelet-client-certificate=/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+            "--kubelet-client-key=/etc/kubernetes/pki/apiserver-kubelet-client.key",
+        ],
+    );
+    let other = ca("rogue-ca", "kubernetes");
+    let client = other
+        .issue(
+            "apiserver-kubelet-client",
+            KeyKind::EcP256,
+            CertSpec::new("kube-apiserver-kubelet-client", long())
+                .org("kubeadm:cluster-admins")
+                .client(),
+        )
+        .unwrap();
+    b.file(&format!("{PKI}/apiserver-kubelet-client.crt"), &client.pem())
+        .file(
+            &format!("{PKI}/apiserver-kubelet-client.key"),
+            &client.key_pem().unwrap(),
+        );
+    let config = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n";
+    b.kubelet_config("master-01/var/lib/kubelet/config.yaml", config);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(purpose(hits[0]), "kubelet-client");
+    assert!(
+        hits[0]
+            .message
+            .contains("kubelet --client-ca-file (master-01/var/lib/kubelet/config.yaml)")
+            && hits[0]
+                .message
+                .contains("kube-apiserver --kubelet-client-certificate"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0]
+            .paths
+            .contains(&format!("{PKI}/apiserver-kubelet-client.crt"))
+    );
+}
