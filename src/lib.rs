@@ -61,7 +61,11 @@ impl Default for Options {
 pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> Result<Analysis, Error> {
     let mut stats = engine::Stats::default();
     let snap = snapshot::build::from_source(source, catalog, opts, &mut stats)?;
-    Ok(engine::run(&snap, catalog, opts, stats))
+    let analysis = engine::run(&snap, catalog, opts, stats);
+    // A cluster-scale snapshot is millions of small allocations: free them on the pool
+    // while the caller renders, rather than before it may start.
+    rayon::spawn(move || drop(snap));
+    Ok(analysis)
 }
 
 /// Capture time as decided for a snapshot (re-exported for callers that print it).

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -20,6 +21,52 @@ pub fn parse(path: &str, docs: Vec<Value>, out: &mut Parsed) {
     for doc in docs {
         dispatch(path, doc, "", single, out);
     }
+}
+
+/// The outline of a JSON `List` (`kubectl get … -o json`): its kind and its items, unparsed.
+#[derive(serde::Deserialize)]
+struct RawList<'a> {
+    #[serde(default)]
+    kind: String,
+    #[serde(borrow)]
+    items: Vec<&'a serde_json::value::RawValue>,
+}
+
+/// Reads a JSON `List` (or `*List`) with each item parsed on its own, in parallel, so that a
+/// cluster's 100 MB Secrets dump is neither parsed on one thread nor held whole as a tree.
+/// Returns false, having done nothing, when `bytes` is not one JSON object with an `items`
+/// array and a `…List` kind; the caller then reads it as any other document.
+pub fn parse_json_list(path: &str, bytes: &[u8], out: &mut Parsed) -> bool {
+    let Ok(list) = serde_json::from_slice::<RawList<'_>>(bytes) else {
+        return false;
+    };
+    let Some(inner) = list.kind.strip_suffix("List") else {
+        return false;
+    };
+    out.cluster_level = true;
+    let parts: Vec<Parsed> = list
+        .items
+        .into_par_iter()
+        .map(|raw| {
+            let mut part = Parsed::default();
+            match serde_json::from_str::<Value>(raw.get()) {
+                Ok(item) => dispatch(
+                    path,
+                    crate::artifact::yaml::strip_nulls(item),
+                    inner,
+                    false,
+                    &mut part,
+                ),
+                Err(e) => part.problem(
+                    path,
+                    format!("invalid json: {}", crate::redact::parse_error(&e.to_string())),
+                ),
+            }
+            part
+        })
+        .collect();
+    out.append_all(parts);
+    true
 }
 
 /// The origin of a pod definition file, from where it lies.
@@ -58,9 +105,17 @@ fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut
         out.cluster_level = true;
         let inner = kind.strip_suffix("List").unwrap_or_default().to_string();
         if let Some(Value::Array(items)) = doc.get_mut("items").map(Value::take) {
-            for item in items {
-                dispatch(path, item, &inner, false, out);
-            }
+            // A cluster's Secrets dump is one List of tens of thousands of items: decode
+            // them in parallel, then append in order.
+            let parts: Vec<Parsed> = items
+                .into_par_iter()
+                .map(|item| {
+                    let mut part = Parsed::default();
+                    dispatch(path, item, &inner, false, &mut part);
+                    part
+                })
+                .collect();
+            out.append_all(parts);
         }
         return;
     }
@@ -227,4 +282,49 @@ fn configmap(path: &str, object: ObjectRef, doc: &Value, out: &mut Parsed) {
         path: path.to_string(),
         data,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The parallel `List` reader yields exactly what the document reader does.
+    #[test]
+    fn json_list_fast_path_matches_the_document_reader() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/bundles/");
+        for file in [
+            "kubeadm-healthy/cluster/secrets.json",
+            "incident-replay/cluster/configmaps.json",
+            "troubleshoot-kubeadm/support-bundle-2026-06-15T12_00_00/cluster-resources/pods/kube-system.json",
+            "troubleshoot-kubeadm/support-bundle-2026-06-15T12_00_00/cluster-resources/events/kube-system.json",
+            "troubleshoot-kubeadm/support-bundle-2026-06-15T12_00_00/cluster-resources/nodes.json",
+        ] {
+            let bytes = std::fs::read(format!("{root}{file}")).unwrap();
+            let mut fast = Parsed::default();
+            assert!(parse_json_list(file, &bytes, &mut fast), "{file}");
+            let mut slow = Parsed::default();
+            parse(
+                file,
+                crate::artifact::yaml::documents_of(file, &bytes).unwrap(),
+                &mut slow,
+            );
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{file}");
+        }
+    }
+
+    #[test]
+    fn json_list_fast_path_declines_what_is_not_a_list() {
+        for text in [
+            r#"{"kind":"Secret","metadata":{"name":"x"}}"#,
+            r#"{"kind":"List","items":null}"#,
+            r#"{"kind":"Pod","items":[]}"#,
+            r#"[{"kind":"List","items":[]}]"#,
+            r#"{"kind":"List","items":[{"kind":"Secret"}"#,
+        ] {
+            let mut out = Parsed::default();
+            assert!(!parse_json_list("x.json", text.as_bytes(), &mut out), "{text}");
+            assert_eq!(format!("{out:?}"), format!("{:?}", Parsed::default()));
+        }
+    }
 }

@@ -38,16 +38,12 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::Kubeconfig
         | ArtifactKind::KubeletConfig
         | ArtifactKind::PodManifest
-        | ArtifactKind::Objects => match yaml::documents_of(path, &scrub::quote_sos_marks(bytes)) {
-            Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
-                out.problem(path, "not a yaml or json object");
+        | ArtifactKind::Objects => {
+            // A big JSON List's items are read in parallel; anything else as documents.
+            if !(yaml::is_json(path, bytes) && objects::parse_json_list(path, bytes, &mut out)) {
+                documents(path, bytes, &mut out);
             }
-            Ok(docs) => {
-                collector_metadata(path, &docs, &mut out);
-                objects::parse(path, docs, &mut out);
-            }
-            Err(e) => out.problem(path, e),
-        },
+        }
         ArtifactKind::AwsCredentials => {
             let c = awscreds::parse(&String::from_utf8_lossy(bytes));
             for e in c.problems {
@@ -58,6 +54,20 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::Log | ArtifactKind::Other => {}
     }
     out
+}
+
+/// Reads `bytes` as YAML or JSON documents into `out`.
+fn documents(path: &str, bytes: &[u8], out: &mut Parsed) {
+    match yaml::documents_of(path, &scrub::quote_sos_marks(bytes)) {
+        Ok(docs) if !docs.is_empty() && docs.iter().all(|d| !d.is_object()) => {
+            out.problem(path, "not a yaml or json object");
+        }
+        Ok(docs) => {
+            collector_metadata(path, &docs, out);
+            objects::parse(path, docs, out);
+        }
+        Err(e) => out.problem(path, e),
+    }
 }
 
 /// The collection time and version in a collector's manifest (sos's

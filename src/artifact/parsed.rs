@@ -60,6 +60,63 @@ pub struct Parsed {
 }
 
 impl Parsed {
+    /// Appends the parts of the same entry, in order, growing each list once.
+    pub fn append_all(&mut self, parts: Vec<Parsed>) {
+        self.material
+            .reserve(parts.iter().map(|p| p.material.len()).sum());
+        self.secrets.reserve(parts.iter().map(|p| p.secrets.len()).sum());
+        self.problems
+            .reserve(parts.iter().map(|p| p.problems.len()).sum());
+        for part in parts {
+            self.append(part);
+        }
+    }
+
+    /// Appends what another part of the same entry yielded (the items of a `List`, parsed
+    /// in parallel), keeping order: `self`'s first.
+    pub fn append(&mut self, other: Parsed) {
+        let Parsed {
+            mut material,
+            mut kubeconfigs,
+            mut pods,
+            mut workloads,
+            mut secrets,
+            mut configmaps,
+            mut k8s_nodes,
+            mut events,
+            flannel_env,
+            aws_credentials,
+            cni,
+            unit,
+            mut kubelet_configs,
+            hostname,
+            cluster_level,
+            mut problems,
+            mut scrubbed,
+            collected_at,
+            collector_version,
+        } = other;
+        self.material.append(&mut material);
+        self.kubeconfigs.append(&mut kubeconfigs);
+        self.pods.append(&mut pods);
+        self.workloads.append(&mut workloads);
+        self.secrets.append(&mut secrets);
+        self.configmaps.append(&mut configmaps);
+        self.k8s_nodes.append(&mut k8s_nodes);
+        self.events.append(&mut events);
+        self.flannel_env = self.flannel_env.take().or(flannel_env);
+        self.aws_credentials = self.aws_credentials.take().or(aws_credentials);
+        self.cni = self.cni.take().or(cni);
+        self.unit = self.unit.take().or(unit);
+        self.kubelet_configs.append(&mut kubelet_configs);
+        self.hostname = self.hostname.take().or(hostname);
+        self.cluster_level |= cluster_level;
+        self.problems.append(&mut problems);
+        self.scrubbed.append(&mut scrubbed);
+        self.collected_at = self.collected_at.or(collected_at);
+        self.collector_version = self.collector_version.take().or(collector_version);
+    }
+
     /// Records evidence that `by` scrubbed from `path`.
     pub fn scrubbed(&mut self, path: &str, what: impl Into<String>, by: &str) {
         self.scrubbed.push(crate::artifact::scrub::ScrubbedEvidence {

@@ -44,8 +44,7 @@ pub fn documents(bytes: &[u8]) -> Result<Vec<Value>, String> {
 
 /// Like [`documents`]; a `.json` path is always read as JSON.
 pub fn documents_of(path: &str, bytes: &[u8]) -> Result<Vec<Value>, String> {
-    let trimmed = trim_start(bytes);
-    if path.ends_with(".json") || trimmed.starts_with(b"{") || trimmed.starts_with(b"[") {
+    if is_json(path, bytes) {
         return serde_json::from_slice::<Value>(bytes)
             .map(|v| vec![strip_nulls(v)])
             .map_err(|e| format!("invalid json: {e}"));
@@ -68,6 +67,12 @@ pub fn documents_of(path: &str, bytes: &[u8]) -> Result<Vec<Value>, String> {
     Ok(out)
 }
 
+/// Whether the document at `path` is JSON (by name, or by its first byte).
+pub fn is_json(path: &str, bytes: &[u8]) -> bool {
+    let trimmed = trim_start(bytes);
+    path.ends_with(".json") || trimmed.starts_with(b"{") || trimmed.starts_with(b"[")
+}
+
 fn trim_start(bytes: &[u8]) -> &[u8] {
     let skip = bytes
         .iter()
@@ -85,7 +90,7 @@ fn uses_anchors(bytes: &[u8]) -> bool {
 }
 
 /// Drops `null` members so that `#[serde(default)]` fields take their defaults.
-fn strip_nulls(v: Value) -> Value {
+pub(crate) fn strip_nulls(v: Value) -> Value {
     match v {
         Value::Object(map) => Value::Object(
             map.into_iter()

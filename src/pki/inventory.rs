@@ -1,6 +1,7 @@
 //! The certificate inventory behind `kubetriage certs`: every certificate once, with every
 //! place it sits, its verified issuer and its state at capture time.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -114,7 +115,7 @@ pub fn rows_within(snap: &Snapshot, window: Duration) -> Vec<CertRow> {
     let at = snap.captured_at.at;
     snap.certs
         .certs
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, c)| CertRow {
             fingerprint: c.fingerprint.hex(),

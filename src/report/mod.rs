@@ -10,6 +10,7 @@ mod table;
 pub mod timeline;
 
 use clap::ValueEnum;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::artifact::InputProblem;
@@ -119,7 +120,7 @@ impl Analysis {
         let cert_spans = snap
             .certs
             .certs
-            .iter()
+            .par_iter()
             .map(|c| CertSpan {
                 label: match c.locations.first().map(short_place) {
                     Some(place) => format!("{} · {place}", c.name()),

@@ -421,6 +421,13 @@ impl<'a> Stream<'a> {
                 let limit = self.limits.max_entry_bytes;
                 let mut data = head;
                 let want = (limit + 1).saturating_sub(data.len() as u64);
+                // The declared size (capped by the limit) spares a 100 MB dump its
+                // reallocations; a lying header only costs untouched capacity.
+                data.reserve(
+                    usize::try_from(size.min(limit + 1))
+                        .unwrap_or(0)
+                        .saturating_sub(data.len()),
+                );
                 let mut r = StopOnError::new(body);
                 let _ = (&mut r).take(want).read_to_end(&mut data);
                 if r.error.is_some() {
