@@ -22,14 +22,30 @@ pub struct Stats {
     pub bytes_unpacked: u64,
     /// Entries seen.
     pub entries: u64,
-    /// Reading, decompressing and scanning logs.
+    /// Reading, decompressing and scanning logs (pipelined: wall time of the whole stream).
     pub read: Duration,
+    /// Of which scanning logs: busy time summed over the threads that scan.
+    pub scan: Duration,
     /// Parsing structured artifacts and indexing.
     pub parse: Duration,
     /// Signature checks and trust edges.
     pub pki: Duration,
     /// Running the checks.
     pub checks: Duration,
+    /// Correlating findings, ordering the fix plan and assembling the analysis.
+    pub plan: Duration,
+}
+
+impl Stats {
+    /// Unpacked megabytes per second of the read stage (0 when it took no time).
+    pub fn mb_per_s(&self) -> f64 {
+        let secs = self.read.as_secs_f64();
+        if secs > 0.0 {
+            self.bytes_unpacked as f64 / 1e6 / secs
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Evaluates the catalogue over `snap` and assembles the analysis.
@@ -37,9 +53,12 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
     let started = std::time::Instant::now();
     let mut findings = evaluate(snap, catalog, opts);
     stats.checks = started.elapsed();
+    let started = std::time::Instant::now();
     correlate(&mut findings, catalog);
     let plan = crate::plan::build(&findings, catalog);
-    Analysis::new(snap, catalog, findings, plan, stats)
+    let mut analysis = Analysis::new(snap, catalog, findings, plan, stats);
+    analysis.stats.plan = started.elapsed();
+    analysis
 }
 
 /// Runs every rule (built-in checks and log rules) in parallel; findings come back sorted

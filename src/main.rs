@@ -342,36 +342,47 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     for b in bundles {
         analyses.push(analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?);
     }
-    if c.stats {
-        for an in &analyses {
-            let s = &an.stats;
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!(
-                    "{}: {} entries, {} bytes read, {} bytes unpacked; read+scan {:?}, parse {:?}, pki {:?}, checks {:?}",
-                    an.source, s.entries, s.bytes_read, s.bytes_unpacked, s.read, s.parse, s.pki, s.checks
-                );
-            }
-        }
-        if let Some(kib) = peak_rss_kib() {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("peak memory: {kib} KiB (VmHWM)");
-            }
-        }
-    }
     let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
         Format::Markdown
     });
+    let started = std::time::Instant::now();
     write_out(c.output.as_ref(), |w| report::render(&analyses, format, w))?;
+    if c.stats {
+        print_stats(&analyses, started.elapsed());
+    }
     let failing = analyses.iter().any(|an| an.count_at_least(c.fail_on) > 0);
     Ok(if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--stats`: per bundle, bytes and time per stage; then the report's render time and the
+/// process's peak memory, on stderr.
+#[allow(clippy::print_stderr)]
+fn print_stats(analyses: &[kubetriage::report::Analysis], render: std::time::Duration) {
+    for an in analyses {
+        let s = &an.stats;
+        eprintln!(
+            "{}: {} entries, {} bytes read, {} bytes unpacked ({:.0} MB/s)",
+            an.source,
+            s.entries,
+            s.bytes_read,
+            s.bytes_unpacked,
+            s.mb_per_s()
+        );
+        eprintln!(
+            "  read+decompress+scan {:?} (scan busy {:?}), parse {:?}, pki {:?}, checks {:?}, plan {:?}",
+            s.read, s.scan, s.parse, s.pki, s.checks, s.plan
+        );
+    }
+    eprintln!("render {render:?}");
+    if let Some(kib) = peak_rss_kib() {
+        eprintln!("peak memory: {kib} KiB (VmHWM)");
+    }
 }
 
 fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {

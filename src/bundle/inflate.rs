@@ -1,9 +1,10 @@
 //! gzip decompression on its own thread, feeding a bounded channel of large buffers, so the
-//! tar parse and the log scan run while the next megabytes are being inflated.
+//! tar parse and the log scan run while the next megabytes are being inflated. Read buffers
+//! go back to the thread to be filled again: a gigabyte streams through the same few.
 
 use std::io::{self, BufReader, Read};
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use flate2::read::MultiGzDecoder;
 
@@ -14,10 +15,15 @@ const CHUNK: usize = 1 << 20;
 /// Buffers in flight: memory stays under `CHUNK * (DEPTH + 2)` whatever the input.
 const DEPTH: usize = 4;
 
+/// A buffer of `CHUNK` bytes and how many of them were filled.
+type Filled = (Vec<u8>, usize);
+
 /// Reads the inflated stream produced by the decompression thread.
 pub struct Inflated {
-    rx: Receiver<io::Result<Vec<u8>>>,
+    rx: Receiver<io::Result<Filled>>,
+    back: SyncSender<Vec<u8>>,
     buf: Vec<u8>,
+    len: usize,
     pos: usize,
     failed: Option<String>,
 }
@@ -25,11 +31,16 @@ pub struct Inflated {
 /// Starts inflating `compressed` (a gzip stream, several members allowed) on a new thread.
 /// Dropping the returned reader stops the thread at its next buffer.
 pub fn spawn<R: Read + Send + 'static>(compressed: R, budget: Arc<Budget>) -> Inflated {
-    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(DEPTH);
+    let (tx, rx) = sync_channel::<io::Result<Filled>>(DEPTH);
+    let (back, returned) = sync_channel::<Vec<u8>>(DEPTH + 2);
     std::thread::spawn(move || {
         let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, budget.disk(compressed)));
         loop {
-            let mut buf = vec![0u8; CHUNK];
+            let mut buf = returned
+                .try_recv()
+                .ok()
+                .filter(|b| b.len() == CHUNK)
+                .unwrap_or_else(|| vec![0u8; CHUNK]);
             let mut filled = 0;
             let mut failure = None;
             while filled < CHUNK {
@@ -43,9 +54,8 @@ pub fn spawn<R: Read + Send + 'static>(compressed: R, budget: Arc<Budget>) -> In
                     }
                 }
             }
-            buf.truncate(filled);
             let done = filled < CHUNK;
-            if filled > 0 && tx.send(Ok(buf)).is_err() {
+            if filled > 0 && tx.send(Ok((buf, filled))).is_err() {
                 return;
             }
             if let Some(e) = failure {
@@ -59,7 +69,9 @@ pub fn spawn<R: Read + Send + 'static>(compressed: R, budget: Arc<Budget>) -> In
     });
     Inflated {
         rx,
+        back,
         buf: Vec::new(),
+        len: 0,
         pos: 0,
         failed: None,
     }
@@ -70,10 +82,13 @@ impl Read for Inflated {
         if let Some(e) = &self.failed {
             return Err(io::Error::other(e.clone()));
         }
-        while self.pos >= self.buf.len() {
+        while self.pos >= self.len {
             match self.rx.recv() {
-                Ok(Ok(buf)) => {
-                    self.buf = buf;
+                Ok(Ok((buf, len))) => {
+                    let used = std::mem::replace(&mut self.buf, buf);
+                    // Full or closed means the thread has enough or is gone: drop it then.
+                    let _ = self.back.try_send(used);
+                    self.len = len;
                     self.pos = 0;
                 }
                 Ok(Err(e)) => {
@@ -83,7 +98,7 @@ impl Read for Inflated {
                 Err(_) => return Ok(0),
             }
         }
-        let avail = self.buf.get(self.pos..).unwrap_or_default();
+        let avail = self.buf.get(self.pos..self.len).unwrap_or_default();
         let n = avail.len().min(out.len());
         out.get_mut(..n)
             .unwrap_or_default()

@@ -69,6 +69,7 @@ pub fn from_source(
         }
     }
     stats.read = started.elapsed();
+    stats.scan = feed.busy();
     stats.bytes_read = outcome.budget.disk_bytes();
     stats.bytes_unpacked = outcome.budget.unpacked_bytes();
     stats.entries = outcome.entries;
