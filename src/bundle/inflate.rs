@@ -107,3 +107,43 @@ impl Read for Inflated {
         Ok(n)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::Write;
+
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+
+    use super::*;
+
+    /// Several megabytes in two gzip members, read back through recycled buffers with reads of
+    /// odd sizes that straddle every buffer boundary.
+    #[test]
+    fn streams_many_buffers_and_members_unchanged() {
+        let text: Vec<u8> = (0..400_000u32)
+            .flat_map(|i| format!("line {i} {}\n", i.wrapping_mul(2_654_435_761)).into_bytes())
+            .collect();
+        let (a, b) = text.split_at(text.len() / 3);
+        let mut gz = Vec::new();
+        for part in [a, b] {
+            let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+            e.write_all(part).unwrap();
+            gz.extend(e.finish().unwrap());
+        }
+        let budget = Arc::new(Budget::new(u64::MAX, None));
+        let mut r = spawn(std::io::Cursor::new(gz), budget);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 77_777];
+        loop {
+            let n = r.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        assert!(text.len() > 4 * CHUNK);
+        assert_eq!(out, text);
+    }
+}
