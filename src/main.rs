@@ -442,12 +442,7 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         let mut stats = kubetriage::engine::Stats::default();
         let snap = kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats)
             .with_context(|| format!("reading {}", b.display()))?;
-        inventories.push(report::certs::Inventory {
-            source: snap.source.clone(),
-            captured_at: snap.captured_at.rfc3339(),
-            captured_at_source: snap.captured_at.source.as_str().to_string(),
-            certificates: kubetriage::pki::inventory::rows_within(&snap, opts.expiry_window),
-        });
+        inventories.push(report::certs::Inventory::new(&snap, opts.expiry_window));
     }
     let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table

@@ -29,6 +29,7 @@ const RUNS: &[(&str, &str)] = &[
     ("certs", "table"),
     ("certs", "markdown"),
     ("certs", "json"),
+    ("certs", "html"),
     ("timeline", "table"),
     ("timeline", "markdown"),
     ("timeline", "json"),

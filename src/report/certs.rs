@@ -1,11 +1,18 @@
 //! Renderings of the certificate inventory (`kubetriage certs`): a terminal table,
-//! markdown and JSON. The rows come from [`crate::pki::inventory::rows`].
+//! markdown, JSON and one self-contained HTML page. The rows come from
+//! [`crate::pki::inventory::rows_within`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
+use time::{Duration, OffsetDateTime};
 
-use crate::pki::inventory::CertRow;
-use crate::report::Format;
+use crate::pki::inventory::{CertRow, Status, rows_within};
+use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};
+use crate::report::{CertSpan, Format, short_place};
+use crate::snapshot::Snapshot;
 
 /// One bundle's inventory.
 #[derive(Clone, Debug, Serialize)]
@@ -18,9 +25,100 @@ pub struct Inventory {
     pub captured_at_source: String,
     /// Every certificate, once.
     pub certificates: Vec<CertRow>,
+    /// The capture instant (for the HTML chart; not serialised).
+    #[serde(skip)]
+    pub captured: OffsetDateTime,
+    /// The expiry window, in days, the statuses were decided with.
+    #[serde(skip)]
+    pub window_days: i64,
+    /// Validity spans, for the HTML chart.
+    #[serde(skip)]
+    pub spans: Vec<CertSpan>,
+    /// By fingerprint (hex): what uses the certificate, from the trust edges
+    /// (`presented for etcd-client to …`, `trusted for apiserver-client by …`).
+    #[serde(skip)]
+    pub used: BTreeMap<String, Vec<String>>,
 }
 
-/// Renders inventories in `format` (HTML falls back to markdown).
+impl Inventory {
+    /// The inventory of `snap`, `expiring` within `window` of capture.
+    pub fn new(snap: &Snapshot, window: Duration) -> Self {
+        let spans = snap
+            .certs
+            .certs
+            .iter()
+            .map(|c| CertSpan {
+                label: match c.locations.first().map(short_place) {
+                    Some(place) => format!("{} · {place}", c.name()),
+                    None => c.name().to_string(),
+                },
+                fingerprint: c.fingerprint.short(),
+                not_before: c.not_before,
+                not_after: c.not_after,
+                is_ca: c.is_ca,
+                location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
+                locations: c.locations.len(),
+            })
+            .collect();
+        Inventory {
+            source: snap.source.clone(),
+            captured_at: snap.captured_at.rfc3339(),
+            captured_at_source: snap.captured_at.source.as_str().to_string(),
+            certificates: rows_within(snap, window),
+            captured: snap.captured_at.at,
+            window_days: window.whole_days(),
+            spans,
+            used: uses(snap),
+        }
+    }
+}
+
+/// How many consumers a "used" line names before it counts the rest.
+const USES_SHOWN: usize = 3;
+
+/// What uses each certificate, by fingerprint: one line per role and purpose, naming the
+/// consumers (the first few, then a count: a CA can be trusted by a thousand token Secrets).
+fn uses(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
+    type Role = (&'static str, &'static str);
+    let mut by: BTreeMap<usize, BTreeMap<Role, BTreeSet<&str>>> = BTreeMap::new();
+    for e in &snap.trust {
+        let consumers = e.consumers.iter().map(String::as_str);
+        by.entry(e.peer)
+            .or_default()
+            .entry(("presented for", e.purpose.as_str()))
+            .or_default()
+            .extend(consumers.clone());
+        for &t in &e.trusted {
+            by.entry(t)
+                .or_default()
+                .entry(("trusted for", e.purpose.as_str()))
+                .or_default()
+                .extend(consumers.clone());
+        }
+    }
+    by.into_iter()
+        .filter_map(|(i, roles)| {
+            let c = snap.certs.certs.get(i)?;
+            let lines = roles
+                .into_iter()
+                .map(|((role, purpose), consumers)| {
+                    let who = if role == "presented for" { "to" } else { "by" };
+                    let named: Vec<&str> = consumers.iter().copied().take(USES_SHOWN).collect();
+                    let more = consumers.len().saturating_sub(USES_SHOWN);
+                    let rest = if more > 0 {
+                        format!(" (+{more} more)")
+                    } else {
+                        String::new()
+                    };
+                    format!("{role} {purpose} {who} {}{rest}", named.join("; "))
+                })
+                .collect();
+            Some((c.fingerprint.hex(), lines))
+        })
+        .collect()
+}
+
+/// Renders inventories in `format`.
 pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => {
@@ -28,7 +126,8 @@ pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> 
             writeln!(w)
         }
         Format::Table => inv.iter().try_for_each(|i| table(i, w)),
-        Format::Markdown | Format::Html => inv.iter().try_for_each(|i| markdown(i, w)),
+        Format::Markdown => inv.iter().try_for_each(|i| markdown(i, w)),
+        Format::Html => html(inv, w),
     }
 }
 
@@ -119,4 +218,149 @@ pub fn markdown_table(rows: &[CertRow], w: &mut dyn std::io::Write) -> std::io::
         )?;
     }
     writeln!(w)
+}
+
+/// The colour and the order (worst first) of a status on the HTML page.
+fn status_style(st: Status) -> (&'static str, u8) {
+    match st {
+        Status::Expired => (EXPIRED, 0),
+        Status::NotYetValid => (NOT_YET, 1),
+        Status::Expiring => (EXPIRING, 2),
+        Status::Ok => (VALID, 3),
+    }
+}
+
+/// Extra style of the inventory page, on top of the shared [`STYLE`].
+const CERTS_STYLE: &str = "#certs td { overflow-wrap: anywhere; } td.key { white-space: nowrap; } \
+td.subject { min-width: 11em; } td.issuer { min-width: 9em; } td.places { min-width: 15em; } \
+td.used { min-width: 13em; } \
+.pill { color: #fff; font-weight: 600; white-space: nowrap; border-radius: 4px; padding: 1px 6px; } \
+td.days { text-align: right; white-space: nowrap; } td.validity { white-space: nowrap; } \
+.ca { font-size: .8em; background: #e8eaf6; border-radius: 3px; padding: 0 .3em; } \
+.muted { color: #666; font-size: .92em; } ul.places { margin: 0; padding-left: 1.1em; }";
+
+/// One self-contained HTML page (no scripts, no network): per bundle, the validity chart
+/// against the capture time and one row per certificate, worst state first.
+fn html(inv: &[Inventory], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut s = String::new();
+    let title = match inv {
+        [one] => format!("kubetriage certs: {}", one.source),
+        many => format!("kubetriage certs: {} bundles", many.len()),
+    };
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>{STYLE}{CERTS_STYLE}</style></head><body>",
+        esc(&title)
+    );
+    for i in inv {
+        html_bundle(&mut s, i);
+    }
+    s.push_str("</body></html>\n");
+    w.write_all(s.as_bytes())
+}
+
+fn html_bundle(s: &mut String, inv: &Inventory) {
+    let count = |st: Status| inv.certificates.iter().filter(|r| r.status == st).count();
+    let _ = write!(
+        s,
+        "<h1>Certificates of {}</h1><p>Captured at <b>{}</b> (from {}). {} certificate(s), each once: \
+         {} expired, {} not yet valid, {} expiring within {} days.</p>",
+        esc(&inv.source),
+        esc(&inv.captured_at),
+        esc(&inv.captured_at_source),
+        inv.certificates.len(),
+        count(Status::Expired),
+        count(Status::NotYetValid),
+        count(Status::Expiring),
+        inv.window_days
+    );
+    if inv.certificates.is_empty() {
+        s.push_str("<p>No certificates found.</p>");
+        return;
+    }
+    s.push_str("<h2>Validity against the capture time</h2>");
+    cert_chart(s, &inv.spans, inv.captured, inv.window_days);
+    s.push_str(
+        "<h2>Inventory</h2><table id=\"certs\"><tr><th>status</th><th>subject</th>\
+         <th>verified issuer</th><th>validity</th><th>days left</th><th>key</th>\
+         <th>found at</th><th>used</th></tr>",
+    );
+    let mut rows: Vec<&CertRow> = inv.certificates.iter().collect();
+    rows.sort_by(|a, b| {
+        (status_style(a.status).1, a.days_left, &a.fingerprint).cmp(&(
+            status_style(b.status).1,
+            b.days_left,
+            &b.fingerprint,
+        ))
+    });
+    for r in rows {
+        html_row(s, r, inv.used.get(&r.fingerprint));
+    }
+    s.push_str("</table>");
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "<span class=\"muted\">-</span>".to_string();
+    }
+    let li: String = items
+        .iter()
+        .map(|i| format!("<li><code>{}</code></li>", esc(i)))
+        .collect();
+    format!("<ul class=\"places\">{li}</ul>")
+}
+
+fn html_row(s: &mut String, r: &CertRow, used: Option<&Vec<String>>) {
+    let (colour, _) = status_style(r.status);
+    let short = r.fingerprint.get(..16).unwrap_or(&r.fingerprint);
+    // The claimed issuer name only where it tells something the verified one does not.
+    let self_signed = r.issuer_verified == "self-signed" && r.issuer_claimed == r.subject;
+    let claimed = if self_signed
+        || r.issuer_claimed == r.issuer_verified
+        || r.issuer_verified.starts_with(&format!("{} [", r.issuer_claimed))
+    {
+        String::new()
+    } else {
+        format!(
+            "<br><span class=\"muted\">claims {}</span>",
+            esc(&r.issuer_claimed)
+        )
+    };
+    let sans = if r.sans.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<br><span class=\"muted\">SANs: {}</span>",
+            esc(&short_sans(&r.sans))
+        )
+    };
+    let used = used.map_or_else(
+        || "<span class=\"muted\">no trust edge names it</span>".to_string(),
+        |u| u.iter().map(|l| esc(l)).collect::<Vec<_>>().join("<br>"),
+    );
+    let _ = write!(
+        s,
+        "<tr class=\"cert st-{status}\" data-fingerprint=\"{fp}\"><td class=\"status\"><span class=\"pill\" style=\"background:{colour}\">{status}</span></td>\
+         <td class=\"subject\"><b>{subject}</b>{ca}<br><code title=\"sha256 {fp}\">{short}</code>{sans}</td>\
+         <td class=\"issuer\">{issuer}{claimed}</td><td class=\"validity\" title=\"{nb} to {na}\">{nb_day} →<br>{na_day}</td><td class=\"days\">{days}</td>\
+         <td class=\"key\">{key}</td><td class=\"places\">{places}</td><td class=\"used\">{used}</td></tr>",
+        status = r.status.as_str(),
+        fp = esc(&r.fingerprint),
+        subject = esc(&r.subject),
+        ca = if r.is_ca {
+            " <span class=\"ca\">CA</span>"
+        } else {
+            ""
+        },
+        short = esc(short),
+        issuer = esc(&r.issuer_verified),
+        nb = esc(&r.not_before),
+        na = esc(&r.not_after),
+        nb_day = esc(r.not_before.get(..10).unwrap_or(&r.not_before)),
+        na_day = esc(r.not_after.get(..10).unwrap_or(&r.not_after)),
+        days = r.days_left,
+        key = esc(&r.key),
+        places = list(&r.locations),
+    );
 }

@@ -10,7 +10,8 @@ use crate::finding::{Finding, Severity};
 use crate::report::{Analysis, CertSpan, EventSpan, fleet};
 use crate::snapshot::rfc3339;
 
-const STYLE: &str = r#"
+/// The page style every HTML page of kubetriage shares (the analysis and the inventory).
+pub(super) const STYLE: &str = r#"
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #1d2430; }
 h1 { font-size: 1.5em; } h2 { margin-top: 2em; border-bottom: 1px solid #ccd; }
 .verdict { font-size: 1.15em; padding: .6em 1em; border-radius: 6px; }
@@ -28,10 +29,10 @@ svg text { font: 11px system-ui, sans-serif; }
 "#;
 
 /// Colours of the certificate bars, by status at capture time.
-const EXPIRED: &str = "#d93025";
-const EXPIRING: &str = "#f29900";
-const VALID: &str = "#1e8e3e";
-const NOT_YET: &str = "#9aa0a6";
+pub(super) const EXPIRED: &str = "#d93025";
+pub(super) const EXPIRING: &str = "#f29900";
+pub(super) const VALID: &str = "#1e8e3e";
+pub(super) const NOT_YET: &str = "#9aa0a6";
 
 /// Writes the HTML report for one or several analyses.
 pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -97,7 +98,7 @@ fn bundle_section(s: &mut String, a: &Analysis) {
     // Pictures first: they are what a reader looks at before reading anything.
     if !a.cert_spans.is_empty() {
         s.push_str("<h2>Certificates against the capture time</h2>");
-        cert_chart(s, &a.cert_spans, a.captured);
+        cert_chart(s, &a.cert_spans, a.captured, ANALYSIS_WINDOW_DAYS);
     }
     if !a.event_spans.is_empty() {
         s.push_str("<h2>Log events over time</h2>");
@@ -219,13 +220,17 @@ fn plan_section(s: &mut String, a: &Analysis) {
     s.push_str("</ol>");
 }
 
-/// Status of a certificate at capture time, as the chart colours it.
-fn cert_status(c: &CertSpan, at: OffsetDateTime) -> (&'static str, &'static str) {
+/// The expiry window (days) the analysis report's chart colours with.
+const ANALYSIS_WINDOW_DAYS: i64 = 30;
+
+/// Status of a certificate at capture time, as the chart colours it (`expiring` within
+/// `window_days` of capture).
+fn cert_status(c: &CertSpan, at: OffsetDateTime, window_days: i64) -> (&'static str, &'static str) {
     if at < c.not_before {
         ("not yet valid", NOT_YET)
     } else if at > c.not_after {
         ("expired", EXPIRED)
-    } else if (c.not_after - at).whole_days() <= 30 {
+    } else if (c.not_after - at).whole_days() <= window_days {
         ("expiring", EXPIRING)
     } else {
         ("valid", VALID)
@@ -234,7 +239,8 @@ fn cert_status(c: &CertSpan, at: OffsetDateTime) -> (&'static str, &'static str)
 
 /// A Gantt-like chart: one bar per certificate from notBefore to notAfter, a red line at the
 /// capture time. The axis spans the certificates but is clipped to ±6 years around capture.
-fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime) {
+/// Bars are coloured by state at capture, `expiring` within `window_days`.
+pub(super) fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime, window_days: i64) {
     let lo_clip = at - time::Duration::days(6 * 365);
     let hi_clip = at + time::Duration::days(6 * 365);
     let lo = certs
@@ -264,7 +270,7 @@ fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime) {
     );
     for (i, c) in sorted.iter().enumerate() {
         let y = 20.0 + row_h * i as f64;
-        let (status, colour) = cert_status(c, at);
+        let (status, colour) = cert_status(c, at, window_days);
         let (x0, x1) = (x(c.not_before), x(c.not_after));
         let _ = write!(
             s,
@@ -304,7 +310,7 @@ fn cert_chart(s: &mut String, certs: &[CertSpan], at: OffsetDateTime) {
         hi.year()
     );
     s.push_str(&format!(
-        "<p><span style=\"color:{EXPIRED}\">■</span> expired <span style=\"color:{EXPIRING}\">■</span> expiring within 30 days \
+        "<p><span style=\"color:{EXPIRED}\">■</span> expired <span style=\"color:{EXPIRING}\">■</span> expiring within {window_days} days \
          <span style=\"color:{VALID}\">■</span> valid <span style=\"color:{NOT_YET}\">■</span> not yet valid</p>"
     ));
 }
@@ -398,7 +404,7 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
