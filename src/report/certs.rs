@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use rayon::prelude::*;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -46,7 +47,7 @@ impl Inventory {
         let spans = snap
             .certs
             .certs
-            .iter()
+            .par_iter()
             .map(|c| CertSpan {
                 label: match c.locations.first().map(short_place) {
                     Some(place) => format!("{} · {place}", c.name()),
