@@ -344,186 +344,135 @@ fn vmount(name: &str, ro: bool, path: &str) -> O {
 /// Checkpoint of the apiserver pod, as pod-checkpointer writes it (`json.Marshal` of a
 /// sanitised v1.Pod: Go field order, secret volume rewritten to a hostPath).
 fn apiserver_checkpoint(secret_dir: &str) -> O {
-    let container = obj(vec![
-        ("name", "kube-apiserver".into()),
-        ("image", HYPERKUBE.into()),
-        ("command", strs(&apiserver_command())),
-        (
-            "env",
-            arr(vec![obj(vec![
-                ("name", "POD_IP".into()),
-                (
-                    "valueFrom",
-                    obj(vec![(
-                        "fieldRef",
-                        obj(vec![
-                            ("apiVersion", "v1".into()),
-                            ("fieldPath", "status.podIP".into()),
-                        ]),
-                    )]),
-                ),
-            ])]),
-        ),
-        ("resources", obj::<&str>(vec![])),
-        (
-            "volumeMounts",
-            arr(vec![
-                vmount("ssl-certs-host", true, "/etc/ssl/certs"),
-                vmount("secrets", true, "/etc/kubernetes/secrets"),
-            ]),
-        ),
-        ("terminationMessagePath", "/dev/termination-log".into()),
-        ("terminationMessagePolicy", "File".into()),
-        ("imagePullPolicy", "IfNotPresent".into()),
-    ]);
-    obj(vec![
-        ("kind", "Pod".into()),
-        ("apiVersion", "v1".into()),
-        (
-            "metadata",
-            obj(vec![
-                ("name", APISERVER_POD.into()),
-                ("namespace", "kube-system".into()),
-                ("creationTimestamp", O::Null),
-                (
-                    "labels",
-                    obj(vec![
-                        ("k8s-app", "kube-apiserver".into()),
-                        ("pod-template-generation", "1".into()),
-                        ("tier", "control-plane".into()),
-                    ]),
-                ),
-                (
-                    "annotations",
-                    obj(vec![(
-                        "checkpointer.alpha.coreos.com/checkpoint-of",
-                        APISERVER_POD.into(),
-                    )]),
-                ),
-            ]),
-        ),
-        (
-            "spec",
-            obj(vec![
-                (
-                    "volumes",
-                    arr(vec![
-                        host_path("ssl-certs-host", "/usr/share/ca-certificates"),
-                        host_path("secrets", secret_dir),
-                    ]),
-                ),
-                ("containers", arr(vec![container])),
-                ("restartPolicy", "Always".into()),
-                ("terminationGracePeriodSeconds", 30.into()),
-                ("dnsPolicy", "ClusterFirst".into()),
-                (
-                    "nodeSelector",
-                    obj(vec![("node-role.kubernetes.io/master", "".into())]),
-                ),
-                ("hostNetwork", true.into()),
-                (
-                    "securityContext",
-                    obj(vec![("runAsNonRoot", true.into()), ("runAsUser", 65534.into())]),
-                ),
-                ("schedulerName", "default-scheduler".into()),
-                ("tolerations", master_tolerations()),
-            ]),
-        ),
-        ("status", obj::<&str>(vec![])),
-    ])
+    let container = checkpoint_container(
+        "kube-apiserver",
+        HYPERKUBE,
+        &apiserver_command(),
+        vec![field_env("POD_IP", "status.podIP")],
+        vec![
+            vmount("ssl-certs-host", true, "/etc/ssl/certs"),
+            vmount("secrets", true, "/etc/kubernetes/secrets"),
+        ],
+        "IfNotPresent",
+    );
+    checkpoint_pod(
+        APISERVER_POD,
+        "kube-apiserver",
+        vec![
+            host_path("ssl-certs-host", "/usr/share/ca-certificates"),
+            host_path("secrets", secret_dir),
+        ],
+        container,
+        obj(vec![("runAsNonRoot", true.into()), ("runAsUser", 65534.into())]),
+    )
 }
 
 /// The pod-checkpointer's own (inactive) checkpoint.
 fn checkpointer_checkpoint() -> O {
-    let field_env = |name: &str, path: &str| {
-        obj(vec![
-            ("name", name.into()),
-            (
-                "valueFrom",
-                obj(vec![(
-                    "fieldRef",
-                    obj(vec![("apiVersion", "v1".into()), ("fieldPath", path.into())]),
-                )]),
+    let container = checkpoint_container(
+        "pod-checkpointer",
+        "quay.io/coreos/pod-checkpointer:e22cc0e3714378de92f45326474874eb602ca0ac",
+        &[
+            "/checkpoint",
+            "--lock-file=/var/run/lock/pod-checkpointer.lock",
+            "--kubeconfig=/etc/checkpointer/kubeconfig",
+        ],
+        vec![
+            field_env("NODE_NAME", "spec.nodeName"),
+            field_env("POD_NAME", "metadata.name"),
+            field_env("POD_NAMESPACE", "metadata.namespace"),
+        ],
+        vec![
+            vmount("kubeconfig", false, "/etc/checkpointer"),
+            vmount("etc-kubernetes", false, "/etc/kubernetes"),
+            vmount("var-run", false, "/var/run"),
+        ],
+        "Always",
+    );
+    checkpoint_pod(
+        CHECKPOINTER_POD,
+        "pod-checkpointer",
+        vec![
+            host_path(
+                "kubeconfig",
+                &format!(
+                    "/etc/kubernetes/checkpoint-configmaps/kube-system/{CHECKPOINTER_POD}/kubeconfig-in-cluster"
+                ),
             ),
-        ])
-    };
-    let container = obj(vec![
-        ("name", "pod-checkpointer".into()),
+            host_path("etc-kubernetes", "/etc/kubernetes"),
+            host_path("var-run", "/var/run"),
+        ],
+        container,
+        obj::<&str>(vec![]),
+    )
+}
+
+/// An environment variable from the downward API (`fieldRef`).
+fn field_env(name: &str, path: &str) -> O {
+    obj(vec![
+        ("name", name.into()),
         (
-            "image",
-            "quay.io/coreos/pod-checkpointer:e22cc0e3714378de92f45326474874eb602ca0ac".into(),
+            "valueFrom",
+            obj(vec![(
+                "fieldRef",
+                obj(vec![("apiVersion", "v1".into()), ("fieldPath", path.into())]),
+            )]),
         ),
-        (
-            "command",
-            strs(&[
-                "/checkpoint",
-                "--lock-file=/var/run/lock/pod-checkpointer.lock",
-                "--kubeconfig=/etc/checkpointer/kubeconfig",
-            ]),
-        ),
-        (
-            "env",
-            arr(vec![
-                field_env("NODE_NAME", "spec.nodeName"),
-                field_env("POD_NAME", "metadata.name"),
-                field_env("POD_NAMESPACE", "metadata.namespace"),
-            ]),
-        ),
+    ])
+}
+
+/// A container as the checkpointer writes it (its fields in the checkpointer's order).
+fn checkpoint_container(
+    name: &str,
+    image: &str,
+    command: &[&str],
+    env: Vec<O>,
+    mounts: Vec<O>,
+    pull: &str,
+) -> O {
+    obj(vec![
+        ("name", name.into()),
+        ("image", image.into()),
+        ("command", strs(command)),
+        ("env", arr(env)),
         ("resources", obj::<&str>(vec![])),
-        (
-            "volumeMounts",
-            arr(vec![
-                vmount("kubeconfig", false, "/etc/checkpointer"),
-                vmount("etc-kubernetes", false, "/etc/kubernetes"),
-                vmount("var-run", false, "/var/run"),
-            ]),
-        ),
+        ("volumeMounts", arr(mounts)),
         ("terminationMessagePath", "/dev/termination-log".into()),
         ("terminationMessagePolicy", "File".into()),
-        ("imagePullPolicy", "Always".into()),
-    ]);
+        ("imagePullPolicy", pull.into()),
+    ])
+}
+
+/// A bootkube checkpoint of the master pod `name` (label `k8s-app: app`), as pod-checkpointer
+/// writes it under inactive-manifests/.
+fn checkpoint_pod(name: &str, app: &str, volumes: Vec<O>, container: O, security: O) -> O {
     obj(vec![
         ("kind", "Pod".into()),
         ("apiVersion", "v1".into()),
         (
             "metadata",
             obj(vec![
-                ("name", CHECKPOINTER_POD.into()),
+                ("name", name.into()),
                 ("namespace", "kube-system".into()),
                 ("creationTimestamp", O::Null),
                 (
                     "labels",
                     obj(vec![
-                        ("k8s-app", "pod-checkpointer".into()),
+                        ("k8s-app", app.into()),
                         ("pod-template-generation", "1".into()),
                         ("tier", "control-plane".into()),
                     ]),
                 ),
                 (
                     "annotations",
-                    obj(vec![(
-                        "checkpointer.alpha.coreos.com/checkpoint-of",
-                        CHECKPOINTER_POD.into(),
-                    )]),
+                    obj(vec![("checkpointer.alpha.coreos.com/checkpoint-of", name.into())]),
                 ),
             ]),
         ),
         (
             "spec",
             obj(vec![
-                (
-                    "volumes",
-                    arr(vec![
-                        host_path(
-                            "kubeconfig",
-                            &format!(
-                                "/etc/kubernetes/checkpoint-configmaps/kube-system/{CHECKPOINTER_POD}/kubeconfig-in-cluster"
-                            ),
-                        ),
-                        host_path("etc-kubernetes", "/etc/kubernetes"),
-                        host_path("var-run", "/var/run"),
-                    ]),
-                ),
+                ("volumes", arr(volumes)),
                 ("containers", arr(vec![container])),
                 ("restartPolicy", "Always".into()),
                 ("terminationGracePeriodSeconds", 30.into()),
@@ -533,7 +482,7 @@ fn checkpointer_checkpoint() -> O {
                     obj(vec![("node-role.kubernetes.io/master", "".into())]),
                 ),
                 ("hostNetwork", true.into()),
-                ("securityContext", obj::<&str>(vec![])),
+                ("securityContext", security),
                 ("schedulerName", "default-scheduler".into()),
                 ("tolerations", master_tolerations()),
             ]),
@@ -595,50 +544,54 @@ fn kubelet_log() -> String {
     ));
     lines.push(wrap(t0 + Duration::milliseconds(402), "+ exec /usr/bin/rkt run --uuid-file-save=/var/cache/kubelet-pod.uuid --volume var-lib-cni,kind=host,source=/var/lib/cni --volume var-log,kind=host,source=/var/log --mount volume=var-lib-cni,target=/var/lib/cni --mount volume=var-log,target=/var/log --volume coreos-etc-kubernetes,kind=host,source=/etc/kubernetes,readOnly=false --stage1-from-dir=stage1-fly.aci quay.io/coreos/hyperkube:v1.8.4_coreos.0 --exec=/kubelet -- --kubeconfig=/etc/kubernetes/kubeconfig".to_owned()));
     let t = t0 + Duration::milliseconds(3_120);
-    lines.push(k(Sev::I, t, "feature_gate.go:156", "feature gates: map[]"));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(1),
-        "controller.go:114",
-        "kubelet config controller: starting controller",
-    ));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(2),
-        "server.go:182",
-        "Version: v1.8.4+coreos.0",
-    ));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(90),
-        "certificate_manager.go:361",
-        "Requesting new certificate.",
-    ));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(91),
-        "certificate_manager.go:284",
-        "Certificate rotation is enabled.",
-    ));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(512),
-        "server.go:391",
-        "Using root directory: /var/lib/kubelet",
-    ));
-    lines.push(k(
-        Sev::W,
-        t + Duration::milliseconds(804),
-        "cni.go:196",
-        "Unable to update cni config: No networks found in /etc/kubernetes/cni/net.d",
-    ));
-    lines.push(k(
-        Sev::I,
-        t + Duration::milliseconds(1_201),
-        "kubelet.go:1779",
-        "Starting kubelet main sync loop.",
-    ));
-    lines.push(k(Sev::E, t + Duration::milliseconds(1_202), "kubelet.go:2095", "Container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:docker: network plugin is not ready: cni config uninitialized"));
+    for (sev, ms, src, msg) in [
+        (Sev::I, 0, "feature_gate.go:156", "feature gates: map[]"),
+        (
+            Sev::I,
+            1,
+            "controller.go:114",
+            "kubelet config controller: starting controller",
+        ),
+        (Sev::I, 2, "server.go:182", "Version: v1.8.4+coreos.0"),
+        (
+            Sev::I,
+            90,
+            "certificate_manager.go:361",
+            "Requesting new certificate.",
+        ),
+        (
+            Sev::I,
+            91,
+            "certificate_manager.go:284",
+            "Certificate rotation is enabled.",
+        ),
+        (
+            Sev::I,
+            512,
+            "server.go:391",
+            "Using root directory: /var/lib/kubelet",
+        ),
+        (
+            Sev::W,
+            804,
+            "cni.go:196",
+            "Unable to update cni config: No networks found in /etc/kubernetes/cni/net.d",
+        ),
+        (
+            Sev::I,
+            1_201,
+            "kubelet.go:1779",
+            "Starting kubelet main sync loop.",
+        ),
+        (
+            Sev::E,
+            1_202,
+            "kubelet.go:2095",
+            "Container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:docker: network plugin is not ready: cni config uninitialized",
+        ),
+    ] {
+        lines.push(k(sev, t + Duration::milliseconds(ms), src, msg));
+    }
     // Before 08:44 the apiserver serves its old, expired cert; afterwards the new one (signed by B).
     let mut minute = datetime!(2026-11-21 08:01:12 UTC);
     let mut i = 0;
