@@ -106,6 +106,7 @@ fn log_hit(s: &mut Snapshot, rule: &str, component: &str, sample: &str) {
         captures: BTreeMap::new(),
         first_yearless: None,
         last_yearless: None,
+        refs: Vec::new(),
     });
 }
 

@@ -97,7 +97,8 @@ fn fill_plain(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> String
 /// Findings of one log rule: one per (node, component) that matched, with
 /// `evidence.count`, `evidence.first_seen`, `evidence.last_seen` (RFC 3339),
 /// `evidence.component`, `evidence.samples` and `evidence.captures`; the paths are the logs
-/// that matched and the message is the rule's template filled with the captures.
+/// that matched and the message is the rule's template filled with the captures. `refs`
+/// holds the certificate keys the lines name, for the engine's correlation.
 pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     let RuleKind::Log(log) = &cx.rule.kind else {
         return Vec::new();
@@ -156,7 +157,8 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                             .collect(),
                     ),
                 )
-                .var("component", h.component.clone());
+                .var("component", h.component.clone())
+                .refs(h.refs.clone());
             if let Some(n) = &node {
                 f = f.var("node", n.clone());
             }

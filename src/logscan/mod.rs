@@ -10,6 +10,7 @@
 pub mod compiled;
 pub mod component;
 mod findings;
+pub mod keys;
 pub mod literals;
 pub mod record;
 pub mod rulecheck;
@@ -50,6 +51,9 @@ pub struct LogHits {
     pub samples: Vec<String>,
     /// Named captures of the first match, redacted.
     pub captures: BTreeMap<String, String>,
+    /// The certificate keys the matching lines name, one group per distinct line shape
+    /// (see [`keys`]): sorted, unique, at most [`keys::MAX_REFS`].
+    pub refs: Vec<Vec<crate::finding::CertKey>>,
 }
 
 impl LogHits {
@@ -84,6 +88,8 @@ impl LogHits {
         samples.dedup();
         samples.truncate(max_samples);
         self.samples = samples;
+        let refs: BTreeSet<_> = self.refs.drain(..).chain(other.refs).collect();
+        self.refs = refs.into_iter().take(keys::MAX_REFS).collect();
     }
 }
 

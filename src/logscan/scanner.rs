@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 
 use crate::bundle::Limits;
 use crate::catalog::Catalog;
+use crate::finding::CertKey;
 use crate::logscan::compiled::RuleSet;
+use crate::logscan::keys;
 use crate::logscan::record::{self, Record};
 use crate::logscan::stamp::{self, Stamp, Yearless};
 use crate::logscan::{LogHits, LogSummary, component, max_opt, min_opt};
@@ -187,6 +189,8 @@ struct Acc {
     samples: Vec<String>,
     captures: BTreeMap<String, String>,
     paths: BTreeSet<String>,
+    /// Key groups the lines name (the smallest `keys::MAX_REFS`).
+    refs: BTreeSet<Vec<CertKey>>,
 }
 
 /// The state of one file's scan.
@@ -349,6 +353,8 @@ impl FileScan<'_> {
             _ => (None, self.label.clone().unwrap_or_else(|| "unknown".to_string())),
         };
         let mut stamp_used = false;
+        // The keys the line names, read once for all the rules it matches.
+        let mut line_keys: Option<Vec<CertKey>> = None;
         for &ri in cands {
             let Some(rule) = self.set.rules.get(ri as usize) else {
                 continue;
@@ -396,6 +402,7 @@ impl FileScan<'_> {
                         samples: Vec::new(),
                         captures,
                         paths: BTreeSet::new(),
+                        refs: BTreeSet::new(),
                     });
                     self.accs.len() - 1
                 }
@@ -443,6 +450,13 @@ impl FileScan<'_> {
                 let s = truncate_chars(&crate::redact::line(rec.message.trim()), SAMPLE_CHARS);
                 if !acc.samples.contains(&s) {
                     acc.samples.push(s);
+                }
+            }
+            let named = line_keys.get_or_insert_with(|| keys::extract(&rec.message, &label));
+            if !named.is_empty() && !acc.refs.contains(named.as_slice()) {
+                acc.refs.insert(named.clone());
+                if acc.refs.len() > keys::MAX_REFS {
+                    acc.refs.pop_last();
                 }
             }
         }
@@ -516,6 +530,7 @@ impl FileScan<'_> {
                     last_yearless: ly,
                     samples: a.samples,
                     captures: a.captures,
+                    refs: a.refs.into_iter().collect(),
                 }
             })
             .collect();
