@@ -4,6 +4,7 @@
 //! the clock or the environment. Its doc comment starts with the rule id it implements, so
 //! one search for the id finds the catalogue entry, the check, its fixtures and its tests.
 
+pub mod certkeys;
 pub mod cloud;
 pub mod control_plane;
 pub mod evidence;

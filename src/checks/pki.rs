@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::checks::certkeys::CertKeys;
 use crate::checks::{Check, Ctx};
-use crate::finding::{Finding, Severity};
+use crate::finding::{CertKey, Finding, KeyKind, Severity};
 use crate::pki::facts::{Usage, node_path, roles};
 use crate::pki::inventory::{key_text, verified_issuer};
 use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
@@ -242,21 +243,24 @@ impl Check for CertExpired {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
+        let ck = CertKeys::new(snap);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at <= c.not_after {
                 continue;
             }
             let used = usage.in_use(snap, i);
-            let mut f = cert_finding(cx, i, c.fingerprint.hex()).message(format!(
-                "{} expired {} before capture (notAfter {}), issued by {}; found at {}{}",
-                c.name(),
-                duration_text(at - c.not_after),
-                rfc3339(c.not_after),
-                verified_issuer(snap, i),
-                places(c),
-                if used { "" } else { " (a copy nothing references)" }
-            ));
+            let mut f = cert_finding(cx, i, c.fingerprint.hex())
+                .keys(ck.of(snap, i))
+                .message(format!(
+                    "{} expired {} before capture (notAfter {}), issued by {}; found at {}{}",
+                    c.name(),
+                    duration_text(at - c.not_after),
+                    rfc3339(c.not_after),
+                    verified_issuer(snap, i),
+                    places(c),
+                    if used { "" } else { " (a copy nothing references)" }
+                ));
             if let (true, Some(next)) = (used, successor(snap, c)) {
                 // A CA rotated under the same name: re-issuing or rotating again is wrong. What
                 // is broken are the places that still trust the old one: the ca-mismatch and
@@ -293,6 +297,7 @@ impl Check for CertNotYetValid {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
+        let ck = CertKeys::new(snap);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at >= c.not_before {
@@ -300,6 +305,7 @@ impl Check for CertNotYetValid {
             }
             let skew = c.not_before - at;
             let mut f = cert_finding(cx, i, c.fingerprint.hex())
+                .keys(ck.of(snap, i))
                 .message(format!(
                     "{} becomes valid {} after capture (notBefore {}): the issuing host's clock \
                      ran ahead of this one by at least {}; found at {}",
@@ -376,6 +382,7 @@ impl Check for CaMismatch {
         let snap = cx.snap;
         // One finding per peer certificate, purpose and trusted bundle: the copies of one
         // bundle (a checkpoint file and its Secret) are places of one finding.
+        let ck = CertKeys::new(snap);
         type Key = (usize, Purpose, Vec<usize>);
         let mut groups: BTreeMap<Key, Vec<&TrustEdge>> = BTreeMap::new();
         for e in snap
@@ -421,7 +428,14 @@ impl Check for CaMismatch {
                     purpose.as_str(),
                     trusted.join(",")
                 );
+                // What a log line can name: the connection's endpoints and the CAs tried.
+                let authorities = trusted_set
+                    .iter()
+                    .filter_map(|&t| snap.certs.certs.get(t))
+                    .map(|t| CertKey::new(KeyKind::Authority, t.name()));
                 let mut f = cert_finding(cx, peer, subject)
+                    .keys(ck.for_purpose(snap, peer, purpose))
+                    .keys(authorities)
                     .message(format!(
                         "{} trust{} {} at {} for {}, but {} present{} {} [{}] ({}), which was signed by {}{}",
                         consumers.iter().copied().collect::<Vec<_>>().join("; "),
@@ -586,6 +600,7 @@ impl Check for SanMissing {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
+        let ck = CertKeys::new(snap);
         names::requirements(snap)
             .into_iter()
             .filter_map(|r| {
@@ -604,6 +619,8 @@ impl Check for SanMissing {
                     .collect();
                 let apiserver = missing.iter().any(|(_, w)| !w.starts_with("etcd"));
                 let f = cert_finding(cx, r.cert, c.fingerprint.hex())
+                    .keys(ck.of(snap, r.cert))
+                    .keys(missing.iter().filter_map(|(n, _)| CertKey::missing(n)))
                     .message(format!(
                         "{} ({}) does not cover {}; it has {}",
                         c.name(),
@@ -668,6 +685,7 @@ impl Check for SaTokenStaleCa {
             return Vec::new();
         }
         let signers: BTreeSet<usize> = serving.iter().flat_map(|&s| snap.graph.parents(s)).collect();
+        let ck = CertKeys::new(snap);
         let signer_text = signers
             .iter()
             .map(|&s| cert_label(snap, s))
@@ -699,6 +717,13 @@ impl Check for SaTokenStaleCa {
                 };
                 for l in &locs {
                     f = add_location(snap, f, l);
+                }
+                // What a pod's log line can name: the apiserver it dials and the CA it tried.
+                for &i in &certs {
+                    let name = snap.certs.certs.get(i).map(|c| c.name().to_string());
+                    f = f
+                        .keys(ck.for_purpose(snap, i, Purpose::ServiceAccountCa))
+                        .keys(name.map(|n| CertKey::new(KeyKind::Authority, n)));
                 }
                 let held = if certs.is_empty() {
                     "no certificate".to_string()
