@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use crate::Options;
 use crate::catalog::{Catalog, RuleKind};
 use crate::checks::{self, Ctx};
-use crate::finding::Finding;
+use crate::finding::{CertKey, Finding};
 use crate::report::Analysis;
 use crate::snapshot::Snapshot;
 
@@ -89,6 +89,13 @@ pub fn evaluate(snap: &Snapshot, catalog: &Catalog, opts: &Options) -> Vec<Findi
 /// Marks symptom findings with the root-cause findings that explain them: a finding of rule
 /// R explains a finding of rule S when R's entry lists S in `explains` (or S corroborates R)
 /// and they share a node, or either is cluster-level.
+///
+/// When the symptom's lines name certificate keys ([`Finding::refs`]: a notAfter, the server
+/// dialled, SANs, a CA name) the certificate findings among those candidates
+/// ([`Finding::keys`] not empty) are narrowed to the ones whose keys match: for each line
+/// shape, the candidates matching most of its keys; the matched keys are kept in
+/// [`Finding::explained_by_keys`]. Candidates that are not about a certificate stay linked.
+/// When no key matches any candidate, every candidate stays linked (rule and node only).
 pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
     let explains = |root: &str, symptom: &str| {
         catalog
@@ -98,9 +105,14 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
                 .rule(symptom)
                 .is_some_and(|s| s.corroborates.iter().any(|x| x == root))
     };
-    let snapshot: Vec<(String, String, Option<String>)> = findings
+    let roots: Vec<Root> = findings
         .iter()
-        .map(|f| (f.id.clone(), f.rule.clone(), f.node.clone()))
+        .map(|f| Root {
+            id: f.id.clone(),
+            rule: f.rule.clone(),
+            node: f.node.clone(),
+            keys: f.keys.clone(),
+        })
         .collect();
     let symptom_rules: std::collections::BTreeSet<&str> = catalog
         .rules
@@ -116,14 +128,55 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
         .collect();
     for f in findings.iter_mut() {
         f.symptom = symptom_rules.contains(f.rule.as_str());
-        f.explained_by = snapshot
+        let candidates: Vec<&Root> = roots
             .iter()
-            .filter(|(id, rule, node)| {
-                *id != f.id
-                    && explains(rule, &f.rule)
-                    && (node.is_none() || f.node.is_none() || *node == f.node)
+            .filter(|r| {
+                r.id != f.id
+                    && explains(&r.rule, &f.rule)
+                    && (r.node.is_none() || f.node.is_none() || r.node == f.node)
             })
-            .map(|(id, _, _)| id.clone())
             .collect();
+        let matched = match_keys(&f.refs, &candidates);
+        f.explained_by = candidates
+            .iter()
+            .filter(|r| r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id))
+            .map(|r| r.id.clone())
+            .collect();
+        f.explained_by_keys = matched;
     }
+}
+
+/// What correlation needs of a finding that may explain others.
+struct Root {
+    id: String,
+    rule: String,
+    node: Option<String>,
+    keys: Vec<CertKey>,
+}
+
+/// For each key group of a symptom, the candidates whose keys match most of the group's
+/// keys (at least one); the result maps each such candidate's id to the keys it matched.
+fn match_keys(refs: &[Vec<CertKey>], candidates: &[&Root]) -> BTreeMap<String, Vec<CertKey>> {
+    let mut out: BTreeMap<String, Vec<CertKey>> = BTreeMap::new();
+    for group in refs {
+        let scored: Vec<(&Root, Vec<&CertKey>)> = candidates
+            .iter()
+            .filter(|r| !r.keys.is_empty())
+            .map(|r| {
+                let hit: Vec<&CertKey> = group.iter().filter(|k| r.keys.contains(k)).collect();
+                (*r, hit)
+            })
+            .collect();
+        let best = scored.iter().map(|(_, hit)| hit.len()).max().unwrap_or(0);
+        if best == 0 {
+            continue;
+        }
+        for (r, hit) in scored.into_iter().filter(|(_, hit)| hit.len() == best) {
+            let keys = out.entry(r.id.clone()).or_default();
+            keys.extend(hit.into_iter().cloned());
+            keys.sort();
+            keys.dedup();
+        }
+    }
+    out
 }

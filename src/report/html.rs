@@ -146,9 +146,9 @@ fn findings_section(s: &mut String, a: &Analysis) {
     }
     s.push_str("<h2>Root causes and their symptoms</h2><table id=\"findings\"><tr><th>severity</th><th>rule</th><th>node</th><th>finding</th><th>where</th></tr>");
     for f in a.root_causes() {
-        finding_row(s, f, false);
+        finding_row(s, f, None);
         for sym in a.symptoms_of(f) {
-            finding_row(s, sym, true);
+            finding_row(s, sym, Some(f));
         }
     }
     s.push_str("</table>");
@@ -156,13 +156,23 @@ fn findings_section(s: &mut String, a: &Analysis) {
     if !open.is_empty() {
         s.push_str("<h2>Open questions</h2><p>Symptoms that no root cause in the bundle explains.</p><table id=\"open\">");
         for f in open {
-            finding_row(s, f, false);
+            finding_row(s, f, None);
         }
         s.push_str("</table>");
     }
 }
 
-fn finding_row(s: &mut String, f: &Finding, symptom: bool) {
+/// One finding; `root` is set for a symptom shown under the root cause that explains it.
+fn finding_row(s: &mut String, f: &Finding, root: Option<&Finding>) {
+    let symptom = root.is_some();
+    // What ties it to its root cause, or (an open question) what its lines name.
+    let link = match root {
+        Some(r) => f.link_text(&r.id),
+        None if f.symptom && f.explained_by.is_empty() => f.refs_text(),
+        None => None,
+    }
+    .map(|t| format!("<br><i>{}</i>", esc(&t)))
+    .unwrap_or_default();
     let wh: Vec<String> = f
         .paths
         .iter()
@@ -171,7 +181,7 @@ fn finding_row(s: &mut String, f: &Finding, symptom: bool) {
         .collect();
     let _ = write!(
         s,
-        "<tr{}><td class=\"sev-{}\">{}</td><td><code>{}</code></td><td>{}</td><td><b>{}</b><br>{}</td><td>{}</td></tr>",
+        "<tr{}><td class=\"sev-{}\">{}</td><td><code>{}</code></td><td>{}</td><td><b>{}</b><br>{}{}</td><td>{}</td></tr>",
         if symptom { " class=\"symptom\"" } else { "" },
         f.severity,
         if symptom {
@@ -183,6 +193,7 @@ fn finding_row(s: &mut String, f: &Finding, symptom: bool) {
         esc(f.node.as_deref().unwrap_or("cluster")),
         esc(&f.title),
         esc(&f.message),
+        link,
         wh.join("<br>")
     );
 }

@@ -129,15 +129,36 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
     }
     writeln!(w, "- Finding id: `{}`", f.id)?;
     for s in a.symptoms_of(f) {
-        let on = s.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
         let count = s
             .evidence
             .get("count")
             .map(|c| format!(", {c} log line(s)"))
             .unwrap_or_default();
-        writeln!(w, "- Symptom: `{}` {}{on}{count}", s.rule, s.title)?;
+        let link = s.link_text(&f.id).map(|t| format!("; {t}")).unwrap_or_default();
+        writeln!(w, "- Symptom: `{}` {}{}{count}{link}", s.rule, s.title, origin(s))?;
+    }
+    if f.symptom && f.explained_by.is_empty() {
+        if let Some(t) = f.refs_text() {
+            let t = t.strip_prefix("the ").map_or(t.clone(), |r| format!("The {r}"));
+            writeln!(w, "- {t}")?;
+        }
     }
     writeln!(w)
+}
+
+/// ` (node, component)` of a symptom: where it was seen and who logged it.
+fn origin(s: &Finding) -> String {
+    let parts: Vec<&str> = s
+        .node
+        .as_deref()
+        .into_iter()
+        .chain(s.evidence.get("component").and_then(|c| c.as_str()))
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 fn verdict(a: &Analysis) -> String {

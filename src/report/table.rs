@@ -31,7 +31,15 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             what.push_str(&f.message);
         }
         if !f.explained_by.is_empty() {
-            what.push_str(&format!("\n↳ symptom of {}", f.explained_by.join(", ")));
+            let by: Vec<String> = f
+                .explained_by
+                .iter()
+                .map(|id| match f.link_text(id) {
+                    Some(t) => format!("{id} ({t})"),
+                    None => id.clone(),
+                })
+                .collect();
+            what.push_str(&format!("\n↳ symptom of {}", by.join(", ")));
         }
         let mut wh: Vec<String> = f.paths.clone();
         wh.extend(f.objects.iter().cloned());
