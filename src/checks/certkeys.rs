@@ -46,7 +46,7 @@ fn server_of(p: Purpose) -> Option<Server> {
         }
         Purpose::EtcdServing | Purpose::EtcdClient => Some(Server::EtcdClient),
         Purpose::EtcdPeer => Some(Server::EtcdPeer),
-        Purpose::KubeletClient => Some(Server::Kubelet),
+        Purpose::KubeletClient | Purpose::KubeletServing => Some(Server::Kubelet),
         Purpose::FrontProxyClient => None,
     }
 }
@@ -56,6 +56,8 @@ fn server_of(p: Purpose) -> Option<Server> {
 struct Endpoints {
     hosts: BTreeMap<Server, BTreeSet<(String, u16)>>,
     ports: BTreeMap<Server, BTreeSet<u16>>,
+    /// Each node's kubelet endpoints (its Node object's InternalIPs), by node name.
+    kubelets: BTreeMap<String, BTreeSet<(String, u16)>>,
 }
 
 impl Endpoints {
@@ -158,10 +160,26 @@ impl Endpoints {
             for a in n.node.status.addresses.iter().filter(|a| a.type_ == "InternalIP") {
                 for &p in &kubelet_ports {
                     e.add(Server::Kubelet, &a.address, p);
+                    e.kubelets
+                        .entry(n.node.metadata.name.clone())
+                        .or_default()
+                        .insert((a.address.clone(), p));
                 }
             }
         }
         e
+    }
+
+    /// Where clients reach the server of an edge: a kubelet on the edge's node only.
+    fn of_edge(&self, snap: &Snapshot, server: Server, node: Option<usize>) -> BTreeSet<(String, u16)> {
+        if let (Server::Kubelet, Some(n)) = (server, node) {
+            return self
+                .kubelets
+                .get(snap.node_name(Some(n)))
+                .cloned()
+                .unwrap_or_default();
+        }
+        self.hosts.get(&server).cloned().unwrap_or_default()
     }
 }
 
@@ -180,7 +198,7 @@ impl CertKeys {
             let Some(server) = server_of(e.purpose) else {
                 continue;
             };
-            let mut at: BTreeSet<(String, u16)> = eps.hosts.get(&server).cloned().unwrap_or_default();
+            let mut at = eps.of_edge(snap, server, e.node);
             if e.purpose.server() {
                 // The server certificate is served at every name it covers, on the known ports.
                 if let Some(c) = snap.certs.certs.get(e.peer) {
