@@ -468,6 +468,7 @@ fn kubelet_node(s: &mut Snapshot) {
         unit: "kubelet.service".into(),
         exec_start: vec!["/usr/bin/kubelet".into(), "--network-plugin=cni".into()],
         environment: BTreeMap::new(),
+        environment_files: Vec::new(),
     });
 }
 

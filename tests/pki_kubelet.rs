@@ -303,3 +303,197 @@ fn the_kubelet_trusts_the_apiserver_kubelet_client_cert_by_its_client_ca() {
             .contains(&format!("{PKI}/apiserver-kubelet-client.crt"))
     );
 }
+
+/// kubeadm's systemd drop-in, as the kubeadm packages install it
+/// (`/etc/systemd/system/kubelet.service.d/10-kubeadm.conf`).
+const DROP_IN: &str = "etc/systemd/system/kubelet.service.d/10-kubeadm.conf";
+
+/// `node`'s kubelet as kubeadm runs it: the drop-in's `ExecStart`, reading
+/// `KUBELET_KUBEADM_ARGS` from `kubeadm-flags.env` and `KUBELET_EXTRA_ARGS` from
+/// `/etc/default/kubelet`.
+fn kubeadm_drop_in(b: &mut B, node: &str) {
+    b.unit_with_files(
+        &format!("{node}/{DROP_IN}"),
+        "kubelet.service",
+        &[
+            "/usr/bin/kubelet",
+            "$KUBELET_KUBECONFIG_ARGS",
+            "$KUBELET_CONFIG_ARGS",
+            "$KUBELET_KUBEADM_ARGS",
+            "$KUBELET_EXTRA_ARGS",
+        ],
+        &[
+            (
+                "KUBELET_KUBECONFIG_ARGS",
+                "--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf",
+            ),
+            ("KUBELET_CONFIG_ARGS", "--config=/var/lib/kubelet/config.yaml"),
+        ],
+        &["/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet"],
+    );
+}
+
+#[test]
+fn tls_cert_file_in_kubeadm_flags_env_names_the_serving_cert() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    // worker-01: its only kubelet TLS setting is --tls-cert-file in kubeadm-flags.env; a
+    // certificate of the cluster CA lingers in kubelet.crt, which the kubelet does not serve.
+    kubeadm_drop_in(&mut b, "worker-01");
+    b.env_file(
+        "worker-01/var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9 --node-ip=10.0.0.21 --tls-cert-file=/etc/kubernetes/pki/kubelet-serving.crt --tls-private-key-file=/etc/kubernetes/pki/kubelet-serving.key\"\n",
+    );
+    let lingering = cluster_ca
+        .issue(
+            "worker-lingering",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", long()).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &lingering.pem());
+    let other = ca("rogue-ca", "kubelet-ca");
+    let served = other
+        .issue(
+            "worker-serving",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", long()).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file("worker-01/etc/kubernetes/pki/kubelet-serving.crt", &served.pem());
+    let snap = b.finish();
+    let edges: Vec<_> = snap
+        .trust
+        .iter()
+        .filter(|e| e.purpose.as_str() == "kubelet-serving" && e.node == Some(1))
+        .collect();
+    assert_eq!(edges.len(), 1, "{edges:#?}");
+    assert_eq!(
+        edges[0].peer_at.path(),
+        "worker-01/etc/kubernetes/pki/kubelet-serving.crt"
+    );
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(purpose(hits[0]), "kubelet-serving");
+    assert!(
+        hits[0]
+            .paths
+            .contains(&"worker-01/etc/kubernetes/pki/kubelet-serving.crt".to_string()),
+        "{:?}",
+        hits[0].paths
+    );
+    assert!(
+        hits[0].message.contains(&format!(
+            "kubelet --tls-cert-file (worker-01/{DROP_IN}, set in worker-01/var/lib/kubelet/kubeadm-flags.env)"
+        )),
+        "{}",
+        hits[0].message
+    );
+}
+
+#[test]
+fn extra_args_in_etc_default_kubelet_override_kubeadm_flags() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    kubeadm_drop_in(&mut b, "worker-01");
+    // KUBELET_EXTRA_ARGS comes last on the command line and wins.
+    b.env_file(
+        "worker-01/var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--tls-cert-file=/etc/kubernetes/pki/rogue.crt\"\n",
+    )
+    .env_file(
+        "worker-01/etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=--tls-cert-file=/etc/kubernetes/pki/kubelet-serving.crt\n",
+    );
+    let good = cluster_ca
+        .issue(
+            "worker-serving-good",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", long()).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file("worker-01/etc/kubernetes/pki/kubelet-serving.crt", &good.pem());
+    let rogue = ca("rogue-ca", "kubelet-ca")
+        .issue(
+            "worker-serving-rogue",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", long()).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file("worker-01/etc/kubernetes/pki/rogue.crt", &rogue.pem());
+    let snap = b.finish();
+    let fs = findings(&snap);
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+    let edge = snap
+        .trust
+        .iter()
+        .find(|e| e.purpose.as_str() == "kubelet-serving" && e.node == Some(1))
+        .unwrap();
+    assert_eq!(
+        edge.peer_at.path(),
+        "worker-01/etc/kubernetes/pki/kubelet-serving.crt"
+    );
+    assert!(
+        edge.presenter.contains("set in worker-01/etc/default/kubelet"),
+        "{}",
+        edge.presenter
+    );
+}
+
+#[test]
+fn the_bundle_reader_reads_kubeadm_flags_env_into_the_kubelet_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put("etc/hostname", "worker-01\n");
+    put(
+        DROP_IN,
+        "# Note: This dropin only works with kubeadm and kubelet v1.11+\n[Service]\nEnvironment=\"KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf\"\nEnvironment=\"KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml\"\nEnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env\nEnvironmentFile=-/etc/default/kubelet\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS\n",
+    );
+    put(
+        "var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --pod-infra-container-image=registry.k8s.io/pause:3.9 --node-ip=10.0.0.21\"\n",
+    );
+    put(
+        "etc/default/kubelet",
+        "KUBELET_EXTRA_ARGS=--tls-cert-file=/etc/kubernetes/pki/kubelet-serving.crt\n",
+    );
+    let catalog = kubetriage::catalog::Catalog::builtin().unwrap();
+    let opts = kubetriage::Options {
+        now: Some(AT),
+        ..kubetriage::Options::default()
+    };
+    let snap = kubetriage::snapshot::build::from_source(
+        dir.path(),
+        &catalog,
+        &opts,
+        &mut kubetriage::engine::Stats::default(),
+    )
+    .unwrap();
+    let comps = kubetriage::pki::config::components(&snap);
+    let kubelet: Vec<_> = comps
+        .iter()
+        .filter(|c| c.component == kubetriage::pki::config::Component::Kubelet)
+        .collect();
+    assert_eq!(kubelet.len(), 1, "{kubelet:#?}");
+    let k = kubelet[0];
+    // Bundle paths keep the directory's name as their first folder.
+    let root = k.place.strip_suffix(DROP_IN).unwrap();
+    assert_eq!(k.flag("node-ip"), Some("10.0.0.21"));
+    assert_eq!(k.flag("config"), Some("/var/lib/kubelet/config.yaml"));
+    assert_eq!(
+        k.flag("tls-cert-file"),
+        Some("/etc/kubernetes/pki/kubelet-serving.crt")
+    );
+    assert_eq!(
+        k.flag_place("tls-cert-file"),
+        format!("{root}{DROP_IN}, set in {root}etc/default/kubelet")
+    );
+    assert!(snap.problems.is_empty(), "{:#?}", snap.problems);
+}

@@ -30,6 +30,9 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if lower == "subnet.env" {
         return ArtifactKind::FlannelEnv;
     }
+    if !binary && crate::artifact::text::is_environment_file(path) {
+        return ArtifactKind::SystemdUnit;
+    }
     if parent == "net.d" && matches!(ext, "conf" | "conflist" | "json") {
         return ArtifactKind::CniConfig;
     }
@@ -131,6 +134,13 @@ mod tests {
         );
         assert_eq!(
             classify("n/etc/systemd/system/kubelet.service", b"[Unit]"),
+            K::SystemdUnit
+        );
+        assert_eq!(
+            classify(
+                "n/var/lib/kubelet/kubeadm-flags.env",
+                b"KUBELET_KUBEADM_ARGS=\"--node-ip=10.0.0.21\""
+            ),
             K::SystemdUnit
         );
         assert_eq!(classify("n/var/log/kubelet.log", b"I0101 00:00:00.0 x"), K::Log);

@@ -65,7 +65,8 @@ pub enum ArtifactKind {
     FlannelEnv,
     /// A CNI network configuration (`.conf` / `.conflist`).
     CniConfig,
-    /// A systemd unit or drop-in (kubelet, etcd-member flags and environment).
+    /// A systemd unit or drop-in (kubelet, etcd-member flags and environment), or an
+    /// environment file a kubelet unit reads (`kubeadm-flags.env`, `/etc/default/kubelet`).
     SystemdUnit,
     /// A KubeletConfiguration file.
     KubeletConfig,
@@ -191,19 +192,23 @@ pub struct WorkloadRecord {
 /// A parsed KEY=VALUE file (flannel `subnet.env`) or systemd `Environment=` lines.
 pub type EnvMap = BTreeMap<String, String>;
 
-/// A systemd unit or drop-in: the command line of `ExecStart` and its environment.
+/// A systemd unit or drop-in: the command line of `ExecStart` and its environment; or an
+/// environment file a unit reads (`kubeadm-flags.env`, `/etc/default/kubelet`), which has
+/// no unit name and no `ExecStart`, only `environment`.
 #[derive(Clone, Debug, Default)]
 pub struct SystemdUnit {
     /// Bundle path.
     pub path: String,
     /// Node index.
     pub node: Option<usize>,
-    /// Unit name (`kubelet.service`, `etcd-member.service`).
+    /// Unit name (`kubelet.service`, `etcd-member.service`); empty for an environment file.
     pub unit: String,
     /// `ExecStart` words, continuation lines joined.
     pub exec_start: Vec<String>,
-    /// `Environment=` assignments.
+    /// `Environment=` assignments (an environment file's KEY=VALUE lines).
     pub environment: EnvMap,
+    /// `EnvironmentFile=` paths as written on the node, in order, without the leading `-`.
+    pub environment_files: Vec<String>,
 }
 
 /// A CNI config file: which plugin types it uses.

@@ -12,7 +12,7 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         ArtifactKind::Hostname => out.hostname = text::hostname(&String::from_utf8_lossy(bytes)),
         ArtifactKind::FlannelEnv => out.flannel_env = Some(text::env_file(&String::from_utf8_lossy(bytes))),
         ArtifactKind::SystemdUnit => {
-            out.unit = Some(text::systemd_unit(path, &String::from_utf8_lossy(bytes)))
+            out.unit = Some(text::unit_or_environment(path, &String::from_utf8_lossy(bytes)))
         }
         ArtifactKind::CniConfig => match yaml::documents_of(path, bytes) {
             Ok(docs) => match docs.first() {

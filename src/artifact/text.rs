@@ -1,5 +1,5 @@
-//! Small text formats: flannel's `subnet.env`, systemd units and drop-ins, CNI configs and
-//! `etc/hostname`.
+//! Small text formats: flannel's `subnet.env`, systemd units and drop-ins with the
+//! environment files they read, CNI configs and `etc/hostname`.
 
 use serde_json::Value;
 
@@ -62,8 +62,52 @@ pub fn words(line: &str) -> Vec<String> {
     out
 }
 
+/// Whether `path` is an environment file a kubelet unit reads with `EnvironmentFile=`:
+/// kubeadm's `/var/lib/kubelet/kubeadm-flags.env` (`KUBELET_KUBEADM_ARGS`), the packages'
+/// `/etc/default/kubelet` (DEB) or `/etc/sysconfig/kubelet` (RPM) (`KUBELET_EXTRA_ARGS`),
+/// Container Linux's `/etc/environment` and `/etc/kubernetes/*.env`.
+///
+/// Source: kubeadm's drop-in `10-kubeadm.conf` (kubernetes `build/debs/10-kubeadm.conf`;
+/// "Configuring each kubelet in your cluster using kubeadm", section "The kubelet drop-in
+/// file for systemd",
+/// <https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/kubelet-integration/>):
+/// `EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env`, `EnvironmentFile=-/etc/default/kubelet`,
+/// `ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS
+/// $KUBELET_EXTRA_ARGS`.
+pub fn is_environment_file(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or_default();
+    let parent = parts.next().unwrap_or_default();
+    let grandparent = parts.next().unwrap_or_default();
+    name == "kubeadm-flags.env"
+        || (matches!(parent, "default" | "sysconfig") && grandparent == "etc" && name == "kubelet")
+        || (parent == "etc" && name == "environment")
+        || (parent == "kubernetes" && grandparent == "etc" && name.ends_with(".env"))
+}
+
+/// An environment file (see [`is_environment_file`]) as a unit record that only carries
+/// `environment`: no unit name, no `ExecStart`. Units that name it with `EnvironmentFile=`
+/// read it through [`crate::pki::config::unit_environment`].
+pub fn environment_file(path: &str, text: &str) -> SystemdUnit {
+    SystemdUnit {
+        path: path.to_string(),
+        environment: env_file(text),
+        ..SystemdUnit::default()
+    }
+}
+
+/// A systemd unit, a drop-in, or an environment file a unit reads.
+pub fn unit_or_environment(path: &str, text: &str) -> SystemdUnit {
+    if is_environment_file(path) {
+        environment_file(path, text)
+    } else {
+        systemd_unit(path, text)
+    }
+}
+
 /// A systemd unit or drop-in: `ExecStart` (continuation lines joined; an empty `ExecStart=`
-/// resets it, as in drop-ins) and every `Environment=` assignment.
+/// resets it, as in drop-ins), every `Environment=` assignment and every `EnvironmentFile=`
+/// (the `-` that makes a missing file harmless removed; an empty assignment resets the list).
 pub fn systemd_unit(path: &str, text: &str) -> SystemdUnit {
     let mut logical = Vec::new();
     let mut cur = String::new();
@@ -106,6 +150,15 @@ pub fn systemd_unit(path: &str, text: &str) -> SystemdUnit {
                     if let Some((k, v)) = assignment.split_once('=') {
                         unit.environment.insert(k.to_string(), v.to_string());
                     }
+                }
+            }
+            "EnvironmentFile" => {
+                let file = value.trim();
+                if file.is_empty() {
+                    unit.environment_files.clear();
+                } else {
+                    unit.environment_files
+                        .push(file.trim_start_matches('-').to_string());
                 }
             }
             _ => {}
@@ -181,6 +234,51 @@ mod tests {
         );
         assert_eq!(u.environment["B"], "2");
         assert_eq!(u.environment["C"], "3");
+    }
+
+    #[test]
+    fn kubeadm_drop_in_names_its_environment_files() {
+        let text = "[Service]\nEnvironment=\"KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml\"\nEnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env\nEnvironmentFile=-/etc/default/kubelet\nExecStart=\nExecStart=/usr/bin/kubelet $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS\n";
+        let u = systemd_unit("n/etc/systemd/system/kubelet.service.d/10-kubeadm.conf", text);
+        assert_eq!(
+            u.environment_files,
+            ["/var/lib/kubelet/kubeadm-flags.env", "/etc/default/kubelet"]
+        );
+        let reset = systemd_unit(
+            "n/x.service",
+            "EnvironmentFile=/a\nEnvironmentFile=\nEnvironmentFile=/b\n",
+        );
+        assert_eq!(reset.environment_files, ["/b"]);
+    }
+
+    #[test]
+    fn environment_files_are_recognised_and_read() {
+        for p in [
+            "n/var/lib/kubelet/kubeadm-flags.env",
+            "n/etc/default/kubelet",
+            "etc/sysconfig/kubelet",
+            "n/etc/environment",
+            "n/etc/kubernetes/kubelet.env",
+        ] {
+            assert!(is_environment_file(p), "{p}");
+        }
+        for p in [
+            "n/etc/default/grub",
+            "n/run/flannel/subnet.env",
+            "n/var/lib/kubelet/config.yaml",
+        ] {
+            assert!(!is_environment_file(p), "{p}");
+        }
+        let u = unit_or_environment(
+            "n/var/lib/kubelet/kubeadm-flags.env",
+            "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///run/containerd/containerd.sock --node-ip=10.0.0.21\"\n",
+        );
+        assert_eq!(u.unit, "");
+        assert!(u.exec_start.is_empty());
+        assert_eq!(
+            u.environment["KUBELET_KUBEADM_ARGS"],
+            "--container-runtime-endpoint=unix:///run/containerd/containerd.sock --node-ip=10.0.0.21"
+        );
     }
 
     #[test]

@@ -415,7 +415,8 @@ pub(crate) fn k8s_node_for<'a>(snap: &'a Snapshot, name: &str) -> Option<&'a Nod
 }
 
 /// The kubelet's command-line flags on a node: its systemd unit's `ExecStart` plus any
-/// flags carried in the unit's environment (`KUBELET_ARGS`, `KUBELET_EXTRA_ARGS`, …).
+/// flags carried in the unit's environment (`KUBELET_ARGS`, `KUBELET_EXTRA_ARGS`, …), its
+/// environment files included (kubeadm's `KUBELET_KUBEADM_ARGS` in `kubeadm-flags.env`).
 pub(crate) fn kubelet_flags(snap: &Snapshot, node: usize) -> std::collections::BTreeMap<String, String> {
     let mut words: Vec<String> = Vec::new();
     for u in snap
@@ -424,7 +425,7 @@ pub(crate) fn kubelet_flags(snap: &Snapshot, node: usize) -> std::collections::B
         .filter(|u| u.node == Some(node) && u.unit.starts_with("kubelet"))
     {
         words.extend(u.exec_start.iter().cloned());
-        for v in u.environment.values() {
+        for v in crate::pki::config::unit_environment(snap, u).values() {
             words.extend(v.split_whitespace().map(str::to_string));
         }
     }

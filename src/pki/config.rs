@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::artifact::k8s::{Container, PodSpec, parse_flags};
-use crate::artifact::{PodOrigin, SystemdUnit};
+use crate::artifact::{EnvMap, PodOrigin, SystemdUnit};
 use crate::pki::material::{Lookup, Material};
 use crate::snapshot::{Location, ObjectRef, Snapshot};
 
@@ -76,6 +76,20 @@ enum Resolver<'a> {
     },
 }
 
+/// Where a configuration's settings come from. The kubelet reads both, and a command-line
+/// flag overrides the configuration file's field for the same setting ("Set Kubelet
+/// Parameters Via A Configuration File": "command line flags which target the same value as
+/// a config file will override that value",
+/// <https://kubernetes.io/docs/tasks/administer-cluster/kubelet-config-file/>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FlagSource {
+    /// A command line: a pod's `command`/`args`, a systemd unit's `ExecStart` with its
+    /// environment and environment files expanded.
+    CommandLine,
+    /// A KubeletConfiguration file, its fields named by the flags they stand for.
+    ConfigFile,
+}
+
 /// One running (or runnable) instance of a component, as configured somewhere in the bundle.
 #[derive(Clone, Debug)]
 pub struct ComponentConfig<'a> {
@@ -87,6 +101,11 @@ pub struct ComponentConfig<'a> {
     pub node: Option<usize>,
     /// Its flags (without dashes), systemd `Environment=ETCD_*` folded in.
     pub flags: BTreeMap<String, String>,
+    /// Whether the flags come from a command line or a configuration file.
+    pub source: FlagSource,
+    /// For flags an environment file set (`KUBELET_KUBEADM_ARGS` in `kubeadm-flags.env`):
+    /// flag → bundle path of that file, so that a finding can say where to edit.
+    pub flag_files: BTreeMap<String, String>,
     resolver: Resolver<'a>,
 }
 
@@ -94,6 +113,15 @@ impl ComponentConfig<'_> {
     /// A flag's value.
     pub fn flag(&self, name: &str) -> Option<&str> {
         self.flags.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// Where `flag` was set: `place`, plus the environment file that set it when one did
+    /// (`…/10-kubeadm.conf, set in …/kubeadm-flags.env`).
+    pub fn flag_place(&self, flag: &str) -> String {
+        match self.flag_files.get(flag) {
+            Some(f) => format!("{}, set in {f}", self.place),
+            None => self.place.clone(),
+        }
     }
 
     /// Resolves the path given by `flag` to what the bundle holds there (several places
@@ -303,11 +331,14 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
     }
     for u in &snap.units {
         if let Some(c) = unit_component(u) {
+            let UnitFlags { flags, files } = unit_flags(snap, u, c);
             out.push(ComponentConfig {
                 component: c,
                 place: u.path.clone(),
                 node: u.node,
-                flags: unit_flags(u, c),
+                flags,
+                source: FlagSource::CommandLine,
+                flag_files: files,
                 resolver: Resolver::Host {
                     node: u.node,
                     // etcd-member on Container Linux mounts the host's /etc/ssl/etcd here.
@@ -347,6 +378,8 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
             place: kc.path.clone(),
             node: kc.node,
             flags,
+            source: FlagSource::ConfigFile,
+            flag_files: BTreeMap::new(),
             resolver: Resolver::Host {
                 node: kc.node,
                 prefixes: Vec::new(),
@@ -374,6 +407,8 @@ fn push_pod<'a>(
             place: place.clone(),
             node,
             flags: c.flags(),
+            source: FlagSource::CommandLine,
+            flag_files: BTreeMap::new(),
             resolver: Resolver::Pod {
                 spec,
                 container: c,
@@ -397,29 +432,128 @@ fn unit_component(u: &SystemdUnit) -> Option<Component> {
     }
 }
 
+/// The environment a unit's `ExecStart` sees: its `Environment=` assignments, overridden by
+/// the variables of each `EnvironmentFile=` the bundle holds for its node, in the order the
+/// unit names them ("Settings from these files override settings made with Environment=. If
+/// the same variable is set twice from these files, the files will be read in the order they
+/// are specified and the later setting will override the earlier setting", systemd.exec(5)).
+/// kubeadm's drop-in reads `KUBELET_KUBEADM_ARGS` from `/var/lib/kubelet/kubeadm-flags.env`
+/// and `KUBELET_EXTRA_ARGS` from `/etc/default/kubelet` this way (see
+/// [`crate::artifact::text::is_environment_file`]); a file missing from the bundle adds nothing,
+/// like the `-` prefix kubeadm writes.
+pub fn unit_environment(snap: &Snapshot, u: &SystemdUnit) -> EnvMap {
+    environment_with_files(snap, u)
+        .into_iter()
+        .map(|(k, (v, _))| (k, v))
+        .collect()
+}
+
+/// [`unit_environment`], each value with the bundle path of the environment file that set
+/// it (`None`: the unit's own `Environment=`).
+fn environment_with_files(snap: &Snapshot, u: &SystemdUnit) -> BTreeMap<String, (String, Option<String>)> {
+    let mut env: BTreeMap<String, (String, Option<String>)> = u
+        .environment
+        .iter()
+        .map(|(k, v)| (k.clone(), (v.clone(), None)))
+        .collect();
+    for file in &u.environment_files {
+        let Some(bundle_path) = snap.resolve(u.node, file) else {
+            continue;
+        };
+        if let Some(e) = snap
+            .units
+            .iter()
+            .find(|e| e.path == bundle_path && e.exec_start.is_empty())
+        {
+            for (k, v) in &e.environment {
+                env.insert(k.clone(), (v.clone(), Some(e.path.clone())));
+            }
+        }
+    }
+    env
+}
+
+/// `${NAME}` inside a word replaced by the variable's value (unset: empty), as systemd does.
+fn substitute(word: &str, env: &EnvMap) -> String {
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start + 2..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let name = &rest[start + 2..start + 2 + len];
+        out.push_str(env.get(name).map_or("", String::as_str));
+        rest = &rest[start + 3 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The flags of a unit, and for those an environment file set, that file's bundle path.
+struct UnitFlags {
+    flags: BTreeMap<String, String>,
+    files: BTreeMap<String, String>,
+}
+
 /// The flags of a unit: `ExecStart` words with `$VAR` / `${VAR}` expanded from its
-/// `Environment=`, plus etcd's `ETCD_*` variables (`ETCD_TRUSTED_CA_FILE` →
-/// `trusted-ca-file`), which etcd reads like flags.
-fn unit_flags(u: &SystemdUnit, c: Component) -> BTreeMap<String, String> {
+/// environment ([`unit_environment`]: `Environment=` and `EnvironmentFile=`), `${VAR}` also
+/// inside a word (`--node-ip=${COREOS_PRIVATE_IPV4}`), plus etcd's `ETCD_*` variables
+/// (`ETCD_TRUSTED_CA_FILE` → `trusted-ca-file`), which etcd reads like flags.
+fn unit_flags(snap: &Snapshot, u: &SystemdUnit, c: Component) -> UnitFlags {
+    let with_files = environment_with_files(snap, u);
+    let env: EnvMap = with_files
+        .iter()
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
     let mut words: Vec<String> = Vec::new();
+    let mut files = BTreeMap::new();
     for w in &u.exec_start {
         let var = w
             .strip_prefix("${")
             .and_then(|v| v.strip_suffix('}'))
             .or_else(|| w.strip_prefix('$'));
-        match var.and_then(|v| u.environment.get(v)) {
-            Some(value) => words.extend(value.split_whitespace().map(str::to_string)),
-            None => words.push(w.clone()),
+        let group: Vec<String> = match var.and_then(|v| with_files.get(v)) {
+            Some((value, _)) => value.split_whitespace().map(str::to_string).collect(),
+            None if var.is_some() => Vec::new(), // an unset variable expands to nothing
+            None => vec![substitute(w, &env)],
+        };
+        // Which file set a flag: the last group that names it decides, as the last
+        // occurrence of a flag wins.
+        let file = var.and_then(|v| with_files.get(v)).and_then(|(_, f)| f.clone());
+        for k in parse_flags(group.iter().map(String::as_str)).into_keys() {
+            match &file {
+                Some(f) => files.insert(k, f.clone()),
+                None => files.remove(&k),
+            };
         }
+        words.extend(group);
     }
     let mut flags = BTreeMap::new();
     if c == Component::Etcd {
-        for (k, v) in &u.environment {
+        for (k, (v, file)) in &with_files {
             if let Some(name) = k.strip_prefix("ETCD_") {
-                flags.insert(name.to_ascii_lowercase().replace('_', "-"), v.clone());
+                let name = name.to_ascii_lowercase().replace('_', "-");
+                if let Some(f) = file {
+                    files.insert(name.clone(), f.clone());
+                }
+                flags.insert(name, v.clone());
             }
         }
     }
     flags.extend(parse_flags(words.iter().map(String::as_str)));
-    flags
+    UnitFlags { flags, files }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn braces_inside_a_word_are_substituted() {
+        let env: EnvMap = [("IP".to_string(), "10.0.0.21".to_string())].into();
+        assert_eq!(substitute("--node-ip=${IP}", &env), "--node-ip=10.0.0.21");
+        assert_eq!(substitute("--x=${UNSET}y", &env), "--x=y");
+        assert_eq!(substitute("--x=${open", &env), "--x=${open");
+    }
 }

@@ -271,7 +271,7 @@ pub fn kubelet_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_
                     .into_iter()
                     .map(|m| Presented {
                         material: m,
-                        presenter: format!("kubelet --tls-cert-file ({})", k.place),
+                        presenter: format!("kubelet --tls-cert-file ({})", k.flag_place("tls-cert-file")),
                     })
             })
             .collect();

@@ -10,7 +10,7 @@ use kubetriage::artifact::{
 use kubetriage::catalog::Catalog;
 use kubetriage::finding::{Finding, Severity};
 use kubetriage::snapshot::{
-    CaptureSource, CapturedAt, FileInfo, KubeletConfigRecord, Location, Node, ObjectRef, Snapshot,
+    CaptureSource, CapturedAt, FileInfo, KubeletConfigRecord, Location, Node, NodeRecord, ObjectRef, Snapshot,
 };
 use kubetriage_testgen::certs::{Ca, CertSpec, Validity, validity};
 use kubetriage_testgen::keys::Key;
@@ -242,13 +242,64 @@ impl B {
         self
     }
 
+    /// A systemd unit or drop-in on the node whose tree holds `path`.
     pub fn unit(&mut self, path: &str, unit: &str, exec: &[&str], env: &[(&str, &str)]) -> &mut Self {
+        self.unit_with_files(path, unit, exec, env, &[])
+    }
+
+    /// A systemd unit or drop-in that also reads `files` with `EnvironmentFile=`.
+    pub fn unit_with_files(
+        &mut self,
+        path: &str,
+        unit: &str,
+        exec: &[&str],
+        env: &[(&str, &str)],
+        files: &[&str],
+    ) -> &mut Self {
+        let node = self.node_of(path);
         self.snap.units.push(SystemdUnit {
             path: path.into(),
-            node: Some(0),
+            node,
             unit: unit.into(),
             exec_start: exec.iter().map(|s| (*s).into()).collect(),
             environment: env.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect(),
+            environment_files: files.iter().map(|s| (*s).into()).collect(),
+        });
+        self
+    }
+
+    /// An environment file (`kubeadm-flags.env`, `/etc/default/kubelet`) at a node path, as
+    /// the bundle reader records it: a file in the tree and a unit record with only its
+    /// variables.
+    pub fn env_file(&mut self, path: &str, text: &str) -> &mut Self {
+        let node = self.node_of(path);
+        self.snap.files.insert(
+            path.into(),
+            FileInfo {
+                node,
+                size: text.len() as u64,
+                ..FileInfo::default()
+            },
+        );
+        let mut u = kubetriage::artifact::text::environment_file(path, text);
+        u.node = node;
+        self.snap.units.push(u);
+        self
+    }
+
+    /// A Node object (dumped by `kubectl get nodes -o yaml`) with `addresses` as
+    /// `(type, address)` pairs.
+    pub fn k8s_node(&mut self, name: &str, addresses: &[(&str, &str)]) -> &mut Self {
+        let addrs: String = addresses
+            .iter()
+            .map(|(t, a)| format!("    - {{type: {t}, address: \"{a}\"}}\n"))
+            .collect();
+        let yaml = format!(
+            "metadata:\n  name: {name}\n  labels:\n    kubernetes.io/hostname: {name}\nstatus:\n  addresses:\n{addrs}"
+        );
+        self.snap.k8s_nodes.push(NodeRecord {
+            path: "cluster/nodes.yaml".into(),
+            node: serde_yaml::from_str(&yaml).unwrap(),
         });
         self
     }
