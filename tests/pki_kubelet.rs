@@ -444,6 +444,85 @@ fn extra_args_in_etc_default_kubelet_override_kubeadm_flags() {
 }
 
 #[test]
+fn rotate_server_certificates_false_on_the_command_line_beats_server_tls_bootstrap_in_the_file() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    // worker-01's rotated pair is the cluster CA's, but the command line turns rotation off:
+    // the kubelet serves its self-signed kubelet.crt, which the apiserver does not trust.
+    rotated_serving(&mut b, &cluster_ca, "worker-01");
+    let (crt, key) = kubelet_self_signed("worker-01", datetime!(2026-01-01 10:00 UTC)).unwrap();
+    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &crt)
+        .file("worker-01/var/lib/kubelet/pki/kubelet.key", &key);
+    b.kubelet_config(
+        "worker-01/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n",
+    );
+    b.unit(
+        "worker-01/etc/systemd/system/kubelet.service",
+        "kubelet.service",
+        &[
+            "/usr/bin/kubelet",
+            "--config=/var/lib/kubelet/config.yaml",
+            "--rotate-server-certificates=false",
+        ],
+        &[],
+    );
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(purpose(hits[0]), "kubelet-serving");
+    assert!(
+        hits[0]
+            .paths
+            .contains(&"worker-01/var/lib/kubelet/pki/kubelet.crt".to_string()),
+        "{:?}",
+        hits[0].paths
+    );
+    assert!(
+        hits[0].message.contains(
+            "--rotate-server-certificates=false on the command line overrides serverTLSBootstrap: true in worker-01/var/lib/kubelet/config.yaml"
+        ),
+        "{}",
+        hits[0].message
+    );
+}
+
+#[test]
+fn rotate_server_certificates_on_the_command_line_turns_rotation_on_against_the_file() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    rotated_serving(&mut b, &cluster_ca, "worker-01");
+    lingering_self_signed(&mut b, "worker-01");
+    b.kubelet_config(
+        "worker-01/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: false\n",
+    );
+    b.unit(
+        "worker-01/etc/systemd/system/kubelet.service",
+        "kubelet.service",
+        &["/usr/bin/kubelet", "--rotate-server-certificates"],
+        &[],
+    );
+    let snap = b.finish();
+    let fs = findings(&snap);
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+    let edge = snap
+        .trust
+        .iter()
+        .find(|e| e.purpose.as_str() == "kubelet-serving" && e.node == Some(1))
+        .unwrap();
+    assert_eq!(edge.peer_at.path(), format!("worker-01{DATED}"));
+    assert!(
+        edge.presenter.contains("--rotate-server-certificates)"),
+        "{}",
+        edge.presenter
+    );
+}
+
+#[test]
 fn the_bundle_reader_reads_kubeadm_flags_env_into_the_kubelet_flags() {
     let dir = tempfile::tempdir().unwrap();
     let put = |rel: &str, text: &str| {

@@ -8,6 +8,7 @@ pub mod graph;
 pub mod index;
 pub mod inventory;
 pub mod key;
+pub mod kubelet;
 pub mod material;
 pub mod names;
 pub mod pairs;

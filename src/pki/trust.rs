@@ -208,94 +208,16 @@ pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<
     out
 }
 
-/// The kubelet's default certificate directory (`--cert-dir`).
-const KUBELET_CERT_DIR: &str = "/var/lib/kubelet/pki";
-
 /// The serving certificate (port 10250) of the kubelet on every node, chosen the way the
-/// kubelet chooses it:
-///
-/// - with `serverTLSBootstrap: true` (flag `--rotate-server-certificates`) the certificate
-///   manager's file store `<cert-dir>/kubelet-server-current.pem`, a symlink to the dated
-///   `kubelet-server-<date>.pem` holding certificate and key, signed by the cluster CA via
-///   a CSR; the store falls back to `tlsCertFile` while it has none;
-/// - else `tlsCertFile` (`--tls-cert-file`);
-/// - else the self-signed `<cert-dir>/kubelet.crt` (+ `kubelet.key`) the kubelet generates.
-///
-/// A node without kubelet configuration in the bundle presents `kubelet-server-current.pem`
-/// when it has one (its presence means rotation is on; an older `kubelet.crt` can linger
-/// next to it), else `kubelet.crt`. Node paths resolve through the node's tree and its
-/// symlinks ([`Snapshot::resolve`]).
-///
-/// Sources: kubernetes `cmd/kubelet/app/server.go` `InitializeTLS` (self-signed
-/// `kubelet.crt` only when `!ServerTLSBootstrap` and no `TLSCertFile`);
-/// `pkg/kubelet/certificate/kubelet.go` `NewKubeletServerCertificateManager`
-/// (`NewFileStore("kubelet-server", certDirectory, …, TLSCertFile, TLSPrivateKeyFile)`);
-/// kubelet reference (`--tls-cert-file`: "If --tls-cert-file and --tls-private-key-file are
-/// not provided, a self-signed certificate and key are generated … saved to the directory
-/// passed to --cert-dir"); kubeadm "Certificate Management with kubeadm", section "Kubelet
-/// serving certificates" (<https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/>).
+/// kubelet chooses it (see [`crate::pki::kubelet::serving_certs`]).
 pub fn kubelet_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>]) -> Vec<Presented> {
-    let nodes: Vec<Option<usize>> = if snap.nodes.is_empty() {
-        vec![None]
-    } else {
-        (0..snap.nodes.len()).map(Some).collect()
-    };
-    let mut out = Vec::new();
-    for node in nodes {
-        let kubelets: Vec<&ComponentConfig<'_>> = comps
-            .iter()
-            .filter(|c| c.component == Component::Kubelet && c.node == node)
-            .collect();
-        let bootstrap = kubelets.iter().any(|k| {
-            k.flag("rotate-server-certificates")
-                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        });
-        let cert_dir = kubelets
-            .iter()
-            .find_map(|k| k.flag("cert-dir"))
-            .unwrap_or(KUBELET_CERT_DIR)
-            .trim_end_matches('/');
-        let name = snap.node_name(node);
-        let file = |file: &str, why: &str| {
-            let abs = format!("{cert_dir}/{file}");
-            let m = snap.resolve(node, &abs).map(|bp| lk.file(snap, &bp))?;
-            (!m.certs.is_empty()).then(|| Presented {
-                material: m,
-                presenter: format!("kubelet on {name} ({abs}, {why})"),
-            })
-        };
-        let explicit: Vec<Presented> = kubelets
-            .iter()
-            .flat_map(|k| {
-                k.resolve_flag(snap, lk, "tls-cert-file")
-                    .into_iter()
-                    .map(|m| Presented {
-                        material: m,
-                        presenter: format!("kubelet --tls-cert-file ({})", k.flag_place("tls-cert-file")),
-                    })
-            })
-            .collect();
-        let unknown = "no kubelet configuration in the bundle";
-        if bootstrap {
-            match file("kubelet-server-current.pem", "serverTLSBootstrap") {
-                Some(p) => out.push(p),
-                None => out.extend(explicit),
-            }
-        } else if !explicit.is_empty() {
-            out.extend(explicit);
-        } else if !kubelets.is_empty() {
-            out.extend(file(
-                "kubelet.crt",
-                "self-signed: no serverTLSBootstrap, no tlsCertFile",
-            ));
-        } else {
-            out.extend(
-                file("kubelet-server-current.pem", &format!("rotated pair; {unknown}"))
-                    .or_else(|| file("kubelet.crt", &format!("self-signed; {unknown}"))),
-            );
-        }
-    }
-    out
+    crate::pki::kubelet::serving_certs(snap, lk, comps)
+        .into_iter()
+        .map(|s| Presented {
+            material: s.material,
+            presenter: s.presenter,
+        })
+        .collect()
 }
 
 /// Every trust edge of the bundle.
