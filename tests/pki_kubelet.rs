@@ -8,9 +8,11 @@
 mod pki_support;
 
 use kubetriage::artifact::PodOrigin;
+use kubetriage::catalog::Catalog;
 use kubetriage::finding::{Finding, Severity};
+use kubetriage::plan::{self, PlanStep};
 use kubetriage_testgen::certs::{Ca, CertSpec, kubelet_self_signed, validity};
-use kubetriage_testgen::keys::KeyKind;
+use kubetriage_testgen::keys::{Key, KeyKind};
 use pki_support::*;
 use time::macros::datetime;
 
@@ -46,14 +48,15 @@ fn cluster(b: &mut B, extra: &[&str]) -> Ca {
 /// manager does with serverTLSBootstrap: a dated PEM holding certificate and key, and the
 /// `kubelet-server-current.pem` symlink to it.
 fn rotated_serving(b: &mut B, ca: &Ca, node: &str) {
+    let sans = [node];
     let cert = ca
         .issue(
-            &format!("kubelet-serving-{node}"),
+            &format!("kubelet-serving-{node}-{}", sans.join("-")),
             KeyKind::EcP256,
             CertSpec::new(&format!("system:node:{node}"), long())
                 .org("system:nodes")
                 .server()
-                .sans(&[node]),
+                .sans(&sans),
         )
         .unwrap();
     b.file(&format!("{node}{DATED}"), &cert.cert_and_key_pem().unwrap())
@@ -575,4 +578,148 @@ fn the_bundle_reader_reads_kubeadm_flags_env_into_the_kubelet_flags() {
         format!("{root}{DROP_IN}, set in {root}etc/default/kubelet")
     );
     assert!(snap.problems.is_empty(), "{:#?}", snap.problems);
+}
+
+fn plan_of(fs: &[Finding]) -> Vec<PlanStep> {
+    plan::build(fs, &Catalog::builtin().unwrap())
+}
+
+fn step<'a>(plan: &'a [PlanStep], id: &str) -> &'a PlanStep {
+    plan.iter().find(|s| s.id == id).unwrap_or_else(|| {
+        panic!(
+            "no step {id} in {:#?}",
+            plan.iter().map(|s| &s.id).collect::<Vec<_>>()
+        )
+    })
+}
+
+fn fixes(f: &Finding) -> Vec<&str> {
+    f.fixes
+        .as_ref()
+        .map(|v| v.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_mismatched_rotated_serving_cert_is_requested_again_not_reissued_by_hand() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    rotated_serving(&mut b, &cluster_ca, "master-01");
+    rotated_serving(&mut b, &ca("rogue-ca", "kubernetes"), "worker-01");
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = ca_mismatches(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(fixes(hits[0]), ["rotate-kubelet-serving-cert"]);
+    let plan = plan_of(&fs);
+    assert!(
+        !plan
+            .iter()
+            .any(|s| s.id == "reissue-from-current-ca" && s.resolves.contains(&hits[0].id)),
+        "{plan:#?}"
+    );
+    let s = step(&plan, "rotate-kubelet-serving-cert");
+    assert_eq!(s.resolves, [hits[0].id.clone()]);
+    assert_eq!(s.phase, "kubeconfig-kubelet");
+    assert_eq!(
+        s.commands,
+        [
+            "grep -qx 'serverTLSBootstrap: true' /var/lib/kubelet/config.yaml || { sed -i '/^serverTLSBootstrap:/d' /var/lib/kubelet/config.yaml && echo 'serverTLSBootstrap: true' >> /var/lib/kubelet/config.yaml; }   # on worker-01; drop any --rotate-server-certificates=false from the kubelet's command line: flags override the file",
+            "rm -f /var/lib/kubelet/pki/kubelet-server-current.pem /var/lib/kubelet/pki/kubelet-server-[0-9]*.pem && systemctl restart kubelet   # on worker-01: with no current pair the kubelet sends a new CSR",
+            "kubectl get csr   # a Pending request of signer kubernetes.io/kubelet-serving by system:node:worker-01",
+            "kubectl certificate approve <CSR-name>",
+        ]
+    );
+    assert!(
+        s.verify
+            .contains(&"openssl verify -CAfile /etc/kubernetes/pki/ca.crt /var/lib/kubelet/pki/kubelet-server-current.pem".to_string()),
+        "{:#?}",
+        s.verify
+    );
+    assert!(
+        s.caveat
+            .as_deref()
+            .unwrap_or("")
+            .contains("--kubelet-certificate-authority")
+    );
+}
+
+#[test]
+fn an_expired_self_signed_serving_cert_is_regenerated_by_the_kubelet() {
+    let mut b = B::new();
+    cluster(&mut b, &[]);
+    let (crt, key) = kubelet_self_signed("worker-01", datetime!(2024-06-01 10:00 UTC)).unwrap();
+    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &crt)
+        .file("worker-01/var/lib/kubelet/pki/kubelet.key", &key);
+    b.kubelet_config(
+        "worker-01/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n",
+    );
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let expired: Vec<&Finding> = of(&fs, "cert-expired")
+        .into_iter()
+        .filter(|f| {
+            f.paths
+                .contains(&"worker-01/var/lib/kubelet/pki/kubelet.crt".to_string())
+        })
+        .collect();
+    // The self-signed leaf and its throwaway CA both expired; the leaf is what the kubelet serves.
+    let leaf = expired
+        .iter()
+        .find(|f| f.message.starts_with("worker-01@"))
+        .unwrap_or_else(|| panic!("{:#?}", above_info(&fs)));
+    assert_eq!(fixes(leaf), ["regenerate-kubelet-self-signed-cert"]);
+    let plan = plan_of(&fs);
+    let s = step(&plan, "regenerate-kubelet-self-signed-cert");
+    assert!(s.resolves.contains(&leaf.id));
+    assert_eq!(
+        s.commands,
+        [
+            "rm /var/lib/kubelet/pki/kubelet.crt /var/lib/kubelet/pki/kubelet.key && systemctl restart kubelet   # on worker-01: the kubelet self-signs a new pair when it finds none"
+        ]
+    );
+    assert!(
+        s.caveat
+            .as_deref()
+            .unwrap_or("")
+            .contains("--kubelet-certificate-authority")
+    );
+}
+
+#[test]
+fn the_kubelet_step_comes_after_the_ca_rotation_it_depends_on() {
+    let mut b = B::new();
+    // The cluster CA expired: it must be rotated before a kubelet asks it for a certificate.
+    let expired_ca = Ca::with_key(
+        Key::ed25519("kubeadm-ca").unwrap(),
+        CertSpec::ca("kubernetes", validity(2016, 1, 1, 2026, 1, 1)),
+    )
+    .unwrap();
+    let apiserver = expired_ca
+        .issue(
+            "apiserver",
+            KeyKind::EcP256,
+            CertSpec::new("kube-apiserver", validity(2025, 1, 1, 2026, 1, 1))
+                .server()
+                .sans(API_SANS),
+        )
+        .unwrap();
+    b.node("worker-01")
+        .file(&format!("{PKI}/ca.crt"), &expired_ca.pem())
+        .file(&format!("{PKI}/apiserver.crt"), &apiserver.pem())
+        .pod(
+            "master-01/etc/kubernetes/manifests/kube-apiserver.yaml",
+            PodOrigin::StaticManifest,
+            &kubeadm_apiserver(&[KUBELET_CA_FLAG]),
+        );
+    rotated_serving(&mut b, &ca("rogue-ca", "kubernetes"), "worker-01");
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let plan = plan_of(&fs);
+    let ids: Vec<&str> = plan.iter().map(|s| s.id.as_str()).collect();
+    let rotate_ca = ids.iter().position(|s| *s == "rotate-ca");
+    let kubelet = ids.iter().position(|s| *s == "rotate-kubelet-serving-cert");
+    assert!(rotate_ca.is_some() && kubelet > rotate_ca, "{ids:?}");
+    assert_eq!(step(&plan, "rotate-kubelet-serving-cert").after, ["rotate-ca"]);
 }

@@ -13,6 +13,10 @@ use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_c
 use crate::pki::{CertRecord, config, names, pairs};
 use crate::snapshot::{Location, Snapshot, rfc3339};
 
+mod kubelet;
+
+use kubelet::{KubeletServing, Served};
+
 /// A finding about certificate `i`, with its places, identity, verified issuer and
 /// validity as evidence, and the fix-template variables its copies give.
 fn cert_finding(cx: &Ctx<'_>, i: usize, subject: String) -> Finding {
@@ -194,10 +198,14 @@ fn fix_ids(ids: &str) -> impl Iterator<Item = &str> {
     ids.split(',').filter(|s| !s.is_empty())
 }
 
-/// Adds the fix selection and the variables that [`renew_steps`]'s steps need.
-fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord) -> Finding {
-    let step = renew_steps(c);
+/// Adds the fix selection and the variables that [`renew_steps`]'s steps need; a kubelet's
+/// serving certificate is replaced the way that kubelet came by it.
+fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, kubelet: Option<&Served>) -> Finding {
+    let step = kubelet.map_or_else(|| renew_steps(c), Served::renew_steps);
     let mut f = f.fixes(fix_ids(step));
+    if let Some(k) = kubelet {
+        f = k.vars(f);
+    }
     if !f.vars.contains_key("ca_path") {
         if let Some(p) = signer_file(snap, i) {
             f = f.var("ca_path", p);
@@ -211,9 +219,16 @@ fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord) -> Findin
 
 /// A certificate outside its validity: renewed where something uses it; a copy nothing
 /// references is only worth knowing about (info) and can be removed.
-fn renew_or_retire(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, used: bool) -> Finding {
+fn renew_or_retire(
+    snap: &Snapshot,
+    i: usize,
+    f: Finding,
+    c: &CertRecord,
+    used: bool,
+    kubelet: Option<&Served>,
+) -> Finding {
     if used {
-        with_renewal(snap, i, f, c)
+        with_renewal(snap, i, f, c, kubelet)
     } else {
         f.severity(Severity::Info).fixes(["remove-stale-cert"])
     }
@@ -244,6 +259,7 @@ impl Check for CertExpired {
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
         let ck = CertKeys::new(snap);
+        let serving = KubeletServing::new(snap);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at <= c.not_after {
@@ -277,7 +293,7 @@ impl Check for CertExpired {
                     .evidence("superseded_by", next.fingerprint.hex())
                     .fixes(std::iter::empty::<&str>());
             } else {
-                f = renew_or_retire(snap, i, f, c, used);
+                f = renew_or_retire(snap, i, f, c, used, serving.get(i));
             }
             out.push(f);
         }
@@ -298,6 +314,7 @@ impl Check for CertNotYetValid {
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
         let ck = CertKeys::new(snap);
+        let serving = KubeletServing::new(snap);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at >= c.not_before {
@@ -317,7 +334,7 @@ impl Check for CertNotYetValid {
                 ))
                 .evidence("not_before", rfc3339(c.not_before))
                 .evidence("skew_seconds", skew.whole_seconds());
-            f = renew_or_retire(snap, i, f, c, usage.in_use(snap, i));
+            f = renew_or_retire(snap, i, f, c, usage.in_use(snap, i), serving.get(i));
             out.push(f);
         }
         out
@@ -356,7 +373,7 @@ impl Check for CertExpiringSoon {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };
-                with_renewal(snap, i, f, c).fixes(fix_ids(step))
+                with_renewal(snap, i, f, c, None).fixes(fix_ids(step))
             })
             .collect()
     }
@@ -383,6 +400,7 @@ impl Check for CaMismatch {
         // One finding per peer certificate, purpose and trusted bundle: the copies of one
         // bundle (a checkpoint file and its Secret) are places of one finding.
         let ck = CertKeys::new(snap);
+        let serving = KubeletServing::new(snap);
         type Key = (usize, Purpose, Vec<usize>);
         let mut groups: BTreeMap<Key, Vec<&TrustEdge>> = BTreeMap::new();
         for e in snap
@@ -504,6 +522,13 @@ impl Check for CaMismatch {
                     }
                     Purpose::ApiserverServing => "update-trusted-ca-bundle",
                     Purpose::ApiserverClient => "renew-kubeconfig-client-cert",
+                    Purpose::KubeletServing => match serving.get(peer) {
+                        Some(k) => {
+                            f = k.vars(f);
+                            k.trust_steps()
+                        }
+                        None => "reissue-from-current-ca",
+                    },
                     _ => "reissue-from-current-ca",
                 };
                 Some(f.fixes(fix_ids(fix)))
@@ -810,7 +835,7 @@ impl Check for CertUsage {
             let f = cert_finding(cx, i, c.fingerprint.hex())
                 .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                 .evidence("problems", problems.clone());
-            out.push(with_renewal(snap, i, f, c).fixes(["reissue-from-current-ca"]));
+            out.push(with_renewal(snap, i, f, c, None).fixes(["reissue-from-current-ca"]));
         }
         out
     }
