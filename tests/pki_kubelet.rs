@@ -48,7 +48,11 @@ fn cluster(b: &mut B, extra: &[&str]) -> Ca {
 /// manager does with serverTLSBootstrap: a dated PEM holding certificate and key, and the
 /// `kubelet-server-current.pem` symlink to it.
 fn rotated_serving(b: &mut B, ca: &Ca, node: &str) {
-    let sans = [node];
+    rotated_serving_with(b, ca, node, &[node]);
+}
+
+/// [`rotated_serving`] with the SANs `sans` (the kubelet asks for its node's addresses).
+fn rotated_serving_with(b: &mut B, ca: &Ca, node: &str, sans: &[&str]) {
     let cert = ca
         .issue(
             &format!("kubelet-serving-{node}-{}", sans.join("-")),
@@ -56,7 +60,7 @@ fn rotated_serving(b: &mut B, ca: &Ca, node: &str) {
             CertSpec::new(&format!("system:node:{node}"), long())
                 .org("system:nodes")
                 .server()
-                .sans(&sans),
+                .sans(sans),
         )
         .unwrap();
     b.file(&format!("{node}{DATED}"), &cert.cert_and_key_pem().unwrap())
@@ -722,4 +726,120 @@ fn the_kubelet_step_comes_after_the_ca_rotation_it_depends_on() {
     let kubelet = ids.iter().position(|s| *s == "rotate-kubelet-serving-cert");
     assert!(rotate_ca.is_some() && kubelet > rotate_ca, "{ids:?}");
     assert_eq!(step(&plan, "rotate-kubelet-serving-cert").after, ["rotate-ca"]);
+}
+
+/// Node objects for both nodes, as `kubectl get nodes -o yaml` dumps them.
+fn node_objects(b: &mut B) {
+    b.k8s_node(
+        "master-01",
+        &[("InternalIP", "10.0.0.10"), ("Hostname", "master-01")],
+    )
+    .k8s_node(
+        "worker-01",
+        &[
+            ("InternalIP", "10.0.0.21"),
+            ("ExternalIP", "203.0.113.21"),
+            ("Hostname", "worker-01"),
+        ],
+    );
+}
+
+const KUBEADM_ADDRESS_TYPES: &str = "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname";
+
+fn san_missing(fs: &[Finding]) -> Vec<&Finding> {
+    of(fs, "san-missing")
+}
+
+#[test]
+fn a_kubelet_serving_cert_must_cover_the_internal_ip_the_apiserver_dials() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG, KUBEADM_ADDRESS_TYPES]);
+    node_objects(&mut b);
+    rotated_serving_with(&mut b, &cluster_ca, "master-01", &["master-01", "10.0.0.10"]);
+    rotated_serving_with(&mut b, &cluster_ca, "worker-01", &["worker-01"]);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = san_missing(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    let f = hits[0];
+    assert_eq!(f.node.as_deref(), Some("worker-01"));
+    assert!(f.paths.contains(&format!("worker-01{DATED}")), "{:?}", f.paths);
+    assert_eq!(f.evidence["missing"], serde_json::json!(["10.0.0.21"]));
+    assert!(
+        f.message.contains(&format!("(worker-01{DATED})"))
+            && f.message.contains(
+                "does not cover 10.0.0.21 (the apiserver dials the kubelet on worker-01 at its InternalIP 10.0.0.21: Node worker-01 status.addresses in cluster/nodes.yaml; --kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname (master-01/etc/kubernetes/manifests/kube-apiserver.yaml))"
+            )
+            && f.message.contains("it has SANs worker-01"),
+        "{}",
+        f.message
+    );
+    assert_eq!(fixes(f), ["rotate-kubelet-serving-cert"]);
+    assert!(ca_mismatches(&fs).is_empty(), "{:#?}", above_info(&fs));
+}
+
+#[test]
+fn without_kubelet_certificate_authority_kubelet_sans_are_not_checked() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBEADM_ADDRESS_TYPES]);
+    node_objects(&mut b);
+    rotated_serving_with(&mut b, &cluster_ca, "master-01", &["master-01"]);
+    rotated_serving_with(&mut b, &cluster_ca, "worker-01", &["worker-01"]);
+    lingering_self_signed(&mut b, "worker-01");
+    let snap = b.finish();
+    let fs = findings(&snap);
+    assert!(san_missing(&fs).is_empty(), "{:#?}", above_info(&fs));
+}
+
+#[test]
+fn without_node_objects_the_node_ip_in_kubeadm_flags_env_is_the_address() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG, KUBEADM_ADDRESS_TYPES]);
+    rotated_serving_with(&mut b, &cluster_ca, "master-01", &["master-01"]);
+    rotated_serving_with(&mut b, &cluster_ca, "worker-01", &["worker-01", "10.0.0.99"]);
+    kubeadm_drop_in(&mut b, "worker-01");
+    b.env_file(
+        "worker-01/var/lib/kubelet/kubeadm-flags.env",
+        "KUBELET_KUBEADM_ARGS=\"--container-runtime-endpoint=unix:///var/run/containerd/containerd.sock --node-ip=10.0.0.21\"\n",
+    );
+    b.kubelet_config(
+        "worker-01/var/lib/kubelet/config.yaml",
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n",
+    );
+    let snap = b.finish();
+    let fs = findings(&snap);
+    // master-01 has no kubelet configuration: its address is unknown, nothing is claimed.
+    let hits = san_missing(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(hits[0].node.as_deref(), Some("worker-01"));
+    assert_eq!(hits[0].evidence["missing"], serde_json::json!(["10.0.0.21"]));
+    assert!(
+        hits[0].message.contains(&format!(
+            "at its InternalIP 10.0.0.21: kubelet --node-ip (worker-01/{DROP_IN}, set in worker-01/var/lib/kubelet/kubeadm-flags.env)"
+        )),
+        "{}",
+        hits[0].message
+    );
+}
+
+#[test]
+fn with_the_apiservers_default_order_the_kubelet_is_dialled_by_its_hostname() {
+    let mut b = B::new();
+    let cluster_ca = cluster(&mut b, &[KUBELET_CA_FLAG]);
+    node_objects(&mut b);
+    rotated_serving_with(&mut b, &cluster_ca, "master-01", &["master-01"]);
+    rotated_serving_with(&mut b, &cluster_ca, "worker-01", &["10.0.0.21"]);
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let hits = san_missing(&fs);
+    assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
+    assert_eq!(hits[0].evidence["missing"], serde_json::json!(["worker-01"]));
+    assert!(
+        hits[0].message.contains("at its Hostname worker-01")
+            && hits[0].message.contains(
+                "the apiserver's default address order Hostname,InternalDNS,InternalIP,ExternalDNS,ExternalIP"
+            ),
+        "{}",
+        hits[0].message
+    );
 }

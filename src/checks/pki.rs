@@ -626,8 +626,31 @@ impl Check for SanMissing {
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
         let ck = CertKeys::new(snap);
-        names::requirements(snap)
+        let serving = KubeletServing::new(snap);
+        let kubelet_ca = kubelet::kubelet_ca_path(snap);
+        let mut requirements: BTreeMap<usize, names::SanRequirement> = BTreeMap::new();
+        for r in names::requirements(snap)
             .into_iter()
+            .chain(kubelet::san_requirements(snap))
+        {
+            match requirements.get_mut(&r.cert) {
+                Some(have) => {
+                    for at in r.cert_at {
+                        if !have.cert_at.contains(&at) {
+                            have.cert_at.push(at);
+                        }
+                    }
+                    for (n, why) in r.names {
+                        have.names.entry(n).or_insert(why);
+                    }
+                }
+                None => {
+                    requirements.insert(r.cert, r);
+                }
+            }
+        }
+        requirements
+            .into_values()
             .filter_map(|r| {
                 let c = snap.certs.certs.get(r.cert)?;
                 let missing: Vec<(&String, &String)> =
@@ -643,7 +666,7 @@ impl Check for SanMissing {
                     .chain(missing.iter().map(|(n, _)| (*n).clone()))
                     .collect();
                 let apiserver = missing.iter().any(|(_, w)| !w.starts_with("etcd"));
-                let f = cert_finding(cx, r.cert, c.fingerprint.hex())
+                let mut f = cert_finding(cx, r.cert, c.fingerprint.hex())
                     .keys(ck.of(snap, r.cert))
                     .keys(missing.iter().filter_map(|(n, _)| CertKey::missing(n)))
                     .message(format!(
@@ -677,7 +700,13 @@ impl Check for SanMissing {
                             .collect::<Vec<_>>()
                             .join(","),
                     );
-                let step = if apiserver {
+                let step = if let Some(k) = serving.get(r.cert) {
+                    f = k.vars(f);
+                    if let Some(ca) = &kubelet_ca {
+                        f = f.var("ca_path", ca.clone());
+                    }
+                    k.trust_steps()
+                } else if apiserver {
                     "reissue-apiserver-serving-cert"
                 } else {
                     "reissue-from-current-ca"
