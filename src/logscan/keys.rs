@@ -12,8 +12,15 @@
 //! connection, the key names that component: `ServedBy` when the client rejected the
 //! server's certificate (`remote error: tls: …`), `ClientOf` when the server rejected the
 //! client's. Only lines that mention x509 or TLS are read; nothing else of the line is kept.
+//!
+//! Cost: the scanner calls [`KeyReader::read`] only for lines a rule matched. One
+//! Aho-Corasick pass finds every word; the texts after them are compared with the last few
+//! line shapes, so a line logged again (with a new timestamp) is not parsed again. On a log
+//! whose every other line is an x509 error this adds about a tenth to the scan.
 
-use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::finding::{CertKey, KeyKind};
 use crate::logscan::stamp;
@@ -25,75 +32,308 @@ pub const MAX_REFS: usize = 16;
 const MAX_KEYS: usize = 8;
 /// Longest CA name kept.
 const MAX_NAME: usize = 128;
+/// Line shapes remembered by a [`KeyReader`].
+const CACHE: usize = 8;
 
 /// Components that serve TLS and whose certificates the trust edges know.
 const SERVERS: &[&str] = &["etcd", "kube-apiserver", "kubelet"];
 
-/// The keys one message logged by `component` names (sorted, unique, at most a few); empty
-/// when it names none or is not about TLS.
-pub fn extract(msg: &str, component: &str) -> Vec<CertKey> {
-    if !(msg.contains("x509") || msg.contains("tls:") || msg.contains("certificate")) {
-        return Vec::new();
+/// The words looked for, in one pass; at one position the first listed wins.
+const WORDS: &[&str] = &[
+    "current time ",
+    " is expired: ",
+    "https://",
+    "connect to {",
+    "Failed to dial ",
+    "dial tcp ",
+    "rejected connection from ",
+    "rejected connection",
+    "\"remote-addr\":",
+    "TLS handshake error from ",
+    "Unable to authenticate the request",
+    "certificate is valid for ",
+    "cannot validate certificate for ",
+    "but wanted to match ",
+    "candidate authority certificate ",
+    "remote error: tls:",
+    "x509",
+    "tls:",
+    "certificate",
+];
+
+fn words() -> Option<&'static AhoCorasick> {
+    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(WORDS)
+            .ok()
+    })
+    .as_ref()
+}
+
+/// What a key is read from, before it is normalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Raw {
+    /// `current time … is after <T>`: the RFC 3339 text.
+    After,
+    /// `… is before <T>`.
+    Before,
+    /// The kubelet's `is expired: <Go time>`.
+    Expired,
+    /// The authority of an `https://` URL (port 443 when absent).
+    Url,
+    /// A dialled `host:port`.
+    Dial,
+    /// The address of a client a server rejected.
+    Remote,
+    /// `valid for <list>`.
+    Sans,
+    /// The name asked for.
+    Missing,
+    /// A candidate CA's name.
+    Authority,
+}
+
+/// A line shape a [`KeyReader`] remembers: who logged it, its role flags and raw key texts,
+/// and the keys they make.
+#[derive(Debug)]
+struct Shape {
+    component: String,
+    flags: u8,
+    raw: Vec<(Raw, String)>,
+    keys: Vec<CertKey>,
+}
+
+/// Reads the keys of lines, remembering the last few line shapes so that repeated lines
+/// (the usual case: one error, logged every few seconds) cost one pass over the line.
+#[derive(Debug, Default)]
+pub struct KeyReader {
+    spans: Vec<(Raw, usize, usize)>,
+    cache: Vec<Shape>,
+    next: usize,
+}
+
+impl KeyReader {
+    /// Reads the keys `msg` (logged by `component`) names; [`KeyReader::get`] gives them
+    /// until the next read. `None` when the line is not about TLS.
+    pub fn read(&mut self, msg: &str, component: &str) -> Option<usize> {
+        let flags = self.scan(msg)?;
+        let spans = &self.spans;
+        let text = |a: usize, b: usize| msg.get(a..b).unwrap_or_default();
+        let hit = self.cache.iter().position(|e| {
+            e.component == component
+                && e.flags == flags
+                && e.raw.len() == spans.len()
+                && e.raw
+                    .iter()
+                    .zip(spans)
+                    .all(|((k, t), (k2, a, b))| k == k2 && t == text(*a, *b))
+        });
+        let i = match hit {
+            Some(i) => i,
+            None => {
+                let keys = normalise(msg, spans, flags, component);
+                let raw = spans
+                    .iter()
+                    .map(|(k, a, b)| (*k, text(*a, *b).to_string()))
+                    .collect();
+                let entry = Shape {
+                    component: component.to_string(),
+                    flags,
+                    raw,
+                    keys,
+                };
+                if self.cache.len() < CACHE {
+                    self.cache.push(entry);
+                    self.cache.len() - 1
+                } else {
+                    let i = self.next % CACHE;
+                    self.next = self.next.wrapping_add(1);
+                    if let Some(slot) = self.cache.get_mut(i) {
+                        *slot = entry;
+                    }
+                    i
+                }
+            }
+        };
+        Some(i)
     }
-    let mut out = BTreeSet::new();
-    validity(msg, &mut out);
-    endpoints(msg, &mut out);
-    sans(msg, &mut out);
-    let server_side = [
-        "rejected connection",
-        "TLS handshake error from",
-        "Unable to authenticate the request",
-    ]
-    .iter()
-    .any(|w| msg.contains(w));
-    if server_side && SERVERS.contains(&component) {
-        let kind = if msg.contains("remote error: tls:") {
+
+    /// The keys of a read (sorted, unique, at most a few; empty when the line names none).
+    pub fn get(&self, read: Option<usize>) -> &[CertKey] {
+        read.and_then(|i| self.cache.get(i))
+            .map_or(&[], |e| e.keys.as_slice())
+    }
+
+    /// One pass over `msg`: the raw key spans into `self.spans` and the role flags
+    /// (`REMOTE_ERROR`, `INCOMING`); `None` when the line is not about TLS.
+    fn scan(&mut self, msg: &str) -> Option<u8> {
+        self.spans.clear();
+        let ac = words()?;
+        let mut tls = false;
+        let mut flags = 0u8;
+        for m in ac.find_iter(msg) {
+            let rest = msg.get(m.end()..).unwrap_or_default();
+            let at = m.end();
+            let mut span = |raw: Raw, len: usize, skip: usize| {
+                if len > 0 {
+                    self.spans.push((raw, at + skip, at + skip + len));
+                }
+            };
+            match m.pattern().as_usize() {
+                0 => {
+                    // `current time <T> is after|before <T>`
+                    let Some(sp) = rest.find(' ') else { continue };
+                    let tail = rest.get(sp..).unwrap_or_default();
+                    for (word, raw) in [(" is after ", Raw::After), (" is before ", Raw::Before)] {
+                        if let Some(t) = tail.strip_prefix(word) {
+                            span(
+                                raw,
+                                token_len(t, |c| c.is_whitespace() || c == '"' || c == '\\' || c == ','),
+                                sp + word.len(),
+                            );
+                        }
+                    }
+                }
+                1 => {
+                    // Go's time.String(): `2026-11-20 08:00:00 +0000 UTC`, three words.
+                    let len = rest
+                        .char_indices()
+                        .filter(|(_, c)| *c == ' ')
+                        .nth(2)
+                        .map_or(rest.len(), |(i, _)| i);
+                    span(Raw::Expired, len, 0);
+                }
+                2 => {
+                    // Without user info (never kept): `https://user:pass@host`.
+                    let len = token_len(rest, is_end);
+                    let skip = rest.get(..len).and_then(|a| a.rfind('@')).map_or(0, |i| i + 1);
+                    span(Raw::Url, len - skip, skip);
+                }
+                3..=5 => {
+                    let skip = rest.strip_prefix("Addr: ").map_or(0, |_| "Addr: ".len());
+                    let r = rest.get(skip..).unwrap_or_default();
+                    let q = r.len() - r.trim_start_matches(['\\', '"']).len();
+                    let r = r.get(q..).unwrap_or_default();
+                    if !r.starts_with("https://") {
+                        span(Raw::Dial, token_len(r, |c| is_end(c) || c == '@'), skip + q);
+                    }
+                }
+                6..=9 => {
+                    flags |= INCOMING;
+                    if m.pattern().as_usize() != 7 {
+                        let q = rest.len() - rest.trim_start_matches(['\\', '"']).len();
+                        let r = rest.get(q..).unwrap_or_default();
+                        span(Raw::Remote, token_len(r, |c| is_end(c) || c == '@'), q);
+                    }
+                }
+                10 => flags |= INCOMING,
+                11 => {
+                    tls = true;
+                    if let Some(not) = rest.find(", not ") {
+                        span(Raw::Sans, not, 0);
+                        let name = rest.get(not + ", not ".len()..).unwrap_or_default();
+                        span(
+                            Raw::Missing,
+                            token_len(name, |c| is_end(c) || c == ']'),
+                            not + ", not ".len(),
+                        );
+                    }
+                }
+                12 | 13 => {
+                    tls = true;
+                    span(Raw::Missing, token_len(rest, |c| is_end(c) || c == ']'), 0);
+                }
+                14 => {
+                    tls = true;
+                    let q = rest.len() - rest.trim_start_matches(['\\', '"']).len();
+                    let r = rest.get(q..).unwrap_or_default();
+                    span(Raw::Authority, token_len(r, |c| c == '"' || c == '\\'), q);
+                }
+                15 => {
+                    tls = true;
+                    flags |= REMOTE_ERROR;
+                }
+                _ => tls = true,
+            }
+        }
+        tls.then_some(flags)
+    }
+}
+
+/// The line holds `remote error: tls:` (the peer rejected our certificate).
+const REMOTE_ERROR: u8 = 1;
+/// The line is a server's about an incoming connection.
+const INCOMING: u8 = 2;
+
+/// Bytes of `s` up to the first character `end` accepts.
+fn token_len(s: &str, end: impl Fn(char) -> bool) -> usize {
+    s.find(end).unwrap_or(s.len())
+}
+
+/// The keys of the raw spans.
+fn normalise(msg: &str, spans: &[(Raw, usize, usize)], flags: u8, component: &str) -> Vec<CertKey> {
+    let mut out: Vec<CertKey> = Vec::new();
+    let kind = if flags & REMOTE_ERROR != 0 && flags & INCOMING == 0 {
+        KeyKind::Client
+    } else {
+        KeyKind::Server
+    };
+    for &(raw, a, b) in spans {
+        let t = msg.get(a..b).unwrap_or_default();
+        let key = match raw {
+            Raw::After | Raw::Before => stamp::rfc3339(t.as_bytes()).map(|(at, _)| {
+                let k = if raw == Raw::After {
+                    KeyKind::NotAfter
+                } else {
+                    KeyKind::NotBefore
+                };
+                CertKey::instant(k, at)
+            }),
+            Raw::Expired => {
+                let mut w = t.split(' ');
+                match (w.next(), w.next(), w.next()) {
+                    (Some(date), Some(clock), Some(offset)) => {
+                        stamp::rfc3339(format!("{date}T{clock}{offset}").as_bytes())
+                            .map(|(at, _)| CertKey::instant(KeyKind::NotAfter, at))
+                    }
+                    _ => None,
+                }
+            }
+            Raw::Url => host_port(t).and_then(|(h, p)| CertKey::endpoint(kind, h, p.unwrap_or(443))),
+            Raw::Dial => host_port(t).and_then(|(h, p)| CertKey::endpoint(kind, h, p?)),
+            Raw::Remote => host_port(t).and_then(|(h, _)| CertKey::remote_client(h)),
+            Raw::Sans => CertKey::sans(t.split(", ")),
+            Raw::Missing => CertKey::missing(t),
+            Raw::Authority => {
+                let name = t.trim();
+                (!name.is_empty() && name.len() <= MAX_NAME && !name.chars().any(char::is_control))
+                    .then(|| CertKey::new(KeyKind::Authority, name))
+            }
+        };
+        out.extend(key);
+    }
+    if flags & INCOMING != 0 && SERVERS.contains(&component) {
+        let k = if flags & REMOTE_ERROR != 0 {
             KeyKind::ServedBy
         } else {
             KeyKind::ClientOf
         };
-        out.insert(CertKey::new(kind, component));
+        out.push(CertKey::new(k, component));
     }
-    for (i, _) in msg.match_indices("candidate authority certificate ") {
-        let rest = msg
-            .get(i + "candidate authority certificate ".len()..)
-            .unwrap_or_default();
-        let rest = rest.trim_start_matches(['\\', '"']);
-        let name: String = rest.chars().take_while(|c| *c != '"' && *c != '\\').collect();
-        let name = name.trim();
-        if !name.is_empty() && name.len() <= MAX_NAME && !name.chars().any(char::is_control) {
-            out.insert(CertKey::new(KeyKind::Authority, name));
-        }
-    }
-    out.into_iter().take(MAX_KEYS).collect()
+    out.sort();
+    out.dedup();
+    out.truncate(MAX_KEYS);
+    out
 }
 
-/// `current time <T> is after|before <T>` and the kubelet's `… is expired: <Go time>`.
-fn validity(msg: &str, out: &mut BTreeSet<CertKey>) {
-    for (i, _) in msg.match_indices("current time ") {
-        let rest = msg.get(i + "current time ".len()..).unwrap_or_default();
-        let Some(sp) = rest.find(' ') else { continue };
-        let tail = rest.get(sp..).unwrap_or_default();
-        for (word, kind) in [
-            (" is after ", KeyKind::NotAfter),
-            (" is before ", KeyKind::NotBefore),
-        ] {
-            if let Some((at, _)) = tail.strip_prefix(word).and_then(|t| stamp::rfc3339(t.as_bytes())) {
-                out.insert(CertKey::instant(kind, at));
-            }
-        }
-    }
-    for (i, _) in msg.match_indices(" is expired: ") {
-        // Go's time.String(): `2026-11-20 08:00:00 +0000 UTC`.
-        let rest = msg.get(i + " is expired: ".len()..).unwrap_or_default();
-        let mut words = rest.split(' ');
-        let (Some(date), Some(clock), Some(offset)) = (words.next(), words.next(), words.next()) else {
-            continue;
-        };
-        if let Some((at, _)) = stamp::rfc3339(format!("{date}T{clock}{offset}").as_bytes()) {
-            out.insert(CertKey::instant(KeyKind::NotAfter, at));
-        }
-    }
+/// The keys one message logged by `component` names (sorted, unique, at most a few); empty
+/// when it names none or is not about TLS. [`KeyReader::read`] without its memory.
+pub fn extract(msg: &str, component: &str) -> Vec<CertKey> {
+    let mut r = KeyReader::default();
+    let read = r.read(msg, component);
+    r.get(read).to_vec()
 }
 
 /// Characters that end a host or `host:port` in a log line.
@@ -105,9 +345,8 @@ fn is_end(c: char) -> bool {
         )
 }
 
-/// Parses `host[:port]` (an IPv6 host in brackets) at the start of `s`: `(host, port)`.
+/// Parses `host[:port]` (an IPv6 host in brackets): `(host, port)`.
 fn host_port(s: &str) -> Option<(&str, Option<u16>)> {
-    let s = s.split(|c: char| is_end(c) || c == '@').next()?;
     let (host, rest) = if let Some(v6) = s.strip_prefix('[') {
         let end = v6.find(']')?;
         (v6.get(..end)?, v6.get(end + 1..)?)
@@ -119,90 +358,12 @@ fn host_port(s: &str) -> Option<(&str, Option<u16>)> {
     };
     let port = match rest.strip_prefix(':') {
         Some(p) => {
-            let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+            let digits = p.get(..token_len(p, |c| !c.is_ascii_digit())).unwrap_or_default();
             Some(digits.parse::<u16>().ok().filter(|p| *p > 0)?)
         }
         None => None,
     };
     (!host.is_empty()).then_some((host, port))
-}
-
-/// The TLS servers the line dialled (`Server`, or `Client` when the server rejected our
-/// certificate) and the clients a server rejected (`RemoteClient`).
-fn endpoints(msg: &str, out: &mut BTreeSet<CertKey>) {
-    let incoming = msg.contains("rejected connection") || msg.contains("TLS handshake error from");
-    let kind = if msg.contains("remote error: tls:") && !incoming {
-        KeyKind::Client
-    } else {
-        KeyKind::Server
-    };
-    let mut add = |s: &str, default: Option<u16>| {
-        if let Some((host, port)) = host_port(s) {
-            if let Some(k) = port.or(default).and_then(|p| CertKey::endpoint(kind, host, p)) {
-                out.insert(k);
-            }
-        }
-    };
-    for (i, _) in msg.match_indices("https://") {
-        let rest = msg.get(i + "https://".len()..).unwrap_or_default();
-        // Drop user info (never kept): `https://user:pass@host`.
-        let authority_end = rest.find(|c: char| is_end(c)).unwrap_or(rest.len());
-        let authority = rest.get(..authority_end).unwrap_or_default();
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        add(host, Some(443));
-    }
-    for word in ["connect to {", "Failed to dial ", "dial tcp "] {
-        for (i, _) in msg.match_indices(word) {
-            let rest = msg.get(i + word.len()..).unwrap_or_default();
-            let rest = rest.strip_prefix("Addr: ").unwrap_or(rest);
-            let rest = rest.trim_start_matches(['\\', '"']);
-            if !rest.starts_with("https://") {
-                add(rest, None);
-            }
-        }
-    }
-    for word in [
-        "rejected connection from ",
-        "\"remote-addr\":",
-        "TLS handshake error from ",
-    ] {
-        for (i, _) in msg.match_indices(word) {
-            let rest = msg.get(i + word.len()..).unwrap_or_default();
-            let rest = rest.trim_start_matches(['\\', '"']);
-            if let Some(k) = host_port(rest).and_then(|(h, _)| CertKey::remote_client(h)) {
-                out.insert(k);
-            }
-        }
-    }
-}
-
-/// `certificate is valid for a, b, not c`, `cannot validate certificate for c because it
-/// doesn't contain any IP SANs`, `not valid for any names, but wanted to match c`.
-fn sans(msg: &str, out: &mut BTreeSet<CertKey>) {
-    let name_at = |s: &str| -> Option<CertKey> {
-        let n: String = s.chars().take_while(|c| !is_end(*c) && *c != ']').collect();
-        CertKey::missing(&n)
-    };
-    for (i, _) in msg.match_indices("certificate is valid for ") {
-        let rest = msg
-            .get(i + "certificate is valid for ".len()..)
-            .unwrap_or_default();
-        let Some(not) = rest.find(", not ") else { continue };
-        let list = rest.get(..not).unwrap_or_default();
-        if let Some(k) = CertKey::sans(list.split(", ")) {
-            out.insert(k);
-        }
-        if let Some(k) = name_at(rest.get(not + ", not ".len()..).unwrap_or_default()) {
-            out.insert(k);
-        }
-    }
-    for word in ["cannot validate certificate for ", "but wanted to match "] {
-        for (i, _) in msg.match_indices(word) {
-            if let Some(k) = name_at(msg.get(i + word.len()..).unwrap_or_default()) {
-                out.insert(k);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -270,6 +431,41 @@ mod tests {
             ),
             ["NotAfter=2026-11-20T08:00:00Z", "RemoteClient=[fd00::a]"]
         );
+    }
+
+    #[test]
+    fn the_reader_remembers_line_shapes() {
+        let mut r = KeyReader::default();
+        let line = |now: u32, after: u32| {
+            format!(
+                "Get https://10.0.0.10:6443/x: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:{now:02}:00Z is after 2026-03-{after:02}T11:00:00Z"
+            )
+        };
+        for n in 0..40 {
+            // Forty shapes, then the first again: evicted shapes are read anew, the same.
+            let after = n % 20 + 1;
+            let read = r.read(&line(n % 60, after), "kubelet");
+            assert_eq!(
+                r.get(read),
+                [
+                    CertKey::new(KeyKind::NotAfter, format!("2026-03-{after:02}T11:00:00Z")),
+                    CertKey::new(KeyKind::Server, "10.0.0.10:6443")
+                ]
+            );
+        }
+        assert!(r.cache.len() <= CACHE);
+        let read = r.read(
+            r#"rejected connection from "10.0.0.10:1" (error "remote error: tls: bad certificate")"#,
+            "etcd",
+        );
+        assert!(r.get(read).contains(&CertKey::new(KeyKind::ServedBy, "etcd")));
+        let read = r.read(
+            r#"rejected connection from "10.0.0.10:1" (error "remote error: tls: bad certificate")"#,
+            "kubelet",
+        );
+        assert!(r.get(read).contains(&CertKey::new(KeyKind::ServedBy, "kubelet")));
+        assert_eq!(r.read("I1121 nothing to see", "kubelet"), None);
+        assert!(r.get(None).is_empty());
     }
 
     #[test]

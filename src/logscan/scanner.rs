@@ -89,6 +89,7 @@ impl Scanner {
             long_lines: 0,
             bytes: 0,
             last_line: Vec::new(),
+            keys: keys::KeyReader::default(),
         }
     }
 
@@ -213,6 +214,8 @@ struct FileScan<'s> {
     long_lines: u64,
     bytes: u64,
     last_line: Vec<u8>,
+    /// Reads the certificate keys of matching lines.
+    keys: keys::KeyReader,
 }
 
 fn truncate_chars(s: &str, n: usize) -> String {
@@ -354,7 +357,7 @@ impl FileScan<'_> {
         };
         let mut stamp_used = false;
         // The keys the line names, read once for all the rules it matches.
-        let mut line_keys: Option<Vec<CertKey>> = None;
+        let mut line_keys: Option<Option<usize>> = None;
         for &ri in cands {
             let Some(rule) = self.set.rules.get(ri as usize) else {
                 continue;
@@ -452,9 +455,10 @@ impl FileScan<'_> {
                     acc.samples.push(s);
                 }
             }
-            let named = line_keys.get_or_insert_with(|| keys::extract(&rec.message, &label));
-            if !named.is_empty() && !acc.refs.contains(named.as_slice()) {
-                acc.refs.insert(named.clone());
+            let read = *line_keys.get_or_insert_with(|| self.keys.read(&rec.message, &label));
+            let named = self.keys.get(read);
+            if !named.is_empty() && !acc.refs.contains(named) {
+                acc.refs.insert(named.to_vec());
                 if acc.refs.len() > keys::MAX_REFS {
                     acc.refs.pop_last();
                 }
