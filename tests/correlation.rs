@@ -436,3 +436,22 @@ fn the_replay_links_each_log_to_its_certificate() {
     let etcd = by("log-etcd-tls-rejected", "etcd");
     assert_eq!(etcd.len(), 2, "{etcd:?}");
 }
+
+/// A symptom nothing explains is an open question; the report says what its lines name, so
+/// the engineer knows which certificate to look for.
+#[test]
+fn an_open_question_says_what_its_lines_name() {
+    let b = Bundle::new();
+    b.kubelet_log(&[
+        r#"Get "https://10.0.0.10:6443/api/v1/nodes": x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z"#,
+    ]);
+    let a = b.analyze();
+    let f = log_finding(&a, "log-cert-expired");
+    assert!(f.explained_by.is_empty());
+    let md = markdown(&a);
+    let open = &md[md.find("## Open questions").unwrap()..];
+    assert!(
+        open.contains("- The log names notAfter 2026-11-18T00:00:00Z, server 10.0.0.10:6443\n"),
+        "{md}"
+    );
+}
