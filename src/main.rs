@@ -18,6 +18,7 @@ use kubetriage::{Options, analyze};
 /// mimalloc: the snapshot of a cluster-scale dump is hundreds of thousands of small
 /// allocations made and freed from several threads, where glibc's allocator spends a tenth of
 /// the run (measured with `perf` on the 20,000-certificate bench bundle).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
