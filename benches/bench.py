@@ -88,7 +88,8 @@ def main():
     rg = ripgrep(os.path.join(ROOT, "target", "bench-tools"))
     os.makedirs(args.work, exist_ok=True)
 
-    big = os.path.join(args.work, f"logs-{args.size_mb}mb")
+    # v2: realistic logs (varied times, ids, durations; gzip about 9:1), not the old template bundle
+    big = os.path.join(args.work, f"logs-{args.size_mb}mb-v2")
     if not os.path.exists(big + ".tar.gz"):
         sh([gen, "big", "--size-mb", str(args.size_mb), "--seed", "1", "--out", big])
     dump = os.path.join(args.work, f"secrets-{args.certs}")
