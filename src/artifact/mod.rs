@@ -21,6 +21,7 @@ pub mod yamldepth;
 pub use classify::classify;
 pub use parse::parse;
 pub use parsed::{Material, Parsed};
+pub use pem::PemBlock;
 
 use std::collections::BTreeMap;
 

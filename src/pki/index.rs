@@ -44,6 +44,13 @@ impl CertIndex {
         i
     }
 
+    /// Records one more place of the certificate with fingerprint `fp`, already added.
+    pub fn add_location(&mut self, fp: &Fingerprint, location: Location) {
+        if let Some(rec) = self.by_fingerprint.get(fp).and_then(|&i| self.certs.get_mut(i)) {
+            rec.locations.push(location);
+        }
+    }
+
     /// Sorts records by fingerprint and locations within each, for deterministic output, and
     /// drops repeated locations (adding does not look for them: a CA bundled in every one of
     /// 20,000 Secrets would make that quadratic).

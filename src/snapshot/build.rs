@@ -19,10 +19,10 @@ use crate::catalog::Catalog;
 use crate::engine::Stats;
 use crate::logscan::LogSummary;
 use crate::pki::Fingerprint;
+use crate::snapshot::decode::Decoded;
 use crate::snapshot::logfeed::{LogFeed, merge};
 use crate::snapshot::{
-    EnvFile, FileInfo, KubeletConfigRecord, Location, Snapshot, decide_capture_time, decide_with_metadata,
-    sources,
+    EnvFile, FileInfo, KubeletConfigRecord, Snapshot, decide_capture_time, decide_with_metadata, sources,
 };
 use crate::{Error, Options};
 
@@ -82,16 +82,23 @@ pub fn from_source(
     snap.problems = outcome.problems;
     snap.problems.append(&mut stream.problems);
     let buffered: Vec<(String, Buffered)> = std::mem::take(&mut stream.buffered).into_iter().collect();
-    let parsed: Vec<(String, Parsed, DecodedMaterial)> = buffered
+    // Entries parse in parallel (and hash there: a 100 MB dump's SHA-256 is no work for the
+    // streaming thread); then each distinct certificate or key block decodes once, in parallel.
+    let parsed: Vec<(String, Parsed, Fingerprint)> = buffered
         .par_iter()
         .map(|(path, b)| {
-            let p = artifact::parse(path, &b.data, b.kind);
-            // Certificates and keys decode in parallel too: a cluster's Secrets dump is one
-            // file holding tens of thousands of them.
-            let decoded = p.material.par_iter().map(decode).collect();
-            (path.clone(), p, decoded)
+            (
+                path.clone(),
+                artifact::parse(path, &b.data, b.kind),
+                Fingerprint::of(&b.data),
+            )
         })
         .collect();
+    let mut decoded = {
+        let materials: Vec<&[artifact::Material]> =
+            parsed.iter().map(|(_, p, _)| p.material.as_slice()).collect();
+        crate::snapshot::decode::decode(&materials)
+    };
     drop(buffered);
 
     let hostnames: BTreeMap<String, String> = parsed
@@ -116,8 +123,11 @@ pub fn from_source(
         }
     }
     let recorded: Vec<time::OffsetDateTime> = parsed.iter().filter_map(|(_, p, _)| p.collected_at).collect();
-    for (path, p, decoded) in parsed {
-        assemble(&mut snap, &path, p, decoded);
+    for (entry, (path, p, sha256)) in parsed.into_iter().enumerate() {
+        if let Some(f) = snap.files.get_mut(&path) {
+            f.sha256 = Some(sha256);
+        }
+        assemble(&mut snap, &path, p, &mut decoded, entry);
     }
     sources::describe(&mut snap, opts.layout);
     stats.parse = parse_started.elapsed();
@@ -167,30 +177,8 @@ fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
     snap.nodes.iter().position(|n| n.root == root)
 }
 
-/// A PEM block reduced to what the indexes keep: a parsed certificate or a key's identity.
-enum Decoded {
-    /// The record, and the critical extensions TLS clients would reject it for.
-    Cert(Box<crate::pki::CertRecord>, Vec<String>),
-    Key((Fingerprint, crate::pki::KeyAlgorithm, bool)),
-    Other,
-}
-
-/// One entry's material, decoded in the same order.
-type DecodedMaterial = Vec<Result<Decoded, String>>;
-
-/// Parses one certificate or key; the error becomes an input problem.
-fn decode(m: &artifact::Material) -> Result<Decoded, String> {
-    if m.block.is_certificate() {
-        crate::pki::CertRecord::parse(&m.block.der).map(|(c, unknown)| Decoded::Cert(Box::new(c), unknown))
-    } else if m.block.is_key() {
-        crate::pki::key::parse_key(&m.block.label, &m.block.der).map(Decoded::Key)
-    } else {
-        Ok(Decoded::Other)
-    }
-}
-
 /// Puts what one entry yielded into the snapshot.
-fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: DecodedMaterial) {
+fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: &mut Decoded, entry: usize) {
     snap.problems.extend(p.problems);
     snap.scrubbed.extend(p.scrubbed);
     let node = if p.cluster_level { None } else { snap.node_of(path) };
@@ -199,34 +187,9 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: DecodedMaterial
             f.node = None;
         }
     }
-    for (m, d) in p.material.into_iter().zip(decoded) {
-        let what = match &m.location {
-            Location::Kubeconfig { field, .. } => format!("{field}: "),
-            Location::Object { .. } => format!("{}: ", m.location.object_key().unwrap_or_default()),
-            Location::File { .. } => String::new(),
-        };
-        let at = m.location.path().to_string();
-        let result = d.map(|d| match d {
-            Decoded::Cert(c, unknown) => {
-                for oid in unknown {
-                    snap.problems.push(InputProblem::new(
-                        at.clone(),
-                        format!(
-                            "{what}certificate has an unknown critical extension {oid}; TLS clients reject it"
-                        ),
-                    ));
-                }
-                snap.certs.add_record(*c, m.location);
-            }
-            Decoded::Key(k) => {
-                snap.keys.add_identity(k, m.location);
-            }
-            Decoded::Other => {}
-        });
-        if let Err(e) = result {
-            snap.problems
-                .push(InputProblem::new(at, format!("{what}{}", e.to_lowercase())));
-        }
+    let places = decoded.places(entry).to_vec();
+    for (m, i) in p.material.into_iter().zip(places) {
+        decoded.record(i, m.location, snap);
     }
     snap.kubeconfigs.extend(p.kubeconfigs);
     snap.pods.extend(p.pods.into_iter().map(|mut r| {
@@ -443,7 +406,6 @@ impl<'a> Stream<'a> {
                     ));
                     return info;
                 }
-                info.sha256 = Some(Fingerprint::of(&data));
                 self.buffered.insert(path.to_string(), Buffered { data, kind });
             }
         }

@@ -4,6 +4,7 @@
 //! snapshot is finished, so parallel checks see the same order on every run.
 
 pub mod build;
+mod decode;
 mod links;
 mod location;
 mod logfeed;
