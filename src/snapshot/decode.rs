@@ -134,3 +134,80 @@ impl Decoded {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::snapshot::{CaptureSource, CapturedAt};
+
+    fn at(path: &str) -> Location {
+        Location::File {
+            path: path.to_string(),
+        }
+    }
+
+    fn block(label: &str, der: Vec<u8>) -> PemBlock {
+        PemBlock {
+            label: label.to_string(),
+            der,
+        }
+    }
+
+    /// A block repeated across entries is parsed once, yet every place is recorded, and a
+    /// broken block is a problem at each place it was seen.
+    #[test]
+    fn repeated_blocks_decode_once_and_record_every_place() {
+        let cert = rcgen::CertificateParams::new(vec!["a.example".to_string()])
+            .unwrap()
+            .self_signed(&rcgen::KeyPair::generate().unwrap())
+            .unwrap();
+        let good = block("CERTIFICATE", cert.der().to_vec());
+        let bad = block("CERTIFICATE", vec![0x30, 0x03, 0x02, 0x01, 0x00]);
+        let one = vec![
+            Material {
+                block: good.clone(),
+                location: at("a/ca.crt"),
+            },
+            Material {
+                block: bad.clone(),
+                location: at("a/bad.crt"),
+            },
+        ];
+        let two = vec![
+            Material {
+                block: good,
+                location: at("b/ca.crt"),
+            },
+            Material {
+                block: bad,
+                location: at("b/bad.crt"),
+            },
+        ];
+        let mut d = decode(&[&one, &two]);
+        assert_eq!(d.outcomes.len(), 2);
+        assert_eq!(d.places(0), d.places(1));
+        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let mut snap = Snapshot::empty(
+            "t",
+            CapturedAt {
+                at: now,
+                source: CaptureSource::Flag,
+            },
+        );
+        for (entry, ms) in [one, two].into_iter().enumerate() {
+            let places = d.places(entry).to_vec();
+            for (m, i) in ms.into_iter().zip(places) {
+                d.record(i, m.location, &mut snap);
+            }
+        }
+        snap.certs.finish();
+        assert_eq!(snap.certs.certs.len(), 1);
+        assert_eq!(
+            snap.certs.certs[0].locations,
+            vec![at("a/ca.crt"), at("b/ca.crt")]
+        );
+        let bad_at: Vec<&str> = snap.problems.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(bad_at, ["a/bad.crt", "b/bad.crt"]);
+    }
+}
