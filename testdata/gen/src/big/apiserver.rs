@@ -5,7 +5,7 @@
 //! authentication failures the catalogue's log rules match.
 
 use super::text::{self, Ns, Rng, US, go_dur, ip, num, uuid};
-use super::world::{COMMIT, Cluster, Pod, VERSION};
+use super::world::{COMMIT, Cluster, Pod, VERSION, object_name};
 
 /// One event in this many is a fault line: about one per 800 KiB of log, as many per
 /// file as the earlier generator wrote (about 25 in a 21 MiB file).
@@ -393,7 +393,9 @@ impl<'a> ApiServer<'a> {
                             r.uri.extend_from_slice(b"/apis/discovery.k8s.io/v1/namespaces/");
                             r.uri.extend_from_slice(pod.ns.as_bytes());
                             r.uri.extend_from_slice(b"/endpointslices/");
-                            r.uri.extend_from_slice(pod.name.as_bytes());
+                            r.uri.extend_from_slice(
+                                object_name(self.cluster, pod, "endpointslices").as_bytes(),
+                            );
                             if rng.chance(1, 30) {
                                 r.resp = 409;
                             }
@@ -405,7 +407,7 @@ impl<'a> ApiServer<'a> {
                             r.uri.extend_from_slice(b"/apis/apps/v1/namespaces/");
                             r.uri.extend_from_slice(pod.ns.as_bytes());
                             r.uri.extend_from_slice(b"/replicasets/");
-                            let name = pod.name.rsplit_once('-').map_or(pod.name.as_str(), |(a, _)| a);
+                            let name = object_name(self.cluster, pod, "replicasets");
                             r.uri.extend_from_slice(name.as_bytes());
                             r.uri.extend_from_slice(b"/status");
                         }

@@ -7,7 +7,7 @@
 //! failure, which the catalogue's certificate rules match.
 
 use super::text::{self, MS, Ns, Rng, US, go_dur, ip, num};
-use super::world::Cluster;
+use super::world::{Cluster, object_name};
 
 /// One event in this many is a fault line: about one per 800 KiB of log, as many per
 /// file as the earlier generator wrote (about 25 in a 21 MiB file).
@@ -51,6 +51,8 @@ pub struct Etcd<'a> {
     snap_term: u64,
     /// The latest line's time.
     last: Ns,
+    /// Source ports of the apiserver's gRPC connections to this member.
+    clients: [u16; 3],
     /// While the last node is cut off from its peers, both sides' probers complain.
     outage: (Ns, Ns),
     /// The cut-off member's last log index (it cannot commit while cut off).
@@ -75,6 +77,7 @@ impl<'a> Etcd<'a> {
             db_bytes: rng.range(40 << 20, 400 << 20),
             snap_term: rng.range(2, 40),
             last: start,
+            clients: [0; 3].map(|_| rng.range(32768, 60999) as u16),
             outage: (start + span / 100 * 20, start + span / 100 * 90),
             outage_index: applied + rng.range(100_000, 900_000),
         }
@@ -180,7 +183,7 @@ impl<'a> Etcd<'a> {
             _ => {
                 b.extend_from_slice(pod.ns.as_bytes());
                 b.push(b'/');
-                b.extend_from_slice(pod.name.as_bytes());
+                b.extend_from_slice(object_name(self.cluster, pod, res).as_bytes());
             }
         }
         res
@@ -321,7 +324,7 @@ impl<'a> Etcd<'a> {
         b.extend_from_slice(b"\",\"time spent\":\"");
         go_dur(b, dur);
         b.extend_from_slice(b"\",\"remote\":\"127.0.0.1:");
-        text::port(b, rng);
+        num(b, u64::from(*rng.pick(&self.clients)));
         b.extend_from_slice(
             b"\",\"response type\":\"/etcdserverpb.KV/Range\",\"request count\":0,\"request size\":",
         );

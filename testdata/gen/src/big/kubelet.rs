@@ -116,7 +116,7 @@ impl<'a> Kubelet<'a> {
     /// Writes `prefix + klog header` for a line at `t`.
     fn head(&mut self, b: &mut Vec<u8>, t: Ns, sev: u8, src: &str, rng: &mut Rng) {
         // journald stamps the line when it receives it, a little after klog did.
-        self.journal = self.journal.max(t + rng.range(20, 900) as Ns * US);
+        self.journal = (self.journal + rng.range(1, 20) as Ns * US).max(t + rng.range(20, 900) as Ns * US);
         if self.precise {
             text::short_precise(b, self.journal);
         } else {

@@ -517,3 +517,19 @@ pub fn new_pod(wi: usize, name: String, ip: [u8; 4], rng: &mut Rng) -> Pod {
         vol: suffix(rng, 5),
     }
 }
+
+/// The name of the `res` object that goes with `pod` (its ReplicaSet, Service, Secret, …),
+/// as an etcd key or a URI names it.
+pub fn object_name(cluster: &Cluster, pod: &Pod, res: &str) -> String {
+    let wl = &WORKLOADS[pod.workload];
+    let hash = cluster.hashes.get(pod.workload).map_or("", String::as_str);
+    match res {
+        "serviceaccounts" => "default".to_string(),
+        "configmaps" => "kube-root-ca.crt".to_string(),
+        "secrets" => format!("{}-tls", wl.name),
+        "deployments" | "services/endpoints" => wl.name.to_string(),
+        "replicasets" => format!("{}-{hash}", wl.name),
+        "endpointslices" => format!("{}-{}", wl.name, hash.get(..5).unwrap_or(hash)),
+        _ => pod.name.clone(),
+    }
+}
