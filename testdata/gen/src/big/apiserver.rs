@@ -175,6 +175,13 @@ impl<'a> ApiServer<'a> {
             Line::SlowRequest => {
                 let who = self.who(rng);
                 let mut r = self.request(who, rng);
+                if r.verb == "WATCH" {
+                    // Watches are not traced; the client's initial list is.
+                    let path_end = r.uri.iter().position(|c| *c == b'?').unwrap_or(r.uri.len());
+                    r.uri.truncate(path_end);
+                    r.uri.extend_from_slice(b"?limit=500&resourceVersion=0");
+                    r.verb = "LIST";
+                }
                 r.latency = rng.latency(700e6, 0.4).max(500_000_000);
                 self.trace(b, t, &r, rng);
                 self.httplog(b, t + rng.range(10, 400) as Ns * US, &r, rng);
@@ -190,6 +197,16 @@ impl<'a> ApiServer<'a> {
             Line::HandlerTimeout => self.handler_timeout(b, t, rng),
             Line::Webhook => self.webhook(b, t, rng),
         }
+    }
+
+    /// The address of the first pod of a workload (the client add-ons run in).
+    fn ip_of(&self, workload: &str) -> [u8; 4] {
+        self.cluster
+            .pods
+            .iter()
+            .flatten()
+            .find(|p| p.name.starts_with(workload))
+            .map_or([10, 244, 0, 2], |p| p.ip)
     }
 
     /// A pod anywhere in the cluster.
@@ -513,25 +530,23 @@ impl<'a> ApiServer<'a> {
             Who::CoreDns => {
                 r.agent
                     .extend_from_slice(b"coredns/v0.0.0 (linux/amd64) kubernetes/$Format");
-                let pod = self.pod(rng);
-                self.src(&mut r.src, who, pod.ip, rng);
+                self.src(&mut r.src, who, self.ip_of("coredns"), rng);
                 r.verb = "WATCH";
-                r.resource = "endpointslices";
-                r.uri.extend_from_slice(
-                    rng.pick(&[
-                        "/apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&",
-                        "/api/v1/services?allowWatchBookmarks=true&",
-                        "/api/v1/namespaces?allowWatchBookmarks=true&",
-                    ])
-                    .as_bytes(),
-                );
+                let (path, resource) = *rng.pick(&[
+                    ("/apis/discovery.k8s.io/v1/endpointslices", "endpointslices"),
+                    ("/api/v1/services", "services"),
+                    ("/api/v1/namespaces", "namespaces"),
+                ]);
+                r.resource = resource;
+                r.uri.extend_from_slice(path.as_bytes());
+                r.uri.extend_from_slice(b"?allowWatchBookmarks=true&");
                 let secs = self.watch_query(&mut r.uri, rng);
                 r.latency = secs * 1_000_000_000 + rng.range(200_000, 3_000_000);
             }
             Who::Prometheus => {
                 r.agent.extend_from_slice(b"Prometheus/2.47.2");
                 let pod = self.pod(rng);
-                self.src(&mut r.src, who, pod.ip, rng);
+                self.src(&mut r.src, who, self.ip_of("prometheus-k8s"), rng);
                 if rng.chance(1, 2) {
                     r.verb = "LIST";
                     r.latency = rng.latency(25.0e6, 0.6);
@@ -572,18 +587,16 @@ impl<'a> ApiServer<'a> {
             Who::Traefik => {
                 r.agent
                     .extend_from_slice(b"traefik/2.10.5 (linux/amd64) kubernetes/traefik");
-                let pod = self.pod(rng);
-                self.src(&mut r.src, who, pod.ip, rng);
+                self.src(&mut r.src, who, self.ip_of("traefik"), rng);
                 r.verb = "WATCH";
-                r.resource = "ingressroutes";
-                r.uri.extend_from_slice(
-                    rng.pick(&[
-                        "/apis/traefik.io/v1alpha1/ingressroutes?allowWatchBookmarks=true&",
-                        "/apis/networking.k8s.io/v1/ingresses?allowWatchBookmarks=true&",
-                        "/api/v1/secrets?allowWatchBookmarks=true&",
-                    ])
-                    .as_bytes(),
-                );
+                let (path, resource) = *rng.pick(&[
+                    ("/apis/traefik.io/v1alpha1/ingressroutes", "ingressroutes"),
+                    ("/apis/networking.k8s.io/v1/ingresses", "ingresses"),
+                    ("/api/v1/secrets", "secrets"),
+                ]);
+                r.resource = resource;
+                r.uri.extend_from_slice(path.as_bytes());
+                r.uri.extend_from_slice(b"?allowWatchBookmarks=true&");
                 let secs = self.watch_query(&mut r.uri, rng);
                 r.latency = secs * 1_000_000_000 + rng.range(200_000, 3_000_000);
             }
@@ -673,7 +686,15 @@ impl<'a> ApiServer<'a> {
         b.extend_from_slice(b",protocol:HTTP/2.0,resource:");
         b.extend_from_slice(r.resource.as_bytes());
         b.extend_from_slice(b",scope:");
-        b.extend_from_slice(if verb == "List" { b"namespace" } else { b"resource" });
+        let collection = verb == "List" || (verb == "Create" && r.resource == "events");
+        let scope: &[u8] = if !collection {
+            b"resource"
+        } else if r.uri.windows(12).any(|w| w == b"/namespaces/") {
+            b"namespace"
+        } else {
+            b"cluster"
+        };
+        b.extend_from_slice(scope);
         b.extend_from_slice(b",url:");
         let path_end = r.uri.iter().position(|c| *c == b'?').unwrap_or(r.uri.len());
         b.extend_from_slice(&r.uri[..path_end]);
