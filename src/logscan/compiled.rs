@@ -132,13 +132,17 @@ impl CompiledRule {
 pub struct RuleSet {
     /// Rules, in catalogue order.
     pub rules: Vec<CompiledRule>,
-    /// Leftmost-first automaton over all literals: finds candidate lines in whole buffers
-    /// (leftmost semantics let Aho-Corasick use its SIMD "Teddy" prefilter).
+    /// Leftmost-first automaton over the cover of all literals (at most `TEDDY_LIMIT`, so
+    /// that Aho-Corasick uses its SIMD "Teddy" search): finds candidate lines in whole
+    /// buffers, and in a candidate line each place a literal may start. Shorter cover
+    /// strings come first, so that where two start at one place the one reported is a prefix
+    /// of the other.
     ac: Option<AhoCorasick>,
-    /// The same literals with standard semantics: every literal present in one candidate
-    /// line (overlapping), to choose the rules to try.
-    ac_all: Option<AhoCorasick>,
-    /// For each literal of the automaton, the rules it stands for.
+    /// For each cover string, the literals holding it and where: (literal, offset).
+    in_cover: Vec<Vec<(usize, usize)>>,
+    /// Every literal of the rules.
+    lits: Vec<Vec<u8>>,
+    /// For each literal, the rules it stands for.
     lit_rules: Vec<Vec<u32>>,
 }
 
@@ -225,11 +229,24 @@ impl RuleSet {
                 regexes,
             });
         }
-        let mut build = |kind: MatchKind| {
-            if lits.is_empty() {
-                return None;
-            }
-            match AhoCorasickBuilder::new().match_kind(kind).build(&lits) {
+        let mut cover = cover(&lits, TEDDY_LIMIT);
+        cover.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+        let in_cover: Vec<Vec<(usize, usize)>> = cover
+            .iter()
+            .map(|c| {
+                lits.iter()
+                    .enumerate()
+                    .flat_map(|(li, l)| memchr::memmem::find_iter(l, c).map(move |o| (li, o)))
+                    .collect()
+            })
+            .collect();
+        let ac = if cover.is_empty() {
+            None
+        } else {
+            match AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&cover)
+            {
                 Ok(ac) => Some(ac),
                 Err(e) => {
                     errors.push(format!("prefilter does not build: {e}"));
@@ -237,21 +254,12 @@ impl RuleSet {
                 }
             }
         };
-        let ac_all = build(MatchKind::Standard);
-        let cover = cover(&lits, TEDDY_LIMIT);
-        let ac = if cover.is_empty() {
-            None
-        } else {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&cover)
-                .ok()
-        };
         (
             RuleSet {
                 rules: compiled,
                 ac,
-                ac_all,
+                in_cover,
+                lits,
                 lit_rules,
             },
             errors,
@@ -266,14 +274,34 @@ impl RuleSet {
         ac.find(input).map(|m| m.start())
     }
 
-    /// The rules whose literals occur in `line`, sorted, into `out` (cleared first).
+    /// The rules whose literals occur in `line`, sorted, into `out` (cleared first). Every
+    /// literal holds a cover string, so each place a cover string starts is checked for the
+    /// literals that hold it there: a few comparisons per place, where a second automaton
+    /// over every literal would walk the whole line byte by byte.
     pub fn candidates(&self, line: &[u8], out: &mut Vec<u32>) {
         out.clear();
-        let Some(ac) = &self.ac_all else { return };
-        for m in ac.find_overlapping_iter(line) {
-            if let Some(rs) = self.lit_rules.get(m.pattern().as_usize()) {
-                out.extend_from_slice(rs);
+        let Some(ac) = &self.ac else { return };
+        let mut at = 0;
+        while at < line.len() {
+            let Some(m) = ac.find(aho_corasick::Input::new(line).span(at..line.len())) else {
+                break;
+            };
+            let q = m.start();
+            for &(li, o) in self
+                .in_cover
+                .get(m.pattern().as_usize())
+                .map_or(&[][..], Vec::as_slice)
+            {
+                let (Some(lit), Some(start)) = (self.lits.get(li), q.checked_sub(o)) else {
+                    continue;
+                };
+                if line.get(start..start + lit.len()) == Some(lit.as_slice()) {
+                    if let Some(rs) = self.lit_rules.get(li) {
+                        out.extend_from_slice(rs);
+                    }
+                }
             }
+            at = q + 1;
         }
         out.sort_unstable();
         out.dedup();
@@ -291,6 +319,48 @@ impl RuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `candidates` must equal: every rule whose literal occurs in the line.
+    fn brute_force(set: &RuleSet, line: &[u8]) -> Vec<u32> {
+        let mut out: Vec<u32> = set
+            .lits
+            .iter()
+            .zip(&set.lit_rules)
+            .filter(|(l, _)| memchr::memmem::find(line, l).is_some())
+            .flat_map(|(_, rs)| rs.iter().copied())
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Lines made of the catalogue's literals, pieces of them and noise, overlapping and
+        /// repeated: the cover-and-verify search finds exactly the rules a brute-force search
+        /// over every literal finds.
+        #[test]
+        fn candidates_are_exactly_the_rules_whose_literals_occur(
+            picks in proptest::collection::vec((0usize..1000, 0usize..64, 0u8..4), 0..12),
+        ) {
+            static SET: OnceLock<RuleSet> = OnceLock::new();
+            #[allow(clippy::unwrap_used)]
+            let set = SET.get_or_init(|| RuleSet::from_catalog(&crate::catalog::Catalog::builtin().unwrap()));
+            let mut line = Vec::new();
+            for (i, cut, how) in picks {
+                let lit = &set.lits[i % set.lits.len()];
+                match how {
+                    0 => line.extend_from_slice(lit),
+                    1 => line.extend_from_slice(&lit[..cut.min(lit.len())]),
+                    2 => line.extend_from_slice(&lit[cut.min(lit.len())..]),
+                    _ => line.extend_from_slice(b" failed to x509: "),
+                }
+            }
+            let mut got = Vec::new();
+            set.candidates(&line, &mut got);
+            proptest::prop_assert_eq!(got, brute_force(set, &line));
+        }
+    }
 
     #[test]
     fn capture_names_are_removed() {
