@@ -6,13 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use rayon::prelude::*;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::pki::inventory::{CertRow, Status, rows_within};
 use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};
-use crate::report::{CertSpan, Format, short_place};
+use crate::report::{CertSpan, Format};
 use crate::snapshot::Snapshot;
 
 /// One bundle's inventory.
@@ -44,23 +43,7 @@ pub struct Inventory {
 impl Inventory {
     /// The inventory of `snap`, `expiring` within `window` of capture.
     pub fn new(snap: &Snapshot, window: Duration) -> Self {
-        let spans = snap
-            .certs
-            .certs
-            .par_iter()
-            .map(|c| CertSpan {
-                label: match c.locations.first().map(short_place) {
-                    Some(place) => format!("{} · {place}", c.name()),
-                    None => c.name().to_string(),
-                },
-                fingerprint: c.fingerprint.short(),
-                not_before: c.not_before,
-                not_after: c.not_after,
-                is_ca: c.is_ca,
-                location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
-                locations: c.locations.len(),
-            })
-            .collect();
+        let spans = crate::report::cert_spans(snap);
         Inventory {
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),

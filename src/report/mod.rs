@@ -117,23 +117,7 @@ impl Analysis {
         plan: Vec<PlanStep>,
         stats: Stats,
     ) -> Self {
-        let cert_spans = snap
-            .certs
-            .certs
-            .par_iter()
-            .map(|c| CertSpan {
-                label: match c.locations.first().map(short_place) {
-                    Some(place) => format!("{} · {place}", c.name()),
-                    None => c.name().to_string(),
-                },
-                fingerprint: c.fingerprint.short(),
-                not_before: c.not_before,
-                not_after: c.not_after,
-                is_ca: c.is_ca,
-                location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
-                locations: c.locations.len(),
-            })
-            .collect();
+        let cert_spans = cert_spans(snap);
         let event_spans = snap
             .logs
             .hits
@@ -284,4 +268,24 @@ pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write)
             Ok(())
         }
     }
+}
+
+/// Every certificate of `snap` as a span of the validity chart, in index order.
+pub fn cert_spans(snap: &Snapshot) -> Vec<CertSpan> {
+    snap.certs
+        .certs
+        .par_iter()
+        .map(|c| CertSpan {
+            label: match c.locations.first().map(short_place) {
+                Some(place) => format!("{} · {place}", c.name()),
+                None => c.name().to_string(),
+            },
+            fingerprint: c.fingerprint.short(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            is_ca: c.is_ca,
+            location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
+            locations: c.locations.len(),
+        })
+        .collect()
 }
