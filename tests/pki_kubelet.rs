@@ -95,6 +95,11 @@ fn ca_mismatches(fs: &[Finding]) -> Vec<&Finding> {
     of(fs, "ca-mismatch")
 }
 
+/// Asserts that the finding's message holds `text`, showing the message when it does not.
+fn says(f: &Finding, text: &str) {
+    assert!(f.message.contains(text), "{}", f.message);
+}
+
 fn purpose(f: &Finding) -> &str {
     f.evidence.get("purpose").and_then(|v| v.as_str()).unwrap_or("")
 }
@@ -196,7 +201,7 @@ fn a_kubelet_configured_without_bootstrap_or_cert_serves_its_self_signed_pair() 
         "{:?}",
         hits[0].paths
     );
-    assert!(hits[0].message.contains("worker-01@"), "{}", hits[0].message);
+    says(hits[0], "worker-01@");
 }
 
 #[test]
@@ -219,12 +224,9 @@ fn tls_cert_file_names_the_serving_cert() {
     let fs = findings(&snap);
     let hits = ca_mismatches(&fs);
     assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
-    assert!(
-        hits[0]
-            .message
-            .contains("kubelet --tls-cert-file (worker-01/var/lib/kubelet/config.yaml)"),
-        "{}",
-        hits[0].message
+    says(
+        hits[0],
+        "kubelet --tls-cert-file (worker-01/var/lib/kubelet/config.yaml)",
     );
     assert!(
         hits[0]
@@ -391,12 +393,11 @@ fn tls_cert_file_in_kubeadm_flags_env_names_the_serving_cert() {
         "{:?}",
         hits[0].paths
     );
-    assert!(
-        hits[0].message.contains(&format!(
+    says(
+        hits[0],
+        &format!(
             "kubelet --tls-cert-file (worker-01/{DROP_IN}, set in worker-01/var/lib/kubelet/kubeadm-flags.env)"
-        )),
-        "{}",
-        hits[0].message
+        ),
     );
 }
 
@@ -487,12 +488,9 @@ fn rotate_server_certificates_false_on_the_command_line_beats_server_tls_bootstr
         "{:?}",
         hits[0].paths
     );
-    assert!(
-        hits[0].message.contains(
-            "--rotate-server-certificates=false on the command line overrides serverTLSBootstrap: true in worker-01/var/lib/kubelet/config.yaml"
-        ),
-        "{}",
-        hits[0].message
+    says(
+        hits[0],
+        "--rotate-server-certificates=false on the command line overrides serverTLSBootstrap: true in worker-01/var/lib/kubelet/config.yaml",
     );
 }
 
@@ -813,12 +811,11 @@ fn without_node_objects_the_node_ip_in_kubeadm_flags_env_is_the_address() {
     assert_eq!(hits.len(), 1, "{:#?}", above_info(&fs));
     assert_eq!(hits[0].node.as_deref(), Some("worker-01"));
     assert_eq!(hits[0].evidence["missing"], serde_json::json!(["10.0.0.21"]));
-    assert!(
-        hits[0].message.contains(&format!(
+    says(
+        hits[0],
+        &format!(
             "at its InternalIP 10.0.0.21: kubelet --node-ip (worker-01/{DROP_IN}, set in worker-01/var/lib/kubelet/kubeadm-flags.env)"
-        )),
-        "{}",
-        hits[0].message
+        ),
     );
 }
 
