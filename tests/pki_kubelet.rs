@@ -91,6 +91,14 @@ fn lingering_self_signed(b: &mut B, node: &str) {
     );
 }
 
+/// The self-signed kubelet.crt/kubelet.key the kubelet writes when it has no serving
+/// certificate configured.
+fn self_signed_pair(b: &mut B, node: &str) {
+    let (crt, key) = kubelet_self_signed(node, datetime!(2026-01-01 10:00 UTC)).unwrap();
+    b.file(&format!("{node}/var/lib/kubelet/pki/kubelet.crt"), &crt)
+        .file(&format!("{node}/var/lib/kubelet/pki/kubelet.key"), &key);
+}
+
 fn ca_mismatches(fs: &[Finding]) -> Vec<&Finding> {
     of(fs, "ca-mismatch")
 }
@@ -184,9 +192,7 @@ fn a_kubelet_configured_without_bootstrap_or_cert_serves_its_self_signed_pair() 
     // The dated pair lingers from an earlier serverTLSBootstrap; the configuration now says
     // neither serverTLSBootstrap nor tlsCertFile, so the kubelet serves kubelet.crt.
     rotated_serving(&mut b, &cluster_ca, "worker-01");
-    let (crt, key) = kubelet_self_signed("worker-01", datetime!(2026-01-01 10:00 UTC)).unwrap();
-    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &crt)
-        .file("worker-01/var/lib/kubelet/pki/kubelet.key", &key);
+    self_signed_pair(&mut b, "worker-01");
     let config = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    clientCAFile: /etc/kubernetes/pki/ca.crt\n";
     b.kubelet_config("worker-01/var/lib/kubelet/config.yaml", config);
     let snap = b.finish();
@@ -459,9 +465,7 @@ fn rotate_server_certificates_false_on_the_command_line_beats_server_tls_bootstr
     // worker-01's rotated pair is the cluster CA's, but the command line turns rotation off:
     // the kubelet serves its self-signed kubelet.crt, which the apiserver does not trust.
     rotated_serving(&mut b, &cluster_ca, "worker-01");
-    let (crt, key) = kubelet_self_signed("worker-01", datetime!(2026-01-01 10:00 UTC)).unwrap();
-    b.file("worker-01/var/lib/kubelet/pki/kubelet.crt", &crt)
-        .file("worker-01/var/lib/kubelet/pki/kubelet.key", &key);
+    self_signed_pair(&mut b, "worker-01");
     b.kubelet_config(
         "worker-01/var/lib/kubelet/config.yaml",
         "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nserverTLSBootstrap: true\n",
