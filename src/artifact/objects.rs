@@ -44,29 +44,35 @@ pub fn parse_json_list(path: &str, bytes: &[u8], out: &mut Parsed) -> bool {
         return false;
     };
     out.cluster_level = true;
-    let parts: Vec<Parsed> = list
-        .items
+    items_in_parallel(path, list.items, inner, out, |raw| {
+        serde_json::from_str::<Value>(raw.get())
+            .map(crate::artifact::yaml::strip_nulls)
+            .map_err(|e| format!("invalid json: {}", crate::redact::parse_error(&e.to_string())))
+    });
+    true
+}
+
+/// Dispatches a `List`'s items (read by `read`) in parallel and appends what they yield in
+/// order: a cluster's Secrets dump is one List of tens of thousands of items.
+fn items_in_parallel<T: Send>(
+    path: &str,
+    items: Vec<T>,
+    inner: &str,
+    out: &mut Parsed,
+    read: impl Fn(T) -> Result<Value, String> + Sync + Send,
+) {
+    let parts: Vec<Parsed> = items
         .into_par_iter()
-        .map(|raw| {
+        .map(|item| {
             let mut part = Parsed::default();
-            match serde_json::from_str::<Value>(raw.get()) {
-                Ok(item) => dispatch(
-                    path,
-                    crate::artifact::yaml::strip_nulls(item),
-                    inner,
-                    false,
-                    &mut part,
-                ),
-                Err(e) => part.problem(
-                    path,
-                    format!("invalid json: {}", crate::redact::parse_error(&e.to_string())),
-                ),
+            match read(item) {
+                Ok(doc) => dispatch(path, doc, inner, false, &mut part),
+                Err(e) => part.problem(path, e),
             }
             part
         })
         .collect();
     out.append_all(parts);
-    true
 }
 
 /// The origin of a pod definition file, from where it lies.
@@ -105,17 +111,7 @@ fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut
         out.cluster_level = true;
         let inner = kind.strip_suffix("List").unwrap_or_default().to_string();
         if let Some(Value::Array(items)) = doc.get_mut("items").map(Value::take) {
-            // A cluster's Secrets dump is one List of tens of thousands of items: decode
-            // them in parallel, then append in order.
-            let parts: Vec<Parsed> = items
-                .into_par_iter()
-                .map(|item| {
-                    let mut part = Parsed::default();
-                    dispatch(path, item, &inner, false, &mut part);
-                    part
-                })
-                .collect();
-            out.append_all(parts);
+            items_in_parallel(path, items, &inner, out, Ok);
         }
         return;
     }
