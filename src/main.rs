@@ -84,9 +84,12 @@ struct CollectArgs {
         default_value = "kubetriage-collect.tar.gz"
     )]
     output: PathBuf,
-    /// Replace each private key by a stub holding only its public key (pairing checks still
-    /// work; no private key leaves the node).
-    #[arg(long)]
+    /// Ship private keys as they are. By default each private key is replaced by a stub holding
+    /// only its public key: no private key leaves the node and pairing checks still work.
+    #[arg(long, conflicts_with = "no_private_keys")]
+    include_private_keys: bool,
+    /// The default (kept so that older scripts still run): private keys stay on the node.
+    #[arg(long, hide = true)]
     no_private_keys: bool,
     /// A kubeconfig to dump secrets, configmaps, pods, nodes, deployments, daemonsets and
     /// events with kubectl.
@@ -269,11 +272,20 @@ fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
     #[allow(clippy::disallowed_methods)]
     let now = time::OffsetDateTime::from(std::time::SystemTime::now());
     let live = c.root == std::path::Path::new("/");
+    if c.include_private_keys {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "kubetriage: warning: --include-private-keys: the bundle will hold every private key of the node \
+                 (cluster CA keys included); share it only over a channel you would trust with the CA itself"
+            );
+        }
+    }
     let opts = kubetriage::collect::CollectOptions {
         root: c.root.clone(),
         live,
         output: c.output.clone(),
-        no_private_keys: c.no_private_keys,
+        include_private_keys: c.include_private_keys,
         kubeconfig: c.kubeconfig.clone(),
         since: since_arg(&c.since),
         max_log_bytes: c.max_log_bytes.0,
@@ -284,7 +296,7 @@ fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
     #[allow(clippy::print_stderr)]
     {
         eprintln!(
-            "kubetriage: wrote {} ({} files, {} with private keys stubbed, {} items missing: see kubetriage-collect.json)",
+            "kubetriage: wrote {} ({} files, {} with private keys replaced by public-key stubs, {} items missing: see kubetriage-collect.json)",
             c.output.display(),
             m.files.len(),
             m.stubbed,

@@ -1,5 +1,5 @@
 //! `kubetriage collect`: a collected bundle gives the same findings as the node tree it was
-//! collected from; `--no-private-keys` leaves no private key in the bundle and key pairing
+//! collected from; by default no private key leaves the node (public-key stubs) and key pairing
 //! still passes and fails as before; gaps are recorded in the bundle's manifest. Also the
 //! CLI niceties: shell completions, the man page, `NO_COLOR`.
 
@@ -137,11 +137,11 @@ fn collected_bundle_gives_the_findings_of_the_tree() {
 }
 
 #[test]
-fn no_private_keys_leaves_none_and_pairing_still_works() {
+fn default_leaves_no_private_key_and_pairing_still_works() {
     let tmp = tempfile::tempdir().unwrap();
     let node = node_tree(tmp.path());
     let out = tmp.path().join("stub.tar.gz");
-    collect(&node, &out, &["--no-private-keys"]);
+    collect(&node, &out, &[]);
     for (path, data, _) in unpacked(&out) {
         let text = String::from_utf8_lossy(&data);
         assert!(!text.contains("PRIVATE KEY-----"), "{path} holds a private key");
@@ -171,6 +171,29 @@ fn no_private_keys_leaves_none_and_pairing_still_works() {
     let out = tmp.path().join("bad.tar.gz");
     collect(&bad, &out, &["--no-private-keys"]);
     assert_eq!(summary(&analyze(&out)), summary(&direct));
+}
+
+#[test]
+fn include_private_keys_is_an_opt_in_with_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let node = node_tree(tmp.path());
+    let out = tmp.path().join("keys.tar.gz");
+    let run = kubetriage()
+        .args(["collect", "-q", "--include-private-keys", "--root"])
+        .arg(&node)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("warning: --include-private-keys"), "{stderr}");
+    let keys = unpacked(&out)
+        .into_iter()
+        .filter(|(_, data, _)| String::from_utf8_lossy(data).contains("PRIVATE KEY-----"))
+        .count();
+    assert!(keys > 0, "the opt-in ships the keys");
+    assert_eq!(summary(&analyze(&out)), summary(&analyze(&node)));
 }
 
 #[test]

@@ -43,7 +43,7 @@ impl Manifest {
             collected_at: opts.collected_at.clone(),
             host: host.to_string(),
             root: opts.root.display().to_string(),
-            no_private_keys: opts.no_private_keys,
+            no_private_keys: !opts.include_private_keys,
             stubbed: 0,
             files: Vec::new(),
             skipped: Vec::new(),

@@ -29,8 +29,9 @@ pub struct CollectOptions {
     pub live: bool,
     /// Where the bundle goes.
     pub output: PathBuf,
-    /// Replace private keys by public-key stubs.
-    pub no_private_keys: bool,
+    /// Ship private keys as they are. Off by default: each private key is replaced by a stub
+    /// holding only its public key, so no private key leaves the node.
+    pub include_private_keys: bool,
     /// A kubeconfig for the cluster dumps.
     pub kubeconfig: Option<PathBuf>,
     /// `journalctl --since` value.
@@ -135,7 +136,7 @@ pub fn collect(opts: &CollectOptions) -> std::io::Result<Manifest> {
             m.skip("cluster", "no --kubeconfig given: no cluster dumps");
         }
     }
-    if opts.no_private_keys {
+    if !opts.include_private_keys {
         for e in entries.files.values_mut() {
             if let walk::Body::File(data) = e {
                 if let Some(stubbed) = std::str::from_utf8(data)

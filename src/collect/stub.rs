@@ -1,5 +1,5 @@
-//! `--no-private-keys`: each private key PEM block becomes a stub holding only its public
-//! key, so no private key leaves the node while the analysis can still pair keys with
+//! Private keys stay on the node (the default of `kubetriage collect`): each private key PEM
+//! block becomes a stub holding only its public key, so no private key leaves the node while the analysis can still pair keys with
 //! certificates (a stub pairs exactly when the private key did).
 //!
 //! A stub is a `PUBLIC KEY` (SubjectPublicKeyInfo) block preceded by the [`MARKER`] line,
@@ -13,7 +13,11 @@ use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 /// The line written before every stub; the analysis treats the public key after it as
 /// standing in for the private key that was there.
-pub const MARKER: &str =
+pub const MARKER: &str = "# kubetriage collect: private key kept on the node; its public key follows";
+
+/// The marker written by releases where stubbing needed `--no-private-keys`; bundles they made
+/// are still read.
+const LEGACY_MARKER: &str =
     "# kubetriage collect --no-private-keys: private key removed; its public key follows";
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -22,7 +26,9 @@ const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112"
 
 /// Whether `bytes` hold a stub.
 pub fn is_stub(bytes: &[u8]) -> bool {
-    memchr::memmem::find(bytes, MARKER.as_bytes()).is_some()
+    [MARKER, LEGACY_MARKER]
+        .iter()
+        .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
 }
 
 /// SubjectPublicKeyInfo DER of a private key block (`label` as in the PEM armour).
