@@ -12,7 +12,7 @@ use kubetriage::bundle::distro::Layout;
 use kubetriage::bundle::{ByteSize, Limits};
 use kubetriage::catalog::{Catalog, RuleKind};
 use kubetriage::finding::Severity;
-use kubetriage::report::{self, Format};
+use kubetriage::report::{self, FailOn, Filter, Format, RenderOptions};
 use kubetriage::{Options, analyze};
 
 /// mimalloc: the snapshot of a cluster-scale dump is hundreds of thousands of small
@@ -44,6 +44,10 @@ enum Command {
     /// Print the log events of one or more bundles in time order: the first occurrence of each
     /// event class across components and nodes, so a cascade reads top to bottom.
     Timeline(AnalyzeArgs),
+    /// Compare two bundles of the same cluster (before and after a fix): which findings are
+    /// fixed, new or unchanged, by stable finding id. Exit 1 when a new finding is at or
+    /// above --fail-on.
+    Diff(DiffArgs),
     /// List the rule catalogue (or `rules check DIR` to validate a custom rule folder).
     Rules(RulesArgs),
     /// Gather what the rules need from this node (or a mounted disk with --root) into a bundle
@@ -116,6 +120,18 @@ struct AnalyzeArgs {
 }
 
 #[derive(Args)]
+struct DiffArgs {
+    /// The bundle before the fix.
+    #[arg(value_name = "BEFORE")]
+    before: PathBuf,
+    /// The bundle after the fix.
+    #[arg(value_name = "AFTER")]
+    after: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
 struct CommonArgs {
     /// Judge the bundle at this instant (RFC 3339); default: inferred from the bundle.
     #[arg(long, value_name = "RFC3339")]
@@ -123,15 +139,31 @@ struct CommonArgs {
     /// Report certificates expiring within this many days of capture.
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     expiry_window: i64,
-    /// Output format (default: table on a terminal, markdown otherwise).
+    /// Output format (default: from the --output extension, else table on a terminal and
+    /// markdown otherwise). sarif and junit only where there are findings (analyze, audit, diff).
     #[arg(long, short = 'o', value_enum)]
     format: Option<Format>,
-    /// Write the report to this file instead of stdout.
+    /// Write the report to this file instead of stdout; without -o its extension picks the
+    /// format (.json .yaml .yml .md .html .sarif .xml .txt).
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Exit with 1 when a finding at or above this severity exists.
-    #[arg(long, value_enum, default_value_t = Severity::Error)]
-    fail_on: Severity,
+    /// Exit with 1 when a shown finding is at or above this severity (`incomplete`: an error,
+    /// or a check that could not run; `never`: always 0).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Show (and count) only findings at or above this severity.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    only: Option<Severity>,
+    /// Show (and count) only findings of this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    rule: Vec<String>,
+    /// Never show (nor count) findings of this rule (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    skip_rule: Vec<String>,
+    /// Largest markdown report in characters; past it the report keeps the verdict, root
+    /// causes and plan and names what it left out (0: no limit).
+    #[arg(long, value_name = "CHARS", default_value_t = report::DEFAULT_MARKDOWN_BUDGET)]
+    markdown_budget: usize,
     /// Extra rule folders (add or override catalogue entries).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
@@ -235,6 +267,7 @@ fn run() -> Result<ExitCode> {
         Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
         Command::Certs(a) => cmd_certs(&a.bundles, &a.common),
         Command::Timeline(a) => cmd_timeline(&a.bundles, &a.common),
+        Command::Diff(d) => cmd_diff(&d),
         Command::Rules(RulesArgs {
             action: Some(RulesAction::Check { dir }),
             ..
@@ -348,29 +381,84 @@ fn bundles_in(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+impl CommonArgs {
+    /// The report format: `-o`, else the `--output` extension, else table on a terminal
+    /// and markdown otherwise.
+    fn format(&self) -> Format {
+        self.format
+            .or_else(|| self.output.as_deref().and_then(Format::from_extension))
+            .unwrap_or(if std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Markdown
+            })
+    }
+
+    fn filter(&self) -> Filter {
+        Filter {
+            only: self.only,
+            rules: self.rule.clone(),
+            skip_rules: self.skip_rule.clone(),
+        }
+    }
+
+    fn render_options(&self) -> RenderOptions {
+        RenderOptions {
+            markdown_budget: self.markdown_budget,
+            fail_on: self.fail_on,
+        }
+    }
+}
+
 fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
+    let filter = c.filter();
     let mut analyses = Vec::new();
     for b in bundles {
-        analyses.push(analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?);
+        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        an.apply_filter(&filter);
+        analyses.push(an);
     }
-    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Markdown
-    });
+    let format = c.format();
     let started = std::time::Instant::now();
-    write_out(c.output.as_ref(), |w| report::render(&analyses, format, w))?;
+    write_out(c.output.as_ref(), |w| {
+        report::render_with(&analyses, format, &c.render_options(), w)
+    })?;
     if c.stats {
         print_stats(&analyses, started.elapsed());
     }
-    let failing = analyses.iter().any(|an| an.count_at_least(c.fail_on) > 0);
-    Ok(if failing {
+    Ok(exit(analyses.iter().any(|an| c.fail_on.fails(an))))
+}
+
+fn exit(failing: bool) -> ExitCode {
+    if failing {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+fn cmd_diff(d: &DiffArgs) -> Result<ExitCode> {
+    let c = &d.common;
+    let catalog = Catalog::load(&c.rules)?;
+    let opts = options(c)?;
+    let filter = c.filter();
+    let mut sides = Vec::new();
+    for b in [&d.before, &d.after] {
+        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        an.apply_filter(&filter);
+        sides.push(an);
+    }
+    let started = std::time::Instant::now();
+    let diff = report::diff::Diff::new(&sides[0], &sides[1]);
+    write_out(c.output.as_ref(), |w| {
+        report::diff::render(&diff, c.format(), c.fail_on, w)
+    })?;
+    if c.stats {
+        print_stats(&sides, started.elapsed());
+    }
+    Ok(exit(diff.fails(c.fail_on)))
 }
 
 /// `--stats`: per bundle, bytes and time per stage; then the report's render time and the
@@ -392,6 +480,12 @@ fn print_stats(analyses: &[kubetriage::report::Analysis], render: std::time::Dur
             s.read, s.scan, s.parse, s.pki, s.checks, s.plan
         );
     }
+    print_tail(render);
+}
+
+/// The last lines of `--stats`: render time and peak memory.
+#[allow(clippy::print_stderr)]
+fn print_tail(render: std::time::Duration) {
     eprintln!("render {render:?}");
     if let Some(kib) = peak_rss_kib() {
         eprintln!("peak memory: {kib} KiB (VmHWM)");
@@ -401,31 +495,32 @@ fn print_stats(analyses: &[kubetriage::report::Analysis], render: std::time::Dur
 fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
+    let filter = c.filter();
+    let mut analyses = Vec::new();
     let mut timelines = Vec::new();
     for b in bundles {
-        let an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
-        timelines.push((an.source.clone(), report::timeline::entries(&an.findings)));
+        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        an.apply_filter(&filter);
+        timelines.push(report::timeline::Timeline {
+            source: an.source.clone(),
+            captured_at: an.captured_at.clone(),
+            entries: report::timeline::entries(&an.findings),
+        });
+        analyses.push(an);
     }
+    let started = std::time::Instant::now();
     write_out(c.output.as_ref(), |w| {
-        for (source, entries) in &timelines {
-            match c.format {
-                Some(Format::Json) => {
-                    serde_json::to_writer_pretty(&mut *w, entries).map_err(std::io::Error::other)?;
-                    writeln!(w)?;
-                }
-                Some(Format::Markdown) => {
-                    writeln!(w, "# kubetriage timeline: {source}\n")?;
-                    report::timeline::render_markdown(entries, w)?;
-                }
-                _ => {
-                    writeln!(w, "{source}")?;
-                    report::timeline::render_table(entries, w)?;
-                }
-            }
-        }
-        Ok(())
+        report::timeline::render(&timelines, c.format(), w)
     })?;
-    Ok(ExitCode::SUCCESS)
+    if c.stats {
+        print_stats(&analyses, started.elapsed());
+    }
+    let failing = timelines
+        .iter()
+        .flat_map(|t| &t.entries)
+        .any(|e| c.fail_on.fails_at(e.severity))
+        || (c.fail_on == FailOn::Incomplete && analyses.iter().any(|a| !a.incomplete_reasons.is_empty()));
+    Ok(exit(failing))
 }
 
 fn cmd_rules_check(dir: &std::path::Path) -> Result<ExitCode> {
@@ -451,21 +546,46 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
     let mut inventories = Vec::new();
+    let mut all_stats = Vec::new();
+    let mut incomplete = false;
     for b in bundles {
         let mut stats = kubetriage::engine::Stats::default();
         let snap = kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats)
             .with_context(|| format!("reading {}", b.display()))?;
-        inventories.push(report::certs::Inventory::new(&snap, opts.expiry_window));
+        incomplete |= !snap.problems.is_empty() || !snap.scrubbed.is_empty();
+        let mut inv = report::certs::Inventory::new(&snap, opts.expiry_window);
+        if let Some(min) = c.only {
+            inv.certificates
+                .retain(|r| report::certs::status_severity(r.status).is_some_and(|s| s >= min));
+        }
+        all_stats.push((inv.source.clone(), stats));
+        inventories.push(inv);
     }
-    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Markdown
-    });
+    let started = std::time::Instant::now();
     write_out(c.output.as_ref(), |w| {
-        report::certs::render(&inventories, format, w)
+        report::certs::render(&inventories, c.format(), w)
     })?;
-    Ok(ExitCode::SUCCESS)
+    if c.stats {
+        #[allow(clippy::print_stderr)]
+        for (source, s) in &all_stats {
+            eprintln!(
+                "{source}: {} entries, {} bytes read, {} bytes unpacked ({:.0} MB/s)",
+                s.entries,
+                s.bytes_read,
+                s.bytes_unpacked,
+                s.mb_per_s()
+            );
+            eprintln!("  read+decompress+scan {:?}, parse {:?}, pki {:?}", s.read, s.parse, s.pki);
+        }
+        print_tail(started.elapsed());
+    }
+    let failing = inventories
+        .iter()
+        .flat_map(|i| &i.certificates)
+        .filter_map(|r| report::certs::status_severity(r.status))
+        .any(|s| c.fail_on.fails_at(s))
+        || (c.fail_on == FailOn::Incomplete && incomplete);
+    Ok(exit(failing))
 }
 
 /// This process's peak resident memory so far (`VmHWM` of `/proc/self/status`), in KiB;

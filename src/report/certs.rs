@@ -48,7 +48,11 @@ impl Inventory {
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),
             captured_at_source: snap.captured_at.source.as_str().to_string(),
-            certificates: rows_within(snap, window),
+            certificates: {
+                let mut rows = rows_within(snap, window);
+                sort_rows(&mut rows);
+                rows
+            },
             captured: snap.captured_at.at,
             window_days: window.whole_days(),
             spans,
@@ -102,16 +106,49 @@ fn uses(snap: &Snapshot) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Renders inventories in `format`.
+/// Sorts certificate rows worst first: expired, not yet valid, expiring, ok; within a
+/// status by days left (soonest first), then fingerprint.
+pub fn sort_rows(rows: &mut [CertRow]) {
+    rows.sort_by(|a, b| {
+        (status_style(a.status).1, a.days_left, &a.fingerprint).cmp(&(
+            status_style(b.status).1,
+            b.days_left,
+            &b.fingerprint,
+        ))
+    });
+}
+
+/// The severity a certificate's status counts as for `--fail-on` and `--only`: expired and
+/// not yet valid are errors, expiring a warning, ok nothing.
+pub fn status_severity(st: Status) -> Option<crate::finding::Severity> {
+    use crate::finding::Severity;
+    match st {
+        Status::Expired | Status::NotYetValid => Some(Severity::Error),
+        Status::Expiring => Some(Severity::Warning),
+        Status::Ok => None,
+    }
+}
+
+/// Renders inventories in `format`. SARIF and JUnit are not inventory formats (an error).
 pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *w, inv).map_err(std::io::Error::other)?;
             writeln!(w)
         }
-        Format::Table => inv.iter().try_for_each(|i| table(i, w)),
+        Format::Yaml => {
+            let text = serde_yaml::to_string(inv).map_err(std::io::Error::other)?;
+            w.write_all(text.as_bytes())
+        }
+        Format::Table | Format::Wide => inv.iter().try_for_each(|i| table(i, w)),
         Format::Markdown => inv.iter().try_for_each(|i| markdown(i, w)),
         Format::Html => html(inv, w),
+        Format::Sarif | Format::Junit => Err(std::io::Error::other(format!(
+            "`certs` lists certificates, not findings: no {} output; use table, wide, markdown, json, yaml or html \
+             (or `kubetriage analyze -o {}` for the certificate findings)",
+            format.as_str(),
+            format.as_str()
+        ))),
     }
 }
 
@@ -270,15 +307,7 @@ fn html_bundle(s: &mut String, inv: &Inventory) {
          <th>verified issuer</th><th>validity</th><th>days left</th><th>key</th>\
          <th>found at</th><th>used</th></tr>",
     );
-    let mut rows: Vec<&CertRow> = inv.certificates.iter().collect();
-    rows.sort_by(|a, b| {
-        (status_style(a.status).1, a.days_left, &a.fingerprint).cmp(&(
-            status_style(b.status).1,
-            b.days_left,
-            &b.fingerprint,
-        ))
-    });
-    for r in rows {
+    for r in &inv.certificates {
         html_row(s, r, inv.used.get(&r.fingerprint));
     }
     s.push_str("</table>");

@@ -83,6 +83,13 @@ fn bundle_section(s: &mut String, a: &Analysis) {
         "<p class=\"verdict {class}\" id=\"verdict\">{}</p>",
         esc(&text)
     );
+    if !a.incomplete_reasons.is_empty() {
+        s.push_str("<h2>Not checked</h2><ul id=\"not-checked\">");
+        for r in &a.incomplete_reasons {
+            let _ = write!(s, "<li>{}</li>", esc(&r.line()));
+        }
+        s.push_str("</ul>");
+    }
     let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
     let _ = write!(
         s,
@@ -121,23 +128,17 @@ fn bundle_section(s: &mut String, a: &Analysis) {
 }
 
 fn verdict(a: &Analysis) -> (&'static str, String) {
-    let errors = a.count_at_least(Severity::Error);
-    let warnings = a
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    match (errors, warnings) {
-        (0, 0) => ("v-ok", "Healthy: no errors or warnings.".to_string()),
-        (0, w) => ("v-warning", format!("Degraded: {w} warning(s), no errors.")),
-        (e, w) => (
-            "v-error",
-            format!(
-                "Broken: {e} error(s), {w} warning(s); {} fix step(s).",
-                a.plan.len()
-            ),
-        ),
+    use crate::report::verdict::Verdict;
+    let class = match a.verdict {
+        Verdict::Healthy => "v-ok",
+        Verdict::Degraded | Verdict::Incomplete => "v-warning",
+        Verdict::Broken => "v-error",
+    };
+    let mut text = a.verdict_sentence();
+    if let Some(first) = text.get(..1) {
+        text = format!("{}{}.", first.to_uppercase(), text.get(1..).unwrap_or(""));
     }
+    (class, text)
 }
 
 fn findings_section(s: &mut String, a: &Analysis) {

@@ -1,13 +1,103 @@
 //! Markdown for tickets: verdict, capture time, root causes with their symptoms, the plan
-//! with commands in code blocks, and the evidence.
+//! as one ordered list with commands in code blocks, and the evidence in `<details>`.
+//! Past a size budget the report keeps the verdict, root causes and plan and says what it
+//! left out and how to get it.
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
 
-/// Writes the markdown report.
-pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// The default size budget in characters: under GitHub's 65,536-character comment limit.
+pub const DEFAULT_BUDGET: usize = 60_000;
+
+/// How much of a bundle's report to write.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Everything.
+    Full,
+    /// Verdict, gaps, root causes and plan; the rest is named, not written.
+    Compact,
+}
+
+/// Writes the markdown report of every analysis (a fleet summary first when there are
+/// several), within `budget` characters when it can (0: no budget).
+pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let full = document(analyses, Mode::Full)?;
+    if budget == 0 || full.chars().count() <= budget {
+        return w.write_all(full.as_bytes());
+    }
+    let compact = document(analyses, Mode::Compact)?;
+    w.write_all(compact.as_bytes())?;
+    writeln!(
+        w,
+        "---\n\n_This report was cut to fit the markdown budget of {budget} characters (the whole \
+         report is {} characters): the sections above marked as left out are in the HTML report \
+         (run the same command with `-o html --output report.html`) or in full markdown with \
+         `--markdown-budget 0`._",
+        full.chars().count()
+    )
+}
+
+fn document(analyses: &[Analysis], mode: Mode) -> std::io::Result<String> {
+    let mut out: Vec<u8> = Vec::new();
+    if analyses.len() > 1 {
+        render_fleet(analyses, &mut out)?;
+    }
+    for a in analyses {
+        bundle(a, mode, &mut out)?;
+    }
+    String::from_utf8(out).map_err(std::io::Error::other)
+}
+
+/// Text outside code: `<` and `&` escaped so that a placeholder such as `<name>` shows as
+/// written instead of being taken for HTML.
+fn prose(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('<', "\\<").replace('&', "\\&")
+}
+
+/// `text` with every line after the first indented by `indent` (list-item continuation).
+fn indented(text: &str, indent: &str) -> String {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 || l.is_empty() {
+                l.to_string()
+            } else {
+                format!("{indent}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A fenced `sh` block inside a list item: every line of every command (heredocs included)
+/// indented to the item's content column.
+fn code_block(lines: &[String], indent: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "{indent}```sh")?;
+    for c in lines {
+        for l in c.lines() {
+            if l.is_empty() {
+                writeln!(w)?;
+            } else {
+                writeln!(w, "{indent}{l}")?;
+            }
+        }
+    }
+    writeln!(w, "{indent}```")
+}
+
+/// Opens a collapsed section: `<details>` with its summary, then a blank line so that the
+/// markdown inside renders.
+fn details_open(summary: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "<details><summary>{}</summary>\n", prose(summary))
+}
+
+fn details_close(w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "</details>\n")
+}
+
+fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "# kubetriage: {}\n", a.source)?;
-    writeln!(w, "**Verdict:** {}\n", verdict(a))?;
+    writeln!(w, "**Verdict:** {}\n", prose(&a.verdict_sentence()))?;
     writeln!(
         w,
         "- Captured at: `{}` (from {})",
@@ -23,6 +113,17 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             nodes.join(", ")
         }
     )?;
+    if !a.incomplete_reasons.is_empty() {
+        writeln!(w, "## Not checked\n")?;
+        writeln!(
+            w,
+            "Gaps in the analysis: what is here was checked, what follows was not.\n"
+        )?;
+        for r in &a.incomplete_reasons {
+            writeln!(w, "- {}", prose(&r.line()))?;
+        }
+        writeln!(w)?;
+    }
     let roots: Vec<&Finding> = a.root_causes().collect();
     if !roots.is_empty() {
         writeln!(w, "## Root causes\n")?;
@@ -31,64 +132,104 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         }
     }
     let open: Vec<&Finding> = a.open_questions().collect();
+    let entries = crate::report::timeline::entries(&a.findings);
+    let mut left_out: Vec<String> = Vec::new();
     if !open.is_empty() {
-        writeln!(w, "## Open questions\n")?;
-        writeln!(
-            w,
-            "Symptoms that no root cause in the bundle explains: look at these by hand.\n"
-        )?;
-        for f in open {
-            finding(a, f, w)?;
+        if mode == Mode::Full {
+            writeln!(w, "## Open questions\n")?;
+            writeln!(
+                w,
+                "Symptoms that no root cause in the bundle explains: look at these by hand.\n"
+            )?;
+            details_open(&format!("{} open question(s)", open.len()), w)?;
+            for f in open {
+                finding(a, f, w)?;
+            }
+            details_close(w)?;
+        } else {
+            left_out.push(format!("{} open question(s)", open.len()));
         }
     }
-    if !a.plan.is_empty() {
-        writeln!(w, "## Fix plan\n")?;
-        for s in &a.plan {
-            writeln!(w, "{}. **{}** _({})_", s.order, s.title, s.phase)?;
-            if !s.targets.is_empty() {
-                writeln!(
-                    w,
-                    "   - Targets: {}",
-                    s.targets
-                        .iter()
-                        .map(|t| format!("`{t}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )?;
-            }
-            if let Some(c) = &s.caveat {
-                writeln!(w, "   - Caveat: {c}")?;
-            }
-            if !s.commands.is_empty() {
-                writeln!(w, "\n   ```sh")?;
-                for c in &s.commands {
-                    writeln!(w, "   {c}")?;
-                }
-                writeln!(w, "   ```")?;
-            }
-            if !s.verify.is_empty() {
-                writeln!(w, "\n   Verify:\n\n   ```sh")?;
-                for c in &s.verify {
-                    writeln!(w, "   {c}")?;
-                }
-                writeln!(w, "   ```")?;
-            }
-            writeln!(w)?;
+    plan(a, w)?;
+    if mode == Mode::Full {
+        writeln!(w, "## Timeline\n")?;
+        if entries.is_empty() {
+            writeln!(w, "No log events.\n")?;
+        } else {
+            details_open(&format!("{} event class(es), first occurrence each", entries.len()), w)?;
+            crate::report::timeline::markdown_table(&entries, w)?;
+            details_close(w)?;
         }
+    } else if !entries.is_empty() {
+        left_out.push(format!("the timeline ({} event classes)", entries.len()));
     }
-    crate::report::timeline::render_markdown(&crate::report::timeline::entries(&a.findings), w)?;
     if !a.certificates.is_empty() {
-        writeln!(w, "## Certificates\n")?;
-        writeln!(
-            w,
-            "Every certificate once, judged at capture time; the issuer is the CA whose key verifies its signature.\n"
-        )?;
-        crate::report::certs::markdown_table(&a.certificates, w)?;
+        if mode == Mode::Full {
+            writeln!(w, "## Certificates\n")?;
+            writeln!(
+                w,
+                "Every certificate once, judged at capture time; the issuer is the CA whose key verifies its signature.\n"
+            )?;
+            details_open(&format!("{} certificate(s), worst first", a.certificates.len()), w)?;
+            crate::report::certs::markdown_table(&a.certificates, w)?;
+            details_close(w)?;
+        } else {
+            left_out.push(format!("the certificate inventory ({} certificates)", a.certificates.len()));
+        }
     }
     if !a.problems.is_empty() {
-        writeln!(w, "## Input problems\n\n| path | problem |\n|---|---|")?;
-        for p in &a.problems {
-            writeln!(w, "| `{}` | {} |", p.path, p.error.replace('|', "\\|"))?;
+        if mode == Mode::Full {
+            writeln!(w, "## Input problems\n")?;
+            details_open(&format!("{} input problem(s)", a.problems.len()), w)?;
+            writeln!(w, "| path | problem |\n|---|---|")?;
+            for p in &a.problems {
+                writeln!(w, "| `{}` | {} |", p.path, p.error.replace('|', "\\|"))?;
+            }
+            writeln!(w)?;
+            details_close(w)?;
+        } else {
+            left_out.push(format!("the input problems table ({} rows)", a.problems.len()));
+        }
+    }
+    if !left_out.is_empty() {
+        writeln!(w, "_Left out to fit the budget: {}._\n", left_out.join(", "))?;
+    }
+    Ok(())
+}
+
+/// The fix plan: ONE ordered list; each step's targets, caveat, commands and verify block
+/// sit inside its item, indented to the item's content column (3 spaces for `9. `, 4 for
+/// `10. `), so that renderers keep the list whole.
+fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if a.plan.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "## Fix plan\n")?;
+    for s in &a.plan {
+        let marker = format!("{}. ", s.order);
+        let ind = " ".repeat(marker.len());
+        writeln!(w, "{marker}**{}** _({})_", prose(&s.title), s.phase)?;
+        if !s.targets.is_empty() {
+            writeln!(
+                w,
+                "\n{ind}Targets: {}",
+                s.targets
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
+        if let Some(c) = &s.caveat {
+            writeln!(w, "\n{ind}Caveat: {}", indented(&prose(c), &ind))?;
+        }
+        if !s.commands.is_empty() {
+            writeln!(w)?;
+            code_block(&s.commands, &ind, w)?;
+        }
+        if !s.verify.is_empty() {
+            writeln!(w, "\n{ind}Verify:\n")?;
+            code_block(&s.verify, &ind, w)?;
         }
         writeln!(w)?;
     }
@@ -100,13 +241,19 @@ pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::i
     writeln!(w, "# Fleet summary\n")?;
     writeln!(
         w,
-        "| bundle | worst | errors | warnings | info | earliest expiry |\n|---|---|---|---|---|---|"
+        "| bundle | verdict | worst | errors | warnings | info | earliest expiry |\n|---|---|---|---|---|---|---|"
     )?;
-    for r in crate::report::fleet::rows(analyses) {
+    for (r, a) in crate::report::fleet::rows(analyses).into_iter().zip(analyses) {
         writeln!(
             w,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            r.source, r.worst, r.errors, r.warnings, r.infos, r.earliest_expiry
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            r.source,
+            a.verdict.as_str(),
+            r.worst,
+            r.errors,
+            r.warnings,
+            r.infos,
+            r.earliest_expiry
         )?;
     }
     writeln!(w)
@@ -158,23 +305,6 @@ fn origin(s: &Finding) -> String {
         String::new()
     } else {
         format!(" ({})", parts.join(", "))
-    }
-}
-
-fn verdict(a: &Analysis) -> String {
-    let e = a.count_at_least(Severity::Error);
-    let warn = a
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Warning)
-        .count();
-    match (e, warn) {
-        (0, 0) => "healthy: no errors or warnings".to_string(),
-        (0, w) => format!("degraded: {w} warning(s), no errors"),
-        (e, w) => format!(
-            "broken: {e} error(s), {w} warning(s); {} step(s) in the fix plan",
-            a.plan.len()
-        ),
     }
 }
 

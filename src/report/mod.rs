@@ -2,12 +2,16 @@
 //! Reports read findings and the plan; they never re-parse the bundle.
 
 pub mod certs;
+pub mod diff;
 pub mod fleet;
 mod html;
 mod json;
+mod junit;
 mod markdown;
+mod sarif;
 mod table;
 pub mod timeline;
+pub mod verdict;
 
 use clap::ValueEnum;
 use rayon::prelude::*;
@@ -77,6 +81,16 @@ pub struct EventSpan {
 /// The result of analysing one bundle: what every report format renders.
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
+    /// The report shape's version ([`verdict::SCHEMA_VERSION`]).
+    pub schema_version: &'static str,
+    /// The tool and its version.
+    pub tool: verdict::Tool,
+    /// The verdict on the bundle (of what is shown, and the gaps).
+    pub verdict: verdict::Verdict,
+    /// Findings per severity, shown and total.
+    pub counts: verdict::Counts,
+    /// Checks that could not run, and why (never hidden by a filter).
+    pub incomplete_reasons: Vec<verdict::IncompleteReason>,
     /// The input as given.
     pub source: String,
     /// Capture time, RFC 3339.
@@ -135,8 +149,27 @@ impl Analysis {
                 }
             })
             .collect();
+        let recognised = !snap.nodes.is_empty()
+            || !snap.certs.certs.is_empty()
+            || !snap.kubeconfigs.is_empty()
+            || !snap.pods.is_empty()
+            || !snap.workloads.is_empty()
+            || !snap.secrets.is_empty()
+            || !snap.configmaps.is_empty()
+            || !snap.k8s_nodes.is_empty()
+            || !snap.events.is_empty()
+            || !snap.logs.hits.is_empty();
+        let incomplete_reasons = verdict::incomplete_reasons(&snap.problems, &findings, recognised);
+        let counts = verdict::Counts::of(&findings, &findings);
+        let mut certificates = crate::pki::inventory::rows(snap);
+        certs::sort_rows(&mut certificates);
         Analysis {
-            certificates: crate::pki::inventory::rows(snap),
+            schema_version: verdict::SCHEMA_VERSION,
+            tool: verdict::TOOL,
+            verdict: verdict::decide(&counts, &incomplete_reasons),
+            counts,
+            incomplete_reasons,
+            certificates,
             captured: snap.captured_at.at,
             cert_spans,
             event_spans,
@@ -162,6 +195,32 @@ impl Analysis {
             problems: snap.problems.clone(),
             stats,
         }
+    }
+
+    /// Keeps only the findings `filter` selects: counts, verdict and plan follow (a plan
+    /// step stays when it resolves a shown finding or the root cause of one); the gaps stay.
+    pub fn apply_filter(&mut self, filter: &Filter) {
+        if filter.is_empty() {
+            return;
+        }
+        let all = std::mem::take(&mut self.findings);
+        let shown: Vec<Finding> = all.iter().filter(|f| filter.keeps(f)).cloned().collect();
+        self.counts = verdict::Counts::of(&shown, &all);
+        self.verdict = verdict::decide(&self.counts, &self.incomplete_reasons);
+        let wanted: std::collections::BTreeSet<&str> = shown
+            .iter()
+            .flat_map(|f| std::iter::once(f.id.as_str()).chain(f.explained_by.iter().map(String::as_str)))
+            .collect();
+        self.plan.retain(|s| s.resolves.iter().any(|id| wanted.contains(id.as_str())));
+        for (i, s) in self.plan.iter_mut().enumerate() {
+            s.order = i + 1;
+        }
+        self.findings = shown;
+    }
+
+    /// The verdict as one sentence with its numbers.
+    pub fn verdict_sentence(&self) -> String {
+        verdict::sentence(self.verdict, &self.counts, &self.incomplete_reasons, self.plan.len())
     }
 
     /// The worst severity among findings.
@@ -236,29 +295,159 @@ pub fn node_label(n: &NodeSummary) -> String {
 pub enum Format {
     /// A terminal table (the default on a terminal).
     Table,
+    /// The terminal table with every finding's full text.
+    Wide,
     /// Markdown for a ticket.
     Markdown,
-    /// JSON for machines (schema in the README).
+    /// JSON for machines (`docs/report.schema.json`).
     Json,
+    /// The JSON report as YAML.
+    Yaml,
     /// One self-contained HTML file with pictures.
     Html,
+    /// SARIF 2.1.0, for code-scanning dashboards (reports with findings only).
+    Sarif,
+    /// JUnit XML, for CI test views (reports with findings only).
+    Junit,
+}
+
+impl Format {
+    /// The format a file name asks for by its extension: `.json`, `.yaml`/`.yml`, `.md`,
+    /// `.html`/`.htm`, `.sarif`, `.xml` (JUnit), `.txt` (table).
+    pub fn from_extension(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "json" => Format::Json,
+            "yaml" | "yml" => Format::Yaml,
+            "md" | "markdown" => Format::Markdown,
+            "html" | "htm" => Format::Html,
+            "sarif" => Format::Sarif,
+            "xml" => Format::Junit,
+            "txt" => Format::Table,
+            _ => return None,
+        })
+    }
+
+    /// Lowercase name, as `-o` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Wide => "wide",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::Html => "html",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+        }
+    }
+}
+
+/// What a report shows: `--only`, `--rule`, `--skip-rule`.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Lowest severity shown.
+    pub only: Option<Severity>,
+    /// When not empty, only these rule ids.
+    pub rules: Vec<String>,
+    /// Rule ids never shown.
+    pub skip_rules: Vec<String>,
+}
+
+impl Filter {
+    /// Whether nothing is filtered.
+    pub fn is_empty(&self) -> bool {
+        self.only.is_none() && self.rules.is_empty() && self.skip_rules.is_empty()
+    }
+
+    /// Whether `f` is shown.
+    pub fn keeps(&self, f: &Finding) -> bool {
+        self.only.is_none_or(|o| f.severity >= o)
+            && (self.rules.is_empty() || self.rules.iter().any(|r| *r == f.rule))
+            && !self.skip_rules.iter().any(|r| *r == f.rule)
+    }
+}
+
+/// `--fail-on`: what makes the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A shown finding at info or above.
+    Info,
+    /// A shown finding at warning or above.
+    Warning,
+    /// A shown error (the default).
+    Error,
+    /// A shown error, or a check that could not run (verdict `incomplete`, or `broken` with
+    /// gaps).
+    Incomplete,
+    /// Never (exit 0 unless the tool fails).
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails, if severities decide.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Error | FailOn::Incomplete => Some(Severity::Error),
+            FailOn::Never => None,
+        }
+    }
+
+    /// Whether a finding of severity `s` fails.
+    pub fn fails_at(self, s: Severity) -> bool {
+        self.severity().is_some_and(|min| s >= min)
+    }
+
+    /// Whether `a` makes the exit code 1.
+    pub fn fails(self, a: &Analysis) -> bool {
+        a.findings.iter().any(|f| self.fails_at(f.severity))
+            || (self == FailOn::Incomplete && !a.incomplete_reasons.is_empty())
+    }
+}
+
+/// The default markdown size budget, in characters.
+pub const DEFAULT_MARKDOWN_BUDGET: usize = markdown::DEFAULT_BUDGET;
+
+/// How to render, beyond the format.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    /// Largest markdown report in characters before sections are left out (0: no limit).
+    pub markdown_budget: usize,
+    /// What fails: JUnit marks those findings as failures.
+    pub fail_on: FailOn,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            markdown_budget: markdown::DEFAULT_BUDGET,
+            fail_on: FailOn::Error,
+        }
+    }
+}
+
+/// Renders analyses (one per bundle) in `format` with default options.
+pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    render_with(analyses, format, &RenderOptions::default(), w)
 }
 
 /// Renders analyses (one per bundle) in `format`.
-pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_with(
+    analyses: &[Analysis],
+    format: Format,
+    opts: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(analyses, w),
+        Format::Yaml => json::render_yaml(analyses, w),
         Format::Html => html::render(analyses, w),
-        Format::Markdown => {
-            if analyses.len() > 1 {
-                markdown::render_fleet(analyses, w)?;
-            }
-            for a in analyses {
-                markdown::render(a, w)?;
-            }
-            Ok(())
-        }
-        Format::Table => {
+        Format::Sarif => sarif::render(analyses, w),
+        Format::Junit => junit::render(analyses, opts.fail_on, w),
+        Format::Markdown => markdown::render_all(analyses, opts.markdown_budget, w),
+        Format::Table | Format::Wide => {
             if analyses.len() > 1 {
                 table::render_fleet(analyses, w)?;
             }

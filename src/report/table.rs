@@ -15,6 +15,10 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
         writeln!(w, "nodes: {}", nodes.join(", "))?;
     }
+    writeln!(w, "verdict: {}", a.verdict_sentence())?;
+    for r in &a.incomplete_reasons {
+        writeln!(w, "  not checked: {}", r.line())?;
+    }
     if a.findings.is_empty() {
         writeln!(w, "No findings.")?;
         return Ok(());

@@ -150,6 +150,11 @@ pub fn render_markdown(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io
     if entries.is_empty() {
         return writeln!(w, "No log events.\n");
     }
+    markdown_table(entries, w)
+}
+
+/// The timeline as a markdown table, without a heading.
+pub fn markdown_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(
         w,
         "| first seen | event | where | count | sample |\n|---|---|---|---|---|"
@@ -168,6 +173,114 @@ pub fn render_markdown(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io
         )?;
     }
     writeln!(w)
+}
+
+/// One bundle's timeline, for `kubetriage timeline`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Timeline {
+    /// The input as given.
+    pub source: String,
+    /// Capture time, RFC 3339.
+    pub captured_at: String,
+    /// Entries in time order.
+    pub entries: Vec<Entry>,
+}
+
+/// An entry with the bundle it comes from: the JSON/YAML timeline is one flat array of these.
+#[derive(Serialize)]
+struct SourcedEntry<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    entry: &'a Entry,
+}
+
+/// Renders timelines (one per bundle) in `format`. JSON and YAML are ONE array of entries,
+/// each naming its `source`, whatever the number of bundles. SARIF and JUnit are not
+/// timeline formats (an error).
+pub fn render(
+    timelines: &[Timeline],
+    format: crate::report::Format,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use crate::report::Format;
+    let flat: Vec<SourcedEntry<'_>> = timelines
+        .iter()
+        .flat_map(|t| t.entries.iter().map(|e| SourcedEntry { source: &t.source, entry: e }))
+        .collect();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, &flat).map_err(std::io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Yaml => {
+            let text = serde_yaml::to_string(&flat).map_err(std::io::Error::other)?;
+            w.write_all(text.as_bytes())
+        }
+        Format::Markdown => timelines.iter().try_for_each(|t| {
+            writeln!(w, "# kubetriage timeline: {}\n", t.source)?;
+            writeln!(w, "Captured at `{}`.\n", t.captured_at)?;
+            render_markdown(&t.entries, w)
+        }),
+        Format::Html => html(timelines, w),
+        Format::Table | Format::Wide => timelines.iter().try_for_each(|t| {
+            writeln!(w, "{}  (captured {})", t.source, t.captured_at)?;
+            render_table(&t.entries, w)
+        }),
+        Format::Sarif | Format::Junit => Err(std::io::Error::other(format!(
+            "`timeline` has no findings to write as {}: use table, wide, markdown, json, yaml or html",
+            format.as_str()
+        ))),
+    }
+}
+
+/// One self-contained HTML page: per bundle, a table of the entries in time order.
+fn html(timelines: &[Timeline], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use crate::report::html::{STYLE, esc};
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let title = match timelines {
+        [one] => format!("kubetriage timeline: {}", one.source),
+        many => format!("kubetriage timeline: {} bundles", many.len()),
+    };
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <style>{STYLE}</style></head><body>",
+        esc(&title)
+    );
+    for t in timelines {
+        let _ = write!(
+            s,
+            "<h1>Timeline of {}</h1><p>Captured at <b>{}</b>. {} event class(es), first occurrence each.</p>",
+            esc(&t.source),
+            esc(&t.captured_at),
+            t.entries.len()
+        );
+        if t.entries.is_empty() {
+            s.push_str("<p>No log events.</p>");
+            continue;
+        }
+        s.push_str(
+            "<table class=\"timeline\"><tr><th>first seen</th><th>severity</th><th>event</th>\
+             <th>where</th><th>count</th><th>sample</th></tr>",
+        );
+        for e in &t.entries {
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td class=\"sev-{sev}\">{sev}</td><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                esc(e.first_seen.as_deref().unwrap_or("?")),
+                esc(&e.rule),
+                esc(&e.title),
+                esc(&place(e)),
+                e.count,
+                esc(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
+                sev = e.severity.as_str(),
+            );
+        }
+        s.push_str("</table>");
+    }
+    s.push_str("</body></html>\n");
+    w.write_all(s.as_bytes())
 }
 
 #[cfg(test)]
