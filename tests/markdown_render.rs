@@ -1,0 +1,351 @@
+//! Markdown that renders (issue 15 item 5): every markdown report of every fixture
+//! (analyze, audit, certs, timeline, diff) parsed as GitHub does (CommonMark + GFM, with
+//! pulldown-cmark): the plan is ONE ordered list, every command block is intact inside its
+//! item, "Verify:" and caveats are text outside the fences, placeholders such as `<name>`
+//! stay visible, and the only raw HTML is `<details>`/`<summary>` (and `<br>` in cells).
+//! Past the size budget the report keeps verdict, root causes and plan, and says what it
+//! left out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use assert_cmd::Command;
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde_json::Value;
+
+const B: &str = "testdata/bundles";
+
+const FIXTURES: &[(&str, &str)] = &[
+    ("incident-replay", "2026-11-21T09:30:00Z"),
+    ("kubeadm-healthy", "2026-06-15T12:00:00Z"),
+    ("malformed", "2026-06-15T12:00:00Z"),
+    ("secrets-everywhere", "2026-03-10T08:00:00Z"),
+    ("sosreport-legacy", "2026-06-15T11:58:02Z"),
+    ("sosreport-scrubbed", "2026-06-15T11:58:02Z"),
+    ("troubleshoot-kubeadm", "2026-06-15T12:00:00Z"),
+    ("two-nodes", "2026-06-15T12:00:00Z"),
+];
+
+fn run(args: &[&str]) -> String {
+    let out = Command::cargo_bin("kubetriage").unwrap().args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_GFM | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+/// What a plan list holds once rendered.
+#[derive(Debug, Default)]
+struct RenderedPlan {
+    items: usize,
+    first: u64,
+    /// Code block texts, in order.
+    code: Vec<String>,
+    /// Text outside code of each item, whitespace collapsed.
+    text: Vec<String>,
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every "Fix plan" section of the document, and the raw HTML it holds anywhere.
+fn parse(md: &str) -> (Vec<RenderedPlan>, Vec<String>) {
+    let mut plans: Vec<RenderedPlan> = Vec::new();
+    let mut html = Vec::new();
+    let mut heading: Option<String> = None;
+    let mut after_plan_heading = false;
+    let mut list_depth = 0usize;
+    let mut in_plan = false;
+    let mut in_code: Option<String> = None;
+    for ev in Parser::new_ext(md, options()) {
+        match &ev {
+            Event::Html(h) | Event::InlineHtml(h) => html.push(h.to_string()),
+            _ => {}
+        }
+        if let Some(h) = heading.as_mut() {
+            match &ev {
+                Event::Text(t) | Event::Code(t) => h.push_str(t),
+                Event::End(TagEnd::Heading(_)) => {
+                    after_plan_heading = h.trim() == "Fix plan";
+                    heading = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                assert!(!in_plan, "a heading inside the plan list");
+                assert!(level <= HeadingLevel::H3);
+                heading = Some(String::new());
+            }
+            Event::Start(Tag::List(first)) => {
+                if list_depth == 0 && after_plan_heading {
+                    let first = first.expect("the plan is an ORDERED list");
+                    plans.push(RenderedPlan {
+                        first,
+                        ..Default::default()
+                    });
+                    in_plan = true;
+                    after_plan_heading = false;
+                } else if list_depth == 0 && in_plan {
+                    unreachable!()
+                }
+                list_depth += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                list_depth -= 1;
+                if list_depth == 0 {
+                    in_plan = false;
+                }
+            }
+            Event::Start(Tag::Item) if in_plan && list_depth == 1 => {
+                let p = plans.last_mut().unwrap();
+                p.items += 1;
+                p.text.push(String::new());
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                if in_plan {
+                    assert!(matches!(kind, CodeBlockKind::Fenced(_)), "an indented code block in the plan: a command escaped its fence");
+                }
+                in_code = Some(String::new());
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                let code = in_code.take().unwrap();
+                if in_plan {
+                    plans.last_mut().unwrap().code.push(code);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = in_code.as_mut() {
+                    c.push_str(&t);
+                } else if in_plan {
+                    plans.last_mut().unwrap().text.last_mut().unwrap().push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) if in_plan && in_code.is_none() => {
+                plans.last_mut().unwrap().text.last_mut().unwrap().push(' ');
+            }
+            Event::Start(Tag::Paragraph) if after_plan_heading && list_depth == 0 => {
+                panic!("a paragraph between the plan heading and its list")
+            }
+            _ => {}
+        }
+    }
+    for p in &mut plans {
+        for t in &mut p.text {
+            *t = collapse(t);
+        }
+    }
+    (plans, html)
+}
+
+/// The raw HTML a report may hold: collapsible sections and line breaks in table cells.
+fn allowed_html(h: &str) -> bool {
+    let h = h.trim();
+    h.is_empty()
+        || h.starts_with("<details>")
+        || h.starts_with("</details>")
+        || h.starts_with("<summary>")
+        || h.starts_with("</summary>")
+        || h == "<br>"
+}
+
+/// Asserts the rendered plans are the JSON plans: one ordered list each, one item per step,
+/// each step's command and verify blocks intact and in order, Verify and caveats outside
+/// the fences and visible as written.
+fn assert_plans(md: &str, plans: &[Vec<Value>], what: &str) {
+    let (rendered, html) = parse(md);
+    for h in &html {
+        assert!(allowed_html(h), "{what}: raw HTML {h:?} (a placeholder parsed as a tag?)");
+    }
+    let plans: Vec<&Vec<Value>> = plans.iter().filter(|p| !p.is_empty()).collect();
+    assert_eq!(rendered.len(), plans.len(), "{what}: one ordered list per plan");
+    for (r, steps) in rendered.iter().zip(plans) {
+        assert_eq!(r.first, 1);
+        assert_eq!(r.items, steps.len(), "{what}: the plan is ONE list of {} items", steps.len());
+        let mut expected: Vec<String> = Vec::new();
+        for (i, s) in steps.iter().enumerate() {
+            let lines = |k: &str| -> Option<String> {
+                let cs: Vec<&str> = s[k].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+                (!cs.is_empty()).then(|| cs.iter().flat_map(|c| c.lines()).map(|l| format!("{l}\n")).collect())
+            };
+            expected.extend(lines("commands"));
+            if let Some(v) = lines("verify") {
+                expected.push(v);
+                assert!(r.text[i].contains("Verify:"), "{what}: step {} has no Verify text: {}", i + 1, r.text[i]);
+            }
+            if let Some(c) = s.get("caveat").and_then(|c| c.as_str()) {
+                assert!(
+                    r.text[i].contains(&collapse(&c.replace('`', ""))),
+                    "{what}: step {}: caveat not shown as written\n  want: {c}\n  got:  {}",
+                    i + 1,
+                    r.text[i]
+                );
+            }
+            let title = collapse(s["title"].as_str().unwrap());
+            assert!(r.text[i].contains(&title), "{what}: step {} title {title:?} in {}", i + 1, r.text[i]);
+        }
+        assert_eq!(r.code, expected, "{what}: command blocks intact, in order");
+        assert!(r.code.iter().all(|c| !c.contains("Verify:")), "{what}: Verify swallowed by a fence");
+    }
+}
+
+fn json(args: &[&str]) -> Value {
+    let mut a = args.to_vec();
+    a.extend(["-o", "json"]);
+    serde_json::from_str(&run(&a)).unwrap()
+}
+
+fn plans_of(v: &Value) -> Vec<Vec<Value>> {
+    match v {
+        Value::Array(reports) => reports.iter().map(|r| r["plan"].as_array().unwrap().clone()).collect(),
+        one => vec![one["plan"].as_array().unwrap().clone()],
+    }
+}
+
+#[test]
+fn every_fixture_analysis_renders_with_one_plan_list() {
+    for (bundle, now) in FIXTURES {
+        let p = format!("{B}/{bundle}");
+        let md = run(&["analyze", &p, "--now", now, "-o", "markdown"]);
+        let v = json(&["analyze", &p, "--now", now]);
+        assert_plans(&md, &plans_of(&v), bundle);
+        assert!(md.contains(&format!("**Verdict:** {}", v["verdict"].as_str().unwrap())), "{bundle}");
+    }
+}
+
+/// The replay's plan has 12 steps (two digits: content indented 4 spaces) and a multi-line
+/// heredoc: was the list cut after step 8, the heredoc shown as a paragraph and "Verify:"
+/// swallowed by the closing fence.
+#[test]
+fn the_replay_plan_keeps_heredocs_and_steps_past_nine() {
+    let p = format!("{B}/incident-replay");
+    let md = run(&["analyze", &p, "--now", "2026-11-21T09:30:00Z", "-o", "markdown"]);
+    let v = json(&["analyze", &p, "--now", "2026-11-21T09:30:00Z"]);
+    let plan = v["plan"].as_array().unwrap();
+    assert!(plan.len() >= 10, "the fixture has ≥ 10 steps");
+    assert!(
+        plan.iter()
+            .any(|s| s["commands"].as_array().unwrap().iter().any(|c| c.as_str().unwrap().contains('\n'))),
+        "the fixture has a multi-line command"
+    );
+    let (rendered, _) = parse(&md);
+    assert_eq!(rendered[0].items, plan.len());
+}
+
+/// Built by hand: 11 steps, a heredoc in step 10, a caveat with `<name>` placeholders.
+#[test]
+fn placeholders_heredocs_and_two_digit_steps_render() {
+    use kubetriage::plan::PlanStep;
+    let catalog = kubetriage::catalog::Catalog::builtin().unwrap();
+    let at = time::macros::datetime!(2026-01-01 0:00 UTC);
+    let snap = kubetriage::snapshot::Snapshot::empty(
+        "hand-made",
+        kubetriage::snapshot::CapturedAt {
+            at,
+            source: kubetriage::snapshot::CaptureSource::Flag,
+        },
+    );
+    let steps: Vec<PlanStep> = (1..=11)
+        .map(|i| PlanStep {
+            order: i,
+            id: format!("step-{i}"),
+            phase: "repair".into(),
+            title: format!("Step <{i}> & more"),
+            resolves: vec![],
+            after: vec![],
+            targets: vec![format!("node-{i}")],
+            commands: if i == 10 {
+                vec!["ssh <node> 'sudo tee /run/x' <<EOF\nA=1\n\n  B=2\nEOF".into(), "echo done".into()]
+            } else {
+                vec![format!("kubectl get node <name-{i}>")]
+            },
+            verify: vec![format!("kubectl get pods -n <namespace> # {i}")],
+            caveat: Some(format!("Replace <name> and <namespace> with yours & check `{i}`.")),
+        })
+        .collect();
+    let a = kubetriage::report::Analysis::new(&snap, &catalog, vec![], steps.clone(), Default::default());
+    let mut out = Vec::new();
+    kubetriage::report::render(&[a], kubetriage::report::Format::Markdown, &mut out).unwrap();
+    let md = String::from_utf8(out).unwrap();
+    let plan: Vec<Value> = steps.iter().map(|s| serde_json::to_value(s).unwrap()).collect();
+    assert_plans(&md, &[plan], "hand-made");
+    let (rendered, _) = parse(&md);
+    assert!(rendered[0].text[9].contains("Replace <name> and <namespace>"), "{}", rendered[0].text[9]);
+    assert!(rendered[0].text[10].contains("Step <11> & more"));
+}
+
+/// A 6-bundle audit was 63.5 KB of markdown, at GitHub's comment limit.
+#[test]
+fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let six = [
+        "incident-replay",
+        "two-nodes",
+        "secrets-everywhere",
+        "sosreport-legacy",
+        "troubleshoot-kubeadm",
+        "malformed",
+    ];
+    for b in six {
+        let src = std::fs::canonicalize(format!("{B}/{b}")).unwrap();
+        std::os::unix::fs::symlink(src, dir.path().join(b)).unwrap();
+    }
+    let d = dir.path().to_str().unwrap();
+    let now = "2026-11-21T09:30:00Z";
+    let full = run(&["audit", d, "--now", now, "-o", "markdown", "--markdown-budget", "0"]);
+    let md = run(&["audit", d, "--now", now, "-o", "markdown"]);
+    let v = json(&["audit", d, "--now", now]);
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    assert!(md.chars().count() <= 60_000, "{} characters", md.chars().count());
+    assert_plans(&md, &plans_of(&v), "audit (budget)");
+    assert_plans(&full, &plans_of(&v), "audit (full)");
+    for r in v.as_array().unwrap() {
+        assert!(md.contains(&format!("**Verdict:** {}", r["verdict"].as_str().unwrap())));
+    }
+    // Every root cause of the full report is kept.
+    let mut roots = 0;
+    for section in full.split("## Root causes").skip(1) {
+        let section = section.split("\n## ").next().unwrap();
+        for id in section.lines().filter_map(|l| l.strip_prefix("- Finding id: `")) {
+            roots += 1;
+            assert!(md.contains(id.trim_end_matches('`')), "root cause {id} kept");
+        }
+    }
+    assert!(roots > 0);
+    if full.chars().count() > 60_000 {
+        assert!(md.contains("Left out to fit the budget"), "says what it left out");
+        assert!(md.contains("-o html"), "says how to get it");
+    }
+    // A tiny budget still keeps verdict and plan.
+    let tiny = run(&["audit", d, "--now", now, "-o", "markdown", "--markdown-budget", "1000"]);
+    assert!(tiny.contains("Left out to fit the budget") && tiny.contains("## Fix plan"));
+    assert_plans(&tiny, &plans_of(&v), "audit (tiny budget)");
+}
+
+/// Every other markdown report parses: tables are tables, only allowed raw HTML.
+#[test]
+fn certs_timeline_and_diff_markdown_render() {
+    for (bundle, now) in FIXTURES {
+        let p = format!("{B}/{bundle}");
+        for sub in ["certs", "timeline"] {
+            let md = run(&[sub, &p, "--now", now, "-o", "markdown"]);
+            let (plans, html) = parse(&md);
+            assert!(plans.is_empty());
+            for h in &html {
+                assert!(allowed_html(h), "{sub} {bundle}: raw HTML {h:?}");
+            }
+            let tables = Parser::new_ext(&md, options())
+                .filter(|e| matches!(e, Event::Start(Tag::Table(_))))
+                .count();
+            let has_rows = md.lines().any(|l| l.starts_with("|---"));
+            assert_eq!(tables > 0, has_rows, "{sub} {bundle}: a pipe table that does not parse");
+        }
+        let md = run(&["diff", &format!("{B}/kubeadm-healthy"), &p, "--now", now, "-o", "markdown"]);
+        let (_, html) = parse(&md);
+        assert!(html.iter().all(|h| allowed_html(h)), "diff {bundle}: {html:?}");
+        assert!(md.contains("**Verdict:**"));
+    }
+}
