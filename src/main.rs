@@ -575,7 +575,10 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                 s.bytes_unpacked,
                 s.mb_per_s()
             );
-            eprintln!("  read+decompress+scan {:?}, parse {:?}, pki {:?}", s.read, s.parse, s.pki);
+            eprintln!(
+                "  read+decompress+scan {:?}, parse {:?}, pki {:?}",
+                s.read, s.parse, s.pki
+            );
         }
         print_tail(started.elapsed());
     }

@@ -13,7 +13,8 @@ fn timeline_reads_the_cascade_top_to_bottom() {
     let out = kt()
         .args(["timeline", "testdata/bundles/incident-replay", "-o", "markdown"])
         .assert()
-        .success();
+        .code(1); // error events and the default --fail-on error
+
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let pos = |rule: &str| {
         text.find(&format!("`{rule}`"))
@@ -40,7 +41,8 @@ fn timeline_json_has_first_seen_and_counts() {
             "json",
         ])
         .assert()
-        .success();
+        .code(1); // error events and the default --fail-on error
+
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     let e = v.as_array().unwrap();
     assert!(

@@ -26,7 +26,11 @@ const FIXTURES: &[(&str, &str)] = &[
 ];
 
 fn run(args: &[&str]) -> String {
-    let out = Command::cargo_bin("kubetriage").unwrap().args(args).output().unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -107,7 +111,10 @@ fn parse(md: &str) -> (Vec<RenderedPlan>, Vec<String>) {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 if in_plan {
-                    assert!(matches!(kind, CodeBlockKind::Fenced(_)), "an indented code block in the plan: a command escaped its fence");
+                    assert!(
+                        matches!(kind, CodeBlockKind::Fenced(_)),
+                        "an indented code block in the plan: a command escaped its fence"
+                    );
                 }
                 in_code = Some(String::new());
             }
@@ -124,7 +131,9 @@ fn parse(md: &str) -> (Vec<RenderedPlan>, Vec<String>) {
                     plans.last_mut().unwrap().text.last_mut().unwrap().push_str(&t);
                 }
             }
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) if in_plan && in_code.is_none() => {
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph)
+                if in_plan && in_code.is_none() =>
+            {
                 plans.last_mut().unwrap().text.last_mut().unwrap().push(' ');
             }
             Event::Start(Tag::Paragraph) if after_plan_heading && list_depth == 0 => {
@@ -158,23 +167,46 @@ fn allowed_html(h: &str) -> bool {
 fn assert_plans(md: &str, plans: &[Vec<Value>], what: &str) {
     let (rendered, html) = parse(md);
     for h in &html {
-        assert!(allowed_html(h), "{what}: raw HTML {h:?} (a placeholder parsed as a tag?)");
+        assert!(
+            allowed_html(h),
+            "{what}: raw HTML {h:?} (a placeholder parsed as a tag?)"
+        );
     }
     let plans: Vec<&Vec<Value>> = plans.iter().filter(|p| !p.is_empty()).collect();
     assert_eq!(rendered.len(), plans.len(), "{what}: one ordered list per plan");
     for (r, steps) in rendered.iter().zip(plans) {
         assert_eq!(r.first, 1);
-        assert_eq!(r.items, steps.len(), "{what}: the plan is ONE list of {} items", steps.len());
+        assert_eq!(
+            r.items,
+            steps.len(),
+            "{what}: the plan is ONE list of {} items",
+            steps.len()
+        );
         let mut expected: Vec<String> = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             let lines = |k: &str| -> Option<String> {
-                let cs: Vec<&str> = s[k].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
-                (!cs.is_empty()).then(|| cs.iter().flat_map(|c| c.lines()).map(|l| format!("{l}\n")).collect())
+                let cs: Vec<&str> = s[k]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect();
+                (!cs.is_empty()).then(|| {
+                    cs.iter()
+                        .flat_map(|c| c.lines())
+                        .map(|l| format!("{l}\n"))
+                        .collect()
+                })
             };
             expected.extend(lines("commands"));
             if let Some(v) = lines("verify") {
                 expected.push(v);
-                assert!(r.text[i].contains("Verify:"), "{what}: step {} has no Verify text: {}", i + 1, r.text[i]);
+                assert!(
+                    r.text[i].contains("Verify:"),
+                    "{what}: step {} has no Verify text: {}",
+                    i + 1,
+                    r.text[i]
+                );
             }
             if let Some(c) = s.get("caveat").and_then(|c| c.as_str()) {
                 assert!(
@@ -185,10 +217,18 @@ fn assert_plans(md: &str, plans: &[Vec<Value>], what: &str) {
                 );
             }
             let title = collapse(s["title"].as_str().unwrap());
-            assert!(r.text[i].contains(&title), "{what}: step {} title {title:?} in {}", i + 1, r.text[i]);
+            assert!(
+                r.text[i].contains(&title),
+                "{what}: step {} title {title:?} in {}",
+                i + 1,
+                r.text[i]
+            );
         }
         assert_eq!(r.code, expected, "{what}: command blocks intact, in order");
-        assert!(r.code.iter().all(|c| !c.contains("Verify:")), "{what}: Verify swallowed by a fence");
+        assert!(
+            r.code.iter().all(|c| !c.contains("Verify:")),
+            "{what}: Verify swallowed by a fence"
+        );
     }
 }
 
@@ -200,7 +240,10 @@ fn json(args: &[&str]) -> Value {
 
 fn plans_of(v: &Value) -> Vec<Vec<Value>> {
     match v {
-        Value::Array(reports) => reports.iter().map(|r| r["plan"].as_array().unwrap().clone()).collect(),
+        Value::Array(reports) => reports
+            .iter()
+            .map(|r| r["plan"].as_array().unwrap().clone())
+            .collect(),
         one => vec![one["plan"].as_array().unwrap().clone()],
     }
 }
@@ -212,7 +255,10 @@ fn every_fixture_analysis_renders_with_one_plan_list() {
         let md = run(&["analyze", &p, "--now", now, "-o", "markdown"]);
         let v = json(&["analyze", &p, "--now", now]);
         assert_plans(&md, &plans_of(&v), bundle);
-        assert!(md.contains(&format!("**Verdict:** {}", v["verdict"].as_str().unwrap())), "{bundle}");
+        assert!(
+            md.contains(&format!("**Verdict:** {}", v["verdict"].as_str().unwrap())),
+            "{bundle}"
+        );
     }
 }
 
@@ -227,8 +273,11 @@ fn the_replay_plan_keeps_heredocs_and_steps_past_nine() {
     let plan = v["plan"].as_array().unwrap();
     assert!(plan.len() >= 10, "the fixture has ≥ 10 steps");
     assert!(
-        plan.iter()
-            .any(|s| s["commands"].as_array().unwrap().iter().any(|c| c.as_str().unwrap().contains('\n'))),
+        plan.iter().any(|s| s["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains('\n'))),
         "the fixture has a multi-line command"
     );
     let (rendered, _) = parse(&md);
@@ -258,12 +307,17 @@ fn placeholders_heredocs_and_two_digit_steps_render() {
             after: vec![],
             targets: vec![format!("node-{i}")],
             commands: if i == 10 {
-                vec!["ssh <node> 'sudo tee /run/x' <<EOF\nA=1\n\n  B=2\nEOF".into(), "echo done".into()]
+                vec![
+                    "ssh <node> 'sudo tee /run/x' <<EOF\nA=1\n\n  B=2\nEOF".into(),
+                    "echo done".into(),
+                ]
             } else {
                 vec![format!("kubectl get node <name-{i}>")]
             },
             verify: vec![format!("kubectl get pods -n <namespace> # {i}")],
-            caveat: Some(format!("Replace <name> and <namespace> with yours & check `{i}`.")),
+            caveat: Some(format!(
+                "Replace <name> and <namespace> with yours & check `{i}`."
+            )),
         })
         .collect();
     let a = kubetriage::report::Analysis::new(&snap, &catalog, vec![], steps.clone(), Default::default());
@@ -273,7 +327,11 @@ fn placeholders_heredocs_and_two_digit_steps_render() {
     let plan: Vec<Value> = steps.iter().map(|s| serde_json::to_value(s).unwrap()).collect();
     assert_plans(&md, &[plan], "hand-made");
     let (rendered, _) = parse(&md);
-    assert!(rendered[0].text[9].contains("Replace <name> and <namespace>"), "{}", rendered[0].text[9]);
+    assert!(
+        rendered[0].text[9].contains("Replace <name> and <namespace>"),
+        "{}",
+        rendered[0].text[9]
+    );
     assert!(rendered[0].text[10].contains("Step <11> & more"));
 }
 
@@ -295,7 +353,16 @@ fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
     }
     let d = dir.path().to_str().unwrap();
     let now = "2026-11-21T09:30:00Z";
-    let full = run(&["audit", d, "--now", now, "-o", "markdown", "--markdown-budget", "0"]);
+    let full = run(&[
+        "audit",
+        d,
+        "--now",
+        now,
+        "-o",
+        "markdown",
+        "--markdown-budget",
+        "0",
+    ]);
     let md = run(&["audit", d, "--now", now, "-o", "markdown"]);
     let v = json(&["audit", d, "--now", now]);
     assert_eq!(v.as_array().unwrap().len(), 6);
@@ -320,7 +387,16 @@ fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
         assert!(md.contains("-o html"), "says how to get it");
     }
     // A tiny budget still keeps verdict and plan.
-    let tiny = run(&["audit", d, "--now", now, "-o", "markdown", "--markdown-budget", "1000"]);
+    let tiny = run(&[
+        "audit",
+        d,
+        "--now",
+        now,
+        "-o",
+        "markdown",
+        "--markdown-budget",
+        "1000",
+    ]);
     assert!(tiny.contains("Left out to fit the budget") && tiny.contains("## Fix plan"));
     assert_plans(&tiny, &plans_of(&v), "audit (tiny budget)");
 }
@@ -341,9 +417,21 @@ fn certs_timeline_and_diff_markdown_render() {
                 .filter(|e| matches!(e, Event::Start(Tag::Table(_))))
                 .count();
             let has_rows = md.lines().any(|l| l.starts_with("|---"));
-            assert_eq!(tables > 0, has_rows, "{sub} {bundle}: a pipe table that does not parse");
+            assert_eq!(
+                tables > 0,
+                has_rows,
+                "{sub} {bundle}: a pipe table that does not parse"
+            );
         }
-        let md = run(&["diff", &format!("{B}/kubeadm-healthy"), &p, "--now", now, "-o", "markdown"]);
+        let md = run(&[
+            "diff",
+            &format!("{B}/kubeadm-healthy"),
+            &p,
+            "--now",
+            now,
+            "-o",
+            "markdown",
+        ]);
         let (_, html) = parse(&md);
         assert!(html.iter().all(|h| allowed_html(h)), "diff {bundle}: {html:?}");
         assert!(md.contains("**Verdict:**"));

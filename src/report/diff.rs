@@ -195,8 +195,16 @@ fn line(f: &Finding) -> String {
 }
 
 fn text(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "before: {}  (captured {})", d.before.source, d.before.captured_at)?;
-    writeln!(w, "after:  {}  (captured {})", d.after.source, d.after.captured_at)?;
+    writeln!(
+        w,
+        "before: {}  (captured {})",
+        d.before.source, d.before.captured_at
+    )?;
+    writeln!(
+        w,
+        "after:  {}  (captured {})",
+        d.after.source, d.after.captured_at
+    )?;
     writeln!(w, "{}", d.summary())?;
     for r in &d.after.incomplete_reasons {
         writeln!(w, "  not checked after: {}", r.line())?;
@@ -218,8 +226,16 @@ fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let esc = |s: &str| s.replace('\\', "\\\\").replace('<', "\\<").replace('&', "\\&");
     writeln!(w, "# kubetriage diff\n")?;
     writeln!(w, "**Verdict:** {}\n", esc(&d.summary()))?;
-    writeln!(w, "- Before: `{}` (captured `{}`)", d.before.source, d.before.captured_at)?;
-    writeln!(w, "- After: `{}` (captured `{}`)\n", d.after.source, d.after.captured_at)?;
+    writeln!(
+        w,
+        "- Before: `{}` (captured `{}`)",
+        d.before.source, d.before.captured_at
+    )?;
+    writeln!(
+        w,
+        "- After: `{}` (captured `{}`)\n",
+        d.after.source, d.after.captured_at
+    )?;
     if !d.after.incomplete_reasons.is_empty() {
         writeln!(w, "## Not checked in AFTER\n")?;
         for r in &d.after.incomplete_reasons {
@@ -232,7 +248,10 @@ fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         if fs.is_empty() {
             return writeln!(w, "None.\n");
         }
-        writeln!(w, "| severity | finding | rule | node | title |\n|---|---|---|---|---|")?;
+        writeln!(
+            w,
+            "| severity | finding | rule | node | title |\n|---|---|---|---|---|"
+        )?;
         for f in fs {
             writeln!(
                 w,
@@ -308,7 +327,11 @@ fn sarif(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         .new
         .iter()
         .map(|f| sarif::result(f, at(f), Some("new")))
-        .chain(d.unchanged.iter().map(|u| sarif::result(&u.finding, at(&u.finding), Some("unchanged"))))
+        .chain(
+            d.unchanged
+                .iter()
+                .map(|u| sarif::result(&u.finding, at(&u.finding), Some("unchanged"))),
+        )
         .chain(d.fixed.iter().map(|f| sarif::result(f, at(f), Some("absent"))))
         .collect();
     let run = json!({
@@ -343,6 +366,11 @@ fn junit(d: &Diff, fail_on: FailOn, w: &mut dyn std::io::Write) -> std::io::Resu
     write(
         &[Suite {
             name: format!("{} → {}", d.before.source, d.after.source),
+            properties: vec![
+                ("verdict_before", d.before.verdict.as_str().to_string()),
+                ("verdict_after", d.after.verdict.as_str().to_string()),
+                ("summary", d.summary()),
+            ],
             cases,
         }],
         w,

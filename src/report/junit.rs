@@ -43,7 +43,11 @@ impl Case {
             outcome: Some(if fail_on.fails_at(f.severity) {
                 ("failure", format!("{}: {}", f.severity, f.title), text)
             } else {
-                ("skipped", format!("{} (below --fail-on): {}", f.severity, f.title), text)
+                (
+                    "skipped",
+                    format!("{} (below --fail-on): {}", f.severity, f.title),
+                    text,
+                )
             }),
         }
     }
@@ -53,17 +57,15 @@ impl Case {
 pub(crate) struct Suite {
     /// The bundle.
     pub name: String,
+    /// `<properties>`: the verdict and what it rests on.
+    pub properties: Vec<(&'static str, String)>,
     /// Its cases.
     pub cases: Vec<Case>,
 }
 
 /// The suite of one analysis.
 fn suite(a: &Analysis, fail_on: FailOn) -> Suite {
-    let mut cases: Vec<Case> = a
-        .findings
-        .iter()
-        .map(|f| Case::finding(f, fail_on, ""))
-        .collect();
+    let mut cases: Vec<Case> = a.findings.iter().map(|f| Case::finding(f, fail_on, "")).collect();
     for r in &a.incomplete_reasons {
         let element = if fail_on == FailOn::Incomplete {
             "failure"
@@ -85,6 +87,11 @@ fn suite(a: &Analysis, fail_on: FailOn) -> Suite {
     }
     Suite {
         name: a.source.clone(),
+        properties: vec![
+            ("verdict", a.verdict.as_str().to_string()),
+            ("verdict_text", a.verdict_sentence()),
+            ("captured_at", a.captured_at.clone()),
+        ],
         cases,
     }
 }
@@ -135,6 +142,16 @@ pub(crate) fn write(suites: &[Suite], w: &mut dyn std::io::Write) -> std::io::Re
         suite.push_attribute(("errors", "0"));
         suite.push_attribute(("skipped", count(s, "skipped").to_string().as_str()));
         x.write_event(Event::Start(suite))?;
+        if !s.properties.is_empty() {
+            x.write_event(Event::Start(BytesStart::new("properties")))?;
+            for (k, v) in &s.properties {
+                let mut p = BytesStart::new("property");
+                p.push_attribute(("name", *k));
+                p.push_attribute(("value", clean(v).as_str()));
+                x.write_event(Event::Empty(p))?;
+            }
+            x.write_event(Event::End(BytesEnd::new("properties")))?;
+        }
         for c in &s.cases {
             let mut case = BytesStart::new("testcase");
             case.push_attribute(("classname", clean(&c.class).as_str()));

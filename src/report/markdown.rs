@@ -156,7 +156,10 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
         if entries.is_empty() {
             writeln!(w, "No log events.\n")?;
         } else {
-            details_open(&format!("{} event class(es), first occurrence each", entries.len()), w)?;
+            details_open(
+                &format!("{} event class(es), first occurrence each", entries.len()),
+                w,
+            )?;
             crate::report::timeline::markdown_table(&entries, w)?;
             details_close(w)?;
         }
@@ -170,11 +173,17 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
                 w,
                 "Every certificate once, judged at capture time; the issuer is the CA whose key verifies its signature.\n"
             )?;
-            details_open(&format!("{} certificate(s), worst first", a.certificates.len()), w)?;
+            details_open(
+                &format!("{} certificate(s), worst first", a.certificates.len()),
+                w,
+            )?;
             crate::report::certs::markdown_table(&a.certificates, w)?;
             details_close(w)?;
         } else {
-            left_out.push(format!("the certificate inventory ({} certificates)", a.certificates.len()));
+            left_out.push(format!(
+                "the certificate inventory ({} certificates)",
+                a.certificates.len()
+            ));
         }
     }
     if !a.problems.is_empty() {

@@ -211,7 +211,8 @@ impl Analysis {
             .iter()
             .flat_map(|f| std::iter::once(f.id.as_str()).chain(f.explained_by.iter().map(String::as_str)))
             .collect();
-        self.plan.retain(|s| s.resolves.iter().any(|id| wanted.contains(id.as_str())));
+        self.plan
+            .retain(|s| s.resolves.iter().any(|id| wanted.contains(id.as_str())));
         for (i, s) in self.plan.iter_mut().enumerate() {
             s.order = i + 1;
         }
@@ -220,7 +221,12 @@ impl Analysis {
 
     /// The verdict as one sentence with its numbers.
     pub fn verdict_sentence(&self) -> String {
-        verdict::sentence(self.verdict, &self.counts, &self.incomplete_reasons, self.plan.len())
+        verdict::sentence(
+            self.verdict,
+            &self.counts,
+            &self.incomplete_reasons,
+            self.plan.len(),
+        )
     }
 
     /// The worst severity among findings.
@@ -363,8 +369,8 @@ impl Filter {
     /// Whether `f` is shown.
     pub fn keeps(&self, f: &Finding) -> bool {
         self.only.is_none_or(|o| f.severity >= o)
-            && (self.rules.is_empty() || self.rules.iter().any(|r| *r == f.rule))
-            && !self.skip_rules.iter().any(|r| *r == f.rule)
+            && (self.rules.is_empty() || self.rules.contains(&f.rule))
+            && !self.skip_rules.contains(&f.rule)
     }
 }
 

@@ -89,7 +89,9 @@ pub(crate) fn result(f: &Finding, rule_index: usize, baseline: Option<&str>) -> 
 }
 
 /// The rules of `findings` (each rule once, in first-seen order) and the index of each.
-pub(crate) fn rules<'a>(findings: impl Iterator<Item = &'a Finding>) -> (Vec<Value>, BTreeMap<String, usize>) {
+pub(crate) fn rules<'a>(
+    findings: impl Iterator<Item = &'a Finding>,
+) -> (Vec<Value>, BTreeMap<String, usize>) {
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut out = Vec::new();
     for f in findings {

@@ -205,7 +205,12 @@ pub fn render(
     use crate::report::Format;
     let flat: Vec<SourcedEntry<'_>> = timelines
         .iter()
-        .flat_map(|t| t.entries.iter().map(|e| SourcedEntry { source: &t.source, entry: e }))
+        .flat_map(|t| {
+            t.entries.iter().map(|e| SourcedEntry {
+                source: &t.source,
+                entry: e,
+            })
+        })
         .collect();
     match format {
         Format::Json => {

@@ -146,7 +146,11 @@ impl IncompleteReason {
 /// The gaps of an analysis, from its input problems and `evidence-scrubbed` findings
 /// (all findings, before any filter: a filter never hides a gap). `recognised` is false
 /// when no node, object or certificate was found at all.
-pub fn incomplete_reasons(problems: &[InputProblem], findings: &[Finding], recognised: bool) -> Vec<IncompleteReason> {
+pub fn incomplete_reasons(
+    problems: &[InputProblem],
+    findings: &[Finding],
+    recognised: bool,
+) -> Vec<IncompleteReason> {
     let mut out: Vec<IncompleteReason> = problems
         .iter()
         .map(|p| {
@@ -177,7 +181,10 @@ pub fn incomplete_reasons(problems: &[InputProblem], findings: &[Finding], recog
             .evidence
             .get("scrubbed")
             .and_then(|v| v.as_array())
-            .is_some_and(|a| a.iter().all(|s| s.as_str().is_some_and(|s| s.contains("not collected"))));
+            .is_some_and(|a| {
+                a.iter()
+                    .all(|s| s.as_str().is_some_and(|s| s.contains("not collected")))
+            });
         let collector = f
             .evidence
             .get("collector")
@@ -193,9 +200,15 @@ pub fn incomplete_reasons(problems: &[InputProblem], findings: &[Finding], recog
             checks,
             path: None,
             reason: if not_collected {
-                format!("{collector} did not collect the certificates and keys{on} (finding {})", f.id)
+                format!(
+                    "{collector} did not collect the certificates and keys{on} (finding {})",
+                    f.id
+                )
             } else {
-                format!("{collector} scrubbed certificates, keys or secret values{on} (finding {})", f.id)
+                format!(
+                    "{collector} scrubbed certificates, keys or secret values{on} (finding {})",
+                    f.id
+                )
             },
         });
     }
@@ -224,7 +237,12 @@ pub fn decide(counts: &Counts, reasons: &[IncompleteReason]) -> Verdict {
 }
 
 /// One sentence: the verdict with its numbers, for every text format.
-pub fn sentence(verdict: Verdict, counts: &Counts, reasons: &[IncompleteReason], plan_steps: usize) -> String {
+pub fn sentence(
+    verdict: Verdict,
+    counts: &Counts,
+    reasons: &[IncompleteReason],
+    plan_steps: usize,
+) -> String {
     let (e, w) = (counts.error.shown, counts.warning.shown);
     let mut s = match verdict {
         Verdict::Healthy => "healthy: no errors or warnings".to_string(),
@@ -233,7 +251,9 @@ pub fn sentence(verdict: Verdict, counts: &Counts, reasons: &[IncompleteReason],
             "incomplete: {} gap(s) kept checks from running; {w} warning(s) and no errors in what was read",
             reasons.len()
         ),
-        Verdict::Broken => format!("broken: {e} error(s), {w} warning(s); {plan_steps} step(s) in the fix plan"),
+        Verdict::Broken => {
+            format!("broken: {e} error(s), {w} warning(s); {plan_steps} step(s) in the fix plan")
+        }
     };
     if verdict == Verdict::Broken && !reasons.is_empty() {
         s.push_str(&format!("; also incomplete ({} gap(s))", reasons.len()));
