@@ -291,7 +291,14 @@ impl Check for CertExpired {
                         rfc3339(next.not_after)
                     ))
                     .evidence("superseded_by", next.fingerprint.hex())
-                    .fixes(std::iter::empty::<&str>());
+                    .var("superseded", format!("{} [{}]", c.name(), c.fingerprint.short()))
+                    .var(
+                        "successor",
+                        format!("{} [{}]", next.subject, next.fingerprint.short()),
+                    )
+                    .var("places", places(c))
+                    .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
+                    .fixes(["replace-superseded-ca"]);
             } else {
                 f = renew_or_retire(snap, i, f, c, used, serving.get(i));
             }

@@ -15,6 +15,7 @@ pub mod ojson;
 pub mod pem;
 pub mod rules_node;
 pub mod secrets;
+pub mod shapes;
 pub mod sosreport;
 pub mod tree;
 pub mod troubleshoot;
