@@ -18,6 +18,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("incident-replay", "2026-11-21T09:30:00Z"),
     ("kubeadm-healthy", "2026-06-15T12:00:00Z"),
     ("two-nodes", "2026-06-15T12:00:00Z"),
+    ("kubeadm-ha-etcd-rejoined", "2026-06-15T12:00:00Z"),
 ];
 
 fn analyze(dir: &Path, now: &str) -> Value {
