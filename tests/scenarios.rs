@@ -79,3 +79,30 @@ fn ha_node_rejoined_under_a_recreated_etcd_ca_is_the_only_node_in_error() {
     assert!(!targets.is_empty());
     assert!(targets.iter().all(|t| t.contains("/cp-3/")), "{targets:?}");
 }
+
+/// A partial bundle (only the etcd side of `pki/` collected): the files the manifests name
+/// in `pki/` were not collected, which is not the same as missing on the node.
+#[test]
+fn partial_pki_collection_is_not_a_stale_manifest() {
+    use kubetriage_testgen::tree;
+    let mut t = tree::read_dir(std::path::Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
+    t.entries.retain(|p, _| {
+        !p.strip_prefix("etc/kubernetes/pki/")
+            .is_some_and(|rest| !rest.contains('/'))
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    t.write_to(tmp.path()).unwrap();
+    let r = analyze(tmp.path().to_str().unwrap(), "2026-06-15T12:00:00Z");
+    assert_eq!(errors(&r), vec![]);
+    let info = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "stale-manifest" && f["severity"] == "info")
+        .expect("a not-collected note");
+    assert!(
+        info["evidence"]["not_collected"]
+            .to_string()
+            .contains("/etc/kubernetes/pki/ca.crt")
+    );
+}
