@@ -809,10 +809,23 @@ impl Check for SaTokenStaleCa {
             .map(|&s| cert_label(snap, s))
             .collect::<Vec<_>>()
             .join(" + ");
+        // The desired CA of the domain: what the apiservers' --client-ca-file holds (the
+        // files or Secret the operator last wrote). When the serving certificate does not
+        // chain to it, the serving certificate is the odd one (ca-mismatch reports it) and a
+        // bundle holding the desired CA is not stale.
+        let desired: BTreeSet<usize> =
+            crate::pki::trust::presented(snap, lk, &comps, config::Component::Apiserver, "client-ca-file")
+                .iter()
+                .flat_map(|p| p.material.certs.iter().copied())
+                .collect();
+        let serving_on_desired = serving.iter().any(|&s| snap.graph.chain_to(s, &desired).is_ok());
         let mut stale: BTreeMap<Vec<usize>, Vec<Location>> = BTreeMap::new();
         for m in service_account_cas(snap, lk) {
             let trusted: BTreeSet<usize> = m.certs.iter().copied().collect();
             if serving.iter().any(|&s| snap.graph.chain_to(s, &trusted).is_ok()) {
+                continue;
+            }
+            if !desired.is_empty() && !serving_on_desired && !trusted.is_disjoint(&desired) {
                 continue;
             }
             stale.entry(m.certs.clone()).or_default().push(m.location);
