@@ -163,3 +163,43 @@ fn same_dn_ca_rotation_with_only_the_apiserver_cert_old_blames_the_apiserver_cer
         );
     }
 }
+
+/// `--expiry-window` reaches the certificate table of `analyze` reports: the table's
+/// `expiring` rows and the `cert-expiring-soon` findings agree at any window.
+#[test]
+fn expiry_window_reaches_the_certificate_table() {
+    for window in ["60", "250"] {
+        let run = |format: &str| {
+            let out = assert_cmd::Command::cargo_bin("kubetriage")
+                .unwrap()
+                .args([
+                    "analyze",
+                    "testdata/bundles/kubeadm-healthy",
+                    "--now",
+                    "2026-06-15T12:00:00Z",
+                    "--expiry-window",
+                    window,
+                    "-o",
+                    format,
+                ])
+                .output()
+                .unwrap();
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let table_rows = run("markdown")
+            .lines()
+            .filter(|l| l.starts_with("| expiring |"))
+            .count();
+        let r: Value = serde_json::from_str(&run("json")).unwrap();
+        let findings = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "cert-expiring-soon")
+            .count();
+        assert_eq!(table_rows, findings, "--expiry-window {window}");
+        if window == "250" {
+            assert!(findings > 0, "the 209-day leaves are due within 250 days");
+        }
+    }
+}

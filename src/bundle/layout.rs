@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::snapshot::Node;
+use crate::model::Node;
 
 /// Folder sequences that mark a node's root just before them.
 const MARKERS: &[&[&str]] = &[

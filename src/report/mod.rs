@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::artifact::InputProblem;
 use crate::catalog::Catalog;
-use crate::engine::Stats;
 use crate::finding::{Finding, Severity};
+use crate::model::Stats;
 use crate::plan::PlanStep;
 use crate::snapshot::Snapshot;
 
@@ -106,9 +106,20 @@ pub struct Analysis {
     /// The certificate inventory (for the markdown report; `kubetriage certs` prints it alone).
     #[serde(skip)]
     pub certificates: Vec<crate::pki::inventory::CertRow>,
+    /// The expiry window (days) the certificate statuses were decided with: the checks' own.
+    #[serde(skip)]
+    pub window_days: i64,
 }
 
 impl Analysis {
+    /// The same analysis with its certificate statuses decided with `window` (the expiry
+    /// window the checks ran with), so tables, pictures and findings agree.
+    pub fn with_expiry_window(mut self, snap: &Snapshot, window: time::Duration) -> Self {
+        self.certificates = crate::pki::inventory::rows_within(snap, window);
+        self.window_days = window.whole_days();
+        self
+    }
+
     /// Assembles the analysis of `snap`.
     pub fn new(
         snap: &Snapshot,
@@ -137,6 +148,7 @@ impl Analysis {
             .collect();
         Analysis {
             certificates: crate::pki::inventory::rows(snap),
+            window_days: 30,
             captured: snap.captured_at.at,
             cert_spans,
             event_spans,
