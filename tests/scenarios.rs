@@ -87,8 +87,8 @@ fn partial_pki_collection_is_not_a_stale_manifest() {
     use kubetriage_testgen::tree;
     let mut t = tree::read_dir(std::path::Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
     t.entries.retain(|p, _| {
-        !p.strip_prefix("etc/kubernetes/pki/")
-            .is_some_and(|rest| !rest.contains('/'))
+        p.strip_prefix("etc/kubernetes/pki/")
+            .is_none_or(|rest| rest.contains('/'))
     });
     let tmp = tempfile::tempdir().unwrap();
     t.write_to(tmp.path()).unwrap();

@@ -528,16 +528,14 @@ fn move_out_command(dir: &str, files: &[String], node: &str) -> String {
 
 /// Flag paths of the pod's containers that resolve (through volumeMounts) to node paths the
 /// bundle lacks, judged only where the bundle holds other files of the same folder.
+/// `(flag, host path)` pairs a manifest names.
+type FlagFiles = Vec<(String, String)>;
+
 /// The files a manifest names that the node lacks, split by what the bundle can say:
 /// `(missing, not_collected)`. A file is missing only when the bundle holds another file
 /// directly in its folder (the folder was collected); a folder seen only through its
 /// subfolders (`pki/etcd/` without `pki/`) or not at all was not collected.
-fn missing_files(
-    snap: &Snapshot,
-    node: usize,
-    root: &str,
-    pod: &Pod,
-) -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> (FlagFiles, FlagFiles) {
     let mut out = Vec::new();
     let mut not_collected = Vec::new();
     for c in pod.spec.init_containers.iter().chain(&pod.spec.containers) {
