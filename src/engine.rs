@@ -2,7 +2,6 @@
 //! and correlates the findings and plans the fixes.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use rayon::prelude::*;
 
@@ -13,40 +12,7 @@ use crate::finding::{CertKey, Finding};
 use crate::report::Analysis;
 use crate::snapshot::Snapshot;
 
-/// Time and bytes per stage, for `--stats`.
-#[derive(Clone, Debug, Default)]
-pub struct Stats {
-    /// Bytes read from the source (compressed, as stored).
-    pub bytes_read: u64,
-    /// Bytes after decompression.
-    pub bytes_unpacked: u64,
-    /// Entries seen.
-    pub entries: u64,
-    /// Reading, decompressing and scanning logs (pipelined: wall time of the whole stream).
-    pub read: Duration,
-    /// Of which scanning logs: busy time summed over the threads that scan.
-    pub scan: Duration,
-    /// Parsing structured artifacts and indexing.
-    pub parse: Duration,
-    /// Signature checks and trust edges.
-    pub pki: Duration,
-    /// Running the checks.
-    pub checks: Duration,
-    /// Correlating findings, ordering the fix plan and assembling the analysis.
-    pub plan: Duration,
-}
-
-impl Stats {
-    /// Unpacked megabytes per second of the read stage (0 when it took no time).
-    pub fn mb_per_s(&self) -> f64 {
-        let secs = self.read.as_secs_f64();
-        if secs > 0.0 {
-            self.bytes_unpacked as f64 / 1e6 / secs
-        } else {
-            0.0
-        }
-    }
-}
+pub use crate::model::Stats;
 
 /// Evaluates the catalogue over `snap` and assembles the analysis.
 pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats) -> Analysis {
@@ -56,7 +22,8 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
     let started = std::time::Instant::now();
     correlate(&mut findings, catalog);
     let plan = crate::plan::build(&findings, catalog);
-    let mut analysis = Analysis::new(snap, catalog, findings, plan, stats);
+    let mut analysis =
+        Analysis::new(snap, catalog, findings, plan, stats).with_expiry_window(snap, opts.expiry_window);
     analysis.stats.plan = started.elapsed();
     analysis
 }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod logscan;
+pub mod model;
 pub mod pki;
 pub mod plan;
 pub mod redact;

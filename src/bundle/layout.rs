@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::snapshot::Node;
+use crate::model::Node;
 
 /// Folder sequences that mark a node's root just before them.
 const MARKERS: &[&[&str]] = &[
@@ -48,6 +48,41 @@ pub fn node_root(path: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Folders at a node root that hold only that node's logs (`<node>/logs/kubelet.log`,
+/// `<node>/logs/pods/…`, `<node>/journal/…`): they mark no node by themselves (a cluster
+/// dump may have a `logs/` folder too) but belong to the node whose root holds them.
+const NODE_LOG_FOLDERS: &[&str] = &["logs", "journal"];
+
+/// The node that owns the file at `path`, given every node root of the bundle: the node whose
+/// root stands before a marker folder of the path; else the node with the longest non-empty
+/// root the path lies under (every file under a node's folder is that node's, wherever it
+/// sits: `logs/`, `journal/`, a collector's own folder); else, for a node rooted at the
+/// bundle's top, a file in one of its log folders. A support bundle's cluster folders
+/// (`cluster-resources/…`) belong to no node.
+pub fn owner(path: &str, roots: &[&str]) -> Option<usize> {
+    if let Some(root) = node_root(path) {
+        return roots.iter().position(|r| *r == root);
+    }
+    if super::troubleshoot::root_of(path).is_some() {
+        return None;
+    }
+    let under = roots
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty() && path.starts_with(**r))
+        .max_by_key(|(_, r)| r.len())
+        .map(|(i, _)| i);
+    under.or_else(|| {
+        let first = path.split('/').next().unwrap_or_default();
+        let top_is_folder = path.len() > first.len();
+        if top_is_folder && NODE_LOG_FOLDERS.contains(&first) {
+            roots.iter().position(|r| r.is_empty())
+        } else {
+            None
+        }
+    })
 }
 
 /// The nodes of a bundle from its paths, sorted by root. `hostnames` maps a bundle path of an
@@ -109,6 +144,29 @@ mod tests {
         );
         assert_eq!(node_root("cluster/objects.yaml"), None);
         assert_eq!(node_root("b/etc/kubernetes"), None);
+    }
+
+    #[test]
+    fn a_node_owns_every_file_under_its_folder() {
+        let roots = ["b/cp-1/", "b/cp-2/"];
+        for (path, want) in [
+            ("b/cp-1/var/log/kubelet.log", Some(0)),
+            ("b/cp-1/logs/kubelet.log", Some(0)),
+            ("b/cp-2/logs/pods/kube-system_etcd/etcd/0.log", Some(1)),
+            ("b/cp-2/journal/kubelet.txt", Some(1)),
+            ("b/cluster/logs/x.log", None),
+            (
+                "b/cp-1/support-bundle/cluster-resources/pods/logs/a/b/c.log",
+                None,
+            ),
+        ] {
+            assert_eq!(owner(path, &roots), want, "{path}");
+        }
+        let top = [""];
+        assert_eq!(owner("logs/kubelet.log", &top), Some(0));
+        assert_eq!(owner("journal/kubelet.txt", &top), Some(0));
+        assert_eq!(owner("cluster/pods.log", &top), None);
+        assert_eq!(owner("kubelet.log", &top), None);
     }
 
     #[test]

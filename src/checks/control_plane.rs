@@ -240,14 +240,34 @@ impl Check for ComponentMissing {
             for w in &workloads {
                 f = f.path(w.path.clone()).object(w.object.to_string());
             }
-            let message = if let (Some(w), true) = (workloads.first(), statics.is_empty()) {
-                let kind = kubectl_kind(&w.object.kind);
-                let ns = &w.object.namespace;
-                let name = &w.object.name;
-                let status = workload_status(w);
+            // The workload that runs it: from the workload dump, else (evidence ladder) from
+            // its pods' owners or the self-hosted control plane when no workload dump was
+            // collected.
+            let owner: Option<Owner> = workloads.first().map(|w| Owner {
+                kind: w.object.kind.clone(),
+                ns: w.object.namespace.clone(),
+                name: w.object.name.clone(),
+                status: workload_status(w),
+                evidence: None,
+            });
+            let owner = owner.or_else(|| {
+                if !statics.is_empty() || has_workload_dump(snap) {
+                    return None;
+                }
+                inferred_owner(snap, comp, &pods)
+            });
+            let message = if let (Some(w), true) = (owner.as_ref(), statics.is_empty()) {
+                let kind = kubectl_kind(&w.kind);
+                let ns = &w.ns;
+                let name = &w.name;
+                let status = &w.status;
+                let object = format!("{ns}/{}/{name}", w.kind);
+                if let Some(e) = &w.evidence {
+                    f = f.evidence("workload_inferred_from", e.clone());
+                }
                 f = f
-                    .evidence("self_hosted", format!("{} ({status})", w.object))
-                    .var("target", format!("{} ({})", comp.name(), w.object))
+                    .evidence("self_hosted", format!("{object} ({status})"))
+                    .var("target", format!("{} ({object})", comp.name()))
                     .var("ns", ns.clone())
                     .var("workload", format!("{kind}/{name}"))
                     .var("rescue_pod", format!("{name}-rescue"))
@@ -271,9 +291,9 @@ impl Check for ComponentMissing {
                      the control plane runs again.",
                     comp.name(),
                     comp.impact(),
-                    w.object,
-                    w.object.kind,
-                    w.object.kind
+                    object,
+                    w.kind,
+                    w.kind
                 )
             } else if let Some(s) = statics.first() {
                 let node = snap.node_name(s.node).to_string();
@@ -298,12 +318,14 @@ impl Check for ComponentMissing {
                         .var("pod", p.pod.metadata.name.clone())
                         .var("ns", p.pod.metadata.namespace.clone());
                 }
-                // Neither a workload to extract a pod from nor a manifest to restart: no step
-                // of the rule can be filled in, so the plan does not pretend one applies.
-                f = f.fixes(Vec::<String>::new());
+                // Neither a workload to extract a pod from nor a manifest to restart: only the
+                // generic step applies, and the message says so.
+                f = f
+                    .var("component", comp.name())
+                    .fixes(["find-control-plane-component"]);
                 format!(
                     "{} is not running: {problem}. While it is down {}. The bundle holds no Deployment, \
-                     DaemonSet or static manifest for it.",
+                     DaemonSet or static manifest for it, so the plan can only give a generic step.",
                     comp.name(),
                     comp.impact()
                 )
@@ -325,6 +347,89 @@ fn expected_anyway(snap: &Snapshot, comp: Component) -> bool {
             .any(|p| component_of(&p.pod.metadata, &p.pod.spec) == Some(Component::Apiserver)),
         Component::Apiserver | Component::Etcd => false,
     }
+}
+
+/// The workload that runs a component (dumped or inferred).
+struct Owner {
+    kind: String,
+    ns: String,
+    name: String,
+    status: String,
+    /// What the workload was inferred from when the bundle holds no dump of it.
+    evidence: Option<String>,
+}
+
+/// Whether the bundle holds any workload dump (Deployment, DaemonSet, StatefulSet).
+fn has_workload_dump(snap: &Snapshot) -> bool {
+    !snap.workloads.is_empty()
+}
+
+/// The workload of a component when no workload dump was collected: the controller owning
+/// one of its dumped pods (a ReplicaSet `<deployment>-<hash>` stands for its Deployment),
+/// else, when the control plane is self-hosted (an apiserver or controller pod in the dump is
+/// owned by a DaemonSet or ReplicaSet), the Deployment of the component's conventional name
+/// in `kube-system` (bootkube and self-hosted kubeadm name them so).
+fn inferred_owner(snap: &Snapshot, comp: Component, pods: &[&PodRecord]) -> Option<Owner> {
+    let not_dumped = "no Deployment/DaemonSet dump was collected";
+    for p in pods {
+        let m = &p.pod.metadata;
+        // A mirror pod's owner is its Node: a static pod, which has no workload to extract.
+        let workload_owner = m
+            .owner_references
+            .iter()
+            .find(|o| matches!(o.kind.as_str(), "ReplicaSet" | "DaemonSet" | "StatefulSet"));
+        if let Some(o) = workload_owner {
+            let (kind, name) = match o.kind.as_str() {
+                "ReplicaSet" => (
+                    "Deployment".to_string(),
+                    o.name
+                        .rsplit_once('-')
+                        .map_or(o.name.as_str(), |(d, _)| d)
+                        .to_string(),
+                ),
+                k => (k.to_string(), o.name.clone()),
+            };
+            return Some(Owner {
+                kind,
+                ns: m.namespace.clone(),
+                name,
+                status: "readiness unknown".to_string(),
+                evidence: Some(format!(
+                    "pod {}/{} is owned by {} {}; {not_dumped}",
+                    m.namespace, m.name, o.kind, o.name
+                )),
+            });
+        }
+    }
+    let conventional = match comp {
+        Component::Scheduler | Component::ControllerManager => comp.name(),
+        Component::Apiserver | Component::Etcd | Component::Dns => return None,
+    };
+    let witness = snap.pods.iter().find(|p| {
+        p.origin == PodOrigin::Dump
+            && p.pod.metadata.namespace == "kube-system"
+            && component_of(&p.pod.metadata, &p.pod.spec).is_some_and(|c| c != Component::Dns)
+            && p.pod
+                .metadata
+                .owner_references
+                .iter()
+                .any(|o| matches!(o.kind.as_str(), "DaemonSet" | "ReplicaSet"))
+    })?;
+    let m = &witness.pod.metadata;
+    let o = m
+        .owner_references
+        .iter()
+        .find(|o| matches!(o.kind.as_str(), "DaemonSet" | "ReplicaSet"))?;
+    Some(Owner {
+        kind: "Deployment".to_string(),
+        ns: "kube-system".to_string(),
+        name: conventional.to_string(),
+        status: "no pod in the dump".to_string(),
+        evidence: Some(format!(
+            "the control plane is self-hosted (pod kube-system/{} is owned by {} {}); {not_dumped}",
+            m.name, o.kind, o.name
+        )),
+    })
 }
 
 fn kubectl_kind(kind: &str) -> &'static str {

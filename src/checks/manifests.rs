@@ -385,7 +385,30 @@ impl Check for StaleManifest {
 
             // Files the manifests name that the node does not have.
             for p in &in_dir {
-                let missing = missing_files(snap, ni, &node.root, &p.pod);
+                let (missing, not_collected) = missing_files(snap, ni, &node.root, &p.pod);
+                if !not_collected.is_empty() {
+                    let list: Vec<String> = not_collected
+                        .iter()
+                        .map(|(flag, host)| format!("--{flag} → {host}"))
+                        .collect();
+                    out.push(
+                        cx.finding(format!("{}#not-collected", p.path))
+                            .severity(Severity::Info)
+                            .message(format!(
+                                "static pod manifest {} on node {} names files whose folders the bundle did not \
+                                 collect: {}. Whether they exist on the node could not be checked (absent from \
+                                 the bundle is not absent from the node).",
+                                file_of(p),
+                                node.name,
+                                list.join("; ")
+                            ))
+                            .node(Some(&node.name))
+                            .path(p.path.clone())
+                            .evidence("not_collected", list)
+                            .evidence("checks_not_run", "stale-manifest (files the manifest names exist)")
+                            .fixes(Vec::<String>::new()),
+                    );
+                }
                 if missing.is_empty() {
                     continue;
                 }
@@ -505,8 +528,16 @@ fn move_out_command(dir: &str, files: &[String], node: &str) -> String {
 
 /// Flag paths of the pod's containers that resolve (through volumeMounts) to node paths the
 /// bundle lacks, judged only where the bundle holds other files of the same folder.
-fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> Vec<(String, String)> {
+/// `(flag, host path)` pairs a manifest names.
+type FlagFiles = Vec<(String, String)>;
+
+/// The files a manifest names that the node lacks, split by what the bundle can say:
+/// `(missing, not_collected)`. A file is missing only when the bundle holds another file
+/// directly in its folder (the folder was collected); a folder seen only through its
+/// subfolders (`pki/etcd/` without `pki/`) or not at all was not collected.
+fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> (FlagFiles, FlagFiles) {
     let mut out = Vec::new();
+    let mut not_collected = Vec::new();
     for c in pod.spec.init_containers.iter().chain(&pod.spec.containers) {
         for (flag, value) in c.flags() {
             let names_file = flag.ends_with("file") || flag == "kubeconfig" || flag.ends_with("-kubeconfig");
@@ -521,15 +552,19 @@ fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> Vec<(St
             }
             let parent = host.rsplit_once('/').map_or("", |(d, _)| d);
             let folder = format!("{root}{}/", parent.trim_start_matches('/'));
-            if files_under(snap, &folder).next().is_none() {
-                continue;
+            let collected = files_under(snap, &folder).any(|(p, _)| !p[folder.len()..].contains('/'));
+            if collected {
+                out.push((flag, host));
+            } else {
+                not_collected.push((flag, host));
             }
-            out.push((flag, host));
         }
     }
     out.sort();
     out.dedup();
-    out
+    not_collected.sort();
+    not_collected.dedup();
+    (out, not_collected)
 }
 
 /// Maps a path inside a container to the node path its hostPath volume mounts there.

@@ -63,13 +63,15 @@ impl Check for FlannelSubnetEnvMissing {
                     (format!("lacks {}", missing.join(", ")), Some(p.clone()))
                 }
             };
-            let log_hits: u64 = snap
+            let node_hits: Vec<_> = snap
                 .logs
                 .hits
                 .iter()
                 .filter(|h| h.rule == LOG_SUBNET_ENV_MISSING && h.node == Some(i))
-                .map(|h| h.count)
-                .sum();
+                .collect();
+            let log_hits: u64 = node_hits.iter().map(|h| h.count).sum();
+            let mut log_components: Vec<&str> = node_hits.iter().map(|h| h.component.as_str()).collect();
+            log_components.dedup();
             let run_captured =
                 has_files_under(snap, &node.root, "run/") || has_files_under(snap, &node.root, "var/run/");
             if present_path.is_none() && !run_captured && log_hits == 0 {
@@ -100,7 +102,15 @@ impl Check for FlannelSubnetEnvMissing {
                 .evidence(
                     "absence_judged_from",
                     if log_hits > 0 {
-                        format!("{log_hits} kubelet/flannel log line(s) on this node name the missing file")
+                        format!(
+                            "from the {} log: {log_hits} line(s) name the missing file; /run was {}",
+                            log_components.join("/"),
+                            if run_captured {
+                                "collected"
+                            } else {
+                                "not collected"
+                            }
+                        )
                     } else {
                         "the bundle holds this node's /run tree".to_string()
                     },

@@ -291,7 +291,14 @@ impl Check for CertExpired {
                         rfc3339(next.not_after)
                     ))
                     .evidence("superseded_by", next.fingerprint.hex())
-                    .fixes(std::iter::empty::<&str>());
+                    .var("superseded", format!("{} [{}]", c.name(), c.fingerprint.short()))
+                    .var(
+                        "successor",
+                        format!("{} [{}]", next.subject, next.fingerprint.short()),
+                    )
+                    .var("places", places(c))
+                    .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
+                    .fixes(["replace-superseded-ca"]);
             } else {
                 f = renew_or_retire(snap, i, f, c, used, serving.get(i));
             }
@@ -414,6 +421,7 @@ impl Check for CaMismatch {
                 groups.entry((e.peer, e.purpose, trusted)).or_default().push(e);
             }
         }
+        let agreement = Agreement::new(snap);
         groups
             .into_iter()
             .filter_map(|((peer, purpose, trusted_set), edges)| {
@@ -481,7 +489,18 @@ impl Check for CaMismatch {
                         "trusted_at",
                         trusted_at.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     );
-                if let Some(n) = edges.iter().find_map(|e| e.node) {
+                // The odd one out is the finding's node: the peer's, when more nodes agree on
+                // the CA its consumers trust than on the one that signs it.
+                let peer_node = edges.iter().find_map(|e| snap.node_of(e.peer_at.path()));
+                let agreed = agreement.nodes(purpose, &trusted_set);
+                let peer_agreed = agreement.best_for(snap, purpose, peer);
+                let odd_peer = peer_node.is_some() && agreed > peer_agreed;
+                // A consumer that trusts a CA fewer nodes agree on than the peer's: its trust is
+                // what changes, not the peer's certificate.
+                let odd_consumer = agreed < peer_agreed;
+                if let (true, Some(n)) = (odd_peer, peer_node) {
+                    f = f.node(Some(snap.node_name(Some(n))));
+                } else if let Some(n) = edges.iter().find_map(|e| e.node) {
                     f = f.node(Some(snap.node_name(Some(n))));
                 }
                 for l in &trusted_at {
@@ -507,14 +526,22 @@ impl Check for CaMismatch {
                 // The plan names what each step acts on: the trusting side when the fix changes
                 // what is trusted, the presented certificate when the fix re-issues it.
                 let on = f.node.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-                let consumer_side = matches!(purpose, Purpose::EtcdServing | Purpose::ApiserverServing);
+                let consumer_side =
+                    odd_consumer || matches!(purpose, Purpose::EtcdServing | Purpose::ApiserverServing);
                 let target = if consumer_side {
                     trusted_at_text.clone()
                 } else {
                     places(c)
                 };
                 f = f.var("target", format!("{target}{on}"));
+                if odd_consumer {
+                    // The trust that changes is the consumer's, on its node.
+                    if let Some(n) = edges.iter().find_map(|e| e.node) {
+                        f = f.var("node", snap.node_name(Some(n)));
+                    }
+                }
                 let fix = match purpose {
+                    Purpose::EtcdPeer | Purpose::EtcdClient if odd_consumer => "update-trusted-ca-bundle",
                     Purpose::EtcdClient => "reissue-etcd-client-cert",
                     Purpose::EtcdServing => "update-apiserver-etcd-ca",
                     Purpose::ApiserverServing if f.vars.contains_key("kubeconfig") => {
@@ -534,6 +561,43 @@ impl Check for CaMismatch {
                 Some(f.fixes(fix_ids(fix)))
             })
             .collect()
+    }
+}
+
+/// How many nodes trust each CA bundle for each purpose: the CA most nodes agree on is the
+/// trust domain's current one, and a certificate signed by a CA fewer nodes trust is the odd
+/// one out.
+struct Agreement {
+    by: BTreeMap<(Purpose, Vec<usize>), BTreeSet<usize>>,
+}
+
+impl Agreement {
+    fn new(snap: &Snapshot) -> Agreement {
+        let mut by: BTreeMap<(Purpose, Vec<usize>), BTreeSet<usize>> = BTreeMap::new();
+        for e in &snap.trust {
+            let mut t = e.trusted.clone();
+            t.sort_unstable();
+            let nodes = by.entry((e.purpose, t)).or_default();
+            nodes.extend(e.node);
+        }
+        Agreement { by }
+    }
+
+    /// Nodes that trust `trusted` for `purpose`.
+    fn nodes(&self, purpose: Purpose, trusted: &[usize]) -> usize {
+        self.by.get(&(purpose, trusted.to_vec())).map_or(0, BTreeSet::len)
+    }
+
+    /// The most nodes that trust a bundle `peer` does chain to, for `purpose`.
+    fn best_for(&self, snap: &Snapshot, purpose: Purpose, peer: usize) -> usize {
+        self.by
+            .iter()
+            .filter(|((p, t), _)| {
+                *p == purpose && snap.graph.chain_to(peer, &t.iter().copied().collect()).is_ok()
+            })
+            .map(|(_, n)| n.len())
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -745,10 +809,23 @@ impl Check for SaTokenStaleCa {
             .map(|&s| cert_label(snap, s))
             .collect::<Vec<_>>()
             .join(" + ");
+        // The desired CA of the domain: what the apiservers' --client-ca-file holds (the
+        // files or Secret the operator last wrote). When the serving certificate does not
+        // chain to it, the serving certificate is the odd one (ca-mismatch reports it) and a
+        // bundle holding the desired CA is not stale.
+        let desired: BTreeSet<usize> =
+            crate::pki::trust::presented(snap, lk, &comps, config::Component::Apiserver, "client-ca-file")
+                .iter()
+                .flat_map(|p| p.material.certs.iter().copied())
+                .collect();
+        let serving_on_desired = serving.iter().any(|&s| snap.graph.chain_to(s, &desired).is_ok());
         let mut stale: BTreeMap<Vec<usize>, Vec<Location>> = BTreeMap::new();
         for m in service_account_cas(snap, lk) {
             let trusted: BTreeSet<usize> = m.certs.iter().copied().collect();
             if serving.iter().any(|&s| snap.graph.chain_to(s, &trusted).is_ok()) {
+                continue;
+            }
+            if !desired.is_empty() && !serving_on_desired && !trusted.is_disjoint(&desired) {
                 continue;
             }
             stale.entry(m.certs.clone()).or_default().push(m.location);

@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod config;
+pub mod endpoint;
 pub mod facts;
 pub mod graph;
 pub mod index;

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use crate::pki::CertRecord;
 use crate::pki::config::{Component, components};
+use crate::pki::endpoint::Endpoints;
 use crate::pki::trust::{apiserver_serving, kubeconfig_material};
 use crate::snapshot::{Location, Snapshot};
 
@@ -113,10 +114,15 @@ pub fn requirements(snap: &Snapshot) -> Vec<SanRequirement> {
         }
     }
     let serving = apiserver_serving(snap, lk, &comps);
+    let ends = Endpoints::new(snap, &comps);
     for kc in kubeconfig_material(snap, lk) {
         for (_, server, _) in &kc.clusters {
             let Some(host) = url_host(server) else { continue };
-            for s in &serving {
+            // Only the apiservers this `server:` reaches must answer to its name.
+            for s in serving
+                .iter()
+                .filter(|s| ends.reaches(kc.node, server, s.material.node))
+            {
                 for leaf in s.material.leaves(snap) {
                     need(
                         leaf,

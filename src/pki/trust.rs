@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::pki::config::{Component, ComponentConfig, components};
+use crate::pki::endpoint::Endpoints;
 use crate::pki::material::{Lookup, Material};
 use crate::snapshot::{Location, Snapshot};
 
@@ -230,9 +231,10 @@ pub fn edges(snap: &Snapshot) -> Vec<TrustEdge> {
     };
     let serving = apiserver_serving(snap, lk, &comps);
     let client_ca = presented(snap, lk, &comps, Component::Apiserver, "client-ca-file");
+    let ends = Endpoints::new(snap, &comps);
 
-    kubeconfig_edges(snap, lk, &serving, &client_ca, &mut e);
-    apiserver_edges(snap, lk, &comps, &mut e);
+    kubeconfig_edges(snap, lk, &ends, &serving, &client_ca, &mut e);
+    apiserver_edges(snap, lk, &ends, &comps, &mut e);
     etcd_peer_edges(snap, lk, &comps, &mut e);
     kubelet_serving_edges(snap, lk, &comps, &mut e);
 
@@ -368,18 +370,28 @@ pub fn kubeconfig_material(snap: &Snapshot, lk: &Lookup) -> Vec<KubeconfigMateri
         .collect()
 }
 
+/// Kubeconfig edges: its CA against the serving certificate of each apiserver its `server:`
+/// reaches, its client certificate against the `--client-ca-file` of each of them.
 fn kubeconfig_edges(
     snap: &Snapshot,
     lk: &Lookup,
+    ends: &Endpoints,
     serving: &[Presented],
     client_ca: &[Presented],
     e: &mut Edges<'_>,
 ) {
     for kc in kubeconfig_material(snap, lk) {
         let consumer = format!("kubeconfig {}", kc.path);
-        for (_, _, cas) in &kc.clusters {
+        let servers: Vec<&str> = kc.clusters.iter().map(|(_, url, _)| url.as_str()).collect();
+        let dials = |server: Option<usize>| {
+            servers.is_empty() || servers.iter().any(|u| ends.reaches(kc.node, u, server))
+        };
+        for (_, url, cas) in &kc.clusters {
             for t in cas {
-                for s in serving {
+                for s in serving
+                    .iter()
+                    .filter(|s| ends.reaches(kc.node, url, s.material.node))
+                {
                     e.add(
                         Purpose::ApiserverServing,
                         &consumer,
@@ -394,7 +406,7 @@ fn kubeconfig_edges(
         for (user, certs, _) in &kc.users {
             let presenter = format!("kubeconfig {} user {user}", kc.path);
             for p in certs {
-                for ca in client_ca {
+                for ca in client_ca.iter().filter(|ca| dials(ca.material.node)) {
                     let consumer = ca.presenter.clone();
                     e.add(
                         Purpose::ApiserverClient,
@@ -410,15 +422,25 @@ fn kubeconfig_edges(
     }
 }
 
-fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], e: &mut Edges<'_>) {
+/// The apiserver's edges: etcd's serving certificate and trust of the etcd members its
+/// `--etcd-servers` reach, the kubelets' client CA, the front proxy.
+fn apiserver_edges(
+    snap: &Snapshot,
+    lk: &Lookup,
+    ends: &Endpoints,
+    comps: &[ComponentConfig<'_>],
+    e: &mut Edges<'_>,
+) {
     let etcd_serving = presented(snap, lk, comps, Component::Etcd, "cert-file");
     let etcd_trusted = presented(snap, lk, comps, Component::Etcd, "trusted-ca-file");
     let kubelet_ca = presented(snap, lk, comps, Component::Kubelet, "client-ca-file");
     for api in comps.iter().filter(|c| c.component == Component::Apiserver) {
         let who = |flag: &str| format!("kube-apiserver --{flag} ({})", api.place);
+        let etcd_servers = api.flag("etcd-servers").unwrap_or_default();
+        let dials = |etcd: Option<usize>| ends.any_reaches(api.node, etcd_servers, etcd);
         let etcd_ca = api.resolve_flag(snap, lk, "etcd-cafile");
         for t in &etcd_ca {
-            for s in &etcd_serving {
+            for s in etcd_serving.iter().filter(|s| dials(s.material.node)) {
                 e.add(
                     Purpose::EtcdServing,
                     &who("etcd-cafile"),
@@ -439,7 +461,7 @@ fn apiserver_edges(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<'_>], 
                     e.add(Purpose::EtcdClient, &consumer, api.node, t, &c, &presenter);
                 }
             }
-            for t in &etcd_trusted {
+            for t in etcd_trusted.iter().filter(|t| dials(t.material.node)) {
                 let consumer = t.presenter.clone();
                 e.add(
                     Purpose::EtcdClient,

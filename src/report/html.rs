@@ -105,7 +105,7 @@ fn bundle_section(s: &mut String, a: &Analysis) {
     // Pictures first: they are what a reader looks at before reading anything.
     if !a.cert_spans.is_empty() {
         s.push_str("<h2>Certificates against the capture time</h2>");
-        cert_chart(s, &a.cert_spans, a.captured, ANALYSIS_WINDOW_DAYS);
+        cert_chart(s, &a.cert_spans, a.captured, a.window_days);
     }
     if !a.event_spans.is_empty() {
         s.push_str("<h2>Log events over time</h2>");
@@ -231,9 +231,6 @@ fn plan_section(s: &mut String, a: &Analysis) {
     }
     s.push_str("</ol>");
 }
-
-/// The expiry window (days) the analysis report's chart colours with.
-const ANALYSIS_WINDOW_DAYS: i64 = 30;
 
 /// Status of a certificate at capture time, as the chart colours it (`expiring` within
 /// `window_days` of capture).

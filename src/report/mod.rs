@@ -19,8 +19,8 @@ use serde::Serialize;
 
 use crate::artifact::InputProblem;
 use crate::catalog::Catalog;
-use crate::engine::Stats;
 use crate::finding::{Finding, Severity};
+use crate::model::Stats;
 use crate::plan::PlanStep;
 use crate::snapshot::Snapshot;
 
@@ -120,9 +120,20 @@ pub struct Analysis {
     /// The certificate inventory (for the markdown report; `kubetriage certs` prints it alone).
     #[serde(skip)]
     pub certificates: Vec<crate::pki::inventory::CertRow>,
+    /// The expiry window (days) the certificate statuses were decided with: the checks' own.
+    #[serde(skip)]
+    pub window_days: i64,
 }
 
 impl Analysis {
+    /// The same analysis with its certificate statuses decided with `window` (the expiry
+    /// window the checks ran with), so tables, pictures and findings agree.
+    pub fn with_expiry_window(mut self, snap: &Snapshot, window: time::Duration) -> Self {
+        self.certificates = crate::pki::inventory::rows_within(snap, window);
+        self.window_days = window.whole_days();
+        self
+    }
+
     /// Assembles the analysis of `snap`.
     pub fn new(
         snap: &Snapshot,
@@ -170,6 +181,7 @@ impl Analysis {
             counts,
             incomplete_reasons,
             certificates,
+            window_days: 30,
             captured: snap.captured_at.at,
             cert_spans,
             event_spans,

@@ -16,8 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::artifact::{self, ArtifactKind, InputProblem, Parsed};
 use crate::bundle::{self, Entry, EntryKind, Limits, layout};
 use crate::catalog::Catalog;
-use crate::engine::Stats;
 use crate::logscan::LogSummary;
+use crate::model::Stats;
 use crate::pki::Fingerprint;
 use crate::snapshot::decode::Decoded;
 use crate::snapshot::logfeed::{LogFeed, merge};
@@ -138,7 +138,13 @@ pub fn from_source(
 
     // Logs: merge per-file summaries in path order (deterministic), then events.
     let mut logs = LogSummary::default();
-    for (path, s) in std::mem::take(&mut stream.logs) {
+    for (path, mut s) in std::mem::take(&mut stream.logs) {
+        // A log's hits carry the node that owns its path, decided now that every node root
+        // is known (a `<node>/logs/…` file may stream before the node's marker folders).
+        let node = log_node(&snap, &path);
+        for h in &mut s.hits {
+            h.node = node;
+        }
         if s.long_lines > 0 {
             let (n, limit) = (s.long_lines, opts.limits.max_line_bytes);
             snap.problems.push(InputProblem::new(
@@ -149,13 +155,7 @@ pub fn from_source(
         merge(&mut logs, s);
     }
     merge(&mut logs, feed.events(&snap.events));
-    let remap: Vec<Option<usize>> = stream
-        .roots
-        .iter()
-        .map(|r| snap.nodes.iter().position(|n| &n.root == r))
-        .collect();
     for h in &mut logs.hits {
-        h.node = h.node.and_then(|i| remap.get(i).copied().flatten());
         h.paths.sort();
         h.paths.dedup();
     }
@@ -171,10 +171,10 @@ pub fn from_source(
     Ok(snap)
 }
 
-/// The node of a log: the node whose root stands before its marker folder, none otherwise.
+/// The node of a log: the node that owns its path (see [`layout::owner`]).
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
-    let root = layout::node_root(path)?;
-    snap.nodes.iter().position(|n| n.root == root)
+    let roots: Vec<&str> = snap.nodes.iter().map(|n| n.root.as_str()).collect();
+    layout::owner(path, &roots)
 }
 
 /// Puts what one entry yielded into the snapshot.

@@ -27,15 +27,7 @@ use crate::bundle::distro::Layout;
 use crate::logscan::LogSummary;
 use crate::pki::{CertIndex, Fingerprint, KeyIndex};
 
-/// A node found in the bundle: a prefix under which a node's file tree lives.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Node {
-    /// The node's name (from `etc/hostname`, else the prefix's last folder, else `node`).
-    pub name: String,
-    /// Bundle path prefix of the node's root, ending in `/` (empty for a bundle that is one
-    /// node's tree).
-    pub root: String,
-}
+pub use crate::model::Node;
 
 /// How a node's tree is laid out: its distribution and the tool that collected it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -51,6 +51,20 @@ pub fn leaf_validity() -> Validity {
     validity(2026, 1, 10, 2027, 1, 10)
 }
 
+/// How a control-plane node differs from a lone `kubeadm init` node (an HA member).
+#[derive(Default)]
+pub struct NodeOpts<'a> {
+    /// `controlPlaneEndpoint` (a load-balancer name): in the apiserver's SANs and the
+    /// `server:` of admin.conf, super-admin.conf and kubelet.conf; controller-manager.conf
+    /// and scheduler.conf keep dialling the node's own apiserver, as kubeadm writes them.
+    pub endpoint: Option<&'a str>,
+    /// The etcd CA this node's etcd certificates come from (a re-created one), else the
+    /// cluster's.
+    pub etcd_ca: Option<&'a Ca>,
+    /// etcd `--initial-cluster` (every member), else this node alone.
+    pub initial_cluster: Option<String>,
+}
+
 /// Write a control-plane node (`host`, advertise address `ip`) into a new tree rooted at
 /// the node's `/`. Returns the tree and the fingerprints of its notable certs.
 pub fn control_plane_node(
@@ -59,6 +73,18 @@ pub fn control_plane_node(
     host: &str,
     ip: &str,
 ) -> Result<(Tree, BTreeMap<String, String>)> {
+    control_plane_node_opts(cluster, pki, host, ip, &NodeOpts::default())
+}
+
+/// [`control_plane_node`] with the differences of an HA member.
+pub fn control_plane_node_opts(
+    cluster: &str,
+    pki: &ClusterPki,
+    host: &str,
+    ip: &str,
+    opts: &NodeOpts<'_>,
+) -> Result<(Tree, BTreeMap<String, String>)> {
+    let etcd_ca = opts.etcd_ca.unwrap_or(&pki.etcd_ca);
     let mut t = Tree::new();
     let mut fp = BTreeMap::new();
     let s = |role: &str| format!("{cluster}/{host}/{role}");
@@ -74,12 +100,12 @@ pub fn control_plane_node(
     };
     put_ca(&mut t, "ca", &pki.ca)?;
     put_ca(&mut t, "front-proxy-ca", &pki.front_proxy_ca)?;
-    put_ca(&mut t, "etcd/ca", &pki.etcd_ca)?;
+    put_ca(&mut t, "etcd/ca", etcd_ca)?;
     fp.insert("ca".to_owned(), pki.ca.fingerprint());
     fp.insert("front_proxy_ca".to_owned(), pki.front_proxy_ca.fingerprint());
-    fp.insert("etcd_ca".to_owned(), pki.etcd_ca.fingerprint());
+    fp.insert("etcd_ca".to_owned(), etcd_ca.fingerprint());
 
-    let apiserver_sans = [
+    let mut apiserver_sans = vec![
         host,
         "kubernetes",
         "kubernetes.default",
@@ -88,6 +114,7 @@ pub fn control_plane_node(
         "10.96.0.1",
         ip,
     ];
+    apiserver_sans.extend(opts.endpoint);
     let etcd_sans = [host, "localhost", ip, "127.0.0.1", "::1"];
     let leaves: Vec<(&str, &Ca, CertSpec)> = vec![
         (
@@ -107,22 +134,22 @@ pub fn control_plane_node(
         ),
         (
             "etcd/server",
-            &pki.etcd_ca,
+            etcd_ca,
             CertSpec::new(host, v).server_client().sans(&etcd_sans),
         ),
         (
             "etcd/peer",
-            &pki.etcd_ca,
+            etcd_ca,
             CertSpec::new(host, v).server_client().sans(&etcd_sans),
         ),
         (
             "etcd/healthcheck-client",
-            &pki.etcd_ca,
+            etcd_ca,
             CertSpec::new("kube-etcd-healthcheck-client", v),
         ),
         (
             "apiserver-etcd-client",
-            &pki.etcd_ca,
+            etcd_ca,
             CertSpec::new("kube-apiserver-etcd-client", v),
         ),
     ];
@@ -136,7 +163,10 @@ pub fn control_plane_node(
     t.file(&format!("{pkid}/sa.pub"), pki.sa.public_pem()?);
 
     // Kubeconfigs with embedded client certs.
-    let server = format!("https://{ip}:6443");
+    let local = format!("https://{ip}:6443");
+    let server = opts
+        .endpoint
+        .map_or_else(|| local.clone(), |e| format!("https://{e}:6443"));
     let confs: [(&str, &str, Option<&str>); 4] = [
         ("admin.conf", "kubernetes-admin", Some("kubeadm:cluster-admins")),
         (
@@ -153,9 +183,14 @@ pub fn control_plane_node(
             spec = spec.org(o);
         }
         let c = pki.ca.issue(&s(file), rsa, spec)?;
+        let dials = if file.starts_with("controller-manager") || file.starts_with("scheduler") {
+            &local
+        } else {
+            &server
+        };
         let kc = kube::kubeconfig(
             "kubernetes",
-            &server,
+            dials,
             &pki.ca.pem(),
             cn,
             &format!("{cn}@kubernetes"),
@@ -183,7 +218,18 @@ pub fn control_plane_node(
     t.secret_file("etc/kubernetes/kubelet.conf", kube::to_kubectl_yaml(&kc));
 
     // Static pod manifests.
-    for (name, pod) in static_pods(host, ip) {
+    for (name, mut pod) in static_pods(host, ip) {
+        if let (Some(members), Some(args)) = (
+            &opts.initial_cluster,
+            pod.pointer_mut("/spec/containers/0/command")
+                .and_then(Value::as_array_mut),
+        ) {
+            for a in args.iter_mut() {
+                if a.as_str().is_some_and(|a| a.starts_with("--initial-cluster=")) {
+                    *a = Value::String(format!("--initial-cluster={members}"));
+                }
+            }
+        }
         t.secret_file(
             &format!("etc/kubernetes/manifests/{name}.yaml"),
             kube::to_kubectl_yaml(&pod),

@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod big;
 pub mod certs;
+pub mod ha;
 pub mod incident;
 pub mod keys;
 pub mod kube;
@@ -15,6 +16,7 @@ pub mod ojson;
 pub mod pem;
 pub mod rules_node;
 pub mod secrets;
+pub mod shapes;
 pub mod sosreport;
 pub mod tree;
 pub mod troubleshoot;

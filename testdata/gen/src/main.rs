@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
 use kubetriage_testgen::{
-    archive, big, incident, kubeadm, malformed, ojson, rules_node, secrets, sosreport, troubleshoot,
+    archive, big, ha, incident, kubeadm, malformed, ojson, rules_node, secrets, sosreport, troubleshoot,
     two_nodes,
 };
 
@@ -62,6 +62,8 @@ fn generate() -> Result<Tree> {
         ("sosreport-legacy", sosreport::legacy),
         ("sosreport-scrubbed", sosreport::scrubbed),
         ("troubleshoot-kubeadm", troubleshoot::bundle),
+        ("kubeadm-ha", ha::healthy),
+        ("kubeadm-ha-etcd-rejoined", ha::etcd_rejoined),
     ];
     for (name, build) in shaped {
         let (tree, exp) = build().with_context(|| format!("building {name}"))?;

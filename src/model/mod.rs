@@ -1,0 +1,50 @@
+//! The ground floor: vocabulary every stage may use and that imports no stage. A stage
+//! imports only stages below it (tests/layering.rs); a type two stages share lives here.
+//! The old paths re-export what moved (`snapshot::Node`, `engine::Stats`).
+
+use std::time::Duration;
+
+/// A node found in the bundle: a prefix under which a node's file tree lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// The node's name (from `etc/hostname`, else the prefix's last folder, else `node`).
+    pub name: String,
+    /// Bundle path prefix of the node's root, ending in `/` (empty for a bundle that is one
+    /// node's tree).
+    pub root: String,
+}
+
+/// Time and bytes per stage, for `--stats`.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Bytes read from the source (compressed, as stored).
+    pub bytes_read: u64,
+    /// Bytes after decompression.
+    pub bytes_unpacked: u64,
+    /// Entries seen.
+    pub entries: u64,
+    /// Reading, decompressing and scanning logs (pipelined: wall time of the whole stream).
+    pub read: Duration,
+    /// Of which scanning logs: busy time summed over the threads that scan.
+    pub scan: Duration,
+    /// Parsing structured artifacts and indexing.
+    pub parse: Duration,
+    /// Signature checks and trust edges.
+    pub pki: Duration,
+    /// Running the checks.
+    pub checks: Duration,
+    /// Correlating findings, ordering the fix plan and assembling the analysis.
+    pub plan: Duration,
+}
+
+impl Stats {
+    /// Unpacked megabytes per second of the read stage (0 when it took no time).
+    pub fn mb_per_s(&self) -> f64 {
+        let secs = self.read.as_secs_f64();
+        if secs > 0.0 {
+            self.bytes_unpacked as f64 / 1e6 / secs
+        } else {
+            0.0
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! One-way stages: a module of one stage imports (`crate::…`) only stages at or below its
+//! own. The order, from the ground floor up (README "Architecture"):
+//!
+//! model, error, redact → bundle → artifact → snapshot → logscan, pki, catalog → facts →
+//! finding → checks → plan → report → engine, collect (lib.rs and main.rs drive them all).
+//!
+//! `BACK_IMPORTS` lists the imports that still run back up today: a shrinking allow-list. A
+//! new back-import fails the test, and so does an entry that is no longer needed (delete it).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Stage of each top-level module, ground floor first.
+const STAGES: &[(&str, u8)] = &[
+    ("model", 0),
+    ("error", 0),
+    ("redact", 0),
+    ("bundle", 1),
+    ("artifact", 2),
+    ("snapshot", 3),
+    ("logscan", 4),
+    ("pki", 4),
+    ("catalog", 4),
+    ("facts", 5),
+    ("finding", 6),
+    ("checks", 7),
+    ("plan", 8),
+    ("report", 9),
+    ("engine", 10),
+    ("collect", 10),
+];
+
+/// (file under src/, the later stage it imports): back-imports not yet removed.
+const BACK_IMPORTS: &[(&str, &str)] = &[
+    ("artifact/kubeconfig.rs", "snapshot"),
+    ("artifact/mod.rs", "snapshot"),
+    ("artifact/objects.rs", "snapshot"),
+    ("artifact/parse.rs", "snapshot"),
+    ("artifact/parsed.rs", "collect"),
+    ("artifact/parsed.rs", "pki"),
+    ("artifact/parsed.rs", "snapshot"),
+    ("artifact/pem.rs", "pki"),
+    ("artifact/text.rs", "pki"),
+    ("artifact/troubleshoot.rs", "snapshot"),
+    ("bundle/archive.rs", "artifact"),
+    ("bundle/mod.rs", "artifact"),
+    ("bundle/mod.rs", "snapshot"),
+    ("bundle/names.rs", "snapshot"),
+    ("bundle/sosreport.rs", "artifact"),
+    ("bundle/sosreport.rs", "snapshot"),
+    ("bundle/troubleshoot.rs", "snapshot"),
+    ("catalog/mod.rs", "checks"),
+    ("catalog/mod.rs", "finding"),
+    ("catalog/syntax.rs", "finding"),
+    ("error.rs", "catalog"),
+    ("logscan/findings.rs", "checks"),
+    ("logscan/findings.rs", "finding"),
+    ("logscan/keys.rs", "finding"),
+    ("logscan/mod.rs", "finding"),
+    ("logscan/scanner.rs", "finding"),
+    ("redact.rs", "pki"),
+    ("snapshot/build.rs", "catalog"),
+    ("snapshot/build.rs", "logscan"),
+    ("snapshot/build.rs", "pki"),
+    ("snapshot/decode.rs", "pki"),
+    ("snapshot/logfeed.rs", "catalog"),
+    ("snapshot/logfeed.rs", "logscan"),
+    ("snapshot/mod.rs", "logscan"),
+    ("snapshot/mod.rs", "pki"),
+];
+
+fn stage(module: &str) -> Option<u8> {
+    STAGES.iter().find(|(m, _)| *m == module).map(|(_, s)| *s)
+}
+
+/// Every `crate::<module>` a source text names.
+fn crate_refs(text: &str) -> BTreeSet<String> {
+    text.match_indices("crate::")
+        .map(|(i, m)| {
+            text[i + m.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).expect("src/ is readable").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn stages_import_only_stages_below_them() {
+    let mut files = Vec::new();
+    walk(Path::new("src"), &mut files);
+    let mut found: BTreeSet<(String, String)> = BTreeSet::new();
+    for f in files {
+        let rel = f
+            .strip_prefix("src")
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let top = rel.split('/').next().unwrap_or_default().trim_end_matches(".rs");
+        let Some(own) = stage(top) else { continue };
+        let text = std::fs::read_to_string(&f).expect("source is UTF-8");
+        for r in crate_refs(&text) {
+            if stage(&r).is_some_and(|s| s > own) {
+                found.insert((rel.clone(), r));
+            }
+        }
+    }
+    let allowed: BTreeSet<(String, String)> = BACK_IMPORTS
+        .iter()
+        .map(|(f, m)| ((*f).to_string(), (*m).to_string()))
+        .collect();
+    let new: Vec<_> = found.difference(&allowed).collect();
+    assert!(new.is_empty(), "imports that run back up a stage: {new:?}");
+    let gone: Vec<_> = allowed.difference(&found).collect();
+    assert!(
+        gone.is_empty(),
+        "no longer back-imports, remove them from BACK_IMPORTS: {gone:?}"
+    );
+}
+
+#[test]
+fn the_ground_floor_imports_no_stage() {
+    let text = std::fs::read_to_string("src/model/mod.rs").expect("src/model/mod.rs");
+    assert!(crate_refs(&text).is_empty(), "src/model imports a stage");
+}

@@ -1,0 +1,220 @@
+//! The shape matrix: every scenario packed the ways real collectors pack it (logs under
+//! `<node>/logs`, no `/run`, a Pod dump only, JSON dumps, all of these at once) must give the
+//! same diagnosis: the same root-cause rules, the same plan phases in the same order, and no
+//! error the plain shape does not have. Shapes are rendered at test time from the committed
+//! fixtures (testdata/gen `shapes`), so the repository stays small.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use kubetriage_testgen::shapes::Shape;
+use kubetriage_testgen::tree;
+use serde_json::Value;
+
+/// (fixture, capture time) of every scenario in the matrix.
+const SCENARIOS: &[(&str, &str)] = &[
+    ("incident-replay", "2026-11-21T09:30:00Z"),
+    ("kubeadm-healthy", "2026-06-15T12:00:00Z"),
+    ("two-nodes", "2026-06-15T12:00:00Z"),
+    ("kubeadm-ha-etcd-rejoined", "2026-06-15T12:00:00Z"),
+];
+
+fn analyze(dir: &Path, now: &str) -> Value {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", dir.to_str().unwrap(), "--now", now, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// What a diagnosis is made of, independent of where the files sat.
+#[derive(Debug, PartialEq, Eq)]
+struct Diagnosis {
+    /// Rules of error findings that nothing else explains.
+    root_causes: BTreeSet<String>,
+    /// Plan phases in order, repeats folded.
+    phases: Vec<String>,
+    /// (rule, node) of every error.
+    errors: BTreeSet<(String, String)>,
+}
+
+fn diagnosis(r: &Value) -> Diagnosis {
+    let findings = r["findings"].as_array().unwrap();
+    let errors = findings.iter().filter(|f| f["severity"] == "error");
+    let root_causes = errors
+        .clone()
+        .filter(|f| f["explained_by"].as_array().is_none_or(|a| a.is_empty()))
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    let mut phases: Vec<String> = Vec::new();
+    for s in r["plan"].as_array().unwrap() {
+        let p = s["phase"].as_str().unwrap().to_string();
+        if phases.last() != Some(&p) {
+            phases.push(p);
+        }
+    }
+    let errors = errors
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["node"].as_str().unwrap_or("cluster").to_string(),
+            )
+        })
+        .collect();
+    Diagnosis {
+        root_causes,
+        phases,
+        errors,
+    }
+}
+
+#[test]
+fn every_shape_of_a_scenario_gives_the_same_diagnosis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (name, now) in SCENARIOS {
+        let plain = tree::read_dir(&Path::new("testdata/bundles").join(name)).unwrap();
+        let mut want: Option<Diagnosis> = None;
+        for shape in Shape::ALL {
+            let dir = tmp.path().join(format!("{name}-{shape:?}"));
+            shape.apply(&plain).unwrap().write_to(&dir).unwrap();
+            let got = diagnosis(&analyze(&dir, now));
+            match &want {
+                None => want = Some(got),
+                Some(w) if *w != got => {
+                    failures.push(format!("{name} as {shape:?}:\n  want {w:?}\n  got  {got:?}"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Rules whose findings are symptoms (log rules and rules another rule explains): one that
+/// nothing explains is an open question, not a root cause.
+fn symptom_rules() -> BTreeSet<String> {
+    let cat = kubetriage::catalog::Catalog::builtin().unwrap();
+    let mut out: BTreeSet<String> = cat.rules.iter().flat_map(|r| r.explains.clone()).collect();
+    out.extend(
+        cat.rules
+            .iter()
+            .filter(|r| matches!(r.kind, kubetriage::catalog::RuleKind::Log(_)))
+            .map(|r| r.id.clone()),
+    );
+    out
+}
+
+/// Ids of error root causes (not symptoms, not explained) that no plan step resolves.
+fn root_causes_without_a_step(r: &Value) -> Vec<String> {
+    let symptoms = symptom_rules();
+    let resolved: BTreeSet<&str> = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["resolves"].as_array().unwrap().iter().filter_map(Value::as_str))
+        .collect();
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .filter(|f| f["explained_by"].as_array().is_none_or(|a| a.is_empty()))
+        .filter(|f| !symptoms.contains(f["rule"].as_str().unwrap()))
+        .filter_map(|f| f["id"].as_str())
+        .filter(|id| !resolved.contains(id))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_error_root_cause_has_a_plan_step_in_every_fixture_and_shape() {
+    let expectations: Value =
+        serde_json::from_slice(&std::fs::read("testdata/bundles/expectations.json").unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for (name, e) in expectations.as_object().unwrap() {
+        let now = e["capture_time"].as_str().unwrap();
+        let dir = Path::new("testdata/bundles").join(name);
+        if !dir.is_dir() {
+            continue;
+        }
+        let missing = root_causes_without_a_step(&analyze(&dir, now));
+        if !missing.is_empty() {
+            failures.push(format!("{name}: {missing:?}"));
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, now) in SCENARIOS {
+        let plain = tree::read_dir(&Path::new("testdata/bundles").join(name)).unwrap();
+        let dir = tmp.path().join(name);
+        Shape::Repacked.apply(&plain).unwrap().write_to(&dir).unwrap();
+        let missing = root_causes_without_a_step(&analyze(&dir, now));
+        if !missing.is_empty() {
+            failures.push(format!("{name} repacked: {missing:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The seed incident packed another way (logs under `<node>/logs`, no `/run`, a Pod dump
+/// only, JSON dumps): log hits keep their node, the flannel root cause rests on the kubelet
+/// log and says so, and the self-hosted scheduler gets its rescue step though no Deployment
+/// was dumped.
+#[test]
+fn repacked_incident_keeps_nodes_and_says_what_its_evidence_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = tree::read_dir(Path::new("testdata/bundles/incident-replay")).unwrap();
+    let dir = tmp.path().join("incident");
+    Shape::Repacked.apply(&plain).unwrap().write_to(&dir).unwrap();
+    let r = analyze(&dir, "2026-11-21T09:30:00Z");
+    let findings = r["findings"].as_array().unwrap();
+    let of = |rule: &'static str| findings.iter().filter(move |f| f["rule"] == rule);
+    let kubelet_lines = of("log-flannel-subnet-env-missing")
+        .find(|f| f["paths"].to_string().contains("/logs/kubelet.log"))
+        .expect("a log finding from <node>/logs/kubelet.log");
+    assert_eq!(kubelet_lines["node"], "master-01");
+    assert!(
+        kubelet_lines["message"]
+            .as_str()
+            .unwrap()
+            .contains("kubelet on master-01")
+    );
+    let flannel = of("flannel-subnet-env-missing")
+        .next()
+        .expect("flannel root cause");
+    let judged = flannel["evidence"]["absence_judged_from"].as_str().unwrap();
+    assert!(
+        judged.starts_with("from the kubelet log: ") && judged.ends_with("/run was not collected"),
+        "{judged}"
+    );
+    let scheduler = of("control-plane-component-missing")
+        .find(|f| f["evidence"]["component"] == "kube-scheduler")
+        .expect("scheduler finding");
+    assert!(
+        scheduler["evidence"]["workload_inferred_from"]
+            .as_str()
+            .unwrap()
+            .contains("self-hosted"),
+        "{scheduler}"
+    );
+    let rescue = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "rescue-self-hosted-component")
+        .expect("rescue step");
+    assert!(
+        rescue["commands"]
+            .to_string()
+            .contains("get deployment kube-scheduler")
+    );
+}
