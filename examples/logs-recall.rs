@@ -22,7 +22,10 @@ fn main() {
             total += n;
         }
     }
-    println!("| **all fault lines** | {ok} / {total} | {:.1}% |", pct(ok, total));
+    println!(
+        "| **all fault lines** | {ok} / {total} | {:.1}% |",
+        pct(ok, total)
+    );
     let (lits, cover) = real_logs_support::literal_counts();
     println!("\nprefilter: {lits} literals, {cover} cover strings (at most 64 keep the SIMD search)");
     if verbose {

@@ -43,17 +43,30 @@ fn real_world_lines_are_recognised_and_look_alikes_are_not() {
     let (table, wrong) = evaluate(&Harness::new(), &entries());
     let report: Vec<String> = wrong
         .iter()
-        .map(|(e, v)| format!("{} ({}): {}\n  alone {:?} in file {:?}", e.class, e.source, e.line, v.alone, v.in_file))
+        .map(|(e, v)| {
+            format!(
+                "{} ({}): {}\n  alone {:?} in file {:?}",
+                e.class, e.source, e.line, v.alone, v.in_file
+            )
+        })
         .collect();
     let (mut ok, mut total) = (0, 0);
     for (class, (k, n)) in &table {
         if class.starts_with("look-alikes") {
             assert_eq!(k, n, "look-alikes fired:\n{}", report.join("\n"));
         } else {
-            assert!(*k * 10 >= *n * 9, "{class}: {k}/{n} recognised (need 90%):\n{}", report.join("\n"));
+            assert!(
+                *k * 10 >= *n * 9,
+                "{class}: {k}/{n} recognised (need 90%):\n{}",
+                report.join("\n")
+            );
             ok += k;
             total += n;
         }
     }
-    assert!(ok * 100 >= total * 95, "{ok}/{total} recognised (need 95%):\n{}", report.join("\n"));
+    assert!(
+        ok * 100 >= total * 95,
+        "{ok}/{total} recognised (need 95%):\n{}",
+        report.join("\n")
+    );
 }

@@ -56,13 +56,19 @@ fn longest_shared(set: &[Vec<u8>]) -> Option<Vec<u8>> {
     let mut pairs: Vec<(usize, usize)> = by_window
         .values()
         .filter(|v| v.len() > 1)
-        .flat_map(|v| v.iter().enumerate().flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b))))
+        .flat_map(|v| {
+            v.iter()
+                .enumerate()
+                .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
+        })
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
     let mut best: Option<&[u8]> = None;
     for (a, b) in pairs {
-        let (Some(x), Some(y)) = (set.get(a), set.get(b)) else { continue };
+        let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+            continue;
+        };
         let c = longest_common_substring(x, y);
         let better = match best {
             None => c.len() >= MIN_PREFIX,
@@ -82,7 +88,11 @@ fn longest_common_substring<'a>(a: &'a [u8], b: &[u8]) -> &'a [u8] {
     let (mut len, mut end) = (0, 0);
     for (i, x) in a.iter().enumerate() {
         for (j, y) in b.iter().enumerate() {
-            let n = if x == y { prev.get(j).copied().unwrap_or(0) + 1 } else { 0 };
+            let n = if x == y {
+                prev.get(j).copied().unwrap_or(0) + 1
+            } else {
+                0
+            };
             if let Some(c) = cur.get_mut(j + 1) {
                 *c = n;
             }

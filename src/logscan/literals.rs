@@ -184,10 +184,7 @@ fn covered(hir: &Hir, listed: &[Vec<u8>]) -> bool {
 /// pattern's [`required`] set. Errors say why the prefilter would not be sound or useful.
 pub fn for_rule(patterns: &[String], listed: &[String]) -> Result<Vec<Vec<u8>>, Vec<String>> {
     let mut errors = Vec::new();
-    let listed: Vec<Vec<u8>> = listed
-        .iter()
-        .map(|l| l.as_bytes().to_vec())
-        .collect();
+    let listed: Vec<Vec<u8>> = listed.iter().map(|l| l.as_bytes().to_vec()).collect();
     for l in &listed {
         if l.len() < MIN_LITERAL || !l.iter().all(|b| safe(*b)) {
             errors.push(format!(
@@ -220,7 +217,10 @@ pub fn for_rule(patterns: &[String], listed: &[String]) -> Result<Vec<Vec<u8>>, 
                 // Some necessary part of the pattern must hold a listed literal, so every
                 // match does.
                 if !covered(&hir, &listed) {
-                    let needs: Vec<String> = set.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect();
+                    let needs: Vec<String> = set
+                        .iter()
+                        .map(|s| String::from_utf8_lossy(s).into_owned())
+                        .collect();
                     errors.push(format!(
                         "pattern `{p}` can match a line without any of the listed literals (it needs `{}`)",
                         needs.join("` or `")

@@ -33,8 +33,7 @@ pub fn entries() -> Vec<Entry> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let mut parts = l.splitn(3, '\t');
-            let (Some(class), Some(source), Some(line)) = (parts.next(), parts.next(), parts.next())
-            else {
+            let (Some(class), Some(source), Some(line)) = (parts.next(), parts.next(), parts.next()) else {
                 panic!("corpus line is not class<TAB>source<TAB>line: {l}");
             };
             Entry {
@@ -111,11 +110,11 @@ impl Harness {
     /// Runs one line alone and in files.
     pub fn verdict(&self, line: &str) -> Verdict {
         let alone = self.hits(line);
-        let klog = line
-            .as_bytes()
-            .first()
-            .is_some_and(|b| b"IWEF".contains(b))
-            && line.as_bytes().get(1..5).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        let klog = line.as_bytes().first().is_some_and(|b| b"IWEF".contains(b))
+            && line
+                .as_bytes()
+                .get(1..5)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
         let structured = line.starts_with('{') || line.starts_with("time=");
         let mut variants = vec![line.to_string()];
         if klog {
