@@ -171,7 +171,7 @@ pub fn evaluate(h: &Harness, entries: &[Entry]) -> (Table, Vec<(Entry, Verdict)>
                 .all(|hits| !hits.iter().any(|r| r == looks_like || h.is_error(r))),
             None => [&v.alone, &v.in_file]
                 .iter()
-                .all(|hits| hits.iter().any(|r| *r == e.class)),
+                .all(|hits| hits.contains(&e.class)),
         };
         let key = if e.class.starts_with(BENIGN) {
             "look-alikes (must not fire)".to_string()
