@@ -172,9 +172,7 @@ pub fn evaluate(h: &Harness, entries: &[Entry]) -> (Table, Vec<(Entry, Verdict)>
             Some(looks_like) => [&v.alone, &v.in_file]
                 .iter()
                 .all(|hits| !hits.iter().any(|r| r == looks_like || h.is_error(r))),
-            None => [&v.alone, &v.in_file]
-                .iter()
-                .all(|hits| hits.contains(&e.class)),
+            None => [&v.alone, &v.in_file].iter().all(|hits| hits.contains(&e.class)),
         };
         let key = if e.class.starts_with(BENIGN) {
             "look-alikes (must not fire)".to_string()
