@@ -76,6 +76,7 @@ rule_tests! {
     sa_token_rejected => "log-sa-token-rejected",
     cloud_auth_failed => "log-cloud-auth-failed",
     node_registration_failed => "log-node-registration-failed",
+    node_credentials_rejected => "log-node-credentials-rejected",
     oom_kill => "log-oom-kill",
     disk_pressure => "log-disk-pressure",
     image_pull_failed => "log-image-pull-failed",

@@ -13,13 +13,14 @@ use crate::logscan::literals;
 /// times slower.
 const TEDDY_LIMIT: usize = 64;
 
-/// Shortest common prefix worth merging literals on.
+/// Shortest common substring worth merging literals on.
 const MIN_PREFIX: usize = 5;
 
 /// A smaller set of strings such that every literal contains one of them, so that a line
 /// holding any literal holds a member of the cover: literals that contain another literal
-/// are dropped, then literals sharing the longest common prefix are replaced by that prefix
-/// until at most `limit` remain (or no prefix of `MIN_PREFIX` bytes is shared).
+/// are dropped, then the two members sharing the longest common substring are replaced, with
+/// every member containing it, by that substring, until at most `limit` remain (or no two
+/// share `MIN_PREFIX` bytes). Longest first keeps the cover as specific as the limit allows.
 pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
     let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
     let mut set: Vec<Vec<u8>> = Vec::new();
@@ -28,26 +29,81 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
             set.push(l.clone());
         }
     }
+    set.sort();
     while set.len() > limit {
+        let Some(common) = longest_shared(&set) else {
+            break;
+        };
+        set.retain(|s| memchr::memmem::find(s, &common).is_none());
+        set.push(common);
         set.sort();
-        let best = set
-            .windows(2)
-            .map(|w| match w {
-                [a, b] => a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count(),
-                _ => 0,
-            })
-            .enumerate()
-            .max_by_key(|(_, n)| *n);
-        let Some((i, n)) = best.filter(|(_, n)| *n >= MIN_PREFIX) else {
-            break;
-        };
-        let Some(prefix) = set.get(i).and_then(|s| s.get(..n)).map(<[u8]>::to_vec) else {
-            break;
-        };
-        set.retain(|s| !s.starts_with(&prefix));
-        set.push(prefix);
     }
     set
+}
+
+/// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
+/// (ties: the first in order). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
+fn longest_shared(set: &[Vec<u8>]) -> Option<Vec<u8>> {
+    let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+    for (i, s) in set.iter().enumerate() {
+        for w in s.windows(MIN_PREFIX) {
+            let v = by_window.entry(w).or_default();
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = by_window
+        .values()
+        .filter(|v| v.len() > 1)
+        .flat_map(|v| {
+            v.iter()
+                .enumerate()
+                .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut best: Option<&[u8]> = None;
+    for (a, b) in pairs {
+        let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+            continue;
+        };
+        let c = longest_common_substring(x, y);
+        let better = match best {
+            None => c.len() >= MIN_PREFIX,
+            Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst),
+        };
+        if better {
+            best = Some(c);
+        }
+    }
+    best.map(<[u8]>::to_vec)
+}
+
+/// The longest common substring of `a` and `b` (the first in `a` on ties).
+fn longest_common_substring<'a>(a: &'a [u8], b: &[u8]) -> &'a [u8] {
+    let mut prev = vec![0usize; b.len() + 1];
+    let mut cur = vec![0usize; b.len() + 1];
+    let (mut len, mut end) = (0, 0);
+    for (i, x) in a.iter().enumerate() {
+        for (j, y) in b.iter().enumerate() {
+            let n = if x == y {
+                prev.get(j).copied().unwrap_or(0) + 1
+            } else {
+                0
+            };
+            if let Some(c) = cur.get_mut(j + 1) {
+                *c = n;
+            }
+            if n > len {
+                len = n;
+                end = i + 1;
+            }
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    a.get(end - len..end).unwrap_or_default()
 }
 
 /// `pattern` with its named groups made non-capturing (`(?P<x>…)` → `(?:…)`), so that many

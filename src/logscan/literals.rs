@@ -135,14 +135,56 @@ fn concat(children: &[Hir]) -> Option<Vec<Vec<u8>>> {
     best
 }
 
+/// Whether every match of `hir` contains one of `listed`: some part every match has (a run
+/// of fixed text, or a sub-pattern every match goes through) holds a listed literal.
+fn covered(hir: &Hir, listed: &[Vec<u8>]) -> bool {
+    let holds = |run: &[u8]| listed.iter().any(|l| memchr::memmem::find(run, l).is_some());
+    match hir.kind() {
+        HirKind::Literal(_) | HirKind::Concat(_) | HirKind::Class(_) => {
+            let children: &[Hir] = match hir.kind() {
+                HirKind::Concat(c) => c,
+                _ => std::slice::from_ref(hir),
+            };
+            let mut run: Vec<u8> = Vec::new();
+            for child in children {
+                let byte = match child.kind() {
+                    HirKind::Literal(l) => {
+                        for &b in l.0.iter() {
+                            if safe(b) {
+                                run.push(b);
+                            } else if holds(&std::mem::take(&mut run)) {
+                                return true;
+                            }
+                        }
+                        continue;
+                    }
+                    HirKind::Class(c) => class_byte(c).filter(|b| safe(*b)),
+                    _ => None,
+                };
+                match byte {
+                    Some(b) => run.push(b),
+                    None => {
+                        let nested = !matches!(child.kind(), HirKind::Class(_));
+                        if holds(&std::mem::take(&mut run)) || nested && covered(child, listed) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            holds(&run)
+        }
+        HirKind::Capture(c) => covered(&c.sub, listed),
+        HirKind::Repetition(r) if r.min >= 1 => covered(&r.sub, listed),
+        HirKind::Alternation(alts) => alts.iter().all(|a| covered(a, listed)),
+        _ => false,
+    }
+}
+
 /// The literals a rule prefilters on: the listed ones, else the union of each
 /// pattern's [`required`] set. Errors say why the prefilter would not be sound or useful.
 pub fn for_rule(patterns: &[String], listed: &[String]) -> Result<Vec<Vec<u8>>, Vec<String>> {
     let mut errors = Vec::new();
-    let listed: Vec<Vec<u8>> = listed
-        .iter()
-        .map(|l| l.to_ascii_lowercase().into_bytes())
-        .collect();
+    let listed: Vec<Vec<u8>> = listed.iter().map(|l| l.as_bytes().to_vec()).collect();
     for l in &listed {
         if l.len() < MIN_LITERAL || !l.iter().all(|b| safe(*b)) {
             errors.push(format!(
@@ -172,14 +214,17 @@ pub fn for_rule(patterns: &[String], listed: &[String]) -> Result<Vec<Vec<u8>>, 
                 }
             }
             Some(set) => {
-                // Every required string must contain a listed literal, so every match does.
-                for s in &set {
-                    if !listed.iter().any(|l| memchr::memmem::find(s, l).is_some()) {
-                        errors.push(format!(
-                            "pattern `{p}` can match a line without any of the listed literals (it needs `{}`)",
-                            String::from_utf8_lossy(s)
-                        ));
-                    }
+                // Some necessary part of the pattern must hold a listed literal, so every
+                // match does.
+                if !covered(&hir, &listed) {
+                    let needs: Vec<String> = set
+                        .iter()
+                        .map(|s| String::from_utf8_lossy(s).into_owned())
+                        .collect();
+                    errors.push(format!(
+                        "pattern `{p}` can match a line without any of the listed literals (it needs `{}`)",
+                        needs.join("` or `")
+                    ));
                 }
             }
         }
@@ -225,6 +270,11 @@ mod tests {
         let err = for_rule(&pats, &["unknown authority".to_string()]).unwrap_err();
         assert!(err[0].contains("without any of the listed literals"), "{err:?}");
         assert!(for_rule(&[r"\w+ failed".to_string()], &[]).is_ok());
+        // A listed literal may stand in any part every match has, not only the longest one.
+        let pats = vec![r"[Ff]ailed to ensure lease exists, will retry.*?(?P<e>Unauthorized)".to_string()];
+        assert!(for_rule(&pats, &["Unauthorized".to_string()]).is_ok());
+        assert!(for_rule(&[r"(?:a|lease exists)".to_string()], &["lease".to_string()]).is_err());
+        assert!(for_rule(&[r"(?:ab)?Unauthorized".to_string()], &["ab".to_string()]).is_err());
         assert!(for_rule(&[r"\d+".to_string()], &[]).is_err());
     }
 }
