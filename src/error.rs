@@ -14,6 +14,18 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// The top-level input is not something kubetriage reads (its content decides, not its
+    /// name), or is an empty folder.
+    #[error(
+        "{path}: not a bundle kubetriage can read: {looks_like}; supported: {}",
+        crate::bundle::SUPPORTED
+    )]
+    NotABundle {
+        /// The input path given on the command line.
+        path: PathBuf,
+        /// What the input looks like ("a text file", "7z data", "an empty folder").
+        looks_like: String,
+    },
     /// The rule catalogue is invalid (a bug in `rules/` or in a `--rules` folder).
     #[error(transparent)]
     Catalog(#[from] crate::catalog::CatalogError),
