@@ -7,6 +7,9 @@ use crate::report::Analysis;
 /// Writes the markdown report.
 pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "# kubetriage: {}\n", a.source)?;
+    if let Some(e) = &a.error {
+        return writeln!(w, "**Error:** not analysed: {e}\n");
+    }
     writeln!(w, "**Verdict:** {}\n", verdict(a))?;
     writeln!(
         w,
