@@ -51,8 +51,8 @@ impl DiskFile {
         let fd = rustix::fs::open(&self.path, entry_flags(), Mode::empty())?;
         let st = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile
-            || u64::from(st.st_dev) != self.dev
-            || u64::from(st.st_ino) != self.ino
+            || st.st_dev != self.dev
+            || st.st_ino != self.ino
         {
             return Err(io::Error::other("changed while the bundle was read; not read"));
         }
@@ -195,7 +195,7 @@ impl Walker<'_, '_, '_> {
                 let target = cstr_text(&target);
                 let mtime = rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
                     .ok()
-                    .map(|st| i64::from(st.st_mtime));
+                    .map(|st| st.st_mtime);
                 let prefix = self.prefix.clone();
                 self.cx
                     .link(path, EntryKind::Symlink(target), mtime, &prefix, "the bundle");
@@ -217,11 +217,11 @@ impl Walker<'_, '_, '_> {
 
     fn file(&mut self, fd: OwnedFd, st: &Stat, on_disk: &Path, path: String) {
         let size = u64::try_from(st.st_size).unwrap_or(0);
-        let mtime = Some(i64::from(st.st_mtime));
+        let mtime = Some(st.st_mtime);
         let disk = DiskFile {
             path: on_disk.to_path_buf(),
-            dev: u64::from(st.st_dev),
-            ino: u64::from(st.st_ino),
+            dev: st.st_dev,
+            ino: st.st_ino,
         };
         let budget = self.cx.budget.clone();
         let mut body = Watch::new(budget.meter(budget.disk(File::from(fd))));
