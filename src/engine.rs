@@ -1,7 +1,7 @@
 //! Runs every rule of the catalogue over the snapshot in parallel, then orders, identifies
 //! and correlates the findings and plans the fixes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
@@ -64,14 +64,21 @@ pub fn evaluate(snap: &Snapshot, catalog: &Catalog, opts: &Options) -> Vec<Findi
 /// [`Finding::explained_by_keys`]. Candidates that are not about a certificate stay linked.
 /// When no key matches any candidate, every candidate stays linked (rule and node only).
 pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
-    let explains = |root: &str, symptom: &str| {
-        catalog
-            .rule(root)
-            .is_some_and(|r| r.explains.iter().any(|x| x == symptom))
-            || catalog
-                .rule(symptom)
-                .is_some_and(|s| s.corroborates.iter().any(|x| x == root))
-    };
+    // Rule ids that may explain a symptom rule: its `explains` lists, read backwards, and
+    // its own `corroborates` list. Built once, so each finding costs lookups, not a scan of
+    // every other finding (200,000 findings would otherwise be 4·10¹⁰ comparisons).
+    let mut explainers: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for r in &catalog.rules {
+        for symptom in &r.explains {
+            explainers
+                .entry(symptom.as_str())
+                .or_default()
+                .insert(r.id.as_str());
+        }
+        for root in &r.corroborates {
+            explainers.entry(r.id.as_str()).or_default().insert(root.as_str());
+        }
+    }
     let roots: Vec<Root> = findings
         .iter()
         .map(|f| Root {
@@ -81,7 +88,26 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
             keys: f.keys.clone(),
         })
         .collect();
-    let symptom_rules: std::collections::BTreeSet<&str> = catalog
+    // Findings by rule, then by node (`None`: cluster-level), in finding order.
+    let mut by_rule: HashMap<&str, BTreeMap<Option<&str>, Vec<usize>>> = HashMap::new();
+    for (i, r) in roots.iter().enumerate() {
+        by_rule
+            .entry(r.rule.as_str())
+            .or_default()
+            .entry(r.node.as_deref())
+            .or_default()
+            .push(i);
+    }
+    let mut postings: HashMap<&CertKey, Vec<usize>> = HashMap::new();
+    for (i, r) in roots.iter().enumerate() {
+        for k in &r.keys {
+            let list = postings.entry(k).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let symptom_rules: BTreeSet<&str> = catalog
         .rules
         .iter()
         .flat_map(|r| r.explains.iter().map(String::as_str))
@@ -93,19 +119,33 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
                 .map(|r| r.id.as_str()),
         )
         .collect();
-    for f in findings.iter_mut() {
+    for (at, f) in findings.iter_mut().enumerate() {
         f.symptom = symptom_rules.contains(f.rule.as_str());
-        let candidates: Vec<&Root> = roots
+        let Some(rules) = explainers.get(f.rule.as_str()) else {
+            f.explained_by.clear();
+            f.explained_by_keys.clear();
+            continue;
+        };
+        let mut picked: Vec<usize> = Vec::new();
+        for rule in rules {
+            let Some(nodes) = by_rule.get(rule) else { continue };
+            match f.node.as_deref() {
+                // A cluster-level symptom: every finding of the rule, whatever its node.
+                None => picked.extend(nodes.values().flatten().copied()),
+                Some(n) => {
+                    for key in [None, Some(n)] {
+                        picked.extend(nodes.get(&key).into_iter().flatten().copied());
+                    }
+                }
+            }
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.retain(|&i| i != at && roots.get(i).is_some_and(|r| r.id != f.id));
+        let matched = match_keys(&f.refs, &picked, &roots, &postings);
+        f.explained_by = picked
             .iter()
-            .filter(|r| {
-                r.id != f.id
-                    && explains(&r.rule, &f.rule)
-                    && (r.node.is_none() || f.node.is_none() || r.node == f.node)
-            })
-            .collect();
-        let matched = match_keys(&f.refs, &candidates);
-        f.explained_by = candidates
-            .iter()
+            .filter_map(|&i| roots.get(i))
             .filter(|r| r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id))
             .map(|r| r.id.clone())
             .collect();
@@ -121,24 +161,32 @@ struct Root {
     keys: Vec<CertKey>,
 }
 
-/// For each key group of a symptom, the candidates whose keys match most of the group's
-/// keys (at least one); the result maps each such candidate's id to the keys it matched.
-fn match_keys(refs: &[Vec<CertKey>], candidates: &[&Root]) -> BTreeMap<String, Vec<CertKey>> {
+/// For each key group of a symptom, the candidates (indexes into `roots`, sorted) whose keys
+/// match most of the group's keys (at least one); the result maps each such candidate's id to
+/// the keys it matched. `postings` lists, per key, the roots holding it (sorted), so a group
+/// costs the length of its keys' lists rather than a pass over every candidate.
+fn match_keys(
+    refs: &[Vec<CertKey>],
+    candidates: &[usize],
+    roots: &[Root],
+    postings: &HashMap<&CertKey, Vec<usize>>,
+) -> BTreeMap<String, Vec<CertKey>> {
     let mut out: BTreeMap<String, Vec<CertKey>> = BTreeMap::new();
     for group in refs {
-        let scored: Vec<(&Root, Vec<&CertKey>)> = candidates
-            .iter()
-            .filter(|r| !r.keys.is_empty())
-            .map(|r| {
-                let hit: Vec<&CertKey> = group.iter().filter(|k| r.keys.contains(k)).collect();
-                (*r, hit)
-            })
-            .collect();
-        let best = scored.iter().map(|(_, hit)| hit.len()).max().unwrap_or(0);
+        let mut hits: BTreeMap<usize, Vec<&CertKey>> = BTreeMap::new();
+        for k in group {
+            for &i in postings.get(k).into_iter().flatten() {
+                if candidates.binary_search(&i).is_ok() {
+                    hits.entry(i).or_default().push(k);
+                }
+            }
+        }
+        let best = hits.values().map(Vec::len).max().unwrap_or(0);
         if best == 0 {
             continue;
         }
-        for (r, hit) in scored.into_iter().filter(|(_, hit)| hit.len() == best) {
+        for (i, hit) in hits.into_iter().filter(|(_, hit)| hit.len() == best) {
+            let Some(r) = roots.get(i) else { continue };
             let keys = out.entry(r.id.clone()).or_default();
             keys.extend(hit.into_iter().cloned());
             keys.sort();

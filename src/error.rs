@@ -2,6 +2,10 @@
 
 use std::path::PathBuf;
 
+/// The inputs kubetriage reads, as listed in its errors (on the ground floor: the error that
+/// names them sits below the reader that decides them).
+pub const SUPPORTED: &str = "a folder, .tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .tar.zst, .zip";
+
 /// The tool could not do its job; findings about a broken cluster are never errors.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -13,6 +17,18 @@ pub enum Error {
         path: PathBuf,
         /// The underlying I/O error.
         source: std::io::Error,
+    },
+    /// The top-level input is not something kubetriage reads (its content decides, not its
+    /// name), or is an empty folder.
+    #[error(
+        "{path}: not a bundle kubetriage can read: {looks_like}; supported: {}",
+        SUPPORTED
+    )]
+    NotABundle {
+        /// The input path given on the command line.
+        path: PathBuf,
+        /// What the input looks like ("a text file", "7z data", "an empty folder").
+        looks_like: String,
     },
     /// The rule catalogue is invalid (a bug in `rules/` or in a `--rules` folder).
     #[error(transparent)]

@@ -136,8 +136,14 @@ struct CommonArgs {
     /// Judge the bundle at this instant (RFC 3339); default: inferred from the bundle.
     #[arg(long, value_name = "RFC3339")]
     now: Option<String>,
-    /// Report certificates expiring within this many days of capture.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    /// Report certificates expiring within this many days of capture (0 to 3650).
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 30,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i64).range(0..=3650)
+    )]
     expiry_window: i64,
     /// Output format (default: from the --output extension, else table on a terminal and
     /// markdown otherwise). sarif and junit only where there are findings (analyze, audit, diff).
@@ -355,7 +361,8 @@ fn options(c: &CommonArgs) -> Result<Options> {
     })
 }
 
-/// The bundles inside audit folders: sub-directories and regular files, sorted by name.
+/// The bundles inside audit folders, sorted by name within each folder: see [`audit_entry`].
+/// A folder that cannot be listed is an error.
 fn bundles_in(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for d in dirs {
@@ -368,7 +375,7 @@ fn bundles_in(dirs: &[PathBuf]) -> Result<Vec<PathBuf>> {
             })
             .collect();
         found.sort();
-        out.extend(found);
+        out.extend(found.into_iter().filter(|p| audit_entry(p)));
     }
     anyhow::ensure!(
         !out.is_empty(),
@@ -410,13 +417,50 @@ impl CommonArgs {
     }
 }
 
+/// Whether an entry of an audit folder is analysed: folders, and regular files whose first
+/// bytes are an archive kubetriage reads. A FIFO, socket or device is never opened (a FIFO
+/// named `x.tar.gz` would block the audit); a stray `README.txt` is not a bundle. An entry
+/// that cannot be inspected is kept, so that it becomes an error entry of the report
+/// instead of ending the audit. Skipped entries are named on stderr.
+#[allow(clippy::print_stderr)]
+fn audit_entry(path: &std::path::Path) -> bool {
+    let skip = |why: &str| {
+        eprintln!("kubetriage: skipping {}: {why}", path.display());
+        false
+    };
+    // `stat` opens nothing; a symlink is judged by what it points to.
+    let Ok(meta) = std::fs::metadata(path) else {
+        return true;
+    };
+    if meta.is_dir() {
+        return true;
+    }
+    if !meta.is_file() {
+        return skip("not a regular file or folder");
+    }
+    // Named like an archive but not one: kept, to be reported as unreadable.
+    let named = path.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy().to_ascii_lowercase();
+        [
+            ".tar", ".tgz", ".gz", ".xz", ".bz2", ".tbz2", ".zst", ".tzst", ".zip",
+        ]
+        .iter()
+        .any(|x| n.ends_with(x))
+    });
+    match kubetriage::bundle::recognise(path) {
+        Ok(None) | Err(_) => true,
+        Ok(Some(_)) if named => true,
+        Ok(Some(looks_like)) => skip(&format!("not a bundle ({looks_like})")),
+    }
+}
+
 fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
     let filter = c.filter();
     let mut analyses = Vec::new();
     for b in bundles {
-        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        let mut an = analyze_or_error(b, &catalog, &opts);
         an.apply_filter(&filter);
         analyses.push(an);
     }
@@ -428,11 +472,50 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     if c.stats {
         print_stats(&analyses, started.elapsed());
     }
-    Ok(exit(analyses.iter().any(|an| c.fail_on.fails(an))))
+    Ok(exit_code(&analyses, |an| c.fail_on.fails(an)))
 }
 
+/// 1 when `failing`, else 0.
 fn exit(failing: bool) -> ExitCode {
     if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The analysis of `bundle`, or, when it cannot be read at all, an entry saying why (named
+/// on stderr too), so that one unreadable bundle loses nothing of the others.
+#[allow(clippy::print_stderr)]
+fn analyze_or_error(
+    bundle: &std::path::Path,
+    catalog: &Catalog,
+    opts: &kubetriage::Options,
+) -> report::Analysis {
+    match analyze(bundle, catalog, opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("kubetriage: {e}");
+            report::Analysis::failed(bundle.display().to_string(), e.to_string(), catalog)
+        }
+    }
+}
+
+/// 2 when a bundle could not be read or was cut short (a truncated archive: the report is
+/// incomplete), else 1 when a finding is at or above `fail_on`, else 0.
+#[allow(clippy::print_stderr)]
+fn exit_code(analyses: &[report::Analysis], fails: impl Fn(&report::Analysis) -> bool) -> ExitCode {
+    let mut failed = false;
+    for an in analyses {
+        if let Some(why) = &an.incomplete {
+            eprintln!("kubetriage: {}: incomplete: {why}", an.source);
+            failed = true;
+        }
+        failed |= an.error.is_some();
+    }
+    if failed {
+        ExitCode::from(2)
+    } else if analyses.iter().any(fails) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

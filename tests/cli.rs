@@ -33,23 +33,79 @@ fn bad_now_is_a_usage_error() {
 }
 
 #[test]
-fn empty_bundle_is_healthy_and_exits_0() {
+fn empty_folder_is_not_a_healthy_bundle_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = kubetriage()
         .args(["analyze", "--now", "2026-01-01T00:00:00Z", "-o", "json"])
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a bundle kubetriage can read: an empty folder"),
+        "{err}"
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["captured_at"], "2026-01-01T00:00:00Z");
-    assert_eq!(v["captured_at_source"], "flag");
+    assert!(v["error"].as_str().unwrap().contains("an empty folder"));
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn expiry_window_is_validated_without_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("b/n/etc/kubernetes")).unwrap();
+    std::fs::write(dir.path().join("b/n/etc/kubernetes/x.txt"), "x").unwrap();
+    for bad in [
+        "-1",
+        "3651",
+        "3000000",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "ten",
+    ] {
+        for args in [
+            vec![
+                "analyze".to_string(),
+                "--expiry-window".to_string(),
+                bad.to_string(),
+            ],
+            vec!["certs".to_string(), format!("--expiry-window={bad}")],
+        ] {
+            let out = kubetriage()
+                .args(&args)
+                .arg(dir.path().join("b"))
+                .args(["--now", "2026-01-01T00:00:00Z", "-o", "json"])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains("--expiry-window"), "{err}");
+            // No "use '-- -1'" tip that would turn the value into a bundle path.
+            assert!(!err.contains("-- "), "{err}");
+            assert!(!err.contains("panicked"), "{err}");
+        }
+    }
+    for good in ["0", "30", "3650"] {
+        let out = kubetriage()
+            .args([
+                "analyze",
+                "--expiry-window",
+                good,
+                "--now",
+                "2026-01-01T00:00:00Z",
+                "-o",
+                "json",
+            ])
+            .arg(dir.path().join("b"))
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{good}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -123,10 +123,13 @@ fn a_limit_hit_is_incomplete_not_degraded() {
     assert_eq!(code, 1);
 }
 
-/// Was: a truncated archive exited 0 with nothing saying part of it was never read.
+/// Was: a truncated archive exited 0 with nothing saying part of it was never read. Now the
+/// part that was read is reported, its verdict names the gap, and the exit code is 2 (the
+/// bundle could not be read whole), whatever `--fail-on` says.
 #[test]
-fn a_cut_archive_is_a_gap_and_fails_under_fail_on_incomplete() {
-    let (_, v) = analyze_json("truncated.tar.gz", "2026-06-15T12:00:00Z", &[]);
+fn a_cut_archive_is_a_gap_and_exits_2() {
+    let (code, v) = analyze_json("truncated.tar.gz", "2026-06-15T12:00:00Z", &[]);
+    assert_eq!(code, 2);
     let kinds: Vec<&str> = v["incomplete_reasons"]
         .as_array()
         .unwrap()
@@ -138,9 +141,9 @@ fn a_cut_archive_is_a_gap_and_fails_under_fail_on_incomplete() {
     let (code, _) = analyze_json(
         "truncated.tar.gz",
         "2026-06-15T12:00:00Z",
-        &["--fail-on", "incomplete"],
+        &["--fail-on", "never"],
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
 }
 
 #[test]

@@ -761,3 +761,72 @@ fn testdata_two_nodes_are_named_from_their_hostnames() {
         vec![("cp-1", "two-nodes/cp-1/"), ("worker-1", "two-nodes/worker-1/")]
     );
 }
+
+/// The same tree as a zip (deflated, with a symlink), a tar.bz2 and a tar.zst: the reader
+/// goes by magic bytes, and every format gives the snapshot the folder gives.
+#[test]
+fn zip_bzip2_and_zstd_give_the_same_snapshot() {
+    use zip::write::SimpleFileOptions;
+    let p = pki();
+    let t = tree(&p);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    write_dir(&dir, &t);
+    let raw = tar_bytes(&t, "b");
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (path, e) in &t {
+        let name = format!("b/{path}");
+        match e {
+            E::F(d) => {
+                zw.start_file(name, opts).unwrap();
+                zw.write_all(d).unwrap();
+            }
+            E::L(target) => zw.add_symlink(name, target, opts).unwrap(),
+        }
+    }
+    let zipped = zw.finish().unwrap().into_inner();
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(&raw).unwrap();
+    let bz = bz.finish().unwrap();
+    let zst = ruzstd::encoding::compress_to_vec(raw.as_slice(), ruzstd::encoding::CompressionLevel::Fastest);
+    let want = digest(&snapshot(&dir, Limits::default()));
+    // Names lie on purpose: content decides.
+    for (name, bytes) in [("a.zip.data", zipped), ("b.bz.data", bz), ("c.zst.data", zst)] {
+        let path = tmp.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(digest(&snapshot(&path, Limits::default())), want, "{name}");
+    }
+}
+
+/// A tar.gz inside a zip, and a zip inside a tar.bz2, are opened in place.
+#[test]
+fn archives_of_every_format_nest() {
+    use zip::write::SimpleFileOptions;
+    let inner = gz(&tar_bytes(
+        &BTreeMap::from([(
+            "etc/kubernetes/pki/ca.crt".to_string(),
+            E::F(b"not a cert".to_vec()),
+        )]),
+        "",
+    ));
+    let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zw.start_file("node1.tar.gz", SimpleFileOptions::default())
+        .unwrap();
+    zw.write_all(&inner).unwrap();
+    let zipped = zw.finish().unwrap().into_inner();
+    let mut outer = BTreeMap::new();
+    outer.insert("nodes.zip".to_string(), E::F(zipped));
+    let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+    bz.write_all(&tar_bytes(&outer, "top")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("outer.tar.bz2");
+    std::fs::write(&path, bz.finish().unwrap()).unwrap();
+    let snap = snapshot(&path, Limits::default());
+    let want = "top/nodes.zip/node1.tar.gz/etc/kubernetes/pki/ca.crt";
+    assert!(
+        snap.files.contains_key(want),
+        "{:?}",
+        snap.files.keys().collect::<Vec<_>>()
+    );
+}

@@ -250,18 +250,24 @@ fn malformed_files_become_problems_and_the_rest_is_analysed() {
     ]);
     assert_eq!(code, 0);
     assert!(out.contains("kubernetes"), "the valid ca.crt is still analysed");
-    let (code, _) = run(&[
-        "analyze",
-        "testdata/bundles/truncated.tar.gz",
-        "--now",
-        HEALTHY_AT,
-        "-o",
-        "json",
-    ]);
-    assert!(
-        code == 0 || code == 1,
-        "a truncated archive is a problem, not a failure"
-    );
+    // A truncated archive is reported up to the break, marked incomplete, and exits 2:
+    // never a clean run.
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args([
+            "analyze",
+            "testdata/bundles/truncated.tar.gz",
+            "--now",
+            HEALTHY_AT,
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["incomplete"].is_string(), "{v}");
+    assert!(has(&v, "input-problem", "truncated.tar.gz"));
 }
 
 #[test]

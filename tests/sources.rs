@@ -155,7 +155,7 @@ fn sosreport_tar_xz_reads_like_its_directory() {
 }
 
 #[test]
-fn corrupt_xz_is_an_input_problem() {
+fn corrupt_xz_is_not_a_bundle_and_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("broken.tar.xz");
     fs::write(
@@ -163,9 +163,22 @@ fn corrupt_xz_is_an_input_problem() {
         [0xfd, b'7', b'z', b'X', b'Z', 0, 0, 4, 0xde, 0xad, 0xbe, 0xef],
     )
     .unwrap();
-    let a = analyze(&p, &[]);
-    let problems = a["problems"].to_string();
-    assert!(problems.contains("xz"), "{problems}");
+    // Nothing decodes from it: an error entry naming xz, never an empty healthy report.
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["error"]
+            .as_str()
+            .unwrap()
+            .contains("xz data that cannot be decoded"),
+        "{v}"
+    );
 }
 
 #[test]

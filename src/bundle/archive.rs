@@ -2,13 +2,13 @@
 //! failure and every limit reached turned into an input problem.
 
 use std::io::{self, Cursor, Read};
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use flate2::read::MultiGzDecoder;
-
+use super::formats::{Compression, describe, is_zip};
 use super::watch::{Watch, short_error};
-use super::{Budget, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_gzip, is_tar, names, xz};
+use super::{
+    Budget, DiskFile, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_tar, names, zipped,
+};
 use crate::artifact::InputProblem;
 
 /// State of one read: limits, counters, problems and the visitor.
@@ -18,6 +18,8 @@ pub struct Cx<'a, 'v> {
     problems: Vec<InputProblem>,
     entries: u64,
     stopped: bool,
+    /// Why the input itself ended early or broke (a cut or corrupt top-level archive).
+    cut: Option<String>,
     visit: &'a mut Visitor<'v>,
 }
 
@@ -30,13 +32,27 @@ impl<'a, 'v> Cx<'a, 'v> {
             problems: Vec::new(),
             entries: 0,
             stopped: false,
+            cut: None,
             visit,
         }
     }
 
-    /// The problems met and the number of entries handed over.
-    pub fn finish(self) -> (Vec<InputProblem>, u64) {
-        (self.problems, self.entries)
+    /// The problems met, the number of entries handed over, and why the input itself was
+    /// cut short (if it was).
+    pub fn finish(self) -> (Vec<InputProblem>, u64, Option<String>) {
+        (self.problems, self.entries, self.cut)
+    }
+
+    /// The limits of this read.
+    pub fn limits(&self) -> &Limits {
+        self.limits
+    }
+
+    /// Records that the input itself ended early or broke at `depth` 0.
+    pub(super) fn cut_at(&mut self, depth: u32, why: &str) {
+        if depth == 0 && self.cut.is_none() {
+            self.cut = Some(why.to_string());
+        }
     }
 
     /// Whether reading must stop (a whole-source limit was reached).
@@ -50,7 +66,7 @@ impl<'a, 'v> Cx<'a, 'v> {
     }
 
     /// Stops the read once the total-bytes cap was reached, reporting it once.
-    fn check_budget(&mut self, path: &str) -> bool {
+    pub(super) fn check_budget(&mut self, path: &str) -> bool {
         if self.budget.exhausted() && !self.stopped {
             self.stopped = true;
             let limit = self.budget.limit();
@@ -93,7 +109,7 @@ impl<'a, 'v> Cx<'a, 'v> {
     }
 
     /// Counts an entry against `max_entries`; false (and the read stops) past it.
-    fn count(&mut self, path: &str) -> bool {
+    pub(super) fn count(&mut self, path: &str) -> bool {
         if self.stopped {
             return false;
         }
@@ -119,7 +135,7 @@ impl<'a, 'v> Cx<'a, 'v> {
         mtime: Option<i64>,
         body: &mut dyn Read,
         depth: u32,
-        disk_path: Option<PathBuf>,
+        disk_path: Option<DiskFile>,
     ) {
         if !self.count(path) {
             return;
@@ -133,52 +149,74 @@ impl<'a, 'v> Cx<'a, 'v> {
                 return;
             }
         };
-        if is_gzip(&head) || xz::is_xz(&head) {
+        if let Some(kind) = Compression::sniff(&head) {
             let budget = self.budget.clone();
-            let kind = if is_gzip(&head) { "gzip" } else { "xz" };
             let compressed = Cursor::new(head).chain(&mut *body);
-            let decoder: Box<dyn Read + '_> = if kind == "gzip" {
-                Box::new(MultiGzDecoder::new(compressed))
-            } else {
-                Box::new(xz::decoder(compressed))
-            };
-            let mut gz = Watch::new(budget.meter(decoder));
-            let tripped = gz.tripped.clone();
-            let inner = match read_head(&mut gz, HEAD_BYTES) {
+            let mut dec = Watch::new(budget.meter(kind.decoder(compressed)));
+            let tripped = dec.tripped.clone();
+            let name = kind.name();
+            let inner = match read_head(&mut dec, HEAD_BYTES) {
                 Ok(h) => h,
                 Err(e) => {
                     if !self.check_budget(path) {
-                        self.problem(path, format!("corrupt {kind} data: {}", short_error(&e)));
+                        self.problem(path, format!("corrupt {name} data: {}", short_error(&e)));
                     }
                     return;
                 }
             };
-            if is_tar(&inner) && depth < self.limits.max_nesting {
-                let mut stream = Cursor::new(inner).chain(gz);
-                self.tar(path, path, &mut stream, depth + 1);
+            if self.archive(path, inner.as_slice(), depth) {
+                let mut stream = Cursor::new(inner).chain(dec);
+                self.open_archive(path, &mut stream, depth);
                 return;
             }
-            if is_tar(&inner) {
-                self.nesting_problem(path);
-            }
             // Handed over decompressed: the file on disk is not what the visitor reads.
-            self.hand_over(path, size, mtime, inner, &mut gz, None);
+            self.hand_over(path, size, mtime, inner, &mut dec, None);
             if let Some(e) = tripped.borrow().clone() {
                 if !self.check_budget(path) {
-                    self.problem(path, format!("{kind} data ends early or is corrupt: {e}"));
+                    self.problem(path, format!("{name} data ends early or is corrupt: {e}"));
                 }
             }
             return;
         }
-        if is_tar(&head) && depth < self.limits.max_nesting {
+        if self.archive(path, &head, depth) {
             let mut stream = Cursor::new(head).chain(body);
-            self.tar(path, path, &mut stream, depth + 1);
+            self.open_archive(path, &mut stream, depth);
             return;
         }
-        if is_tar(&head) {
-            self.nesting_problem(path);
-        }
         self.hand_over(path, size, mtime, head, body, disk_path);
+    }
+
+    /// Whether `head` starts an archive to open in place at `depth` (reporting one that is
+    /// nested too deep, which is then handed over as a file).
+    fn archive(&mut self, path: &str, head: &[u8], depth: u32) -> bool {
+        let archive = is_tar(head) || is_zip(head);
+        if archive && depth >= self.limits.max_nesting {
+            self.nesting_problem(path);
+            return false;
+        }
+        archive
+    }
+
+    /// Opens the tar or zip archive `stream` found at `path` inside the bundle.
+    fn open_archive(&mut self, path: &str, stream: &mut dyn Read, depth: u32) {
+        let mut head = match read_head(stream, 512) {
+            Ok(h) => h,
+            Err(e) => {
+                self.problem(path, format!("read failed: {}", short_error(&e)));
+                return;
+            }
+        };
+        if is_zip(&head) {
+            zipped::nested(
+                self,
+                path,
+                Cursor::new(std::mem::take(&mut head)).chain(stream),
+                depth + 1,
+            );
+        } else {
+            let mut stream = Cursor::new(head).chain(stream);
+            self.tar(path, path, &mut stream, depth + 1);
+        }
     }
 
     fn nesting_problem(&mut self, path: &str) {
@@ -189,14 +227,14 @@ impl<'a, 'v> Cx<'a, 'v> {
         );
     }
 
-    fn hand_over(
+    pub(super) fn hand_over(
         &mut self,
         path: &str,
         size: u64,
         mtime: Option<i64>,
         head: Vec<u8>,
         body: &mut dyn Read,
-        disk_path: Option<PathBuf>,
+        disk_path: Option<DiskFile>,
     ) {
         let entry = Entry {
             path: path.to_string(),
@@ -228,81 +266,89 @@ impl<'a, 'v> Cx<'a, 'v> {
         let mut archive = tar::Archive::new(watch);
         let mut last = String::new();
         let mut broken = false;
-        match archive.entries() {
+        // Raw entries: GNU long names and pax headers are read here, under a cap, instead of
+        // being buffered whole by the tar crate (a 256 MB long name would be held in memory).
+        let entries = match archive.entries() {
+            Ok(entries) => entries.raw(true),
             Err(e) => {
                 self.problem(label, format!("not a readable tar archive: {}", short_error(&e)));
                 return;
             }
-            Ok(entries) => {
-                for item in entries {
-                    if self.stopped {
-                        return;
+        };
+        let mut ext = Extensions::default();
+        for item in entries {
+            if self.stopped {
+                return;
+            }
+            let mut entry = match item {
+                Ok(e) => e,
+                Err(e) => {
+                    if !self.check_budget(label) {
+                        let why = tripped.borrow().clone().unwrap_or_else(|| short_error(&e));
+                        let at = *offset.borrow();
+                        let text = stopped_at(at, &last, &why);
+                        self.cut_at(depth, &text);
+                        self.problem(label, text);
                     }
-                    let mut entry = match item {
-                        Ok(e) => e,
-                        Err(e) => {
-                            if !self.check_budget(label) {
-                                let why = tripped.borrow().clone().unwrap_or_else(|| short_error(&e));
-                                let at = *offset.borrow();
-                                self.problem(label, stopped_at(at, &last, &why));
-                            }
-                            broken = true;
-                            break;
-                        }
-                    };
-                    let raw = entry.path_bytes().into_owned();
-                    let (path, renamed) = names::entry_path(prefix, &raw);
-                    let shown = path.clone().unwrap_or_else(|| label.to_string());
-                    if let Some(why) = renamed {
-                        self.problem(&shown, why);
-                    }
-                    let header = entry.header();
-                    let kind = header.entry_type();
-                    let mtime = header.mtime().ok().and_then(|m| i64::try_from(m).ok());
-                    let link = entry
-                        .link_name_bytes()
-                        .map(|l| String::from_utf8_lossy(&l).replace('\0', "\u{fffd}"));
-                    if let Some(path) = path {
-                        if kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse() {
-                            let size = entry.size();
-                            self.file(&path, size, mtime, &mut entry, depth, None);
-                        } else if kind.is_symlink() {
-                            let target = EntryKind::Symlink(link.unwrap_or_default());
-                            self.link(path.clone(), target, mtime, prefix, scope);
-                        } else if kind.is_hard_link() {
-                            let raw = link.unwrap_or_default();
-                            if raw.starts_with('/') || names::link_climbs_out("", "", &raw) {
-                                self.problem(
-                                    &path,
-                                    format!(
-                                        "hard link target `{raw}` points outside {scope}; read inside it"
-                                    ),
-                                );
-                            }
-                            let target = names::entry_path(prefix, raw.as_bytes()).0;
-                            let target = target
-                                .map(|t| names::relative_link(&path, &t))
-                                .unwrap_or_default();
-                            self.link(path.clone(), EntryKind::Hardlink(target), mtime, prefix, scope);
-                        } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
-                            self.problem(&path, "device or fifo entry skipped");
-                        }
-                        last = path;
-                    }
-                    if tripped.borrow().is_some() {
-                        if !self.check_budget(&last) {
-                            let why = tripped.borrow().clone().unwrap_or_default();
-                            let at = *offset.borrow();
-                            self.problem(label, stopped_at(at, &last, &why));
-                        }
-                        broken = true;
-                        break;
-                    }
-                    if self.check_budget(&last) {
-                        return;
-                    }
+                    broken = true;
+                    break;
+                }
+            };
+            let header = entry.header();
+            let kind = header.entry_type();
+            let at = if last.is_empty() {
+                label.to_string()
+            } else {
+                last.clone()
+            };
+            if kind.is_gnu_longname()
+                || kind.is_gnu_longlink()
+                || kind.is_pax_local_extensions()
+                || kind.is_pax_global_extensions()
+            {
+                match ext.read(&mut entry, kind, self.limits.max_entry_bytes) {
+                    Ok(()) => {}
+                    Err(why) => self.problem(&at, why),
+                }
+            } else if ext.refused.is_some() {
+                // The entry a refused long name or pax header describes is not read.
+                ext = Extensions::default();
+            } else if let Some(size) = ext.size.filter(|&n| n != entry.size()) {
+                let text = format!(
+                    "entry size {size} given only in a pax header (entries over 8 GiB) is not supported; the rest of the archive was not read"
+                );
+                self.cut_at(depth, &text);
+                self.problem(&at, text);
+                broken = true;
+                break;
+            } else {
+                let done = std::mem::take(&mut ext);
+                let raw = done.name.unwrap_or_else(|| entry.path_bytes().into_owned());
+                let link = done
+                    .link
+                    .or_else(|| entry.link_name_bytes().map(std::borrow::Cow::into_owned))
+                    .map(|l| String::from_utf8_lossy(&l).replace('\0', "\u{fffd}"));
+                if let Some(path) = self.tar_entry(&mut entry, &raw, link, label, prefix, scope, depth) {
+                    last = path;
                 }
             }
+            if tripped.borrow().is_some() {
+                if !self.check_budget(&last) {
+                    let why = tripped.borrow().clone().unwrap_or_default();
+                    let at = *offset.borrow();
+                    let text = stopped_at(at, &last, &why);
+                    self.cut_at(depth, &text);
+                    self.problem(label, text);
+                }
+                broken = true;
+                break;
+            }
+            if self.check_budget(&last) {
+                return;
+            }
+        }
+        if !broken && !self.stopped && (ext.name.is_some() || ext.link.is_some() || ext.refused.is_some()) {
+            self.problem(label, "a long name or pax header at the end describes no entry");
         }
         if broken || self.stopped {
             return;
@@ -335,6 +381,145 @@ impl<'a, 'v> Cx<'a, 'v> {
         if junk > 0 {
             self.problem(label, "trailing data after the end of the tar archive ignored");
         }
+    }
+    /// Hands one real tar entry (named `raw`, linking to `link`) to the visitor; returns its
+    /// bundle path.
+    #[allow(clippy::too_many_arguments)]
+    fn tar_entry<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        raw: &[u8],
+        link: Option<String>,
+        label: &str,
+        prefix: &str,
+        scope: &str,
+        depth: u32,
+    ) -> Option<String> {
+        if let Some(why) = names::too_long(raw, raw.len() as u64) {
+            self.problem(label, why);
+            return None;
+        }
+        let (path, renamed) = names::entry_path(prefix, raw);
+        let shown = path.clone().unwrap_or_else(|| label.to_string());
+        if let Some(why) = renamed {
+            self.problem(&shown, why);
+        }
+        let header = entry.header();
+        let kind = header.entry_type();
+        let mtime = header.mtime().ok().and_then(|m| i64::try_from(m).ok());
+        let path = path?;
+        if kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse() {
+            if kind.is_gnu_sparse() {
+                self.problem(&path, "GNU sparse file: read as stored, without its holes");
+            }
+            let size = entry.size();
+            self.file(&path, size, mtime, entry, depth, None);
+        } else if kind.is_symlink() {
+            let target = EntryKind::Symlink(link.unwrap_or_default());
+            self.link(path.clone(), target, mtime, prefix, scope);
+        } else if kind.is_hard_link() {
+            let raw = link.unwrap_or_default();
+            if raw.starts_with('/') || names::link_climbs_out("", "", &raw) {
+                self.problem(
+                    &path,
+                    format!("hard link target `{raw}` points outside {scope}; read inside it"),
+                );
+            }
+            let target = names::entry_path(prefix, raw.as_bytes()).0;
+            let target = target
+                .map(|t| names::relative_link(&path, &t))
+                .unwrap_or_default();
+            self.link(path.clone(), EntryKind::Hardlink(target), mtime, prefix, scope);
+        } else if kind.is_character_special() || kind.is_block_special() || kind.is_fifo() {
+            self.problem(&path, "device or fifo entry skipped");
+        }
+        Some(path)
+    }
+}
+
+/// Largest pax extended header read (it holds a name, a link target, times and extended
+/// attributes); `--max-entry-bytes` lowers it.
+const PAX_CAP: u64 = 1 << 20;
+
+/// What GNU long-name/long-link entries and pax headers said about the next entry, read
+/// under caps: a name over [`names::NAME_CAP`] or a header over its cap is reported and the
+/// entry it describes is skipped without reading the name into memory.
+#[derive(Default)]
+struct Extensions {
+    name: Option<Vec<u8>>,
+    link: Option<Vec<u8>>,
+    size: Option<u64>,
+    /// Why the next entry is skipped.
+    refused: Option<String>,
+}
+
+impl Extensions {
+    /// Reads one extension entry of `kind`; `Err` is the problem to report (the entry it
+    /// describes is then skipped).
+    fn read<R: Read>(
+        &mut self,
+        entry: &mut tar::Entry<'_, R>,
+        kind: tar::EntryType,
+        max_entry: u64,
+    ) -> Result<(), String> {
+        let size = entry.size();
+        let long = kind.is_gnu_longname() || kind.is_gnu_longlink();
+        let what = if long { "GNU long name" } else { "pax header" };
+        let cap = if long { names::NAME_CAP as u64 } else { PAX_CAP }.min(max_entry);
+        if size > cap {
+            let first = read_head(entry, 64).unwrap_or_default();
+            let why = if long {
+                names::too_long(&first, size).unwrap_or_default()
+            } else {
+                format!(
+                    "{what} of {size} bytes is larger than {cap} bytes (max_entry_bytes applies); not read, and the entry it describes was skipped"
+                )
+            };
+            if !kind.is_pax_global_extensions() {
+                self.refused = Some(why.clone());
+            }
+            return Err(why);
+        }
+        let mut data = Vec::new();
+        if let Err(e) = entry.take(cap).read_to_end(&mut data) {
+            return Err(format!("{what} could not be read: {}", short_error(&e)));
+        }
+        if kind.is_pax_global_extensions() {
+            return Ok(());
+        }
+        if long {
+            if data.last() == Some(&0) {
+                data.pop();
+            }
+            if kind.is_gnu_longname() {
+                self.name = Some(data);
+            } else {
+                self.link = Some(data);
+            }
+            return Ok(());
+        }
+        for field in tar::PaxExtensions::new(&data) {
+            let Ok(field) = field else {
+                self.refused = Some("pax header is malformed".to_string());
+                return Err("pax header is malformed; the entry it describes was skipped".to_string());
+            };
+            match field.key_bytes() {
+                b"path" => {
+                    let value = field.value_bytes();
+                    if let Some(why) = names::too_long(value, value.len() as u64) {
+                        self.refused = Some(why.clone());
+                        return Err(why);
+                    }
+                    self.name = Some(value.to_vec());
+                }
+                b"linkpath" => self.link = Some(field.value_bytes().to_vec()),
+                b"size" => {
+                    self.size = field.value().ok().and_then(|v| v.trim().parse().ok());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
@@ -369,88 +554,66 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads the input file: a gzip stream (inflated on its own thread), a tar, or a single file.
+/// Reads the input file by its content: a compressed stream (gzip is inflated on its own
+/// thread), a tar, or a zip (here buffered: a zip on disk is read in place by
+/// [`zipped::top_level`]). `Err` says what the input looks like when it is none of them, or
+/// when not a single entry could be decoded from it.
 pub fn top_level<R: Read + Send + 'static>(
     cx: &mut Cx<'_, '_>,
     label: &str,
-    name: &str,
-    size: u64,
-    mtime: Option<i64>,
     mut file: R,
-) {
-    let head = match read_head(&mut file, 512) {
-        Ok(h) => h,
-        Err(e) => {
-            cx.problem(label, format!("read failed: {}", short_error(&e)));
-            return;
-        }
-    };
+) -> Result<(), String> {
+    let head = read_head(&mut file, HEAD_BYTES).map_err(|e| format!("unreadable ({})", short_error(&e)))?;
     let budget = cx.budget.clone();
-    if xz::is_xz(&head) {
-        let decoded = xz::decoder(budget.disk(Cursor::new(head).chain(file)));
-        let mut stream = Watch::new(budget.meter(decoded));
-        decompressed(cx, label, name, size, mtime, "xz", &mut stream);
-        return;
-    }
-    if !is_gzip(&head) {
+    let Some(kind) = Compression::sniff(&head) else {
         let mut stream = budget.meter(budget.disk(Cursor::new(head).chain(file)));
-        if let Ok(head) = read_head(&mut stream, HEAD_BYTES) {
-            if is_tar(&head) {
-                let mut stream = Cursor::new(head).chain(stream);
-                cx.tar(label, "", &mut stream, 0);
-                return;
-            }
-            let lower = name.to_ascii_lowercase();
-            if [".tar", ".tgz", ".gz"].iter().any(|x| lower.ends_with(x)) {
-                cx.problem(
-                    label,
-                    "neither a tar archive nor gzip data despite its name; read as a single file",
-                );
-            }
+        let head =
+            read_head(&mut stream, HEAD_BYTES).map_err(|e| format!("unreadable ({})", short_error(&e)))?;
+        if is_tar(&head) {
             let mut stream = Cursor::new(head).chain(stream);
-            cx.file(name, size, mtime, &mut stream, 0, None);
-        } else {
-            cx.problem(label, "read failed");
+            cx.tar(label, "", &mut stream, 0);
+            return Ok(());
         }
-        return;
-    }
-    let inflated = inflate::spawn(Cursor::new(head).chain(file), budget.clone());
-    let mut stream = Watch::new(budget.meter(inflated));
-    decompressed(cx, label, name, size, mtime, "gzip", &mut stream);
-}
-
-/// Reads a decompressed top-level stream: a tar, or a single compressed file.
-fn decompressed<R: Read>(
-    cx: &mut Cx<'_, '_>,
-    label: &str,
-    name: &str,
-    size: u64,
-    mtime: Option<i64>,
-    kind: &str,
-    stream: &mut Watch<R>,
-) {
-    let inner = match read_head(stream, HEAD_BYTES) {
+        if is_zip(&head) {
+            zipped::nested(cx, label, Cursor::new(head).chain(stream), 0);
+            return Ok(());
+        }
+        return Err(describe(&head));
+    };
+    let compressed = Cursor::new(head).chain(file);
+    let mut stream = if kind == Compression::Gzip {
+        let inflated: Box<dyn Read> = Box::new(inflate::spawn(compressed, budget.clone()));
+        Watch::new(budget.meter(inflated))
+    } else {
+        Watch::new(budget.meter(kind.decoder(budget.disk(compressed))))
+    };
+    let name = kind.name();
+    let inner = match read_head(&mut stream, HEAD_BYTES) {
         Ok(h) => h,
         Err(e) => {
-            if !cx.check_budget(label) {
-                cx.problem(label, format!("corrupt {kind} data: {}", short_error(&e)));
+            if cx.check_budget(label) {
+                return Ok(());
             }
-            return;
+            return Err(format!(
+                "{name} data that cannot be decoded ({})",
+                short_error(&e)
+            ));
         }
     };
     if is_tar(&inner) {
         let mut stream = Cursor::new(inner).chain(stream);
         cx.tar(label, "", &mut stream, 0);
-        return;
+        return Ok(());
     }
-    if !cx.count(name) {
-        return;
+    if is_zip(&inner) {
+        zipped::nested(cx, label, Cursor::new(inner).chain(stream), 0);
+        return Ok(());
     }
-    let tripped = stream.tripped.clone();
-    cx.hand_over(name, size, mtime, inner, stream, None);
-    if let Some(e) = tripped.borrow().clone() {
-        if !cx.check_budget(name) {
-            cx.problem(label, format!("{kind} data ends early or is corrupt: {e}"));
-        }
+    if stream.tripped.borrow().is_some() && inner.is_empty() {
+        return Err(format!("{name} data that cannot be decoded"));
     }
+    Err(format!(
+        "{name} data holding {}, not an archive",
+        describe(&inner)
+    ))
 }

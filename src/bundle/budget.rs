@@ -1,10 +1,11 @@
 //! Byte counters shared by every reader of one source, and the total-bytes cap.
 
-use std::io::{self, Read};
-use std::path::Path;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::ProgressBar;
+
+use super::DiskFile;
 
 /// Bytes read from disk and bytes unpacked for one source, with the `max_total_bytes` cap.
 /// Shared (`Arc`) so that deferred readers on other threads count against the same cap.
@@ -59,9 +60,10 @@ impl Budget {
         Metered { inner, budget: self }
     }
 
-    /// Opens a file of a directory input for a deferred read, counted and capped.
-    pub fn open(&self, path: &Path) -> io::Result<impl Read + '_> {
-        let file = std::fs::File::open(path)?;
+    /// Opens a file of a directory input for a deferred read, counted and capped (only if it
+    /// is still the file the walk saw: see [`DiskFile::open`]).
+    pub fn open(&self, disk: &DiskFile) -> io::Result<impl Read + '_> {
+        let file = disk.open()?;
         Ok(self.meter(self.disk(file)))
     }
 
@@ -86,6 +88,13 @@ impl<R: Read> Read for DiskReader<'_, R> {
             bar.inc(n as u64);
         }
         Ok(n)
+    }
+}
+
+/// A zip on disk is read through its central directory: seeks pass through.
+impl<R: Seek> Seek for DiskReader<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
     }
 }
 

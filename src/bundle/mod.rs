@@ -16,6 +16,7 @@ mod budget;
 pub mod collector;
 mod dir;
 pub mod distro;
+mod formats;
 mod inflate;
 pub mod layout;
 mod names;
@@ -25,12 +26,15 @@ pub mod sosreport;
 pub mod troubleshoot;
 mod watch;
 pub mod xz;
+mod zipped;
 
 use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 pub use budget::Budget;
+pub use dir::DiskFile;
+pub use formats::SUPPORTED;
 pub use size::ByteSize;
 
 use crate::Error;
@@ -97,9 +101,9 @@ pub struct Entry<'a> {
     /// The rest of the content after `head`. A read error here means the stream broke; the
     /// reader reports it, so the visitor may treat it as the end of the entry.
     pub body: &'a mut dyn Read,
-    /// For a file of a directory input: its path on disk, so the visitor may defer reading
+    /// For a file of a directory input: where it is on disk, so the visitor may defer reading
     /// it (for example to scan several logs in parallel) through [`Budget::open`].
-    pub disk_path: Option<PathBuf>,
+    pub disk_path: Option<DiskFile>,
 }
 
 /// The visitor [`read`] calls with each entry, in stream order.
@@ -114,13 +118,18 @@ pub struct Outcome {
     pub entries: u64,
     /// Byte counters and the total-bytes cap, shared with deferred readers.
     pub budget: Arc<Budget>,
+    /// Why the input itself ended early or broke (a truncated or corrupt top-level archive):
+    /// what came before was read, the rest is missing.
+    pub cut: Option<String>,
 }
 
-/// Reads `source` (a directory, a `.tar`, a `.tar.gz` / `.tgz`, a `.tar.xz`, detected by magic bytes,
-/// or any other single file) and hands every entry to `visit`.
+/// Reads `source` (a directory, or a `.tar`, `.zip`, or a tar compressed with gzip, xz,
+/// bzip2 or zstd, recognised by their first bytes, never by name) and hands every entry to
+/// `visit`.
 ///
-/// `Err` only when the top-level input cannot be opened; everything wrong inside it is an
-/// [`InputProblem`] in the outcome, and what was read before it is still visited.
+/// `Err` when the top-level input cannot be opened, is an empty folder, or is not something
+/// kubetriage reads ([`Error::NotABundle`] says what it looks like); everything wrong inside
+/// it is an [`InputProblem`] in the outcome, and what was read before it is still visited.
 pub fn read(
     source: &Path,
     limits: &Limits,
@@ -131,8 +140,27 @@ pub fn read(
         path: source.to_path_buf(),
         source: e,
     };
-    let meta = std::fs::metadata(source).map_err(unreadable)?;
-    let total = if meta.is_dir() {
+    let not_a_bundle = |looks_like: String| Error::NotABundle {
+        path: source.to_path_buf(),
+        looks_like,
+    };
+    // Opened without blocking (a FIFO named `x.tar.gz` must not hang the run) and judged by
+    // what was opened.
+    let fd = rustix::fs::open(
+        source,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map_err(|e| unreadable(e.into()))?;
+    let file = std::fs::File::from(fd);
+    let meta = file.metadata().map_err(unreadable)?;
+    let is_dir = meta.is_dir();
+    if !is_dir && !meta.is_file() {
+        return Err(not_a_bundle(
+            "a FIFO, socket or device, not a file or folder".to_string(),
+        ));
+    }
+    let total = if is_dir {
         if progress { dir::total_size(source) } else { 0 }
     } else {
         meta.len()
@@ -142,35 +170,39 @@ pub fn read(
         progress::bar(progress, total),
     ));
     let mut cx = archive::Cx::new(limits, budget.clone(), visit);
-    if meta.is_dir() {
-        dir::walk(source, &mut cx);
+    let verdict = if is_dir {
+        drop(file);
+        dir::walk(source, &mut cx).map_err(unreadable)?;
+        Ok(())
     } else {
-        let file = std::fs::File::open(source).map_err(unreadable)?;
-        let name = source
-            .file_name()
-            .map_or_else(|| "input".to_string(), |n| n.to_string_lossy().into_owned());
-        let mtime = names::mtime_of(&meta);
-        archive::top_level(
-            &mut cx,
-            &source.display().to_string(),
-            &name,
-            meta.len(),
-            mtime,
-            file,
-        );
-    }
-    let (problems, entries) = cx.finish();
+        let mut file = file;
+        let head = archive::read_head(&mut file, 4).map_err(unreadable)?;
+        if formats::is_zip(&head) {
+            use std::io::Seek;
+            file.rewind().map_err(unreadable)?;
+            zipped::top_level(&mut cx, &source.display().to_string(), budget.disk(file))
+        } else {
+            let again = std::io::Cursor::new(head).chain(file);
+            archive::top_level(&mut cx, &source.display().to_string(), again)
+        }
+    };
+    let (problems, entries, cut) = cx.finish();
     budget.finish_progress();
+    verdict.map_err(not_a_bundle)?;
+    if is_dir && entries == 0 && problems.is_empty() {
+        return Err(not_a_bundle("an empty folder".to_string()));
+    }
     Ok(Outcome {
         problems,
         entries,
         budget,
+        cut,
     })
 }
 
-/// Like [`read`] for a single input that is not on disk (a `.tar`, `.tar.gz` or any other
-/// file's bytes, detected by magic bytes), named `name` in bundle paths and problems. For
-/// fuzzing and for callers that already hold the bytes.
+/// Like [`read`] for a single input that is not on disk (a `.tar`, compressed tar or zip,
+/// detected by magic bytes), named `name` in bundle paths and problems. For fuzzing and for
+/// callers that already hold the bytes. Input that is not a bundle is one problem.
 pub fn read_reader<R: Read + Send + 'static>(
     name: &str,
     input: R,
@@ -179,13 +211,44 @@ pub fn read_reader<R: Read + Send + 'static>(
 ) -> Outcome {
     let budget = Arc::new(Budget::new(limits.max_total_bytes, None));
     let mut cx = archive::Cx::new(limits, budget.clone(), visit);
-    archive::top_level(&mut cx, name, name, 0, None, input);
-    let (problems, entries) = cx.finish();
+    if let Err(looks_like) = archive::top_level(&mut cx, name, input) {
+        cx.problem(
+            name,
+            format!(
+                "not a bundle kubetriage can read: {looks_like}; supported: {}",
+                formats::SUPPORTED
+            ),
+        );
+    }
+    let (problems, entries, cut) = cx.finish();
     Outcome {
         problems,
         entries,
         budget,
+        cut,
     }
+}
+
+/// `None` when the file at `path` starts like an input kubetriage reads (a tar, a zip, or a
+/// compressed stream), else what it looks like. Opened without following a final symlink's
+/// FIFO into a block (`O_NONBLOCK`), and only a regular file is read.
+pub fn recognise(path: &Path) -> io::Result<Option<String>> {
+    let fd = rustix::fs::open(
+        path,
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )?;
+    let mut file = std::fs::File::from(fd);
+    if !file.metadata()?.is_file() {
+        return Ok(Some("not a regular file".to_string()));
+    }
+    let head = archive::read_head(&mut file, 512)?;
+    let known = formats::Compression::sniff(&head).is_some() || formats::is_zip(&head) || is_tar(&head);
+    Ok(if known {
+        None
+    } else {
+        Some(formats::describe(&head))
+    })
 }
 
 /// Reads `source`'s head and tells whether it is a gzip stream.

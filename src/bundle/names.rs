@@ -2,6 +2,23 @@
 
 use crate::snapshot::normalize;
 
+/// Longest entry name read (a GNU long name, a pax path, a zip name), in bytes: far above
+/// any real path (Linux allows 4096 bytes), far below what a hostile archive may declare.
+pub const NAME_CAP: usize = 4096;
+
+/// The problem text for a name of `len` bytes starting with `first`, when it is longer than
+/// [`NAME_CAP`]; `None` for a name within it. The first bytes are shown escaped.
+pub fn too_long(first: &[u8], len: u64) -> Option<String> {
+    if len <= NAME_CAP as u64 {
+        return None;
+    }
+    let start = String::from_utf8_lossy(first.get(..64).unwrap_or(first));
+    Some(format!(
+        "entry name of {len} bytes is longer than {NAME_CAP} bytes; the entry was skipped (the name starts \"{}…\")",
+        start.escape_debug()
+    ))
+}
+
 /// An archive entry's name made a bundle path: `prefix/name`, lossy UTF-8, with `.`/`..`
 /// collapsed and any leading `/` dropped, so nothing can name a place outside the bundle.
 /// Returns the path (`None` for a name that is only the archive root) and a problem text when
@@ -78,15 +95,6 @@ pub fn link_climbs_out(root: &str, link: &str, target: &str) -> bool {
         }
     }
     false
-}
-
-/// A file's mtime in Unix seconds.
-pub fn mtime_of(meta: &std::fs::Metadata) -> Option<i64> {
-    let t = meta.modified().ok()?;
-    match t.duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).ok(),
-        Err(e) => i64::try_from(e.duration().as_secs()).ok().map(|s| -s),
-    }
 }
 
 #[cfg(test)]

@@ -42,7 +42,12 @@ pub fn rows(analyses: &[Analysis]) -> Vec<FleetRow> {
                 );
             FleetRow {
                 source: a.source.clone(),
-                worst: a.worst().map_or("none", Severity::as_str).to_string(),
+                worst: if a.error.is_some() {
+                    "unreadable"
+                } else {
+                    a.worst().map_or("none", Severity::as_str)
+                }
+                .to_string(),
                 errors: count(Severity::Error),
                 warnings: count(Severity::Warning),
                 infos: count(Severity::Info),

@@ -77,6 +77,10 @@ fn fleet_section(s: &mut String, analyses: &[Analysis]) {
 
 fn bundle_section(s: &mut String, a: &Analysis) {
     let _ = write!(s, "<h1>{}</h1>", esc(&a.source));
+    if let Some(e) = &a.error {
+        let _ = write!(s, "<p class=\"sev-error\">Error: not analysed: {}</p>", esc(e));
+        return;
+    }
     let (class, text) = verdict(a);
     let _ = write!(
         s,

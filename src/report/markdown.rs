@@ -97,6 +97,9 @@ fn details_close(w: &mut dyn std::io::Write) -> std::io::Result<()> {
 
 fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "# kubetriage: {}\n", a.source)?;
+    if let Some(e) = &a.error {
+        return writeln!(w, "**Error:** not analysed: {}\n", prose(e));
+    }
     writeln!(w, "**Verdict:** {}\n", prose(&a.verdict_sentence()))?;
     writeln!(
         w,

@@ -105,6 +105,13 @@ pub struct Analysis {
     pub plan: Vec<PlanStep>,
     /// Inputs that could not be read or parsed.
     pub problems: Vec<InputProblem>,
+    /// Set when the input itself ended early or broke (a truncated archive): the report
+    /// covers only what came before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
+    /// Set when the bundle could not be read at all (then nothing else is filled).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Stage timings (not serialised: they vary run to run).
     #[serde(skip)]
     pub stats: Stats,
@@ -205,6 +212,8 @@ impl Analysis {
             findings,
             plan,
             problems: snap.problems.clone(),
+            incomplete: snap.cut.clone(),
+            error: None,
             stats,
         }
     }
@@ -239,6 +248,14 @@ impl Analysis {
             &self.incomplete_reasons,
             self.plan.len(),
         )
+    }
+
+    /// The entry of a bundle that could not be read: its source and why, nothing else.
+    pub fn failed(source: impl Into<String>, error: impl Into<String>, catalog: &Catalog) -> Self {
+        let snap = Snapshot::empty(source, crate::snapshot::decide_capture_time(None, None, None));
+        let mut a = Analysis::new(&snap, catalog, Vec::new(), Vec::new(), Stats::default());
+        a.error = Some(error.into());
+        a
     }
 
     /// The worst severity among findings.

@@ -6,6 +6,9 @@ use crate::report::Analysis;
 
 /// Writes the table report.
 pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if let Some(e) = &a.error {
+        return writeln!(w, "{}  error: not analysed: {e}", a.source);
+    }
     writeln!(
         w,
         "{}  (captured {} from {})",
@@ -49,10 +52,10 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         wh.extend(f.objects.iter().cloned());
         t.add_row([
             f.severity.as_str().to_string(),
-            f.rule.clone(),
-            f.node.clone().unwrap_or_else(|| "cluster".to_string()),
-            what,
-            wh.join("\n"),
+            cut(&f.rule),
+            cut(f.node.as_deref().unwrap_or("cluster")),
+            cut(&what),
+            cut(&wh.join("\n")),
         ]);
     }
     writeln!(w, "{t}")?;
@@ -68,6 +71,19 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Longest cell text handed to the table layout, in characters.
+const CELL_CHARS: usize = 2000;
+
+/// `text` cut to [`CELL_CHARS`] characters, ending in "…" when cut. The layout wraps every
+/// cell word by word; a multi-megabyte name from a bundle would make it quadratic, so cells
+/// are cut before they reach it (the full text is in the JSON, markdown and HTML reports).
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(CELL_CHARS) {
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or_default()),
+        None => text.to_string(),
+    }
+}
+
 /// Writes the fleet summary table (several bundles).
 pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut t = Table::new();
@@ -77,7 +93,7 @@ pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::i
     t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);
     for r in crate::report::fleet::rows(analyses) {
         t.add_row([
-            r.source,
+            cut(&r.source),
             r.worst,
             r.errors.to_string(),
             r.warnings.to_string(),

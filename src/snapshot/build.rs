@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -80,18 +80,21 @@ pub fn from_source(
         decide_capture_time(opts.now, None, None),
     );
     snap.problems = outcome.problems;
+    snap.cut = outcome.cut;
     snap.problems.append(&mut stream.problems);
     let buffered: Vec<(String, Buffered)> = std::mem::take(&mut stream.buffered).into_iter().collect();
-    // Entries parse in parallel (and hash there: a 100 MB dump's SHA-256 is no work for the
-    // streaming thread); then each distinct certificate or key block decodes once, in parallel.
+    // Small entries parse in parallel (and hash there: a dump's SHA-256 is no work for the
+    // streaming thread), each buffer freed once parsed; large ones were parsed one at a time
+    // as they streamed. Then each distinct certificate or key block decodes once, in parallel.
     let parsed: Vec<(String, Parsed, Fingerprint)> = buffered
-        .par_iter()
-        .map(|(path, b)| {
-            (
-                path.clone(),
-                artifact::parse(path, &b.data, b.kind),
-                Fingerprint::of(&b.data),
-            )
+        .into_par_iter()
+        .map(|(path, b)| match b {
+            Buffered::Raw { data, kind } => {
+                let p = artifact::parse(&path, &data, kind);
+                let fp = Fingerprint::of(&data);
+                (path, p, fp)
+            }
+            Buffered::Parsed(p, fp) => (path, *p, fp),
         })
         .collect();
     let mut decoded = {
@@ -99,7 +102,6 @@ pub fn from_source(
             parsed.iter().map(|(_, p, _)| p.material.as_slice()).collect();
         crate::snapshot::decode::decode(&materials)
     };
-    drop(buffered);
 
     let hostnames: BTreeMap<String, String> = parsed
         .iter()
@@ -264,11 +266,18 @@ fn sort(snap: &mut Snapshot) {
     snap.scrubbed.dedup();
 }
 
-/// A structured entry kept in memory until the stream ends.
-struct Buffered {
-    data: Vec<u8>,
-    kind: ArtifactKind,
+/// A structured entry kept until the stream ends: its bytes, or, for a large one, what it
+/// parsed to (so that the raw bytes of several large dumps are never held at once).
+enum Buffered {
+    Raw { data: Vec<u8>, kind: ArtifactKind },
+    Parsed(Box<Parsed>, Fingerprint),
 }
+
+/// Entries at least this large are parsed as soon as they are read, one at a time, instead
+/// of being buffered to parse in parallel with the rest: a parse holds several times its
+/// input, and six 50 MB dumps parsed two at a time after buffering all six would hold
+/// gigabytes.
+const PARSE_NOW_BYTES: usize = 4 << 20;
 
 /// What the visitor collects while the source streams.
 struct Stream<'a> {
@@ -277,7 +286,7 @@ struct Stream<'a> {
     files: BTreeMap<String, FileInfo>,
     buffered: BTreeMap<String, Buffered>,
     logs: BTreeMap<String, LogSummary>,
-    deferred: Vec<(String, PathBuf, Option<usize>)>,
+    deferred: Vec<(String, bundle::DiskFile, Option<usize>)>,
     problems: Vec<InputProblem>,
     newest_mtime: Option<i64>,
     /// Provisional node indexes handed to the log scanner, by root.
@@ -346,7 +355,7 @@ impl<'a> Stream<'a> {
         size: u64,
         head: Vec<u8>,
         body: &mut dyn Read,
-        disk: Option<PathBuf>,
+        disk: Option<bundle::DiskFile>,
     ) -> FileInfo {
         let kind = artifact::classify(path, &head);
         let mut info = FileInfo {
@@ -406,7 +415,13 @@ impl<'a> Stream<'a> {
                     ));
                     return info;
                 }
-                self.buffered.insert(path.to_string(), Buffered { data, kind });
+                let buffered = if data.len() >= PARSE_NOW_BYTES {
+                    let p = artifact::parse(path, &data, kind);
+                    Buffered::Parsed(Box::new(p), Fingerprint::of(&data))
+                } else {
+                    Buffered::Raw { data, kind }
+                };
+                self.buffered.insert(path.to_string(), buffered);
             }
         }
         info

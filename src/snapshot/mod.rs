@@ -147,6 +147,8 @@ pub struct Snapshot {
     pub collectors: Vec<(String, Collector)>,
     /// Evidence a collector scrubbed or redacted.
     pub scrubbed: Vec<ScrubbedEvidence>,
+    /// Why the input itself ended early or broke (a truncated archive), if it did.
+    pub cut: Option<String>,
 }
 
 impl Snapshot {
@@ -179,6 +181,7 @@ impl Snapshot {
             node_layouts: Vec::new(),
             collectors: Vec::new(),
             scrubbed: Vec::new(),
+            cut: None,
         }
     }
 
