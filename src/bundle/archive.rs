@@ -369,7 +369,8 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads the input file: a gzip stream (inflated on its own thread), a tar, or a single file.
+/// Reads the input file: a gzip or xz stream (decompressed on its own thread), a tar, or a
+/// single file.
 pub fn top_level<R: Read + Send + 'static>(
     cx: &mut Cx<'_, '_>,
     label: &str,
@@ -387,7 +388,9 @@ pub fn top_level<R: Read + Send + 'static>(
     };
     let budget = cx.budget.clone();
     if xz::is_xz(&head) {
-        let decoded = xz::decoder(budget.disk(Cursor::new(head).chain(file)));
+        let decoded = inflate::spawn_decoder(Cursor::new(head).chain(file), budget.clone(), |disk| {
+            Box::new(xz::decoder(disk))
+        });
         let mut stream = Watch::new(budget.meter(decoded));
         decompressed(cx, label, name, size, mtime, "xz", &mut stream);
         return;
