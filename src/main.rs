@@ -35,9 +35,11 @@ struct Cli {
 enum Command {
     /// Analyse one or more bundles (directory, .tar, .tar.gz) and print findings and a fix plan.
     Analyze(AnalyzeArgs),
-    /// Analyse every bundle (sub-directory, .tar, .tar.gz) inside the given folders: a fleet
-    /// summary first, then each bundle's detail. For pre-upgrade audits across many clusters.
-    Audit(AnalyzeArgs),
+    /// Analyse every bundle (sub-directory, .tar, .tar.gz, .tar.xz) inside the given folders,
+    /// several at once: a fleet summary first, then each bundle's detail (json, jsonl: one
+    /// report per bundle, streamed). `--merge` builds the fleet summary from JSON reports
+    /// written elsewhere (e.g. one per pod of a Kubernetes Indexed Job).
+    Audit(AuditArgs),
     /// List every certificate of one or more bundles once, with every place it sits, its
     /// verified issuer, validity, days left at capture, key and status.
     Certs(AnalyzeArgs),
@@ -108,6 +110,19 @@ struct AnalyzeArgs {
     /// Bundles to analyse.
     #[arg(required = true, value_name = "BUNDLE")]
     bundles: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Folders of bundles; with `--merge`, JSON reports (`analyze -o json`, `audit -o json` or
+    /// `-o jsonl`) or folders of them.
+    #[arg(required = true, value_name = "FOLDER")]
+    folders: Vec<PathBuf>,
+    /// Build the fleet summary from per-bundle JSON reports instead of analysing bundles.
+    #[arg(long)]
+    merge: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -229,7 +244,8 @@ fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
-        Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
+        Command::Audit(a) if a.merge => cmd_merge(&a.folders, &a.common),
+        Command::Audit(a) => cmd_audit(&bundles_in(&a.folders)?, &a.common),
         Command::Certs(a) => cmd_certs(&a.bundles, &a.common),
         Command::Timeline(a) => cmd_timeline(&a.bundles, &a.common),
         Command::Rules(RulesArgs {
@@ -359,6 +375,218 @@ fn cmd_analyze(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// One bundle's outcome in an audit: its fleet row and its rendered part, once its analysis
+/// (and everything it held) is dropped.
+struct Outcome {
+    row: report::fleet::FleetRow,
+    part: Vec<u8>,
+    failed: bool,
+}
+
+/// Analyses `bundle` and renders its part; a failure (or a panic) becomes the bundle's error
+/// entry, never the audit's end.
+fn audit_one(bundle: &std::path::Path, catalog: &Catalog, opts: &Options, format: Format) -> Outcome {
+    use report::fleet;
+    let source = bundle.display().to_string();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(bundle, catalog, opts)));
+    let mut part = Vec::new();
+    let analysed = match run {
+        Ok(Ok(an)) => fleet::detail(&an, format, &mut part)
+            .map(|()| fleet::FleetRow::of(&an))
+            .map_err(|e| format!("rendering failed: {e}")),
+        Ok(Err(e)) => Err(format!("{:#}", anyhow::Error::from(e))),
+        Err(_) => Err("internal error: the analysis panicked (please report it)".to_string()),
+    };
+    match analysed {
+        Ok(row) => Outcome {
+            row,
+            part,
+            failed: false,
+        },
+        Err(error) => {
+            part.clear();
+            // Writing into memory cannot fail.
+            let _ = fleet::failed_detail(&source, &error, format, &mut part);
+            Outcome {
+                row: fleet::FleetRow::failed(&source),
+                part,
+                failed: true,
+            }
+        }
+    }
+}
+
+/// Runs `work` on every item on rayon's pool (each item's own parallelism nested in it) and
+/// hands the results to `sink` in item order as they finish. At most `window` items are in
+/// flight or waiting for an earlier one, so memory stays flat however many items there are.
+fn ordered_par_for_each<T: Sync, R: Send>(
+    items: &[T],
+    window: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(usize, R) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    let work = &work;
+    rayon::in_place_scope_fifo(|scope| {
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut spawned, mut written) = (0, 0);
+        while written < items.len() {
+            while spawned < items.len() && spawned < written + window.max(1) {
+                let (i, tx) = (spawned, tx.clone());
+                let Some(item) = items.get(i) else { break };
+                scope.spawn_fifo(move |_| {
+                    let _ = tx.send((i, work(item)));
+                });
+                spawned += 1;
+            }
+            let Ok((i, r)) = rx.recv() else { break };
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&written) {
+                sink(written, r)?;
+                written += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `audit`: bundles analysed several at once, each part written as soon as the bundles before
+/// it are; only the fleet rows are kept. Formats with the summary first (markdown, table,
+/// html) hold the details back in an unnamed temporary file and write the summary, then
+/// the details; json and jsonl stream to the output as bundles finish.
+fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    use report::fleet;
+    let catalog = Catalog::load(&c.rules)?;
+    let mut opts = options(c)?;
+    // Several bundles at once: their progress bars would overwrite each other.
+    opts.progress = opts.progress && bundles.len() == 1;
+    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Markdown
+    });
+    let started = std::time::Instant::now();
+    let count = bundles.len();
+    let first = bundles
+        .first()
+        .map(|b| b.display().to_string())
+        .unwrap_or_default();
+    let mut rows = Vec::with_capacity(count);
+    let mut failed = 0usize;
+    write_out(c.output.as_ref(), |w| {
+        fleet::open(format, count, &first, w)?;
+        let mut spool = if count > 1 && fleet::summary_first(format) {
+            Some(std::io::BufWriter::new(tempfile::tempfile()?))
+        } else {
+            None
+        };
+        let window = 4 * rayon::current_num_threads();
+        ordered_par_for_each(
+            bundles,
+            window,
+            |b| audit_one(b, &catalog, &opts, format),
+            |i, out| {
+                let to: &mut dyn Write = match spool.as_mut() {
+                    Some(s) => s,
+                    None => &mut *w,
+                };
+                to.write_all(fleet::separator(format, count, i))?;
+                to.write_all(&out.part)?;
+                failed += usize::from(out.failed);
+                rows.push(out.row);
+                Ok(())
+            },
+        )?;
+        if let Some(spool) = spool {
+            let mut details = spool.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            fleet::summary(&rows, format, w)?;
+            std::io::Seek::rewind(&mut details)?;
+            std::io::copy(&mut details, w)?;
+        }
+        fleet::close(format, count, w)
+    })?;
+    audit_end(&rows, failed, c, started.elapsed())
+}
+
+/// The exit code of an audit or merge (2 when a bundle failed, after every other bundle was
+/// reported), and its `--stats`.
+#[allow(clippy::print_stderr)]
+fn audit_end(
+    rows: &[report::fleet::FleetRow],
+    failed: usize,
+    c: &CommonArgs,
+    took: std::time::Duration,
+) -> Result<ExitCode> {
+    if c.stats {
+        eprintln!("{} bundles in {took:?}", rows.len());
+        if let Some(kib) = peak_rss_kib() {
+            eprintln!("peak memory: {kib} KiB (VmHWM)");
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "kubetriage: {failed} of {} bundles could not be analysed (see their entries)",
+            rows.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let failing = rows.iter().any(|r| r.at_least(c.fail_on) > 0);
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `audit --merge`: the fleet summary of JSON reports (files, or folders of `*.json` and
+/// `*.jsonl`), sorted by bundle. A report that cannot be read is a failed row named by its
+/// file, as a bundle that cannot be analysed is in `audit`.
+fn cmd_merge(paths: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    use report::fleet;
+    let started = std::time::Instant::now();
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json" || x == "jsonl") && f.is_file())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    anyhow::ensure!(!files.is_empty(), "no JSON reports (*.json, *.jsonl) found");
+    let mut rows = Vec::new();
+    let mut failed = 0;
+    for f in &files {
+        match std::fs::read_to_string(f)
+            .map_err(anyhow::Error::from)
+            .and_then(|text| Ok(fleet::rows_from_json(&text)?))
+        {
+            Ok(found) => rows.extend(found),
+            Err(e) => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("kubetriage: {} is not a readable JSON report: {e:#}", f.display());
+                }
+                rows.push(fleet::FleetRow::failed(&f.display().to_string()));
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.source.cmp(&b.source));
+    failed += rows.iter().filter(|r| r.worst == fleet::FAILED).count();
+    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Markdown
+    });
+    write_out(c.output.as_ref(), |w| fleet::merged(&rows, format, w))?;
+    audit_end(&rows, failed, c, started.elapsed())
 }
 
 /// `--stats`: per bundle, bytes and time per stage; then the report's render time and the

@@ -109,6 +109,10 @@ pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> 
             serde_json::to_writer_pretty(&mut *w, inv).map_err(std::io::Error::other)?;
             writeln!(w)
         }
+        Format::Jsonl => inv.iter().try_for_each(|i| {
+            serde_json::to_writer(&mut *w, i).map_err(std::io::Error::other)?;
+            writeln!(w)
+        }),
         Format::Table => inv.iter().try_for_each(|i| table(i, w)),
         Format::Markdown => inv.iter().try_for_each(|i| markdown(i, w)),
         Format::Html => html(inv, w),

@@ -96,20 +96,40 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 /// Writes the fleet summary table (several bundles).
-pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_fleet(
+    rows: &[crate::report::fleet::FleetRow],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     writeln!(w, "# Fleet summary\n")?;
     writeln!(
         w,
         "| bundle | worst | errors | warnings | info | earliest expiry |\n|---|---|---|---|---|---|"
     )?;
-    for r in crate::report::fleet::rows(analyses) {
+    for r in rows {
         writeln!(
             w,
             "| `{}` | {} | {} | {} | {} | {} |",
-            r.source, r.worst, r.errors, r.warnings, r.infos, r.earliest_expiry
+            cell(&r.source),
+            r.worst,
+            r.errors,
+            r.warnings,
+            r.infos,
+            cell(&r.earliest_expiry)
         )?;
     }
     writeln!(w)
+}
+
+/// A table cell from text that may come from a merged report: one line, no cell breaks,
+/// no code-span breaks.
+fn cell(s: &str) -> String {
+    s.replace(['\n', '\r'], " ").replace('|', "\\|").replace('`', "'")
+}
+
+/// Writes the detail of a bundle whose analysis failed.
+pub fn render_failed(source: &str, error: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "# kubetriage: {source}\n")?;
+    writeln!(w, "**Verdict:** analysis failed: {}\n", cell(error))
 }
 
 fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {

@@ -91,6 +91,9 @@ pub struct Analysis {
     pub plan: Vec<PlanStep>,
     /// Inputs that could not be read or parsed.
     pub problems: Vec<InputProblem>,
+    /// The certificate that expires first (the fleet summary's column; `null` without
+    /// certificates).
+    pub earliest_expiry: Option<fleet::Expiry>,
     /// Stage timings (not serialised: they vary run to run).
     #[serde(skip)]
     pub stats: Stats,
@@ -136,6 +139,7 @@ impl Analysis {
             })
             .collect();
         Analysis {
+            earliest_expiry: fleet::earliest_expiry(&cert_spans, snap.captured_at.at),
             certificates: crate::pki::inventory::rows(snap),
             captured: snap.captured_at.at,
             cert_spans,
@@ -240,6 +244,8 @@ pub enum Format {
     Markdown,
     /// JSON for machines (schema in the README).
     Json,
+    /// JSON, one report per line, for pipelines.
+    Jsonl,
     /// One self-contained HTML file with pictures.
     Html,
 }
@@ -248,10 +254,11 @@ pub enum Format {
 pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(analyses, w),
+        Format::Jsonl => analyses.iter().try_for_each(|a| fleet::detail(a, format, w)),
         Format::Html => html::render(analyses, w),
         Format::Markdown => {
             if analyses.len() > 1 {
-                markdown::render_fleet(analyses, w)?;
+                markdown::render_fleet(&fleet::rows(analyses), w)?;
             }
             for a in analyses {
                 markdown::render(a, w)?;
@@ -260,7 +267,7 @@ pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write)
         }
         Format::Table => {
             if analyses.len() > 1 {
-                table::render_fleet(analyses, w)?;
+                table::render_fleet(&fleet::rows(analyses), w)?;
             }
             for a in analyses {
                 table::render(a, w)?;
