@@ -564,9 +564,9 @@ fn cmd_merge(paths: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let mut rows = Vec::new();
     let mut failed = 0;
     for f in &files {
-        match std::fs::read_to_string(f)
+        match std::fs::File::open(f)
             .map_err(anyhow::Error::from)
-            .and_then(|text| Ok(fleet::rows_from_json(&text)?))
+            .and_then(|file| Ok(fleet::rows_from_json(file)?))
         {
             Ok(found) => rows.extend(found),
             Err(e) => {

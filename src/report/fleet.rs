@@ -149,30 +149,60 @@ struct SeverityOnly {
 
 impl ReportSummary {
     fn row(&self) -> FleetRow {
+        // Read from files written anywhere: no control characters reach a terminal or a cell.
+        let source = printable(&self.source);
         if self.error.is_some() {
-            return FleetRow::failed(&self.source);
+            return FleetRow::failed(&source);
         }
-        FleetRow::new(
-            &self.source,
-            self.findings.iter().map(|f| f.severity),
-            self.earliest_expiry.as_ref(),
-        )
+        let expiry = self.earliest_expiry.as_ref().map(|e| Expiry {
+            label: printable(&e.label),
+            ..e.clone()
+        });
+        FleetRow::new(&source, self.findings.iter().map(|f| f.severity), expiry.as_ref())
     }
 }
 
-/// The rows of the reports in `text`: one JSON report (`analyze -o json`), an array of them
-/// (`audit -o json`), or one per line (`audit -o jsonl`).
-pub fn rows_from_json(text: &str) -> Result<Vec<FleetRow>, serde_json::Error> {
-    let mut rows = Vec::new();
-    for value in serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>() {
-        match value? {
-            serde_json::Value::Array(items) => {
-                for item in items {
-                    rows.push(ReportSummary::deserialize(item)?.row());
-                }
+/// `s` with control characters (terminal escapes, line breaks) replaced.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// The rows of one JSON value: a report, or an array of reports, read element by element
+/// (an `audit -o json` of thousands of bundles is never held whole).
+struct Rows(Vec<FleetRow>);
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Rows;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a kubetriage JSON report or an array of them")
             }
-            one => rows.push(ReportSummary::deserialize(one)?.row()),
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(r) = seq.next_element::<ReportSummary>()? {
+                    rows.push(r.row());
+                }
+                Ok(Rows(rows))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rows, A::Error> {
+                let one = ReportSummary::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Rows(vec![one.row()]))
+            }
         }
+        d.deserialize_any(Shape)
+    }
+}
+
+/// The rows of the reports `r` holds: one JSON report (`analyze -o json`), an array of them
+/// (`audit -o json`), or one per line (`audit -o jsonl`).
+pub fn rows_from_json(r: impl io::Read) -> Result<Vec<FleetRow>, serde_json::Error> {
+    let mut rows = Vec::new();
+    for value in serde_json::Deserializer::from_reader(io::BufReader::new(r)).into_iter::<Rows>() {
+        rows.extend(value?.0);
     }
     Ok(rows)
 }
@@ -315,15 +345,17 @@ mod tests {
             },
             FleetRow::failed("b"),
         ];
-        assert_eq!(rows_from_json(&lines).unwrap(), want);
-        assert_eq!(rows_from_json(&array).unwrap(), want);
+        assert_eq!(rows_from_json(lines.as_bytes()).unwrap(), want);
+        assert_eq!(rows_from_json(array.as_bytes()).unwrap(), want);
         assert_eq!(want[0].at_least(Severity::Warning), 1);
         assert_eq!(want[0].at_least(Severity::Info), 2);
     }
 
     #[test]
     fn a_report_with_an_unknown_severity_is_refused() {
-        assert!(rows_from_json(r#"{"source":"a","findings":[{"severity":"<b>x</b>"}]}"#).is_err());
-        assert!(rows_from_json(r#"{"findings":[]}"#).is_err());
+        assert!(rows_from_json(&br#"{"source":"a","findings":[{"severity":"<b>x</b>"}]}"#[..]).is_err());
+        assert!(rows_from_json(&br#"{"findings":[]}"#[..]).is_err());
+        let escape = rows_from_json(&br#"{"source":"a\u001b[2Jb\nc"}"#[..]).unwrap();
+        assert_eq!(escape[0].source, "a\u{fffd}[2Jb\u{fffd}c");
     }
 }
