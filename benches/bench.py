@@ -14,6 +14,10 @@ one process tree, several times each:
                                     stricter comparison for kubetriage (the logs are ASCII).
   kubetriage analyze bundle.tar.gz  the whole analysis, from the archive
   kubetriage analyze bundle/        the whole analysis, from the directory
+  xz -dc / kubetriage analyze on the same logs as .tar.xz, multi-block (xz -T0) and
+                                    single-block (xz -T1)
+  kubetriage audit                  1,000 small bundles (wall, CPU time, peak RSS), and 300
+                                    vs 3,000 for memory growth
 
 and prints medians, the target ratios and each command's peak RSS (from wait4 on the child:
 no sampling, no timed assertions). Also measures the 20,000-certificate Secrets dump on 1
@@ -21,6 +25,9 @@ thread vs all, and the small example replay end to end.
 
     python3 benches/bench.py                 # 1 GiB of logs, 3 runs each
     python3 benches/bench.py --size-mb 4096  # the 4 GiB flat-memory check
+
+The machine's load (`uptime`) is printed before and after: on a shared machine compare the
+ratios, which are measured in the same run.
 """
 
 import argparse
@@ -38,6 +45,9 @@ TARGETS = {
     "rss_mib": 64,
     "pki_speedup": 1.7,
     "small_ms": 50,
+    "xz_vs_xzdc": 1.0,
+    "audit_cpu_per_wall": 1.6,
+    "audit_rss_growth": 1.2,
 }
 
 
@@ -47,7 +57,7 @@ def sh(cmd, **kw):
 
 
 def measure(cmd, env=None, stdout=subprocess.DEVNULL):
-    """Runs cmd once; returns (wall seconds, peak RSS in MiB) of that child alone."""
+    """Runs cmd once; returns (wall seconds, peak RSS in MiB, CPU seconds) of that child alone."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -55,15 +65,56 @@ def measure(cmd, env=None, stdout=subprocess.DEVNULL):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):  # kubetriage exits 1 when it finds errors: that is success here
         raise SystemExit(f"{cmd[0]} failed with exit code {code}")
-    return wall, usage.ru_maxrss / 1024.0
+    return wall, usage.ru_maxrss / 1024.0, usage.ru_utime + usage.ru_stime
 
 
-def bench(name, cmd, runs, env=None):
+def bench(name, cmd, runs, env=None, cpu=False):
     results = [measure(cmd, env) for _ in range(runs)]
     wall = statistics.median(r[0] for r in results)
     rss = max(r[1] for r in results)
-    print(f"  {name:<34} median {wall:8.3f} s   peak RSS {rss:8.1f} MiB   ({runs} runs)")
-    return wall, rss
+    cpus = statistics.median(r[2] for r in results)
+    extra = f"   CPU {cpus:7.2f} s ({cpus / wall:.2f} x wall)" if cpu else ""
+    print(f"  {name:<34} median {wall:8.3f} s   peak RSS {rss:8.1f} MiB{extra}   ({runs} runs)")
+    return (wall, rss, cpus) if cpu else (wall, rss)
+
+
+def load():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def xz_files(big, work, size_mb):
+    """The same kind of logs as .tar.xz: multi-block (xz -T0, as sos writes them on several
+    cores) and single-block (xz -T1). Made once from the generated .tar.gz."""
+    if not shutil.which("xz"):
+        raise SystemExit("xz not found: apt-get install -y xz-utils")
+    out = {}
+    for kind, threads in (("multi-block", "-T0"), ("single-block", "-T1")):
+        path = os.path.join(work, f"logs-{size_mb}mb-v2.{threads[1:]}.tar.xz")
+        if not os.path.exists(path):
+            print(f"+ gzip -dc {big}.tar.gz | xz {threads} > {path}", file=sys.stderr)
+            with open(path + ".part", "wb") as f:
+                gz = subprocess.Popen(["gzip", "-dc", big + ".tar.gz"], stdout=subprocess.PIPE)
+                subprocess.run(["xz", threads, "-6"], stdin=gz.stdout, stdout=f, check=True)
+                gz.wait()
+            os.rename(path + ".part", path)
+        out[kind] = path
+    return out
+
+
+def small_fleet(work, count):
+    """A folder of `count` small bundles: the committed example bundles, hard-linked under
+    distinct names (each is read and analysed on its own)."""
+    folder = os.path.join(work, f"fleet-{count}")
+    if os.path.isdir(folder) and len(os.listdir(folder)) == count:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    src = os.path.join(ROOT, "testdata", "bundles")
+    kinds = sorted(f for f in os.listdir(src) if f.endswith(".tar.gz"))
+    for i in range(count):
+        kind = kinds[i % len(kinds)]
+        os.link(os.path.join(src, kind), os.path.join(folder, f"{i:05d}-{kind}"))
+    return folder
 
 
 def ripgrep(tools):
@@ -85,6 +136,8 @@ def main():
     ap.add_argument("--size-mb", type=int, default=1024, help="log volume of the large bundle")
     ap.add_argument("--certs", type=int, default=20000, help="certificates in the Secrets dump")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--xz-size-mb", type=int, default=256, help="log volume of the .tar.xz rows")
+    ap.add_argument("--fleet", type=int, default=1000, help="small bundles in the audit row")
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     args = ap.parse_args()
 
@@ -105,6 +158,7 @@ def main():
     with open(patterns, "w") as f:
         subprocess.run([kt, "rules", "--patterns"], check=True, stdout=f)
 
+    print(f"load before: {load()}")
     size = os.path.getsize(big + ".tar.gz") / 2**20
     print(f"\nlarge bundle: {big}.tar.gz ({size:.0f} MiB compressed, {args.size_mb} MiB of logs)")
     now = ["--now", "2026-11-21T09:30:00Z", "-q", "-o", "json", "--output", "/dev/null"]
@@ -122,12 +176,42 @@ def main():
     print("\nexample replay:")
     small, _ = bench("analyze incident-replay.tar.gz", [kt, "analyze", replay, *now], max(args.runs, 5))
 
+    xbig = os.path.join(args.work, f"logs-{args.xz_size_mb}mb-v2")
+    if not os.path.exists(xbig + ".tar.gz"):
+        sh([gen, "big", "--size-mb", str(args.xz_size_mb), "--seed", "1", "--out", xbig])
+    xz = {}
+    for kind, path in xz_files(xbig, args.work, args.xz_size_mb).items():
+        size = os.path.getsize(path) / 2**20
+        print(f"\n.tar.xz, {kind}: {path} ({size:.0f} MiB, {args.xz_size_mb} MiB of logs)")
+        xd, _ = bench("xz -dc bundle.tar.xz", ["xz", "-dc", path], args.runs)
+        kx, _ = bench("kubetriage analyze bundle.tar.xz", [kt, "analyze", path, *now], args.runs)
+        xz[kind] = kx / xd
+
+    quiet = ["--now", "2026-11-21T09:30:00Z", "-q", "-o", "markdown", "--output", "/dev/null"]
+    print(f"\naudit of small bundles (the example bundles, hard-linked), markdown report:")
+    fleet = small_fleet(args.work, args.fleet)
+    aw, arss, acpu = bench(f"audit {args.fleet} bundles", [kt, "audit", fleet, *quiet], args.runs, cpu=True)
+    # On a loaded machine CPU time / wall says how much CPU the scheduler gave, not how much
+    # the audit could use; the wall of the same audit on one thread, in the same conditions,
+    # still shows the parallelism.
+    aw1, _, _ = bench(f"audit {args.fleet}, RAYON_NUM_THREADS=1", [kt, "audit", fleet, *quiet], args.runs, env=one, cpu=True)
+    _, rss300 = bench("audit 300 bundles", [kt, "audit", small_fleet(args.work, 300), *quiet], 1)
+    _, rss3000 = bench("audit 3000 bundles", [kt, "audit", small_fleet(args.work, 3000), *quiet], 1)
+    print(f"\nload after: {load()}")
+
     rows = [
         ("tar.gz: kubetriage / gzip -dc", ktz / gz, f"<= {TARGETS['targz_vs_gzip']}", ktz / gz <= TARGETS["targz_vs_gzip"]),
         ("dir: kubetriage / rg -c -f", ktd / rgw, f"<= {TARGETS['dir_vs_rg']}", ktd / rgw <= TARGETS["dir_vs_rg"]),
         ("peak RSS MiB (tar.gz, dir)", max(rss_z, rss_d), f"<= {TARGETS['rss_mib']}", max(rss_z, rss_d) <= TARGETS["rss_mib"]),
         ("certs: 1 thread / all threads", p1 / pn, f">= {TARGETS['pki_speedup']}", p1 / pn >= TARGETS["pki_speedup"]),
         ("example replay, ms", small * 1000, f"< {TARGETS['small_ms']}", small * 1000 < TARGETS["small_ms"]),
+    ]
+    for kind, ratio in xz.items():
+        rows.append((f"tar.xz {kind}: kubetriage / xz -dc", ratio, f"<= {TARGETS['xz_vs_xzdc']}", ratio <= TARGETS["xz_vs_xzdc"]))
+    rows += [
+        (f"audit {args.fleet}: CPU time / wall", acpu / aw, f">= {TARGETS['audit_cpu_per_wall']}", acpu / aw >= TARGETS["audit_cpu_per_wall"]),
+        (f"audit {args.fleet}: 1 thread / all (wall)", aw1 / aw, "(info)", True),
+        ("audit peak RSS 3000 / 300", rss3000 / rss300, f"<= {TARGETS['audit_rss_growth']}", rss3000 / rss300 <= TARGETS["audit_rss_growth"]),
     ]
     print("\nratio                                value     target   met")
     for name, value, target, ok in rows:

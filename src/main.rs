@@ -14,6 +14,7 @@ use kubetriage::catalog::{Catalog, RuleKind};
 use kubetriage::finding::Severity;
 use kubetriage::report::{self, FailOn, Filter, Format, RenderOptions};
 use kubetriage::{Options, analyze};
+use rayon::prelude::*;
 
 /// mimalloc: the snapshot of a cluster-scale dump is hundreds of thousands of small
 /// allocations made and freed from several threads, where glibc's allocator spends a tenth of
@@ -35,9 +36,11 @@ struct Cli {
 enum Command {
     /// Analyse one or more bundles (directory, .tar, .tar.gz) and print findings and a fix plan.
     Analyze(AnalyzeArgs),
-    /// Analyse every bundle (sub-directory, .tar, .tar.gz) inside the given folders: a fleet
-    /// summary first, then each bundle's detail. For pre-upgrade audits across many clusters.
-    Audit(AnalyzeArgs),
+    /// Analyse every bundle (sub-directory, .tar, .tar.gz, .tar.xz) inside the given folders,
+    /// several at once: a fleet summary first, then each bundle's detail (json, jsonl: one
+    /// report per bundle, streamed). `--merge` builds the fleet summary from JSON reports
+    /// written elsewhere (e.g. one per pod of a Kubernetes Indexed Job).
+    Audit(AuditArgs),
     /// List every certificate of one or more bundles once, with every place it sits, its
     /// verified issuer, validity, days left at capture, key and status.
     Certs(AnalyzeArgs),
@@ -127,6 +130,19 @@ struct DiffArgs {
     /// The bundle after the fix.
     #[arg(value_name = "AFTER")]
     after: PathBuf,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct AuditArgs {
+    /// Folders of bundles; with `--merge`, JSON reports (`analyze -o json`, `audit -o json` or
+    /// `-o jsonl`) or folders of them.
+    #[arg(required = true, value_name = "FOLDER")]
+    folders: Vec<PathBuf>,
+    /// Build the fleet summary from per-bundle JSON reports instead of analysing bundles.
+    #[arg(long)]
+    merge: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -270,7 +286,8 @@ fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
-        Command::Audit(a) => cmd_analyze(&bundles_in(&a.bundles)?, &a.common),
+        Command::Audit(a) if a.merge => cmd_merge(&a.folders, &a.common),
+        Command::Audit(a) => cmd_audit(&bundles_in(&a.folders)?, &a.common),
         Command::Certs(a) => cmd_certs(&a.bundles, &a.common),
         Command::Timeline(a) => cmd_timeline(&a.bundles, &a.common),
         Command::Diff(d) => cmd_diff(&d),
@@ -542,6 +559,288 @@ fn cmd_diff(d: &DiffArgs) -> Result<ExitCode> {
         print_stats(&sides, started.elapsed());
     }
     Ok(exit(diff.fails(c.fail_on)))
+}
+
+/// One bundle's outcome in an audit: its fleet row and its rendered part, once its analysis
+/// (and everything it held) is dropped.
+struct Outcome {
+    row: report::fleet::FleetRow,
+    part: Vec<u8>,
+    /// Markdown only: the compact part, used when the whole report is over its budget.
+    compact: Vec<u8>,
+    failed: bool,
+}
+
+/// Analyses `bundle` and renders its part; a failure (or a panic) becomes the bundle's error
+/// entry, never the audit's end.
+fn audit_one(
+    bundle: &std::path::Path,
+    catalog: &Catalog,
+    opts: &Options,
+    filter: &Filter,
+    format: Format,
+) -> Outcome {
+    use report::fleet;
+    let source = bundle.display().to_string();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyze(bundle, catalog, opts).map(|mut an| {
+            an.apply_filter(filter);
+            an
+        })
+    }));
+    let mut part = Vec::new();
+    let mut compact = Vec::new();
+    let analysed = match run {
+        Ok(Ok(an)) => fleet::detail(&an, format, &mut part)
+            .and_then(|()| {
+                if format == Format::Markdown {
+                    report::markdown::render_part(&an, true, &mut compact)
+                } else {
+                    Ok(())
+                }
+            })
+            .map(|()| fleet::FleetRow::of(&an))
+            .map_err(|e| format!("rendering failed: {e}")),
+        Ok(Err(e)) => Err(format!("{:#}", anyhow::Error::from(e))),
+        Err(_) => Err("internal error: the analysis panicked (please report it)".to_string()),
+    };
+    match analysed {
+        Ok(row) => Outcome {
+            row,
+            part,
+            compact,
+            failed: false,
+        },
+        Err(error) => {
+            part.clear();
+            // Writing into memory cannot fail.
+            let _ = fleet::failed_detail(&source, &error, format, &mut part);
+            Outcome {
+                row: fleet::FleetRow::failed(&source),
+                compact: part.clone(),
+                part,
+                failed: true,
+            }
+        }
+    }
+}
+
+/// Runs `work` on every item on rayon's pool (each item's own parallelism nested in it) and
+/// hands the results to `sink` in item order as they finish. At most `window` items are in
+/// flight or waiting for an earlier one, so memory stays flat however many items there are.
+fn ordered_par_for_each<T: Sync, R: Send>(
+    items: &[T],
+    window: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(usize, R) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
+    let work = &work;
+    rayon::in_place_scope_fifo(|scope| {
+        let mut waiting = std::collections::BTreeMap::new();
+        let (mut spawned, mut written) = (0, 0);
+        while written < items.len() {
+            while spawned < items.len() && spawned < written + window.max(1) {
+                let (i, tx) = (spawned, tx.clone());
+                let Some(item) = items.get(i) else { break };
+                scope.spawn_fifo(move |_| {
+                    let _ = tx.send((i, work(item)));
+                });
+                spawned += 1;
+            }
+            let Ok((i, r)) = rx.recv() else { break };
+            waiting.insert(i, r);
+            while let Some(r) = waiting.remove(&written) {
+                sink(written, r)?;
+                written += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `audit`: bundles analysed several at once, each part written as soon as the bundles before
+/// it are; only the fleet rows are kept. Formats with the summary first (markdown, table,
+/// html) hold the details back in an unnamed temporary file and write the summary, then
+/// the details; json and jsonl stream to the output as bundles finish.
+fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    use report::fleet;
+    let catalog = Catalog::load(&c.rules)?;
+    let mut opts = options(c)?;
+    // Several bundles at once: their progress bars would overwrite each other.
+    opts.progress = opts.progress && bundles.len() == 1;
+    let format = c.format();
+    let filter = c.filter();
+    if matches!(format, Format::Yaml | Format::Sarif | Format::Junit) {
+        // One document of every bundle: these formats are written whole.
+        let analyses: Vec<report::Analysis> = bundles
+            .par_iter()
+            .map(|b| {
+                let mut an = analyze_or_error(b, &catalog, &opts);
+                an.apply_filter(&filter);
+                an
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        write_out(c.output.as_ref(), |w| {
+            report::render_with(&analyses, format, &c.render_options(), w)
+        })?;
+        let rows: Vec<fleet::FleetRow> = analyses.iter().map(fleet::FleetRow::of).collect();
+        let failed = analyses.iter().filter(|a| a.error.is_some()).count();
+        return audit_end(&rows, failed, c, started.elapsed());
+    }
+    let started = std::time::Instant::now();
+    let count = bundles.len();
+    let first = bundles
+        .first()
+        .map(|b| b.display().to_string())
+        .unwrap_or_default();
+    let budget = if format == Format::Markdown {
+        c.markdown_budget
+    } else {
+        0
+    };
+    let mut rows = Vec::with_capacity(count);
+    let mut failed = 0usize;
+    let mut full_chars = 0usize;
+    write_out(c.output.as_ref(), |w| {
+        fleet::open(format, count, &first, w)?;
+        let mut spool = if (count > 1 && fleet::summary_first(format)) || budget > 0 {
+            Some(std::io::BufWriter::new(tempfile::tempfile()?))
+        } else {
+            None
+        };
+        // Markdown under a budget: the compact parts wait beside the whole ones.
+        let mut compact_spool = if budget > 0 {
+            Some(std::io::BufWriter::new(tempfile::tempfile()?))
+        } else {
+            None
+        };
+        let window = 4 * rayon::current_num_threads();
+        ordered_par_for_each(
+            bundles,
+            window,
+            |b| audit_one(b, &catalog, &opts, &filter, format),
+            |i, out| {
+                let to: &mut dyn Write = match spool.as_mut() {
+                    Some(s) => s,
+                    None => &mut *w,
+                };
+                to.write_all(fleet::separator(format, count, i))?;
+                to.write_all(&out.part)?;
+                if let Some(cs) = compact_spool.as_mut() {
+                    cs.write_all(&out.compact)?;
+                    full_chars += String::from_utf8_lossy(&out.part).chars().count();
+                }
+                failed += usize::from(out.failed);
+                rows.push(out.row);
+                Ok(())
+            },
+        )?;
+        if let Some(spool) = spool {
+            let mut summary = Vec::new();
+            if count > 1 {
+                fleet::summary(&rows, format, &mut summary)?;
+            }
+            let whole = full_chars + String::from_utf8_lossy(&summary).chars().count();
+            let over = budget > 0 && whole > budget;
+            let chosen = match (over, compact_spool) {
+                (true, Some(cs)) => cs,
+                _ => spool,
+            };
+            let mut details = chosen.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+            w.write_all(&summary)?;
+            std::io::Seek::rewind(&mut details)?;
+            std::io::copy(&mut details, w)?;
+            if over {
+                report::markdown::budget_note(budget, whole, w)?;
+            }
+        }
+        fleet::close(format, count, w)
+    })?;
+    audit_end(&rows, failed, c, started.elapsed())
+}
+
+/// The exit code of an audit or merge (2 when a bundle failed, after every other bundle was
+/// reported), and its `--stats`.
+#[allow(clippy::print_stderr)]
+fn audit_end(
+    rows: &[report::fleet::FleetRow],
+    failed: usize,
+    c: &CommonArgs,
+    took: std::time::Duration,
+) -> Result<ExitCode> {
+    if c.stats {
+        eprintln!("{} bundles in {took:?}", rows.len());
+        if let Some(kib) = peak_rss_kib() {
+            eprintln!("peak memory: {kib} KiB (VmHWM)");
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "kubetriage: {failed} of {} bundles could not be analysed (see their entries)",
+            rows.len()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let failing = rows.iter().any(|r| {
+        c.fail_on.severity().is_some_and(|level| r.at_least(level) > 0)
+            || (c.fail_on == FailOn::Incomplete && r.verdict == "incomplete")
+    });
+    Ok(if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `audit --merge`: the fleet summary of JSON reports (files, or folders of `*.json` and
+/// `*.jsonl`), sorted by bundle. A report that cannot be read is a failed row named by its
+/// file, as a bundle that cannot be analysed is in `audit`.
+fn cmd_merge(paths: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
+    use report::fleet;
+    let started = std::time::Instant::now();
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json" || x == "jsonl") && f.is_file())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    anyhow::ensure!(!files.is_empty(), "no JSON reports (*.json, *.jsonl) found");
+    let mut rows = Vec::new();
+    let mut failed = 0;
+    for f in &files {
+        match std::fs::File::open(f)
+            .map_err(anyhow::Error::from)
+            .and_then(|file| Ok(fleet::rows_from_json(file)?))
+        {
+            Ok(found) => rows.extend(found),
+            Err(e) => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("kubetriage: {} is not a readable JSON report: {e:#}", f.display());
+                }
+                rows.push(fleet::FleetRow::failed(&f.display().to_string()));
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.source.cmp(&b.source));
+    failed += rows.iter().filter(|r| r.worst == fleet::FAILED).count();
+    let format = c.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Markdown
+    });
+    write_out(c.output.as_ref(), |w| fleet::merged(&rows, format, w))?;
+    audit_end(&rows, failed, c, started.elapsed())
 }
 
 /// `--stats`: per bundle, bytes and time per stage; then the report's render time and the

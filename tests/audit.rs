@@ -71,3 +71,161 @@ fn audit_html_has_a_fleet_table() {
     assert!(html.contains("<table id=\"fleet\">"));
     assert_eq!(html.matches("id=\"cert-chart\"").count(), 2);
 }
+
+fn kubetriage(args: &[&str]) -> (i32, String) {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+}
+
+/// Three bundles of different kinds (a broken cluster, a healthy one, a directory).
+fn three_bundles() -> tempfile::TempDir {
+    let dir = fleet_dir();
+    let from = std::path::Path::new("testdata/bundles/kubeadm-healthy");
+    let to = dir.path().join("plain-dir");
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else if e.file_type().is_file() {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+    dir
+}
+
+const NOW: &str = "2026-11-21T09:30:00Z";
+
+/// The distributed path: each bundle analysed on its own (as one pod of an Indexed Job does)
+/// into a JSON report, then `audit --merge` of the reports gives the same fleet summary, in
+/// every format, as `audit` of the folder, and the same exit code.
+#[test]
+fn merge_of_per_bundle_reports_equals_the_audit() {
+    let fleet = three_bundles();
+    let reports = tempfile::tempdir().unwrap();
+    let mut bundles: Vec<_> = std::fs::read_dir(fleet.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    bundles.sort();
+    for (i, b) in bundles.iter().enumerate() {
+        let out = reports.path().join(format!("report-{i}.json"));
+        let (code, _) = kubetriage(&[
+            "analyze",
+            "--now",
+            NOW,
+            "-q",
+            "-o",
+            "json",
+            "--output",
+            out.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ]);
+        assert!(code == 0 || code == 1);
+    }
+    let dir = fleet.path().to_str().unwrap();
+    let merged_dir = reports.path().to_str().unwrap();
+    for format in ["markdown", "table", "html"] {
+        let (audit_code, audit) = kubetriage(&["audit", "--now", NOW, "-o", format, dir]);
+        let (merge_code, merged) = kubetriage(&["audit", "--merge", "-o", format, merged_dir]);
+        assert_eq!(audit_code, merge_code, "{format}");
+        // The audit is the merged summary followed by each bundle's detail.
+        let summary = merged.trim_end_matches("</body></html>\n");
+        assert!(summary.contains("plain-dir"), "{format}: {summary}");
+        assert!(audit.starts_with(summary), "{format}:\n{audit}\n---\n{summary}");
+        assert!(audit.len() > summary.len() + 1000, "{format}: details follow");
+    }
+    // The audit's own JSON (array) and JSON lines merge to the same rows.
+    let (_, rows) = kubetriage(&["audit", "--merge", "-o", "json", merged_dir]);
+    for format in ["json", "jsonl"] {
+        let out = reports.path().join(format!("all.{format}"));
+        kubetriage(&[
+            "audit",
+            "--now",
+            NOW,
+            "-o",
+            format,
+            "--output",
+            out.to_str().unwrap(),
+            dir,
+        ]);
+        let (_, again) = kubetriage(&["audit", "--merge", "-o", "json", out.to_str().unwrap()]);
+        assert_eq!(again, rows, "{format}");
+    }
+    let rows: serde_json::Value = serde_json::from_str(&rows).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+    assert_eq!(rows[0]["worst"], "error");
+}
+
+#[test]
+fn audit_jsonl_is_one_report_per_line_in_bundle_order() {
+    let dir = three_bundles();
+    let (code, out) = kubetriage(&["audit", "--now", NOW, "-o", "jsonl", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let sources: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["source"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(sources.len(), 3);
+    assert!(sources[0].ends_with("incident-replay.tar.gz"), "{sources:?}");
+    assert!(sources[1].ends_with("kubeadm-healthy.tar.gz"), "{sources:?}");
+    assert!(sources[2].ends_with("plain-dir"), "{sources:?}");
+}
+
+/// A report that is not one (a pod that died mid-write) is a failed row named by its file;
+/// the other reports are still summarised, and the exit code says something failed.
+#[test]
+fn merge_reports_an_unreadable_report_as_a_failed_row() {
+    let reports = tempfile::tempdir().unwrap();
+    let good = reports.path().join("a.json");
+    kubetriage(&[
+        "analyze",
+        "--now",
+        NOW,
+        "-o",
+        "json",
+        "--output",
+        good.to_str().unwrap(),
+        "testdata/bundles/incident-replay.tar.gz",
+    ]);
+    std::fs::write(reports.path().join("b.json"), "{\"source\": \"half-writ").unwrap();
+    let (code, md) = kubetriage(&[
+        "audit",
+        "--merge",
+        "-o",
+        "markdown",
+        reports.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(md.contains("incident-replay.tar.gz` | broken | error |"), "{md}");
+    assert!(md.contains("b.json` | failed |"), "{md}");
+}
+
+/// A bundle that cannot be read at all (a dangling link in the folder) is its own failed
+/// entry: every other bundle is still analysed and reported, and the exit code is 2.
+#[test]
+fn audit_reports_a_failed_bundle_and_goes_on() {
+    let dir = fleet_dir();
+    std::os::unix::fs::symlink("/nonexistent/bundle.tar.gz", dir.path().join("gone.tar.gz")).unwrap();
+    let (code, md) = audit("markdown", dir.path());
+    assert_eq!(code, 2);
+    assert!(md.contains("gone.tar.gz` | failed |"), "{md}");
+    assert!(md.contains("**Verdict:** analysis failed: cannot read"), "{md}");
+    assert_eq!(md.matches("\n# kubetriage:").count(), 3, "{md}");
+    let (_, jsonl) = audit("jsonl", dir.path());
+    let failed: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(jsonl.lines().count(), 3);
+    assert!(
+        failed["error"].as_str().unwrap().contains("cannot read"),
+        "{failed}"
+    );
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::formats::{Compression, describe, is_zip};
 use super::watch::{Watch, short_error};
 use super::{
-    Budget, DiskFile, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_tar, names, zipped,
+    Budget, DiskFile, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_tar, names, xz, zipped,
 };
 use crate::artifact::InputProblem;
 
@@ -554,8 +554,8 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
     Ok(head)
 }
 
-/// Reads the input file by its content: a compressed stream (gzip is inflated on its own
-/// thread), a tar, or a zip (here buffered: a zip on disk is read in place by
+/// Reads the input file by its content: a compressed stream (gzip and xz are decoded on
+/// their own thread), a tar, or a zip (here buffered: a zip on disk is read in place by
 /// [`zipped::top_level`]). `Err` says what the input looks like when it is none of them, or
 /// when not a single entry could be decoded from it.
 pub fn top_level<R: Read + Send + 'static>(
@@ -584,6 +584,13 @@ pub fn top_level<R: Read + Send + 'static>(
     let mut stream = if kind == Compression::Gzip {
         let inflated: Box<dyn Read> = Box::new(inflate::spawn(compressed, budget.clone()));
         Watch::new(budget.meter(inflated))
+    } else if kind == Compression::Xz {
+        // xz (every sosreport) is decoded on its own thread too, multi-block files by
+        // liblzma's threaded decoder, so decoding and the scan overlap as for gzip.
+        let decoded: Box<dyn Read> = Box::new(inflate::spawn_decoder(compressed, budget.clone(), |disk| {
+            Box::new(xz::decoder(disk))
+        }));
+        Watch::new(budget.meter(decoded))
     } else {
         Watch::new(budget.meter(kind.decoder(budget.disk(compressed))))
     };

@@ -1,6 +1,6 @@
-//! gzip decompression on its own thread, feeding a bounded channel of large buffers, so the
-//! tar parse and the log scan run while the next megabytes are being inflated. Read buffers
-//! go back to the thread to be filled again: a gigabyte streams through the same few.
+//! Decompression (gzip, xz) on its own thread, feeding a bounded channel of large buffers, so
+//! the tar parse and the log scan run while the next megabytes are being decompressed. Read
+//! buffers go back to the thread to be filled again: a gigabyte streams through the same few.
 
 use std::io::{self, BufReader, Read};
 use std::sync::Arc;
@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use flate2::read::MultiGzDecoder;
 
 use super::Budget;
+use super::budget::DiskReader;
 
 /// Size of one buffer handed across the channel.
 const CHUNK: usize = 1 << 20;
@@ -31,10 +32,22 @@ pub struct Inflated {
 /// Starts inflating `compressed` (a gzip stream, several members allowed) on a new thread.
 /// Dropping the returned reader stops the thread at its next buffer.
 pub fn spawn<R: Read + Send + 'static>(compressed: R, budget: Arc<Budget>) -> Inflated {
+    spawn_decoder(compressed, budget, |disk| {
+        Box::new(MultiGzDecoder::new(BufReader::with_capacity(256 << 10, disk)))
+    })
+}
+
+/// Starts reading what `make` decodes from `compressed` on a new thread (the decoder is built
+/// there). Dropping the returned reader stops the thread at its next buffer.
+pub fn spawn_decoder<R, F>(compressed: R, budget: Arc<Budget>, make: F) -> Inflated
+where
+    R: Read + Send + 'static,
+    F: for<'b> FnOnce(DiskReader<'b, R>) -> Box<dyn Read + 'b> + Send + 'static,
+{
     let (tx, rx) = sync_channel::<io::Result<Filled>>(DEPTH);
     let (back, returned) = sync_channel::<Vec<u8>>(DEPTH + 2);
     std::thread::spawn(move || {
-        let mut gz = MultiGzDecoder::new(BufReader::with_capacity(256 << 10, budget.disk(compressed)));
+        let mut gz = make(budget.disk(compressed));
         loop {
             let mut buf = returned
                 .try_recv()

@@ -140,6 +140,10 @@ pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> 
             let text = serde_yaml::to_string(inv).map_err(std::io::Error::other)?;
             w.write_all(text.as_bytes())
         }
+        Format::Jsonl => inv.iter().try_for_each(|i| {
+            serde_json::to_writer(&mut *w, i).map_err(std::io::Error::other)?;
+            writeln!(w)
+        }),
         Format::Table | Format::Wide => inv.iter().try_for_each(|i| table(i, w)),
         Format::Markdown => inv.iter().try_for_each(|i| markdown(i, w)),
         Format::Html => html(inv, w),

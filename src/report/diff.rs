@@ -172,6 +172,10 @@ pub fn render(d: &Diff, format: Format, fail_on: FailOn, w: &mut dyn std::io::Wr
             serde_json::to_writer_pretty(&mut *w, d).map_err(std::io::Error::other)?;
             writeln!(w)
         }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *w, d).map_err(std::io::Error::other)?;
+            writeln!(w)
+        }
         Format::Yaml => {
             let text = serde_yaml::to_string(d).map_err(std::io::Error::other)?;
             w.write_all(text.as_bytes())

@@ -1,17 +1,54 @@
-//! The fleet summary: one row per bundle, for pre-upgrade audits across many clusters.
+//! The fleet summary: one row per bundle, for pre-upgrade audits across many clusters. Rows
+//! come from analyses as an audit streams them, or from per-bundle JSON reports written
+//! anywhere (`audit --merge`); both give the same summary. Also the per-bundle pieces a
+//! streamed audit writes as each bundle finishes.
 
-use serde::Serialize;
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::finding::Severity;
-use crate::report::Analysis;
+use crate::report::{Analysis, CertSpan, Format, html, markdown, table};
 use crate::snapshot::rfc3339;
 
+/// The certificate that expires first (or expired) in a bundle: the fleet summary's column,
+/// carried in the JSON report so a merge can rebuild it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiry {
+    /// CN (or subject) and where it sits, short.
+    pub label: String,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// Whole days from the capture instant to `not_after` (negative: already expired).
+    pub days_at_capture: i64,
+}
+
+/// The certificate among `spans` that expires first, judged at `captured`.
+pub fn earliest_expiry(spans: &[CertSpan], captured: OffsetDateTime) -> Option<Expiry> {
+    spans
+        .iter()
+        .min_by_key(|c| (c.not_after, &c.label))
+        .map(|c| Expiry {
+            label: c.label.clone(),
+            not_after: c.not_after,
+            days_at_capture: (c.not_after - captured).whole_days(),
+        })
+}
+
+/// The `worst` of a bundle whose analysis failed.
+pub const FAILED: &str = "failed";
+
 /// One bundle at a glance.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FleetRow {
     /// The bundle.
     pub source: String,
-    /// Worst severity (`none` when there are no findings).
+    /// The bundle's verdict (`failed` when it could not be analysed).
+    pub verdict: String,
+    /// Worst severity (`none` when there are no findings, `failed` when it could not be
+    /// analysed).
     pub worst: String,
     /// Findings at error.
     pub errors: usize,
@@ -23,36 +60,327 @@ pub struct FleetRow {
     pub earliest_expiry: String,
 }
 
+impl FleetRow {
+    fn new(
+        source: &str,
+        verdict: &str,
+        severities: impl Iterator<Item = Severity> + Clone,
+        expiry: Option<&Expiry>,
+    ) -> Self {
+        let count = |s: Severity| severities.clone().filter(|&f| f == s).count();
+        FleetRow {
+            source: source.to_string(),
+            verdict: verdict.to_string(),
+            worst: severities
+                .clone()
+                .max()
+                .map_or("none", Severity::as_str)
+                .to_string(),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            earliest_expiry: expiry.map_or_else(
+                || "no certificates".to_string(),
+                |e| {
+                    format!(
+                        "{} {} ({:+} days at capture)",
+                        rfc3339(e.not_after),
+                        e.label,
+                        e.days_at_capture
+                    )
+                },
+            ),
+        }
+    }
+
+    /// The row of an analysed bundle.
+    pub fn of(a: &Analysis) -> Self {
+        if a.error.is_some() {
+            return FleetRow::failed(&a.source);
+        }
+        FleetRow::new(
+            &a.source,
+            a.verdict.as_str(),
+            a.findings.iter().map(|f| f.severity),
+            a.earliest_expiry.as_ref(),
+        )
+    }
+
+    /// The row of a bundle whose analysis failed.
+    pub fn failed(source: &str) -> Self {
+        FleetRow {
+            source: source.to_string(),
+            verdict: FAILED.to_string(),
+            worst: FAILED.to_string(),
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+            earliest_expiry: "not analysed".to_string(),
+        }
+    }
+
+    /// Findings at or above `level`.
+    pub fn at_least(&self, level: Severity) -> usize {
+        [
+            (Severity::Error, self.errors),
+            (Severity::Warning, self.warnings),
+            (Severity::Info, self.infos),
+        ]
+        .iter()
+        .filter(|(s, _)| *s >= level)
+        .map(|(_, n)| n)
+        .sum()
+    }
+}
+
 /// The fleet rows, in the order the bundles were given.
 pub fn rows(analyses: &[Analysis]) -> Vec<FleetRow> {
-    analyses
-        .iter()
-        .map(|a| {
-            let count = |s: Severity| a.findings.iter().filter(|f| f.severity == s).count();
-            let earliest = a
-                .cert_spans
-                .iter()
-                .min_by_key(|c| (c.not_after, &c.label))
-                .map_or_else(
-                    || "no certificates".to_string(),
-                    |c| {
-                        let days = (c.not_after - a.captured).whole_days();
-                        format!("{} {} ({days:+} days at capture)", rfc3339(c.not_after), c.label)
-                    },
-                );
-            FleetRow {
-                source: a.source.clone(),
-                worst: if a.error.is_some() {
-                    "unreadable"
-                } else {
-                    a.worst().map_or("none", Severity::as_str)
-                }
-                .to_string(),
-                errors: count(Severity::Error),
-                warnings: count(Severity::Warning),
-                infos: count(Severity::Info),
-                earliest_expiry: earliest,
-            }
-        })
+    analyses.iter().map(FleetRow::of).collect()
+}
+
+/// What the fleet summary needs of one JSON report (every other field is ignored).
+#[derive(Deserialize)]
+struct ReportSummary {
+    source: String,
+    #[serde(default)]
+    findings: Vec<SeverityOnly>,
+    #[serde(default)]
+    earliest_expiry: Option<Expiry>,
+    /// Set on the entry of a bundle whose analysis failed.
+    #[serde(default)]
+    error: Option<String>,
+    /// The verdict (reports written before verdicts existed have none).
+    #[serde(default)]
+    verdict: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SeverityOnly {
+    severity: Severity,
+}
+
+impl ReportSummary {
+    fn row(&self) -> FleetRow {
+        // Read from files written anywhere: no control characters reach a terminal or a cell.
+        let source = printable(&self.source);
+        if self.error.is_some() {
+            return FleetRow::failed(&source);
+        }
+        let expiry = self.earliest_expiry.as_ref().map(|e| Expiry {
+            label: printable(&e.label),
+            ..e.clone()
+        });
+        let verdict = printable(self.verdict.as_deref().unwrap_or("unknown"));
+        FleetRow::new(
+            &source,
+            &verdict,
+            self.findings.iter().map(|f| f.severity),
+            expiry.as_ref(),
+        )
+    }
+}
+
+/// `s` with control characters (terminal escapes, line breaks) replaced.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
+}
+
+/// The rows of one JSON value: a report, or an array of reports, read element by element
+/// (an `audit -o json` of thousands of bundles is never held whole).
+struct Rows(Vec<FleetRow>);
+
+impl<'de> Deserialize<'de> for Rows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Rows;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a kubetriage JSON report or an array of them")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(r) = seq.next_element::<ReportSummary>()? {
+                    rows.push(r.row());
+                }
+                Ok(Rows(rows))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rows, A::Error> {
+                let one = ReportSummary::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Rows(vec![one.row()]))
+            }
+        }
+        d.deserialize_any(Shape)
+    }
+}
+
+/// The rows of the reports `r` holds: one JSON report (`analyze -o json`), an array of them
+/// (`audit -o json`), or one per line (`audit -o jsonl`).
+pub fn rows_from_json(r: impl io::Read) -> Result<Vec<FleetRow>, serde_json::Error> {
+    let mut rows = Vec::new();
+    for value in serde_json::Deserializer::from_reader(io::BufReader::new(r)).into_iter::<Rows>() {
+        rows.extend(value?.0);
+    }
+    Ok(rows)
+}
+
+/// The JSON entry of a bundle whose analysis failed: its source and why.
+#[derive(Serialize)]
+struct Failure<'a> {
+    source: &'a str,
+    error: &'a str,
+}
+
+/// Whether `format` writes the fleet summary before the details (and so must hold the
+/// details back until every bundle is summarised).
+pub fn summary_first(format: Format) -> bool {
+    matches!(format, Format::Markdown | Format::Table | Format::Html)
+}
+
+/// Writes one bundle's part of an audit: its detail (markdown, table, html) or its report
+/// (json: pretty, jsonl: one line).
+pub fn detail(a: &Analysis, format: Format, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, a).map_err(io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *w, a).map_err(io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Markdown => markdown::render_part(a, false, w),
+        Format::Html => w.write_all(html::bundle(a).as_bytes()),
+        // Table, wide, and the formats `audit` renders whole (yaml, sarif, junit) never
+        // stream: the table stands in.
+        _ => table::render(a, w),
+    }
+}
+
+/// Writes the part of a bundle whose analysis failed with `error`.
+pub fn failed_detail(source: &str, error: &str, format: Format, w: &mut dyn Write) -> io::Result<()> {
+    let failure = Failure { source, error };
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, &failure).map_err(io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Jsonl => {
+            serde_json::to_writer(&mut *w, &failure).map_err(io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Markdown => markdown::render_failed(source, error, w),
+        Format::Html => w.write_all(html::failed(source, error).as_bytes()),
+        _ => writeln!(
+            w,
+            "{}\n  analysis failed: {}\n",
+            source.escape_debug(),
+            error.escape_debug()
+        ),
+    }
+}
+
+/// Writes the fleet summary of `rows` (markdown, table, html); nothing for json formats,
+/// whose reports carry what it is built from.
+pub fn summary(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Markdown => markdown::render_fleet(rows, w),
+        Format::Html => w.write_all(html::fleet(rows).as_bytes()),
+        Format::Json | Format::Jsonl => Ok(()),
+        _ => table::render_fleet(rows, w),
+    }
+}
+
+/// Writes what precedes the first bundle's part of an audit of `count` bundles (the first
+/// named `first`): the page's start (html), the array's start (json, several bundles).
+pub fn open(format: Format, count: usize, first: &str, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Html if count == 1 => w.write_all(html::head(&format!("kubetriage: {first}")).as_bytes()),
+        Format::Html => w.write_all(html::head(&format!("kubetriage: {count} bundles")).as_bytes()),
+        Format::Json if count > 1 => w.write_all(b"[\n"),
+        _ => Ok(()),
+    }
+}
+
+/// What separates the parts of bundles `index - 1` and `index` (json arrays: a comma).
+pub fn separator(format: Format, count: usize, index: usize) -> &'static [u8] {
+    if format == Format::Json && count > 1 && index > 0 {
+        b",\n"
+    } else {
+        b""
+    }
+}
+
+/// Writes what follows the last bundle's part: the page's end (html), the array's end (json).
+pub fn close(format: Format, count: usize, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Html => w.write_all(html::TAIL.as_bytes()),
+        Format::Json if count > 1 => w.write_all(b"]\n"),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a merged fleet summary: the summary alone (markdown, table, a page in html), or
+/// the rows (json: an array, jsonl: one per line).
+pub fn merged(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::other)?;
+            writeln!(w)
+        }
+        Format::Jsonl => rows.iter().try_for_each(|r| {
+            serde_json::to_writer(&mut *w, r).map_err(io::Error::other)?;
+            writeln!(w)
+        }),
+        Format::Html => {
+            open(format, rows.len().max(2), "", w)?;
+            summary(rows, format, w)?;
+            close(format, rows.len(), w)
+        }
+        Format::Yaml => {
+            let text = serde_yaml::to_string(rows).map_err(io::Error::other)?;
+            w.write_all(text.as_bytes())
+        }
+        _ => summary(rows, format, w),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn reports_in_every_json_shape_give_rows() {
+        let one = r#"{"source":"a","findings":[{"severity":"error"},{"severity":"info"}],
+            "earliest_expiry":{"label":"ca","not_after":"2026-11-18T00:00:00Z","days_at_capture":-3}}"#;
+        let failed = r#"{"source":"b","error":"unreadable"}"#;
+        let lines = format!("{}\n{failed}\n", one.replace('\n', ""));
+        let array = format!("[{one},{failed}]");
+        let want = vec![
+            FleetRow {
+                source: "a".into(),
+                verdict: "unknown".into(),
+                worst: "error".into(),
+                errors: 1,
+                warnings: 0,
+                infos: 1,
+                earliest_expiry: "2026-11-18T00:00:00Z ca (-3 days at capture)".into(),
+            },
+            FleetRow::failed("b"),
+        ];
+        assert_eq!(rows_from_json(lines.as_bytes()).unwrap(), want);
+        assert_eq!(rows_from_json(array.as_bytes()).unwrap(), want);
+        assert_eq!(want[0].at_least(Severity::Warning), 1);
+        assert_eq!(want[0].at_least(Severity::Info), 2);
+    }
+
+    #[test]
+    fn a_report_with_an_unknown_severity_is_refused() {
+        assert!(rows_from_json(&br#"{"source":"a","findings":[{"severity":"<b>x</b>"}]}"#[..]).is_err());
+        assert!(rows_from_json(&br#"{"findings":[]}"#[..]).is_err());
+        let escape = rows_from_json(&br#"{"source":"a\u001b[2Jb\nc"}"#[..]).unwrap();
+        assert_eq!(escape[0].source, "a\u{fffd}[2Jb\u{fffd}c");
+    }
 }

@@ -36,36 +36,59 @@ pub(super) const NOT_YET: &str = "#9aa0a6";
 
 /// Writes the HTML report for one or several analyses.
 pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut s = String::new();
-    s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     let title = match analyses {
         [one] => format!("kubetriage: {}", one.source),
         many => format!("kubetriage: {} bundles", many.len()),
     };
-    let _ = write!(
-        s,
-        "<title>{}</title><style>{STYLE}</style></head><body>",
-        esc(&title)
-    );
+    let mut s = head(&title);
     if analyses.len() > 1 {
-        fleet_section(&mut s, analyses);
+        s.push_str(&fleet(&fleet::rows(analyses)));
     }
     for a in analyses {
         bundle_section(&mut s, a);
     }
-    s.push_str("</body></html>\n");
+    s.push_str(TAIL);
     w.write_all(s.as_bytes())
 }
 
-fn fleet_section(s: &mut String, analyses: &[Analysis]) {
+/// The page's start, up to the opening body.
+pub(super) fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head><body>",
+        esc(title)
+    )
+}
+
+/// The page's end.
+pub(super) const TAIL: &str = "</body></html>\n";
+
+/// One bundle's section.
+pub(super) fn bundle(a: &Analysis) -> String {
+    let mut s = String::new();
+    bundle_section(&mut s, a);
+    s
+}
+
+/// The section of a bundle whose analysis failed.
+pub(super) fn failed(source: &str, error: &str) -> String {
+    format!(
+        "<h1>{}</h1><p class=\"verdict v-error\">analysis failed: {}</p>",
+        esc(source),
+        esc(error)
+    )
+}
+
+/// The fleet summary table.
+pub(super) fn fleet(rows: &[fleet::FleetRow]) -> String {
+    let mut s = String::new();
     s.push_str("<h1>Fleet summary</h1><table id=\"fleet\"><tr><th>bundle</th><th>worst</th><th>errors</th><th>warnings</th><th>info</th><th>earliest expiry</th></tr>");
-    for row in fleet::rows(analyses) {
+    for row in rows {
         let _ = write!(
             s,
             "<tr><td>{}</td><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&row.source),
-            row.worst,
-            row.worst,
+            esc(&row.worst),
+            esc(&row.worst),
             row.errors,
             row.warnings,
             row.infos,
@@ -73,6 +96,7 @@ fn fleet_section(s: &mut String, analyses: &[Analysis]) {
         );
     }
     s.push_str("</table>");
+    s
 }
 
 fn bundle_section(s: &mut String, a: &Analysis) {

@@ -27,20 +27,32 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
     }
     let compact = document(analyses, Mode::Compact)?;
     w.write_all(compact.as_bytes())?;
+    budget_note(budget, full.chars().count(), w)
+}
+
+/// One bundle's part of a report: everything, or (`compact`) the verdict, gaps, root causes
+/// and plan, naming what it leaves out. `audit` writes both as bundles finish and picks one
+/// at the end, so its memory stays flat under a budget.
+pub fn render_part(a: &Analysis, compact: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    bundle(a, if compact { Mode::Compact } else { Mode::Full }, w)
+}
+
+/// The note that closes a report cut to fit `budget` characters (the whole one had
+/// `full_chars`).
+pub fn budget_note(budget: usize, full_chars: usize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(
         w,
         "---\n\n_This report was cut to fit the markdown budget of {budget} characters (the whole \
-         report is {} characters): the sections above marked as left out are in the HTML report \
+         report is {full_chars} characters): the sections above marked as left out are in the HTML report \
          (run the same command with `-o html --output report.html`) or in full markdown with \
-         `--markdown-budget 0`._",
-        full.chars().count()
+         `--markdown-budget 0`._"
     )
 }
 
 fn document(analyses: &[Analysis], mode: Mode) -> std::io::Result<String> {
     let mut out: Vec<u8> = Vec::new();
     if analyses.len() > 1 {
-        render_fleet(analyses, &mut out)?;
+        render_fleet(&crate::report::fleet::rows(analyses), &mut out)?;
     }
     for a in analyses {
         bundle(a, mode, &mut out)?;
@@ -249,26 +261,41 @@ fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 /// Writes the fleet summary table (several bundles).
-pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_fleet(
+    rows: &[crate::report::fleet::FleetRow],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     writeln!(w, "# Fleet summary\n")?;
     writeln!(
         w,
         "| bundle | verdict | worst | errors | warnings | info | earliest expiry |\n|---|---|---|---|---|---|---|"
     )?;
-    for (r, a) in crate::report::fleet::rows(analyses).into_iter().zip(analyses) {
+    for r in rows {
         writeln!(
             w,
             "| `{}` | {} | {} | {} | {} | {} | {} |",
-            r.source,
-            a.verdict.as_str(),
+            cell(&r.source),
+            cell(&r.verdict),
             r.worst,
             r.errors,
             r.warnings,
             r.infos,
-            r.earliest_expiry
+            cell(&r.earliest_expiry)
         )?;
     }
     writeln!(w)
+}
+
+/// A table cell from text that may come from a merged report: one line, no cell breaks,
+/// no code-span breaks.
+fn cell(s: &str) -> String {
+    s.replace(['\n', '\r'], " ").replace('|', "\\|").replace('`', "'")
+}
+
+/// Writes the detail of a bundle whose analysis failed.
+pub fn render_failed(source: &str, error: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    writeln!(w, "# kubetriage: {source}\n")?;
+    writeln!(w, "**Verdict:** analysis failed: {}\n", cell(error))
 }
 
 fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {

@@ -7,7 +7,7 @@ pub mod fleet;
 mod html;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 mod sarif;
 mod table;
 pub mod timeline;
@@ -112,6 +112,9 @@ pub struct Analysis {
     /// Set when the bundle could not be read at all (then nothing else is filled).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The certificate that expires first (the fleet summary's column; `null` without
+    /// certificates).
+    pub earliest_expiry: Option<fleet::Expiry>,
     /// Stage timings (not serialised: they vary run to run).
     #[serde(skip)]
     pub stats: Stats,
@@ -182,6 +185,7 @@ impl Analysis {
         let mut certificates = crate::pki::inventory::rows(snap);
         certs::sort_rows(&mut certificates);
         Analysis {
+            earliest_expiry: fleet::earliest_expiry(&cert_spans, snap.captured_at.at),
             schema_version: verdict::SCHEMA_VERSION,
             tool: verdict::TOOL,
             verdict: verdict::decide(&counts, &incomplete_reasons),
@@ -338,6 +342,8 @@ pub enum Format {
     Json,
     /// The JSON report as YAML.
     Yaml,
+    /// JSON, one report per line, for pipelines.
+    Jsonl,
     /// One self-contained HTML file with pictures.
     Html,
     /// SARIF 2.1.0, for code-scanning dashboards (reports with findings only).
@@ -353,6 +359,7 @@ impl Format {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         Some(match ext.as_str() {
             "json" => Format::Json,
+            "jsonl" | "ndjson" => Format::Jsonl,
             "yaml" | "yml" => Format::Yaml,
             "md" | "markdown" => Format::Markdown,
             "html" | "htm" => Format::Html,
@@ -370,6 +377,7 @@ impl Format {
             Format::Wide => "wide",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Jsonl => "jsonl",
             Format::Yaml => "yaml",
             Format::Html => "html",
             Format::Sarif => "sarif",
@@ -477,6 +485,7 @@ pub fn render_with(
 ) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(analyses, w),
+        Format::Jsonl => analyses.iter().try_for_each(|a| fleet::detail(a, format, w)),
         Format::Yaml => json::render_yaml(analyses, w),
         Format::Html => html::render(analyses, w),
         Format::Sarif => sarif::render(analyses, w),
@@ -484,7 +493,7 @@ pub fn render_with(
         Format::Markdown => markdown::render_all(analyses, opts.markdown_budget, w),
         Format::Table | Format::Wide => {
             if analyses.len() > 1 {
-                table::render_fleet(analyses, w)?;
+                table::render_fleet(&fleet::rows(analyses), w)?;
             }
             for a in analyses {
                 table::render(a, w)?;

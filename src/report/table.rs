@@ -85,20 +85,23 @@ fn cut(text: &str) -> String {
 }
 
 /// Writes the fleet summary table (several bundles).
-pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render_fleet(
+    rows: &[crate::report::fleet::FleetRow],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut t = Table::new();
     super::no_color(&mut t);
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);
-    for r in crate::report::fleet::rows(analyses) {
+    for r in rows {
         t.add_row([
             cut(&r.source),
-            r.worst,
+            r.worst.clone(),
             r.errors.to_string(),
             r.warnings.to_string(),
             r.infos.to_string(),
-            r.earliest_expiry,
+            r.earliest_expiry.clone(),
         ]);
     }
     writeln!(w, "Fleet summary\n{t}\n")

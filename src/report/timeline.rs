@@ -217,6 +217,10 @@ pub fn render(
             serde_json::to_writer_pretty(&mut *w, &flat).map_err(std::io::Error::other)?;
             writeln!(w)
         }
+        Format::Jsonl => flat.iter().try_for_each(|e| {
+            serde_json::to_writer(&mut *w, e).map_err(std::io::Error::other)?;
+            writeln!(w)
+        }),
         Format::Yaml => {
             let text = serde_yaml::to_string(&flat).map_err(std::io::Error::other)?;
             w.write_all(text.as_bytes())
