@@ -102,6 +102,9 @@ pub struct Finding {
 fn redacted_value(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
+        // A whole value that is a certificate's or key's fingerprint (SHA-1 or SHA-256 hex),
+        // as checks put them in evidence.
+        Value::String(s) if matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) => Value::String(s),
         Value::String(s) => Value::String(crate::redact::line(&s)),
         Value::Array(a) => Value::Array(a.into_iter().map(redacted_value).collect()),
         Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (crate::redact::line(&k), redacted_value(v))).collect()),

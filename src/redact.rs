@@ -117,7 +117,7 @@ static FLAG: LazyLock<Regex> =
 /// secret. The value runs to its closing quote, or (unquoted) to the end of the line.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(^|[^A-Za-z0-9_.\-])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*)"#
+        r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*)"#
     ))
 });
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
@@ -262,7 +262,8 @@ pub fn parse_error(message: &str) -> String {
     };
     let head = PARSE_VALUE.replace_all(head, |c: &Captures<'_>| match c.get(1) {
         Some(_) => c[0].to_string(),
-        None => "…".to_string(),
+        None if c[2].starts_with('"') => "\"…\"".to_string(),
+        None => "`…`".to_string(),
     });
     line(&format!("{head}{tail}"))
 }
@@ -291,7 +292,7 @@ mod tests {
     fn parse_errors_lose_the_values_they_quote() {
         assert_eq!(
             parse_error(r#"invalid type: string "hunter2 \"x\" y", expected struct PodSpec at line 3"#),
-            r#"invalid type: string …, expected struct PodSpec at line 3"#
+            r#"invalid type: string "…", expected struct PodSpec at line 3"#
         );
         assert_eq!(parse_error("missing field `name`"), "missing field `name`");
         let e = parse_error("invalid type: integer `84726193501837465`, expected a string at line 9 column 14");

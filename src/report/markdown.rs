@@ -3,17 +3,19 @@
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
+use crate::report::escape::{md_code, md_fence, md_text};
 
 /// Writes the markdown report.
 pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "# kubetriage: {}\n", a.source)?;
+    writeln!(w, "# kubetriage: {}\n", md_code(&a.source))?;
     writeln!(w, "**Verdict:** {}\n", verdict(a))?;
     writeln!(
         w,
         "- Captured at: `{}` (from {})",
-        a.captured_at, a.captured_at_source
+        a.captured_at,
+        md_text(&a.captured_at_source)
     )?;
-    let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
+    let nodes: Vec<String> = a.nodes.iter().map(|n| md_text(&super::node_label(n))).collect();
     writeln!(
         w,
         "- Nodes: {}\n",
@@ -44,34 +46,36 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if !a.plan.is_empty() {
         writeln!(w, "## Fix plan\n")?;
         for s in &a.plan {
-            writeln!(w, "{}. **{}** _({})_", s.order, s.title, s.phase)?;
+            writeln!(w, "{}. **{}** _({})_", s.order, md_text(&s.title), s.phase)?;
             if !s.targets.is_empty() {
                 writeln!(
                     w,
                     "   - Targets: {}",
                     s.targets
                         .iter()
-                        .map(|t| format!("`{t}`"))
+                        .map(|t| md_code(t))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )?;
             }
             if let Some(c) = &s.caveat {
-                writeln!(w, "   - Caveat: {c}")?;
+                writeln!(w, "   - Caveat: {}", md_text(c))?;
             }
             if !s.commands.is_empty() {
-                writeln!(w, "\n   ```sh")?;
+                let fence = md_fence(&s.commands.join("\n"));
+                writeln!(w, "\n   {fence}sh")?;
                 for c in &s.commands {
                     writeln!(w, "   {c}")?;
                 }
-                writeln!(w, "   ```")?;
+                writeln!(w, "   {fence}")?;
             }
             if !s.verify.is_empty() {
-                writeln!(w, "\n   Verify:\n\n   ```sh")?;
+                let fence = md_fence(&s.verify.join("\n"));
+                writeln!(w, "\n   Verify:\n\n   {fence}sh")?;
                 for c in &s.verify {
                     writeln!(w, "   {c}")?;
                 }
-                writeln!(w, "   ```")?;
+                writeln!(w, "   {fence}")?;
             }
             writeln!(w)?;
         }
@@ -88,7 +92,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if !a.problems.is_empty() {
         writeln!(w, "## Input problems\n\n| path | problem |\n|---|---|")?;
         for p in &a.problems {
-            writeln!(w, "| `{}` | {} |", p.path, p.error.replace('|', "\\|"))?;
+            writeln!(w, "| {} | {} |", md_code(&p.path), md_text(&p.error))?;
         }
         writeln!(w)?;
     }
@@ -105,26 +109,31 @@ pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::i
     for r in crate::report::fleet::rows(analyses) {
         writeln!(
             w,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            r.source, r.worst, r.errors, r.warnings, r.infos, r.earliest_expiry
+            "| {} | {} | {} | {} | {} | {} |",
+            md_code(&r.source),
+            r.worst,
+            r.errors,
+            r.warnings,
+            r.infos,
+            md_text(&r.earliest_expiry)
         )?;
     }
     writeln!(w)
 }
 
 fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, f.title)?;
+    writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, md_text(&f.title))?;
     if !f.message.is_empty() {
-        writeln!(w, "{}\n", f.message)?;
+        writeln!(w, "{}\n", md_text(&f.message))?;
     }
     let wh: Vec<String> = f
         .paths
         .iter()
         .chain(&f.objects)
-        .map(|p| format!("`{p}`"))
+        .map(|p| md_code(p))
         .collect();
     if !wh.is_empty() {
-        let on = f.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default();
+        let on = f.node.as_ref().map(|n| format!(" on {}", md_text(n))).unwrap_or_default();
         writeln!(w, "- Where: {}{on}", wh.join(", "))?;
     }
     writeln!(w, "- Finding id: `{}`", f.id)?;
@@ -134,13 +143,13 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
             .get("count")
             .map(|c| format!(", {c} log line(s)"))
             .unwrap_or_default();
-        let link = s.link_text(&f.id).map(|t| format!("; {t}")).unwrap_or_default();
-        writeln!(w, "- Symptom: `{}` {}{}{count}{link}", s.rule, s.title, origin(s))?;
+        let link = s.link_text(&f.id).map(|t| format!("; {}", md_text(&t))).unwrap_or_default();
+        writeln!(w, "- Symptom: `{}` {}{}{count}{link}", s.rule, md_text(&s.title), md_text(&origin(s)))?;
     }
     if f.symptom && f.explained_by.is_empty() {
         if let Some(t) = f.refs_text() {
             let t = t.strip_prefix("the ").map_or(t.clone(), |r| format!("The {r}"));
-            writeln!(w, "- {t}")?;
+            writeln!(w, "- {}", md_text(&t))?;
         }
     }
     writeln!(w)

@@ -2,6 +2,7 @@
 //! Reports read findings and the plan; they never re-parse the bundle.
 
 pub mod certs;
+pub mod escape;
 pub mod fleet;
 mod html;
 mod json;
@@ -248,8 +249,8 @@ pub enum Format {
 pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
         Format::Json => json::render(analyses, w),
-        Format::Html => html::render(analyses, w),
-        Format::Markdown => {
+        Format::Html => escape::visibly(w, |w| html::render(analyses, w)),
+        Format::Markdown => escape::visibly(w, |w| {
             if analyses.len() > 1 {
                 markdown::render_fleet(analyses, w)?;
             }
@@ -257,8 +258,8 @@ pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write)
                 markdown::render(a, w)?;
             }
             Ok(())
-        }
-        Format::Table => {
+        }),
+        Format::Table => escape::visibly(w, |w| {
             if analyses.len() > 1 {
                 table::render_fleet(analyses, w)?;
             }
@@ -266,7 +267,7 @@ pub fn render(analyses: &[Analysis], format: Format, w: &mut dyn std::io::Write)
                 table::render(a, w)?;
             }
             Ok(())
-        }
+        }),
     }
 }
 
