@@ -104,10 +104,16 @@ fn redacted_value(v: serde_json::Value) -> serde_json::Value {
     match v {
         // A whole value that is a certificate's or key's fingerprint (SHA-1 or SHA-256 hex),
         // as checks put them in evidence.
-        Value::String(s) if matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) => Value::String(s),
+        Value::String(s) if matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Value::String(s)
+        }
         Value::String(s) => Value::String(crate::redact::line(&s)),
         Value::Array(a) => Value::Array(a.into_iter().map(redacted_value).collect()),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (crate::redact::line(&k), redacted_value(v))).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (crate::redact::line(&k), redacted_value(v)))
+                .collect(),
+        ),
         other => other,
     }
 }
@@ -187,7 +193,8 @@ impl Finding {
     /// Adds a piece of evidence. Callers pass only redacted values (see [`crate::redact`]).
     #[must_use]
     pub fn evidence(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.evidence.insert(key.to_string(), redacted_value(value.into()));
+        self.evidence
+            .insert(key.to_string(), redacted_value(value.into()));
         self
     }
 

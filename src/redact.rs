@@ -99,8 +99,7 @@ static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 static SCHEME: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(bearer|basic|token|digest|negotiate)(\s+)[A-Za-z0-9\-_.=+/~:]{6,}"));
 /// `scheme://user:pass@host` and `scheme://token@host`.
-static USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@"));
+static USERINFO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@"));
 /// `curl -u user:pass`, `--user user:pass`.
 static USER_FLAG: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:^|\s)(-u|--user|--proxy-user)(=|\s*)(["']?)[^\s"']+"#));
@@ -128,7 +127,9 @@ static RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/=_\-]{32,}"));
 fn harmless_key(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
     let k = k.trim_matches(|c| c == '"' || c == '\'' || c == '\\');
-    ["bypass", "compass", "monkey", "hotkey"].iter().any(|w| k.ends_with(w))
+    ["bypass", "compass", "monkey", "hotkey"]
+        .iter()
+        .any(|w| k.ends_with(w))
 }
 
 /// A value that is a placeholder, a reference or our own mask, not a secret.
@@ -211,11 +212,19 @@ pub fn line(text: &str) -> String {
     apply(&AUTH_HEADER, &|c| format!("{}{MASK}", &c[1]));
     apply(&USERINFO, &|c| format!("{}{MASK}@", &c[1]));
     apply(&USER_FLAG, &|c| {
-        let lead = if c[0].starts_with(char::is_whitespace) { &c[0][..1] } else { "" };
+        let lead = if c[0].starts_with(char::is_whitespace) {
+            &c[0][..1]
+        } else {
+            ""
+        };
         format!("{lead}{}{}{}{MASK}", &c[1], &c[2], &c[3])
     });
     apply(&ENV_PAIR, &|c| {
-        if harmless_value(&c[3]) { c[0].to_string() } else { format!("{}{}{MASK}", &c[1], &c[2]) }
+        if harmless_value(&c[3]) {
+            c[0].to_string()
+        } else {
+            format!("{}{}{MASK}", &c[1], &c[2])
+        }
     });
     apply(&FLAG, &|c| format!("{}{}{}{MASK}", &c[1], &c[2], &c[3]));
     apply(&KEY_VALUE, &key_value);
@@ -295,9 +304,13 @@ mod tests {
             r#"invalid type: string "…", expected struct PodSpec at line 3"#
         );
         assert_eq!(parse_error("missing field `name`"), "missing field `name`");
-        let e = parse_error("invalid type: integer `84726193501837465`, expected a string at line 9 column 14");
+        let e =
+            parse_error("invalid type: integer `84726193501837465`, expected a string at line 9 column 14");
         assert!(!e.contains("8472619"), "{e}");
-        assert!(e.contains("integer") && e.contains("expected a string at line 9 column 14"), "{e}");
+        assert!(
+            e.contains("integer") && e.contains("expected a string at line 9 column 14"),
+            "{e}"
+        );
     }
 
     /// The red-team shapes of issue 14, each with the secret that must not survive.
@@ -305,20 +318,38 @@ mod tests {
         ("DB_PASSWORD=Ut+covE8mcspk+3aIaPpc3Hh", "Ut+covE8"),
         ("AZURE_CLIENT_SECRET=.iuH8wvzttL34SL_qfA2e", "iuH8wvzt"),
         ("clientSecret: .iuH8wvzttL34SL_qfA2e", "iuH8wvzt"),
-        (r#"AuthFailure: \"SecretAccessKey\": \"u3HAs2lKBcf+zIZkJpJj\""#, "u3HAs2lK"),
+        (
+            r#"AuthFailure: \"SecretAccessKey\": \"u3HAs2lKBcf+zIZkJpJj\""#,
+            "u3HAs2lK",
+        ),
         (r#"{"aadClientSecret":"u3HAs2lKBcf+zIZkJpJj"}"#, "u3HAs2lK"),
         ("aws_secret_access_key = u3HAs2lKBcf+zIZkJpJj", "u3HAs2lK"),
         ("Authorization: Basic dXNlcjpodW50ZXIyaHVudGVyMg==", "dXNlcjpo"),
         ("--token=abcdefghijklmnopqrstuvwx", "abcdefgh"),
-        ("dial https://admin:Wq9zPass77@registry.local/v2/ failed", "Wq9zPass77"),
+        (
+            "dial https://admin:Wq9zPass77@registry.local/v2/ failed",
+            "Wq9zPass77",
+        ),
         ("kubelet --token 7hq2mzv9ktp3 --v=2", "7hq2mzv9ktp3"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
-        (r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMg=="}}}"#, "YWRtaW46aHVudGVyMg"),
-        (r#"env {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG"}"#, "wJalrXUtnFEMI"),
+        (
+            r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMg=="}}}"#,
+            "YWRtaW46aHVudGVyMg",
+        ),
+        (
+            r#"env {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG"}"#,
+            "wJalrXUtnFEMI",
+        ),
         (r#"{\"name\":\"DB_PASS\",\"value\":\"plainpw-42\"}"#, "plainpw-42"),
         ("- name: API_TOKEN\n  value: tok-29871-zz", "tok-29871-zz"),
-        ("GET /x Authorization: token ghp_R4nd0mT0k3nValue", "ghp_R4nd0mT0k3nValue"),
-        ("Proxy-Authorization: Digest username=\"u\", response=\"9f8e\"", "9f8e"),
+        (
+            "GET /x Authorization: token ghp_R4nd0mT0k3nValue",
+            "ghp_R4nd0mT0k3nValue",
+        ),
+        (
+            "Proxy-Authorization: Digest username=\"u\", response=\"9f8e\"",
+            "9f8e",
+        ),
         ("curl -u deploy:Tr0ub4dor https://x", "Tr0ub4dor"),
         ("REDIS_PASS=redispw123 started", "redispw123"),
         ("login password=ab cd&ef=gh", "cd&ef"),
@@ -327,10 +358,19 @@ mod tests {
             r#"{"tls.key":"LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzd"}"#,
             "LS0tLS1CRUdJTi",
         ),
-        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA7"),
-        ("jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "eyJzdWIiOiJ4In0"),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEA7",
+        ),
+        (
+            "jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+            "eyJzdWIiOiJ4In0",
+        ),
         ("blob 9sK2mQx7Lp4Vt8Zr1Wn6Yb3Hc5Jd0FgTe", "9sK2mQx7Lp4Vt8Zr1Wn6"),
-        ("digest 0123456789abcdef0123456789abcdef01", "0123456789abcdef0123"),
+        (
+            "digest 0123456789abcdef0123456789abcdef01",
+            "0123456789abcdef0123",
+        ),
         ("cookie: sid=abc123def456", "abc123def456"),
         ("set session_id=9a8b7c6d5e", "9a8b7c6d5e"),
         ("x-api-key: k3yv4lu3zz", "k3yv4lu3zz"),

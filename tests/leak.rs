@@ -351,14 +351,26 @@ fn no_output_of_any_bundle_contains_a_secret() {
 // The red-team shapes of issue 14, in a copy of `secrets-everywhere`.
 
 /// `(log line text, the secret in it)`: each shape pasted into log lines the log rules
-/// match and into Pod status messages.
+/// match and into Pod and Node status messages.
 const SHAPES: &[(&str, &str)] = &[
-    ("dial https://admin:Wq9zPassWd77x@registry.local/v2/", "Wq9zPassWd77x"),
+    (
+        "dial https://admin:Wq9zPassWd77x@registry.local/v2/",
+        "Wq9zPassWd77x",
+    ),
     ("kubelet --token 7hq2mzv9ktp3xq --v=2", "7hq2mzv9ktp3xq"),
     ("run --password s3cr3tpw0rdzz", "s3cr3tpw0rdzz"),
-    (r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMmh1bnRlcg=="}}}"#, "YWRtaW46aHVudGVyMmh1bnRlcg=="),
-    (r#"env {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMIK7MDENGbPxRfiCY"}"#, "wJalrXUtnFEMIK7MDENGbPxRfiCY"),
-    ("GET /x Authorization: token ghp_R4nd0mT0k3nValue9", "ghp_R4nd0mT0k3nValue9"),
+    (
+        r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMmh1bnRlcg=="}}}"#,
+        "YWRtaW46aHVudGVyMmh1bnRlcg==",
+    ),
+    (
+        r#"env {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMIK7MDENGbPxRfiCY"}"#,
+        "wJalrXUtnFEMIK7MDENGbPxRfiCY",
+    ),
+    (
+        "GET /x Authorization: token ghp_R4nd0mT0k3nValue9",
+        "ghp_R4nd0mT0k3nValue9",
+    ),
     ("curl -u deploy:Tr0ub4dorAnd3 https://x", "Tr0ub4dorAnd3"),
     ("REDIS_PASS=redispw123456 started", "redispw123456"),
     ("login password=abcdefg hijklmn&opq=rstu", "hijklmn&opq=rstu"),
@@ -398,6 +410,12 @@ fn hostile_bundle() -> tempfile::TempDir {
             "- apiVersion: v1\n  kind: Pod\n  metadata: {{name: leaky-{i}, namespace: kube-system}}\n  spec:\n    containers:\n    - {{name: app, image: app:1}}\n  status:\n    phase: Failed\n    reason: Evicted\n    message: {msg}\n    conditions:\n    - {{type: Ready, status: \"False\", reason: ContainersNotReady, message: {msg}}}\n    containerStatuses:\n    - name: app\n      ready: false\n      restartCount: 9\n      state: {{waiting: {{reason: CrashLoopBackOff, message: {msg}}}}}\n      lastState: {{terminated: {{exitCode: 1, reason: Error, message: {msg}}}}}\n"
         ));
     }
+    for (i, (shape, _)) in SHAPES.iter().enumerate() {
+        let msg = serde_json::to_string(shape).unwrap();
+        pods.push_str(&format!(
+            "- apiVersion: v1\n  kind: Node\n  metadata: {{name: leaky-node-{i}}}\n  status:\n    conditions:\n    - {{type: Ready, status: \"False\", reason: KubeletNotReady, message: {msg}}}\n    - {{type: DiskPressure, status: \"True\", reason: Hostile, message: {msg}}}\n"
+        ));
+    }
     pods.push_str("- apiVersion: v1\n  kind: Pod\n  metadata: {name: numeric, namespace: kube-system}\n  spec:\n    containers:\n    - name: app\n      image: app:1\n      env:\n      - {name: PIN, value: 84726193501837465}\n");
     std::fs::write(root.join("cluster/pods-hostile.yaml"), pods).unwrap();
     tmp
@@ -406,11 +424,7 @@ fn hostile_bundle() -> tempfile::TempDir {
 /// Every form of `secret` that must not be printed: raw, base64, URL-encoded, and every
 /// 12-character window.
 fn forms(secret: &str) -> Vec<String> {
-    let mut out = vec![
-        secret.to_string(),
-        STANDARD.encode(secret),
-        url_encoded(secret),
-    ];
+    let mut out = vec![secret.to_string(), STANDARD.encode(secret), url_encoded(secret)];
     let chars: Vec<char> = secret.chars().collect();
     for w in chars.windows(12) {
         out.push(w.iter().collect());
@@ -453,11 +467,17 @@ fn red_team_shapes_never_reach_any_output() {
         saw_status |= text.contains("leaky-");
         for (shape, secret) in SHAPES {
             for form in forms(secret) {
-                assert!(!text.contains(&form), "{cmd} -o {format}: {shape:?} leaks {form:?}");
+                assert!(
+                    !text.contains(&form),
+                    "{cmd} -o {format}: {shape:?} leaks {form:?}"
+                );
             }
         }
         for form in forms("84726193501837465") {
-            assert!(!text.contains(&form), "{cmd} -o {format}: the numeric env value leaks");
+            assert!(
+                !text.contains(&form),
+                "{cmd} -o {format}: the numeric env value leaks"
+            );
         }
     }
     assert!(saw_status, "the hostile Pods were not reported at all");
@@ -493,9 +513,7 @@ fn hostile_names() -> tempfile::TempDir {
     // A file whose name is hostile (no `/` in a file name) holding a certificate whose CN and
     // SAN are.
     let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, EVIL);
+    params.distinguished_name.push(rcgen::DnType::CommonName, EVIL);
     params.subject_alt_names = vec![rcgen::SanType::DnsName(
         rcgen::string::Ia5String::try_from("evil\x1b]8;;http://evil\x07`x`.example".to_string()).unwrap(),
     )];

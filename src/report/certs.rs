@@ -199,7 +199,11 @@ pub fn markdown_table(rows: &[CertRow], w: &mut dyn std::io::Write) -> std::io::
             r.not_after,
             r.days_left,
             r.key,
-            r.locations.iter().map(|l| cell(l)).collect::<Vec<_>>().join("<br>")
+            r.locations
+                .iter()
+                .map(|l| cell(l))
+                .collect::<Vec<_>>()
+                .join("<br>")
         )?;
     }
     writeln!(w)

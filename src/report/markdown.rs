@@ -122,18 +122,23 @@ pub fn render_fleet(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::i
 }
 
 fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, md_text(&f.title))?;
+    writeln!(
+        w,
+        "### {} `{}` {}\n",
+        badge(f.severity),
+        f.rule,
+        md_text(&f.title)
+    )?;
     if !f.message.is_empty() {
         writeln!(w, "{}\n", md_text(&f.message))?;
     }
-    let wh: Vec<String> = f
-        .paths
-        .iter()
-        .chain(&f.objects)
-        .map(|p| md_code(p))
-        .collect();
+    let wh: Vec<String> = f.paths.iter().chain(&f.objects).map(|p| md_code(p)).collect();
     if !wh.is_empty() {
-        let on = f.node.as_ref().map(|n| format!(" on {}", md_text(n))).unwrap_or_default();
+        let on = f
+            .node
+            .as_ref()
+            .map(|n| format!(" on {}", md_text(n)))
+            .unwrap_or_default();
         writeln!(w, "- Where: {}{on}", wh.join(", "))?;
     }
     writeln!(w, "- Finding id: `{}`", f.id)?;
@@ -143,8 +148,17 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
             .get("count")
             .map(|c| format!(", {c} log line(s)"))
             .unwrap_or_default();
-        let link = s.link_text(&f.id).map(|t| format!("; {}", md_text(&t))).unwrap_or_default();
-        writeln!(w, "- Symptom: `{}` {}{}{count}{link}", s.rule, md_text(&s.title), md_text(&origin(s)))?;
+        let link = s
+            .link_text(&f.id)
+            .map(|t| format!("; {}", md_text(&t)))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "- Symptom: `{}` {}{}{count}{link}",
+            s.rule,
+            md_text(&s.title),
+            md_text(&origin(s))
+        )?;
     }
     if f.symptom && f.explained_by.is_empty() {
         if let Some(t) = f.refs_text() {
