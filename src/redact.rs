@@ -146,6 +146,27 @@ fn key_value(c: &Captures<'_>) -> String {
     // `key: value` where the key is plain `key`/`pass`/`sig` and the value is a short word
     // (a YAML `key: kubernetes.io/hostname` selector) would be masked too: over-masking is
     // the safe side.
+    // A bare English word before `: ` is often prose (`rejected the configured credentials:
+    // InvalidClientTokenId …`): there only the first word is masked, not the sentence.
+    let word = key
+        .trim_matches(|c| c == '"' || c == '\'' || c == '\\')
+        .to_ascii_lowercase();
+    let prose = [
+        "credentials",
+        "credential",
+        "token",
+        "auth",
+        "session",
+        "key",
+        "cookie",
+        "secret",
+        "private",
+    ];
+    if q2.is_empty() && sep.contains(':') && prose.contains(&word.as_str()) {
+        let first = val.split_whitespace().next().unwrap_or("");
+        let rest = val.trim_start().get(first.len()..).unwrap_or("");
+        return format!("{pre}{q1}{key}{sep}{MASK}{rest}");
+    }
     format!("{pre}{q1}{key}{sep}{q2}{MASK}")
 }
 

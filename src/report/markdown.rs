@@ -59,7 +59,9 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
                 )?;
             }
             if let Some(c) = &s.caveat {
-                writeln!(w, "   - Caveat: {}", md_text(c))?;
+                // (A caveat's own trailing newline stays a blank line.)
+                let tail = if c.ends_with('\n') { "\n" } else { "" };
+                writeln!(w, "   - Caveat: {}{tail}", md_text(c.trim_end()))?;
             }
             if !s.commands.is_empty() {
                 let fence = md_fence(&s.commands.join("\n"));
