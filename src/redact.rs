@@ -165,6 +165,8 @@ fn key_value(c: &Captures<'_>) -> String {
     if q2.is_empty() && sep.contains(':') && prose.contains(&word.as_str()) {
         let first = val.split_whitespace().next().unwrap_or("");
         let rest = val.trim_start().get(first.len()..).unwrap_or("");
+        // The rest was part of this match: look at it again for secrets of its own.
+        let rest = KEY_VALUE.replace_all(rest, key_value);
         return format!("{pre}{q1}{key}{sep}{MASK}{rest}");
     }
     format!("{pre}{q1}{key}{sep}{q2}{MASK}")
@@ -396,6 +398,10 @@ mod tests {
         ("set session_id=9a8b7c6d5e", "9a8b7c6d5e"),
         ("x-api-key: k3yv4lu3zz", "k3yv4lu3zz"),
         ("bootstrap token abcdef.0123456789abcdef", "0123456789abcdef"),
+        (
+            "error presenting token: route53 failed password=wy2twztxwRw36",
+            "wy2twztxwRw36",
+        ),
     ];
 
     #[test]
