@@ -17,6 +17,8 @@ seed kubeconfig \( -name '*.conf' -o -name 'kubeconfig*' \) -path '*etc/kubernet
 seed objects -size -16k \( -name '*.yaml' -o -name '*.json' \)
 seed node_text \( -name 'subnet.env' -o -name '*.service' -o -name '*.conf' -o -name '*.conflist' -o -name hostname -o -name credentials \)
 seed logline \( -name '*.log' -o -path '*var/log*' \)
+# The redactor: log lines (the secrets-everywhere ones paste secrets into them).
+seed redact -size -64k \( -name '*.log' -o -path '*var/log*' \)
 seed archive -size -4k \( -name '*.tar.gz' -o -name '*.tar' \)
 # Small archives cut from the fixtures: a node's PKI pair and kubeconfig, a log, and the same
 # nested inside another archive, as .tar and .tar.gz.

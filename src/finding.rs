@@ -1,5 +1,6 @@
 //! Findings: what a check says about the bundle, already redacted, with a stable id.
 
+use crate::redact::Shown;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -51,8 +52,9 @@ pub struct Finding {
     pub severity: Severity,
     /// One line.
     pub title: String,
-    /// What is wrong and why, with the concrete names.
-    pub message: String,
+    /// What is wrong and why, with the concrete names; redacted (only the redactor makes a
+    /// [`Shown`]).
+    pub message: Shown,
     /// Node name, or `None` for cluster-level findings.
     pub node: Option<String>,
     /// Bundle paths involved, as they stand in the bundle.
@@ -96,6 +98,26 @@ pub struct Finding {
     pub fixes: Option<Vec<String>>,
 }
 
+/// A JSON value with every string in it redacted.
+fn redacted_value(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        // A whole value that is a certificate's or key's fingerprint (SHA-1 or SHA-256 hex),
+        // as checks put them in evidence.
+        Value::String(s) if matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Value::String(s)
+        }
+        Value::String(s) => Value::String(crate::redact::line(&s)),
+        Value::Array(a) => Value::Array(a.into_iter().map(redacted_value).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (crate::redact::line(&k), redacted_value(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 impl Finding {
     /// A finding of `rule` about `subject`, with the rule's severity and title.
     pub fn new(rule: &crate::catalog::Rule, subject: impl Into<String>) -> Self {
@@ -104,7 +126,7 @@ impl Finding {
             rule: rule.id.clone(),
             severity: rule.severity,
             title: rule.title.clone(),
-            message: String::new(),
+            message: Shown::default(),
             node: None,
             paths: Vec::new(),
             objects: Vec::new(),
@@ -123,14 +145,14 @@ impl Finding {
     /// Sets the message.
     #[must_use]
     pub fn message(mut self, m: impl Into<String>) -> Self {
-        self.message = m.into();
+        self.message = Shown::redacted(&m.into());
         self
     }
 
     /// Sets the title (when the rule's title is too generic for this case).
     #[must_use]
     pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
+        self.title = crate::redact::line(&t.into());
         self
     }
 
@@ -171,7 +193,8 @@ impl Finding {
     /// Adds a piece of evidence. Callers pass only redacted values (see [`crate::redact`]).
     #[must_use]
     pub fn evidence(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.evidence.insert(key.to_string(), value.into());
+        self.evidence
+            .insert(key.to_string(), redacted_value(value.into()));
         self
     }
 

@@ -594,7 +594,7 @@ fn audit_one(
         Ok(Ok(an)) => fleet::detail(&an, format, &mut part)
             .and_then(|()| {
                 if format == Format::Markdown {
-                    report::markdown::render_part(&an, true, &mut compact)
+                    report::escape::visibly(&mut compact, |w| report::markdown::render_part(&an, true, w))
                 } else {
                     Ok(())
                 }

@@ -346,3 +346,257 @@ fn no_output_of_any_bundle_contains_a_secret() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------------------
+// The red-team shapes of issue 14, in a copy of `secrets-everywhere`.
+
+/// `(log line text, the secret in it)`: each shape pasted into log lines the log rules
+/// match and into Pod and Node status messages.
+const SHAPES: &[(&str, &str)] = &[
+    (
+        "dial https://admin:Wq9zPassWd77x@registry.local/v2/",
+        "Wq9zPassWd77x",
+    ),
+    ("kubelet --token 7hq2mzv9ktp3xq --v=2", "7hq2mzv9ktp3xq"),
+    ("run --password s3cr3tpw0rdzz", "s3cr3tpw0rdzz"),
+    (
+        r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMmh1bnRlcg=="}}}"#,
+        "YWRtaW46aHVudGVyMmh1bnRlcg==",
+    ),
+    (
+        r#"env {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMIK7MDENGbPxRfiCY"}"#,
+        "wJalrXUtnFEMIK7MDENGbPxRfiCY",
+    ),
+    (
+        "GET /x Authorization: token ghp_R4nd0mT0k3nValue9",
+        "ghp_R4nd0mT0k3nValue9",
+    ),
+    ("curl -u deploy:Tr0ub4dorAnd3 https://x", "Tr0ub4dorAnd3"),
+    ("REDIS_PASS=redispw123456 started", "redispw123456"),
+    ("login password=abcdefg hijklmn&opq=rstu", "hijklmn&opq=rstu"),
+    (
+        r#"{"tls.key":"LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzd"}"#,
+        "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUV2UUlCQURBTkJna3Foa2lHOXcwQkFRRUZBQVNDQktjd2dnU2pBZ0VBQW9JQkFRQzd",
+    ),
+];
+
+/// A folder holding `cluster-a`, a copy of `secrets-everywhere` with every shape in the kubelet log (after an error the
+/// x509 rule matches) and in a Pod's status messages, and a Pod whose env value is a bare
+/// integer (a parse error must not quote it).
+fn hostile_bundle() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("cluster-a");
+    let src = Path::new(BUNDLES).join("secrets-everywhere");
+    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        let to = root.join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let log = root.join("node-1/var/log/kubelet.log");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    for (i, (shape, _)) in SHAPES.iter().enumerate() {
+        text.push_str(&format!(
+            "E0310 08:{i:02}:00.000000    1201 tls.go:9] x509: certificate signed by unknown authority; {shape}\n"
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let mut pods = String::from("apiVersion: v1\nkind: List\nitems:\n");
+    for (i, (shape, _)) in SHAPES.iter().enumerate() {
+        let msg = serde_json::to_string(shape).unwrap();
+        pods.push_str(&format!(
+            "- apiVersion: v1\n  kind: Pod\n  metadata: {{name: leaky-{i}, namespace: kube-system}}\n  spec:\n    containers:\n    - {{name: app, image: app:1}}\n  status:\n    phase: Failed\n    reason: Evicted\n    message: {msg}\n    conditions:\n    - {{type: Ready, status: \"False\", reason: ContainersNotReady, message: {msg}}}\n    containerStatuses:\n    - name: app\n      ready: false\n      restartCount: 9\n      state: {{waiting: {{reason: CrashLoopBackOff, message: {msg}}}}}\n      lastState: {{terminated: {{exitCode: 1, reason: Error, message: {msg}}}}}\n"
+        ));
+    }
+    for (i, (shape, _)) in SHAPES.iter().enumerate() {
+        let msg = serde_json::to_string(shape).unwrap();
+        pods.push_str(&format!(
+            "- apiVersion: v1\n  kind: Node\n  metadata: {{name: leaky-node-{i}}}\n  status:\n    conditions:\n    - {{type: Ready, status: \"False\", reason: KubeletNotReady, message: {msg}}}\n    - {{type: DiskPressure, status: \"True\", reason: Hostile, message: {msg}}}\n"
+        ));
+    }
+    pods.push_str("- apiVersion: v1\n  kind: Pod\n  metadata: {name: numeric, namespace: kube-system}\n  spec:\n    containers:\n    - name: app\n      image: app:1\n      env:\n      - {name: PIN, value: 84726193501837465}\n");
+    std::fs::write(root.join("cluster/pods-hostile.yaml"), pods).unwrap();
+    tmp
+}
+
+/// Every form of `secret` that must not be printed: raw, base64, URL-encoded, and every
+/// 12-character window.
+fn forms(secret: &str) -> Vec<String> {
+    let mut out = vec![secret.to_string(), STANDARD.encode(secret), url_encoded(secret)];
+    let chars: Vec<char> = secret.chars().collect();
+    for w in chars.windows(12) {
+        out.push(w.iter().collect());
+    }
+    out
+}
+
+fn url_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn red_team_shapes_never_reach_any_output() {
+    let tmp = hostile_bundle();
+    let bundle = tmp.path().join("cluster-a");
+    let mut runs: Vec<(&str, &str, &Path)> = RUNS.iter().map(|(c, f)| (*c, *f, bundle.as_path())).collect();
+    runs.extend(["table", "markdown", "json", "html"].map(|f| ("audit", f, tmp.path())));
+    runs.push(("timeline", "html", tmp.path()));
+    let mut saw_status = false;
+    for (cmd, format, input) in runs {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args([cmd, "-q", "--now", "2024-03-11T00:00:00Z", "-o", format])
+            .arg(input)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        saw_status |= text.contains("leaky-");
+        for (shape, secret) in SHAPES {
+            for form in forms(secret) {
+                assert!(
+                    !text.contains(&form),
+                    "{cmd} -o {format}: {shape:?} leaks {form:?}"
+                );
+            }
+        }
+        for form in forms("84726193501837465") {
+            assert!(
+                !text.contains(&form),
+                "{cmd} -o {format}: the numeric env value leaks"
+            );
+        }
+    }
+    assert!(saw_status, "the hostile Pods were not reported at all");
+}
+
+// ---------------------------------------------------------------------------------------
+// Output escaping: hostile names are shown, never obeyed.
+
+/// A name made to attack a terminal or a markdown renderer: ESC, OSC 8 and OSC 52, CR,
+/// U+202E, backticks, a newline with a heading, raw HTML, a link and an image.
+const EVIL: &str = "evil\x1b[31m\x1b]8;;http://evil\x07x\x1b]52;c;ZXZpbA==\x07\r\u{202e}``\n# owned <img src=x> [link](http://evil) ![i](http://evil/i)";
+
+fn hostile_names() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("b");
+    let src = Path::new(BUNDLES).join("secrets-everywhere");
+    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        let to = root.join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let one_line = EVIL.replace('\n', " ");
+    std::fs::write(root.join("node-1/etc/hostname"), format!("{one_line}\n")).unwrap();
+    let log = root.join("node-1/var/log/kubelet.log");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str(&format!(
+        "E0310 09:00:00.000000    1201 tls.go:9] x509: certificate signed by unknown authority {one_line}\n"
+    ));
+    std::fs::write(&log, text).unwrap();
+    // A file whose name is hostile (no `/` in a file name) holding a certificate whose CN and
+    // SAN are.
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, EVIL);
+    params.subject_alt_names = vec![rcgen::SanType::DnsName(
+        rcgen::string::Ia5String::try_from("evil\x1b]8;;http://evil\x07`x`.example".to_string()).unwrap(),
+    )];
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let name = format!("{}.crt", EVIL.replace(['/', '\n'], "_"));
+    std::fs::write(root.join("node-1/etc/kubernetes/pki").join(name), cert.pem()).unwrap();
+    let secrets = root.join("cluster/secrets-hostile.yaml");
+    std::fs::write(
+        secrets,
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  type: kubernetes.io/tls\n  metadata: {{name: {}, namespace: default}}\n  data: {{tls.crt: {}}}\n",
+            serde_json::to_string(EVIL).unwrap(),
+            STANDARD.encode(cert.pem())
+        ),
+    )
+    .unwrap();
+    tmp
+}
+
+/// Whether markdown `text` has a heading, link, image or raw HTML node made of bundle data
+/// (anything holding "evil" or "owned").
+/// HTML that kubetriage itself writes into markdown.
+fn ours(h: &str) -> bool {
+    let h = h.trim();
+    h == "<br>" || h == "</details>" || (h.starts_with("<details><summary>") && h.ends_with("</summary>"))
+}
+
+fn markdown_injections(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let mut found = Vec::new();
+    let mut in_heading = false;
+    for ev in Parser::new(text) {
+        match ev {
+            Event::Start(Tag::Heading { .. }) => in_heading = true,
+            Event::End(_) => in_heading = false,
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if dest_url.contains("evil") =>
+            {
+                found.push(format!("link/image to {dest_url}"));
+            }
+            // `<br>` joins lines of our own table cells; `<details>` folds our own long
+            // sections (its summary is our text, escaped).
+            Event::Html(h) | Event::InlineHtml(h) if !ours(&h) => found.push(format!("html {h}")),
+            Event::Text(t) if in_heading && (t.contains("owned") || t.contains("evil")) => {
+                found.push(format!("heading {t}"));
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+#[test]
+fn hostile_names_are_shown_not_obeyed() {
+    let tmp = hostile_names();
+    let bundle = tmp.path().join("b");
+    let mut runs: Vec<(&str, &str, &Path)> = RUNS.iter().map(|(c, f)| (*c, *f, bundle.as_path())).collect();
+    runs.extend(["table", "markdown", "html"].map(|f| ("audit", f, tmp.path())));
+    let mut shown = false;
+    for (cmd, format, input) in runs {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args([cmd, "-q", "--now", "2024-03-11T00:00:00Z", "-o", format])
+            .arg(input)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let what = format!("{cmd} -o {format}");
+        shown |= text.contains("\\x1b") || text.contains("&#x1b;") || text.contains("\\u{202e}");
+        if format == "json" {
+            continue;
+        }
+        for c in ['\x1b', '\x07', '\r', '\u{202e}'] {
+            assert!(!text.contains(c), "{what} prints {c:?} raw");
+        }
+        if format == "markdown" {
+            let bad = markdown_injections(&text);
+            assert!(bad.is_empty(), "{what}: {bad:?}");
+        }
+        if format == "html" {
+            assert!(!text.contains("<img src=x>"), "{what} prints raw HTML");
+        }
+    }
+    assert!(shown, "no output showed the hostile names at all");
+}

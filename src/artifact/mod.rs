@@ -43,7 +43,7 @@ impl InputProblem {
     pub fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
         InputProblem {
             path: path.into(),
-            error: error.into(),
+            error: crate::redact::line(&error.into()),
         }
     }
 }

@@ -144,9 +144,11 @@ pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> 
             serde_json::to_writer(&mut *w, i).map_err(std::io::Error::other)?;
             writeln!(w)
         }),
-        Format::Table | Format::Wide => inv.iter().try_for_each(|i| table(i, w)),
-        Format::Markdown => inv.iter().try_for_each(|i| markdown(i, w)),
-        Format::Html => html(inv, w),
+        Format::Table | Format::Wide => {
+            super::escape::visibly(w, |w| inv.iter().try_for_each(|i| table(i, w)))
+        }
+        Format::Markdown => super::escape::visibly(w, |w| inv.iter().try_for_each(|i| markdown(i, w))),
+        Format::Html => super::escape::visibly(w, |w| html(inv, w)),
         Format::Sarif | Format::Junit => Err(std::io::Error::other(format!(
             "`certs` lists certificates, not findings: no {} output; use table, wide, markdown, json, yaml or html \
              (or `kubetriage analyze -o {}` for the certificate findings)",
@@ -203,12 +205,13 @@ fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "{t}")
 }
 
+/// Bundle text for a markdown table cell: escaped, one line.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    super::escape::md_text(s)
 }
 
 fn markdown(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "# Certificates of {}\n", inv.source)?;
+    writeln!(w, "# Certificates of {}\n", super::escape::md_code(&inv.source))?;
     writeln!(
         w,
         "Captured {} (from {}); {} certificates, each once.\n",
@@ -239,7 +242,11 @@ pub fn markdown_table(rows: &[CertRow], w: &mut dyn std::io::Write) -> std::io::
             r.not_after,
             r.days_left,
             r.key,
-            cell(&r.locations.join("<br>"))
+            r.locations
+                .iter()
+                .map(|l| cell(l))
+                .collect::<Vec<_>>()
+                .join("<br>")
         )?;
     }
     writeln!(w)

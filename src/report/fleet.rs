@@ -250,11 +250,11 @@ pub fn detail(a: &Analysis, format: Format, w: &mut dyn Write) -> io::Result<()>
             serde_json::to_writer(&mut *w, a).map_err(io::Error::other)?;
             writeln!(w)
         }
-        Format::Markdown => markdown::render_part(a, false, w),
-        Format::Html => w.write_all(html::bundle(a).as_bytes()),
+        Format::Markdown => super::escape::visibly(w, |w| markdown::render_part(a, false, w)),
+        Format::Html => super::escape::visibly(w, |w| w.write_all(html::bundle(a).as_bytes())),
         // Table, wide, and the formats `audit` renders whole (yaml, sarif, junit) never
         // stream: the table stands in.
-        _ => table::render(a, w),
+        _ => super::escape::visibly(w, |w| table::render(a, w)),
     }
 }
 
@@ -285,10 +285,10 @@ pub fn failed_detail(source: &str, error: &str, format: Format, w: &mut dyn Writ
 /// whose reports carry what it is built from.
 pub fn summary(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Markdown => markdown::render_fleet(rows, w),
-        Format::Html => w.write_all(html::fleet(rows).as_bytes()),
+        Format::Markdown => super::escape::visibly(w, |w| markdown::render_fleet(rows, w)),
+        Format::Html => super::escape::visibly(w, |w| w.write_all(html::fleet(rows).as_bytes())),
         Format::Json | Format::Jsonl => Ok(()),
-        _ => table::render_fleet(rows, w),
+        _ => super::escape::visibly(w, |w| table::render_fleet(rows, w)),
     }
 }
 

@@ -24,7 +24,7 @@ impl Case {
     /// The case of a finding.
     pub(crate) fn finding(f: &Finding, fail_on: FailOn, prefix: &str) -> Case {
         let text = [
-            f.message.clone(),
+            f.message.to_string(),
             f.node.as_ref().map(|n| format!("node: {n}")).unwrap_or_default(),
             f.paths
                 .iter()

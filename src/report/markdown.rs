@@ -5,6 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
+use crate::report::escape::{md_code, md_fence, md_text};
 
 /// The default size budget in characters: under GitHub's 65,536-character comment limit.
 pub const DEFAULT_BUDGET: usize = 60_000;
@@ -84,7 +85,9 @@ fn indented(text: &str, indent: &str) -> String {
 /// A fenced `sh` block inside a list item: every line of every command (heredocs included)
 /// indented to the item's content column.
 fn code_block(lines: &[String], indent: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "{indent}```sh")?;
+    // A fence longer than any backtick run inside, so bundle data cannot close it.
+    let fence = md_fence(&lines.join("\n"));
+    writeln!(w, "{indent}{fence}sh")?;
     for c in lines {
         for l in c.lines() {
             if l.is_empty() {
@@ -94,7 +97,7 @@ fn code_block(lines: &[String], indent: &str, w: &mut dyn std::io::Write) -> std
             }
         }
     }
-    writeln!(w, "{indent}```")
+    writeln!(w, "{indent}{fence}")
 }
 
 /// Opens a collapsed section: `<details>` with its summary, then a blank line so that the
@@ -108,17 +111,18 @@ fn details_close(w: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "# kubetriage: {}\n", a.source)?;
+    writeln!(w, "# kubetriage: {}\n", md_code(&a.source))?;
     if let Some(e) = &a.error {
-        return writeln!(w, "**Error:** not analysed: {}\n", prose(e));
+        return writeln!(w, "**Error:** not analysed: {}\n", md_text(e));
     }
     writeln!(w, "**Verdict:** {}\n", prose(&a.verdict_sentence()))?;
     writeln!(
         w,
         "- Captured at: `{}` (from {})",
-        a.captured_at, a.captured_at_source
+        a.captured_at,
+        md_text(&a.captured_at_source)
     )?;
-    let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
+    let nodes: Vec<String> = a.nodes.iter().map(|n| md_text(&super::node_label(n))).collect();
     writeln!(
         w,
         "- Nodes: {}\n",
@@ -135,7 +139,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             "Gaps in the analysis: what is here was checked, what follows was not.\n"
         )?;
         for r in &a.incomplete_reasons {
-            writeln!(w, "- {}", prose(&r.line()))?;
+            writeln!(w, "- {}", md_text(&r.line()))?;
         }
         writeln!(w)?;
     }
@@ -207,7 +211,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             details_open(&format!("{} input problem(s)", a.problems.len()), w)?;
             writeln!(w, "| path | problem |\n|---|---|")?;
             for p in &a.problems {
-                writeln!(w, "| `{}` | {} |", p.path, p.error.replace('|', "\\|"))?;
+                writeln!(w, "| {} | {} |", md_code(&p.path), md_text(&p.error))?;
             }
             writeln!(w)?;
             details_close(w)?;
@@ -232,19 +236,20 @@ fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     for s in &a.plan {
         let marker = format!("{}. ", s.order);
         let ind = " ".repeat(marker.len());
-        writeln!(w, "{marker}**{}** _({})_", prose(&s.title), s.phase)?;
+        writeln!(w, "{marker}**{}** _({})_", md_text(&s.title), s.phase)?;
         if !s.targets.is_empty() {
             writeln!(
                 w,
                 "\n{ind}Targets: {}",
                 s.targets
                     .iter()
-                    .map(|t| format!("`{t}`"))
+                    .map(|t| md_code(t))
                     .collect::<Vec<_>>()
                     .join(", ")
             )?;
         }
         if let Some(c) = &s.caveat {
+            // Catalogue text: its code spans stay; `<`, `&` and `\\` are escaped.
             writeln!(w, "\n{ind}Caveat: {}", indented(&prose(c), &ind))?;
         }
         if !s.commands.is_empty() {
@@ -273,44 +278,43 @@ pub fn render_fleet(
     for r in rows {
         writeln!(
             w,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            cell(&r.source),
-            cell(&r.verdict),
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md_code(&r.source),
+            md_text(&r.verdict),
             r.worst,
             r.errors,
             r.warnings,
             r.infos,
-            cell(&r.earliest_expiry)
+            md_text(&r.earliest_expiry)
         )?;
     }
     writeln!(w)
 }
 
-/// A table cell from text that may come from a merged report: one line, no cell breaks,
-/// no code-span breaks.
-fn cell(s: &str) -> String {
-    s.replace(['\n', '\r'], " ").replace('|', "\\|").replace('`', "'")
-}
-
 /// Writes the detail of a bundle whose analysis failed.
 pub fn render_failed(source: &str, error: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "# kubetriage: {source}\n")?;
-    writeln!(w, "**Verdict:** analysis failed: {}\n", cell(error))
+    writeln!(w, "# kubetriage: {}\n", md_code(source))?;
+    writeln!(w, "**Verdict:** analysis failed: {}\n", md_text(error))
 }
 
 fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    writeln!(w, "### {} `{}` {}\n", badge(f.severity), f.rule, f.title)?;
+    writeln!(
+        w,
+        "### {} `{}` {}\n",
+        badge(f.severity),
+        f.rule,
+        md_text(&f.title)
+    )?;
     if !f.message.is_empty() {
-        writeln!(w, "{}\n", f.message)?;
+        writeln!(w, "{}\n", md_text(&f.message))?;
     }
-    let wh: Vec<String> = f
-        .paths
-        .iter()
-        .chain(&f.objects)
-        .map(|p| format!("`{p}`"))
-        .collect();
+    let wh: Vec<String> = f.paths.iter().chain(&f.objects).map(|p| md_code(p)).collect();
     if !wh.is_empty() {
-        let on = f.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default();
+        let on = f
+            .node
+            .as_ref()
+            .map(|n| format!(" on {}", md_text(n)))
+            .unwrap_or_default();
         writeln!(w, "- Where: {}{on}", wh.join(", "))?;
     }
     writeln!(w, "- Finding id: `{}`", f.id)?;
@@ -320,13 +324,22 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
             .get("count")
             .map(|c| format!(", {c} log line(s)"))
             .unwrap_or_default();
-        let link = s.link_text(&f.id).map(|t| format!("; {t}")).unwrap_or_default();
-        writeln!(w, "- Symptom: `{}` {}{}{count}{link}", s.rule, s.title, origin(s))?;
+        let link = s
+            .link_text(&f.id)
+            .map(|t| format!("; {}", md_text(&t)))
+            .unwrap_or_default();
+        writeln!(
+            w,
+            "- Symptom: `{}` {}{}{count}{link}",
+            s.rule,
+            md_text(&s.title),
+            md_text(&origin(s))
+        )?;
     }
     if f.symptom && f.explained_by.is_empty() {
         if let Some(t) = f.refs_text() {
             let t = t.strip_prefix("the ").map_or(t.clone(), |r| format!("The {r}"));
-            writeln!(w, "- {t}")?;
+            writeln!(w, "- {}", md_text(&t))?;
         }
     }
     writeln!(w)

@@ -3,6 +3,7 @@
 
 pub mod certs;
 pub mod diff;
+pub mod escape;
 pub mod fleet;
 mod html;
 mod json;
@@ -487,11 +488,11 @@ pub fn render_with(
         Format::Json => json::render(analyses, w),
         Format::Jsonl => analyses.iter().try_for_each(|a| fleet::detail(a, format, w)),
         Format::Yaml => json::render_yaml(analyses, w),
-        Format::Html => html::render(analyses, w),
+        Format::Html => escape::visibly(w, |w| html::render(analyses, w)),
         Format::Sarif => sarif::render(analyses, w),
         Format::Junit => junit::render(analyses, opts.fail_on, w),
-        Format::Markdown => markdown::render_all(analyses, opts.markdown_budget, w),
-        Format::Table | Format::Wide => {
+        Format::Markdown => escape::visibly(w, |w| markdown::render_all(analyses, opts.markdown_budget, w)),
+        Format::Table | Format::Wide => escape::visibly(w, |w| {
             if analyses.len() > 1 {
                 table::render_fleet(&fleet::rows(analyses), w)?;
             }
@@ -499,7 +500,7 @@ pub fn render_with(
                 table::render(a, w)?;
             }
             Ok(())
-        }
+        }),
     }
 }
 

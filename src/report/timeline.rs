@@ -124,6 +124,10 @@ fn place(e: &Entry) -> String {
 
 /// Writes the timeline as a terminal table.
 pub fn render_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    super::escape::visibly(w, |w| table_rows(entries, w))
+}
+
+fn table_rows(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if entries.is_empty() {
         return writeln!(w, "No log events.");
     }
@@ -146,6 +150,10 @@ pub fn render_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::R
 
 /// Writes the timeline as a markdown section (for the markdown report or a ticket).
 pub fn render_markdown(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    super::escape::visibly(w, |w| markdown_rows(entries, w))
+}
+
+fn markdown_rows(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "## Timeline\n")?;
     if entries.is_empty() {
         return writeln!(w, "No log events.\n");
@@ -159,17 +167,17 @@ pub fn markdown_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io:
         w,
         "| first seen | event | where | count | sample |\n|---|---|---|---|---|"
     )?;
-    let cell = |s: &str| s.replace('|', "\\|").replace('`', "'");
+    let cell = super::escape::md_text;
     for e in entries {
         writeln!(
             w,
-            "| {} | `{}` {} | {} | {} | `{}` |",
+            "| {} | `{}` {} | {} | {} | {} |",
             e.first_seen.as_deref().unwrap_or("?"),
             e.rule,
             cell(&e.title),
             cell(&place(e)),
             e.count,
-            cell(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
+            super::escape::md_code(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
         )?;
     }
     writeln!(w)

@@ -1,0 +1,155 @@
+//! Escaping bundle text for each output format. Terminal and markdown output show control
+//! characters and bidi overrides as visible escapes (`\x1b`, `\r`, `\u{202e}`), so a name
+//! cannot move the cursor, set a terminal link or clipboard, or reorder what a reader sees;
+//! markdown values are either escaped text or code spans whose fence is longer than any run
+//! of backticks inside, so a value cannot open a heading, link, image or raw HTML.
+
+use std::fmt::Write as _;
+
+/// Whether `c` must not reach a terminal or document raw: C0/C1 controls, DEL, and the
+/// Unicode bidi embeddings, overrides, isolates and marks.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x100 => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        }
+    }
+}
+
+/// `s` with every control character (newlines included) and bidi override shown as an
+/// escape: one line, safe for a terminal.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(hidden) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hidden(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Like [`visible`] but keeps newlines and tabs: for a whole rendered report, whose own line breaks
+/// are the only control characters it writes.
+pub fn visible_lines(s: &str) -> String {
+    if !s.chars().any(|c| !matches!(c, '\n' | '\t') && hidden(c)) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if !matches!(c, '\n' | '\t') && hidden(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Renders with `f` into a buffer, then writes it to `w` with every control character but
+/// the newline shown visibly ([`visible_lines`]).
+pub fn visibly(
+    w: &mut dyn std::io::Write,
+    f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    f(&mut buf)?;
+    w.write_all(visible_lines(&String::from_utf8_lossy(&buf)).as_bytes())
+}
+
+/// `s` as a markdown inline code span: one line ([`visible`]), fenced with one backtick more
+/// than the longest run of backticks inside, padded when it starts or ends with one.
+pub fn md_code(s: &str) -> String {
+    let s = visible(s);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') || s.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
+}
+
+/// `s` as markdown text: one line ([`visible`]), every ASCII punctuation character that
+/// markdown or HTML could read as markup backslash-escaped (`<img>`, `[x](y)`, `**`, `#`,
+/// `|`, backticks, `&`).
+pub fn md_text(s: &str) -> String {
+    let s = visible(s);
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '&' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A fence for a fenced code block holding `body`: three backticks, or more than the longest
+/// run of backticks at the start of any line of `body`.
+pub fn md_fence(body: &str) -> String {
+    let longest = body
+        .lines()
+        .map(|l| l.trim_start().chars().take_while(|&c| c == '`').count())
+        .max()
+        .unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_bidi_become_visible() {
+        assert_eq!(
+            visible("a\x1b]8;;http://evil\x07b\r\n\u{202e}c"),
+            "a\\x1b]8;;http://evil\\x07b\\r\\n\\u{202e}c"
+        );
+        assert_eq!(visible_lines("a\nb\x1b"), "a\nb\\x1b");
+    }
+
+    #[test]
+    fn code_spans_outlast_backticks() {
+        assert_eq!(md_code("a``b"), "```a``b```");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(md_code("a\nb"), "`a\\nb`");
+    }
+
+    #[test]
+    fn text_escapes_markup() {
+        assert_eq!(md_text("<img src=x>"), "\\<img src=x\\>");
+        assert_eq!(md_text("[l](http://e)"), "\\[l\\](http://e)");
+    }
+}
