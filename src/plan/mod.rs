@@ -1,11 +1,24 @@
 //! The fix plan: the catalogue's fix steps needed by the root-cause findings, in
 //! topological order of their `after:` edges, phases breaking ties.
+//!
+//! Each step speaks the dialect of the nodes it acts on ([`dialect`]): a step with a
+//! `dialects:` entry for a node's layout is replaced there by the distribution's own step
+//! (`kubeadm certs renew`, `k3s certificate rotate`). A step that applies to several nodes
+//! lists each node with its own filled commands, one node at a time with the step's
+//! `between_nodes` checks in between (etcd quorum). The first step that changes a folder on a
+//! node backs it up first, and says how to put it back. Every value from the bundle is
+//! validated and shell-quoted ([`shell`]).
+
+pub mod dialect;
+pub mod shell;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::catalog::{Catalog, PHASES};
+pub use dialect::PlanContext;
+
+use crate::catalog::{Catalog, FixStep, PHASES};
 use crate::finding::Finding;
 
 /// One action of the plan, covering every target that needs it.
@@ -25,26 +38,52 @@ pub struct PlanStep {
     pub after: Vec<String>,
     /// What the step acts on (paths, objects, nodes), one entry per target.
     pub targets: Vec<String>,
-    /// Commands for this bundle, placeholders filled.
+    /// Commands for this bundle, placeholders filled (node by node when several).
     pub commands: Vec<String>,
     /// How to check that the step worked.
     pub verify: Vec<String>,
+    /// How to undo the step (restore the backup taken before it), if there is a way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rollback: Vec<String>,
     /// What can undo the step or must be known before doing it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caveat: Option<String>,
 }
 
+/// A finding with the variables it fills on its node.
+struct Member<'a> {
+    finding: &'a Finding,
+    node: Option<String>,
+    vars: BTreeMap<String, String>,
+}
+
+/// Builds the plan from findings with no knowledge of the nodes (every node generic).
+pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
+    build_with(findings, catalog, &PlanContext::default())
+}
+
 /// Builds the plan from findings. Findings explained by another finding are symptoms: the
 /// plan fixes their root cause instead. A finding gets each of its rule's fix steps unless it
-/// narrowed them with [`Finding::fixes`].
-pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
-    let mut by_step: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+/// narrowed them with [`Finding::fixes`], in the dialect of its node.
+pub fn build_with(findings: &[Finding], catalog: &Catalog, cx: &PlanContext) -> Vec<PlanStep> {
+    let mut by_step: BTreeMap<&str, Vec<Member<'_>>> = BTreeMap::new();
     for f in findings.iter().filter(|f| f.explained_by.is_empty()) {
         let Some(rule) = catalog.rule(&f.rule) else {
             continue;
         };
+        let node = f.node.clone().or_else(|| f.vars.get("node").cloned());
+        let facts = cx.facts(node.as_deref());
+        let mut vars = dialect::derived_vars(&f.vars, &facts, cx);
+        if let Some(n) = &node {
+            vars.entry("node".into()).or_insert_with(|| n.clone());
+        }
         for step in rule.fix.iter().filter(|s| f.wants_fix(s)) {
-            by_step.entry(step.as_str()).or_default().push(f);
+            let chosen = speak(catalog, step, &facts, &vars);
+            by_step.entry(chosen).or_default().push(Member {
+                finding: f,
+                node: node.clone(),
+                vars: vars.clone(),
+            });
         }
     }
     let included: BTreeSet<&str> = by_step
@@ -78,30 +117,146 @@ pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
         left.remove(next);
         done.push(next);
     }
+    let mut backed_up: BTreeSet<(Option<String>, String)> = BTreeSet::new();
     done.iter()
         .enumerate()
         .filter_map(|(i, id)| {
             let step = catalog.fixes.get(*id)?;
-            let fs = by_step.get(id).map(Vec::as_slice).unwrap_or_default();
+            let ms = by_step.get(id).map(Vec::as_slice).unwrap_or_default();
             let mut after: Vec<String> = deps
                 .get(id)
                 .map(|d| d.iter().map(|s| (*s).to_string()).collect())
                 .unwrap_or_default();
             after.sort();
+            let (commands, verify, rollback) = render(step, ms, cx, &mut backed_up);
             Some(PlanStep {
                 order: i + 1,
                 id: step.id.clone(),
                 phase: PHASES.get(step.phase).copied().unwrap_or("hygiene").to_string(),
                 title: step.title.clone(),
-                resolves: fs.iter().map(|f| f.id.clone()).collect(),
+                resolves: dedup(ms.iter().map(|m| m.finding.id.clone())),
                 after,
-                targets: dedup(fs.iter().map(|f| target_of(f))),
-                commands: expand_all(&step.commands, fs),
-                verify: expand_all(&step.verify, fs),
+                targets: dedup(ms.iter().map(|m| target_of(m.finding))),
+                commands,
+                verify,
+                rollback,
                 caveat: step.caveat.clone(),
             })
         })
         .collect()
+}
+
+/// The step that stands for `step` on a node: its dialect for the node's layout when that
+/// step's commands can all be filled from the finding (a kubeadm renewal needs a file
+/// kubeadm manages), else `step` itself.
+fn speak<'c>(catalog: &'c Catalog, step: &'c str, facts: &dialect::NodeFacts, vars: &BTreeMap<String, String>) -> &'c str {
+    let Some(s) = catalog.fixes.get(step) else {
+        return step;
+    };
+    let Some(to) = s.dialects.get(facts.layout.as_str()) else {
+        return step;
+    };
+    let Some(t) = catalog.fixes.get(to) else {
+        return step;
+    };
+    let fillable = t
+        .commands
+        .iter()
+        .flat_map(|c| shell::placeholders(c))
+        .all(|n| vars.contains_key(&n));
+    if fillable { t.id.as_str() } else { step }
+}
+
+/// Commands, verification and rollback of one step: node by node when it acts on several.
+fn render(
+    step: &FixStep,
+    members: &[Member<'_>],
+    cx: &PlanContext,
+    backed_up: &mut BTreeSet<(Option<String>, String)>,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut groups: BTreeMap<Option<&str>, Vec<&Member<'_>>> = BTreeMap::new();
+    for m in members {
+        groups.entry(m.node.as_deref()).or_default().push(m);
+    }
+    if groups.is_empty() {
+        groups.insert(None, Vec::new());
+    }
+    let several = groups.keys().filter(|k| k.is_some()).count() > 1;
+    let total = groups.len();
+    // Servers before agents (k3s/RKE2), then by name: one node at a time.
+    let mut groups: Vec<(Option<&str>, Vec<&Member<'_>>)> = groups.into_iter().collect();
+    groups.sort_by_key(|(n, _)| (!cx.facts(*n).server, *n));
+    let (mut commands, mut verify, mut rollback) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, (node, ms)) in groups.iter().enumerate() {
+        let facts = cx.facts(*node);
+        let header = node.filter(|_| several).map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
+        let mut cmds = Vec::new();
+        // Back up each folder the step changes before the first change to it on this node.
+        let sets = dedup(ms.iter().flat_map(|m| expand(&step.backup, &[*m], &facts)));
+        let backup_dir = ms
+            .first()
+            .and_then(|m| m.vars.get("backup_dir").cloned())
+            .unwrap_or_else(|| format!("/root/kubetriage-backup-{}", cx.capture_date));
+        let mut undo = Vec::new();
+        for set in sets.iter().filter(|s| !s.starts_with('#') && !s.contains('<')) {
+            if !shell::valid(shell::Kind::Path, set) {
+                cmds.push(shell::check_by_hand("a folder to back up", shell::Kind::Path));
+                continue;
+            }
+            let copy = format!("{backup_dir}{}", set.trim_end_matches('/'));
+            if backed_up.insert((node.map(str::to_string), set.clone())) {
+                if let (Some(mk), Some(cp)) = (
+                    shell::join(["mkdir", "-p", backup_dir.as_str()]),
+                    shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{backup_dir}/")]),
+                ) {
+                    cmds.push(format!("{mk} && {cp}   # back up before changing it"));
+                }
+            }
+            if let Some(back) = shell::join(["cp", "-a", &format!("{copy}/."), &format!("{}/", set.trim_end_matches('/'))]) {
+                undo.push(format!("{back}   # restore {} from the backup", shell::comment_text(set)));
+            }
+        }
+        let mut main = expand(&step.commands, ms, &facts);
+        if let Some(all) = &step.all_at_once {
+            if let Some(first) = step.commands.iter().find(|t| !shell::placeholders(t).is_empty()) {
+                let per_target = expand(std::slice::from_ref(first), ms, &facts);
+                if per_target.len() >= 3 {
+                    let all = dialect::versioned(all, &facts);
+                    main = main
+                        .into_iter()
+                        .map(|l| if per_target.contains(&l) { all.clone() } else { l })
+                        .collect();
+                    main = dedup(main.into_iter());
+                }
+            }
+        }
+        cmds.extend(main);
+        cmds.extend(dialect::version_notes(&step.id, &facts));
+        let checks = expand(&step.verify, ms, &facts);
+        undo.extend(expand(&step.rollback, ms, &facts));
+        if several {
+            commands.extend(header.clone());
+            if !checks.is_empty() {
+                verify.extend(header.clone());
+            }
+            if !undo.is_empty() {
+                rollback.extend(header);
+            }
+        }
+        commands.extend(cmds);
+        verify.extend(checks);
+        rollback.extend(undo);
+        if several && i + 1 < total && !step.between_nodes.is_empty() {
+            commands.push("# before the next node, wait until these pass:".into());
+            commands.extend(expand(&step.between_nodes, ms, &facts));
+        }
+    }
+    if !several {
+        commands = dedup(commands.into_iter());
+        verify = dedup(verify.into_iter());
+        rollback = dedup(rollback.into_iter());
+    }
+    (commands, verify, rollback)
 }
 
 /// Every step reachable through `after:` edges from `id` (not including `id`).
@@ -143,17 +298,22 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
     items.filter(|s| seen.insert(s.clone())).collect()
 }
 
-/// Expands each template once per finding that fills all its placeholders; a template
-/// without placeholders appears once; one that no finding fills shows `<name>` holes.
-fn expand_all(templates: &[String], findings: &[&Finding]) -> Vec<String> {
+/// Expands each template once per member that fills all its placeholders (values validated
+/// and quoted); a template without placeholders appears once; one that no member fills shows
+/// `<name>` holes; a value that fails validation shows the "check it by hand" line.
+fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFacts) -> Vec<String> {
     let mut out = Vec::new();
     for t in templates {
-        let names = placeholders(t);
+        let t = dialect::versioned(t, facts);
+        let names = shell::placeholders(&t);
         if names.is_empty() {
-            out.push(t.clone());
+            out.push(t);
             continue;
         }
-        let filled = dedup(findings.iter().filter_map(|f| fill(t, &names, &f.vars)));
+        let filled = dedup(members.iter().filter_map(|m| match shell::fill(&t, |n| m.vars.get(n).cloned()) {
+            shell::Filled::Command(c) | shell::Filled::Invalid(c) => Some(c),
+            shell::Filled::Missing(_) => None,
+        }));
         if filled.is_empty() {
             let mut s = t.clone();
             for n in &names {
@@ -167,27 +327,9 @@ fn expand_all(templates: &[String], findings: &[&Finding]) -> Vec<String> {
     dedup(out.into_iter())
 }
 
-fn placeholders(t: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = t;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else { break };
-        let name = &after[..end];
-        if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            out.push(name.to_string());
-        }
-        rest = &after[end + 1..];
-    }
-    out
-}
-
-fn fill(t: &str, names: &[String], vars: &BTreeMap<String, String>) -> Option<String> {
-    let mut s = t.to_string();
-    for n in names {
-        s = s.replace(&format!("{{{n}}}"), vars.get(n)?);
-    }
-    Some(s)
+/// Placeholder names of a template, in order.
+pub fn placeholders(t: &str) -> Vec<String> {
+    shell::placeholders(t)
 }
 
 #[cfg(test)]
@@ -238,7 +380,11 @@ fixes:
         let plan = build(&fs, &cat);
         assert_eq!(plan.len(), 1);
         assert_eq!(plan[0].resolves, ["a:n1", "a:n2"]);
-        assert_eq!(plan[0].commands, ["write n1", "write n2", "sync"]);
+        // One node at a time, each with its own filled commands.
+        assert_eq!(
+            plan[0].commands,
+            ["# on n1 (1/2)", "write n1", "sync", "# on n2 (2/2)", "write n2", "sync"]
+        );
     }
 
     #[test]
@@ -293,7 +439,10 @@ fixes:
                 ("write-net", &["a:all".to_string(), "a:net".to_string()][..]),
             ]
         );
-        assert_eq!(plan[1].commands, ["write n1", "write n2", "sync"]);
+        assert_eq!(
+            plan[1].commands,
+            ["# on n1 (1/2)", "write n1", "sync", "# on n2 (2/2)", "write n2", "sync"]
+        );
     }
 
     #[test]
