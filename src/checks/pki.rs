@@ -138,6 +138,8 @@ fn renew_steps(c: &CertRecord) -> &'static str {
         "regenerate-kubelet-self-signed-cert"
     } else if crate::pki::scope::is_own_ca(c) {
         "renew-own-ca"
+    } else if crate::pki::scope::is_workload_cert(c) {
+        "renew-workload-tls-secret"
     } else if c.is_ca {
         "rotate-ca"
     } else if c.locations.iter().all(|l| {

@@ -30,6 +30,16 @@ pub fn is_own_ca(c: &CertRecord) -> bool {
         })
 }
 
+/// Whether leaf `c` is a workload's certificate: held only in Secrets/ConfigMaps outside
+/// `kube-system` (an Ingress's or an application's TLS Secret).
+pub fn is_workload_cert(c: &CertRecord) -> bool {
+    !c.is_ca
+        && !c.locations.is_empty()
+        && c.locations
+            .iter()
+            .all(|l| matches!(l, Location::Object { object, .. } if object.namespace != "kube-system"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -300,7 +300,7 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 
 /// Expands each template once per member that fills all its placeholders (values validated
 /// and quoted); a template without placeholders appears once; one that no member fills shows
-/// `<name>` holes; a value that fails validation shows the "check it by hand" line.
+/// `<name>` holes in a comment; a value that fails validation shows the "check it by hand" line.
 fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFacts) -> Vec<String> {
     let mut out = Vec::new();
     for t in templates {
@@ -319,7 +319,11 @@ fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFa
             for n in &names {
                 s = s.replace(&format!("{{{n}}}"), &format!("<{n}>"));
             }
-            out.push(s);
+            // A `<name>` hole is a redirection to the shell: show it as a comment to adapt.
+            if !s.trim_start().starts_with('#') {
+                s = format!("# fill in the <…> by hand: {s}");
+            }
+            out.push(s.lines().collect::<Vec<_>>().join(" ↵ "));
         } else {
             out.extend(filled);
         }
@@ -415,7 +419,7 @@ fixes:
         symptom.explained_by = vec!["a:x".into()];
         let plan = build(&[finding("a", "x", &[]), symptom], &cat);
         assert_eq!(plan.len(), 1);
-        assert_eq!(plan[0].commands, ["write <node>", "sync"]);
+        assert_eq!(plan[0].commands, ["# fill in the <…> by hand: write <node>", "sync"]);
     }
 
     #[test]

@@ -130,6 +130,21 @@ pub fn comment_text(value: &str) -> String {
     out
 }
 
+/// The word that stands for a value no command can hold (control characters, NUL).
+pub const INVALID_WORD: &str = "'<bundle value with control characters: check it by hand>'";
+
+/// `value` as one shell word, for commands the checks build from parts: quoted, or
+/// [`INVALID_WORD`] (harmless when run) when it cannot be.
+pub fn word(value: &str) -> String {
+    quote(value).unwrap_or_else(|| INVALID_WORD.to_string())
+}
+
+/// `ssh -- <node> <remote command>`: the remote command is quoted once more, because ssh
+/// hands its arguments to the remote shell as one string to parse again.
+pub fn ssh(node: &str, remote: &str) -> String {
+    format!("ssh -- {} {}", word(node), word(remote))
+}
+
 /// The line shown instead of a command whose value failed validation.
 pub fn check_by_hand(name: &str, kind: Kind) -> String {
     format!(

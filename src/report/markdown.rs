@@ -61,7 +61,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             }
             if !s.commands.is_empty() {
                 writeln!(w, "\n   ```sh")?;
-                for c in &s.commands {
+                for c in s.commands.iter().flat_map(|c| c.lines()) {
                     writeln!(w, "   {c}")?;
                 }
                 writeln!(w, "   ```")?;
@@ -69,6 +69,13 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             if !s.verify.is_empty() {
                 writeln!(w, "\n   Verify:\n\n   ```sh")?;
                 for c in &s.verify {
+                    writeln!(w, "   {c}")?;
+                }
+                writeln!(w, "   ```")?;
+            }
+            if !s.rollback.is_empty() {
+                writeln!(w, "\n   Rollback (only if the step went wrong):\n\n   ```sh")?;
+                for c in &s.rollback {
                     writeln!(w, "   {c}")?;
                 }
                 writeln!(w, "   ```")?;
