@@ -74,6 +74,15 @@ impl PlanContext {
         }
     }
 
+    /// Where backups go: `/root/kubetriage-backup-<capture date>`.
+    pub fn backup_dir(&self) -> String {
+        if self.capture_date.is_empty() {
+            "/root/kubetriage-backup".into()
+        } else {
+            format!("/root/kubetriage-backup-{}", self.capture_date)
+        }
+    }
+
     /// The facts of a node (the cluster's layout for an unknown or absent node).
     pub fn facts(&self, node: Option<&str>) -> NodeFacts {
         node.and_then(|n| self.nodes.get(n)).cloned().unwrap_or(NodeFacts {
@@ -150,7 +159,7 @@ pub fn derived_vars(vars: &BTreeMap<String, String>, facts: &NodeFacts, cx: &Pla
             out.insert("cert_dir".into(), dir.to_string());
         }
     }
-    out.insert("backup_dir".into(), format!("/root/kubetriage-backup-{}", cx.capture_date));
+    out.insert("backup_dir".into(), cx.backup_dir());
     out
 }
 

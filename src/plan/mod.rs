@@ -196,15 +196,21 @@ fn render(
         let backup_dir = ms
             .first()
             .and_then(|m| m.vars.get("backup_dir").cloned())
-            .unwrap_or_else(|| format!("/root/kubetriage-backup-{}", cx.capture_date));
+            .unwrap_or_else(|| cx.backup_dir());
         let mut undo = Vec::new();
         for set in sets.iter().filter(|s| !s.starts_with('#') && !s.contains('<')) {
             if !shell::valid(shell::Kind::Path, set) {
                 cmds.push(shell::check_by_hand("a folder to back up", shell::Kind::Path));
                 continue;
             }
-            let copy = format!("{backup_dir}{}", set.trim_end_matches('/'));
-            if backed_up.insert((node.map(str::to_string), set.clone())) {
+            let set = set.trim_end_matches('/').to_string();
+            let copy = format!("{backup_dir}{set}");
+            let key = (node.map(str::to_string), set.clone());
+            // A folder already backed up on this node covers what lies inside it.
+            let covered = backed_up
+                .iter()
+                .any(|(n, s)| *n == key.0 && (set == *s || set.starts_with(&format!("{s}/"))));
+            if !covered && backed_up.insert(key) {
                 if let (Some(mk), Some(cp)) = (
                     shell::join(["mkdir", "-p", backup_dir.as_str()]),
                     shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{backup_dir}/")]),
@@ -212,8 +218,9 @@ fn render(
                     cmds.push(format!("{mk} && {cp}   # back up before changing it"));
                 }
             }
-            if let Some(back) = shell::join(["cp", "-a", &format!("{copy}/."), &format!("{}/", set.trim_end_matches('/'))]) {
-                undo.push(format!("{back}   # restore {} from the backup", shell::comment_text(set)));
+            let parent = set.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+            if let Some(back) = shell::join(["cp", "-a", copy.as_str(), &format!("{}/", parent.trim_end_matches('/'))]) {
+                undo.push(format!("{back}   # put {} back as it was", shell::comment_text(&set)));
             }
         }
         let mut main = expand(&step.commands, ms, &facts);
