@@ -524,7 +524,10 @@ fn cmd_rules(r: &RulesArgs) -> Result<ExitCode> {
 /// `kubetriage explain <fix-step>`: what the step does, in which distributions' words, and
 /// where its commands come from.
 fn explain_fix(w: &mut dyn Write, step: &kubetriage::catalog::FixStep) -> std::io::Result<()> {
-    let phase = kubetriage::catalog::PHASES.get(step.phase).copied().unwrap_or("hygiene");
+    let phase = kubetriage::catalog::PHASES
+        .get(step.phase)
+        .copied()
+        .unwrap_or("hygiene");
     writeln!(w, "# {} (fix step, phase {phase})\n\n{}\n", step.id, step.title)?;
     let section = |w: &mut dyn Write, title: &str, lines: &[String]| -> std::io::Result<()> {
         if !lines.is_empty() {
@@ -568,7 +571,10 @@ fn explain_fix(w: &mut dyn Write, step: &kubetriage::catalog::FixStep) -> std::i
 
 fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode> {
     let catalog = Catalog::load(dirs)?;
-    if let Some(step) = id.filter(|i| !all && catalog.rule(i).is_none()).and_then(|i| catalog.fixes.get(i)) {
+    if let Some(step) = id
+        .filter(|i| !all && catalog.rule(i).is_none())
+        .and_then(|i| catalog.fixes.get(i))
+    {
         write_out(None, |w| explain_fix(w, step))?;
         return Ok(ExitCode::SUCCESS);
     }

@@ -47,7 +47,10 @@ fn every_rule_has_a_why_and_every_fix_step_is_used() {
     for id in cat.fixes.keys() {
         // A dialect step is used through the step it stands for on its distribution.
         let used = cat.rules.iter().any(|r| r.fix.contains(id))
-            || cat.fixes.values().any(|s| s.after.contains(id) || s.dialects.values().any(|d| d == id));
+            || cat
+                .fixes
+                .values()
+                .any(|s| s.after.contains(id) || s.dialects.values().any(|d| d == id));
         assert!(used, "fix step {id} is named by no rule");
     }
 }

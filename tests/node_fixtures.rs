@@ -229,7 +229,9 @@ fn control_plane_component_missing_gives_self_hosted_and_static_components_their
     assert_eq!(strs(&rescue["resolves"]), [sched["id"].as_str().unwrap()]);
     let cmd = strs(&rescue["commands"]).join("\n");
     assert!(
-        cmd.contains("get deployment kube-scheduler") && cmd.contains("--arg node master-01") && cmd.contains("nodeName:$node"),
+        cmd.contains("get deployment kube-scheduler")
+            && cmd.contains("--arg node master-01")
+            && cmd.contains("nodeName:$node"),
         "{cmd}"
     );
 

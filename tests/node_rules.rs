@@ -406,7 +406,10 @@ fn flannel_subnet_env_missing_fires_with_the_expected_content() {
     assert_eq!(nr[0].explained_by, std::slice::from_ref(&f.id));
     let cmds = plan_commands(&s, "write-flannel-subnet-env");
     assert!(cmds[0].contains("FLANNEL_SUBNET=10.2.0.1/24"), "{cmds:#?}");
-    assert!(cmds[0].contains("# on master01") && cmds[0].contains("<<'EOF'"), "{cmds:#?}");
+    assert!(
+        cmds[0].contains("# on master01") && cmds[0].contains("<<'EOF'"),
+        "{cmds:#?}"
+    );
 }
 
 #[test]

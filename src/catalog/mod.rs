@@ -274,7 +274,10 @@ impl Catalog {
                     errors.push(format!("fix `{}`: unknown layout `{layout}` in dialects", s.id));
                 }
                 if !self.fixes.contains_key(to) {
-                    errors.push(format!("fix `{}`: dialect `{layout}` names unknown step `{to}`", s.id));
+                    errors.push(format!(
+                        "fix `{}`: dialect `{layout}` names unknown step `{to}`",
+                        s.id
+                    ));
                 }
             }
             let templates = s

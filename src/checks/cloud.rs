@@ -698,7 +698,10 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
                 )
                 .var(
                     "verify_command",
-                    shell::comment_text(&format!("# read {}'s logs again: no authentication errors", hit.component)),
+                    shell::comment_text(&format!(
+                        "# read {}'s logs again: no authentication errors",
+                        hit.component
+                    )),
                 );
             out.push(f);
         } else {

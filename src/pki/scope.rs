@@ -8,8 +8,9 @@ use crate::snapshot::Location;
 /// Whether `cn` names the throwaway CA a kubelet creates for its self-signed serving pair
 /// (`<host>-ca@<unix time>`).
 pub fn is_kubelet_self_signed_ca(cn: &str) -> bool {
-    cn.rsplit_once("-ca@")
-        .is_some_and(|(host, stamp)| !host.is_empty() && !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit()))
+    cn.rsplit_once("-ca@").is_some_and(|(host, stamp)| {
+        !host.is_empty() && !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// Whether CA `c` is a component's own CA rather than a cluster CA: the kubelet's

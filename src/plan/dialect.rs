@@ -47,11 +47,21 @@ impl PlanContext {
             let server = match layout {
                 Layout::K3s | Layout::Rke2 => {
                     let dir = format!("{}var/lib/rancher/{}/server/", n.root, layout.as_str());
-                    snap.files.range(dir.clone()..).next().is_some_and(|(p, _)| p.starts_with(&dir))
+                    snap.files
+                        .range(dir.clone()..)
+                        .next()
+                        .is_some_and(|(p, _)| p.starts_with(&dir))
                 }
                 _ => true,
             };
-            nodes.insert(n.name.clone(), NodeFacts { layout, version, server });
+            nodes.insert(
+                n.name.clone(),
+                NodeFacts {
+                    layout,
+                    version,
+                    server,
+                },
+            );
         }
         for r in &snap.k8s_nodes {
             let name = &r.node.metadata.name;
@@ -68,7 +78,12 @@ impl PlanContext {
         }
         let date = snap.captured_at.at.date();
         PlanContext {
-            capture_date: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
+            capture_date: format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            ),
             nodes,
             cluster: snap.cluster_layout(),
         }
@@ -85,11 +100,13 @@ impl PlanContext {
 
     /// The facts of a node (the cluster's layout for an unknown or absent node).
     pub fn facts(&self, node: Option<&str>) -> NodeFacts {
-        node.and_then(|n| self.nodes.get(n)).cloned().unwrap_or(NodeFacts {
-            layout: self.cluster,
-            version: None,
-            server: true,
-        })
+        node.and_then(|n| self.nodes.get(n))
+            .cloned()
+            .unwrap_or(NodeFacts {
+                layout: self.cluster,
+                version: None,
+                server: true,
+            })
     }
 }
 
@@ -130,7 +147,11 @@ pub fn kubeadm_cert(path: &str) -> Option<String> {
 
 /// The variables a finding's own ones are completed with on a node: `kubeadm_cert` (from
 /// `path` or `kubeconfig`), `service` (the k3s/RKE2 unit), `backup_dir`.
-pub fn derived_vars(vars: &BTreeMap<String, String>, facts: &NodeFacts, cx: &PlanContext) -> BTreeMap<String, String> {
+pub fn derived_vars(
+    vars: &BTreeMap<String, String>,
+    facts: &NodeFacts,
+    cx: &PlanContext,
+) -> BTreeMap<String, String> {
     let mut out = vars.clone();
     if !out.contains_key("kubeadm_cert") {
         if let Some(n) = ["path", "kubeconfig"]
@@ -166,7 +187,9 @@ pub fn derived_vars(vars: &BTreeMap<String, String>, facts: &NodeFacts, cx: &Pla
 /// A template in the words of the node's version: `kubeadm alpha certs` before 1.20.
 pub fn versioned(template: &str, facts: &NodeFacts) -> String {
     match (facts.layout, facts.version) {
-        (Layout::Kubeadm, Some(v)) if v < (1, 20) => template.replace("kubeadm certs ", "kubeadm alpha certs "),
+        (Layout::Kubeadm, Some(v)) if v < (1, 20) => {
+            template.replace("kubeadm certs ", "kubeadm alpha certs ")
+        }
         _ => template.to_string(),
     }
 }
@@ -190,12 +213,28 @@ mod tests {
     fn versions_and_kubeadm_names() {
         assert_eq!(parse_version("v1.28.5+k3s1"), Some((1, 28)));
         assert_eq!(parse_version("v1.19.16"), Some((1, 19)));
-        assert_eq!(kubeadm_cert("/etc/kubernetes/pki/etcd/server.crt").as_deref(), Some("etcd-server"));
-        assert_eq!(kubeadm_cert("/etc/kubernetes/pki/apiserver-etcd-client.crt").as_deref(), Some("apiserver-etcd-client"));
-        assert_eq!(kubeadm_cert("/etc/kubernetes/admin.conf").as_deref(), Some("admin.conf"));
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/pki/etcd/server.crt").as_deref(),
+            Some("etcd-server")
+        );
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/pki/apiserver-etcd-client.crt").as_deref(),
+            Some("apiserver-etcd-client")
+        );
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/admin.conf").as_deref(),
+            Some("admin.conf")
+        );
         assert_eq!(kubeadm_cert("/etc/kubernetes/pki/ca.crt"), None);
         assert_eq!(kubeadm_cert("/etc/kubernetes/kubelet.conf"), None);
-        let old = NodeFacts { layout: Layout::Kubeadm, version: Some((1, 19)), server: true };
-        assert_eq!(versioned("kubeadm certs renew all", &old), "kubeadm alpha certs renew all");
+        let old = NodeFacts {
+            layout: Layout::Kubeadm,
+            version: Some((1, 19)),
+            server: true,
+        };
+        assert_eq!(
+            versioned("kubeadm certs renew all", &old),
+            "kubeadm alpha certs renew all"
+        );
     }
 }

@@ -149,7 +149,12 @@ pub fn build_with(findings: &[Finding], catalog: &Catalog, cx: &PlanContext) -> 
 /// The step that stands for `step` on a node: its dialect for the node's layout when that
 /// step's commands can all be filled from the finding (a kubeadm renewal needs a file
 /// kubeadm manages), else `step` itself.
-fn speak<'c>(catalog: &'c Catalog, step: &'c str, facts: &dialect::NodeFacts, vars: &BTreeMap<String, String>) -> &'c str {
+fn speak<'c>(
+    catalog: &'c Catalog,
+    step: &'c str,
+    facts: &dialect::NodeFacts,
+    vars: &BTreeMap<String, String>,
+) -> &'c str {
     let Some(s) = catalog.fixes.get(step) else {
         return step;
     };
@@ -189,7 +194,9 @@ fn render(
     let (mut commands, mut verify, mut rollback) = (Vec::new(), Vec::new(), Vec::new());
     for (i, (node, ms)) in groups.iter().enumerate() {
         let facts = cx.facts(*node);
-        let header = node.filter(|_| several).map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
+        let header = node
+            .filter(|_| several)
+            .map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
         let mut cmds = Vec::new();
         // Back up each folder the step changes before the first change to it on this node.
         let sets = dedup(ms.iter().flat_map(|m| expand(&step.backup, &[*m], &facts)));
@@ -218,9 +225,19 @@ fn render(
                     cmds.push(format!("{mk} && {cp}   # back up before changing it"));
                 }
             }
-            let parent = set.rsplit_once('/').map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
-            if let Some(back) = shell::join(["cp", "-a", copy.as_str(), &format!("{}/", parent.trim_end_matches('/'))]) {
-                undo.push(format!("{back}   # put {} back as it was", shell::comment_text(&set)));
+            let parent = set
+                .rsplit_once('/')
+                .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+            if let Some(back) = shell::join([
+                "cp",
+                "-a",
+                copy.as_str(),
+                &format!("{}/", parent.trim_end_matches('/')),
+            ]) {
+                undo.push(format!(
+                    "{back}   # put {} back as it was",
+                    shell::comment_text(&set)
+                ));
             }
         }
         let mut main = expand(&step.commands, ms, &facts);
@@ -317,10 +334,15 @@ fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFa
             out.push(t);
             continue;
         }
-        let filled = dedup(members.iter().filter_map(|m| match shell::fill(&t, |n| m.vars.get(n).cloned()) {
-            shell::Filled::Command(c) | shell::Filled::Invalid(c) => Some(c),
-            shell::Filled::Missing(_) => None,
-        }));
+        let filled =
+            dedup(
+                members
+                    .iter()
+                    .filter_map(|m| match shell::fill(&t, |n| m.vars.get(n).cloned()) {
+                        shell::Filled::Command(c) | shell::Filled::Invalid(c) => Some(c),
+                        shell::Filled::Missing(_) => None,
+                    }),
+            );
         if filled.is_empty() {
             let mut s = t.clone();
             for n in &names {
@@ -394,7 +416,14 @@ fixes:
         // One node at a time, each with its own filled commands.
         assert_eq!(
             plan[0].commands,
-            ["# on n1 (1/2)", "write n1", "sync", "# on n2 (2/2)", "write n2", "sync"]
+            [
+                "# on n1 (1/2)",
+                "write n1",
+                "sync",
+                "# on n2 (2/2)",
+                "write n2",
+                "sync"
+            ]
         );
     }
 
@@ -426,7 +455,10 @@ fixes:
         symptom.explained_by = vec!["a:x".into()];
         let plan = build(&[finding("a", "x", &[]), symptom], &cat);
         assert_eq!(plan.len(), 1);
-        assert_eq!(plan[0].commands, ["# fill in the <…> by hand: write <node>", "sync"]);
+        assert_eq!(
+            plan[0].commands,
+            ["# fill in the <…> by hand: write <node>", "sync"]
+        );
     }
 
     #[test]
@@ -452,7 +484,14 @@ fixes:
         );
         assert_eq!(
             plan[1].commands,
-            ["# on n1 (1/2)", "write n1", "sync", "# on n2 (2/2)", "write n2", "sync"]
+            [
+                "# on n1 (1/2)",
+                "write n1",
+                "sync",
+                "# on n2 (2/2)",
+                "write n2",
+                "sync"
+            ]
         );
     }
 

@@ -37,8 +37,9 @@ impl Kind {
             "manifest_fix" => Kind::Command,
             n if n.ends_with("_command") => Kind::Command,
             "path" | "ca_path" | "signer_ca" | "kubeconfig" | "cert_dir" | "kubelet_config"
-            | "checkpoint_dir" | "dir" | "key_path" | "cni_conf_dir" | "file_set"
-            | "backup_dir" => Kind::Path,
+            | "checkpoint_dir" | "dir" | "key_path" | "cni_conf_dir" | "file_set" | "backup_dir" => {
+                Kind::Path
+            }
             n if n.ends_with("_path") || n.ends_with("_dir") => Kind::Path,
             _ => Kind::Name,
         }
@@ -113,7 +114,11 @@ pub fn quote(value: &str) -> Option<String> {
 
 /// Joins words into one command line, each quoted; `None` if one cannot be quoted.
 pub fn join<'a>(words: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    words.into_iter().map(quote).collect::<Option<Vec<_>>>().map(|w| w.join(" "))
+    words
+        .into_iter()
+        .map(quote)
+        .collect::<Option<Vec<_>>>()
+        .map(|w| w.join(" "))
 }
 
 /// `value` made safe for a `#` comment: control and format characters shown escaped
@@ -291,9 +296,9 @@ pub fn template_error(template: &str) -> Option<String> {
                      (it is shell-quoted when filled) or use a quoted heredoc delimiter (<<'EOF')"
                 ));
             }
-            if cx == Context::Heredoc && !matches!(Kind::of(&n), Kind::Cidr | Kind::Number | Kind::Host | Kind::Path) {
+            if cx == Context::Heredoc && !matches!(Kind::of(&n), Kind::Cidr | Kind::Number | Kind::Host) {
                 return Some(format!(
-                    "placeholder {{{n}}} in a heredoc body must be a validated kind (CIDR, number, host, path)"
+                    "placeholder {{{n}}} in a heredoc body must be a validated kind without spaces (CIDR, number, host)"
                 ));
             }
         }
@@ -336,7 +341,7 @@ pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> Filled {
                         }
                     }
                     Context::Heredoc => {
-                        if !matches!(kind, Kind::Cidr | Kind::Number | Kind::Host | Kind::Path) || !valid(kind, &v) {
+                        if !matches!(kind, Kind::Cidr | Kind::Number | Kind::Host) || !valid(kind, &v) {
                             return Filled::Invalid(check_by_hand(&name, kind));
                         }
                         out.push_str(&v);
@@ -347,6 +352,61 @@ pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> Filled {
         }
     }
     Filled::Command(out)
+}
+
+/// The quoting promise for one template and one value put in every placeholder: the filled
+/// command parses (`shlex`) into the same words as the template filled with a harmless
+/// sentinel, each word holding the value where the sentinel was, so the value stays inside
+/// its word; a command the value made invalid is a comment. Whole-command placeholders
+/// (built by the checks from quoted parts) are not judged here. Used by the property test
+/// and the `command` fuzz target.
+pub fn check_quoting(template: &str, value: &str) -> Result<(), String> {
+    const SENTINEL: &str = "kt0sentinel";
+    if placeholders(template)
+        .iter()
+        .any(|n| Kind::of(n) == Kind::Command)
+    {
+        return Ok(());
+    }
+    let line = match fill(template, |_| Some(value.to_string())) {
+        Filled::Command(c) => c,
+        Filled::Invalid(c) => {
+            return if shlex::split(&c).is_some_and(|w| w.is_empty()) && !c.contains('\n') {
+                Ok(())
+            } else {
+                Err(format!("the check-by-hand line is not a lone comment: {c:?}"))
+            };
+        }
+        Filled::Missing(n) => return Err(format!("{{{n}}} missing")),
+    };
+    // The sentinel is a valid value of every kind in a word; where a kind rejects it (a
+    // CIDR, a number), use a valid value of that kind instead: the word count is what counts.
+    let sentinel_for = |n: &str| match Kind::of(n) {
+        Kind::Cidr => "10.0.0.0/8".to_string(),
+        Kind::Number => "1450".to_string(),
+        Kind::Path => format!("/{SENTINEL}"),
+        _ => SENTINEL.to_string(),
+    };
+    let Filled::Command(reference) = fill(template, |n| Some(sentinel_for(n))) else {
+        return Err("the template does not fill with the sentinel".into());
+    };
+    let (Some(got), Some(want)) = (shlex::split(&line), shlex::split(&reference)) else {
+        return Err(format!("does not parse: {line:?}"));
+    };
+    if got.len() != want.len() {
+        return Err(format!("{} words instead of {}: {line:?}", got.len(), want.len()));
+    }
+    // Words with a placeholder hold exactly the value in its place (a single kind per word
+    // keeps this check simple: the value replaces the sentinel text).
+    for (g, w) in got.iter().zip(&want) {
+        if w.contains(SENTINEL) {
+            let expect = w.replace(&format!("/{SENTINEL}"), value).replace(SENTINEL, value);
+            if *g != expect {
+                return Err(format!("word {g:?} is not {expect:?}: {line:?}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -360,21 +420,39 @@ mod tests {
     #[test]
     fn values_are_quoted_in_words_and_escaped_in_comments() {
         let t = "openssl x509 -in {path} -noout   # on {node}: {cn}";
-        let f = fill(t, get(&[("path", "/etc/a b.crt"), ("node", "cp-1"), ("cn", "x\ncurl y|sh")]));
-        assert_eq!(f, Filled::Command("openssl x509 -in '/etc/a b.crt' -noout   # on cp-1: x\\ncurl y|sh".into()));
+        let f = fill(
+            t,
+            get(&[("path", "/etc/a b.crt"), ("node", "cp-1"), ("cn", "x\ncurl y|sh")]),
+        );
+        assert_eq!(
+            f,
+            Filled::Command("openssl x509 -in '/etc/a b.crt' -noout   # on cp-1: x\\ncurl y|sh".into())
+        );
     }
 
     #[test]
     fn hostile_host_names_show_no_command() {
-        let f = fill("systemctl restart kubelet   # on {node}\nssh {node} true", get(&[("node", "master-01;curl x|sh;#")]));
+        let f = fill(
+            "systemctl restart kubelet   # on {node}\nssh {node} true",
+            get(&[("node", "master-01;curl x|sh;#")]),
+        );
         assert_eq!(f, Filled::Invalid(check_by_hand("node", Kind::Host)));
     }
 
     #[test]
     fn heredoc_values_must_validate() {
         let t = "tee /x <<'EOF'\nN={flannel_network}\nEOF";
-        assert_eq!(scan(t).iter().filter(|p| matches!(p, Piece::Hole(_, Context::Heredoc))).count(), 1);
-        assert!(matches!(fill(t, get(&[("flannel_network", "10.2.0.0/16$(curl x|sh)")])), Filled::Invalid(_)));
+        assert_eq!(
+            scan(t)
+                .iter()
+                .filter(|p| matches!(p, Piece::Hole(_, Context::Heredoc)))
+                .count(),
+            1
+        );
+        assert!(matches!(
+            fill(t, get(&[("flannel_network", "10.2.0.0/16$(curl x|sh)")])),
+            Filled::Invalid(_)
+        ));
         assert_eq!(
             fill(t, get(&[("flannel_network", "10.2.0.0/16")])),
             Filled::Command("tee /x <<'EOF'\nN=10.2.0.0/16\nEOF".into())
