@@ -21,7 +21,7 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
     stats.checks = started.elapsed();
     let started = std::time::Instant::now();
     correlate(&mut findings, catalog);
-    let plan = crate::plan::build(&findings, catalog);
+    let plan = crate::plan::build_with(&findings, catalog, &crate::plan::PlanContext::of(snap));
     let mut analysis =
         Analysis::new(snap, catalog, findings, plan, stats).with_expiry_window(snap, opts.expiry_window);
     analysis.stats.plan = started.elapsed();

@@ -1038,8 +1038,63 @@ fn cmd_rules(r: &RulesArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `kubetriage explain <fix-step>`: what the step does, in which distributions' words, and
+/// where its commands come from.
+fn explain_fix(w: &mut dyn Write, step: &kubetriage::catalog::FixStep) -> std::io::Result<()> {
+    let phase = kubetriage::catalog::PHASES
+        .get(step.phase)
+        .copied()
+        .unwrap_or("hygiene");
+    writeln!(w, "# {} (fix step, phase {phase})\n\n{}\n", step.id, step.title)?;
+    let section = |w: &mut dyn Write, title: &str, lines: &[String]| -> std::io::Result<()> {
+        if !lines.is_empty() {
+            writeln!(w, "## {title}\n")?;
+            for l in lines {
+                for part in l.lines() {
+                    writeln!(w, "    {part}")?;
+                }
+            }
+            writeln!(w)?;
+        }
+        Ok(())
+    };
+    if !step.after.is_empty() {
+        writeln!(w, "## After\n\n{}\n", step.after.join(", "))?;
+    }
+    if !step.dialects.is_empty() {
+        writeln!(w, "## In each distribution's words\n")?;
+        for (layout, to) in &step.dialects {
+            writeln!(w, "- {layout}: `{to}`")?;
+        }
+        writeln!(w)?;
+    }
+    section(w, "Backs up first", &step.backup)?;
+    section(w, "Commands", &step.commands)?;
+    section(w, "Between nodes", &step.between_nodes)?;
+    section(w, "Verify", &step.verify)?;
+    section(w, "Rollback", &step.rollback)?;
+    if let Some(c) = &step.caveat {
+        writeln!(w, "## Caveat\n\n{}\n", c.trim())?;
+    }
+    if !step.references.is_empty() {
+        writeln!(w, "## References\n")?;
+        for r in &step.references {
+            writeln!(w, "- {r}")?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
 fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode> {
     let catalog = Catalog::load(dirs)?;
+    if let Some(step) = id
+        .filter(|i| !all && catalog.rule(i).is_none())
+        .and_then(|i| catalog.fixes.get(i))
+    {
+        write_out(None, |w| explain_fix(w, step))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let rules: Vec<_> = if all {
         catalog.rules.iter().collect()
     } else {
@@ -1047,7 +1102,7 @@ fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode
         vec![
             catalog
                 .rule(id)
-                .with_context(|| format!("no rule `{id}` (see `kubetriage rules`)"))?,
+                .with_context(|| format!("no rule or fix step `{id}` (see `kubetriage rules`)"))?,
         ]
     };
     write_out(None, |w| {

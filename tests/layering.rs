@@ -52,6 +52,11 @@ const BACK_IMPORTS: &[(&str, &str)] = &[
     ("bundle/sosreport.rs", "snapshot"),
     ("bundle/troubleshoot.rs", "snapshot"),
     ("catalog/mod.rs", "checks"),
+    // The shell-quoting of fix-step commands (plan::shell) belongs on the ground floor.
+    ("catalog/mod.rs", "plan"),
+    ("checks/cloud.rs", "plan"),
+    ("checks/control_plane.rs", "plan"),
+    ("checks/manifests.rs", "plan"),
     ("catalog/mod.rs", "finding"),
     ("catalog/syntax.rs", "finding"),
     ("error.rs", "catalog"),

@@ -185,12 +185,11 @@ fn assert_plans(md: &str, plans: &[Vec<Value>], what: &str) {
         let mut expected: Vec<String> = Vec::new();
         for (i, s) in steps.iter().enumerate() {
             let lines = |k: &str| -> Option<String> {
-                let cs: Vec<&str> = s[k]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| c.as_str().unwrap())
-                    .collect();
+                let cs: Vec<&str> = s
+                    .get(k)
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().map(|c| c.as_str().unwrap()).collect())
+                    .unwrap_or_default();
                 (!cs.is_empty()).then(|| {
                     cs.iter()
                         .flat_map(|c| c.lines())
@@ -207,6 +206,9 @@ fn assert_plans(md: &str, plans: &[Vec<Value>], what: &str) {
                     i + 1,
                     r.text[i]
                 );
+            }
+            if let Some(r) = lines("rollback") {
+                expected.push(r);
             }
             if let Some(c) = s.get("caveat").and_then(|c| c.as_str()) {
                 assert!(
@@ -315,6 +317,11 @@ fn placeholders_heredocs_and_two_digit_steps_render() {
                 vec![format!("kubectl get node <name-{i}>")]
             },
             verify: vec![format!("kubectl get pods -n <namespace> # {i}")],
+            rollback: if i == 3 {
+                vec!["cp -a /root/backup/. /etc/kubernetes/".into()]
+            } else {
+                vec![]
+            },
             caveat: Some(format!(
                 "Replace <name> and <namespace> with yours & check `{i}`."
             )),

@@ -229,7 +229,9 @@ fn control_plane_component_missing_gives_self_hosted_and_static_components_their
     assert_eq!(strs(&rescue["resolves"]), [sched["id"].as_str().unwrap()]);
     let cmd = strs(&rescue["commands"]).join("\n");
     assert!(
-        cmd.contains("get deployment kube-scheduler") && cmd.contains(r#"nodeName:"master-01""#),
+        cmd.contains("get deployment kube-scheduler")
+            && cmd.contains("--arg node master-01")
+            && cmd.contains("nodeName:$node"),
         "{cmd}"
     );
 
@@ -252,7 +254,7 @@ fn control_plane_component_missing_gives_self_hosted_and_static_components_their
     assert!(
         strs(&restart["commands"])
             .iter()
-            .any(|c| c.contains("ssh master-01") && c.contains("kube-controller-manager.yaml")),
+            .any(|c| c.contains("# on master-01") && c.contains("kube-controller-manager.yaml")),
         "{restart:#}"
     );
     assert!(!restart.to_string().contains("<manifest>"));

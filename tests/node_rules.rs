@@ -233,10 +233,10 @@ fn stale_checkpoint_fires_on_an_expired_copy_that_differs_from_the_secret() {
     );
     // The Secret is current, so the plan restores the copy from the API, on disk, first.
     let cmds = plan_commands(&s, "fix-checkpoint-on-disk");
-    assert!(cmds.iter().any(|c| c.contains("ssh master01 sudo tee /etc/kubernetes/checkpoint-secrets/kube-system/kube-apiserver-x7k2p/kube-apiserver/apiserver.crt")), "{cmds:#?}");
+    assert!(cmds.iter().any(|c| c.contains("ssh -- master01 'sudo tee /etc/kubernetes/checkpoint-secrets/kube-system/kube-apiserver-x7k2p/kube-apiserver/apiserver.crt'")), "{cmds:#?}");
     assert!(
         cmds.iter()
-            .any(|c| c == "ssh master01 sudo systemctl restart kubelet"),
+            .any(|c| c == "sudo systemctl restart kubelet   # on master01"),
         "{cmds:#?}"
     );
     let out = all_formats(&s);
@@ -412,7 +412,10 @@ fn flannel_subnet_env_missing_fires_with_the_expected_content() {
     assert_eq!(nr[0].explained_by, std::slice::from_ref(&f.id));
     let cmds = plan_commands(&s, "write-flannel-subnet-env");
     assert!(cmds[0].contains("FLANNEL_SUBNET=10.2.0.1/24"), "{cmds:#?}");
-    assert!(cmds[0].contains("ssh master01"), "{cmds:#?}");
+    assert!(
+        cmds[0].contains("# on master01") && cmds[0].contains("<<'EOF'"),
+        "{cmds:#?}"
+    );
 }
 
 #[test]
@@ -563,7 +566,7 @@ fn control_plane_component_missing_explains_the_self_hosted_chicken_and_egg() {
     assert_eq!(cmds.len(), 3, "{cmds:#?}");
     assert_eq!(
         cmds[0],
-        "kubectl -n kube-system get deployment kube-scheduler -o json | jq '.spec.template | {apiVersion:\"v1\",kind:\"Pod\",metadata:(.metadata+{name:\"kube-scheduler-rescue\",namespace:\"kube-system\"}),spec:(.spec+{nodeName:\"master01\"})}' | kubectl apply -f -"
+        "kubectl -n kube-system get deployment kube-scheduler -o json | jq --arg name kube-scheduler-rescue --arg ns kube-system --arg node master01 '.spec.template | {apiVersion:\"v1\",kind:\"Pod\",metadata:(.metadata+{name:$name,namespace:$ns}),spec:(.spec+{nodeName:$node})}' | kubectl apply -f -"
     );
     assert!(cmds[1].contains("kube-controller-manager-rescue") && cmds[2].contains("kube-dns-rescue"));
 }
@@ -692,7 +695,7 @@ fn cloud_credentials_invalid_fires_on_a_key_id_with_a_trailing_newline() {
     assert_eq!(
         cmds,
         [
-            "kubectl -n kube-system create secret generic traefik-route53 --from-literal=AWS_ACCESS_KEY_ID=<new AWS_ACCESS_KEY_ID> --from-literal=AWS_SECRET_ACCESS_KEY=<new AWS_SECRET_ACCESS_KEY> --dry-run=client -o yaml | kubectl apply -f -",
+            "kubectl -n kube-system create secret generic traefik-route53 '--from-literal=AWS_ACCESS_KEY_ID=<new AWS_ACCESS_KEY_ID>' '--from-literal=AWS_SECRET_ACCESS_KEY=<new AWS_SECRET_ACCESS_KEY>' --dry-run=client -o yaml | kubectl apply -f -",
             "kubectl -n kube-system rollout restart deployment/traefik",
         ]
     );

@@ -107,6 +107,18 @@ pub struct FixStep {
     pub verify: Vec<String>,
     /// Caveat.
     pub caveat: Option<String>,
+    /// Where the commands come from.
+    pub references: Vec<String>,
+    /// Layout name → the step that replaces this one on nodes of that layout.
+    pub dialects: BTreeMap<String, String>,
+    /// Folders the step changes (backed up before the first change).
+    pub backup: Vec<String>,
+    /// How to undo the step.
+    pub rollback: Vec<String>,
+    /// Checks between two nodes (quorum order).
+    pub between_nodes: Vec<String>,
+    /// One command replacing three or more per-target commands on a node.
+    pub all_at_once: Option<String>,
 }
 
 /// The validated catalogue.
@@ -183,6 +195,12 @@ impl Catalog {
                     commands: f.commands,
                     verify: f.verify,
                     caveat: f.caveat,
+                    references: f.references,
+                    dialects: f.dialects,
+                    backup: f.backup,
+                    rollback: f.rollback,
+                    between_nodes: f.between_nodes,
+                    all_at_once: f.all_at_once,
                 },
             );
         }
@@ -249,6 +267,30 @@ impl Catalog {
             for a in &s.after {
                 if !self.fixes.contains_key(a) {
                     errors.push(format!("fix `{}` runs after unknown step `{a}`", s.id));
+                }
+            }
+            for (layout, to) in &s.dialects {
+                if !crate::plan::dialect::LAYOUTS.contains(&layout.as_str()) {
+                    errors.push(format!("fix `{}`: unknown layout `{layout}` in dialects", s.id));
+                }
+                if !self.fixes.contains_key(to) {
+                    errors.push(format!(
+                        "fix `{}`: dialect `{layout}` names unknown step `{to}`",
+                        s.id
+                    ));
+                }
+            }
+            let templates = s
+                .commands
+                .iter()
+                .chain(&s.verify)
+                .chain(&s.rollback)
+                .chain(&s.between_nodes)
+                .chain(&s.backup)
+                .chain(&s.all_at_once);
+            for t in templates {
+                if let Some(e) = crate::plan::shell::template_error(t) {
+                    errors.push(format!("fix `{}`: {e}: {t}", s.id));
                 }
             }
         }

@@ -96,4 +96,26 @@ pub struct FixSyntax {
     /// The caveat that applies.
     #[serde(default)]
     pub caveat: Option<String>,
+    /// Where the commands come from (the distribution's own documentation).
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Layout name (`kubeadm`, `k3s`, `rke2`, `bootkube`, `generic`) → the step that replaces
+    /// this one on nodes of that layout (the distribution's own tool first).
+    #[serde(default)]
+    pub dialects: std::collections::BTreeMap<String, String>,
+    /// Folders the step changes on a node: the plan backs each up before the first step
+    /// that changes it.
+    #[serde(default)]
+    pub backup: Vec<String>,
+    /// How to undo the step, shown as comments after its commands.
+    #[serde(default)]
+    pub rollback: Vec<String>,
+    /// Checks to run between two nodes when the step applies to several (quorum: one member
+    /// at a time).
+    #[serde(default)]
+    pub between_nodes: Vec<String>,
+    /// One command that replaces this step's per-target commands on a node when there are
+    /// three or more of them (`kubeadm certs renew all`).
+    #[serde(default)]
+    pub all_at_once: Option<String>,
 }

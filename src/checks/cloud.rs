@@ -6,6 +6,7 @@
 //! Nothing secret leaves this module: access key ids are shown as `AKIA…WXYZ`
 //! ([`crate::redact::partial`]) and every other value only as a fingerprint.
 
+use crate::plan::shell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::artifact::PodOrigin;
@@ -686,18 +687,21 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
                 .var("target", hit.component.clone())
                 .var(
                     "update_command",
-                    format!(
+                    shell::comment_text(&format!(
                         "# find where {} gets its {provider} credentials and replace them",
                         hit.component
-                    ),
+                    )),
                 )
                 .var(
                     "restart_command",
-                    format!("# restart {} afterwards", hit.component),
+                    shell::comment_text(&format!("# restart {} afterwards", hit.component)),
                 )
                 .var(
                     "verify_command",
-                    format!("# read {}'s logs again: no authentication errors", hit.component),
+                    shell::comment_text(&format!(
+                        "# read {}'s logs again: no authentication errors",
+                        hit.component
+                    )),
                 );
             out.push(f);
         } else {
@@ -784,42 +788,42 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
         let literals: Vec<String> = all
             .iter()
             .map(|k| match keys.get(k).copied().or_else(|| Field::of_name(k)) {
-                Some(field) => format!("--from-literal={k}=<new {}>", field.label()),
-                None => format!("--from-literal={k}=<current {k}>"),
+                Some(field) => shell::word(&format!("--from-literal={k}=<new {}>", field.label())),
+                None => shell::word(&format!("--from-literal={k}=<current {k}>")),
             })
             .collect();
         updates.push(format!(
-            "kubectl -n {ns} create secret generic {name} {} --dry-run=client -o yaml | kubectl apply -f -",
+            "kubectl -n {} create secret generic {} {} --dry-run=client -o yaml | kubectl apply -f -",
+            shell::word(ns),
+            shell::word(name),
             literals.join(" ")
         ));
     }
     for (h, vars) in &literals {
         let sets: Vec<String> = vars
             .iter()
-            .map(|(v, field)| format!("{v}=<new {}>", field.label()))
+            .map(|(v, field)| shell::word(&format!("{v}=<new {}>", field.label())))
             .collect();
         updates.push(format!(
-            "kubectl -n {} set env {}/{} {}",
-            h.namespace,
-            h.kind.to_ascii_lowercase(),
-            h.name,
+            "kubectl -n {} set env {} {}",
+            shell::word(&h.namespace),
+            shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name)),
             sets.join(" ")
         ));
     }
     for (node, path) in &files {
-        updates.push(format!(
+        updates.push(shell::comment_text(&format!(
             "# on {node}: put the new key pair into {path} (aws_access_key_id / aws_secret_access_key)"
-        ));
+        )));
     }
     let restarts: Vec<String> = holders
         .iter()
         .filter(|h| matches!(h.kind.as_str(), "Deployment" | "DaemonSet" | "StatefulSet"))
         .map(|h| {
             format!(
-                "kubectl -n {} rollout restart {}/{}",
-                h.namespace,
-                h.kind.to_ascii_lowercase(),
-                h.name
+                "kubectl -n {} rollout restart {}",
+                shell::word(&h.namespace),
+                shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
             )
         })
         .collect();
@@ -835,10 +839,9 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
         .filter(|h| h.kind != "Pod" || holders.len() == 1)
         .map(|h| {
             format!(
-                "kubectl -n {} logs {}/{} --since=10m | grep -E 'InvalidClientTokenId|SignatureDoesNotMatch|AADSTS|invalid_grant' || echo 'no auth errors'",
-                h.namespace,
-                h.kind.to_ascii_lowercase(),
-                h.name
+                "kubectl -n {} logs {} --since=10m | grep -E 'InvalidClientTokenId|SignatureDoesNotMatch|AADSTS|invalid_grant' || echo 'no auth errors'",
+                shell::word(&h.namespace),
+                shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
             )
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Control-plane state from the dumps: components that do not run, control-plane nodes that
 //! lost their NoSchedule taint, and nodes that are not Ready.
 
+use crate::plan::shell;
 use std::collections::BTreeMap;
 
 use crate::artifact::k8s::{ObjectMeta, Pod, PodSpec};
@@ -478,9 +479,15 @@ fn rescue_node(snap: &Snapshot) -> String {
 /// template, bound to `node` so that it needs no scheduler.
 fn rescue_command(ns: &str, kind: &str, name: &str, node: &str) -> String {
     format!(
-        "kubectl -n {ns} get {kind} {name} -o json | jq '.spec.template | {{apiVersion:\"v1\",kind:\"Pod\",\
-         metadata:(.metadata+{{name:\"{name}-rescue\",namespace:\"{ns}\"}}),spec:(.spec+{{nodeName:\"{node}\"}})}}' \
-         | kubectl apply -f -"
+        "kubectl -n {} get {} {} -o json | jq --arg name {} --arg ns {} --arg node {} '.spec.template | {{apiVersion:\"v1\",kind:\"Pod\",\
+         metadata:(.metadata+{{name:$name,namespace:$ns}}),spec:(.spec+{{nodeName:$node}})}}' \
+         | kubectl apply -f -",
+        shell::word(ns),
+        shell::word(kind),
+        shell::word(name),
+        shell::word(&format!("{name}-rescue")),
+        shell::word(ns),
+        shell::word(node)
     )
 }
 

@@ -1,6 +1,7 @@
 //! Cached and static pod definitions on a node: bootkube's checkpointed secrets that the
 //! kubelet re-plants, and static manifest folders with files the kubelet should not run.
 
+use crate::plan::shell;
 use std::collections::BTreeMap;
 
 use crate::artifact::k8s::Pod;
@@ -150,8 +151,11 @@ impl Check for StaleCheckpoint {
                         .var("secret", obj.clone())
                         .var("target", format!("{abs_dir} ({})", node.name))
                         .var("backup_command", format!(
-                            "sudo mkdir -p /root/kubetriage-backup{abs_dir} && sudo cp -a {abs_dir}/. /root/kubetriage-backup{abs_dir}/   # on {}",
-                            node.name
+                            "sudo mkdir -p {} && sudo cp -a {} {}   # on {}",
+                            shell::word(&format!("/root/kubetriage-backup{abs_dir}")),
+                            shell::word(&format!("{abs_dir}/.")),
+                            shell::word(&format!("/root/kubetriage-backup{abs_dir}/")),
+                            shell::comment_text(&node.name)
                         ))
                         .var("restore_command", restore_command(&ns, kind, &obj, &abs_dir, &stale_keys, restore_from_api, &node.name))
                         .var("sync_command", sync_command(&ns, kind, &obj, &abs_dir, restore_from_api));
@@ -269,26 +273,35 @@ fn restore_command(
 ) -> String {
     let kubectl_kind = if kind == "Secret" { "secret" } else { "configmap" };
     let decode = if kind == "Secret" { " | base64 -d" } else { "" };
+    let (ns, obj) = (shell::word(ns), shell::word(obj));
     if from_api {
         keys.iter()
             .map(|k| {
+                let remote = shell::join(["sudo", "tee", &format!("{dir}/{k}")]).unwrap_or_else(|| shell::INVALID_WORD.into());
                 format!(
-                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r '.data[\"{k}\"]'{decode} | ssh {node} sudo tee {dir}/{k} >/dev/null"
+                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {} >/dev/null",
+                    shell::word(k),
+                    shell::ssh(node, &remote)
                 )
             })
             .collect::<Vec<_>>()
             .join("\n")
     } else {
         format!(
-            "for k in {}; do sudo install -m 0600 \"./renewed/$k\" \"{dir}/$k\"; done   # on {node}; ./renewed holds the corrected files (the {kind} in the dump is stale too)",
-            keys.join(" ")
+            "for k in {}; do sudo install -m 0600 \"./renewed/$k\" {}\"/$k\"; done   # on {}; ./renewed holds the corrected files (the {kind} in the dump is stale too)",
+            keys.iter().map(|k| shell::word(k)).collect::<Vec<_>>().join(" "),
+            shell::word(dir),
+            shell::comment_text(node)
         )
     }
 }
 
 fn sync_command(ns: &str, kind: &str, obj: &str, dir: &str, from_api: bool) -> String {
     if from_api {
-        return format!("# {ns}/{kind}/{obj} already holds the current data: nothing to push back");
+        return format!(
+            "# {} already holds the current data: nothing to push back",
+            shell::comment_text(&format!("{ns}/{kind}/{obj}"))
+        );
     }
     let verb = if kind == "Secret" {
         "secret generic"
@@ -296,7 +309,10 @@ fn sync_command(ns: &str, kind: &str, obj: &str, dir: &str, from_api: bool) -> S
         "configmap"
     };
     format!(
-        "sudo kubectl -n {ns} create {verb} {obj} --from-file={dir} --dry-run=client -o yaml | kubectl apply -f -   # once the apiserver answers; --from-file base64-encodes for you"
+        "sudo kubectl -n {} create {verb} {} --from-file={} --dry-run=client -o yaml | kubectl apply -f -   # once the apiserver answers; --from-file base64-encodes for you",
+        shell::word(ns),
+        shell::word(obj),
+        shell::word(dir)
     )
 }
 
@@ -438,12 +454,12 @@ impl Check for StaleManifest {
                         .var("target", format!("{} ({})", p.path, node.name))
                         .var(
                             "manifest_fix",
-                            format!(
+                            shell::comment_text(&format!(
                                 "# on {}: restore {} (from the kubeadm backup or the rendered assets), or fix the flag in {manifest_dir}/{}",
                                 node.name,
                                 missing.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>().join(" "),
                                 file_of(p)
-                            ),
+                            )),
                         ),
                 );
             }
@@ -521,7 +537,13 @@ fn component_key(pod: &Pod) -> String {
 fn move_out_command(dir: &str, files: &[String], node: &str) -> String {
     files
         .iter()
-        .map(|f| format!("sudo mv {dir}/{f} /root/   # on {node}"))
+        .map(|f| {
+            format!(
+                "sudo mv {} /root/   # on {}",
+                shell::word(&format!("{dir}/{f}")),
+                shell::comment_text(node)
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -134,6 +134,12 @@ fn renew_steps(c: &CertRecord) -> &'static str {
     });
     if etcd_client {
         "reissue-etcd-client-cert"
+    } else if c.is_ca && crate::pki::scope::is_kubelet_self_signed_ca(c.name()) {
+        "regenerate-kubelet-self-signed-cert"
+    } else if crate::pki::scope::is_own_ca(c) {
+        "renew-own-ca"
+    } else if crate::pki::scope::is_workload_cert(c) {
+        "renew-workload-tls-secret"
     } else if c.is_ca {
         "rotate-ca"
     } else if c.locations.iter().all(|l| {

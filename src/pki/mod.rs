@@ -13,6 +13,7 @@ pub mod kubelet;
 pub mod material;
 pub mod names;
 pub mod pairs;
+pub mod scope;
 pub mod trust;
 
 pub use cert::{CertRecord, Fingerprint};

@@ -255,6 +255,13 @@ fn plan_section(s: &mut String, a: &Analysis) {
                 esc(&step.verify.join("\n"))
             );
         }
+        if !step.rollback.is_empty() {
+            let _ = write!(
+                s,
+                "Rollback (only if the step went wrong):<pre><code>{}</code></pre>",
+                esc(&step.rollback.join("\n"))
+            );
+        }
         s.push_str("</li>");
     }
     s.push_str("</ol>");

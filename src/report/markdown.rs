@@ -260,6 +260,10 @@ fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
             writeln!(w, "\n{ind}Verify:\n")?;
             code_block(&s.verify, &ind, w)?;
         }
+        if !s.rollback.is_empty() {
+            writeln!(w, "\n{ind}Rollback (only if the step went wrong):\n")?;
+            code_block(&s.rollback, &ind, w)?;
+        }
         writeln!(w)?;
     }
     Ok(())

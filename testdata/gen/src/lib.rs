@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod big;
 pub mod certs;
+pub mod distros;
 pub mod ha;
 pub mod incident;
 pub mod keys;

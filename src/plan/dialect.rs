@@ -1,0 +1,240 @@
+//! Which distribution's words a fix step speaks on each node: the node's detected layout,
+//! its Kubernetes version where commands changed (`kubeadm alpha certs` before 1.20,
+//! `super-admin.conf` from 1.29), whether a rancher node is a server or an agent, and the
+//! variables the distribution's own steps need (`kubeadm_cert`, `service`, `backup_dir`).
+
+use std::collections::BTreeMap;
+
+use crate::bundle::distro::Layout;
+use crate::snapshot::Snapshot;
+
+/// Layout names a catalogue `dialects:` map may use.
+pub const LAYOUTS: &[&str] = &["kubeadm", "bootkube", "k3s", "rke2", "generic"];
+
+/// What the plan knows about one node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeFacts {
+    /// The node's distribution.
+    pub layout: Layout,
+    /// Kubernetes `(major, minor)` from the node's reported kubelet version.
+    pub version: Option<(u32, u32)>,
+    /// A rancher (k3s/RKE2) server rather than an agent.
+    pub server: bool,
+}
+
+/// What the plan needs from the bundle besides findings.
+#[derive(Clone, Debug, Default)]
+pub struct PlanContext {
+    /// Capture date (`YYYY-MM-DD`), naming backup folders.
+    pub capture_date: String,
+    /// Facts by node name.
+    pub nodes: BTreeMap<String, NodeFacts>,
+    /// The cluster's layout, for findings without a node.
+    pub cluster: Layout,
+}
+
+impl PlanContext {
+    /// The context of a snapshot.
+    pub fn of(snap: &Snapshot) -> PlanContext {
+        let mut nodes = BTreeMap::new();
+        for (i, n) in snap.nodes.iter().enumerate() {
+            let layout = snap.layout(Some(i));
+            let version = snap
+                .k8s_nodes
+                .iter()
+                .find(|r| r.node.metadata.name == n.name)
+                .and_then(|r| parse_version(&r.node.status.node_info.kubelet_version));
+            let server = match layout {
+                Layout::K3s | Layout::Rke2 => {
+                    let dir = format!("{}var/lib/rancher/{}/server/", n.root, layout.as_str());
+                    snap.files
+                        .range(dir.clone()..)
+                        .next()
+                        .is_some_and(|(p, _)| p.starts_with(&dir))
+                }
+                _ => true,
+            };
+            nodes.insert(
+                n.name.clone(),
+                NodeFacts {
+                    layout,
+                    version,
+                    server,
+                },
+            );
+        }
+        for r in &snap.k8s_nodes {
+            let name = &r.node.metadata.name;
+            if !nodes.contains_key(name) {
+                nodes.insert(
+                    name.clone(),
+                    NodeFacts {
+                        layout: snap.cluster_layout(),
+                        version: parse_version(&r.node.status.node_info.kubelet_version),
+                        server: true,
+                    },
+                );
+            }
+        }
+        let date = snap.captured_at.at.date();
+        PlanContext {
+            capture_date: format!(
+                "{:04}-{:02}-{:02}",
+                date.year(),
+                u8::from(date.month()),
+                date.day()
+            ),
+            nodes,
+            cluster: snap.cluster_layout(),
+        }
+    }
+
+    /// Where backups go: `/root/kubetriage-backup-<capture date>`.
+    pub fn backup_dir(&self) -> String {
+        if self.capture_date.is_empty() {
+            "/root/kubetriage-backup".into()
+        } else {
+            format!("/root/kubetriage-backup-{}", self.capture_date)
+        }
+    }
+
+    /// The facts of a node (the cluster's layout for an unknown or absent node).
+    pub fn facts(&self, node: Option<&str>) -> NodeFacts {
+        node.and_then(|n| self.nodes.get(n))
+            .cloned()
+            .unwrap_or(NodeFacts {
+                layout: self.cluster,
+                version: None,
+                server: true,
+            })
+    }
+}
+
+/// `v1.30.2`, `v1.28.5+k3s1` → `(1, 30)`.
+pub fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let v = v.trim().strip_prefix('v').unwrap_or(v.trim());
+    let mut it = v.split(['.', '+', '-']);
+    let major = it.next()?.parse().ok()?;
+    let minor = it.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// kubeadm's certificate names that `kubeadm certs renew <name>` accepts.
+const KUBEADM_CERTS: &[&str] = &[
+    "apiserver",
+    "apiserver-etcd-client",
+    "apiserver-kubelet-client",
+    "front-proxy-client",
+    "etcd-healthcheck-client",
+    "etcd-peer",
+    "etcd-server",
+    "admin.conf",
+    "super-admin.conf",
+    "controller-manager.conf",
+    "scheduler.conf",
+];
+
+/// kubeadm's name for a file it manages (`/etc/kubernetes/pki/etcd/server.crt` →
+/// `etcd-server`, `/etc/kubernetes/admin.conf` → `admin.conf`); CAs and other files: none.
+pub fn kubeadm_cert(path: &str) -> Option<String> {
+    let name = if let Some(rest) = path.strip_prefix("/etc/kubernetes/pki/") {
+        rest.strip_suffix(".crt")?.replace("etcd/", "etcd-")
+    } else {
+        path.strip_prefix("/etc/kubernetes/")?.to_string()
+    };
+    KUBEADM_CERTS.contains(&name.as_str()).then_some(name)
+}
+
+/// The variables a finding's own ones are completed with on a node: `kubeadm_cert` (from
+/// `path` or `kubeconfig`), `service` (the k3s/RKE2 unit), `backup_dir`.
+pub fn derived_vars(
+    vars: &BTreeMap<String, String>,
+    facts: &NodeFacts,
+    cx: &PlanContext,
+) -> BTreeMap<String, String> {
+    let mut out = vars.clone();
+    if !out.contains_key("kubeadm_cert") {
+        if let Some(n) = ["path", "kubeconfig"]
+            .iter()
+            .filter_map(|k| vars.get(*k))
+            .find_map(|p| kubeadm_cert(p))
+        {
+            out.insert("kubeadm_cert".into(), n);
+        }
+    }
+    let service = match (facts.layout, facts.server) {
+        (Layout::K3s, true) => Some("k3s"),
+        (Layout::K3s, false) => Some("k3s-agent"),
+        (Layout::Rke2, true) => Some("rke2-server"),
+        (Layout::Rke2, false) => Some("rke2-agent"),
+        _ => None,
+    };
+    if let Some(s) = service {
+        out.entry("service".into()).or_insert_with(|| s.into());
+        let side = if facts.server { "server/tls" } else { "agent" };
+        out.entry("tls_dir".into())
+            .or_insert_with(|| format!("/var/lib/rancher/{}/{side}", facts.layout.as_str()));
+    }
+    if !out.contains_key("cert_dir") {
+        if let Some(dir) = vars.get("path").and_then(|p| p.strip_suffix("/kubelet.crt")) {
+            out.insert("cert_dir".into(), dir.to_string());
+        }
+    }
+    out.insert("backup_dir".into(), cx.backup_dir());
+    out
+}
+
+/// A template in the words of the node's version: `kubeadm alpha certs` before 1.20.
+pub fn versioned(template: &str, facts: &NodeFacts) -> String {
+    match (facts.layout, facts.version) {
+        (Layout::Kubeadm, Some(v)) if v < (1, 20) => {
+            template.replace("kubeadm certs ", "kubeadm alpha certs ")
+        }
+        _ => template.to_string(),
+    }
+}
+
+/// Lines a step adds on a node of this version: from 1.29 kubeadm writes `super-admin.conf`
+/// (system:masters) beside `admin.conf` (kubeadm:cluster-admins) and renews both.
+pub fn version_notes(step: &str, facts: &NodeFacts) -> Vec<String> {
+    match (step, facts.layout, facts.version) {
+        ("kubeadm-certs-renew", Layout::Kubeadm, Some(v)) if v >= (1, 29) => vec![
+            "# kubeadm 1.29+: admin.conf is bound to kubeadm:cluster-admins; super-admin.conf (system:masters) is renewed too: keep it off shared machines".into(),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_kubeadm_names() {
+        assert_eq!(parse_version("v1.28.5+k3s1"), Some((1, 28)));
+        assert_eq!(parse_version("v1.19.16"), Some((1, 19)));
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/pki/etcd/server.crt").as_deref(),
+            Some("etcd-server")
+        );
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/pki/apiserver-etcd-client.crt").as_deref(),
+            Some("apiserver-etcd-client")
+        );
+        assert_eq!(
+            kubeadm_cert("/etc/kubernetes/admin.conf").as_deref(),
+            Some("admin.conf")
+        );
+        assert_eq!(kubeadm_cert("/etc/kubernetes/pki/ca.crt"), None);
+        assert_eq!(kubeadm_cert("/etc/kubernetes/kubelet.conf"), None);
+        let old = NodeFacts {
+            layout: Layout::Kubeadm,
+            version: Some((1, 19)),
+            server: true,
+        };
+        assert_eq!(
+            versioned("kubeadm certs renew all", &old),
+            "kubeadm alpha certs renew all"
+        );
+    }
+}

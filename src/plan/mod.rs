@@ -1,0 +1,505 @@
+//! The fix plan: the catalogue's fix steps needed by the root-cause findings, in
+//! topological order of their `after:` edges, phases breaking ties.
+//!
+//! Each step speaks the dialect of the nodes it acts on ([`dialect`]): a step with a
+//! `dialects:` entry for a node's layout is replaced there by the distribution's own step
+//! (`kubeadm certs renew`, `k3s certificate rotate`). A step that applies to several nodes
+//! lists each node with its own filled commands, one node at a time with the step's
+//! `between_nodes` checks in between (etcd quorum). The first step that changes a folder on a
+//! node backs it up first, and says how to put it back. Every value from the bundle is
+//! validated and shell-quoted ([`shell`]).
+
+pub mod dialect;
+pub mod shell;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+pub use dialect::PlanContext;
+
+use crate::catalog::{Catalog, FixStep, PHASES};
+use crate::finding::Finding;
+
+/// One action of the plan, covering every target that needs it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PlanStep {
+    /// 1-based position in the plan.
+    pub order: usize,
+    /// Fix-step id from the catalogue.
+    pub id: String,
+    /// Phase name.
+    pub phase: String,
+    /// Title.
+    pub title: String,
+    /// Ids of the findings this step resolves.
+    pub resolves: Vec<String>,
+    /// Ids of the plan steps that must be done first.
+    pub after: Vec<String>,
+    /// What the step acts on (paths, objects, nodes), one entry per target.
+    pub targets: Vec<String>,
+    /// Commands for this bundle, placeholders filled (node by node when several).
+    pub commands: Vec<String>,
+    /// How to check that the step worked.
+    pub verify: Vec<String>,
+    /// How to undo the step (restore the backup taken before it), if there is a way.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rollback: Vec<String>,
+    /// What can undo the step or must be known before doing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
+}
+
+/// A finding with the variables it fills on its node.
+struct Member<'a> {
+    finding: &'a Finding,
+    node: Option<String>,
+    vars: BTreeMap<String, String>,
+}
+
+/// Builds the plan from findings with no knowledge of the nodes (every node generic).
+pub fn build(findings: &[Finding], catalog: &Catalog) -> Vec<PlanStep> {
+    build_with(findings, catalog, &PlanContext::default())
+}
+
+/// Builds the plan from findings. Findings explained by another finding are symptoms: the
+/// plan fixes their root cause instead. A finding gets each of its rule's fix steps unless it
+/// narrowed them with [`Finding::fixes`], in the dialect of its node.
+pub fn build_with(findings: &[Finding], catalog: &Catalog, cx: &PlanContext) -> Vec<PlanStep> {
+    let mut by_step: BTreeMap<&str, Vec<Member<'_>>> = BTreeMap::new();
+    for f in findings.iter().filter(|f| f.explained_by.is_empty()) {
+        let Some(rule) = catalog.rule(&f.rule) else {
+            continue;
+        };
+        let node = f.node.clone().or_else(|| f.vars.get("node").cloned());
+        let facts = cx.facts(node.as_deref());
+        let mut vars = dialect::derived_vars(&f.vars, &facts, cx);
+        if let Some(n) = &node {
+            vars.entry("node".into()).or_insert_with(|| n.clone());
+        }
+        for step in rule.fix.iter().filter(|s| f.wants_fix(s)) {
+            let chosen = speak(catalog, step, &facts, &vars);
+            by_step.entry(chosen).or_default().push(Member {
+                finding: f,
+                node: node.clone(),
+                vars: vars.clone(),
+            });
+        }
+    }
+    let included: BTreeSet<&str> = by_step
+        .keys()
+        .copied()
+        .filter(|s| catalog.fixes.contains_key(*s))
+        .collect();
+    // Dependencies among included steps, through steps that are not included too.
+    let deps: BTreeMap<&str, BTreeSet<&str>> = included
+        .iter()
+        .map(|s| {
+            (
+                *s,
+                reachable(catalog, s)
+                    .into_iter()
+                    .filter(|d| included.contains(d))
+                    .collect(),
+            )
+        })
+        .collect();
+    let mut done: Vec<&str> = Vec::new();
+    let mut left: BTreeSet<&str> = included.clone();
+    while !left.is_empty() {
+        let next = left
+            .iter()
+            .filter(|s| deps.get(*s).is_none_or(|d| d.iter().all(|x| done.contains(x))))
+            .min_by_key(|s| (catalog.fixes.get(**s).map_or(usize::MAX, |f| f.phase), **s))
+            .or_else(|| left.iter().next())
+            .copied();
+        let Some(next) = next else { break };
+        left.remove(next);
+        done.push(next);
+    }
+    let mut backed_up: BTreeSet<(Option<String>, String)> = BTreeSet::new();
+    done.iter()
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let step = catalog.fixes.get(*id)?;
+            let ms = by_step.get(id).map(Vec::as_slice).unwrap_or_default();
+            let mut after: Vec<String> = deps
+                .get(id)
+                .map(|d| d.iter().map(|s| (*s).to_string()).collect())
+                .unwrap_or_default();
+            after.sort();
+            let (commands, verify, rollback) = render(step, ms, cx, &mut backed_up);
+            Some(PlanStep {
+                order: i + 1,
+                id: step.id.clone(),
+                phase: PHASES.get(step.phase).copied().unwrap_or("hygiene").to_string(),
+                title: step.title.clone(),
+                resolves: dedup(ms.iter().map(|m| m.finding.id.clone())),
+                after,
+                targets: dedup(ms.iter().map(|m| target_of(m.finding))),
+                commands,
+                verify,
+                rollback,
+                caveat: step.caveat.clone(),
+            })
+        })
+        .collect()
+}
+
+/// The step that stands for `step` on a node: its dialect for the node's layout when that
+/// step's commands can all be filled from the finding (a kubeadm renewal needs a file
+/// kubeadm manages), else `step` itself.
+fn speak<'c>(
+    catalog: &'c Catalog,
+    step: &'c str,
+    facts: &dialect::NodeFacts,
+    vars: &BTreeMap<String, String>,
+) -> &'c str {
+    let Some(s) = catalog.fixes.get(step) else {
+        return step;
+    };
+    let Some(to) = s.dialects.get(facts.layout.as_str()) else {
+        return step;
+    };
+    let Some(t) = catalog.fixes.get(to) else {
+        return step;
+    };
+    let fillable = t
+        .commands
+        .iter()
+        .flat_map(|c| shell::placeholders(c))
+        .all(|n| vars.contains_key(&n));
+    if fillable { t.id.as_str() } else { step }
+}
+
+/// Commands, verification and rollback of one step: node by node when it acts on several.
+fn render(
+    step: &FixStep,
+    members: &[Member<'_>],
+    cx: &PlanContext,
+    backed_up: &mut BTreeSet<(Option<String>, String)>,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let mut groups: BTreeMap<Option<&str>, Vec<&Member<'_>>> = BTreeMap::new();
+    for m in members {
+        groups.entry(m.node.as_deref()).or_default().push(m);
+    }
+    if groups.is_empty() {
+        groups.insert(None, Vec::new());
+    }
+    let several = groups.keys().filter(|k| k.is_some()).count() > 1;
+    let total = groups.len();
+    // Servers before agents (k3s/RKE2), then by name: one node at a time.
+    let mut groups: Vec<(Option<&str>, Vec<&Member<'_>>)> = groups.into_iter().collect();
+    groups.sort_by_key(|(n, _)| (!cx.facts(*n).server, *n));
+    let (mut commands, mut verify, mut rollback) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, (node, ms)) in groups.iter().enumerate() {
+        let facts = cx.facts(*node);
+        let header = node
+            .filter(|_| several)
+            .map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
+        let mut cmds = Vec::new();
+        // Back up each folder the step changes before the first change to it on this node.
+        let sets = dedup(ms.iter().flat_map(|m| expand(&step.backup, &[*m], &facts)));
+        let backup_dir = ms
+            .first()
+            .and_then(|m| m.vars.get("backup_dir").cloned())
+            .unwrap_or_else(|| cx.backup_dir());
+        let mut undo = Vec::new();
+        for set in sets.iter().filter(|s| !s.starts_with('#') && !s.contains('<')) {
+            if !shell::valid(shell::Kind::Path, set) {
+                cmds.push(shell::check_by_hand("a folder to back up", shell::Kind::Path));
+                continue;
+            }
+            let set = set.trim_end_matches('/').to_string();
+            let copy = format!("{backup_dir}{set}");
+            let key = (node.map(str::to_string), set.clone());
+            // A folder already backed up on this node covers what lies inside it.
+            let covered = backed_up
+                .iter()
+                .any(|(n, s)| *n == key.0 && (set == *s || set.starts_with(&format!("{s}/"))));
+            if !covered && backed_up.insert(key) {
+                if let (Some(mk), Some(cp)) = (
+                    shell::join(["mkdir", "-p", backup_dir.as_str()]),
+                    shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{backup_dir}/")]),
+                ) {
+                    cmds.push(format!("{mk} && {cp}   # back up before changing it"));
+                }
+            }
+            let parent = set
+                .rsplit_once('/')
+                .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+            if let Some(back) = shell::join([
+                "cp",
+                "-a",
+                copy.as_str(),
+                &format!("{}/", parent.trim_end_matches('/')),
+            ]) {
+                undo.push(format!(
+                    "{back}   # put {} back as it was",
+                    shell::comment_text(&set)
+                ));
+            }
+        }
+        let mut main = expand(&step.commands, ms, &facts);
+        if let Some(all) = &step.all_at_once {
+            if let Some(first) = step.commands.iter().find(|t| !shell::placeholders(t).is_empty()) {
+                let per_target = expand(std::slice::from_ref(first), ms, &facts);
+                if per_target.len() >= 3 {
+                    let all = dialect::versioned(all, &facts);
+                    main = main
+                        .into_iter()
+                        .map(|l| if per_target.contains(&l) { all.clone() } else { l })
+                        .collect();
+                    main = dedup(main.into_iter());
+                }
+            }
+        }
+        cmds.extend(main);
+        cmds.extend(dialect::version_notes(&step.id, &facts));
+        let checks = expand(&step.verify, ms, &facts);
+        undo.extend(expand(&step.rollback, ms, &facts));
+        if several {
+            commands.extend(header.clone());
+            if !checks.is_empty() {
+                verify.extend(header.clone());
+            }
+            if !undo.is_empty() {
+                rollback.extend(header);
+            }
+        }
+        commands.extend(cmds);
+        verify.extend(checks);
+        rollback.extend(undo);
+        if several && i + 1 < total && !step.between_nodes.is_empty() {
+            commands.push("# before the next node, wait until these pass:".into());
+            commands.extend(expand(&step.between_nodes, ms, &facts));
+        }
+    }
+    if !several {
+        commands = dedup(commands.into_iter());
+        verify = dedup(verify.into_iter());
+        rollback = dedup(rollback.into_iter());
+    }
+    (commands, verify, rollback)
+}
+
+/// Every step reachable through `after:` edges from `id` (not including `id`).
+fn reachable<'a>(catalog: &'a Catalog, id: &str) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    let mut stack: Vec<&str> = catalog
+        .fixes
+        .get(id)
+        .map(|s| s.after.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    while let Some(s) = stack.pop() {
+        if let Some(step) = catalog.fixes.get(s) {
+            if out.insert(step.id.as_str()) {
+                stack.extend(step.after.iter().map(String::as_str));
+            }
+        }
+    }
+    out
+}
+
+fn target_of(f: &Finding) -> String {
+    if let Some(t) = f.vars.get("target") {
+        return t.clone();
+    }
+    let what = f
+        .objects
+        .first()
+        .or(f.paths.first())
+        .cloned()
+        .unwrap_or_else(|| f.subject.clone());
+    match &f.node {
+        Some(n) => format!("{what} ({n})"),
+        None => what,
+    }
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    items.filter(|s| seen.insert(s.clone())).collect()
+}
+
+/// Expands each template once per member that fills all its placeholders (values validated
+/// and quoted); a template without placeholders appears once; one that no member fills shows
+/// `<name>` holes in a comment; a value that fails validation shows the "check it by hand" line.
+fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFacts) -> Vec<String> {
+    let mut out = Vec::new();
+    for t in templates {
+        let t = dialect::versioned(t, facts);
+        let names = shell::placeholders(&t);
+        if names.is_empty() {
+            out.push(t);
+            continue;
+        }
+        let filled =
+            dedup(
+                members
+                    .iter()
+                    .filter_map(|m| match shell::fill(&t, |n| m.vars.get(n).cloned()) {
+                        shell::Filled::Command(c) | shell::Filled::Invalid(c) => Some(c),
+                        shell::Filled::Missing(_) => None,
+                    }),
+            );
+        if filled.is_empty() {
+            let mut s = t.clone();
+            for n in &names {
+                s = s.replace(&format!("{{{n}}}"), &format!("<{n}>"));
+            }
+            // A `<name>` hole is a redirection to the shell: show it as a comment to adapt.
+            if !s.trim_start().starts_with('#') {
+                s = format!("# fill in the <…> by hand: {s}");
+            }
+            out.push(s.lines().collect::<Vec<_>>().join(" ↵ "));
+        } else {
+            out.extend(filled);
+        }
+    }
+    dedup(out.into_iter())
+}
+
+/// Placeholder names of a template, in order.
+pub fn placeholders(t: &str) -> Vec<String> {
+    shell::placeholders(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::catalog::Catalog;
+
+    const CAT: &str = r#"
+rules:
+  - {id: net-broken, severity: error, title: N, check: input.problems, why: "the node network is broken here", fix: [write-net]}
+fixes:
+  - {id: fix-etcd, phase: etcd-trust, title: E, commands: ["renew {path}"]}
+  - {id: write-net, phase: node-network, title: W, after: [restart-kubelet], commands: ["write {node}", "sync"]}
+  - {id: restart-kubelet, phase: kubeconfig-kubelet, title: K, after: [fix-etcd], commands: ["systemctl restart kubelet"]}
+  - {id: late-but-early, phase: hygiene, title: L, commands: ["x"]}
+"#;
+
+    fn finding(rule: &str, subject: &str, vars: &[(&str, &str)]) -> Finding {
+        let cat = Catalog::from_texts(&[("t.yaml".into(), CAT.into())]).unwrap();
+        let r = cat.rule("net-broken").unwrap().clone();
+        let mut f = Finding::new(&crate::catalog::Rule { id: rule.into(), ..r }, subject);
+        f.id = format!("{rule}:{subject}");
+        for (k, v) in vars {
+            f = f.var(k, *v);
+        }
+        f
+    }
+
+    fn catalog_with(fixes: &[(&str, &[&str])]) -> Catalog {
+        let mut cat = Catalog::from_texts(&[("t.yaml".into(), CAT.into())]).unwrap();
+        for (rule, steps) in fixes {
+            let mut r = cat.rules[0].clone();
+            r.id = (*rule).into();
+            r.fix = steps.iter().map(|s| (*s).to_string()).collect();
+            cat.rules.push(r);
+        }
+        cat
+    }
+
+    #[test]
+    fn one_step_covers_every_target_and_fills_commands_per_target() {
+        let cat = catalog_with(&[("a", &["write-net"])]);
+        let fs = [
+            finding("a", "n1", &[("node", "n1")]),
+            finding("a", "n2", &[("node", "n2")]),
+        ];
+        let plan = build(&fs, &cat);
+        assert_eq!(plan.len(), 1);
+        assert_eq!(plan[0].resolves, ["a:n1", "a:n2"]);
+        // One node at a time, each with its own filled commands.
+        assert_eq!(
+            plan[0].commands,
+            [
+                "# on n1 (1/2)",
+                "write n1",
+                "sync",
+                "# on n2 (2/2)",
+                "write n2",
+                "sync"
+            ]
+        );
+    }
+
+    #[test]
+    fn after_edges_order_steps_even_through_steps_not_in_the_plan() {
+        // write-net runs after restart-kubelet, which runs after fix-etcd; restart-kubelet is
+        // not needed, but the order etcd → network still holds.
+        let cat = catalog_with(&[
+            ("a", &["write-net"]),
+            ("b", &["fix-etcd"]),
+            ("c", &["late-but-early"]),
+        ]);
+        let fs = [
+            finding("a", "x", &[("node", "n")]),
+            finding("c", "z", &[]),
+            finding("b", "y", &[("path", "p")]),
+        ];
+        let plan = build(&fs, &cat);
+        let ids: Vec<&str> = plan.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["fix-etcd", "write-net", "late-but-early"]);
+        assert_eq!(plan[1].after, ["fix-etcd"]);
+        assert_eq!(plan[0].order, 1);
+    }
+
+    #[test]
+    fn symptoms_do_not_add_steps_and_unfilled_placeholders_show_holes() {
+        let cat = catalog_with(&[("a", &["write-net"]), ("b", &["fix-etcd"])]);
+        let mut symptom = finding("b", "y", &[]);
+        symptom.explained_by = vec!["a:x".into()];
+        let plan = build(&[finding("a", "x", &[]), symptom], &cat);
+        assert_eq!(plan.len(), 1);
+        assert_eq!(
+            plan[0].commands,
+            ["# fill in the <…> by hand: write <node>", "sync"]
+        );
+    }
+
+    #[test]
+    fn a_finding_gets_only_the_fix_steps_it_selects() {
+        let cat = catalog_with(&[("a", &["write-net", "fix-etcd"])]);
+        let all = finding("a", "all", &[("node", "n1"), ("path", "p1")]);
+        let net = finding("a", "net", &[("node", "n2")]).fixes(["write-net"]);
+        let none = finding("a", "none", &[("node", "n3")]).fixes(Vec::<String>::new());
+        // A step the rule does not list is never added, whatever the finding asks for.
+        let stray = finding("a", "stray", &[]).fixes(["late-but-early"]);
+        let by_var = finding("a", "var", &[("path", "p2")]).fixes(["fix-etcd"]);
+        let plan = build(&[all, net, none, stray, by_var], &cat);
+        let steps: Vec<(&str, &[String])> = plan
+            .iter()
+            .map(|s| (s.id.as_str(), s.resolves.as_slice()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("fix-etcd", &["a:all".to_string(), "a:var".to_string()][..]),
+                ("write-net", &["a:all".to_string(), "a:net".to_string()][..]),
+            ]
+        );
+        assert_eq!(
+            plan[1].commands,
+            [
+                "# on n1 (1/2)",
+                "write n1",
+                "sync",
+                "# on n2 (2/2)",
+                "write n2",
+                "sync"
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_found() {
+        assert_eq!(
+            placeholders("kubectl -n {ns} get secret {name} {not a var}"),
+            ["ns", "name"]
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The fix plan speaks each distribution's own words, node by node, with a backup first:
+//! one scenario per distribution (testdata/gen `distros`), run through the binary as a user
+//! runs it, asserting the plan's commands in order.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+use kubetriage_testgen::distros;
+use kubetriage_testgen::tree::Tree;
+
+/// `analyze --now <now> -o json` of a tree written to a temporary folder.
+fn plan_of(tree: &Tree, now: time::OffsetDateTime) -> Vec<Value> {
+    let dir = tempfile::tempdir().unwrap();
+    tree.write_to(dir.path()).unwrap();
+    let now = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "--now", &now, "-o", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    report["plan"].as_array().unwrap().clone()
+}
+
+fn ids(plan: &[Value]) -> Vec<&str> {
+    plan.iter().map(|s| s["id"].as_str().unwrap()).collect()
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn step<'a>(plan: &'a [Value], id: &str) -> &'a Value {
+    plan.iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no step {id} in {:?}", ids(plan)))
+}
+
+/// Index of the first command containing `needle`, failing with the commands.
+fn at(cmds: &[String], needle: &str) -> usize {
+    cmds.iter()
+        .position(|c| c.contains(needle))
+        .unwrap_or_else(|| panic!("no command with `{needle}` in {cmds:#?}"))
+}
+
+fn all_commands(plan: &[Value]) -> String {
+    plan.iter()
+        .flat_map(|s| strs(&s["commands"]).into_iter().chain(strs(&s["verify"])))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn kubeadm_one_year_after_init_is_renewed_with_kubeadm() {
+    let plan = plan_of(&distros::kubeadm_one_year().unwrap(), distros::ONE_YEAR_LATER);
+    let s = step(&plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let backup = at(
+        &cmds,
+        "cp -a --parents /etc/kubernetes /root/kubetriage-backup-2027-01-20/",
+    );
+    let renew = at(&cmds, "kubeadm certs renew all");
+    let restart = at(&cmds, "mv /etc/kubernetes/manifests/*.yaml");
+    let admin = at(&cmds, "cp /etc/kubernetes/admin.conf");
+    assert!(backup < renew && renew < restart && restart < admin, "{cmds:#?}");
+    assert!(
+        strs(&s["verify"])
+            .iter()
+            .any(|c| c == "kubeadm certs check-expiration")
+    );
+    assert!(
+        strs(&s["rollback"])
+            .iter()
+            .any(|c| c.starts_with("cp -a /root/kubetriage-backup-2027-01-20/etc/kubernetes /etc/"))
+    );
+    // Every kubeadm leaf, the etcd client pair included, is renewed by kubeadm: no openssl
+    // re-issue, and the kubelet's self-signed serving CA is not a cluster CA to rotate.
+    let ids = ids(&plan);
+    for not in [
+        "reissue-etcd-client-cert",
+        "reissue-from-current-ca",
+        "rotate-ca",
+        "renew-kubeconfig-client-cert",
+    ] {
+        assert!(!ids.contains(&not), "{not} in {ids:?}");
+    }
+    assert!(!all_commands(&plan).contains("openssl req"), "{plan:#?}");
+}
+
+#[test]
+fn kubeadm_ha_renews_one_control_plane_node_at_a_time_with_health_checks() {
+    let plan = plan_of(&distros::kubeadm_ha().unwrap(), distros::ONE_YEAR_LATER);
+    let s = step(&plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let n1 = at(&cmds, "# on cp-1 (1/3)");
+    let n2 = at(&cmds, "# on cp-2 (2/3)");
+    let n3 = at(&cmds, "# on cp-3 (3/3)");
+    assert!(n1 < n2 && n2 < n3, "{cmds:#?}");
+    // Each node: its own backup and renewal, then etcd and apiserver health before the next.
+    for (from, to) in [(n1, n2), (n2, n3)] {
+        let part = &cmds[from..to];
+        at(part, "cp -a --parents /etc/kubernetes");
+        at(part, "kubeadm certs renew all");
+        let health = at(part, "endpoint health");
+        let ready = at(part, "kubectl get --raw /readyz");
+        assert!(ready < part.len() && health < part.len());
+    }
+    let last = &cmds[n3..];
+    at(last, "kubeadm certs renew all");
+    assert!(
+        !last.iter().any(|c| c.contains("endpoint health")),
+        "no check after the last node"
+    );
+}
+
+fn rancher_plan(dist: &str, tree: &Tree) {
+    let plan = plan_of(tree, distros::RANCHER_CAPTURE);
+    let s = step(&plan, &format!("{dist}-certificate-rotate"));
+    let cmds = strs(&s["commands"]);
+    let service = if dist == "k3s" { "k3s" } else { "rke2-server" };
+    let backup = at(
+        &cmds,
+        &format!("cp -a --parents /var/lib/rancher/{dist}/server/tls /root/kubetriage-backup-2026-04-01/"),
+    );
+    let stop = at(&cmds, &format!("systemctl stop {service}"));
+    let rotate = at(&cmds, &format!("{dist} certificate rotate"));
+    let start = at(&cmds, &format!("systemctl start {service}"));
+    assert!(backup < stop && stop < rotate && rotate < start, "{cmds:#?}");
+    assert!(
+        strs(&s["verify"])
+            .iter()
+            .any(|c| c.starts_with(&format!("{dist} certificate check")))
+    );
+    assert!(!s["references"].is_string());
+    let ids = ids(&plan);
+    for not in [
+        "reissue-from-current-ca",
+        "renew-kubeconfig-client-cert",
+        "kubeadm-certs-renew",
+        "rotate-ca",
+    ] {
+        assert!(!ids.contains(&not), "{not} in {ids:?}");
+    }
+    let all = all_commands(&plan);
+    assert!(!all.contains("openssl"), "{all}");
+    assert!(!all.contains("kubectl config"), "{all}");
+}
+
+#[test]
+fn k3s_expired_leaves_are_rotated_by_k3s() {
+    rancher_plan("k3s", &distros::k3s_expired().unwrap());
+}
+
+#[test]
+fn rke2_expired_leaves_are_rotated_by_rke2() {
+    rancher_plan("rke2", &distros::rke2_expired().unwrap());
+}
+
+#[test]
+fn explain_shows_a_fix_steps_references() {
+    for (id, url) in [
+        (
+            "kubeadm-certs-renew",
+            "https://kubernetes.io/docs/tasks/administer-cluster/kubeadm/kubeadm-certs/",
+        ),
+        ("k3s-certificate-rotate", "https://docs.k3s.io/cli/certificate"),
+        (
+            "rke2-certificate-rotate",
+            "https://docs.rke2.io/advanced#certificate-rotation",
+        ),
+    ] {
+        let out = Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args(["explain", id])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("## References") && text.contains(url), "{text}");
+    }
+}
