@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::finding::Finding;
+use crate::report::escape::{self, md_code, md_text};
 use crate::report::verdict::{Counts, IncompleteReason, SCHEMA_VERSION, TOOL, Tool, Verdict};
 use crate::report::{Analysis, FailOn, Format, NodeSummary};
 
@@ -180,9 +181,9 @@ pub fn render(d: &Diff, format: Format, fail_on: FailOn, w: &mut dyn std::io::Wr
             let text = serde_yaml::to_string(d).map_err(std::io::Error::other)?;
             w.write_all(text.as_bytes())
         }
-        Format::Table | Format::Wide => text(d, w),
-        Format::Markdown => markdown(d, w),
-        Format::Html => html(d, w),
+        Format::Table | Format::Wide => escape::visibly(w, |w| text(d, w)),
+        Format::Markdown => escape::visibly(w, |w| markdown(d, w)),
+        Format::Html => escape::visibly(w, |w| html(d, w)),
         Format::Sarif => sarif(d, w),
         Format::Junit => junit(d, fail_on, w),
     }
@@ -227,23 +228,24 @@ fn text(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let esc = |s: &str| s.replace('\\', "\\\\").replace('<', "\\<").replace('&', "\\&");
     writeln!(w, "# kubetriage diff\n")?;
-    writeln!(w, "**Verdict:** {}\n", esc(&d.summary()))?;
+    writeln!(w, "**Verdict:** {}\n", md_text(&d.summary()))?;
     writeln!(
         w,
-        "- Before: `{}` (captured `{}`)",
-        d.before.source, d.before.captured_at
+        "- Before: {} (captured {})",
+        md_code(&d.before.source),
+        md_code(&d.before.captured_at)
     )?;
     writeln!(
         w,
-        "- After: `{}` (captured `{}`)\n",
-        d.after.source, d.after.captured_at
+        "- After: {} (captured {})\n",
+        md_code(&d.after.source),
+        md_code(&d.after.captured_at)
     )?;
     if !d.after.incomplete_reasons.is_empty() {
         writeln!(w, "## Not checked in AFTER\n")?;
         for r in &d.after.incomplete_reasons {
-            writeln!(w, "- {}", esc(&r.line()))?;
+            writeln!(w, "- {}", md_text(&r.line()))?;
         }
         writeln!(w)?;
     }
@@ -259,12 +261,12 @@ fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         for f in fs {
             writeln!(
                 w,
-                "| {} | `{}` | `{}` | {} | {} |",
+                "| {} | {} | {} | {} | {} |",
                 f.severity,
-                f.id,
-                f.rule,
-                esc(f.node.as_deref().unwrap_or("cluster")),
-                esc(&f.title).replace('|', "\\|")
+                md_code(&f.id),
+                md_code(&f.rule),
+                md_text(f.node.as_deref().unwrap_or("cluster")),
+                md_text(&f.title)
             )?;
         }
         writeln!(w)
