@@ -830,3 +830,49 @@ fn archives_of_every_format_nest() {
         snap.files.keys().collect::<Vec<_>>()
     );
 }
+
+/// A zip's central directory is loaded whole before any entry is read, so a zip that
+/// declares more entries than `max_entries` is refused up front (classic and ZIP64 end
+/// records), with a problem, instead of taking memory per declared entry.
+#[test]
+fn zip_declaring_more_entries_than_max_entries_is_not_opened() {
+    use zip::write::SimpleFileOptions;
+    let tmp = tempfile::tempdir().unwrap();
+    // 70,000 entries: past 65,535 the writer switches to ZIP64 end records.
+    for (name, n) in [("few.zip", 50u32), ("many.zip", 70_000)] {
+        let mut zw = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        for i in 0..n {
+            zw.start_file(format!("n/{i:06}.log"), opts).unwrap();
+        }
+        let path = tmp.path().join(name);
+        std::fs::write(&path, zw.finish().unwrap().into_inner()).unwrap();
+        let s = snapshot(
+            &path,
+            Limits {
+                max_entries: 40,
+                ..Limits::default()
+            },
+        );
+        let said: Vec<_> = s.problems.iter().map(|p| p.error.clone()).collect();
+        assert!(
+            said.iter()
+                .any(|e| e.contains(&format!("declares {n} entries, over max_entries (40)"))),
+            "{name}: {said:?}"
+        );
+        assert!(s.files.is_empty(), "{name}: nothing is read");
+        // Under the limit, the same archive is read.
+        let s = snapshot(
+            &path,
+            Limits {
+                max_entries: 100_000,
+                ..Limits::default()
+            },
+        );
+        assert!(
+            !s.problems.iter().any(|p| p.error.contains("declares")),
+            "{name}: {:?}",
+            s.problems
+        );
+    }
+}
