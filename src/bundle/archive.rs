@@ -551,6 +551,8 @@ pub fn read_head(r: &mut dyn Read, max: usize) -> io::Result<Vec<u8>> {
         }
     }
     head.truncate(filled);
+    // Heads may be kept per entry: keep what was read, not `max` bytes each.
+    head.shrink_to_fit();
     Ok(head)
 }
 
