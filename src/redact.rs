@@ -140,8 +140,14 @@ fn harmless_value(v: &str) -> bool {
 
 fn key_value(c: &Captures<'_>) -> String {
     let (pre, q1, key, sep, q2, val) = (&c[1], &c[2], &c[3], &c[4], &c[5], &c[6]);
-    if harmless_key(key) || harmless_value(val) {
+    if harmless_value(val) {
         return c[0].to_string();
+    }
+    if harmless_key(key) {
+        // The value may name a secret of its own (`hotkey: password=…`): this match took
+        // the rest of the line, so look at it again.
+        let val = KEY_VALUE.replace_all(val, key_value);
+        return format!("{pre}{q1}{key}{sep}{q2}{val}");
     }
     // `key: value` where the key is plain `key`/`pass`/`sig` and the value is a short word
     // (a YAML `key: kubernetes.io/hostname` selector) would be masked too: over-masking is
@@ -304,6 +310,17 @@ pub fn parse_error(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fuzz_found_password_after_a_key_named_key() {
+        // Found by the `redact` fuzz target: a secret-like key (`hotkey:`) whose value is
+        // itself `password=…`.
+        let text = "1 server.go:150] Versio.20%%%26-06-15 11:58:02,38hotkey: password=w2x1gxx6156wwuwwwwwwggggggg\n 30.2[sos.report:setup] executing 'sos reto\n% pr--batch'\n";
+        let out = line(text);
+        assert!(!out.contains("w2x1gxx6156wwuwwwwwwggggggg"), "{out}");
+        let out = line("hotkey: password=w2x1gxx6156wwuwwwwwwggggggg");
+        assert!(!out.contains("w2x1gxx6156wwuwwwwwwggggggg"), "{out}");
+    }
 
     #[test]
     fn partial_hides_the_middle() {
