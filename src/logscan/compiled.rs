@@ -30,8 +30,9 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
         }
     }
     set.sort();
+    let mut memo = LcsMemo::new();
     while set.len() > limit {
-        let Some(common) = longest_shared(&set) else {
+        let Some(common) = longest_shared(&set, &mut memo) else {
             break;
         };
         set.retain(|s| memchr::memmem::find(s, &common).is_none());
@@ -41,9 +42,13 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
     set
 }
 
+/// Longest common substrings already computed, by pair of members: the greedy loop of
+/// [`cover`] compares mostly the same pairs again after each merge (startup cost of every run).
+type LcsMemo = std::collections::HashMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
+
 /// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
 /// (ties: the first in order). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
-fn longest_shared(set: &[Vec<u8>]) -> Option<Vec<u8>> {
+fn longest_shared(set: &[Vec<u8>], memo: &mut LcsMemo) -> Option<Vec<u8>> {
     let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
     for (i, s) in set.iter().enumerate() {
         for w in s.windows(MIN_PREFIX) {
@@ -64,21 +69,24 @@ fn longest_shared(set: &[Vec<u8>]) -> Option<Vec<u8>> {
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
-    let mut best: Option<&[u8]> = None;
+    let mut best: Option<Vec<u8>> = None;
     for (a, b) in pairs {
         let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
             continue;
         };
-        let c = longest_common_substring(x, y);
-        let better = match best {
+        let c = memo
+            .entry((x.clone(), y.clone()))
+            .or_insert_with(|| longest_common_substring(x, y).to_vec())
+            .as_slice();
+        let better = match &best {
             None => c.len() >= MIN_PREFIX,
-            Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst),
+            Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst.as_slice()),
         };
         if better {
-            best = Some(c);
+            best = Some(c.to_vec());
         }
     }
-    best.map(<[u8]>::to_vec)
+    best
 }
 
 /// The longest common substring of `a` and `b` (the first in `a` on ties).
