@@ -881,12 +881,13 @@ fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let mut analyses = Vec::new();
     let mut timelines = Vec::new();
     for b in bundles {
-        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+        let mut an = analyze_or_error(b, &catalog, &opts);
         an.apply_filter(&filter);
         timelines.push(report::timeline::Timeline {
             source: an.source.clone(),
             captured_at: an.captured_at.clone(),
             entries: report::timeline::entries(&an.findings),
+            error: an.error.clone(),
         });
         analyses.push(an);
     }
@@ -902,6 +903,9 @@ fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         .flat_map(|t| &t.entries)
         .any(|e| c.fail_on.fails_at(e.severity))
         || (c.fail_on == FailOn::Incomplete && analyses.iter().any(|a| !a.incomplete_reasons.is_empty()));
+    if analyses.iter().any(|a| a.error.is_some()) {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit(failing))
 }
 
@@ -930,10 +934,26 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let mut inventories = Vec::new();
     let mut all_stats = Vec::new();
     let mut incomplete = false;
+    let mut unreadable = false;
     for b in bundles {
         let mut stats = kubetriage::engine::Stats::default();
-        let snap = kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats)
-            .with_context(|| format!("reading {}", b.display()))?;
+        let snap = match kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats) {
+            Ok(s) => s,
+            Err(e) => {
+                // One unreadable bundle loses nothing of the others: an entry says why.
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("kubetriage: {e}");
+                }
+                unreadable = true;
+                inventories.push(report::certs::Inventory::failed(
+                    b.display().to_string(),
+                    e.to_string(),
+                    opts.expiry_window,
+                ));
+                continue;
+            }
+        };
         incomplete |= !snap.problems.is_empty() || !snap.scrubbed.is_empty();
         let mut inv = report::certs::Inventory::new(&snap, opts.expiry_window);
         if let Some(min) = c.only {
@@ -970,6 +990,9 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         .filter_map(|r| report::certs::status_severity(r.status))
         .any(|s| c.fail_on.fails_at(s))
         || (c.fail_on == FailOn::Incomplete && incomplete);
+    if unreadable {
+        return Ok(ExitCode::from(2));
+    }
     Ok(exit(failing))
 }
 

@@ -990,6 +990,60 @@ fn several_bundles_one_missing_loses_nothing() {
     }
 }
 
+/// `certs` and `timeline` too: the good bundle is reported, the missing one is an entry
+/// saying why, and the exit code is 2.
+#[test]
+fn certs_and_timeline_of_several_bundles_one_missing_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.tar.gz");
+    std::fs::write(
+        &good,
+        gz(&tar(&[file(b"n/etc/kubernetes/pki/junk.crt", JUNK_CERT)])),
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.tgz");
+    for cmd in ["certs", "timeline"] {
+        for format in ["json", "yaml", "markdown", "table", "html"] {
+            let (code, out, err) = run_bin(&[
+                cmd.as_ref(),
+                "--now".as_ref(),
+                NOW.as_ref(),
+                "-o".as_ref(),
+                format.as_ref(),
+                good.as_os_str(),
+                missing.as_os_str(),
+            ]);
+            assert_eq!(code, 2, "{cmd} {format}: {err}");
+            let says_why = if format == "json" || format == "yaml" {
+                out.contains("error")
+            } else {
+                out.to_lowercase().contains("could not be read")
+            };
+            assert!(
+                out.contains("missing.tgz") && says_why,
+                "{cmd} {format}: the bad one has an entry: {out}"
+            );
+            assert!(err.contains("missing.tgz"), "{err}");
+            if format != "json" && format != "yaml" || cmd == "certs" {
+                assert!(
+                    out.contains("good.tar.gz"),
+                    "{cmd} {format}: the good bundle is reported: {out}"
+                );
+            }
+            if format == "json" {
+                let v: Value = serde_json::from_str(&out).unwrap();
+                let failed: Vec<_> = v
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|e| e["error"].as_str().is_some_and(|x| x.contains("missing.tgz")))
+                    .collect();
+                assert_eq!(failed.len(), 1, "{cmd}: {out}");
+            }
+        }
+    }
+}
+
 #[test]
 fn audit_opens_only_files_and_folders_and_survives_a_bad_entry() {
     let dir = tempfile::tempdir().unwrap();

@@ -25,6 +25,10 @@ pub struct Inventory {
     pub captured_at_source: String,
     /// Every certificate, once.
     pub certificates: Vec<CertRow>,
+    /// Why the bundle could not be read at all (then there are no certificates): one
+    /// unreadable bundle loses nothing of the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The capture instant (for the HTML chart; not serialised).
     #[serde(skip)]
     pub captured: OffsetDateTime,
@@ -53,10 +57,26 @@ impl Inventory {
                 sort_rows(&mut rows);
                 rows
             },
+            error: None,
             captured: snap.captured_at.at,
             window_days: window.whole_days(),
             spans,
             used: uses(snap),
+        }
+    }
+
+    /// The entry for a bundle that could not be read at all, saying why.
+    pub fn failed(source: String, error: String, window: Duration) -> Self {
+        Inventory {
+            source,
+            captured_at: String::new(),
+            captured_at_source: String::new(),
+            certificates: Vec::new(),
+            error: Some(error),
+            captured: OffsetDateTime::UNIX_EPOCH,
+            window_days: window.whole_days(),
+            spans: Vec::new(),
+            used: BTreeMap::new(),
         }
     }
 }
@@ -168,6 +188,9 @@ fn short_sans(sans: &[String]) -> String {
 }
 
 fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if let Some(e) = &inv.error {
+        return writeln!(w, "{}  could not be read: {e}", inv.source);
+    }
     writeln!(
         w,
         "{}  (captured {} from {}): {} certificates",
@@ -212,6 +235,9 @@ fn cell(s: &str) -> String {
 
 fn markdown(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "# Certificates of {}\n", super::escape::md_code(&inv.source))?;
+    if let Some(e) = &inv.error {
+        return writeln!(w, "Could not be read: {}\n", super::escape::md_text(e));
+    }
     writeln!(
         w,
         "Captured {} (from {}); {} certificates, each once.\n",
@@ -293,6 +319,15 @@ fn html(inv: &[Inventory], w: &mut dyn std::io::Write) -> std::io::Result<()> {
 }
 
 fn html_bundle(s: &mut String, inv: &Inventory) {
+    if let Some(e) = &inv.error {
+        let _ = write!(
+            s,
+            "<h1>Certificates of {}</h1><p class=\"error\">Could not be read: {}</p>",
+            esc(&inv.source),
+            esc(e)
+        );
+        return;
+    }
     let count = |st: Status| inv.certificates.iter().filter(|r| r.status == st).count();
     let _ = write!(
         s,

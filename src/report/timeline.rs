@@ -192,14 +192,21 @@ pub struct Timeline {
     pub captured_at: String,
     /// Entries in time order.
     pub entries: Vec<Entry>,
+    /// Why the bundle could not be read at all (then there are no entries): one unreadable
+    /// bundle loses nothing of the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
-/// An entry with the bundle it comes from: the JSON/YAML timeline is one flat array of these.
+/// An entry with the bundle it comes from: the JSON/YAML timeline is one flat array of these
+/// (a bundle that could not be read is one element with its `source` and `error`).
 #[derive(Serialize)]
 struct SourcedEntry<'a> {
     source: &'a str,
     #[serde(flatten)]
-    entry: &'a Entry,
+    entry: Option<&'a Entry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
 }
 
 /// Renders timelines (one per bundle) in `format`. JSON and YAML are ONE array of entries,
@@ -214,10 +221,19 @@ pub fn render(
     let flat: Vec<SourcedEntry<'_>> = timelines
         .iter()
         .flat_map(|t| {
-            t.entries.iter().map(|e| SourcedEntry {
+            let failed = t.error.as_deref().map(|e| SourcedEntry {
                 source: &t.source,
-                entry: e,
-            })
+                entry: None,
+                error: Some(e),
+            });
+            t.entries
+                .iter()
+                .map(|e| SourcedEntry {
+                    source: &t.source,
+                    entry: Some(e),
+                    error: None,
+                })
+                .chain(failed)
         })
         .collect();
     match format {
@@ -234,12 +250,22 @@ pub fn render(
             w.write_all(text.as_bytes())
         }
         Format::Markdown => timelines.iter().try_for_each(|t| {
-            writeln!(w, "# kubetriage timeline: {}\n", t.source)?;
+            writeln!(
+                w,
+                "# kubetriage timeline: {}\n",
+                super::escape::md_code(&t.source)
+            )?;
+            if let Some(e) = &t.error {
+                return writeln!(w, "Could not be read: {}\n", super::escape::md_text(e));
+            }
             writeln!(w, "Captured at `{}`.\n", t.captured_at)?;
             render_markdown(&t.entries, w)
         }),
         Format::Html => html(timelines, w),
         Format::Table | Format::Wide => timelines.iter().try_for_each(|t| {
+            if let Some(e) = &t.error {
+                return super::escape::visibly(w, |w| writeln!(w, "{}  could not be read: {e}", t.source));
+            }
             writeln!(w, "{}  (captured {})", t.source, t.captured_at)?;
             render_table(&t.entries, w)
         }),
@@ -266,6 +292,15 @@ fn html(timelines: &[Timeline], w: &mut dyn std::io::Write) -> std::io::Result<(
         esc(&title)
     );
     for t in timelines {
+        if let Some(e) = &t.error {
+            let _ = write!(
+                s,
+                "<h1>Timeline of {}</h1><p class=\"error\">Could not be read: {}</p>",
+                esc(&t.source),
+                esc(e)
+            );
+            continue;
+        }
         let _ = write!(
             s,
             "<h1>Timeline of {}</h1><p>Captured at <b>{}</b>. {} event class(es), first occurrence each.</p>",
