@@ -146,3 +146,31 @@ fn custom_rules_folder_that_does_not_validate_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yaml"));
 }
+
+/// The terminal table's plan keeps what prevents harm: what each step fixes, its caveat,
+/// how to verify it and how to roll it back (issue 15 item 6, issue 16).
+#[test]
+fn table_plan_shows_fixes_caveats_verify_and_rollback() {
+    let out = kubetriage()
+        .args([
+            "analyze",
+            "-o",
+            "table",
+            "--now",
+            "2026-11-21T10:00:00Z",
+            "testdata/bundles/incident-replay.tar.gz",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let plan = text.split("Fix plan:").nth(1).unwrap_or_default();
+    for says in [
+        "fixes: ca-mismatch:",
+        "caveat: ",
+        "verify:",
+        "rollback (only if the step went wrong):",
+        "kubetriage-backup",
+    ] {
+        assert!(plan.contains(says), "no `{says}` in the table's plan:\n{plan}");
+    }
+}

@@ -61,10 +61,35 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(w, "{t}")?;
     if !a.plan.is_empty() {
         writeln!(w, "\nFix plan:")?;
+        // Everything that prevents harm is here too: what the step fixes, its caveat, how
+        // to check it worked and how to undo it. A command's later lines (a heredoc) are
+        // printed as they are: indenting them would change what a paste runs.
         for s in &a.plan {
             writeln!(w, "{:>2}. [{}] {}", s.order, s.phase, s.title)?;
+            if !s.resolves.is_empty() {
+                writeln!(w, "      fixes: {}", s.resolves.join(", "))?;
+            }
+            if let Some(c) = &s.caveat {
+                writeln!(
+                    w,
+                    "      caveat: {}",
+                    c.trim_end().replace('\n', "\n              ")
+                )?;
+            }
             for c in &s.commands {
                 writeln!(w, "      $ {c}")?;
+            }
+            if !s.verify.is_empty() {
+                writeln!(w, "      verify:")?;
+                for c in &s.verify {
+                    writeln!(w, "      $ {c}")?;
+                }
+            }
+            if !s.rollback.is_empty() {
+                writeln!(w, "      rollback (only if the step went wrong):")?;
+                for c in &s.rollback {
+                    writeln!(w, "      $ {c}")?;
+                }
             }
         }
     }
