@@ -115,7 +115,7 @@ struct CollectArgs {
 
 #[derive(Args)]
 struct AnalyzeArgs {
-    /// Bundles to analyse.
+    /// Bundles to analyse (`-`: an archive on standard input).
     #[arg(required = true, value_name = "BUNDLE")]
     bundles: Vec<PathBuf>,
     #[command(flatten)]

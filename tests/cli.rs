@@ -174,3 +174,42 @@ fn table_plan_shows_fixes_caveats_verify_and_rollback() {
         assert!(plan.contains(says), "no `{says}` in the table's plan:\n{plan}");
     }
 }
+
+/// `analyze -` reads an archive from standard input: the same findings as from the file;
+/// something that is not a bundle on stdin exits 2 (issue 15 item 9).
+#[test]
+fn analyze_dash_reads_standard_input() {
+    let rules = |out: &[u8]| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+        let mut r: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"], f["message"]))
+            .collect();
+        r.sort();
+        r
+    };
+    let bundle = "testdata/bundles/incident-replay.tar.gz";
+    let args = ["analyze", "-o", "json", "--now", "2026-11-21T10:00:00Z"];
+    let from_file = kubetriage().args(args).arg(bundle).output().unwrap();
+    let from_stdin = kubetriage()
+        .args(args)
+        .arg("-")
+        .pipe_stdin(bundle)
+        .unwrap()
+        .output()
+        .unwrap();
+    assert_eq!(from_stdin.status.code(), from_file.status.code());
+    let (a, b) = (rules(&from_stdin.stdout), rules(&from_file.stdout));
+    assert!(!a.is_empty());
+    // Paths differ only by the input's name (`stdin/…` instead of the file's).
+    assert_eq!(a.len(), b.len());
+    let junk = kubetriage()
+        .args(args)
+        .arg("-")
+        .write_stdin("just some text\n")
+        .output()
+        .unwrap();
+    assert_eq!(junk.status.code(), Some(2));
+}

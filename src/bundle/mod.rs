@@ -123,6 +123,12 @@ pub struct Outcome {
     pub cut: Option<String>,
 }
 
+/// The input name that means standard input.
+pub const STDIN: &str = "-";
+
+/// How entries read from standard input are prefixed in bundle paths.
+const STDIN_LABEL: &str = "stdin";
+
 /// Reads `source` (a directory, or a `.tar`, `.zip`, or a tar compressed with gzip, xz,
 /// bzip2 or zstd, recognised by their first bytes, never by name) and hands every entry to
 /// `visit`.
@@ -130,6 +136,7 @@ pub struct Outcome {
 /// `Err` when the top-level input cannot be opened, is an empty folder, or is not something
 /// kubetriage reads ([`Error::NotABundle`] says what it looks like); everything wrong inside
 /// it is an [`InputProblem`] in the outcome, and what was read before it is still visited.
+/// `-` reads an archive from standard input.
 pub fn read(
     source: &Path,
     limits: &Limits,
@@ -144,6 +151,30 @@ pub fn read(
         path: source.to_path_buf(),
         looks_like,
     };
+    if source == Path::new(STDIN) {
+        use std::io::IsTerminal;
+        if io::stdin().is_terminal() {
+            return Err(not_a_bundle(
+                "standard input is a terminal: pipe an archive into `-` (e.g. `ssh node sudo tar cz /etc/kubernetes | kubetriage analyze -`)"
+                    .to_string(),
+            ));
+        }
+        // `-`: an archive streamed on standard input (`ssh node sudo tar cz … | kubetriage
+        // analyze -`), read like a nested archive: never written to disk, a zip held in
+        // memory up to `max_entry_bytes`.
+        let budget = Arc::new(Budget::new(limits.max_total_bytes, progress::bar(progress, 0)));
+        let mut cx = archive::Cx::new(limits, budget.clone(), visit);
+        let verdict = archive::top_level(&mut cx, STDIN_LABEL, io::stdin());
+        let (problems, entries, cut) = cx.finish();
+        budget.finish_progress();
+        verdict.map_err(not_a_bundle)?;
+        return Ok(Outcome {
+            problems,
+            entries,
+            budget,
+            cut,
+        });
+    }
     // Opened without blocking (a FIFO named `x.tar.gz` must not hang the run) and judged by
     // what was opened.
     let fd = rustix::fs::open(
