@@ -1109,8 +1109,53 @@ fn explain_fix(w: &mut dyn Write, step: &kubetriage::catalog::FixStep) -> std::i
     Ok(())
 }
 
+/// The rule or fix-step ids nearest to `id` (a typo), best first: what "did you mean"
+/// offers.
+fn nearest_ids<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = ids
+        .map(|c| (strsim::jaro_winkler(id, c), c))
+        .filter(|(s, _)| *s >= 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
 fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode> {
     let catalog = Catalog::load(dirs)?;
+    // A finding id (`ca-mismatch:972e39e6`, as reports print them) explains its rule.
+    let id = id.map(|i| match i.split_once(':') {
+        Some((rule, hash))
+            if catalog.rule(i).is_none()
+                && catalog.rule(rule).is_some()
+                && !hash.is_empty()
+                && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            rule
+        }
+        _ => i,
+    });
+    if let Some(unknown) = id.filter(|i| !all && catalog.rule(i).is_none() && !catalog.fixes.contains_key(*i))
+    {
+        let near = nearest_ids(
+            unknown.split(':').next().unwrap_or(unknown),
+            catalog
+                .rules
+                .iter()
+                .map(|r| r.id.as_str())
+                .chain(catalog.fixes.keys().map(String::as_str)),
+        );
+        let hint = match near.as_slice() {
+            [] => String::new(),
+            some => format!(
+                "; did you mean {}?",
+                some.iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        };
+        anyhow::bail!("no rule or fix step `{unknown}`{hint} (see `kubetriage rules`)");
+    }
     if let Some(step) = id
         .filter(|i| !all && catalog.rule(i).is_none())
         .and_then(|i| catalog.fixes.get(i))

@@ -213,3 +213,22 @@ fn analyze_dash_reads_standard_input() {
         .unwrap();
     assert_eq!(junk.status.code(), Some(2));
 }
+
+/// `explain` takes a finding id as reports print it, and suggests the nearest ids for a typo
+/// (issue 15 item 9).
+#[test]
+fn explain_takes_a_finding_id_and_suggests_near_ids() {
+    let out = kubetriage()
+        .args(["explain", "ca-mismatch:972e39e6"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("# ca-mismatch"));
+    let out = kubetriage().args(["explain", "cert-expird"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `cert-expired`"), "{err}");
+    let out = kubetriage().args(["explain", "qqqq"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+}
