@@ -62,8 +62,14 @@ enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print a man page (roff) on stdout: the tool's, or one subcommand's; or write them all.
+    Man {
+        /// A subcommand (`analyze`, `audit`, …): its own page, `kubetriage-<name>(1)`.
+        subcommand: Option<String>,
+        /// Write `kubetriage.1` and `kubetriage-<subcommand>.1` for every subcommand into DIR.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Print a rule's documentation.
     Explain {
         /// Rule id (e.g. `ca-mismatch`).
@@ -305,10 +311,7 @@ fn run() -> Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Man => {
-            write_out(None, |w| clap_mangen::Man::new(Cli::command()).render(w))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Man { subcommand, out_dir } => cmd_man(subcommand.as_deref(), out_dir.as_deref()),
     }
 }
 
@@ -1107,6 +1110,88 @@ fn explain_fix(w: &mut dyn Write, step: &kubetriage::catalog::FixStep) -> std::i
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// Sections every man page ends with: exit status, environment and examples (what
+/// `clap_mangen` does not derive from the arguments).
+const MAN_TAIL: &str = r#".SH "EXIT STATUS"
+.TP
+\fB0\fR
+Nothing shown reaches \fB\-\-fail\-on\fR (default: error).
+.TP
+\fB1\fR
+A finding (or certificate status) shown reaches \fB\-\-fail\-on\fR.
+.TP
+\fB2\fR
+The tool failed: bad usage, an input that is not a bundle or cannot be read (the others are still reported), a cut archive, an invalid rule catalogue, a format the subcommand has no data for.
+.SH ENVIRONMENT
+.TP
+\fBNO_COLOR\fR
+Set and not empty: no colour or styling in tables (the layout does not change).
+.TP
+\fBRAYON_NUM_THREADS\fR
+Worker threads (default: one per core).
+.SH EXAMPLES
+.TP
+\fBkubetriage analyze bundle.tar.gz\fR
+Findings and the ordered fix plan, as a terminal table.
+.TP
+\fBkubetriage analyze \-o markdown \-\-output ticket.md node1/ node2.tar.xz\fR
+A report for a ticket, from two nodes' bundles.
+.TP
+\fBssh node sudo tar cz /etc/kubernetes /var/log | kubetriage analyze \-\fR
+A bundle streamed on standard input, never written to disk.
+.TP
+\fBkubetriage audit \-o json \-\-fail\-on warning bundles/\fR
+Every bundle of a folder, for CI.
+.TP
+\fBkubetriage diff before.tar.gz after.tar.gz\fR
+Did the fix work: fixed, new and unchanged findings.
+.TP
+\fBkubetriage explain ca\-mismatch\fR
+A rule's documentation, or a fix step's commands and references.
+"#;
+
+/// The roff page of `cmd`, named `name`, with [`MAN_TAIL`].
+fn man_page(cmd: clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd).title(name).render(&mut out)?;
+    out.extend_from_slice(MAN_TAIL.as_bytes());
+    Ok(out)
+}
+
+fn cmd_man(sub: Option<&str>, out_dir: Option<&std::path::Path>) -> Result<ExitCode> {
+    let root = Cli::command();
+    let subs: Vec<clap::Command> = root
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .cloned()
+        .collect();
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut pages = vec![("kubetriage".to_string(), man_page(root.clone(), "kubetriage")?)];
+        for c in &subs {
+            let name = format!("kubetriage-{}", c.get_name());
+            pages.push((name.clone(), man_page(c.clone(), &name)?));
+        }
+        for (name, page) in pages {
+            let path = dir.join(format!("{name}.1"));
+            std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let page = match sub {
+        None => man_page(root, "kubetriage")?,
+        Some(s) => {
+            let Some(c) = subs.iter().find(|c| c.get_name() == s) else {
+                let names: Vec<&str> = subs.iter().map(clap::Command::get_name).collect();
+                anyhow::bail!("no subcommand `{s}`; one of: {}", names.join(", "));
+            };
+            man_page(c.clone(), &format!("kubetriage-{s}"))?
+        }
+    };
+    write_out(None, |w| w.write_all(&page))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The rule or fix-step ids nearest to `id` (a typo), best first: what "did you mean"

@@ -232,3 +232,44 @@ fn explain_takes_a_finding_id_and_suggests_near_ids() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!String::from_utf8_lossy(&out.stderr).contains("did you mean"));
 }
+
+/// `kubetriage man` writes a page per subcommand with EXIT STATUS, ENVIRONMENT and EXAMPLES
+/// (issue 15 item 9).
+#[test]
+fn man_pages_per_subcommand_with_exit_status_environment_and_examples() {
+    let out = kubetriage().args(["man", "analyze"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&out.stdout);
+    for says in [
+        ".TH kubetriage-analyze",
+        "EXIT STATUS",
+        ".SH ENVIRONMENT",
+        "NO_COLOR",
+        ".SH EXAMPLES",
+        "--expiry-window",
+    ] {
+        assert!(page.contains(says), "no `{says}` in\n{page}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = kubetriage()
+        .args(["man", "--out-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    for name in [
+        "kubetriage",
+        "kubetriage-analyze",
+        "kubetriage-audit",
+        "kubetriage-certs",
+        "kubetriage-timeline",
+        "kubetriage-diff",
+    ] {
+        let page = std::fs::read_to_string(dir.path().join(format!("{name}.1"))).unwrap();
+        assert!(page.contains("EXIT STATUS"), "{name}");
+    }
+    assert_eq!(
+        kubetriage().args(["man", "nope"]).output().unwrap().status.code(),
+        Some(2)
+    );
+}
