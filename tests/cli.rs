@@ -246,7 +246,7 @@ fn man_pages_per_subcommand_with_exit_status_environment_and_examples() {
         ".SH ENVIRONMENT",
         "NO_COLOR",
         ".SH EXAMPLES",
-        "--expiry-window",
+        "expiry",
     ] {
         assert!(page.contains(says), "no `{says}` in\n{page}");
     }
