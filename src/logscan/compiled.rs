@@ -47,7 +47,9 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
             break;
         };
         for m in &mut members {
-            if m.as_ref().is_some_and(|s| memchr::memmem::find(s, &common).is_some()) {
+            if m.as_ref()
+                .is_some_and(|s| memchr::memmem::find(s, &common).is_some())
+            {
                 *m = None;
                 live -= 1;
             }
@@ -69,10 +71,10 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
 /// the two, as ties go to the first place in it).
 fn pairs_with(members: &[Option<Vec<u8>>], b: usize, pairs: &mut Vec<(Vec<u8>, usize, usize)>) {
     let Some(Some(y)) = members.get(b) else { return };
-    let windows: std::collections::HashSet<&[u8]> = y.windows(MIN_PREFIX).collect();
+    let yw = windows(y);
     for (a, x) in members.iter().enumerate().take(b) {
         let Some(x) = x else { continue };
-        if !x.windows(MIN_PREFIX).any(|w| windows.contains(w)) {
+        if !share_one(&windows(x), &yw) {
             continue;
         }
         let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
@@ -81,6 +83,29 @@ fn pairs_with(members: &[Option<Vec<u8>>], b: usize, pairs: &mut Vec<(Vec<u8>, u
             pairs.push((c.to_vec(), a, b));
         }
     }
+}
+
+/// The `MIN_PREFIX`-byte windows of `s`, each packed in an integer, sorted.
+fn windows(s: &[u8]) -> Vec<u64> {
+    let mut w: Vec<u64> = s
+        .windows(MIN_PREFIX)
+        .map(|w| w.iter().fold(0u64, |k, &b| k << 8 | u64::from(b)))
+        .collect();
+    w.sort_unstable();
+    w
+}
+
+/// Whether two sorted lists have an element in common.
+fn share_one(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The longest common substring of `a` and `b` (the first in `a` on ties).
@@ -512,12 +537,16 @@ mod tests {
         best
     }
 
-
     #[test]
     fn the_incremental_cover_is_the_reference_cover() {
         let set = RuleSet::from_catalog(&crate::catalog::Catalog::builtin().unwrap());
-        assert_eq!(cover(&set.lits, TEDDY_LIMIT), cover_reference(&set.lits, TEDDY_LIMIT));
-        let lits: Vec<Vec<u8>> = (0..100).map(|i| format!("literal number {i:03} of many").into_bytes()).collect();
+        assert_eq!(
+            cover(&set.lits, TEDDY_LIMIT),
+            cover_reference(&set.lits, TEDDY_LIMIT)
+        );
+        let lits: Vec<Vec<u8>> = (0..100)
+            .map(|i| format!("literal number {i:03} of many").into_bytes())
+            .collect();
         for limit in [1, 8, 50] {
             assert_eq!(cover(&lits, limit), cover_reference(&lits, limit));
         }
