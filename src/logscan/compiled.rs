@@ -23,70 +23,89 @@ const MIN_PREFIX: usize = 5;
 /// share `MIN_PREFIX` bytes). Longest first keeps the cover as specific as the limit allows.
 pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
     let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
-    let mut set: Vec<Vec<u8>> = Vec::new();
+    let mut members: Vec<Option<Vec<u8>>> = Vec::new();
     for l in lits {
-        if !set.contains(l) && !lits.iter().any(|o| contains(l, o)) {
-            set.push(l.clone());
+        if !members.iter().any(|m| m.as_ref() == Some(l)) && !lits.iter().any(|o| contains(l, o)) {
+            members.push(Some(l.clone()));
         }
     }
-    set.sort();
-    let mut memo = LcsMemo::new();
-    while set.len() > limit {
-        let Some(common) = longest_shared(&set, &mut memo) else {
+    // Every pair sharing at least `MIN_PREFIX` bytes, with its longest common substring:
+    // computed once per pair, then only for the member each merge adds.
+    let mut pairs: Vec<(Vec<u8>, usize, usize)> = Vec::new();
+    for b in 0..members.len() {
+        pairs_with(&members, b, &mut pairs);
+    }
+    let mut live = members.len();
+    while live > limit {
+        // Longest first; on ties the smallest bytes, so the cover does not depend on order.
+        let Some(common) = pairs
+            .iter()
+            .map(|(c, _, _)| c)
+            .max_by(|x, y| x.len().cmp(&y.len()).then_with(|| y.cmp(x)))
+            .cloned()
+        else {
             break;
         };
-        set.retain(|s| memchr::memmem::find(s, &common).is_none());
-        set.push(common);
-        set.sort();
+        for m in &mut members {
+            if m.as_ref()
+                .is_some_and(|s| memchr::memmem::find(s, &common).is_some())
+            {
+                *m = None;
+                live -= 1;
+            }
+        }
+        pairs.retain(|(_, a, b)| {
+            members.get(*a).is_some_and(Option::is_some) && members.get(*b).is_some_and(Option::is_some)
+        });
+        members.push(Some(common));
+        live += 1;
+        pairs_with(&members, members.len() - 1, &mut pairs);
     }
+    let mut set: Vec<Vec<u8>> = members.into_iter().flatten().collect();
+    set.sort();
     set
 }
 
-/// Longest common substrings already computed, by pair of members: the greedy loop of
-/// [`cover`] compares mostly the same pairs again after each merge (startup cost of every run).
-type LcsMemo = std::collections::HashMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
-
-/// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
-/// (ties: the first in order). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
-fn longest_shared(set: &[Vec<u8>], memo: &mut LcsMemo) -> Option<Vec<u8>> {
-    let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
-    for (i, s) in set.iter().enumerate() {
-        for w in s.windows(MIN_PREFIX) {
-            let v = by_window.entry(w).or_default();
-            if v.last() != Some(&i) {
-                v.push(i);
-            }
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = by_window
-        .values()
-        .filter(|v| v.len() > 1)
-        .flat_map(|v| {
-            v.iter()
-                .enumerate()
-                .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
-        })
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut best: Option<Vec<u8>> = None;
-    for (a, b) in pairs {
-        let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+/// Adds to `pairs` member `b` with every live member before it that shares at least
+/// `MIN_PREFIX` bytes with it, and their longest common substring (taken in the smaller of
+/// the two, as ties go to the first place in it).
+fn pairs_with(members: &[Option<Vec<u8>>], b: usize, pairs: &mut Vec<(Vec<u8>, usize, usize)>) {
+    let Some(Some(y)) = members.get(b) else { return };
+    let yw = windows(y);
+    for (a, x) in members.iter().enumerate().take(b) {
+        let Some(x) = x else { continue };
+        if !share_one(&windows(x), &yw) {
             continue;
-        };
-        let c = memo
-            .entry((x.clone(), y.clone()))
-            .or_insert_with(|| longest_common_substring(x, y).to_vec())
-            .as_slice();
-        let better = match &best {
-            None => c.len() >= MIN_PREFIX,
-            Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst.as_slice()),
-        };
-        if better {
-            best = Some(c.to_vec());
+        }
+        let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
+        let c = longest_common_substring(lo, hi);
+        if c.len() >= MIN_PREFIX {
+            pairs.push((c.to_vec(), a, b));
         }
     }
-    best
+}
+
+/// The `MIN_PREFIX`-byte windows of `s`, each packed in an integer, sorted.
+fn windows(s: &[u8]) -> Vec<u64> {
+    let mut w: Vec<u64> = s
+        .windows(MIN_PREFIX)
+        .map(|w| w.iter().fold(0u64, |k, &b| k << 8 | u64::from(b)))
+        .collect();
+    w.sort_unstable();
+    w
+}
+
+/// Whether two sorted lists have an element in common.
+fn share_one(a: &[u64], b: &[u64]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// The longest common substring of `a` and `b` (the first in `a` on ties).
@@ -204,6 +223,8 @@ pub struct RuleSet {
     ac: Option<AhoCorasick>,
     /// For each cover string, the literals holding it and where: (literal, offset).
     in_cover: Vec<Vec<(usize, usize)>>,
+    /// The cover strings, in automaton order.
+    cover: Vec<Vec<u8>>,
     /// Every literal of the rules.
     lits: Vec<Vec<u8>>,
     /// For each literal, the rules it stands for.
@@ -323,6 +344,7 @@ impl RuleSet {
                 rules: compiled,
                 ac,
                 in_cover,
+                cover,
                 lits,
                 lit_rules,
             },
@@ -369,6 +391,25 @@ impl RuleSet {
         }
         out.sort_unstable();
         out.dedup();
+    }
+
+    /// The cover strings (in automaton order) and each literal with the ids of its rules:
+    /// what the prefilter searches for (diagnostics).
+    pub fn prefilter(&self) -> (Vec<&[u8]>, Vec<(&[u8], Vec<&str>)>) {
+        let cover = self.cover.iter().map(Vec::as_slice).collect();
+        let lits = self
+            .lits
+            .iter()
+            .zip(&self.lit_rules)
+            .map(|(l, rs)| {
+                let ids = rs
+                    .iter()
+                    .filter_map(|&r| self.rules.get(r as usize).map(|x| x.id.as_str()))
+                    .collect();
+                (l.as_slice(), ids)
+            })
+            .collect();
+        (cover, lits)
     }
 
     /// Number of literals of the rules, and of the cover the buffer scan searches for.
@@ -423,6 +464,91 @@ mod tests {
             let mut got = Vec::new();
             set.candidates(&line, &mut got);
             proptest::prop_assert_eq!(got, brute_force(set, &line));
+        }
+    }
+
+    /// The greedy merge as first written, comparing every pair again after each merge: the
+    /// incremental [`cover`] must give the same cover.
+    fn cover_reference(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
+        let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
+        let mut set: Vec<Vec<u8>> = Vec::new();
+        for l in lits {
+            if !set.contains(l) && !lits.iter().any(|o| contains(l, o)) {
+                set.push(l.clone());
+            }
+        }
+        set.sort();
+        let mut memo = LcsMemo::new();
+        while set.len() > limit {
+            let Some(common) = longest_shared(&set, &mut memo) else {
+                break;
+            };
+            set.retain(|s| memchr::memmem::find(s, &common).is_none());
+            set.push(common);
+            set.sort();
+        }
+        set
+    }
+
+    /// (reference) Longest common substrings already computed, by pair of members: the greedy loop of
+    /// [`cover`] compares mostly the same pairs again after each merge (startup cost of every run).
+    type LcsMemo = std::collections::HashMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
+
+    /// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
+    /// (ties: the first in order). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
+    fn longest_shared(set: &[Vec<u8>], memo: &mut LcsMemo) -> Option<Vec<u8>> {
+        let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+        for (i, s) in set.iter().enumerate() {
+            for w in s.windows(MIN_PREFIX) {
+                let v = by_window.entry(w).or_default();
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = by_window
+            .values()
+            .filter(|v| v.len() > 1)
+            .flat_map(|v| {
+                v.iter()
+                    .enumerate()
+                    .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut best: Option<Vec<u8>> = None;
+        for (a, b) in pairs {
+            let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
+                continue;
+            };
+            let c = memo
+                .entry((x.clone(), y.clone()))
+                .or_insert_with(|| longest_common_substring(x, y).to_vec())
+                .as_slice();
+            let better = match &best {
+                None => c.len() >= MIN_PREFIX,
+                Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst.as_slice()),
+            };
+            if better {
+                best = Some(c.to_vec());
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn the_incremental_cover_is_the_reference_cover() {
+        let set = RuleSet::from_catalog(&crate::catalog::Catalog::builtin().unwrap());
+        assert_eq!(
+            cover(&set.lits, TEDDY_LIMIT),
+            cover_reference(&set.lits, TEDDY_LIMIT)
+        );
+        let lits: Vec<Vec<u8>> = (0..100)
+            .map(|i| format!("literal number {i:03} of many").into_bytes())
+            .collect();
+        for limit in [1, 8, 50] {
+            assert_eq!(cover(&lits, limit), cover_reference(&lits, limit));
         }
     }
 

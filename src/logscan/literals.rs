@@ -135,16 +135,25 @@ fn concat(children: &[Hir]) -> Option<Vec<Vec<u8>>> {
     best
 }
 
+/// The parts of `hir` in order, with concatenations and groups opened.
+fn flatten<'h>(hir: &'h Hir, out: &mut Vec<&'h Hir>) {
+    match hir.kind() {
+        HirKind::Concat(c) => c.iter().for_each(|x| flatten(x, out)),
+        HirKind::Capture(c) => flatten(&c.sub, out),
+        _ => out.push(hir),
+    }
+}
+
 /// Whether every match of `hir` contains one of `listed`: some part every match has (a run
 /// of fixed text, or a sub-pattern every match goes through) holds a listed literal.
 fn covered(hir: &Hir, listed: &[Vec<u8>]) -> bool {
     let holds = |run: &[u8]| listed.iter().any(|l| memchr::memmem::find(run, l).is_some());
     match hir.kind() {
         HirKind::Literal(_) | HirKind::Concat(_) | HirKind::Class(_) => {
-            let children: &[Hir] = match hir.kind() {
-                HirKind::Concat(c) => c,
-                _ => std::slice::from_ref(hir),
-            };
+            // Groups do not change what matches: a run of fixed text goes on into a group
+            // (`found in (?P<path>/…)` has the run `found in /`).
+            let mut children: Vec<&Hir> = Vec::new();
+            flatten(hir, &mut children);
             let mut run: Vec<u8> = Vec::new();
             for child in children {
                 let byte = match child.kind() {
@@ -275,6 +284,21 @@ mod tests {
         assert!(for_rule(&pats, &["Unauthorized".to_string()]).is_ok());
         assert!(for_rule(&[r"(?:a|lease exists)".to_string()], &["lease".to_string()]).is_err());
         assert!(for_rule(&[r"(?:ab)?Unauthorized".to_string()], &["ab".to_string()]).is_err());
+        // A run of fixed text goes on into a group; not into an optional one.
+        assert!(
+            for_rule(
+                &[r"found in (?P<p>/\S+)".to_string()],
+                &["found in /".to_string()]
+            )
+            .is_ok()
+        );
+        assert!(
+            for_rule(
+                &[r"found in (?P<p>/\S+)?".to_string()],
+                &["found in /".to_string()]
+            )
+            .is_err()
+        );
         assert!(for_rule(&[r"\d+".to_string()], &[]).is_err());
     }
 }
