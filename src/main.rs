@@ -431,6 +431,7 @@ impl CommonArgs {
 
     fn render_options(&self) -> RenderOptions {
         RenderOptions {
+            command: "analyze",
             markdown_budget: self.markdown_budget,
             fail_on: self.fail_on,
         }
@@ -617,7 +618,7 @@ fn audit_one(
         Err(error) => {
             part.clear();
             // Writing into memory cannot fail.
-            let _ = fleet::failed_detail(&source, &error, format, &mut part);
+            let _ = fleet::failed_detail(&source, &error, catalog, format, &mut part);
             Outcome {
                 row: fleet::FleetRow::failed(&source),
                 compact: part.clone(),
@@ -686,7 +687,11 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
             .collect();
         let started = std::time::Instant::now();
         write_out(c.output.as_ref(), |w| {
-            report::render_with(&analyses, format, &c.render_options(), w)
+            let opts = RenderOptions {
+                command: "audit",
+                ..c.render_options()
+            };
+            report::render_with(&analyses, format, &opts, w)
         })?;
         let rows: Vec<fleet::FleetRow> = analyses.iter().map(fleet::FleetRow::of).collect();
         let failed = analyses.iter().filter(|a| a.error.is_some()).count();
@@ -729,7 +734,7 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                     Some(s) => s,
                     None => &mut *w,
                 };
-                to.write_all(fleet::separator(format, count, i))?;
+                to.write_all(fleet::separator(format, i))?;
                 to.write_all(&out.part)?;
                 if let Some(cs) = compact_spool.as_mut() {
                     cs.write_all(&out.compact)?;
@@ -759,7 +764,7 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                 report::markdown::budget_note(budget, whole, w)?;
             }
         }
-        fleet::close(format, count, w)
+        fleet::close(format, &rows, w)
     })?;
     audit_end(&rows, failed, c, started.elapsed())
 }
@@ -886,12 +891,7 @@ fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     for b in bundles {
         let mut an = analyze_or_error(b, &catalog, &opts);
         an.apply_filter(&filter);
-        timelines.push(report::timeline::Timeline {
-            source: an.source.clone(),
-            captured_at: an.captured_at.clone(),
-            entries: report::timeline::entries(&an.findings),
-            error: an.error.clone(),
-        });
+        timelines.push(report::timeline::Timeline::of(&an));
         analyses.push(an);
     }
     let started = std::time::Instant::now();
@@ -960,8 +960,7 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
         incomplete |= !snap.problems.is_empty() || !snap.scrubbed.is_empty();
         let mut inv = report::certs::Inventory::new(&snap, opts.expiry_window);
         if let Some(min) = c.only {
-            inv.certificates
-                .retain(|r| report::certs::status_severity(r.status).is_some_and(|s| s >= min));
+            inv.only(min);
         }
         all_stats.push((inv.source.clone(), stats));
         inventories.push(inv);

@@ -50,11 +50,13 @@ fn audit_summarises_the_fleet_then_details_each_bundle() {
 }
 
 #[test]
-fn audit_json_is_an_array_of_reports() {
+fn audit_json_is_one_report_with_a_bundle_entry_each() {
     let dir = fleet_dir();
     let (_, json) = audit("json", dir.path());
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let sources: Vec<&str> = v
+    assert_eq!(v["command"], "audit");
+    assert_eq!(v["schema_version"], "2");
+    let sources: Vec<&str> = v["bundles"]
         .as_array()
         .unwrap()
         .iter()

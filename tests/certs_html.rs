@@ -35,7 +35,7 @@ fn rows(bundle: &Path) -> Vec<(String, String)> {
     let (code, json) = certs(bundle, "json");
     assert_eq!(code, Some(0));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    v[0]["certificates"]
+    v["bundles"][0]["certificates"]
         .as_array()
         .unwrap()
         .iter()
@@ -152,9 +152,18 @@ fn a_hostile_subject_is_escaped_and_the_json_keeps_its_shape() {
     // The page's extras (chart spans, uses) stay out of the JSON.
     let (_, json) = certs(dir.path(), "json");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let keys: Vec<&String> = v[0].as_object().unwrap().keys().collect();
+    let keys: Vec<&String> = v["bundles"][0].as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["captured_at", "captured_at_source", "certificates", "source"]
+        [
+            "captured_at",
+            "captured_at_source",
+            "certificates",
+            "counts",
+            "incomplete_reasons",
+            "schema_version",
+            "source",
+            "verdict"
+        ]
     );
 }

@@ -47,6 +47,7 @@ fn empty_folder_is_not_a_healthy_bundle_and_exits_2() {
         "{err}"
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &v["bundles"][0];
     assert!(v["error"].as_str().unwrap().contains("an empty folder"));
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0));
 }
@@ -181,7 +182,7 @@ fn table_plan_shows_fixes_caveats_verify_and_rollback() {
 fn analyze_dash_reads_standard_input() {
     let rules = |out: &[u8]| -> Vec<String> {
         let v: serde_json::Value = serde_json::from_slice(out).unwrap();
-        let mut r: Vec<String> = v["findings"]
+        let mut r: Vec<String> = v["bundles"][0]["findings"]
             .as_array()
             .unwrap()
             .iter()

@@ -33,7 +33,8 @@ fn analyze(path: &Path) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["bundles"][0].clone()
 }
 
 /// Rule, node, severity and objects of each finding (paths differ by bundle layout).

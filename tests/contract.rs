@@ -47,11 +47,18 @@ fn json(args: &[&str]) -> (i32, Value) {
     (code, v)
 }
 
-fn analyze_json(bundle: &str, now: &str, extra: &[&str]) -> (i32, Value) {
+/// `analyze -o json` of one bundle: the whole report.
+fn analyze_doc(bundle: &str, now: &str, extra: &[&str]) -> (i32, Value) {
     let p = path(bundle);
     let mut args = vec!["analyze", p.as_str(), "--now", now, "-o", "json"];
     args.extend_from_slice(extra);
     json(&args)
+}
+
+/// `analyze -o json` of one bundle: its entry of the report's `bundles`.
+fn analyze_json(bundle: &str, now: &str, extra: &[&str]) -> (i32, Value) {
+    let (code, v) = analyze_doc(bundle, now, extra);
+    (code, v["bundles"][0].clone())
 }
 
 // ---- 1. verdicts -------------------------------------------------------------------------
@@ -152,7 +159,7 @@ fn healthy_is_earned_and_counts_add_up() {
     let (code, v) = analyze_json("kubeadm-healthy", "2026-06-15T12:00:00Z", &[]);
     assert_eq!(code, 0);
     assert_eq!(v["verdict"], "healthy", "{}", v["incomplete_reasons"]);
-    assert_eq!(v["schema_version"], "1");
+    assert_eq!(v["schema_version"], "2");
     assert_eq!(v["tool"]["name"], "kubetriage");
     assert_eq!(v["tool"]["version"], env!("CARGO_PKG_VERSION"));
     let (_, r) = analyze_json("incident-replay", "2026-11-21T09:30:00Z", &[]);
@@ -181,7 +188,10 @@ fn nothing_recognised_is_never_healthy() {
     ]);
     if let Ok(v) = serde_json::from_str::<Value>(&out) {
         assert_eq!(v["verdict"], "incomplete", "{v}");
-        assert_eq!(v["incomplete_reasons"][0]["kind"], "nothing-recognised");
+        assert_eq!(
+            v["bundles"][0]["incomplete_reasons"][0]["kind"],
+            "nothing-recognised"
+        );
     }
 }
 
@@ -199,7 +209,7 @@ fn certs_honours_fail_on_only_and_stats() {
     };
     let (code, out, _) = with(&["-o", "json", "--fail-on", "error"]);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let expired = v[0]["certificates"]
+    let expired = v["bundles"][0]["certificates"]
         .as_array()
         .unwrap()
         .iter()
@@ -215,7 +225,7 @@ fn certs_honours_fail_on_only_and_stats() {
             .position(|x| *x == s)
             .unwrap()
     };
-    let keys: Vec<(usize, i64)> = v[0]["certificates"]
+    let keys: Vec<(usize, i64)> = v["bundles"][0]["certificates"]
         .as_array()
         .unwrap()
         .iter()
@@ -232,7 +242,13 @@ fn certs_honours_fail_on_only_and_stats() {
     // --only error keeps only expired and not-yet-valid certificates.
     let (_, out, _) = with(&["-o", "json", "--only", "error"]);
     let only: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(only[0]["certificates"].as_array().unwrap().len(), expired);
+    assert_eq!(
+        only["bundles"][0]["certificates"].as_array().unwrap().len(),
+        expired
+    );
+    // The counts say how many certificates the filter hid; the verdict follows what is shown.
+    assert_eq!(only["counts"]["error"]["shown"], expired);
+    assert_eq!(only["bundles"][0]["verdict"], "broken");
     // --stats on stderr.
     let (_, _, err) = with(&["-o", "json", "--stats"]);
     assert!(err.contains("bytes read") && err.contains("peak memory"), "{err}");
@@ -250,9 +266,13 @@ fn timeline_follows_the_contract() {
     let b = path("incident-replay");
     let (code, out, _) = run(&["timeline", &a, &b, "--now", "2026-11-21T09:30:00Z", "-o", "json"]);
     let v: Value = serde_json::from_str(&out).expect("one JSON document");
-    let entries = v.as_array().expect("an array");
-    assert!(entries.iter().any(|e| e["source"] == a.as_str()));
-    assert!(entries.iter().any(|e| e["source"] == b.as_str()));
+    let bundles = v["bundles"].as_array().expect("an array of bundles");
+    assert_eq!(bundles[0]["source"], a.as_str());
+    assert_eq!(bundles[1]["source"], b.as_str());
+    assert!(
+        bundles[1]["entries"].as_array().is_some_and(|e| !e.is_empty()),
+        "{v}"
+    );
     assert_eq!(code, 1, "error events fail the default --fail-on error");
     let (code, _, err) = run(&[
         "timeline",
@@ -272,7 +292,7 @@ fn timeline_follows_the_contract() {
     assert!(html.contains("<table") && !html.contains('┌'), "{html}");
     let (_, yaml, _) = run(&["timeline", &a, "--now", "2026-06-15T12:00:00Z", "-o", "yaml"]);
     let y: Value = serde_yaml::from_str(&yaml).unwrap();
-    assert!(y.is_array());
+    assert_eq!(y["command"], "timeline");
 }
 
 /// Was: `--output report.html` without -o wrote a terminal table into the .html file.
@@ -326,7 +346,7 @@ fn output_extension_picks_the_format() {
 
 #[test]
 fn yaml_is_the_json_report() {
-    let (_, j) = analyze_json("two-nodes", "2026-06-15T12:00:00Z", &[]);
+    let (_, j) = analyze_doc("two-nodes", "2026-06-15T12:00:00Z", &[]);
     let (_, y, _) = run(&[
         "analyze",
         &path("two-nodes"),
@@ -340,37 +360,101 @@ fn yaml_is_the_json_report() {
 }
 
 /// The report shape is the one docs/report.schema.json describes, for every fixture and
-/// for an audit (an array).
+/// every subcommand. Was: JSON was an object for one bundle and an array for two, `certs`
+/// an array and `timeline` a flat array of events, with no schema version, verdict or counts.
 #[test]
-fn every_fixture_report_validates_against_the_json_schema() {
+fn every_report_of_every_subcommand_validates_against_the_json_schema() {
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string("docs/report.schema.json").unwrap()).unwrap();
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
         .expect("the schema compiles");
-    for (bundle, now) in FIXTURES {
-        let (_, v) = analyze_json(bundle, now, &[]);
+    let valid = |what: &str, v: &Value| {
         let errors: Vec<String> = validator
-            .iter_errors(&v)
+            .iter_errors(v)
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
-        assert!(errors.is_empty(), "{bundle}: {errors:#?}");
+        assert!(errors.is_empty(), "{what}: {errors:#?}");
+    };
+    for (bundle, now) in FIXTURES {
+        let (_, v) = analyze_doc(bundle, now, &[]);
+        valid(&format!("analyze {bundle}"), &v);
+        for command in ["certs", "timeline"] {
+            let (_, v) = json(&[command, &path(bundle), "--now", now, "-o", "json"]);
+            valid(&format!("{command} {bundle}"), &v);
+        }
     }
-    let (_, many) = json(&[
-        "analyze",
-        &path("two-nodes"),
-        &path("sosreport-scrubbed"),
-        "--now",
-        "2026-06-15T12:00:00Z",
-        "-o",
-        "json",
-    ]);
-    assert!(many.is_array());
-    assert!(validator.is_valid(&many));
+    // One bundle or several, readable or not, every command: the same top level.
+    let now = "2026-06-15T12:00:00Z";
+    let (two, healthy, missing) = (
+        path("two-nodes"),
+        path("kubeadm-healthy.tar.gz"),
+        path("no-such-bundle"),
+    );
+    // `audit` takes folders of bundles: the same three, in name order.
+    let fleet = std::env::temp_dir().join(format!("kt-contract-fleet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&fleet);
+    std::fs::create_dir_all(&fleet).unwrap();
+    let here = std::env::current_dir().unwrap();
+    std::os::unix::fs::symlink(here.join(&two), fleet.join("a-two-nodes")).unwrap();
+    std::os::unix::fs::symlink(here.join(&healthy), fleet.join("b-healthy.tar.gz")).unwrap();
+    std::fs::write(fleet.join("c-cut.tar.gz"), b"\x1f\x8b not really").unwrap();
+    let fleet = fleet.display().to_string();
+    let mut tops = Vec::new();
+    for command in ["analyze", "certs", "timeline", "audit"] {
+        for bundles in [
+            vec![two.as_str()],
+            vec![two.as_str(), healthy.as_str(), missing.as_str()],
+        ] {
+            let mut args = vec![command];
+            if command == "audit" {
+                if bundles.len() == 1 {
+                    continue;
+                }
+                args.push(&fleet);
+            } else {
+                args.extend(&bundles);
+            }
+            args.extend(["--now", now, "-o", "json"]);
+            let (_, v) = json(&args);
+            valid(&format!("{args:?}"), &v);
+            assert_eq!(v["command"], command);
+            assert_eq!(v["schema_version"], "2");
+            assert_eq!(v["bundles"].as_array().unwrap().len(), bundles.len(), "{args:?}");
+            if bundles.len() > 1 {
+                // The worst of the bundles, counts summed.
+                assert_eq!(v["verdict"], "broken", "{args:?}");
+                let sum: u64 = v["bundles"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|b| b["counts"]["error"]["shown"].as_u64().unwrap())
+                    .sum();
+                assert_eq!(v["counts"]["error"]["shown"], sum, "{args:?}");
+                let failed = &v["bundles"][2];
+                assert!(failed["error"].is_string(), "{args:?}: {failed}");
+                assert_eq!(failed["verdict"], "incomplete", "{args:?}");
+            }
+            let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            keys.sort();
+            tops.push(keys);
+        }
+    }
+    let (_, diff) = json(&["diff", &two, &healthy, "--now", now, "-o", "json"]);
+    valid("diff", &diff);
+    assert_eq!(diff["bundles"][0]["role"], "before");
+    let mut keys: Vec<String> = diff.as_object().unwrap().keys().cloned().collect();
+    keys.retain(|k| !["new", "fixed", "unchanged"].contains(&k.as_str()));
+    keys.sort();
+    tops.push(keys);
+    assert!(tops.windows(2).all(|w| w[0] == w[1]), "{tops:#?}");
     // A wrong shape is refused (the schema is not vacuous).
-    let mut broken = many[0].clone();
-    broken["verdict"] = Value::from("fine");
+    let (_, mut broken) = analyze_doc("two-nodes", now, &[]);
+    broken["bundles"][0]["verdict"] = Value::from("fine");
+    assert!(!validator.is_valid(&broken));
+    let (_, mut broken) = json(&["certs", &two, "--now", now, "-o", "json"]);
+    broken["bundles"][0]["certificates"][0]["status"] = Value::from("fine");
     assert!(!validator.is_valid(&broken));
 }
 
@@ -468,7 +552,7 @@ fn junit_has_a_suite_per_bundle_and_failures_at_fail_on() {
     assert_eq!(code, 1);
     let (suites, cases, failures) = junit_counts(&xml);
     let (_, v) = json(&["analyze", &a, &b, "--now", "2026-11-21T09:30:00Z", "-o", "json"]);
-    let errors: usize = v
+    let errors: usize = v["bundles"]
         .as_array()
         .unwrap()
         .iter()
@@ -603,7 +687,8 @@ fn diff_after_a_fix_and_after_a_regression() {
     assert_eq!(code, 0, "nothing new");
     assert_eq!(fixed["new"].as_array().unwrap().len(), 0);
     assert!(fixed["fixed"].as_array().unwrap().len() >= 4);
-    assert_eq!(fixed["after"]["verdict"], "healthy");
+    assert_eq!(fixed["bundles"][1]["verdict"], "healthy");
+    assert_eq!(fixed["verdict"], "healthy");
     let (code, worse) = json(&[
         "diff",
         &path("kubeadm-healthy"),

@@ -169,7 +169,7 @@ fn a_log_naming_one_notafter_is_explained_by_that_certificate_only() {
     let mut out = Vec::new();
     render(std::slice::from_ref(&a), Format::Json, &mut out).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    let j = v["findings"]
+    let j = v["bundles"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()

@@ -140,6 +140,7 @@ fn analyze_exits(input: &Path, extra: &[&str], codes: &[i32]) -> Run {
     let report: Value = serde_json::from_slice(&stdout).unwrap_or_else(|e| {
         panic!("not json ({e}): {}", String::from_utf8_lossy(&stdout));
     });
+    let report = report["bundles"][0].clone();
     Run { report, stderr }
 }
 
@@ -984,8 +985,8 @@ fn several_bundles_one_missing_loses_nothing() {
         assert!(err.contains("missing.tgz"), "{err}");
         if format == "json" {
             let v: Value = serde_json::from_str(&out).unwrap();
-            assert!(v[0]["error"].is_null());
-            assert!(v[1]["error"].as_str().unwrap().contains("missing.tgz"));
+            assert!(v["bundles"][0]["error"].is_null());
+            assert!(v["bundles"][1]["error"].as_str().unwrap().contains("missing.tgz"));
         }
     }
 }
@@ -1032,7 +1033,7 @@ fn certs_and_timeline_of_several_bundles_one_missing_lose_nothing() {
             }
             if format == "json" {
                 let v: Value = serde_json::from_str(&out).unwrap();
-                let failed: Vec<_> = v
+                let failed: Vec<_> = v["bundles"]
                     .as_array()
                     .unwrap()
                     .iter()
@@ -1073,17 +1074,21 @@ fn audit_opens_only_files_and_folders_and_survives_a_bad_entry() {
     ]);
     assert_eq!(code, 2, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    let sources: Vec<&str> = v
+    let sources: Vec<&str> = v["bundles"]
         .as_array()
         .unwrap()
         .iter()
         .map(|a| a["source"].as_str().unwrap())
         .collect();
     assert_eq!(sources.len(), 3, "{sources:?}");
-    assert!(sources[0].ends_with("a-good.tar.gz") && v[0]["error"].is_null());
-    assert!(sources[1].ends_with("c-dangling.tgz") && v[1]["error"].is_string());
+    assert!(sources[0].ends_with("a-good.tar.gz") && v["bundles"][0]["error"].is_null());
+    assert!(sources[1].ends_with("c-dangling.tgz") && v["bundles"][1]["error"].is_string());
     assert!(
-        sources[2].ends_with("d-junk.tar.xz") && v[2]["error"].as_str().unwrap().contains("not a bundle")
+        sources[2].ends_with("d-junk.tar.xz")
+            && v["bundles"][2]["error"]
+                .as_str()
+                .unwrap()
+                .contains("not a bundle")
     );
     assert!(
         err.contains("skipping") && err.contains("README.txt") && err.contains("b-evil.tar.gz"),

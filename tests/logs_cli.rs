@@ -44,7 +44,7 @@ fn timeline_json_has_first_seen_and_counts() {
         .code(1); // error events and the default --fail-on error
 
     let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
-    let e = v.as_array().unwrap();
+    let e = v["bundles"][0]["entries"].as_array().unwrap();
     assert!(
         e.iter()
             .any(|x| x["rule"] == "log-flannel-subnet-env-missing" && x["count"].as_u64() > Some(1))

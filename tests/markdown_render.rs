@@ -241,13 +241,12 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn plans_of(v: &Value) -> Vec<Vec<Value>> {
-    match v {
-        Value::Array(reports) => reports
-            .iter()
-            .map(|r| r["plan"].as_array().unwrap().clone())
-            .collect(),
-        one => vec![one["plan"].as_array().unwrap().clone()],
-    }
+    v["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["plan"].as_array().unwrap().clone())
+        .collect()
 }
 
 #[test]
@@ -272,7 +271,7 @@ fn the_replay_plan_keeps_heredocs_and_steps_past_nine() {
     let p = format!("{B}/incident-replay");
     let md = run(&["analyze", &p, "--now", "2026-11-21T09:30:00Z", "-o", "markdown"]);
     let v = json(&["analyze", &p, "--now", "2026-11-21T09:30:00Z"]);
-    let plan = v["plan"].as_array().unwrap();
+    let plan = v["bundles"][0]["plan"].as_array().unwrap();
     assert!(plan.len() >= 10, "the fixture has ≥ 10 steps");
     assert!(
         plan.iter().any(|s| s["commands"]
@@ -372,11 +371,11 @@ fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
     ]);
     let md = run(&["audit", d, "--now", now, "-o", "markdown"]);
     let v = json(&["audit", d, "--now", now]);
-    assert_eq!(v.as_array().unwrap().len(), 6);
+    assert_eq!(v["bundles"].as_array().unwrap().len(), 6);
     assert!(md.chars().count() <= 60_000, "{} characters", md.chars().count());
     assert_plans(&md, &plans_of(&v), "audit (budget)");
     assert_plans(&full, &plans_of(&v), "audit (full)");
-    for r in v.as_array().unwrap() {
+    for r in v["bundles"].as_array().unwrap() {
         assert!(md.contains(&format!("**Verdict:** {}", r["verdict"].as_str().unwrap())));
     }
     // Every root cause of the full report is kept.

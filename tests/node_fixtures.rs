@@ -41,7 +41,8 @@ fn report(rule: &str, case: &str) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["bundles"][0].clone()
 }
 
 fn findings<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {

@@ -25,7 +25,7 @@ fn plan_of(tree: &Tree, now: time::OffsetDateTime) -> Vec<Value> {
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    report["plan"].as_array().unwrap().clone()
+    report["bundles"][0]["plan"].as_array().unwrap().clone()
 }
 
 fn ids(plan: &[Value]) -> Vec<&str> {

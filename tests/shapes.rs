@@ -33,7 +33,8 @@ fn analyze(dir: &Path, now: &str) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["bundles"][0].clone()
 }
 
 /// What a diagnosis is made of, independent of where the files sat.

@@ -32,7 +32,7 @@ fn analyze(path: &Path, extra: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v.as_array().and_then(|a| a.first()).cloned().unwrap_or(v)
+    v["bundles"][0].clone()
 }
 
 /// What a user compares across layouts: rule, node, severity and objects of each finding
@@ -172,6 +172,7 @@ fn corrupt_xz_is_not_a_bundle_and_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = &v["bundles"][0];
     assert!(
         v["error"]
             .as_str()

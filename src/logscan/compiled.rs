@@ -9,6 +9,9 @@ use regex::Regex;
 use crate::catalog::{Catalog, LogSyntax, RuleKind};
 use crate::logscan::literals;
 
+/// A prefilter literal with the ids of the rules it stands for.
+pub type LiteralRules<'a> = (&'a [u8], Vec<&'a str>);
+
 /// Most patterns Aho-Corasick's SIMD prefilter (Teddy) takes; beyond it, scans are several
 /// times slower.
 const TEDDY_LIMIT: usize = 64;
@@ -395,7 +398,7 @@ impl RuleSet {
 
     /// The cover strings (in automaton order) and each literal with the ids of its rules:
     /// what the prefilter searches for (diagnostics).
-    pub fn prefilter(&self) -> (Vec<&[u8]>, Vec<(&[u8], Vec<&str>)>) {
+    pub fn prefilter(&self) -> (Vec<&[u8]>, Vec<LiteralRules<'_>>) {
         let cover = self.cover.iter().map(Vec::as_slice).collect();
         let lits = self
             .lits

@@ -10,13 +10,26 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::pki::inventory::{CertRow, Status, rows_within};
+use crate::report::envelope::{self, Envelope, Judged};
 use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};
+use crate::report::verdict::{self, Count, Counts, GapKind, IncompleteReason, SCHEMA_VERSION, Verdict};
 use crate::report::{CertSpan, Format};
 use crate::snapshot::Snapshot;
 
 /// One bundle's inventory.
 #[derive(Clone, Debug, Serialize)]
 pub struct Inventory {
+    /// The report shape's version (an `-o jsonl` line stands alone).
+    pub schema_version: &'static str,
+    /// The verdict on the certificates: `broken` with an expired or not-yet-valid one shown,
+    /// `incomplete` when part of the bundle could not be read (a certificate may be missing),
+    /// `degraded` with one expiring, else `healthy`.
+    pub verdict: Verdict,
+    /// Certificates per severity: expired and not yet valid count as errors, expiring as
+    /// warnings; `shown` after `--only`, `total` before.
+    pub counts: Counts,
+    /// What could not be read, and why.
+    pub incomplete_reasons: Vec<IncompleteReason>,
     /// The input as given.
     pub source: String,
     /// Capture time, RFC 3339.
@@ -48,15 +61,42 @@ impl Inventory {
     /// The inventory of `snap`, `expiring` within `window` of capture.
     pub fn new(snap: &Snapshot, window: Duration) -> Self {
         let spans = crate::report::cert_spans(snap);
+        let mut rows = rows_within(snap, window);
+        sort_rows(&mut rows);
+        let recognised = !snap.certs.certs.is_empty() || !snap.nodes.is_empty();
+        let mut reasons = verdict::incomplete_reasons(&snap.problems, &[], recognised);
+        if let Some(cut) = &snap.cut {
+            if !reasons.iter().any(|r| r.kind == GapKind::ArchiveCut) {
+                reasons.push(IncompleteReason {
+                    kind: GapKind::ArchiveCut,
+                    checks: Vec::new(),
+                    path: None,
+                    reason: cut.clone(),
+                });
+            }
+        }
+        if let Some(s) = snap.scrubbed.first() {
+            reasons.push(IncompleteReason {
+                kind: GapKind::Scrubbed,
+                checks: Vec::new(),
+                path: Some(s.path.clone()),
+                reason: format!(
+                    "{} scrubbed {} item(s) (certificates, keys or secret values): a certificate may be missing here",
+                    s.by,
+                    snap.scrubbed.len()
+                ),
+            });
+        }
+        let counts = cert_counts(&rows, &rows);
         Inventory {
+            schema_version: SCHEMA_VERSION,
+            verdict: verdict::decide(&counts, &reasons),
+            counts,
+            incomplete_reasons: reasons,
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),
             captured_at_source: snap.captured_at.source.as_str().to_string(),
-            certificates: {
-                let mut rows = rows_within(snap, window);
-                sort_rows(&mut rows);
-                rows
-            },
+            certificates: rows,
             error: None,
             captured: snap.captured_at.at,
             window_days: window.whole_days(),
@@ -67,7 +107,17 @@ impl Inventory {
 
     /// The entry for a bundle that could not be read at all, saying why.
     pub fn failed(source: String, error: String, window: Duration) -> Self {
+        let reasons = vec![IncompleteReason {
+            kind: GapKind::Unreadable,
+            checks: Vec::new(),
+            path: None,
+            reason: error.clone(),
+        }];
         Inventory {
+            schema_version: SCHEMA_VERSION,
+            verdict: Verdict::Incomplete,
+            counts: Counts::default(),
+            incomplete_reasons: reasons,
             source,
             captured_at: String::new(),
             captured_at_source: String::new(),
@@ -78,6 +128,50 @@ impl Inventory {
             spans: Vec::new(),
             used: BTreeMap::new(),
         }
+    }
+}
+
+impl Inventory {
+    /// Keeps the certificates at or above `min` (`--only`); the counts say how many the
+    /// bundle has in all, and the verdict follows what is shown.
+    pub fn only(&mut self, min: crate::finding::Severity) {
+        let all = std::mem::take(&mut self.certificates);
+        let shown: Vec<CertRow> = all
+            .iter()
+            .filter(|r| status_severity(r.status).is_some_and(|s| s >= min))
+            .cloned()
+            .collect();
+        self.counts = cert_counts(&shown, &all);
+        self.verdict = verdict::decide(&self.counts, &self.incomplete_reasons);
+        self.certificates = shown;
+    }
+}
+
+impl Judged for Inventory {
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    fn counts(&self) -> Counts {
+        self.counts
+    }
+}
+
+/// Certificates per severity of their status ([`status_severity`]), `shown` of `all`.
+fn cert_counts(shown: &[CertRow], all: &[CertRow]) -> Counts {
+    use crate::finding::Severity;
+    let n = |rows: &[CertRow], s: Severity| {
+        rows.iter()
+            .filter(|r| status_severity(r.status) == Some(s))
+            .count()
+    };
+    let c = |s| Count {
+        shown: n(shown, s),
+        total: n(all, s),
+    };
+    Counts {
+        error: c(Severity::Error),
+        warning: c(Severity::Warning),
+        info: c(Severity::Info),
     }
 }
 
@@ -152,18 +246,9 @@ pub fn status_severity(st: Status) -> Option<crate::finding::Severity> {
 /// Renders inventories in `format`. SARIF and JUnit are not inventory formats (an error).
 pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, inv).map_err(std::io::Error::other)?;
-            writeln!(w)
-        }
-        Format::Yaml => {
-            let text = serde_yaml::to_string(inv).map_err(std::io::Error::other)?;
-            w.write_all(text.as_bytes())
-        }
-        Format::Jsonl => inv.iter().try_for_each(|i| {
-            serde_json::to_writer(&mut *w, i).map_err(std::io::Error::other)?;
-            writeln!(w)
-        }),
+        Format::Json => envelope::json(&Envelope::new("certs", inv), w),
+        Format::Yaml => envelope::yaml(&Envelope::new("certs", inv), w),
+        Format::Jsonl => envelope::jsonl(inv, w),
         Format::Table | Format::Wide => {
             super::escape::visibly(w, |w| inv.iter().try_for_each(|i| table(i, w)))
         }

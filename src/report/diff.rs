@@ -20,6 +20,8 @@ use crate::report::{Analysis, FailOn, Format, NodeSummary};
 /// One side of the comparison.
 #[derive(Clone, Debug, Serialize)]
 pub struct Side {
+    /// `before` or `after`.
+    pub role: &'static str,
     /// The bundle.
     pub source: String,
     /// Its capture time.
@@ -33,8 +35,9 @@ pub struct Side {
 }
 
 impl Side {
-    fn of(a: &Analysis) -> Side {
+    fn of(role: &'static str, a: &Analysis) -> Side {
         Side {
+            role,
             source: a.source.clone(),
             captured_at: a.captured_at.clone(),
             verdict: a.verdict,
@@ -62,9 +65,19 @@ pub struct Diff {
     pub schema_version: &'static str,
     /// The tool and its version.
     pub tool: Tool,
-    /// The bundle before the fix.
+    /// `diff`.
+    pub command: &'static str,
+    /// AFTER's verdict.
+    pub verdict: Verdict,
+    /// AFTER's counts.
+    pub counts: Counts,
+    /// BEFORE then AFTER.
+    pub bundles: [Side; 2],
+    /// The bundle before the fix (`bundles[0]`).
+    #[serde(skip)]
     pub before: Side,
-    /// The bundle after the fix.
+    /// The bundle after the fix (`bundles[1]`).
+    #[serde(skip)]
     pub after: Side,
     /// In AFTER only.
     pub new: Vec<Finding>,
@@ -136,11 +149,16 @@ impl Diff {
                 None => new.push(f.clone()),
             }
         }
+        let (b, a) = (Side::of("before", before), Side::of("after", after));
         Diff {
             schema_version: SCHEMA_VERSION,
             tool: TOOL,
-            before: Side::of(before),
-            after: Side::of(after),
+            command: "diff",
+            verdict: a.verdict,
+            counts: a.counts,
+            bundles: [b.clone(), a.clone()],
+            before: b,
+            after: a,
             new,
             fixed: left.into_iter().flatten().cloned().collect(),
             unchanged,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::finding::Severity;
-use crate::report::{Analysis, CertSpan, Format, html, markdown, table};
+use crate::report::verdict::{Count, Counts, Verdict};
+use crate::report::{Analysis, CertSpan, Format, envelope, html, markdown, table};
 use crate::snapshot::rfc3339;
 
 /// The certificate that expires first (or expired) in a bundle: the fleet summary's column,
@@ -58,6 +59,9 @@ pub struct FleetRow {
     pub infos: usize,
     /// The certificate that expires first (or expired), with its date and days from capture.
     pub earliest_expiry: String,
+    /// Findings per severity, shown and total (for the audit report's own counts).
+    #[serde(skip)]
+    pub counts: Counts,
 }
 
 impl FleetRow {
@@ -68,7 +72,16 @@ impl FleetRow {
         expiry: Option<&Expiry>,
     ) -> Self {
         let count = |s: Severity| severities.clone().filter(|&f| f == s).count();
+        let both = |s| Count {
+            shown: count(s),
+            total: count(s),
+        };
         FleetRow {
+            counts: Counts {
+                error: both(Severity::Error),
+                warning: both(Severity::Warning),
+                info: both(Severity::Info),
+            },
             source: source.to_string(),
             verdict: verdict.to_string(),
             worst: severities
@@ -98,12 +111,15 @@ impl FleetRow {
         if a.error.is_some() {
             return FleetRow::failed(&a.source);
         }
-        FleetRow::new(
-            &a.source,
-            a.verdict.as_str(),
-            a.findings.iter().map(|f| f.severity),
-            a.earliest_expiry.as_ref(),
-        )
+        FleetRow {
+            counts: a.counts,
+            ..FleetRow::new(
+                &a.source,
+                a.verdict.as_str(),
+                a.findings.iter().map(|f| f.severity),
+                a.earliest_expiry.as_ref(),
+            )
+        }
     }
 
     /// The row of a bundle whose analysis failed.
@@ -116,6 +132,7 @@ impl FleetRow {
             warnings: 0,
             infos: 0,
             earliest_expiry: "not analysed".to_string(),
+            counts: Counts::default(),
         }
     }
 
@@ -138,9 +155,12 @@ pub fn rows(analyses: &[Analysis]) -> Vec<FleetRow> {
     analyses.iter().map(FleetRow::of).collect()
 }
 
-/// What the fleet summary needs of one JSON report (every other field is ignored).
+/// What the fleet summary needs of one bundle's JSON report (every other field is ignored).
 #[derive(Deserialize)]
 struct ReportSummary {
+    /// Findings per severity (reports before schema 2 have none: counted from `findings`).
+    #[serde(default)]
+    counts: Option<Counts>,
     source: String,
     #[serde(default)]
     findings: Vec<SeverityOnly>,
@@ -171,12 +191,16 @@ impl ReportSummary {
             ..e.clone()
         });
         let verdict = printable(self.verdict.as_deref().unwrap_or("unknown"));
-        FleetRow::new(
+        let row = FleetRow::new(
             &source,
             &verdict,
             self.findings.iter().map(|f| f.severity),
             expiry.as_ref(),
-        )
+        );
+        FleetRow {
+            counts: self.counts.unwrap_or(row.counts),
+            ..row
+        }
     }
 }
 
@@ -187,8 +211,9 @@ fn printable(s: &str) -> String {
         .collect()
 }
 
-/// The rows of one JSON value: a report, or an array of reports, read element by element
-/// (an `audit -o json` of thousands of bundles is never held whole).
+/// The rows of one JSON value: a report envelope (schema 2: `bundles`, read element by
+/// element, so an `audit -o json` of thousands of bundles is never held whole), or, as
+/// schema 1 wrote them, one bundle's report or an array of them.
 struct Rows(Vec<FleetRow>);
 
 impl<'de> Deserialize<'de> for Rows {
@@ -197,7 +222,7 @@ impl<'de> Deserialize<'de> for Rows {
         impl<'de> serde::de::Visitor<'de> for Shape {
             type Value = Rows;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a kubetriage JSON report or an array of them")
+                f.write_str("a kubetriage JSON report (analyze or audit)")
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Rows, A::Error> {
                 let mut rows = Vec::new();
@@ -206,12 +231,70 @@ impl<'de> Deserialize<'de> for Rows {
                 }
                 Ok(Rows(rows))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Rows, A::Error> {
-                let one = ReportSummary::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Rows, A::Error> {
+                use serde::de::Error as _;
+                let mut one = serde_json::Map::new();
+                let mut bundles: Option<Rows> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "bundles" => bundles = Some(map.next_value::<SeqOfRows>()?.0),
+                        "command" => {
+                            let command: String = map.next_value()?;
+                            if !matches!(command.as_str(), "analyze" | "audit") {
+                                return Err(A::Error::custom(format!(
+                                    "a `{}` report, not an analysis (write it with `analyze` or `audit`)",
+                                    printable(&command)
+                                )));
+                            }
+                        }
+                        // Only what a row needs is kept; findings as their severities.
+                        "source" | "earliest_expiry" | "error" | "verdict" | "counts" => {
+                            one.insert(key, map.next_value()?);
+                        }
+                        "findings" => {
+                            let f: Vec<SeverityOnly> = map.next_value()?;
+                            let f: Vec<serde_json::Value> = f
+                                .into_iter()
+                                .map(|f| serde_json::json!({ "severity": f.severity }))
+                                .collect();
+                            one.insert(key, f.into());
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                if let Some(rows) = bundles {
+                    return Ok(rows);
+                }
+                let one: ReportSummary = serde_json::from_value(one.into()).map_err(A::Error::custom)?;
                 Ok(Rows(vec![one.row()]))
             }
         }
         d.deserialize_any(Shape)
+    }
+}
+
+/// The `bundles` array of an envelope, read element by element.
+struct SeqOfRows(Rows);
+
+impl<'de> Deserialize<'de> for SeqOfRows {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Seq;
+        impl<'de> serde::de::Visitor<'de> for Seq {
+            type Value = SeqOfRows;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an array of bundle reports")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SeqOfRows, A::Error> {
+                let mut rows = Vec::new();
+                while let Some(r) = seq.next_element::<ReportSummary>()? {
+                    rows.push(r.row());
+                }
+                Ok(SeqOfRows(Rows(rows)))
+            }
+        }
+        d.deserialize_seq(Seq)
     }
 }
 
@@ -223,13 +306,6 @@ pub fn rows_from_json(r: impl io::Read) -> Result<Vec<FleetRow>, serde_json::Err
         rows.extend(value?.0);
     }
     Ok(rows)
-}
-
-/// The JSON entry of a bundle whose analysis failed: its source and why.
-#[derive(Serialize)]
-struct Failure<'a> {
-    source: &'a str,
-    error: &'a str,
 }
 
 /// Whether `format` writes the fleet summary before the details (and so must hold the
@@ -258,18 +334,17 @@ pub fn detail(a: &Analysis, format: Format, w: &mut dyn Write) -> io::Result<()>
     }
 }
 
-/// Writes the part of a bundle whose analysis failed with `error`.
-pub fn failed_detail(source: &str, error: &str, format: Format, w: &mut dyn Write) -> io::Result<()> {
-    let failure = Failure { source, error };
+/// Writes the part of a bundle whose analysis failed with `error` (json: the report entry
+/// of an unreadable bundle, as [`Analysis::failed`] makes it).
+pub fn failed_detail(
+    source: &str,
+    error: &str,
+    catalog: &crate::catalog::Catalog,
+    format: Format,
+    w: &mut dyn Write,
+) -> io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, &failure).map_err(io::Error::other)?;
-            writeln!(w)
-        }
-        Format::Jsonl => {
-            serde_json::to_writer(&mut *w, &failure).map_err(io::Error::other)?;
-            writeln!(w)
-        }
+        Format::Json | Format::Jsonl => detail(&Analysis::failed(source, error, catalog), format, w),
         Format::Markdown => markdown::render_failed(source, error, w),
         Format::Html => w.write_all(html::failed(source, error).as_bytes()),
         _ => writeln!(
@@ -293,30 +368,37 @@ pub fn summary(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Resu
 }
 
 /// Writes what precedes the first bundle's part of an audit of `count` bundles (the first
-/// named `first`): the page's start (html), the array's start (json, several bundles).
+/// named `first`): the page's start (html), the report envelope up to its `bundles` (json).
 pub fn open(format: Format, count: usize, first: &str, w: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Html if count == 1 => w.write_all(html::head(&format!("kubetriage: {first}")).as_bytes()),
         Format::Html => w.write_all(html::head(&format!("kubetriage: {count} bundles")).as_bytes()),
-        Format::Json if count > 1 => w.write_all(b"[\n"),
+        Format::Json => envelope::open("audit", w),
         _ => Ok(()),
     }
 }
 
-/// What separates the parts of bundles `index - 1` and `index` (json arrays: a comma).
-pub fn separator(format: Format, count: usize, index: usize) -> &'static [u8] {
-    if format == Format::Json && count > 1 && index > 0 {
+/// What separates the parts of bundles `index - 1` and `index` (json: a comma).
+pub fn separator(format: Format, index: usize) -> &'static [u8] {
+    if format == Format::Json && index > 0 {
         b",\n"
     } else {
         b""
     }
 }
 
-/// Writes what follows the last bundle's part: the page's end (html), the array's end (json).
-pub fn close(format: Format, count: usize, w: &mut dyn Write) -> io::Result<()> {
+/// Writes what follows the last bundle's part: the page's end (html); the envelope's end
+/// with the verdict and counts over `rows` (json).
+pub fn close(format: Format, rows: &[FleetRow], w: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Html => w.write_all(html::TAIL.as_bytes()),
-        Format::Json if count > 1 => w.write_all(b"]\n"),
+        Format::Json => envelope::close(
+            envelope::worst(rows.iter().filter_map(|r| Verdict::parse(&r.verdict))),
+            rows.iter()
+                .map(|r| r.counts)
+                .fold(Counts::default(), std::ops::Add::add),
+            w,
+        ),
         _ => Ok(()),
     }
 }
@@ -336,7 +418,7 @@ pub fn merged(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Resul
         Format::Html => {
             open(format, rows.len().max(2), "", w)?;
             summary(rows, format, w)?;
-            close(format, rows.len(), w)
+            close(format, rows, w)
         }
         Format::Yaml => {
             let text = serde_yaml::to_string(rows).map_err(io::Error::other)?;
@@ -367,6 +449,11 @@ mod tests {
                 warnings: 0,
                 infos: 1,
                 earliest_expiry: "2026-11-18T00:00:00Z ca (-3 days at capture)".into(),
+                counts: Counts {
+                    error: Count { shown: 1, total: 1 },
+                    info: Count { shown: 1, total: 1 },
+                    ..Counts::default()
+                },
             },
             FleetRow::failed("b"),
         ];

@@ -3,10 +3,10 @@
 
 pub mod certs;
 pub mod diff;
+pub mod envelope;
 pub mod escape;
 pub mod fleet;
 mod html;
-mod json;
 mod junit;
 pub mod markdown;
 mod sarif;
@@ -134,6 +134,15 @@ pub struct Analysis {
     /// The expiry window (days) the certificate statuses were decided with: the checks' own.
     #[serde(skip)]
     pub window_days: i64,
+}
+
+impl envelope::Judged for Analysis {
+    fn verdict(&self) -> verdict::Verdict {
+        self.verdict
+    }
+    fn counts(&self) -> verdict::Counts {
+        self.counts
+    }
 }
 
 impl Analysis {
@@ -457,6 +466,8 @@ pub const DEFAULT_MARKDOWN_BUDGET: usize = markdown::DEFAULT_BUDGET;
 /// How to render, beyond the format.
 #[derive(Clone, Copy, Debug)]
 pub struct RenderOptions {
+    /// The subcommand the report is for (JSON and YAML name it).
+    pub command: &'static str,
     /// Largest markdown report in characters before sections are left out (0: no limit).
     pub markdown_budget: usize,
     /// What fails: JUnit marks those findings as failures.
@@ -466,6 +477,7 @@ pub struct RenderOptions {
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
+            command: "analyze",
             markdown_budget: markdown::DEFAULT_BUDGET,
             fail_on: FailOn::Error,
         }
@@ -485,9 +497,9 @@ pub fn render_with(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Json => json::render(analyses, w),
-        Format::Jsonl => analyses.iter().try_for_each(|a| fleet::detail(a, format, w)),
-        Format::Yaml => json::render_yaml(analyses, w),
+        Format::Json => envelope::json(&envelope::Envelope::new(opts.command, analyses), w),
+        Format::Jsonl => envelope::jsonl(analyses, w),
+        Format::Yaml => envelope::yaml(&envelope::Envelope::new(opts.command, analyses), w),
         Format::Html => escape::visibly(w, |w| html::render(analyses, w)),
         Format::Sarif => sarif::render(analyses, w),
         Format::Junit => junit::render(analyses, opts.fail_on, w),

@@ -5,6 +5,8 @@
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
+use crate::report::envelope::{self, Envelope, Judged};
+use crate::report::verdict::{Counts, IncompleteReason, Verdict};
 
 /// One event class at its first occurrence.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -186,6 +188,14 @@ pub fn markdown_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io:
 /// One bundle's timeline, for `kubetriage timeline`.
 #[derive(Clone, Debug, Serialize)]
 pub struct Timeline {
+    /// The report shape's version (an `-o jsonl` line stands alone).
+    pub schema_version: &'static str,
+    /// The bundle's verdict, as `analyze` gives it (the timeline shows its log events only).
+    pub verdict: Verdict,
+    /// The bundle's findings per severity, as `analyze` counts them.
+    pub counts: Counts,
+    /// What could not be read, and why.
+    pub incomplete_reasons: Vec<IncompleteReason>,
     /// The input as given.
     pub source: String,
     /// Capture time, RFC 3339.
@@ -198,57 +208,44 @@ pub struct Timeline {
     pub error: Option<String>,
 }
 
-/// An entry with the bundle it comes from: the JSON/YAML timeline is one flat array of these
-/// (a bundle that could not be read is one element with its `source` and `error`).
-#[derive(Serialize)]
-struct SourcedEntry<'a> {
-    source: &'a str,
-    #[serde(flatten)]
-    entry: Option<&'a Entry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
+impl Timeline {
+    /// The timeline of an analysis (filters already applied).
+    pub fn of(an: &crate::report::Analysis) -> Self {
+        Timeline {
+            schema_version: an.schema_version,
+            verdict: an.verdict,
+            counts: an.counts,
+            incomplete_reasons: an.incomplete_reasons.clone(),
+            source: an.source.clone(),
+            captured_at: an.captured_at.clone(),
+            entries: entries(&an.findings),
+            error: an.error.clone(),
+        }
+    }
 }
 
-/// Renders timelines (one per bundle) in `format`. JSON and YAML are ONE array of entries,
-/// each naming its `source`, whatever the number of bundles. SARIF and JUnit are not
-/// timeline formats (an error).
+impl Judged for Timeline {
+    fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+    fn counts(&self) -> Counts {
+        self.counts
+    }
+}
+
+/// Renders timelines (one per bundle) in `format`. JSON and YAML are the report envelope
+/// with one entry per bundle (`entries` in time order). SARIF and JUnit are not timeline
+/// formats (an error).
 pub fn render(
     timelines: &[Timeline],
     format: crate::report::Format,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     use crate::report::Format;
-    let flat: Vec<SourcedEntry<'_>> = timelines
-        .iter()
-        .flat_map(|t| {
-            let failed = t.error.as_deref().map(|e| SourcedEntry {
-                source: &t.source,
-                entry: None,
-                error: Some(e),
-            });
-            t.entries
-                .iter()
-                .map(|e| SourcedEntry {
-                    source: &t.source,
-                    entry: Some(e),
-                    error: None,
-                })
-                .chain(failed)
-        })
-        .collect();
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, &flat).map_err(std::io::Error::other)?;
-            writeln!(w)
-        }
-        Format::Jsonl => flat.iter().try_for_each(|e| {
-            serde_json::to_writer(&mut *w, e).map_err(std::io::Error::other)?;
-            writeln!(w)
-        }),
-        Format::Yaml => {
-            let text = serde_yaml::to_string(&flat).map_err(std::io::Error::other)?;
-            w.write_all(text.as_bytes())
-        }
+        Format::Json => envelope::json(&Envelope::new("timeline", timelines), w),
+        Format::Jsonl => envelope::jsonl(timelines, w),
+        Format::Yaml => envelope::yaml(&Envelope::new("timeline", timelines), w),
         Format::Markdown => timelines.iter().try_for_each(|t| {
             writeln!(
                 w,

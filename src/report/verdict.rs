@@ -13,7 +13,7 @@ use crate::finding::{Finding, Severity};
 
 /// The version of the JSON/YAML report's shape (`docs/report.schema.json`). Raised when a
 /// field is removed or changes meaning; adding a field keeps it.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// What kubetriage concludes about a bundle, worst first: `broken` > `incomplete` >
 /// `degraded` > `healthy`.
@@ -32,6 +32,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// The verdict named `s` (as [`Verdict::as_str`] writes it); `failed` (a bundle that
+    /// could not be read) counts as incomplete.
+    pub fn parse(s: &str) -> Option<Verdict> {
+        match s {
+            "healthy" => Some(Verdict::Healthy),
+            "degraded" => Some(Verdict::Degraded),
+            "incomplete" | "failed" => Some(Verdict::Incomplete),
+            "broken" => Some(Verdict::Broken),
+            _ => None,
+        }
+    }
+
     /// Lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -45,7 +57,7 @@ impl Verdict {
 
 /// Findings of one severity: how many the report shows (after `--only`, `--rule`,
 /// `--skip-rule`) and how many the analysis found.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Count {
     /// Shown in this report (and counted for the exit code).
     pub shown: usize,
@@ -54,7 +66,7 @@ pub struct Count {
 }
 
 /// Findings per severity.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Counts {
     /// Errors.
     pub error: Count,
@@ -94,6 +106,22 @@ impl Counts {
             .iter()
             .map(|c| c.total - c.shown)
             .sum()
+    }
+}
+
+/// The sum of two counts (over several bundles).
+impl std::ops::Add for Counts {
+    type Output = Counts;
+    fn add(self, other: Counts) -> Counts {
+        let sum = |a: Count, b: Count| Count {
+            shown: a.shown + b.shown,
+            total: a.total + b.total,
+        };
+        Counts {
+            error: sum(self.error, other.error),
+            warning: sum(self.warning, other.warning),
+            info: sum(self.info, other.info),
+        }
     }
 }
 
