@@ -482,26 +482,83 @@ fn kubelet_node(s: &mut Snapshot) {
 }
 
 #[test]
-fn cni_config_missing_fires_when_the_etc_tree_is_there_but_net_d_is_empty() {
+fn cni_config_missing_fires_when_the_cni_folder_was_collected_or_a_log_proves_it() {
+    let errors = |s: &Snapshot| {
+        let fs = findings(s);
+        of_rule(&fs, "cni-config-missing")
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| {
+                (
+                    f.paths.clone(),
+                    f.message.clone(),
+                    f.evidence["judged_from"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // The bundle holds /etc/cni (a README beside an empty net.d).
     let mut s = snap();
     kubelet_node(&mut s);
-    let fs = findings(&s);
-    let hits = of_rule(&fs, "cni-config-missing");
-    assert_eq!(hits.len(), 1, "{fs:#?}");
-    assert_eq!(hits[0].paths, ["master01/etc/cni/net.d/"]);
-    assert!(hits[0].message.contains("cni config uninitialized"));
+    file(&mut s, "master01/etc/cni/README", b"x");
+    let hits = errors(&s);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0].0, ["master01/etc/cni/net.d/"]);
+    assert!(hits[0].1.contains("cni config uninitialized"));
+    // No /etc/cni in the bundle, but the kubelet logged that the runtime has no config.
+    let mut s = snap();
+    kubelet_node(&mut s);
+    s.logs.hits.push(LogHits {
+        rule: "log-cni-not-ready".into(),
+        node: Some(0),
+        component: "kubelet".into(),
+        count: 12,
+        ..LogHits::default()
+    });
+    let hits = errors(&s);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert!(hits[0].2.as_str().unwrap().contains("12 line(s)"), "{hits:#?}");
 }
 
+/// Was: /etc/hostname alone made /etc/cni count as collected, so a bundle of /etc/kubernetes
+/// and a few host files got an error and a "restore the CNI config" step.
 #[test]
-fn cni_config_missing_is_silent_with_a_config_or_without_the_etc_tree() {
+fn cni_config_missing_is_silent_with_a_config_and_not_collected_without_the_folder() {
     let mut s = snap();
     kubelet_node(&mut s);
     file(&mut s, "master01/etc/cni/net.d/10-calico.conflist", b"{}");
     assert!(of_rule(&findings(&s), "cni-config-missing").is_empty());
 
     let mut s = snap();
+    kubelet_node(&mut s);
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "cni-config-missing");
+    assert_eq!(hits.len(), 1, "{fs:#?}");
+    assert_eq!(hits[0].severity, Severity::Info);
+    assert!(hits[0].evidence.contains_key("not_collected"));
+    assert!(
+        hits[0].message.contains("could not be checked"),
+        "{}",
+        hits[0].message
+    );
+    // A gap of the verdict, never a fix step.
+    let an = analysis(&s);
+    assert!(
+        an.incomplete_reasons
+            .iter()
+            .any(|r| r.checks == ["cni-config-missing"]),
+        "{:#?}",
+        an.incomplete_reasons
+    );
+    assert!(an.plan.iter().all(|p| p.id != "restore-cni-config"));
+
+    let mut s = snap();
     file(&mut s, "master01/etc/kubernetes/kubelet.conf", b"x");
-    assert!(of_rule(&findings(&s), "cni-config-missing").is_empty());
+    assert!(
+        of_rule(&findings(&s), "cni-config-missing")
+            .iter()
+            .all(|f| f.severity == Severity::Info)
+    );
 }
 
 // ---------------------------------------------------------------- control plane

@@ -108,6 +108,35 @@ fn partial_pki_collection_is_not_a_stale_manifest() {
     );
 }
 
+/// A bundle sent without private keys (every `.crt` of `pki/`, no `.key`: what support
+/// asks for, and what `kubetriage collect` does by default). Was: three `stale-manifest`
+/// errors ("points at files the node does not have") and a step moving the apiserver's and
+/// etcd's manifests out of the kubelet's folder, with no gap in the verdict.
+#[test]
+fn a_bundle_without_private_keys_is_a_gap_not_a_stale_manifest() {
+    use kubetriage_testgen::tree;
+    let mut t = tree::read_dir(std::path::Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
+    let before = t.entries.len();
+    t.entries.retain(|p, _| !p.ends_with(".key"));
+    assert!(t.entries.len() < before, "the fixture has keys to withhold");
+    let tmp = tempfile::tempdir().unwrap();
+    t.write_to(tmp.path()).unwrap();
+    let r = analyze(tmp.path().to_str().unwrap(), "2026-06-15T12:00:00Z");
+    assert_eq!(errors(&r), vec![]);
+    assert!(
+        r["plan"].as_array().unwrap().is_empty(),
+        "no step for what was not collected: {}",
+        r["plan"]
+    );
+    assert_eq!(r["verdict"], "incomplete");
+    let gaps = r["incomplete_reasons"].as_array().unwrap();
+    assert!(
+        gaps.iter()
+            .any(|g| g["kind"] == "not-collected" && g["checks"].to_string().contains("stale-manifest")),
+        "{gaps:#?}"
+    );
+}
+
 /// A kubeadm node whose CA was re-created under the same name ("kubernetes") where only
 /// `apiserver.crt` is still signed by the old key: every kubeconfig, `--client-ca-file` and
 /// `kube-root-ca.crt` hold the new CA, so the finding is on apiserver.crt, and the

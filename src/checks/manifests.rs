@@ -411,9 +411,10 @@ impl Check for StaleManifest {
                         cx.finding(format!("{}#not-collected", p.path))
                             .severity(Severity::Info)
                             .message(format!(
-                                "static pod manifest {} on node {} names files whose folders the bundle did not \
-                                 collect: {}. Whether they exist on the node could not be checked (absent from \
-                                 the bundle is not absent from the node).",
+                                "static pod manifest {} on node {} names files the bundle did not collect (their \
+                                 folder, or every file of their kind in it, is absent): {}. Whether they exist on \
+                                 the node could not be checked (absent from the bundle is not absent from the \
+                                 node).",
                                 file_of(p),
                                 node.name,
                                 list.join("; ")
@@ -447,8 +448,8 @@ impl Check for StaleManifest {
                         .evidence("missing", list.clone())
                         .evidence(
                             "judged_from",
-                            "the bundle holds other files of each missing file's folder on this node, so the \
-                             folder was collected and the file is really absent",
+                            "the bundle holds other files of each missing file's folder and kind on this node, \
+                             so they were collected and the file is really absent",
                         )
                         .var("node", node.name.clone())
                         .var("target", format!("{} ({})", p.path, node.name))
@@ -555,8 +556,11 @@ type FlagFiles = Vec<(String, String)>;
 
 /// The files a manifest names that the node lacks, split by what the bundle can say:
 /// `(missing, not_collected)`. A file is missing only when the bundle holds another file
-/// directly in its folder (the folder was collected); a folder seen only through its
-/// subfolders (`pki/etcd/` without `pki/`) or not at all was not collected.
+/// of the same kind (extension) directly in its folder: the folder was collected, and
+/// files like it were. A folder seen only through its subfolders (`pki/etcd/` without
+/// `pki/`) or not at all was not collected; nor was a kind the collector left out
+/// everywhere in that folder (every `.crt` of `pki/` but no `.key`: private keys are
+/// routinely withheld from bundles, and `kubetriage collect` withholds them by default).
 fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> (FlagFiles, FlagFiles) {
     let mut out = Vec::new();
     let mut not_collected = Vec::new();
@@ -574,7 +578,11 @@ fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> (FlagFi
             }
             let parent = host.rsplit_once('/').map_or("", |(d, _)| d);
             let folder = format!("{root}{}/", parent.trim_start_matches('/'));
-            let collected = files_under(snap, &folder).any(|(p, _)| !p[folder.len()..].contains('/'));
+            let kind = |name: &str| name.rsplit_once('.').map(|(_, x)| x.to_ascii_lowercase());
+            let wanted = kind(&host);
+            let collected = files_under(snap, &folder)
+                .filter(|(p, _)| !p[folder.len()..].contains('/'))
+                .any(|(p, _)| kind(p) == wanted);
             if collected {
                 out.push((flag, host));
             } else {

@@ -9,11 +9,13 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::artifact::k8s::parse_flags;
 use crate::checks::{Check, Ctx};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::snapshot::{NodeRecord, Snapshot};
 
 /// Log rule whose hits show that flannel's `subnet.env` was missing on a node.
 const LOG_SUBNET_ENV_MISSING: &str = "log-flannel-subnet-env-missing";
+/// The log rule whose lines say the runtime found no CNI network config.
+const LOG_CNI_NOT_READY: &str = "log-cni-not-ready";
 
 /// The keys flannel's `WriteSubnetFile` always writes for an IPv4 network.
 const SUBNET_ENV_KEYS: &[&str] = &[
@@ -163,16 +165,33 @@ impl Check for CniConfigMissing {
                 .trim_end_matches('/')
                 .to_string();
             let rel_dir = format!("{}/", conf_dir.trim_start_matches('/'));
-            // Only judge when the bundle holds the part of /etc that would contain the folder.
-            let etc_captured = if rel_dir.starts_with("etc/kubernetes/") {
-                has_files_under(snap, &node.root, "etc/kubernetes/")
-            } else {
-                has_files_outside(snap, &node.root, "etc/", "etc/kubernetes/")
-            };
-            if !etc_captured {
-                continue;
-            }
             let dir = format!("{}{rel_dir}", node.root);
+            // Absent from the bundle is not absent from the node: judge only when the bundle
+            // holds the folder's parent (`/etc/cni/` for `/etc/cni/net.d`), a collector that
+            // copies the folder wrote the bundle, or the node's own logs say the runtime
+            // found no network config.
+            let parent = rel_dir
+                .trim_end_matches('/')
+                .rsplit_once('/')
+                .map_or(String::new(), |(p, _)| format!("{p}/"));
+            let folder_captured = !parent.is_empty() && has_files_under(snap, &node.root, &parent);
+            let log_lines: u64 = snap
+                .logs
+                .hits
+                .iter()
+                .filter(|h| h.rule == LOG_CNI_NOT_READY && h.node == Some(i))
+                .map(|h| h.count)
+                .sum();
+            let collector = collector_copies_cni(snap, &node.root);
+            let judged_from = if folder_captured {
+                format!("the bundle holds this node's /{parent} folder")
+            } else if let Some(c) = &collector {
+                format!("{c} copies /{rel_dir} when it exists")
+            } else if log_lines > 0 {
+                format!("the node's logs say the runtime found no CNI network config ({log_lines} line(s))")
+            } else {
+                String::new()
+            };
             let has_config = snap.cni_configs.iter().any(|c| c.path.starts_with(&dir))
                 || files_under(snap, &dir).any(|(p, _)| {
                     let name = p.rsplit('/').next().unwrap_or("");
@@ -180,6 +199,25 @@ impl Check for CniConfigMissing {
                         && [".conf", ".conflist", ".json"].iter().any(|x| name.ends_with(x))
                 });
             if has_config {
+                continue;
+            }
+            if judged_from.is_empty() {
+                out.push(
+                    cx.finding(format!("{dir}#not-collected"))
+                        .severity(Severity::Info)
+                        .message(format!(
+                            "node {} runs a kubelet that sets pod networking up through CNI, but the bundle did \
+                             not collect {conf_dir} (nor /{parent}) and no log says the config is missing: \
+                             whether the node has a CNI network config could not be checked.",
+                            node.name
+                        ))
+                        .node(Some(&node.name))
+                        .path(dir.clone())
+                        .evidence("cni_conf_dir", conf_dir.clone())
+                        .evidence("not_collected", vec![conf_dir.clone()])
+                        .evidence("checks_not_run", "cni-config-missing")
+                        .fixes(Vec::<String>::new()),
+                );
                 continue;
             }
             let others: Vec<String> = files_under(snap, &dir).map(|(p, _)| p.clone()).collect();
@@ -195,10 +233,7 @@ impl Check for CniConfigMissing {
                     .node(Some(&node.name))
                     .path(dir.clone())
                     .evidence("cni_conf_dir", conf_dir.clone())
-                    .evidence(
-                        "judged_from",
-                        "the bundle holds this node's /etc tree around the CNI folder".to_string(),
-                    )
+                    .evidence("judged_from", judged_from)
                     .evidence("other_files_in_folder", others)
                     .var("node", node.name.clone())
                     .var("cni_conf_dir", conf_dir),
@@ -470,10 +505,25 @@ pub(crate) fn has_files_under(snap: &Snapshot, root: &str, rel: &str) -> bool {
     files_under(snap, &prefix).next().is_some()
 }
 
-fn has_files_outside(snap: &Snapshot, root: &str, rel: &str, except: &str) -> bool {
-    let prefix = format!("{root}{rel}");
-    let skip = format!("{root}{except}");
-    files_under(snap, &prefix).any(|(p, _)| !p.starts_with(&skip))
+/// The collector that wrote the tree at `root`, when it copies `/etc/cni/net.d` whenever
+/// the node has one: `kubetriage collect` always; sos only through its containerd plugin
+/// (which copies `/etc/containerd/` and `/etc/cni/net.d/` together), so only when that
+/// plugin ran.
+fn collector_copies_cni(snap: &Snapshot, root: &str) -> Option<String> {
+    use crate::bundle::collector::Collector;
+    snap.collectors
+        .iter()
+        .filter(|(r, _)| root.starts_with(r.as_str()))
+        .find_map(|(r, c)| match c {
+            Collector::KubetriageCollect => Some("kubetriage collect".to_string()),
+            Collector::Sosreport
+                if has_files_under(snap, root, "etc/containerd/")
+                    || has_files_under(snap, r, "sos_commands/containerd/") =>
+            {
+                Some("sos's containerd plugin".to_string())
+            }
+            _ => None,
+        })
 }
 
 #[cfg(test)]

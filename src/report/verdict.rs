@@ -240,6 +240,28 @@ pub fn incomplete_reasons(
             },
         });
     }
+    // Checks a finding says could not run on what the bundle did not collect.
+    for f in findings
+        .iter()
+        .filter(|f| f.rule != "evidence-scrubbed" && f.evidence.contains_key("not_collected"))
+    {
+        let checks = match f.evidence.get("checks_not_run") {
+            Some(serde_json::Value::String(c)) => vec![c.clone()],
+            Some(serde_json::Value::Array(a)) => {
+                a.iter().filter_map(|c| c.as_str().map(str::to_string)).collect()
+            }
+            _ => Vec::new(),
+        };
+        out.push(IncompleteReason {
+            kind: GapKind::NotCollected,
+            checks,
+            path: f.paths.first().cloned(),
+            reason: format!(
+                "files it names were not collected, so they could not be checked (finding {})",
+                f.id
+            ),
+        });
+    }
     if !recognised {
         out.push(IncompleteReason {
             kind: GapKind::NothingRecognised,
