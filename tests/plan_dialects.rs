@@ -95,9 +95,15 @@ fn kubeadm_one_year_after_init_is_renewed_with_kubeadm() {
     assert!(!all_commands(&plan).contains("openssl req"), "{plan:#?}");
 }
 
+/// Still valid but expiring on every node: one node at a time, etcd and the apiserver healthy
+/// before the next (a rolling renewal keeps quorum).
 #[test]
 fn kubeadm_ha_renews_one_control_plane_node_at_a_time_with_health_checks() {
-    let plan = plan_of(&distros::kubeadm_ha().unwrap(), distros::ONE_YEAR_LATER);
+    // Sixteen days before the leaves expire (inside the 30-day window).
+    let plan = plan_of(
+        &distros::kubeadm_ha().unwrap(),
+        time::macros::datetime!(2026-12-25 12:00:00 UTC),
+    );
     let s = step(&plan, "kubeadm-certs-renew");
     let cmds = strs(&s["commands"]);
     let n1 = at(&cmds, "# on cp-1 (1/3)");
@@ -119,6 +125,29 @@ fn kubeadm_ha_renews_one_control_plane_node_at_a_time_with_health_checks() {
         !last.iter().any(|c| c.contains("endpoint health")),
         "no check after the last node"
     );
+}
+
+/// Expired on every node: etcd has no quorum and the apiserver is down, so no health check
+/// passes until a majority is renewed. Was: a gate after cp-1 that could never pass.
+#[test]
+fn kubeadm_ha_all_expired_renews_every_node_then_checks_health() {
+    let plan = plan_of(&distros::kubeadm_ha().unwrap(), distros::ONE_YEAR_LATER);
+    let s = step(&plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let note = at(&cmds, "expired on 3 of 3 nodes");
+    let n1 = at(&cmds, "# on cp-1 (1/3)");
+    let n3 = at(&cmds, "# on cp-3 (3/3)");
+    assert!(note < n1, "{cmds:#?}");
+    assert!(
+        !cmds[..n3]
+            .iter()
+            .any(|c| c.contains("endpoint health") || c.contains("before the next node")),
+        "no gate between nodes: {cmds:#?}"
+    );
+    let last = &cmds[n3..];
+    let renew = at(last, "kubeadm certs renew all");
+    let health = at(last, "endpoint health");
+    assert!(renew < health, "{cmds:#?}");
 }
 
 fn rancher_plan(dist: &str, tree: &Tree) {

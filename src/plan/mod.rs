@@ -192,6 +192,21 @@ fn render(
     let mut groups: Vec<(Option<&str>, Vec<&Member<'_>>)> = groups.into_iter().collect();
     groups.sort_by_key(|(n, _)| (!cx.facts(*n).server, *n));
     let (mut commands, mut verify, mut rollback) = (Vec::new(), Vec::new(), Vec::new());
+    // One node at a time keeps etcd's quorum only while a majority of members still run:
+    // when the certificates have already expired on so many nodes that the rest are no
+    // majority, the cluster is down and no health check can pass until every node is
+    // fixed, so the gates move to the end.
+    let expired_nodes = groups
+        .iter()
+        .filter(|(n, ms)| n.is_some() && ms.iter().any(|m| m.finding.rule == "cert-expired"))
+        .count();
+    let quorum_lost = several && !step.between_nodes.is_empty() && total - expired_nodes < total / 2 + 1;
+    if quorum_lost {
+        commands.push(format!(
+            "# the certificates have expired on {expired_nodes} of {total} nodes: etcd has no quorum and the \
+             apiserver is down already, so there is nothing to keep running; fix every node below, then check health"
+        ));
+    }
     for (i, (node, ms)) in groups.iter().enumerate() {
         let facts = cx.facts(*node);
         let header = node
@@ -270,8 +285,14 @@ fn render(
         commands.extend(cmds);
         verify.extend(checks);
         rollback.extend(undo);
-        if several && i + 1 < total && !step.between_nodes.is_empty() {
+        if several && i + 1 < total && !step.between_nodes.is_empty() && !quorum_lost {
             commands.push("# before the next node, wait until these pass:".into());
+            commands.extend(expand(&step.between_nodes, ms, &facts));
+        }
+        if quorum_lost && i + 1 == total {
+            commands.push(format!(
+                "# once all {total} nodes are done, wait until these pass (etcd is back when a majority of members run):"
+            ));
             commands.extend(expand(&step.between_nodes, ms, &facts));
         }
     }
