@@ -157,6 +157,7 @@ fn a_hostile_subject_is_escaped_and_the_json_keeps_its_shape() {
         keys,
         [
             "captured_at",
+            "captured_at_evidence",
             "captured_at_source",
             "certificates",
             "counts",

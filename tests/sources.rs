@@ -313,3 +313,89 @@ fn k3s_and_rke2_trees_are_nodes_of_their_distribution() {
         "{rules:?}"
     );
 }
+
+/// Was: a `kubetriage collect` bundle of a dead node (old logs, collected later) was judged
+/// at its newest log line, not at the collection time it recorded. The report says which
+/// file gave the time.
+#[test]
+fn a_collectors_recorded_time_wins_over_old_logs_and_is_explained() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("dead-node");
+    copy_tree(&bundles().join("kubeadm-healthy"), &root, &|p| {
+        Some(p.to_string())
+    });
+    fs::write(
+        root.join("kubetriage-collect.json"),
+        r#"{"version": "0.1.0", "collected_at": "2026-07-01T08:00:00Z", "files": []}"#,
+    )
+    .unwrap();
+    let a = analyze(&root, &[]);
+    assert_eq!(
+        a["captured_at"], "2026-07-01T08:00:00Z",
+        "{}",
+        a["captured_at_evidence"]
+    );
+    assert_eq!(a["captured_at_source"], "bundle-metadata");
+    assert!(
+        a["captured_at_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("kubetriage-collect.json"),
+        "{}",
+        a["captured_at_evidence"]
+    );
+    // Without the manifest: the newest log line, named.
+    let b = analyze(&bundles().join("kubeadm-healthy"), &[]);
+    assert_eq!(b["captured_at_source"], "newest-log");
+    assert!(
+        b["captured_at_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("kubelet.log"),
+        "{b}"
+    );
+}
+
+/// Was: journald's default `short` lines (`Dec 01 08:58:12`, no year) were not a capture
+/// time: a bundle copied without its mtimes was judged at the copy time, and certificates
+/// with two days left were "expired". The year now comes from the newest mtime.
+#[test]
+fn journald_short_lines_date_the_bundle_with_the_year_of_the_newest_mtime() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("cp-1");
+    fs::create_dir_all(root.join("etc/kubernetes/pki")).unwrap();
+    fs::create_dir_all(root.join("var/log")).unwrap();
+    fs::write(root.join("etc/hostname"), "cp-1\n").unwrap();
+    fs::copy(
+        bundles().join("kubeadm-healthy/etc/kubernetes/pki/ca.crt"),
+        root.join("etc/kubernetes/pki/ca.crt"),
+    )
+    .unwrap();
+    // Real journalctl -u kubelet lines (default output), klog inside.
+    let log = "Jun 14 23:59:58 cp-1 kubelet[812]: I0614 23:59:58.000000     812 kubelet.go:2095] \"SyncLoop (PLEG)\"\n\
+               Jun 15 08:58:12 cp-1 kubelet[812]: E0615 08:58:12.123456     812 kubelet.go:2095] \"Container runtime network not ready\"\n";
+    fs::write(root.join("var/log/kubelet.log"), log).unwrap();
+    // Copied into the ticket system half a year later: every mtime is the copy's.
+    let copied = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_797_000_000); // 2026-12-10
+    for f in ["etc/hostname", "etc/kubernetes/pki/ca.crt", "var/log/kubelet.log"] {
+        fs::File::options()
+            .write(true)
+            .open(root.join(f))
+            .unwrap()
+            .set_modified(copied)
+            .unwrap();
+    }
+    let a = analyze(&root, &[]);
+    assert_eq!(
+        a["captured_at"], "2026-06-15T08:58:12Z",
+        "{}",
+        a["captured_at_evidence"]
+    );
+    assert_eq!(a["captured_at_source"], "newest-log-year-from-mtime");
+    assert!(
+        a["captured_at_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("kubelet.log")
+    );
+}

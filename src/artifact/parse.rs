@@ -78,7 +78,7 @@ fn collector_metadata(path: &str, docs: &[serde_json::Value], out: &mut Parsed) 
     };
     if crate::bundle::sosreport::is_manifest(path) {
         let m = crate::bundle::sosreport::manifest(doc);
-        out.collected_at = m.start_time;
+        out.collected_at = m.end_time.or(m.start_time);
         out.collector_version = Some(m.version);
     } else if path.rsplit('/').next() == Some(crate::bundle::collector::COLLECT_MANIFEST) {
         out.collected_at = doc

@@ -46,6 +46,8 @@ pub struct Manifest {
     pub version: String,
     /// Start of the run, read as UTC (sos writes local time without a zone).
     pub start_time: Option<time::OffsetDateTime>,
+    /// End of the run (what the report holds was read by then).
+    pub end_time: Option<time::OffsetDateTime>,
 }
 
 /// Reads `sos_reports/manifest.json`.
@@ -54,6 +56,7 @@ pub fn manifest(doc: &serde_json::Value) -> Manifest {
     Manifest {
         version: s("version").to_string(),
         start_time: python_datetime(s("start_time")),
+        end_time: python_datetime(s("end_time")),
     }
 }
 

@@ -114,6 +114,11 @@ pub struct LogSummary {
     pub hits: Vec<LogHits>,
     /// Newest full timestamp in any log.
     pub newest: Option<OffsetDateTime>,
+    /// The log that holds [`LogSummary::newest`].
+    pub newest_from: Option<String>,
+    /// The newest year-less last line of a log that has no full timestamp at all (journald's
+    /// default `short` format), with its file: a capture-time source once a year is known.
+    pub newest_yearless: Option<(stamp::Yearless, String)>,
     /// Log bytes scanned.
     pub bytes: u64,
     /// Log lines scanned.
@@ -129,7 +134,17 @@ impl LogSummary {
     /// not depend on the order summaries are merged in, except for which samples are kept
     /// when first-seen times tie.
     pub fn merge(&mut self, other: LogSummary) {
+        if other.newest > self.newest
+            || (other.newest == self.newest
+                && other.newest_from < self.newest_from
+                && other.newest_from.is_some())
+        {
+            self.newest_from = other.newest_from;
+        }
         self.newest = max_opt(self.newest, other.newest);
+        if other.newest_yearless > self.newest_yearless {
+            self.newest_yearless = other.newest_yearless;
+        }
         self.bytes += other.bytes;
         self.lines += other.lines;
         self.long_lines += other.long_lines;

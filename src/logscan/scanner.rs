@@ -493,6 +493,11 @@ impl FileScan<'_> {
         }
         let wraps = self.wraps;
         let reference = self.newest;
+        let newest_yearless = match (reference, record::parse(&last).stamp, &path) {
+            (None, Some(Stamp::Yearless(y)), Some(p)) => Some((Yearless { back: 0, ..y }, p.clone())),
+            _ => None,
+        };
+        let newest_from = reference.and(path.clone());
         let rules = &self.set.rules;
         let mut hits: Vec<LogHits> = self
             .accs
@@ -542,6 +547,8 @@ impl FileScan<'_> {
         LogSummary {
             hits,
             newest: self.newest,
+            newest_from,
+            newest_yearless,
             bytes: self.bytes,
             lines: self.lines,
             long_lines: self.long_lines,

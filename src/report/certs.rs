@@ -36,6 +36,8 @@ pub struct Inventory {
     pub captured_at: String,
     /// Where the capture time came from.
     pub captured_at_source: String,
+    /// What gave the capture time, in words.
+    pub captured_at_evidence: String,
     /// Every certificate, once.
     pub certificates: Vec<CertRow>,
     /// Why the bundle could not be read at all (then there are no certificates): one
@@ -96,6 +98,7 @@ impl Inventory {
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),
             captured_at_source: snap.captured_at.source.as_str().to_string(),
+            captured_at_evidence: snap.captured_from.clone(),
             certificates: rows,
             error: None,
             captured: snap.captured_at.at,
@@ -121,6 +124,7 @@ impl Inventory {
             source,
             captured_at: String::new(),
             captured_at_source: String::new(),
+            captured_at_evidence: String::new(),
             certificates: Vec::new(),
             error: Some(error),
             captured: OffsetDateTime::UNIX_EPOCH,

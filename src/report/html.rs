@@ -121,9 +121,10 @@ fn bundle_section(s: &mut String, a: &Analysis) {
     let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
     let _ = write!(
         s,
-        "<p>Captured at <b>{}</b> (from {}). Nodes: {}.</p>",
+        "<p>Captured at <b>{}</b> (from {}: {}). Nodes: {}.</p>",
         esc(&a.captured_at),
         esc(&a.captured_at_source),
+        esc(&a.captured_at_evidence),
         esc(&if nodes.is_empty() {
             "none found".to_string()
         } else {

@@ -118,9 +118,10 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
     writeln!(w, "**Verdict:** {}\n", prose(&a.verdict_sentence()))?;
     writeln!(
         w,
-        "- Captured at: `{}` (from {})",
+        "- Captured at: `{}` (from {}: {})",
         a.captured_at,
-        md_text(&a.captured_at_source)
+        md_text(&a.captured_at_source),
+        md_text(&a.captured_at_evidence)
     )?;
     let nodes: Vec<String> = a.nodes.iter().map(|n| md_text(&super::node_label(n))).collect();
     writeln!(

@@ -98,6 +98,8 @@ pub struct Analysis {
     pub captured_at: String,
     /// Where the capture time came from (`flag`, `newest-log`, `newest-mtime`, `unknown`).
     pub captured_at_source: String,
+    /// What gave the capture time, in words (the file or log, or `--now`).
+    pub captured_at_evidence: String,
     /// Nodes found.
     pub nodes: Vec<NodeSummary>,
     /// Findings, worst first.
@@ -209,6 +211,7 @@ impl Analysis {
             source: snap.source.clone(),
             captured_at: snap.captured_at.rfc3339(),
             captured_at_source: snap.captured_at.source.as_str().to_string(),
+            captured_at_evidence: snap.captured_from.clone(),
             nodes: snap
                 .nodes
                 .iter()

@@ -14,6 +14,9 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         "{}  (captured {} from {})",
         a.source, a.captured_at, a.captured_at_source
     )?;
+    if a.captured_at_source != "flag" && !a.captured_at_evidence.is_empty() {
+        writeln!(w, "capture time: {}", a.captured_at_evidence)?;
+    }
     if !a.nodes.is_empty() {
         let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
         writeln!(w, "nodes: {}", nodes.join(", "))?;

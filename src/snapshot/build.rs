@@ -22,7 +22,7 @@ use crate::pki::Fingerprint;
 use crate::snapshot::decode::Decoded;
 use crate::snapshot::logfeed::{LogFeed, merge};
 use crate::snapshot::{
-    EnvFile, FileInfo, KubeletConfigRecord, Snapshot, decide_capture_time, decide_with_metadata, sources,
+    EnvFile, FileInfo, KubeletConfigRecord, Snapshot, decide_capture_time, decide_from, sources,
 };
 use crate::{Error, Options};
 
@@ -124,7 +124,10 @@ pub fn from_source(
             f.node = node;
         }
     }
-    let recorded: Vec<time::OffsetDateTime> = parsed.iter().filter_map(|(_, p, _)| p.collected_at).collect();
+    let recorded: Vec<(time::OffsetDateTime, String)> = parsed
+        .iter()
+        .filter_map(|(path, p, _)| p.collected_at.map(|t| (t, path.clone())))
+        .collect();
     for (entry, (path, p, sha256)) in parsed.into_iter().enumerate() {
         if let Some(f) = snap.files.get_mut(&path) {
             f.sha256 = Some(sha256);
@@ -166,8 +169,16 @@ pub fn from_source(
     let newest_mtime = stream
         .newest_mtime
         .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
-    let metadata = sources::metadata_time(&snap, recorded);
-    snap.captured_at = decide_with_metadata(opts.now, logs.newest, metadata, newest_mtime);
+    let evidence = crate::snapshot::TimeEvidence {
+        metadata: sources::metadata_time(&snap, recorded),
+        newest_log: logs.newest.zip(logs.newest_from.clone()),
+        yearless_log: logs
+            .newest_yearless
+            .clone()
+            .and_then(|(y, from)| newest_mtime.and_then(|m| y.resolve(m)).map(|t| (t, from))),
+        newest_mtime,
+    };
+    (snap.captured_at, snap.captured_from) = decide_from(opts.now, &evidence);
     snap.logs = logs;
     sort(&mut snap);
     Ok(snap)

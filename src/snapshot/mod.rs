@@ -14,7 +14,9 @@ mod time;
 use std::collections::BTreeMap;
 
 pub use location::{Location, ObjectRef};
-pub use time::{CaptureSource, CapturedAt, decide as decide_capture_time, decide_with_metadata, rfc3339};
+pub use time::{
+    CaptureSource, CapturedAt, TimeEvidence, decide as decide_capture_time, decide_from, rfc3339,
+};
 
 use crate::artifact::k8s::{Event, NodeObject};
 use crate::artifact::scrub::ScrubbedEvidence;
@@ -98,6 +100,8 @@ pub struct Snapshot {
     pub source: String,
     /// The instant the bundle is judged at.
     pub captured_at: CapturedAt,
+    /// What gave [`Snapshot::captured_at`], in words (a file, a log, the flag).
+    pub captured_from: String,
     /// Nodes found in the bundle, sorted by root.
     pub nodes: Vec<Node>,
     /// Every file and symlink, by bundle path.
@@ -157,6 +161,7 @@ impl Snapshot {
         Snapshot {
             source: source.into(),
             captured_at,
+            captured_from: String::new(),
             nodes: Vec::new(),
             files: BTreeMap::new(),
             certs: CertIndex::default(),

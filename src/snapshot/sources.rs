@@ -44,12 +44,14 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
 /// and of the support bundles' folder names.
 pub fn metadata_time(
     snap: &Snapshot,
-    from_files: impl IntoIterator<Item = time::OffsetDateTime>,
-) -> Option<time::OffsetDateTime> {
+    from_files: impl IntoIterator<Item = (time::OffsetDateTime, String)>,
+) -> Option<(time::OffsetDateTime, String)> {
     let folders = snap
         .collectors
         .iter()
         .filter(|(_, c)| *c == Collector::Troubleshoot)
-        .filter_map(|(root, _)| troubleshoot::folder_time(root));
+        .filter_map(|(root, _)| {
+            troubleshoot::folder_time(root).map(|t| (t, format!("the folder name {root}")))
+        });
     from_files.into_iter().chain(folders).max()
 }

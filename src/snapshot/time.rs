@@ -14,6 +14,9 @@ pub enum CaptureSource {
     /// The collection time a collector recorded (sosreport's manifest, a support bundle's
     /// folder name, `kubetriage collect`'s manifest).
     BundleMetadata,
+    /// The newest year-less log time (journald's default `short` format) in the year the
+    /// newest modification time gives it: a log is never written after its file's mtime.
+    NewestLogYearFromMtime,
     /// The newest modification time of an archive entry or file.
     NewestMtime,
     /// Nothing in the bundle had a time: the Unix epoch is used and the report says so.
@@ -27,6 +30,7 @@ impl CaptureSource {
             CaptureSource::Flag => "flag",
             CaptureSource::NewestLog => "newest-log",
             CaptureSource::BundleMetadata => "bundle-metadata",
+            CaptureSource::NewestLogYearFromMtime => "newest-log-year-from-mtime",
             CaptureSource::NewestMtime => "newest-mtime",
             CaptureSource::Unknown => "unknown",
         }
@@ -63,45 +67,111 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     )
 }
 
-/// Decides the capture time: the flag, else the newest log time, else the newest mtime.
+/// What the bundle offers to date its capture, each with where it was found.
+#[derive(Clone, Debug, Default)]
+pub struct TimeEvidence {
+    /// The collection time a collector recorded, and the file or folder that says so.
+    pub metadata: Option<(OffsetDateTime, String)>,
+    /// The newest full timestamp of any log, and the log.
+    pub newest_log: Option<(OffsetDateTime, String)>,
+    /// The newest year-less last line of a log without any full timestamp, given the year
+    /// of [`TimeEvidence::newest_mtime`] (a log is never written after its file's mtime),
+    /// and the log.
+    pub yearless_log: Option<(OffsetDateTime, String)>,
+    /// The newest modification time of an archive entry or file.
+    pub newest_mtime: Option<OffsetDateTime>,
+}
+
+/// Decides the capture time, and says in words what gave it: the flag; else the collection
+/// time a collector recorded for its own bundle (a dead node's old logs collected today are
+/// judged today); else the newest full log timestamp; else the newest year-less log line in
+/// the year of the newest mtime; else the newest mtime; else the epoch (unknown).
+pub fn decide_from(flag: Option<OffsetDateTime>, ev: &TimeEvidence) -> (CapturedAt, String) {
+    let at = |at, source| CapturedAt { at, source };
+    if let Some(t) = flag {
+        return (at(t, CaptureSource::Flag), "--now".to_string());
+    }
+    if let Some((t, from)) = &ev.metadata {
+        return (
+            at(*t, CaptureSource::BundleMetadata),
+            format!("the collection time recorded in {from}"),
+        );
+    }
+    if let Some((t, from)) = &ev.newest_log {
+        return (
+            at(*t, CaptureSource::NewestLog),
+            format!("the newest full timestamp of the logs, in {from}"),
+        );
+    }
+    if let (Some((t, from)), Some(m)) = (&ev.yearless_log, ev.newest_mtime) {
+        return (
+            at(*t, CaptureSource::NewestLogYearFromMtime),
+            format!(
+                "the last line of {from} (no year in its timestamps), in the year of the newest file modification time ({})",
+                rfc3339(m)
+            ),
+        );
+    }
+    if let Some(t) = ev.newest_mtime {
+        return (
+            at(t, CaptureSource::NewestMtime),
+            "the newest file modification time (no log in the bundle had a usable timestamp)".to_string(),
+        );
+    }
+    (
+        at(OffsetDateTime::UNIX_EPOCH, CaptureSource::Unknown),
+        "nothing in the bundle has a time: pass --now".to_string(),
+    )
+}
+
+/// Decides the capture time from the flag, the newest log time and the newest mtime (no
+/// collector metadata, no places): see [`decide_from`].
 pub fn decide(
     flag: Option<OffsetDateTime>,
     newest_log: Option<OffsetDateTime>,
     newest_mtime: Option<OffsetDateTime>,
 ) -> CapturedAt {
-    decide_with_metadata(flag, newest_log, None, newest_mtime)
+    let ev = TimeEvidence {
+        newest_log: newest_log.map(|t| (t, String::new())),
+        newest_mtime,
+        ..TimeEvidence::default()
+    };
+    decide_from(flag, &ev).0
 }
 
-/// Decides the capture time: the flag, else the newest log time, else the collection time a
-/// collector recorded, else the newest mtime.
-pub fn decide_with_metadata(
-    flag: Option<OffsetDateTime>,
-    newest_log: Option<OffsetDateTime>,
-    metadata: Option<OffsetDateTime>,
-    newest_mtime: Option<OffsetDateTime>,
-) -> CapturedAt {
-    if let (None, None, Some(at)) = (flag, newest_log, metadata) {
-        return CapturedAt {
-            at,
-            source: CaptureSource::BundleMetadata,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// The order: flag, a collector's recorded time, full log times, year-less log times in
+    /// the mtime's year, mtimes; each says what gave it.
+    #[test]
+    fn each_source_wins_over_those_after_it() {
+        let mut ev = TimeEvidence {
+            metadata: Some((datetime!(2026-07-01 08:00 UTC), "m.json".into())),
+            newest_log: Some((datetime!(2026-06-15 12:00 UTC), "kubelet.log".into())),
+            yearless_log: Some((datetime!(2026-06-14 12:00 UTC), "journal".into())),
+            newest_mtime: Some(datetime!(2026-12-10 00:00 UTC)),
         };
-    }
-    match (flag, newest_log, newest_mtime) {
-        (Some(at), _, _) => CapturedAt {
-            at,
-            source: CaptureSource::Flag,
-        },
-        (None, Some(at), _) => CapturedAt {
-            at,
-            source: CaptureSource::NewestLog,
-        },
-        (None, None, Some(at)) => CapturedAt {
-            at,
-            source: CaptureSource::NewestMtime,
-        },
-        (None, None, None) => CapturedAt {
-            at: OffsetDateTime::UNIX_EPOCH,
-            source: CaptureSource::Unknown,
-        },
+        let flag = Some(datetime!(2030-01-01 00:00 UTC));
+        assert_eq!(decide_from(flag, &ev).0.source, CaptureSource::Flag);
+        let (at, from) = decide_from(None, &ev);
+        assert_eq!(
+            (at.at, at.source),
+            (datetime!(2026-07-01 08:00 UTC), CaptureSource::BundleMetadata)
+        );
+        assert!(from.contains("m.json"));
+        ev.metadata = None;
+        assert_eq!(decide_from(None, &ev).0.source, CaptureSource::NewestLog);
+        ev.newest_log = None;
+        assert_eq!(
+            decide_from(None, &ev).0.source,
+            CaptureSource::NewestLogYearFromMtime
+        );
+        ev.yearless_log = None;
+        assert_eq!(decide_from(None, &ev).0.source, CaptureSource::NewestMtime);
+        ev.newest_mtime = None;
+        assert_eq!(decide_from(None, &ev).0.source, CaptureSource::Unknown);
     }
 }
