@@ -195,6 +195,10 @@ struct CommonArgs {
     /// Extra rule folders (add or override catalogue entries).
     #[arg(long = "rules", value_name = "DIR")]
     rules: Vec<PathBuf>,
+    /// Colour the terminal report's severities (auto: on a terminal, unless NO_COLOR is
+    /// set). Colour never changes the layout.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -288,8 +292,53 @@ fn main() -> ExitCode {
     }
 }
 
+/// When the terminal report is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set (and not empty).
+    Auto,
+    /// Always, even into a file or a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl CommonArgs {
+    /// Decides the terminal report's look once: its width (the terminal's, else `COLUMNS`,
+    /// else 100 columns) and whether it is coloured.
+    fn set_terminal_style(&self) {
+        use kubetriage::report::terminal;
+        let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match self.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                to_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        };
+        let tty_width = if to_terminal {
+            comfy_table::Table::new().width()
+        } else {
+            None
+        };
+        terminal::set(terminal::Style {
+            width: terminal::width(tty_width, std::env::var("COLUMNS").ok().as_deref()),
+            color,
+        });
+    }
+}
+
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    match &cli.command {
+        Command::Analyze(a) => a.common.set_terminal_style(),
+        Command::Audit(a) => a.common.set_terminal_style(),
+        Command::Certs(a) => a.common.set_terminal_style(),
+        Command::Timeline(a) => a.common.set_terminal_style(),
+        Command::Diff(d) => d.common.set_terminal_style(),
+        _ => {}
+    }
     match cli.command {
         Command::Analyze(a) => cmd_analyze(&a.bundles, &a.common),
         Command::Audit(a) if a.merge => cmd_merge(&a.folders, &a.common),
@@ -1020,6 +1069,12 @@ fn write_out(path: Option<&PathBuf>, f: impl FnOnce(&mut dyn Write) -> std::io::
             f(&mut file).with_context(|| format!("writing {}", p.display()))?;
             file.flush()?;
         }
+        None if kubetriage::report::terminal::style().color => {
+            let stdout = std::io::stdout();
+            let mut out = kubetriage::report::terminal::Colorize::new(stdout.lock());
+            f(&mut out).context("writing the report")?;
+            out.flush()?;
+        }
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();
@@ -1126,7 +1181,10 @@ The tool failed: bad usage, an input that is not a bundle or cannot be read (the
 .SH ENVIRONMENT
 .TP
 \fBNO_COLOR\fR
-Set and not empty: no colour or styling in tables (the layout does not change).
+Set and not empty: no colour under \fB--color auto\fR (the layout does not change).
+.TP
+\fBCOLUMNS\fR
+Width of the terminal report when the terminal does not report one (default: 100).
 .TP
 \fBRAYON_NUM_THREADS\fR
 Worker threads (default: one per core).

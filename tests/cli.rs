@@ -274,3 +274,56 @@ fn man_pages_per_subcommand_with_exit_status_environment_and_examples() {
         Some(2)
     );
 }
+
+/// Issue 15 item 6. Was: `table` and `wide` printed the same thing; without a terminal the
+/// table was up to 1,422 columns wide; `NO_COLOR` changed the layout (480-column lines) and
+/// a 0-column pty gave one-character columns.
+#[test]
+fn table_is_compact_wide_is_full_width_is_bounded_and_colour_never_moves_a_character() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = kubetriage();
+        cmd.args([
+            "analyze",
+            "testdata/bundles/two-nodes",
+            "--now",
+            "2026-06-15T12:00:00Z",
+        ])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .env_remove("COLUMNS");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    let table = run(&["-o", "table"], &[]);
+    let wide = run(&["-o", "wide"], &[]);
+    // Compact: title and id; the message is only in wide.
+    assert!(table.contains("cert-expired:0fd72b16"), "{table}");
+    assert!(!table.contains("expired 45 days before capture"), "{table}");
+    assert!(wide.contains("expired 45 days"), "{wide}");
+    assert!(table.contains("-o wide"), "{table}");
+    // Width: the terminal's, else COLUMNS, else 100; a 0 is nonsense, not a width.
+    let widest = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(widest(&table) <= 100 && widest(&wide) <= 100, "{wide}");
+    assert!(widest(&run(&["-o", "wide"], &[("COLUMNS", "80")])) <= 80);
+    assert!(widest(&run(&["-o", "wide"], &[("COLUMNS", "0")])) <= 100);
+    assert!(widest(&run(&["-o", "wide"], &[("COLUMNS", "0")])) > 60);
+    // Colour: only when asked (not a terminal here), only SGR around our words; stripped, the
+    // same characters; NO_COLOR changes nothing of the layout.
+    let colour = run(&["-o", "table", "--color", "always"], &[]);
+    assert!(colour.contains("\u{1b}[31;1merror\u{1b}[0m"), "{colour}");
+    let stripped = colour
+        .replace("\u{1b}[31;1m", "")
+        .replace("\u{1b}[36m", "")
+        .replace("\u{1b}[0m", "");
+    assert_eq!(stripped, table);
+    assert_eq!(run(&["-o", "table"], &[("NO_COLOR", "1")]), table);
+    assert!(!table.contains('\u{1b}'));
+}

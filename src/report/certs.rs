@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -288,10 +287,7 @@ fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         inv.captured_at_source,
         inv.certificates.len()
     )?;
-    let mut t = Table::new();
-    super::no_color(&mut t);
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut t = super::terminal::table();
     t.set_header([
         "status",
         "subject",

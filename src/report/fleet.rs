@@ -330,7 +330,7 @@ pub fn detail(a: &Analysis, format: Format, w: &mut dyn Write) -> io::Result<()>
         Format::Html => super::escape::visibly(w, |w| w.write_all(html::bundle(a).as_bytes())),
         // Table, wide, and the formats `audit` renders whole (yaml, sarif, junit) never
         // stream: the table stands in.
-        _ => super::escape::visibly(w, |w| table::render(a, w)),
+        _ => super::escape::visibly(w, |w| table::render_as(a, format == Format::Wide, w)),
     }
 }
 

@@ -11,6 +11,7 @@ mod junit;
 pub mod markdown;
 mod sarif;
 mod table;
+pub mod terminal;
 pub mod timeline;
 pub mod verdict;
 
@@ -327,13 +328,6 @@ fn short_place(l: &crate::snapshot::Location) -> String {
     }
 }
 
-/// Turns a table's styling off when `NO_COLOR` is set (<https://no-color.org>).
-pub(crate) fn no_color(t: &mut comfy_table::Table) {
-    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
-        t.force_no_tty();
-    }
-}
-
 /// `cp-1 (kubeadm)`, `cp-1 (kubeadm, sosreport)`: a node with its detected layout.
 pub fn node_label(n: &NodeSummary) -> String {
     match &n.collector {
@@ -512,7 +506,7 @@ pub fn render_with(
                 table::render_fleet(&fleet::rows(analyses), w)?;
             }
             for a in analyses {
-                table::render(a, w)?;
+                table::render_as(a, format == Format::Wide, w)?;
             }
             Ok(())
         }),

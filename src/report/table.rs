@@ -1,11 +1,13 @@
-//! The terminal report: a findings table and the numbered plan.
-
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+//! The terminal report: a findings table and the numbered plan. `table` is compact (one line
+//! per finding: severity, rule, node, title, id); `wide` has every finding's full text, its
+//! symptom links and where it was found. Both lay out to the width in force
+//! ([`super::terminal`]).
 
 use crate::report::Analysis;
+use crate::report::terminal;
 
-/// Writes the table report.
-pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Writes the table report: compact, or `wide` with every finding's full text.
+pub fn render_as(a: &Analysis, wide: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if let Some(e) = &a.error {
         return writeln!(w, "{}  error: not analysed: {e}", a.source);
     }
@@ -29,10 +31,35 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         writeln!(w, "No findings.")?;
         return Ok(());
     }
-    let mut t = Table::new();
-    super::no_color(&mut t);
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut t = terminal::table();
+    if !wide {
+        // The id starts with the rule: `cert-expired:0fd72b16`.
+        t.set_header(["severity", "node", "finding", "id"]);
+        for f in &a.findings {
+            let mut title = f.title.clone();
+            if !f.explained_by.is_empty() {
+                title.push_str(" (symptom)");
+            }
+            t.add_row([
+                f.severity.as_str().to_string(),
+                cut(f.node.as_deref().unwrap_or("cluster")),
+                cut(&title),
+                f.id.clone(),
+            ]);
+        }
+        // Ids are copied into `explain`: never wrapped; nor is the severity.
+        for i in [0, 3] {
+            if let Some(c) = t.column_mut(i) {
+                c.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
+        }
+        writeln!(w, "{t}")?;
+        writeln!(
+            w,
+            "full text: -o wide (or -o markdown, html); one finding: kubetriage explain <id>"
+        )?;
+        return plan(a, w);
+    }
     t.set_header(["severity", "rule", "node", "finding", "where"]);
     for f in &a.findings {
         let mut what = f.title.clone();
@@ -51,6 +78,7 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
                 .collect();
             what.push_str(&format!("\n↳ symptom of {}", by.join(", ")));
         }
+        what.push_str(&format!("\nid: {}", f.id));
         let mut wh: Vec<String> = f.paths.clone();
         wh.extend(f.objects.iter().cloned());
         t.add_row([
@@ -62,6 +90,11 @@ pub fn render(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         ]);
     }
     writeln!(w, "{t}")?;
+    plan(a, w)
+}
+
+/// Writes the numbered plan.
+fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if !a.plan.is_empty() {
         writeln!(w, "\nFix plan:")?;
         // Everything that prevents harm is here too: what the step fixes, its caveat, how
@@ -117,10 +150,7 @@ pub fn render_fleet(
     rows: &[crate::report::fleet::FleetRow],
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let mut t = Table::new();
-    super::no_color(&mut t);
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
+    let mut t = terminal::table();
     t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);
     for r in rows {
         t.add_row([

@@ -133,10 +133,7 @@ fn table_rows(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<
     if entries.is_empty() {
         return writeln!(w, "No log events.");
     }
-    let mut t = comfy_table::Table::new();
-    super::no_color(&mut t);
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    let mut t = super::terminal::table();
     t.set_header(["first seen", "event", "where", "count", "sample"]);
     for e in entries {
         t.add_row([
