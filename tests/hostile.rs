@@ -823,7 +823,7 @@ fn a_5mb_secret_name_renders_a_table_in_linear_time() {
     let started = std::time::Instant::now();
     let out = assert_cmd::Command::cargo_bin("kubetriage")
         .unwrap()
-        .args(["analyze", "--now", NOW, "-q", "-o", "table"])
+        .args(["analyze", "--now", NOW, "-q", "-o", "wide"])
         .arg(&path)
         .timeout(HANG)
         .output()
