@@ -88,9 +88,49 @@ pub struct Container {
 impl Container {
     /// The `--flag=value` / `--flag value` options of `command` + `args`, by flag name without
     /// dashes. A flag given twice keeps its last value, as Go's flag package does.
+    /// The container's flags as the kubelet runs them: `$(VAR)` in command and args expanded
+    /// from the container's literal `env` values (`$$` escapes a `$`). A flag still naming a
+    /// variable whose value the bundle cannot know (a `fieldRef` such as `$(POD_IP)`, a
+    /// Secret, an undefined name) is left out: its value is unknown, not the literal text.
     pub fn flags(&self) -> BTreeMap<String, String> {
-        parse_flags(self.command.iter().chain(self.args.iter()).map(String::as_str))
+        let mut flags = parse_flags(self.command.iter().chain(self.args.iter()).map(String::as_str));
+        flags.retain(|_, v| match expand_vars(v, &self.env) {
+            Some(x) => {
+                *v = x;
+                true
+            }
+            None => false,
+        });
+        flags
     }
+}
+
+/// `value` with each `$(NAME)` replaced by the literal value `env` gives NAME, as the kubelet
+/// expands container commands (`$$(NAME)` stays `$(NAME)`); `None` when a reference has no
+/// literal value here.
+fn expand_vars(value: &str, env: &[EnvVar]) -> Option<String> {
+    if !value.contains("$(") {
+        return Some(value.to_string());
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(t) = tail.strip_prefix("$$") {
+            out.push('$');
+            rest = t;
+        } else if let Some((name, after)) = tail.strip_prefix("$(").and_then(|t| t.split_once(')')) {
+            let v = env.iter().rev().find(|e| e.name == name)?.value.as_deref()?;
+            out.push_str(v);
+            rest = after;
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Parses `--name=value`, `--name value` and bare `--name` (→ `"true"`) options.
@@ -448,6 +488,25 @@ pub struct InvolvedObject {
 
 #[cfg(test)]
 mod tests {
+    /// `$(VAR)` in a flag: expanded from a literal env value, left out when unknowable
+    /// (issue 19: `--advertise-address=$(POD_IP)` was an address a certificate must cover).
+    #[test]
+    fn container_flags_expand_literal_env_and_drop_unknown_references() {
+        let c: super::Container = serde_json::from_value(serde_json::json!({
+            "name": "kube-apiserver",
+            "command": ["kube-apiserver", "--advertise-address=$(POD_IP)", "--secure-port=$(PORT)",
+                        "--etcd-prefix=$$(literal)", "--bind-address=0.0.0.0"],
+            "env": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
+                    {"name": "PORT", "value": "6443"}]
+        }))
+        .unwrap();
+        let f = c.flags();
+        assert_eq!(f.get("advertise-address"), None);
+        assert_eq!(f.get("secure-port").map(String::as_str), Some("6443"));
+        assert_eq!(f.get("etcd-prefix").map(String::as_str), Some("$(literal)"));
+        assert_eq!(f.get("bind-address").map(String::as_str), Some("0.0.0.0"));
+    }
+
     use super::*;
 
     #[test]
