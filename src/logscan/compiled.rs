@@ -19,6 +19,19 @@ const TEDDY_LIMIT: usize = 64;
 /// Shortest common substring worth merging literals on.
 const MIN_PREFIX: usize = 5;
 
+/// `lit` without its leading spaces and punctuation, when at least 4 bytes remain: a part of
+/// it, so every line holding `lit` still holds it, and the SIMD prefilter, which keys on a
+/// literal's first bytes, no longer sees ` re`, ` co`, ` pr` (the start of half the words of
+/// a log) as candidates.
+fn trim_lead(lit: Vec<u8>) -> Vec<u8> {
+    let start = lit.iter().position(u8::is_ascii_alphanumeric).unwrap_or(0);
+    if lit.len() - start >= 4 {
+        lit[start..].to_vec()
+    } else {
+        lit
+    }
+}
+
 /// A smaller set of strings such that every literal contains one of them, so that a line
 /// holding any literal holds a member of the cover: literals that contain another literal
 /// are dropped, then the two members sharing the longest common substring are replaced, with
@@ -317,8 +330,9 @@ impl RuleSet {
                 regexes,
             });
         }
-        let mut cover = cover(&lits, TEDDY_LIMIT);
+        let mut cover: Vec<Vec<u8>> = cover(&lits, TEDDY_LIMIT).into_iter().map(trim_lead).collect();
         cover.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+        cover.dedup();
         let in_cover: Vec<Vec<(usize, usize)>> = cover
             .iter()
             .map(|c| {
@@ -579,5 +593,19 @@ mod tests {
             assert!(c.iter().any(|x| memchr::memmem::find(l, x).is_some()), "{l:?}");
         }
         assert!(c.iter().all(|x| x.len() >= MIN_PREFIX));
+    }
+}
+#[cfg(test)]
+mod cover_dump {
+    #[test]
+    #[ignore]
+    fn dump() {
+        let cat = crate::catalog::Catalog::builtin().unwrap();
+        let set = super::RuleSet::from_catalog(&cat);
+        let (cover, lits) = set.prefilter();
+        println!("cover {} lits {}", cover.len(), lits.len());
+        for c in cover {
+            println!("{:?}", String::from_utf8_lossy(c));
+        }
     }
 }
