@@ -11,7 +11,7 @@ use time::{Duration, OffsetDateTime};
 use crate::pki::inventory::{CertRow, Status, rows_within};
 use crate::report::envelope::{self, Envelope, Judged};
 use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};
-use crate::report::verdict::{self, Count, Counts, GapKind, IncompleteReason, SCHEMA_VERSION, Verdict};
+use crate::report::verdict::{self, Counts, GapKind, IncompleteReason, SCHEMA_VERSION, Verdict};
 use crate::report::{CertSpan, Format};
 use crate::snapshot::Snapshot;
 
@@ -161,21 +161,10 @@ impl Judged for Inventory {
 
 /// Certificates per severity of their status ([`status_severity`]), `shown` of `all`.
 fn cert_counts(shown: &[CertRow], all: &[CertRow]) -> Counts {
-    use crate::finding::Severity;
-    let n = |rows: &[CertRow], s: Severity| {
-        rows.iter()
-            .filter(|r| status_severity(r.status) == Some(s))
-            .count()
-    };
-    let c = |s| Count {
-        shown: n(shown, s),
-        total: n(all, s),
-    };
-    Counts {
-        error: c(Severity::Error),
-        warning: c(Severity::Warning),
-        info: c(Severity::Info),
-    }
+    Counts::of_severities(
+        shown.iter().map(|r| status_severity(r.status)),
+        all.iter().map(|r| status_severity(r.status)),
+    )
 }
 
 /// How many consumers a "used" line names before it counts the rest.

@@ -237,7 +237,8 @@ impl<'de> Deserialize<'de> for Rows {
                 let mut bundles: Option<Rows> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "bundles" => bundles = Some(map.next_value::<SeqOfRows>()?.0),
+                        // Read element by element, as a schema-1 array is.
+                        "bundles" => bundles = Some(map.next_value::<Rows>()?),
                         "command" => {
                             let command: String = map.next_value()?;
                             if !matches!(command.as_str(), "analyze" | "audit") {
@@ -272,29 +273,6 @@ impl<'de> Deserialize<'de> for Rows {
             }
         }
         d.deserialize_any(Shape)
-    }
-}
-
-/// The `bundles` array of an envelope, read element by element.
-struct SeqOfRows(Rows);
-
-impl<'de> Deserialize<'de> for SeqOfRows {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Seq;
-        impl<'de> serde::de::Visitor<'de> for Seq {
-            type Value = SeqOfRows;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("an array of bundle reports")
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<SeqOfRows, A::Error> {
-                let mut rows = Vec::new();
-                while let Some(r) = seq.next_element::<ReportSummary>()? {
-                    rows.push(r.row());
-                }
-                Ok(SeqOfRows(Rows(rows)))
-            }
-        }
-        d.deserialize_seq(Seq)
     }
 }
 

@@ -79,10 +79,21 @@ pub struct Counts {
 impl Counts {
     /// Counts of `shown` findings out of `all`.
     pub fn of(shown: &[Finding], all: &[Finding]) -> Self {
-        let n = |fs: &[Finding], s: Severity| fs.iter().filter(|f| f.severity == s).count();
-        let c = |s| Count {
-            shown: n(shown, s),
-            total: n(all, s),
+        Counts::of_severities(
+            shown.iter().map(|f| Some(f.severity)),
+            all.iter().map(|f| Some(f.severity)),
+        )
+    }
+
+    /// Counts of the `shown` severities out of `all` (`None`: counted as nothing, e.g. a
+    /// certificate that is fine).
+    pub fn of_severities(
+        shown: impl Iterator<Item = Option<Severity>> + Clone,
+        all: impl Iterator<Item = Option<Severity>> + Clone,
+    ) -> Self {
+        let c = |s: Severity| Count {
+            shown: shown.clone().filter(|x| *x == Some(s)).count(),
+            total: all.clone().filter(|x| *x == Some(s)).count(),
         };
         Counts {
             error: c(Severity::Error),
