@@ -64,7 +64,20 @@ fn document(analyses: &[Analysis], mode: Mode) -> std::io::Result<String> {
 /// Text outside code: `<` and `&` escaped so that a placeholder such as `<name>` shows as
 /// written instead of being taken for HTML.
 fn prose(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('<', "\\<").replace('&', "\\&")
+    // Inside a code span a backslash is printed as it is (CommonMark): escape only outside.
+    let mut out = String::with_capacity(s.len() + 8);
+    // Unbalanced backticks are no code span: everything is escaped.
+    let spans = s.matches('`').count() % 2 == 0;
+    let mut in_code = false;
+    for c in s.chars() {
+        match c {
+            '`' if spans => in_code = !in_code,
+            '\\' | '<' | '&' if !in_code => out.push('\\'),
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `text` with every line after the first indented by `indent` (list-item continuation).
@@ -370,5 +383,20 @@ fn badge(s: Severity) -> &'static str {
         Severity::Error => "🔴",
         Severity::Warning => "🟠",
         Severity::Info => "🔵",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A placeholder in a code span is written as it is (a backslash there would show);
+    /// outside one, escaped so that it is not taken for HTML. Was: `\<node>-ca@\<unix time>`.
+    #[test]
+    fn prose_escapes_only_outside_code_spans() {
+        assert_eq!(
+            super::prose("`<node>-ca@<t>` for <node>"),
+            "`<node>-ca@<t>` for \\<node>"
+        );
+        // An unbalanced backtick opens no span.
+        assert_eq!(super::prose("a ` <b>"), "a ` \\<b>");
     }
 }
