@@ -66,12 +66,31 @@ fn audit_json_is_one_report_with_a_bundle_entry_each() {
     assert!(sources[0].ends_with("incident-replay.tar.gz") && sources[1].ends_with("kubeadm-healthy.tar.gz"));
 }
 
+/// Issue 15 item 9. Was: every bundle's section repeated the same ids (`verdict`,
+/// `cert-chart`, …) and the summary linked nowhere.
 #[test]
-fn audit_html_has_a_fleet_table() {
+fn audit_html_has_a_fleet_table_linking_to_sections_with_unique_ids() {
     let dir = fleet_dir();
     let (_, html) = audit("html", dir.path());
     assert!(html.contains("<table id=\"fleet\">"));
-    assert_eq!(html.matches("id=\"cert-chart\"").count(), 2);
+    assert_eq!(html.matches("-cert-chart\"").count(), 2);
+    let ids: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    // Each summary row links to a section that exists.
+    let links: Vec<&str> = html
+        .split("<a href=\"#")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
+    assert_eq!(links.len(), 2, "{html}");
+    for l in links {
+        assert!(html.contains(&format!("<section id=\"{l}\">")), "{l}");
+    }
 }
 
 fn kubetriage(args: &[&str]) -> (i32, String) {

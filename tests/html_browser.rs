@@ -101,7 +101,7 @@ fn incident_replay_shows_expired_certificates_in_red() {
     let Some((rgb, html)) = screenshot("testdata/bundles/incident-replay", "2026-11-21T09:30:00Z") else {
         return;
     };
-    assert!(html.contains("id=\"cert-chart\""));
+    assert!(html.contains("-cert-chart\""));
     assert!(
         html.contains("data-status=\"expired\""),
         "the replay has expired certificates"

@@ -386,7 +386,9 @@ fn html(inv: &[Inventory], w: &mut dyn std::io::Write) -> std::io::Result<()> {
         esc(&title)
     );
     for i in inv {
-        html_bundle(&mut s, i);
+        let mut part = String::new();
+        html_bundle(&mut part, i);
+        s.push_str(&crate::report::html::section(&i.source, &part));
     }
     s.push_str("</body></html>\n");
     w.write_all(s.as_bytes())

@@ -71,10 +71,33 @@ pub(super) fn bundle(a: &Analysis) -> String {
 
 /// The section of a bundle whose analysis failed.
 pub(super) fn failed(source: &str, error: &str) -> String {
+    section(
+        source,
+        &format!(
+            "<h1>{}</h1><p class=\"verdict v-error\">analysis failed: {}</p>",
+            esc(source),
+            esc(error)
+        ),
+    )
+}
+
+/// The anchor of a bundle's section, from its source: the same in the fleet summary's link
+/// and in the section, however the bundles were analysed (streamed, in parallel).
+pub(super) fn anchor(source: &str) -> String {
+    use sha2::Digest as _;
+    let d = sha2::Sha256::digest(source.as_bytes());
+    let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("b-{hex}")
+}
+
+/// `body` (one bundle's part) as a `<section>` with its anchor, every id inside it prefixed
+/// by the anchor, so a page of several bundles has unique ids. Bundle data inside is
+/// escaped (`"` is `&quot;`), so ` id="` can only be the report's own.
+pub(super) fn section(source: &str, body: &str) -> String {
+    let a = anchor(source);
     format!(
-        "<h1>{}</h1><p class=\"verdict v-error\">analysis failed: {}</p>",
-        esc(source),
-        esc(error)
+        "<section id=\"{a}\">{}</section>",
+        body.replace(" id=\"", &format!(" id=\"{a}-"))
     )
 }
 
@@ -85,7 +108,8 @@ pub(super) fn fleet(rows: &[fleet::FleetRow]) -> String {
     for row in rows {
         let _ = write!(
             s,
-            "<tr><td>{}</td><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"#{}\">{}</a></td><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            anchor(&row.source),
             esc(&row.source),
             esc(&row.worst),
             esc(&row.worst),
@@ -99,7 +123,13 @@ pub(super) fn fleet(rows: &[fleet::FleetRow]) -> String {
     s
 }
 
-fn bundle_section(s: &mut String, a: &Analysis) {
+fn bundle_section(out: &mut String, a: &Analysis) {
+    let mut s = String::new();
+    bundle_body(&mut s, a);
+    out.push_str(&section(&a.source, &s));
+}
+
+fn bundle_body(s: &mut String, a: &Analysis) {
     let _ = write!(s, "<h1>{}</h1>", esc(&a.source));
     if let Some(e) = &a.error {
         let _ = write!(s, "<p class=\"sev-error\">Error: not analysed: {}</p>", esc(e));
