@@ -24,6 +24,11 @@ fn chromium() -> Option<PathBuf> {
 
 /// Renders `bundle` to HTML with kubetriage, screenshots it, and returns the RGB pixels.
 fn screenshot(bundle: &str, now: &str) -> Option<(Vec<u8>, String)> {
+    shot(bundle, now, &[])
+}
+
+/// The same, with more browser flags (`--force-dark-mode`).
+fn shot(bundle: &str, now: &str, flags: &[&str]) -> Option<(Vec<u8>, String)> {
     let Some(browser) = chromium() else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -60,6 +65,7 @@ fn screenshot(bundle: &str, now: &str) -> Option<(Vec<u8>, String)> {
             "--hide-scrollbars",
             "--window-size=1300,6000",
         ])
+        .args(flags)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", html.display()))
@@ -122,4 +128,85 @@ fn healthy_bundle_shows_no_expired_certificate() {
     assert!(html.contains("Healthy"), "verdict says healthy");
     assert!(!html.contains("data-status=\"expired\""));
     assert!(count(&rgb, VALID_GREEN) > 500, "valid bars are visibly green");
+}
+
+/// Issue 15 item 9: dark mode. Was: one light palette whatever the reader's setting.
+#[test]
+fn dark_mode_is_dark_and_keeps_the_status_colours() {
+    let Some((rgb, html)) = shot(
+        "testdata/bundles/incident-replay",
+        "2026-11-21T09:30:00Z",
+        &["--force-dark-mode"],
+    ) else {
+        return;
+    };
+    assert!(html.contains("prefers-color-scheme: dark"));
+    let pixels = rgb.len() / 3;
+    let dark = rgb.chunks(3).filter(|p| p.iter().all(|&c| c < 60)).count();
+    assert!(dark * 2 > pixels, "mostly dark: {dark} of {pixels}");
+    assert!(count(&rgb, EXPIRED_RED) > 500, "expired bars still red");
+    assert!(count(&rgb, VALID_GREEN) > 500, "valid bars still green");
+    // The light page is mostly light.
+    let (light, _) = screenshot("testdata/bundles/incident-replay", "2026-11-21T09:30:00Z").unwrap();
+    let bright = light.chunks(3).filter(|p| p.iter().all(|&c| c > 200)).count();
+    assert!(bright * 2 > pixels, "mostly light: {bright} of {pixels}");
+}
+
+/// Issue 15 item 9: print. The page prints (Chromium's PDF) on several pages, each bundle
+/// from a new page, with the print stylesheet that drops the screen width and backgrounds.
+#[test]
+fn the_report_prints_to_pdf_with_its_print_stylesheet() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium for the HTML test"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("report.html");
+    let pdf = dir.path().join("report.pdf");
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args([
+            "analyze",
+            "testdata/bundles/incident-replay",
+            "--now",
+            "2026-11-21T09:30:00Z",
+            "--output",
+        ])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("@media print") && page.contains("break-inside: avoid"));
+    let status = Command::new(&browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let bytes =
+        std::fs::read(&pdf).unwrap_or_else(|_| panic!("no PDF: {}", String::from_utf8_lossy(&status.stderr)));
+    assert!(bytes.starts_with(b"%PDF-"));
+    // Page objects, not the `/Type /Pages` tree.
+    let page = |w: &[u8]| {
+        let rest = w
+            .strip_prefix(b"/Type /Page")
+            .or_else(|| w.strip_prefix(b"/Type/Page"));
+        rest.is_some_and(|r| r.first() != Some(&b's'))
+    };
+    let pages = bytes.windows(12).filter(|w| page(w)).count();
+    assert!(pages >= 2, "{pages} pages");
 }

@@ -363,7 +363,7 @@ fn status_style(st: Status) -> (&'static str, u8) {
 }
 
 /// Extra style of the inventory page, on top of the shared [`STYLE`].
-const CERTS_STYLE: &str = "#certs td { overflow-wrap: anywhere; } td.key { white-space: nowrap; } \
+const CERTS_STYLE: &str = ".certs td { overflow-wrap: anywhere; } td.key { white-space: nowrap; } \
 td.subject { min-width: 11em; } td.issuer { min-width: 9em; } td.places { min-width: 15em; } \
 td.used { min-width: 13em; } \
 .pill { color: #fff; font-weight: 600; white-space: nowrap; border-radius: 4px; padding: 1px 6px; } \
@@ -425,7 +425,7 @@ fn html_bundle(s: &mut String, inv: &Inventory) {
     s.push_str("<h2>Validity against the capture time</h2>");
     cert_chart(s, &inv.spans, inv.captured, inv.window_days);
     s.push_str(
-        "<h2>Inventory</h2><table id=\"certs\"><tr><th>status</th><th>subject</th>\
+        "<h2>Inventory</h2><table id=\"certs\" class=\"certs\"><tr><th>status</th><th>subject</th>\
          <th>verified issuer</th><th>validity</th><th>days left</th><th>key</th>\
          <th>found at</th><th>used</th></tr>",
     );

@@ -26,6 +26,25 @@ pre { background: #f5f6fa; padding: .6em; overflow-x: auto; border-radius: 4px; 
 code { font-family: ui-monospace, monospace; font-size: .92em; }
 .caveat { background: #fff6e0; padding: .3em .6em; border-left: 3px solid #e0a030; }
 svg text { font: 11px system-ui, sans-serif; }
+:root { color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  body { background: #14171c; color: #e3e6eb; }
+  h2 { border-bottom-color: #3a4150; }
+  .v-error { background: #4a1d1b; } .v-warning { background: #4a3a12; } .v-ok { background: #15391f; }
+  td, th { border-color: #3a4150; } th { background: #222834; }
+  .sev-error { color: #ff8a80; } .sev-warning { color: #ffcc66; } .sev-info { color: #8ab4f8; }
+  .symptom { color: #aab2c0; } a { color: #8ab4f8; }
+  pre { background: #1e232b; } .caveat { background: #3a3117; }
+  svg text { fill: #e3e6eb; }
+}
+@media print {
+  :root { color-scheme: light; }
+  body { max-width: none; margin: 0; font-size: 10.5px; color: #000; background: #fff; }
+  h1, h2 { break-after: avoid; } tr, pre, li, svg { break-inside: avoid; }
+  pre { white-space: pre-wrap; overflow: visible; background: none; border: 1px solid #ccc; }
+  a { color: inherit; text-decoration: none; }
+  section + section { break-before: page; }
+}
 "#;
 
 /// Colours of the certificate bars, by status at capture time.
