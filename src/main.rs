@@ -136,6 +136,11 @@ struct DiffArgs {
     /// The bundle after the fix.
     #[arg(value_name = "AFTER")]
     after: PathBuf,
+    /// Judge AFTER at this instant (RFC 3339) instead of at `--now`; without either, each
+    /// bundle is judged at its own capture time. A fix made after BEFORE was captured needs
+    /// it when `--now` is pinned: certificates issued by the fix would be "not yet valid".
+    #[arg(long, value_name = "RFC3339")]
+    after_now: Option<String>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -597,9 +602,24 @@ fn cmd_diff(d: &DiffArgs) -> Result<ExitCode> {
     let catalog = Catalog::load(&c.rules)?;
     let opts = options(c)?;
     let filter = c.filter();
+    let mut after_opts = options(c)?;
+    if let Some(t) = &d.after_now {
+        after_opts.now = Some(
+            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+                .context("--after-now must be RFC 3339, e.g. 2026-11-22T09:30:00Z")?,
+        );
+    } else if opts.now.is_some() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "kubetriage: diff: --now judges BEFORE and AFTER at the same instant; certificates a later fix \
+                 issued would be not yet valid then: pass --after-now (or neither, to judge each at its capture time)"
+            );
+        }
+    }
     let mut sides = Vec::new();
-    for b in [&d.before, &d.after] {
-        let mut an = analyze(b, &catalog, &opts).with_context(|| format!("analysing {}", b.display()))?;
+    for (b, opts) in [(&d.before, &opts), (&d.after, &after_opts)] {
+        let mut an = analyze(b, &catalog, opts).with_context(|| format!("analysing {}", b.display()))?;
         an.apply_filter(&filter);
         sides.push(an);
     }

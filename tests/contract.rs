@@ -781,3 +781,40 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+/// Was: `diff --now T` judged AFTER at BEFORE's instant, so certificates a later fix issued
+/// were "not yet valid" and a good fix failed CI. `--after-now` judges AFTER on its own;
+/// `--now` alone says on stderr that it pins both.
+#[test]
+fn diff_judges_after_at_after_now() {
+    let now = "2026-06-15T12:00:00Z";
+    let (healthy, two) = (path("kubeadm-healthy"), path("two-nodes"));
+    let (code, _, err) = run(&["diff", &two, &healthy, "--now", now, "-o", "json"]);
+    assert_eq!(code, 0);
+    assert!(err.contains("--after-now"), "{err}");
+    // AFTER judged years later: its certificates have expired since, BEFORE is unchanged.
+    let (code, out, err) = run(&[
+        "diff",
+        &two,
+        &healthy,
+        "--now",
+        now,
+        "--after-now",
+        "2040-01-01T00:00:00Z",
+        "-o",
+        "json",
+    ]);
+    assert!(!err.contains("--after-now"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["bundles"][0]["captured_at"], now);
+    assert_eq!(v["bundles"][1]["captured_at"], "2040-01-01T00:00:00Z");
+    assert!(
+        v["new"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "cert-expired"),
+        "{v}"
+    );
+    assert_eq!(code, 1);
+}
