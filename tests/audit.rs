@@ -178,8 +178,10 @@ fn merge_of_per_bundle_reports_equals_the_audit() {
         assert_eq!(again, rows, "{format}");
     }
     let rows: serde_json::Value = serde_json::from_str(&rows).unwrap();
-    assert_eq!(rows.as_array().unwrap().len(), 3);
-    assert_eq!(rows[0]["worst"], "error");
+    assert_eq!(rows["command"], "audit-merge");
+    assert_eq!(rows["bundles"].as_array().unwrap().len(), 3);
+    assert_eq!(rows["bundles"][0]["worst"], "error");
+    assert_eq!(rows["verdict"], "broken");
 }
 
 #[test]

@@ -441,6 +441,17 @@ fn every_report_of_every_subcommand_validates_against_the_json_schema() {
             tops.push(keys);
         }
     }
+    // `audit --merge` of that audit's JSON: the same envelope, a fleet row per bundle.
+    let audit_json = std::env::temp_dir().join(format!("kt-contract-audit-{}.json", std::process::id()));
+    let (_, out, _) = run(&["audit", &fleet, "--now", now, "-o", "json"]);
+    std::fs::write(&audit_json, out).unwrap();
+    let (_, merged) = json(&["audit", "--merge", audit_json.to_str().unwrap(), "-o", "json"]);
+    valid("audit --merge", &merged);
+    assert_eq!(merged["command"], "audit-merge");
+    assert_eq!(merged["bundles"].as_array().unwrap().len(), 3);
+    let mut keys: Vec<String> = merged.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    tops.push(keys);
     let (_, diff) = json(&["diff", &two, &healthy, "--now", now, "-o", "json"]);
     valid("diff", &diff);
     assert_eq!(diff["bundles"][0]["role"], "before");

@@ -96,7 +96,7 @@ fn indexed_job_pods_then_merge_give_the_fleet_summary() {
     assert!(html.contains("<table id=\"fleet\">"));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(fleet.join("fleet-summary.json")).unwrap()).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json["bundles"].as_array().unwrap().len(), 2);
 }
 
 /// `kubectl apply --dry-run=client` on every manifest, when kubectl is installed and reaches

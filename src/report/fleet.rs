@@ -136,6 +136,11 @@ impl FleetRow {
         }
     }
 
+    /// The row's verdict (`failed`: incomplete; a report older than verdicts: healthy).
+    fn judged(&self) -> Verdict {
+        Verdict::parse(&self.verdict).unwrap_or(Verdict::Healthy)
+    }
+
     /// Findings at or above `level`.
     pub fn at_least(&self, level: Severity) -> usize {
         [
@@ -209,6 +214,15 @@ fn printable(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
+}
+
+impl envelope::Judged for FleetRow {
+    fn verdict(&self) -> Verdict {
+        self.judged()
+    }
+    fn counts(&self) -> Counts {
+        self.counts
+    }
 }
 
 /// The rows of one JSON value: a report envelope (schema 2: `bundles`, read element by
@@ -385,23 +399,15 @@ pub fn close(format: Format, rows: &[FleetRow], w: &mut dyn Write) -> io::Result
 /// the rows (json: an array, jsonl: one per line).
 pub fn merged(rows: &[FleetRow], format: Format, w: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *w, rows).map_err(io::Error::other)?;
-            writeln!(w)
-        }
-        Format::Jsonl => rows.iter().try_for_each(|r| {
-            serde_json::to_writer(&mut *w, r).map_err(io::Error::other)?;
-            writeln!(w)
-        }),
+        // The report envelope, a fleet row per bundle (`command`: `audit-merge`).
+        Format::Json => envelope::json(&envelope::Envelope::new("audit-merge", rows), w),
+        Format::Jsonl => envelope::jsonl(rows, w),
         Format::Html => {
             open(format, rows.len().max(2), "", w)?;
             summary(rows, format, w)?;
             close(format, rows, w)
         }
-        Format::Yaml => {
-            let text = serde_yaml::to_string(rows).map_err(io::Error::other)?;
-            w.write_all(text.as_bytes())
-        }
+        Format::Yaml => envelope::yaml(&envelope::Envelope::new("audit-merge", rows), w),
         _ => summary(rows, format, w),
     }
 }
