@@ -484,16 +484,19 @@ impl FileScan<'_> {
     fn finish_with(mut self, node: Option<usize>, path: Option<String>) -> LogSummary {
         // The last line dates the file (logs are written in time order).
         let last = std::mem::take(&mut self.last_line);
-        if !last.is_empty() {
-            match record::parse(&last).stamp {
-                Some(Stamp::Full(t)) => self.newest = max_opt(self.newest, Some(t)),
-                Some(Stamp::Yearless(y)) => self.track_wrap(y.month),
-                None => {}
-            }
+        let last_stamp = if last.is_empty() {
+            None
+        } else {
+            record::parse(&last).stamp
+        };
+        match last_stamp {
+            Some(Stamp::Full(t)) => self.newest = max_opt(self.newest, Some(t)),
+            Some(Stamp::Yearless(y)) => self.track_wrap(y.month),
+            None => {}
         }
         let wraps = self.wraps;
         let reference = self.newest;
-        let newest_yearless = match (reference, record::parse(&last).stamp, &path) {
+        let newest_yearless = match (reference, last_stamp, &path) {
             (None, Some(Stamp::Yearless(y)), Some(p)) => Some((Yearless { back: 0, ..y }, p.clone())),
             _ => None,
         };
