@@ -16,6 +16,18 @@ use kubetriage::report::{self, FailOn, Filter, Format, RenderOptions};
 use kubetriage::{Options, analyze};
 use rayon::prelude::*;
 
+/// Writes one line to stderr. Paths and messages there carry bundle names, so every control
+/// character (newline, ESC, an OSC 52 clipboard write) and bidi override is shown visibly:
+/// the same escaping as the reports on stdout.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{}", kubetriage::report::escape::visible(&format!($($arg)*)));
+        }
+    }};
+}
+
 /// mimalloc: the snapshot of a cluster-scale dump is hundreds of thousands of small
 /// allocations made and freed from several threads, where glibc's allocator spends a tenth of
 /// the run (measured with `perf` on the 20,000-certificate bench bundle).
@@ -290,7 +302,7 @@ fn main() -> ExitCode {
             }
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("kubetriage: {e:#}");
+                say!("kubetriage: {e:#}");
             }
             ExitCode::from(2)
         }
@@ -315,13 +327,17 @@ impl CommonArgs {
         use kubetriage::report::terminal;
         let to_terminal = self.output.is_none() && std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let color = match self.color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => {
-                to_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
-            }
-        };
+        // Only the terminal formats are coloured: an escape sequence in HTML, markdown or
+        // JSON would corrupt the document.
+        let terminal_format = matches!(self.format(), Format::Table | Format::Wide);
+        let color = terminal_format
+            && match self.color {
+                ColorWhen::Always => true,
+                ColorWhen::Never => false,
+                ColorWhen::Auto => {
+                    to_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
+                }
+            };
         let tty_width = if to_terminal {
             comfy_table::Table::new().width()
         } else {
@@ -388,7 +404,7 @@ fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
     if c.include_private_keys {
         #[allow(clippy::print_stderr)]
         {
-            eprintln!(
+            say!(
                 "kubetriage: warning: --include-private-keys: the bundle will hold every private key of the node \
                  (cluster CA keys included); share it only over a channel you would trust with the CA itself"
             );
@@ -408,7 +424,7 @@ fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
     let m = kubetriage::collect::collect(&opts).with_context(|| format!("writing {}", c.output.display()))?;
     #[allow(clippy::print_stderr)]
     {
-        eprintln!(
+        say!(
             "kubetriage: wrote {} ({} files, {} with private keys replaced by public-key stubs, {} items missing: see kubetriage-collect.json)",
             c.output.display(),
             m.files.len(),
@@ -419,13 +435,19 @@ fn cmd_collect(c: &CollectArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The instant a `--now`-like flag names, in UTC; an RFC 3339 time outside the years UTC can
+/// hold (`9999-12-31T23:59:59-23:59`) is refused like an unparseable one.
+fn instant(text: &str, flag: &str) -> Result<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| t.checked_to_offset(time::UtcOffset::UTC))
+        .with_context(|| {
+            format!("{flag} must be RFC 3339 within years 0000-9999 UTC, e.g. 2026-11-21T09:30:00Z")
+        })
+}
+
 fn options(c: &CommonArgs) -> Result<Options> {
-    let now = c
-        .now
-        .as_deref()
-        .map(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339))
-        .transpose()
-        .context("--now must be RFC 3339, e.g. 2026-11-21T09:30:00Z")?;
+    let now = c.now.as_deref().map(|s| instant(s, "--now")).transpose()?;
     Ok(Options {
         now,
         expiry_window: time::Duration::days(c.expiry_window),
@@ -497,10 +519,9 @@ impl CommonArgs {
 /// named `x.tar.gz` would block the audit); a stray `README.txt` is not a bundle. An entry
 /// that cannot be inspected is kept, so that it becomes an error entry of the report
 /// instead of ending the audit. Skipped entries are named on stderr.
-#[allow(clippy::print_stderr)]
 fn audit_entry(path: &std::path::Path) -> bool {
     let skip = |why: &str| {
-        eprintln!("kubetriage: skipping {}: {why}", path.display());
+        say!("kubetriage: skipping {}: {why}", path.display());
         false
     };
     // `stat` opens nothing; a symlink is judged by what it points to.
@@ -561,7 +582,6 @@ fn exit(failing: bool) -> ExitCode {
 
 /// The analysis of `bundle`, or, when it cannot be read at all, an entry saying why (named
 /// on stderr too), so that one unreadable bundle loses nothing of the others.
-#[allow(clippy::print_stderr)]
 fn analyze_or_error(
     bundle: &std::path::Path,
     catalog: &Catalog,
@@ -570,7 +590,7 @@ fn analyze_or_error(
     match analyze(bundle, catalog, opts) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("kubetriage: {e}");
+            say!("kubetriage: {e}");
             report::Analysis::failed(bundle.display().to_string(), e.to_string(), catalog)
         }
     }
@@ -578,12 +598,11 @@ fn analyze_or_error(
 
 /// 2 when a bundle could not be read or was cut short (a truncated archive: the report is
 /// incomplete), else 1 when a finding is at or above `fail_on`, else 0.
-#[allow(clippy::print_stderr)]
 fn exit_code(analyses: &[report::Analysis], fails: impl Fn(&report::Analysis) -> bool) -> ExitCode {
     let mut failed = false;
     for an in analyses {
         if let Some(why) = &an.incomplete {
-            eprintln!("kubetriage: {}: incomplete: {why}", an.source);
+            say!("kubetriage: {}: incomplete: {why}", an.source);
             failed = true;
         }
         failed |= an.error.is_some();
@@ -604,14 +623,11 @@ fn cmd_diff(d: &DiffArgs) -> Result<ExitCode> {
     let filter = c.filter();
     let mut after_opts = options(c)?;
     if let Some(t) = &d.after_now {
-        after_opts.now = Some(
-            time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-                .context("--after-now must be RFC 3339, e.g. 2026-11-22T09:30:00Z")?,
-        );
+        after_opts.now = Some(instant(t, "--after-now")?);
     } else if opts.now.is_some() {
         #[allow(clippy::print_stderr)]
         {
-            eprintln!(
+            say!(
                 "kubetriage: diff: --now judges BEFORE and AFTER at the same instant; certificates a later fix \
                  issued would be not yet valid then: pass --after-now (or neither, to judge each at its capture time)"
             );
@@ -840,7 +856,6 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
 
 /// The exit code of an audit or merge (2 when a bundle failed, after every other bundle was
 /// reported), and its `--stats`.
-#[allow(clippy::print_stderr)]
 fn audit_end(
     rows: &[report::fleet::FleetRow],
     failed: usize,
@@ -848,13 +863,13 @@ fn audit_end(
     took: std::time::Duration,
 ) -> Result<ExitCode> {
     if c.stats {
-        eprintln!("{} bundles in {took:?}", rows.len());
+        say!("{} bundles in {took:?}", rows.len());
         if let Some(kib) = peak_rss_kib() {
-            eprintln!("peak memory: {kib} KiB (VmHWM)");
+            say!("peak memory: {kib} KiB (VmHWM)");
         }
     }
     if failed > 0 {
-        eprintln!(
+        say!(
             "kubetriage: {failed} of {} bundles could not be analysed (see their entries)",
             rows.len()
         );
@@ -903,7 +918,7 @@ fn cmd_merge(paths: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
             Err(e) => {
                 #[allow(clippy::print_stderr)]
                 {
-                    eprintln!("kubetriage: {} is not a readable JSON report: {e:#}", f.display());
+                    say!("kubetriage: {} is not a readable JSON report: {e:#}", f.display());
                 }
                 rows.push(fleet::FleetRow::failed(&f.display().to_string()));
             }
@@ -922,11 +937,10 @@ fn cmd_merge(paths: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
 
 /// `--stats`: per bundle, bytes and time per stage; then the report's render time and the
 /// process's peak memory, on stderr.
-#[allow(clippy::print_stderr)]
 fn print_stats(analyses: &[kubetriage::report::Analysis], render: std::time::Duration) {
     for an in analyses {
         let s = &an.stats;
-        eprintln!(
+        say!(
             "{}: {} entries, {} bytes read, {} bytes unpacked ({:.0} MB/s)",
             an.source,
             s.entries,
@@ -934,20 +948,24 @@ fn print_stats(analyses: &[kubetriage::report::Analysis], render: std::time::Dur
             s.bytes_unpacked,
             s.mb_per_s()
         );
-        eprintln!(
+        say!(
             "  read+decompress+scan {:?} (scan busy {:?}), parse {:?}, pki {:?}, checks {:?}, plan {:?}",
-            s.read, s.scan, s.parse, s.pki, s.checks, s.plan
+            s.read,
+            s.scan,
+            s.parse,
+            s.pki,
+            s.checks,
+            s.plan
         );
     }
     print_tail(render);
 }
 
 /// The last lines of `--stats`: render time and peak memory.
-#[allow(clippy::print_stderr)]
 fn print_tail(render: std::time::Duration) {
-    eprintln!("render {render:?}");
+    say!("render {render:?}");
     if let Some(kib) = peak_rss_kib() {
-        eprintln!("peak memory: {kib} KiB (VmHWM)");
+        say!("peak memory: {kib} KiB (VmHWM)");
     }
 }
 
@@ -1015,7 +1033,7 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                 // One unreadable bundle loses nothing of the others: an entry says why.
                 #[allow(clippy::print_stderr)]
                 {
-                    eprintln!("kubetriage: {e}");
+                    say!("kubetriage: {e}");
                 }
                 unreadable = true;
                 inventories.push(report::certs::Inventory::failed(
@@ -1041,16 +1059,18 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     if c.stats {
         #[allow(clippy::print_stderr)]
         for (source, s) in &all_stats {
-            eprintln!(
+            say!(
                 "{source}: {} entries, {} bytes read, {} bytes unpacked ({:.0} MB/s)",
                 s.entries,
                 s.bytes_read,
                 s.bytes_unpacked,
                 s.mb_per_s()
             );
-            eprintln!(
+            say!(
                 "  read+decompress+scan {:?}, parse {:?}, pki {:?}",
-                s.read, s.parse, s.pki
+                s.read,
+                s.parse,
+                s.pki
             );
         }
         print_tail(started.elapsed());

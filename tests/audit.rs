@@ -74,6 +74,24 @@ fn audit_html_has_a_fleet_table_linking_to_sections_with_unique_ids() {
     let (_, html) = audit("html", dir.path());
     assert!(html.contains("<table id=\"fleet\">"));
     assert_eq!(html.matches("-cert-chart\"").count(), 2);
+    assert_unique_ids_linked(&html, 2);
+}
+
+/// Was: `analyze X X -o html` (and `certs`) gave both sections the same id and inner ids.
+/// A repeated source now gets its own anchor, and the summary links to each.
+#[test]
+fn the_same_bundle_twice_in_html_keeps_ids_unique() {
+    let b = "testdata/bundles/kubeadm-healthy";
+    let (_, html) = kubetriage(&["analyze", "-q", "-o", "html", b, b]);
+    assert_eq!(html.matches("<section id=").count(), 2, "{html}");
+    assert_unique_ids_linked(&html, 2);
+    let (_, html) = kubetriage(&["certs", "-q", "-o", "html", b, b]);
+    assert_eq!(html.matches("<section id=").count(), 2, "{html}");
+    assert_unique_ids_linked(&html, 0);
+}
+
+/// Every `id` of `html` is unique, and its `links` summary links each lead to a section.
+fn assert_unique_ids_linked(html: &str, links: usize) {
     let ids: Vec<&str> = html
         .split(" id=\"")
         .skip(1)
@@ -81,14 +99,13 @@ fn audit_html_has_a_fleet_table_linking_to_sections_with_unique_ids() {
         .collect();
     let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "{ids:?}");
-    // Each summary row links to a section that exists.
-    let links: Vec<&str> = html
+    let found: Vec<&str> = html
         .split("<a href=\"#")
         .skip(1)
         .filter_map(|s| s.split('"').next())
         .collect();
-    assert_eq!(links.len(), 2, "{html}");
-    for l in links {
+    assert_eq!(found.len(), links, "{html}");
+    for l in found {
         assert!(html.contains(&format!("<section id=\"{l}\">")), "{l}");
     }
 }
@@ -204,8 +221,9 @@ fn audit_jsonl_is_one_report_per_line_in_bundle_order() {
     assert!(sources[2].ends_with("plain-dir"), "{sources:?}");
 }
 
-/// A report that is not one (a pod that died mid-write) is a failed row named by its file;
-/// the other reports are still summarised, and the exit code says something failed.
+/// A report that is not one (a pod that died mid-write, or before writing: an empty or blank
+/// file) is a failed row named by its file; the other reports are still summarised, and the
+/// exit code says something failed.
 #[test]
 fn merge_reports_an_unreadable_report_as_a_failed_row() {
     let reports = tempfile::tempdir().unwrap();
@@ -221,6 +239,8 @@ fn merge_reports_an_unreadable_report_as_a_failed_row() {
         "testdata/bundles/incident-replay.tar.gz",
     ]);
     std::fs::write(reports.path().join("b.json"), "{\"source\": \"half-writ").unwrap();
+    std::fs::write(reports.path().join("c.json"), "").unwrap();
+    std::fs::write(reports.path().join("d.json"), " \n\t\n").unwrap();
     let (code, md) = kubetriage(&[
         "audit",
         "--merge",
@@ -230,7 +250,18 @@ fn merge_reports_an_unreadable_report_as_a_failed_row() {
     ]);
     assert_eq!(code, 2);
     assert!(md.contains("incident-replay.tar.gz` | broken | error |"), "{md}");
-    assert!(md.contains("b.json` | failed |"), "{md}");
+    for f in ["b.json", "c.json", "d.json"] {
+        assert!(md.contains(&format!("{f}` | failed |")), "{md}");
+    }
+    // Alone, an empty report is not a clean fleet either.
+    let (code, _) = kubetriage(&[
+        "audit",
+        "--merge",
+        "-o",
+        "json",
+        reports.path().join("c.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
 }
 
 /// A bundle that cannot be read at all (a dangling link in the folder) is its own failed

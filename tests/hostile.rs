@@ -1162,3 +1162,51 @@ fn swapping_a_log_for_a_symlink_or_fifo_during_the_walk_never_escapes_or_hangs()
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
 }
+
+/// Was a panic (exit 101): `collected_at: 9999-12-31T23:59:59-23:59` is valid RFC 3339 but
+/// year 10000 in UTC. It is refused like an unparseable time: the capture time comes from
+/// the logs, and every command answers. `--now` with such a time is a usage error.
+#[test]
+fn a_collection_time_past_year_9999_in_utc_is_refused_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("b");
+    let src = Path::new("testdata/bundles/kubeadm-healthy");
+    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        let to = root.join(e.path().strip_prefix(src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    std::fs::write(
+        root.join("kubetriage-collect.json"),
+        r#"{"version":"0.1","collected_at":"9999-12-31T23:59:59-23:59","host":"cp-1","root":"/","files":[],"skipped":[]}"#,
+    )
+    .unwrap();
+    for cmd in ["analyze", "certs", "timeline"] {
+        let out = Command::new(assert_cmd::cargo::cargo_bin("kubetriage"))
+            .args([cmd, "-q", "-o", "json"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = &v["bundles"][0];
+        assert!(
+            b["captured_at"].as_str().unwrap().starts_with("2026-"),
+            "{cmd}: {b}"
+        );
+    }
+    let out = Command::new(assert_cmd::cargo::cargo_bin("kubetriage"))
+        .args(["analyze", "-q", "--now", "9999-12-31T23:59:59-23:59"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--now must be RFC 3339"));
+}

@@ -33,6 +33,7 @@ const RUNS: &[(&str, &str)] = &[
     ("timeline", "table"),
     ("timeline", "markdown"),
     ("timeline", "json"),
+    ("timeline", "html"),
 ];
 
 /// Stdout and stderr of one run (which must not fail with 2).
@@ -599,4 +600,117 @@ fn hostile_names_are_shown_not_obeyed() {
         }
     }
     assert!(shown, "no output showed the hostile names at all");
+}
+
+/// Text a hostile name puts after a newline, to pass for a line of the report.
+const FORGED: &str = "verdict: healthy FORGED";
+
+/// A bundle whose folder name, newest log's file name and one certificate's CN each hold a
+/// newline followed by [`FORGED`] and a fake finding row.
+fn newline_names() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let evil = format!("x\n{FORGED}\n│ error   FORGED");
+    let root = tmp.path().join(&evil);
+    let src = Path::new(BUNDLES).join("kubeadm-healthy");
+    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+        let to = root.join(e.path().strip_prefix(&src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    // The newest full timestamp of the bundle: its log names the capture time's evidence.
+    std::fs::write(
+        root.join(format!("var/log/kubelet{evil}.log")),
+        "2026-06-15T12:30:00+0000 cp-1 kubelet[812]: E0615 12:30:00.000000     812 server.go:1] \"x509: certificate has expired or is not yet valid\"\n",
+    )
+    .unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["evil.example".to_string()]).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, evil.clone());
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, evil);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    std::fs::write(root.join("etc/kubernetes/pki/evil.crt"), cert.pem()).unwrap();
+    (tmp, root)
+}
+
+/// Whether `line` (colour codes removed) is one a name forged: it starts with the forged
+/// text, or is a finding row / verdict line whose content after the marker is the name's.
+fn forged(line: &str) -> bool {
+    let plain = line
+        .replace("\x1b[32m", "")
+        .replace("\x1b[31;1m", "")
+        .replace("\x1b[0m", "");
+    let plain = plain.trim_start_matches(['│', '┆', ' ']);
+    plain.starts_with(FORGED) || plain.starts_with("error   FORGED") || plain.starts_with("FORGED")
+}
+
+/// A newline in a bundle, file or certificate name is shown as `\n`: it never starts a line of
+/// a terminal report (where it could pass for `verdict: healthy` and be coloured as one), and
+/// the certificate table keeps a subject on one line.
+#[test]
+fn a_newline_in_a_name_never_starts_a_report_line() {
+    let (tmp, bundle) = newline_names();
+    let runs: [(&str, &str, &Path); 6] = [
+        ("analyze", "table", &bundle),
+        ("analyze", "wide", &bundle),
+        ("certs", "table", &bundle),
+        ("timeline", "table", &bundle),
+        ("audit", "table", tmp.path()),
+        ("audit", "wide", tmp.path()),
+    ];
+    let mut shown = 0;
+    for (cmd, format, input) in runs {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .env("COLUMNS", "400")
+            .args([cmd, "-q", "--color", "always", "-o", format])
+            .arg(input)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let bad: Vec<&str> = text.lines().filter(|l| forged(l)).collect();
+        assert!(bad.is_empty(), "{cmd} -o {format}: forged lines {bad:#?}\n{text}");
+        shown += usize::from(text.contains(&format!("\\n{FORGED}")));
+    }
+    assert!(shown >= 4, "the names were not shown escaped ({shown} runs)");
+}
+
+/// Messages on stderr name the bundle or report they are about; a hostile file name (ESC,
+/// an OSC 52 clipboard write, CR, newline) is shown escaped there too.
+#[test]
+fn stderr_shows_hostile_file_names_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let name = format!("bad\x1b]52;c;cm0gLXJmIC8=\x07\r\n{FORGED}\u{202e}");
+    let bundle = tmp.path().join(format!("{name}.tar.gz"));
+    std::fs::write(&bundle, "not an archive").unwrap();
+    let report = tmp.path().join(format!("{name}.json"));
+    std::fs::write(&report, "{").unwrap();
+    let runs: [&[&std::ffi::OsStr]; 3] = [
+        &["analyze".as_ref(), bundle.as_os_str()],
+        &["certs".as_ref(), bundle.as_os_str()],
+        &["audit".as_ref(), "--merge".as_ref(), report.as_os_str()],
+    ];
+    for args in runs {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        for c in ['\x1b', '\x07', '\r', '\u{202e}'] {
+            assert!(!err.contains(c), "{args:?}: stderr prints {c:?} raw: {err:?}");
+        }
+        assert!(
+            err.lines().all(|l| l.starts_with("kubetriage: ")),
+            "{args:?}: a name started a line of its own: {err:?}"
+        );
+        assert!(err.contains("bad\\x1b]52;c;"), "{args:?}: {err:?}");
+    }
 }

@@ -84,9 +84,9 @@ fn collector_metadata(path: &str, docs: &[serde_json::Value], out: &mut Parsed) 
         out.collected_at = doc
             .get("collected_at")
             .and_then(serde_json::Value::as_str)
-            .and_then(|s| {
-                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
-            });
+            .and_then(|s| time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok())
+            // `9999-12-31T23:59:59-23:59` is year 10000 in UTC: not a time kubetriage can judge at.
+            .and_then(|t| t.checked_to_offset(time::UtcOffset::UTC));
         out.collector_version = doc
             .get("version")
             .and_then(serde_json::Value::as_str)

@@ -157,7 +157,7 @@ pub fn collect(opts: &CollectOptions) -> std::io::Result<Manifest> {
         if opts.progress {
             #[allow(clippy::print_stderr)]
             {
-                eprintln!("collect: {path}");
+                eprintln!("collect: {}", crate::report::escape::visible(path));
             }
         }
         m.files.push(match body {

@@ -58,7 +58,7 @@ impl Yearless {
     /// The instant this time stands for, judged against `reference` (the newest full time
     /// of its file, or the capture time). `None` for impossible dates (Feb 30).
     pub fn resolve(self, reference: OffsetDateTime) -> Option<OffsetDateTime> {
-        let reference = reference.to_offset(UtcOffset::UTC);
+        let reference = reference.checked_to_offset(UtcOffset::UTC)?;
         let year = reference.year() - i32::from(self.back);
         let at = self.in_year(year)?;
         if self.back == 0 && at > reference + time::Duration::days(1) {
@@ -124,7 +124,10 @@ fn build(y: u32, mo: u32, d: u32, (h, mi, s): (u8, u8, u8), nanos: u32, off: i32
     let date = Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?).ok()?;
     let t = Time::from_hms_nano(h, mi, s, nanos).ok()?;
     let offset = UtcOffset::from_whole_seconds(off).ok()?;
-    Some(PrimitiveDateTime::new(date, t).assume_offset(offset))
+    // Years 9999 and 0 with an offset can leave the range in UTC: such a time is no time.
+    PrimitiveDateTime::new(date, t)
+        .assume_offset(offset)
+        .checked_to_offset(UtcOffset::UTC)
 }
 
 /// Parses an RFC 3339-like time at the start of `b`: `2026-11-21T09:12:03.123Z`,

@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::pki::inventory::{CertRow, Status, rows_within};
 use crate::report::envelope::{self, Envelope, Judged};
+use crate::report::escape::visible;
 use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};
 use crate::report::verdict::{self, Counts, GapKind, IncompleteReason, SCHEMA_VERSION, Verdict};
 use crate::report::{CertSpan, Format};
@@ -257,6 +258,7 @@ pub fn render(inv: &[Inventory], format: Format, w: &mut dyn std::io::Write) -> 
 
 /// SANs shortened for a column: the first three and a count of the rest.
 fn short_sans(sans: &[String]) -> String {
+    let sans: Vec<String> = sans.iter().map(|s| visible(s)).collect();
     match sans.len() {
         0 => "-".to_string(),
         1..=3 => sans.join(", "),
@@ -266,12 +268,12 @@ fn short_sans(sans: &[String]) -> String {
 
 fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if let Some(e) = &inv.error {
-        return writeln!(w, "{}  could not be read: {e}", inv.source);
+        return writeln!(w, "{}  could not be read: {}", visible(&inv.source), visible(e));
     }
     writeln!(
         w,
         "{}  (captured {} from {}): {} certificates",
-        inv.source,
+        visible(&inv.source),
         inv.captured_at,
         inv.captured_at_source,
         inv.certificates.len()
@@ -290,13 +292,17 @@ fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     for r in &inv.certificates {
         t.add_row([
             r.status.as_str().to_string(),
-            format!("{}\n{}", r.subject, &r.fingerprint[..16]),
+            format!("{}\n{}", visible(&r.subject), &r.fingerprint[..16]),
             short_sans(&r.sans),
-            r.issuer_verified.clone(),
+            visible(&r.issuer_verified),
             r.not_after.clone(),
             r.days_left.to_string(),
             r.key.clone(),
-            r.locations.join("\n"),
+            r.locations
+                .iter()
+                .map(|l| visible(l))
+                .collect::<Vec<_>>()
+                .join("\n"),
         ]);
     }
     writeln!(w, "{t}")
@@ -385,10 +391,11 @@ fn html(inv: &[Inventory], w: &mut dyn std::io::Write) -> std::io::Result<()> {
          <style>{STYLE}{CERTS_STYLE}</style></head><body>",
         esc(&title)
     );
+    let mut anchors = crate::report::html::Anchors::default();
     for i in inv {
         let mut part = String::new();
         html_bundle(&mut part, i);
-        s.push_str(&crate::report::html::section(&i.source, &part));
+        s.push_str(&crate::report::html::section(&anchors.next(&i.source), &part));
     }
     s.push_str("</body></html>\n");
     w.write_all(s.as_bytes())

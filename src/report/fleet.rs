@@ -294,8 +294,16 @@ impl<'de> Deserialize<'de> for Rows {
 /// (`audit -o json`), or one per line (`audit -o jsonl`).
 pub fn rows_from_json(r: impl io::Read) -> Result<Vec<FleetRow>, serde_json::Error> {
     let mut rows = Vec::new();
+    let mut documents = 0;
     for value in serde_json::Deserializer::from_reader(io::BufReader::new(r)).into_iter::<Rows>() {
         rows.extend(value?.0);
+        documents += 1;
+    }
+    // An empty file is a report that was never written (the pod died first), not a clean fleet.
+    if documents == 0 {
+        return Err(serde::de::Error::custom(
+            "the file is empty: no report was written to it",
+        ));
     }
     Ok(rows)
 }

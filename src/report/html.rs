@@ -63,8 +63,9 @@ pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Res
     if analyses.len() > 1 {
         s.push_str(&fleet(&fleet::rows(analyses)));
     }
+    let mut anchors = Anchors::default();
     for a in analyses {
-        bundle_section(&mut s, a);
+        bundle_section(&mut s, a, &anchors.next(&a.source));
     }
     s.push_str(TAIL);
     w.write_all(s.as_bytes())
@@ -84,14 +85,14 @@ pub(super) const TAIL: &str = "</body></html>\n";
 /// One bundle's section.
 pub(super) fn bundle(a: &Analysis) -> String {
     let mut s = String::new();
-    bundle_section(&mut s, a);
+    bundle_section(&mut s, a, &anchor(&a.source));
     s
 }
 
 /// The section of a bundle whose analysis failed.
 pub(super) fn failed(source: &str, error: &str) -> String {
     section(
-        source,
+        &anchor(source),
         &format!(
             "<h1>{}</h1><p class=\"verdict v-error\">analysis failed: {}</p>",
             esc(source),
@@ -102,18 +103,35 @@ pub(super) fn failed(source: &str, error: &str) -> String {
 
 /// The anchor of a bundle's section, from its source: the same in the fleet summary's link
 /// and in the section, however the bundles were analysed (streamed, in parallel).
+/// 96 bits of SHA-256: no bundle name can be made to take another's anchor.
 pub(super) fn anchor(source: &str) -> String {
     use sha2::Digest as _;
     let d = sha2::Sha256::digest(source.as_bytes());
-    let hex: String = d.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    let hex: String = d.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("b-{hex}")
+}
+
+/// The anchors of one page, in bundle order: a source given twice (`analyze X X`) gets
+/// `b-<hash>` then `b-<hash>-2`, so ids stay unique and the summary's links match.
+#[derive(Default)]
+pub(super) struct Anchors(std::collections::HashMap<String, usize>);
+
+impl Anchors {
+    /// The anchor of the next bundle whose source is `source`.
+    pub(super) fn next(&mut self, source: &str) -> String {
+        let n = self.0.entry(source.to_string()).or_default();
+        *n += 1;
+        match *n {
+            1 => anchor(source),
+            n => format!("{}-{n}", anchor(source)),
+        }
+    }
 }
 
 /// `body` (one bundle's part) as a `<section>` with its anchor, every id inside it prefixed
 /// by the anchor, so a page of several bundles has unique ids. Bundle data inside is
 /// escaped (`"` is `&quot;`), so ` id="` can only be the report's own.
-pub(super) fn section(source: &str, body: &str) -> String {
-    let a = anchor(source);
+pub(super) fn section(a: &str, body: &str) -> String {
     format!(
         "<section id=\"{a}\">{}</section>",
         body.replace(" id=\"", &format!(" id=\"{a}-"))
@@ -124,11 +142,12 @@ pub(super) fn section(source: &str, body: &str) -> String {
 pub(super) fn fleet(rows: &[fleet::FleetRow]) -> String {
     let mut s = String::new();
     s.push_str("<h1>Fleet summary</h1><table id=\"fleet\"><tr><th>bundle</th><th>worst</th><th>errors</th><th>warnings</th><th>info</th><th>earliest expiry</th></tr>");
+    let mut anchors = Anchors::default();
     for row in rows {
         let _ = write!(
             s,
             "<tr><td><a href=\"#{}\">{}</a></td><td class=\"sev-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            anchor(&row.source),
+            anchors.next(&row.source),
             esc(&row.source),
             esc(&row.worst),
             esc(&row.worst),
@@ -142,10 +161,10 @@ pub(super) fn fleet(rows: &[fleet::FleetRow]) -> String {
     s
 }
 
-fn bundle_section(out: &mut String, a: &Analysis) {
+fn bundle_section(out: &mut String, a: &Analysis, anchor: &str) {
     let mut s = String::new();
     bundle_body(&mut s, a);
-    out.push_str(&section(&a.source, &s));
+    out.push_str(&section(anchor, &s));
 }
 
 fn bundle_body(s: &mut String, a: &Analysis) {

@@ -4,28 +4,31 @@
 //! ([`super::terminal`]).
 
 use crate::report::Analysis;
+use crate::report::escape::visible;
 use crate::report::terminal;
 
 /// Writes the table report: compact, or `wide` with every finding's full text.
 pub fn render_as(a: &Analysis, wide: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if let Some(e) = &a.error {
-        return writeln!(w, "{}  error: not analysed: {e}", a.source);
+        return writeln!(w, "{}  error: not analysed: {}", visible(&a.source), visible(e));
     }
     writeln!(
         w,
         "{}  (captured {} from {})",
-        a.source, a.captured_at, a.captured_at_source
+        visible(&a.source),
+        visible(&a.captured_at),
+        visible(&a.captured_at_source)
     )?;
     if a.captured_at_source != "flag" && !a.captured_at_evidence.is_empty() {
-        writeln!(w, "capture time: {}", a.captured_at_evidence)?;
+        writeln!(w, "capture time: {}", visible(&a.captured_at_evidence))?;
     }
     if !a.nodes.is_empty() {
-        let nodes: Vec<String> = a.nodes.iter().map(super::node_label).collect();
+        let nodes: Vec<String> = a.nodes.iter().map(|n| visible(&super::node_label(n))).collect();
         writeln!(w, "nodes: {}", nodes.join(", "))?;
     }
-    writeln!(w, "verdict: {}", a.verdict_sentence())?;
+    writeln!(w, "verdict: {}", visible(&a.verdict_sentence()))?;
     for r in &a.incomplete_reasons {
-        writeln!(w, "  not checked: {}", r.line())?;
+        writeln!(w, "  not checked: {}", visible(&r.line()))?;
     }
     if a.findings.is_empty() {
         writeln!(w, "No findings.")?;
@@ -36,13 +39,13 @@ pub fn render_as(a: &Analysis, wide: bool, w: &mut dyn std::io::Write) -> std::i
         // The id starts with the rule: `cert-expired:0fd72b16`.
         t.set_header(["severity", "node", "finding", "id"]);
         for f in &a.findings {
-            let mut title = f.title.clone();
+            let mut title = visible(&f.title);
             if !f.explained_by.is_empty() {
                 title.push_str(" (symptom)");
             }
             t.add_row([
                 f.severity.as_str().to_string(),
-                cut(f.node.as_deref().unwrap_or("cluster")),
+                cut(&visible(f.node.as_deref().unwrap_or("cluster"))),
                 cut(&title),
                 f.id.clone(),
             ]);
@@ -62,7 +65,7 @@ pub fn render_as(a: &Analysis, wide: bool, w: &mut dyn std::io::Write) -> std::i
     }
     t.set_header(["severity", "rule", "node", "finding", "where"]);
     for f in &a.findings {
-        let mut what = f.title.clone();
+        let mut what = visible(&f.title);
         if !f.message.is_empty() {
             what.push('\n');
             what.push_str(&f.message);
@@ -79,12 +82,11 @@ pub fn render_as(a: &Analysis, wide: bool, w: &mut dyn std::io::Write) -> std::i
             what.push_str(&format!("\n↳ symptom of {}", by.join(", ")));
         }
         what.push_str(&format!("\nid: {}", f.id));
-        let mut wh: Vec<String> = f.paths.clone();
-        wh.extend(f.objects.iter().cloned());
+        let wh: Vec<String> = f.paths.iter().chain(&f.objects).map(|p| visible(p)).collect();
         t.add_row([
             f.severity.as_str().to_string(),
             cut(&f.rule),
-            cut(f.node.as_deref().unwrap_or("cluster")),
+            cut(&visible(f.node.as_deref().unwrap_or("cluster"))),
             cut(&what),
             cut(&wh.join("\n")),
         ]);
@@ -101,7 +103,7 @@ fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         // to check it worked and how to undo it. A command's later lines (a heredoc) are
         // printed as they are: indenting them would change what a paste runs.
         for s in &a.plan {
-            writeln!(w, "{:>2}. [{}] {}", s.order, s.phase, s.title)?;
+            writeln!(w, "{:>2}. [{}] {}", s.order, s.phase, visible(&s.title))?;
             if !s.resolves.is_empty() {
                 writeln!(w, "      fixes: {}", s.resolves.join(", "))?;
             }
@@ -154,7 +156,7 @@ pub fn render_fleet(
     t.set_header(["bundle", "worst", "errors", "warnings", "info", "earliest expiry"]);
     for r in rows {
         t.add_row([
-            cut(&r.source),
+            cut(&visible(&r.source)),
             r.worst.clone(),
             r.errors.to_string(),
             r.warnings.to_string(),

@@ -138,10 +138,10 @@ fn table_rows(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io::Result<
     for e in entries {
         t.add_row([
             e.first_seen.clone().unwrap_or_else(|| "?".to_string()),
-            format!("{}\n{}", e.rule, e.title),
-            place(e),
+            format!("{}\n{}", e.rule, super::escape::visible(&e.title)),
+            super::escape::visible(&place(e)),
             e.count.to_string(),
-            shorten(e.sample.as_deref().unwrap_or(""), 160),
+            super::escape::visible(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
         ]);
     }
     writeln!(w, "{t}")
@@ -255,12 +255,22 @@ pub fn render(
             writeln!(w, "Captured at `{}`.\n", t.captured_at)?;
             render_markdown(&t.entries, w)
         }),
-        Format::Html => html(timelines, w),
+        Format::Html => super::escape::visibly(w, |w| html(timelines, w)),
         Format::Table | Format::Wide => timelines.iter().try_for_each(|t| {
             if let Some(e) = &t.error {
-                return super::escape::visibly(w, |w| writeln!(w, "{}  could not be read: {e}", t.source));
+                return writeln!(
+                    w,
+                    "{}  could not be read: {}",
+                    super::escape::visible(&t.source),
+                    super::escape::visible(e)
+                );
             }
-            writeln!(w, "{}  (captured {})", t.source, t.captured_at)?;
+            writeln!(
+                w,
+                "{}  (captured {})",
+                super::escape::visible(&t.source),
+                super::escape::visible(&t.captured_at)
+            )?;
             render_table(&t.entries, w)
         }),
         Format::Sarif | Format::Junit => Err(std::io::Error::other(format!(

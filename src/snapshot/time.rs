@@ -55,7 +55,8 @@ impl CapturedAt {
 
 /// Formats an instant as RFC 3339 in UTC, second precision (`2026-11-21T09:30:00Z`).
 pub fn rfc3339(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
+    // Out of range in UTC (year 10000): shown in its own offset rather than panicking.
+    let at = at.checked_to_offset(time::UtcOffset::UTC).unwrap_or(at);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
         at.year(),
