@@ -266,9 +266,16 @@ impl Check for CertExpired {
         let usage = Usage::new(snap);
         let ck = CertKeys::new(snap);
         let serving = KubeletServing::new(snap);
+        let verified = kubelet::apiservers_verify_kubelets(snap);
+        let expired = |i: usize| snap.certs.certs.get(i).is_some_and(|c| at > c.not_after);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at <= c.not_after {
+                continue;
+            }
+            // A kubelet's throwaway CA is reported with the expired pair it signed: one
+            // thing to fix (delete the pair, restart the kubelet), one finding.
+            if throwaway_ca(c) && signed_leaves(snap, i).any(expired) {
                 continue;
             }
             let used = usage.in_use(snap, i);
@@ -308,9 +315,61 @@ impl Check for CertExpired {
             } else {
                 f = renew_or_retire(snap, i, f, c, used, serving.get(i));
             }
+            if used && !verified && self_signed_serving(snap, i, c) {
+                f = unverified_self_signed(snap, i, f, expired);
+            }
             out.push(f);
         }
         out
+    }
+}
+
+/// Whether `c` is the throwaway CA a kubelet makes for its self-signed serving pair.
+fn throwaway_ca(c: &CertRecord) -> bool {
+    c.is_ca && crate::pki::scope::is_kubelet_self_signed_ca(c.name())
+}
+
+/// The certificates CA `ca` signed (verified signatures).
+fn signed_leaves(snap: &Snapshot, ca: usize) -> impl Iterator<Item = usize> + '_ {
+    (0..snap.certs.certs.len()).filter(move |&j| j != ca && snap.graph.parents(j).any(|p| p == ca))
+}
+
+/// Whether `c` (index `i`) is a kubelet's self-signed serving pair or its throwaway CA.
+fn self_signed_serving(snap: &Snapshot, i: usize, c: &CertRecord) -> bool {
+    throwaway_ca(c)
+        || snap
+            .graph
+            .parents(i)
+            .any(|p| snap.certs.certs.get(p).is_some_and(throwaway_ca))
+}
+
+/// An expired self-signed kubelet serving pair no apiserver verifies (no
+/// `--kubelet-certificate-authority`, kubeadm's default): `kubectl logs` and `exec` keep
+/// working, so it is a warning; its expired throwaway CA is named here, not apart.
+fn unverified_self_signed(snap: &Snapshot, i: usize, f: Finding, expired: impl Fn(usize) -> bool) -> Finding {
+    let mut msg = f.message.to_string();
+    let ca = snap
+        .graph
+        .parents(i)
+        .filter(|&p| expired(p))
+        .find_map(|p| snap.certs.certs.get(p).filter(|c| throwaway_ca(c)));
+    if let Some(ca) = ca {
+        msg.push_str(&format!(
+            "; its throwaway CA {} [{}] expired too (notAfter {}) and is made anew with the pair",
+            ca.name(),
+            ca.fingerprint.short(),
+            rfc3339(ca.not_after)
+        ));
+    }
+    msg.push_str(
+        "; no apiserver verifies kubelet serving certificates (no --kubelet-certificate-authority), \
+         so kubectl logs/exec still work; a client that verifies the kubelet (metrics-server without \
+         --kubelet-insecure-tls, Prometheus) fails",
+    );
+    let f = f.message(msg).severity(Severity::Warning);
+    match ca {
+        Some(ca) => f.evidence("throwaway_ca", ca.fingerprint.hex()),
+        None => f,
     }
 }
 

@@ -100,6 +100,13 @@ fn verifying_apiservers<'c, 'a>(
         .collect()
 }
 
+/// Whether any apiserver of the bundle verifies kubelet serving certificates
+/// (`--kubelet-certificate-authority`); without one, kubelet serving certificates are not
+/// checked by the apiserver at all.
+pub(super) fn apiservers_verify_kubelets(snap: &Snapshot) -> bool {
+    !verifying_apiservers(snap, &components(snap)).is_empty()
+}
+
 /// The node path of the CA bundle the apiservers verify kubelets with (`{ca_path}` of the
 /// kubelet steps' verification), when one is in the bundle.
 pub(super) fn kubelet_ca_path(snap: &Snapshot) -> Option<String> {
