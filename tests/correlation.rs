@@ -455,3 +455,57 @@ fn an_open_question_says_what_its_lines_name() {
         "{md}"
     );
 }
+
+/// Was: etcd's `rejected connection` from 127.0.0.1 was linked to `etcd/peer.crt` too (kubeadm
+/// issues every leaf with the same notAfter). A client that dials loopback reaches etcd from
+/// loopback; a peer dials the members' addresses. So the remote address names the
+/// apiserver's etcd client certificate: the kubeadm node a year after init.
+#[test]
+fn a_rejected_loopback_client_is_the_one_that_dials_loopback_not_the_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new("testdata/bundles/kubeadm-healthy");
+    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        let to = dir.path().join(e.path().strip_prefix(src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let b = Bundle { dir };
+    b.file(
+        "var/log/pods/kube-system_etcd-cp-1_0a1b/etcd/0.log",
+        "2027-01-11T09:20:58.000000000Z stderr F {\"level\":\"warn\",\"ts\":\"2027-01-11T09:20:58.123Z\",\"caller\":\"embed/config_logging.go:169\",\"msg\":\"rejected connection\",\"remote-addr\":\"127.0.0.1:52144\",\"server-name\":\"\",\"error\":\"tls: failed to verify client certificate: x509: certificate has expired or is not yet valid: current time 2027-01-11T09:20:58Z is after 2027-01-10T00:00:00Z\"}\n",
+    );
+    let opts = Options {
+        now: Some(datetime!(2027-01-11 09:30 UTC)),
+        ..Options::default()
+    };
+    let a = kubetriage::analyze(b.dir.path(), &Catalog::builtin().unwrap(), &opts).unwrap();
+    let client = expired_id(&a, "apiserver-etcd-client.crt");
+    let peer = expired_id(&a, "etcd/peer.crt");
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "log-cert-expired")
+        .unwrap_or_else(|| panic!("no log-cert-expired: {:#?}", ids(&a)));
+    let certs: Vec<&String> = f
+        .explained_by
+        .iter()
+        .filter(|id| id.starts_with("cert-expired:"))
+        .collect();
+    assert_eq!(
+        certs,
+        [&client],
+        "not only {client} (peer {peer}): {:#?}",
+        f.explained_by_keys
+    );
+    assert!(
+        f.explained_by_keys
+            .get(&client)
+            .unwrap()
+            .contains(&CertKey::new(KeyKind::RemoteClient, "127.0.0.1")),
+        "{:#?}",
+        f.explained_by_keys
+    );
+}

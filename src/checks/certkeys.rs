@@ -199,6 +199,8 @@ impl CertKeys {
                 continue;
             };
             let mut at = eps.of_edge(snap, server, e.node);
+            // Where clients dial, from the configuration (not the SANs added below).
+            let dialed = at.clone();
             if e.purpose.server() {
                 // The server certificate is served at every name it covers, on the known ports.
                 if let Some(c) = snap.certs.certs.get(e.peer) {
@@ -218,7 +220,7 @@ impl CertKeys {
                 (e.purpose.server(), KeyKind::Server, KeyKind::ServedBy),
                 (e.purpose.client(), KeyKind::Client, KeyKind::ClientOf),
             ];
-            let keys: BTreeSet<CertKey> = kinds
+            let mut keys: BTreeSet<CertKey> = kinds
                 .iter()
                 .filter(|(on, _, _)| *on)
                 .flat_map(|(_, kind, by)| {
@@ -227,6 +229,18 @@ impl CertKeys {
                         .chain([CertKey::new(*by, component_of(server))])
                 })
                 .collect();
+            if e.purpose.client() {
+                // A client that dials a loopback address reaches the server from that
+                // address: the server's `rejected connection from "127.0.0.1:…"` names it.
+                // (A peer dials the other members' advertised addresses; that a peer
+                // certificate covers 127.0.0.1 does not make it dial there.)
+                keys.extend(
+                    dialed
+                        .iter()
+                        .filter(|(h, _)| h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback()))
+                        .filter_map(|(h, _)| CertKey::remote_client(h)),
+                );
+            }
             for cert in std::iter::once(e.peer).chain(e.trusted.iter().copied()) {
                 endpoints
                     .entry(cert)
