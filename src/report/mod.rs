@@ -246,12 +246,25 @@ impl Analysis {
         let shown: Vec<Finding> = all.iter().filter(|f| filter.keeps(f)).cloned().collect();
         self.counts = verdict::Counts::of(&shown, &all);
         self.verdict = verdict::decide(&self.counts, &self.incomplete_reasons);
-        let wanted: std::collections::BTreeSet<&str> = shown
-            .iter()
-            .flat_map(|f| std::iter::once(f.id.as_str()).chain(f.explained_by.iter().map(String::as_str)))
-            .collect();
-        self.plan
-            .retain(|s| s.resolves.iter().any(|id| wanted.contains(id.as_str())));
+        // A step stays when it fixes a shown finding, or a hidden root cause of a shown
+        // symptom (`--skip-rule cert-expired` still shows the logs the renewal fixes). Its
+        // `resolves` then names only shown findings: the symptom stands in for its hidden
+        // cause, so every id a step names is one the report shows.
+        let shown_ids: std::collections::BTreeSet<&str> = shown.iter().map(|f| f.id.as_str()).collect();
+        for s in &mut self.plan {
+            let resolves: std::collections::BTreeSet<&str> = s.resolves.iter().map(String::as_str).collect();
+            s.resolves = shown
+                .iter()
+                .filter(|f| {
+                    shown_ids.contains(f.id.as_str()) && resolves.contains(f.id.as_str())
+                        || f.explained_by
+                            .iter()
+                            .any(|e| !shown_ids.contains(e.as_str()) && resolves.contains(e.as_str()))
+                })
+                .map(|f| f.id.clone())
+                .collect();
+        }
+        self.plan.retain(|s| !s.resolves.is_empty());
         for (i, s) in self.plan.iter_mut().enumerate() {
             s.order = i + 1;
         }
