@@ -844,9 +844,23 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
             let mut details = chosen.into_inner().map_err(std::io::IntoInnerError::into_error)?;
             w.write_all(&summary)?;
             std::io::Seek::rewind(&mut details)?;
-            std::io::copy(&mut details, w)?;
             if over {
-                report::markdown::budget_note(budget, whole, w)?;
+                // The budget is hard: compact details that still do not fit are cut at a
+                // line outside any code block.
+                let mut note = Vec::new();
+                report::markdown::budget_note(budget, whole, &mut note)?;
+                let used = String::from_utf8_lossy(&summary).chars().count()
+                    + String::from_utf8_lossy(&note).chars().count();
+                let mut compact = String::new();
+                std::io::Read::read_to_string(&mut details, &mut compact)?;
+                let room = budget.saturating_sub(used);
+                if compact.chars().count() > room {
+                    compact = report::markdown::cut_at_line(&compact, room);
+                }
+                w.write_all(compact.as_bytes())?;
+                w.write_all(&note)?;
+            } else {
+                std::io::copy(&mut details, w)?;
             }
         }
         fleet::close(format, &rows, w)

@@ -392,8 +392,8 @@ fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
         assert!(md.contains("Left out to fit the budget"), "says what it left out");
         assert!(md.contains("-o html"), "says how to get it");
     }
-    // A tiny budget still keeps verdict and plan.
-    let tiny = run(&[
+    // The budget is hard: a small one holds, cut at a line outside any code block.
+    let small = run(&[
         "audit",
         d,
         "--now",
@@ -401,10 +401,75 @@ fn six_bundle_audit_fits_the_budget_and_says_what_it_left_out() {
         "-o",
         "markdown",
         "--markdown-budget",
-        "1000",
+        "4000",
     ]);
-    assert!(tiny.contains("Left out to fit the budget") && tiny.contains("## Fix plan"));
-    assert_plans(&tiny, &plans_of(&v), "audit (tiny budget)");
+    assert!(
+        small.chars().count() <= 4000,
+        "{} characters",
+        small.chars().count()
+    );
+    assert!(small.contains("# Fleet summary") && small.contains("markdown budget of 4000"));
+    assert_eq!(
+        small.matches("```").count() % 2,
+        0,
+        "a code block left open: {small}"
+    );
+}
+
+/// Was: past the budget the markdown kept every root cause and the whole plan whatever their
+/// size, so a big incident still overflowed GitHub's comment limit. The budget is hard: root
+/// causes shrink to a line each, then the plan is cut at a step boundary and says so.
+#[test]
+fn the_markdown_budget_is_hard() {
+    let p = format!("{B}/incident-replay");
+    let now = "2026-11-21T09:30:00Z";
+    let full = run(&[
+        "analyze",
+        &p,
+        "--now",
+        now,
+        "-o",
+        "markdown",
+        "--markdown-budget",
+        "0",
+    ]);
+    let v = json(&["analyze", &p, "--now", now]);
+    let plan = v["bundles"][0]["plan"].as_array().unwrap().len();
+    assert!(full.chars().count() > 6000 && plan > 2);
+    for budget in [6000usize, 4000, 2500] {
+        let md = run(&[
+            "analyze",
+            &p,
+            "--now",
+            now,
+            "-o",
+            "markdown",
+            "--markdown-budget",
+            &budget.to_string(),
+        ]);
+        let what = format!("budget {budget}");
+        assert!(
+            md.chars().count() <= budget,
+            "{what}: {} characters",
+            md.chars().count()
+        );
+        assert!(md.contains("**Verdict:** broken"), "{what}: {md}");
+        assert_eq!(
+            md.matches("```").count() % 2,
+            0,
+            "{what}: a code block left open: {md}"
+        );
+        assert!(md.contains("markdown budget of"), "{what}: {md}");
+        // Either the whole plan is there or the report says which steps are not.
+        let steps = md
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(". **"))
+            .count();
+        assert!(
+            steps == plan || md.contains("left out to fit the budget. Do not run part of a"),
+            "{what}: {steps} of {plan} steps and no warning: {md}"
+        );
+    }
 }
 
 /// Every other markdown report parses: tables are tables, only allowed raw HTML.

@@ -17,18 +17,80 @@ enum Mode {
     Full,
     /// Verdict, gaps, root causes and plan; the rest is named, not written.
     Compact,
+    /// Verdict, gaps, one line per root cause and the plan, cut at a step boundary after
+    /// `plan_chars` characters of steps (0: whole). The last resort of a hard budget.
+    Brief {
+        /// Characters of plan steps written before the rest is named, not written.
+        plan_chars: usize,
+    },
 }
 
 /// Writes the markdown report of every analysis (a fleet summary first when there are
 /// several), within `budget` characters when it can (0: no budget).
+///
+/// The budget is hard: past it the root causes shrink to a line each, then the plan is cut
+/// at a step boundary (saying which steps are left out: never run a partial plan), then, as
+/// a last resort, the document is cut at a line outside any code block.
 pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let full = document(analyses, Mode::Full)?;
-    if budget == 0 || full.chars().count() <= budget {
+    let full_chars = full.chars().count();
+    if budget == 0 || full_chars <= budget {
         return w.write_all(full.as_bytes());
     }
-    let compact = document(analyses, Mode::Compact)?;
-    w.write_all(compact.as_bytes())?;
-    budget_note(budget, full.chars().count(), w)
+    let mut note = Vec::new();
+    budget_note(budget, full_chars, &mut note)?;
+    let room = budget.saturating_sub(String::from_utf8_lossy(&note).chars().count());
+    let mut doc = document(analyses, Mode::Compact)?;
+    if doc.chars().count() > room {
+        doc = document(analyses, Mode::Brief { plan_chars: 0 })?;
+    }
+    if doc.chars().count() > room {
+        // What is not plan, then the plan steps that fit in what remains, shared by bundles.
+        let skeleton = document(analyses, Mode::Brief { plan_chars: 1 })?.chars().count();
+        let per_bundle = room.saturating_sub(skeleton) / analyses.len().max(1);
+        doc = document(
+            analyses,
+            Mode::Brief {
+                plan_chars: per_bundle.max(1),
+            },
+        )?;
+    }
+    if doc.chars().count() > room {
+        doc = cut_at_line(&doc, room);
+    }
+    w.write_all(doc.as_bytes())?;
+    w.write_all(&note)
+}
+
+/// `doc` cut to at most `chars` characters at the end of a line that is outside every code
+/// block, so what remains still renders (the last resort of a hard budget: `audit` cuts its
+/// compact details with it).
+pub fn cut_at_line(doc: &str, chars: usize) -> String {
+    let mut out = String::new();
+    let mut kept = 0;
+    let mut fence: Option<String> = None;
+    let mut pending = String::new();
+    for line in doc.split_inclusive('\n') {
+        let t = line.trim();
+        match &fence {
+            Some(f) if t == f.as_str() => fence = None,
+            None if t.starts_with("```") => {
+                fence = Some(t.chars().take_while(|&c| c == '`').collect());
+            }
+            _ => {}
+        }
+        pending.push_str(line);
+        if fence.is_none() {
+            let n = pending.chars().count();
+            if kept + n > chars {
+                break;
+            }
+            kept += n;
+            out.push_str(&pending);
+            pending.clear();
+        }
+    }
+    out
 }
 
 /// One bundle's part of a report: everything, or (`compact`) the verdict, gaps, root causes
@@ -160,8 +222,21 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
     let roots: Vec<&Finding> = a.root_causes().collect();
     if !roots.is_empty() {
         writeln!(w, "## Root causes\n")?;
-        for f in roots {
-            finding(a, f, w)?;
+        if let Mode::Brief { .. } = mode {
+            // One line each: `kubetriage explain <id>` gives the rest.
+            for f in &roots {
+                let on = f
+                    .node
+                    .as_ref()
+                    .map(|n| format!(" on {}", md_text(n)))
+                    .unwrap_or_default();
+                writeln!(w, "- {} `{}` {}{on}", badge(f.severity), f.id, md_text(&f.title))?;
+            }
+            writeln!(w)?;
+        } else {
+            for f in roots {
+                finding(a, f, w)?;
+            }
         }
     }
     let open: Vec<&Finding> = a.open_questions().collect();
@@ -183,7 +258,13 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             left_out.push(format!("{} open question(s)", open.len()));
         }
     }
-    plan(a, w)?;
+    match mode {
+        Mode::Brief { plan_chars } if plan_chars > 0 => plan(a, Some(plan_chars), w)?,
+        _ => plan(a, None, w)?,
+    }
+    if let Mode::Brief { .. } = mode {
+        left_out.push("each root cause's text, places and symptoms (`kubetriage explain <id>`)".to_string());
+    }
     if mode == Mode::Full {
         writeln!(w, "## Timeline\n")?;
         if entries.is_empty() {
@@ -242,12 +323,50 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
 /// The fix plan: ONE ordered list; each step's targets, caveat, commands and verify block
 /// sit inside its item, indented to the item's content column (3 spaces for `9. `, 4 for
 /// `10. `), so that renderers keep the list whole.
-fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// With `limit`, steps are written whole while their text stays within `limit` characters;
+/// the later ones keep only their title (the order stays visible), under a warning not to
+/// run a partial plan.
+fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if a.plan.is_empty() {
         return Ok(());
     }
     writeln!(w, "## Fix plan\n")?;
+    let mut texts = Vec::with_capacity(a.plan.len());
     for s in &a.plan {
+        let mut text = Vec::new();
+        step(s, &mut text)?;
+        texts.push(text);
+    }
+    let mut written = 0;
+    let whole = texts
+        .iter()
+        .take_while(|t| {
+            written += String::from_utf8_lossy(t).chars().count();
+            limit.is_none_or(|l| written <= l)
+        })
+        .count();
+    if whole < a.plan.len() {
+        let last = a.plan.len();
+        writeln!(
+            w,
+            "**The commands of steps {}–{last} are left out to fit the budget. Do not run part of a \
+             plan: get it whole with `-o html` or `--markdown-budget 0`.**\n",
+            whole + 1
+        )?;
+    }
+    for (i, (s, text)) in a.plan.iter().zip(&texts).enumerate() {
+        if i < whole {
+            w.write_all(text)?;
+        } else {
+            writeln!(w, "{}. **{}** _({})_", s.order, md_text(&s.title), s.phase)?;
+        }
+    }
+    writeln!(w)
+}
+
+/// One plan step as an item of the plan's ordered list.
+fn step(s: &crate::plan::PlanStep, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    {
         let marker = format!("{}. ", s.order);
         let ind = " ".repeat(marker.len());
         writeln!(w, "{marker}**{}** _({})_", md_text(&s.title), s.phase)?;
