@@ -205,8 +205,9 @@ struct CommonArgs {
     /// Never show (nor count) findings of this rule (repeatable).
     #[arg(long = "skip-rule", value_name = "ID")]
     skip_rule: Vec<String>,
-    /// Largest markdown report in characters; past it the report keeps the verdict, root
-    /// causes and plan and names what it left out (0: no limit).
+    /// Largest markdown report in characters, a hard limit; past it the report keeps the
+    /// verdict, root causes and plan and names what it left out, then shortens root causes
+    /// to a line and later plan steps to their titles (0: no limit).
     #[arg(long, value_name = "CHARS", default_value_t = report::DEFAULT_MARKDOWN_BUDGET)]
     markdown_budget: usize,
     /// Extra rule folders (add or override catalogue entries).
