@@ -24,7 +24,7 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if parent == ".aws" && lower == "credentials" && !binary {
         return ArtifactKind::AwsCredentials;
     }
-    if crate::bundle::troubleshoot::is_metadata(path) {
+    if crate::bundle::troubleshoot::is_metadata(path) || crate::bundle::kind::is_metadata(path) {
         return ArtifactKind::Other;
     }
     if lower == "subnet.env" {

@@ -6,7 +6,8 @@
 //! node rooted at `incident-replay/master-01/`. The leftmost match wins, so a node's
 //! `var/log/pods/…` never opens a second node. Cluster-level dumps belong to no node.
 //! k3s/RKE2 trees (`var/lib/rancher`) and a sosreport's own folders (`sos_commands`, …)
-//! mark a node root too, so a sosreport's journal captures belong to its node.
+//! mark a node root too, so a sosreport's journal captures belong to its node. A
+//! `kind export logs` node folder is marked by the files kind writes there (see `kind`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +36,10 @@ const MARKERS: &[&[&str]] = &[
 /// The node root of `path` (ending in `/`, or empty when the marker is at the bundle's top),
 /// `None` when no marker folder appears in it.
 pub fn node_root(path: &str) -> Option<String> {
+    // `kind export logs`: the node's folder holds `/var/log`'s content at its top.
+    if let Some(root) = super::kind::node_root(path) {
+        return Some(root);
+    }
     let segs: Vec<&str> = path.split('/').collect();
     // The last segment is the file itself: a marker must be a folder.
     let folders = segs.len().saturating_sub(1);

@@ -18,6 +18,7 @@ mod dir;
 pub mod distro;
 mod formats;
 mod inflate;
+pub mod kind;
 pub mod layout;
 mod names;
 mod progress;

@@ -1,0 +1,154 @@
+//! Bundles in the layouts real collectors write, each with its upstream source in
+//! `src/bundle/<collector>.rs`: the nodes are recognised, every finding sits on the node whose
+//! files show it, and no file the collector writes is an unreadable input.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use serde_json::Value;
+
+const NOW: &str = "2026-11-21T09:30:00Z";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn analyze(input: &Path) -> (i32, Value) {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "--now", NOW, "-o", "json"])
+        .arg(input)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), v["bundles"][0].clone())
+}
+
+/// `kind export logs` of a two-node cluster (kind's `CollectLogs`): per node its `/var/log`
+/// at the folder's top, the journal, kubelet and containerd units, the runtime's
+/// `inspect.json`, `serial.log`, `kubernetes-version.txt` and `images.log`. `worker_log`
+/// is appended to kind-worker's kubelet journal.
+fn kind_export(root: &Path, worker_log: &str) {
+    write(root, "kind-version.txt", "kind v0.24.0 go1.22.6 linux/amd64\n");
+    write(
+        root,
+        "docker-info.txt",
+        "Client: Docker Engine - Community\n Version: 27.1.1\n",
+    );
+    for (node, ip) in [
+        ("kind-control-plane", "172.18.0.2"),
+        ("kind-worker", "172.18.0.3"),
+    ] {
+        let n = |rel: &str| format!("{node}/{rel}");
+        write(root, &n("kubernetes-version.txt"), "v1.31.0\n");
+        write(
+            root,
+            &n("inspect.json"),
+            &format!(
+                "[\n    {{\n        \"Id\": \"4f1c\",\n        \"Name\": \"/{node}\",\n        \"Config\": {{\"Hostname\": \"{node}\"}},\n        \"NetworkSettings\": {{\"Networks\": {{\"kind\": {{\"IPAddress\": \"{ip}\"}}}}}}\n    }}\n]\n"
+            ),
+        );
+        write(
+            root,
+            &n("serial.log"),
+            "INFO: ensuring we can execute mount/umount even with userns-remap\nWelcome to Debian GNU/Linux 12 (bookworm)!\n",
+        );
+        write(
+            root,
+            &n("images.log"),
+            "IMAGE                                      TAG                  IMAGE ID            SIZE\nregistry.k8s.io/kube-proxy                 v1.31.0              af3ec8d1d2c6a       92.7MB\n",
+        );
+        write(root, &n("alternatives.log"), "");
+        let mut kubelet = format!(
+            "Nov 21 09:00:01 {node} systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent.\n\
+             Nov 21 09:00:02 {node} kubelet[211]: I1121 09:00:02.000000     211 server.go:484] \"Kubelet version\" kubeletVersion=\"v1.31.0\"\n"
+        );
+        if node == "kind-worker" {
+            kubelet.push_str(worker_log);
+        }
+        write(root, &n("kubelet.log"), &kubelet);
+        write(root, &n("journal.log"), &kubelet);
+        write(
+            root,
+            &n("containerd.log"),
+            &format!(
+                "Nov 21 09:00:00 {node} containerd[101]: time=\"2026-11-21T09:00:00.000000000Z\" level=info msg=\"containerd successfully booted in 0.03s\"\n"
+            ),
+        );
+        write(
+            root,
+            &n("pods/kube-system_kube-proxy-x7k2p_6b1f/kube-proxy/0.log"),
+            "2026-11-21T09:00:05.000000000Z stderr F I1121 09:00:05.000000       1 server_linux.go:66] \"Using iptables proxy\"\n",
+        );
+    }
+}
+
+/// Each finding's node, by rule.
+fn on(report: &Value, rule: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["node"].as_str().unwrap_or("cluster").to_string())
+        .collect()
+}
+
+#[test]
+fn kind_export_logs_nodes_are_recognised_and_healthy_is_healthy() {
+    let dir = tempfile::tempdir().unwrap();
+    kind_export(dir.path(), "");
+    let (code, r) = analyze(dir.path());
+    let nodes: Vec<&str> = r["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(nodes, ["kind-control-plane", "kind-worker"], "{r}");
+    assert!(
+        on(&r, "input-problem").is_empty(),
+        "a kind file is an input problem: {r}"
+    );
+    let errors: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(code, 0, "{r}");
+}
+
+#[test]
+fn kind_export_logs_fault_sits_on_its_node() {
+    let dir = tempfile::tempdir().unwrap();
+    // A kubelet whose client certificate expired: its requests fail at the apiserver.
+    kind_export(
+        dir.path(),
+        "Nov 21 09:20:58 kind-worker kubelet[211]: E1121 09:20:58.000000     211 reflector.go:138] k8s.io/client-go/informers/factory.go:150: Failed to watch *v1.Node: failed to list *v1.Node: Get \"https://kind-control-plane:6443/api/v1/nodes\": x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z\n",
+    );
+    let (code, r) = analyze(dir.path());
+    assert_eq!(on(&r, "log-cert-expired"), ["kind-worker"], "{r}");
+    assert_eq!(code, 1);
+    // The same export as the tar.gz a ticket carries, under its own top folder.
+    let tgz = dir.path().join("kind-logs.tar.gz");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&tgz).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    for node in ["kind-control-plane", "kind-worker"] {
+        b.append_dir_all(format!("kind-logs/{node}"), dir.path().join(node)).unwrap();
+    }
+    b.append_path_with_name(dir.path().join("kind-version.txt"), "kind-logs/kind-version.txt")
+        .unwrap();
+    b.into_inner().unwrap().finish().unwrap();
+    let (packed_code, packed) = analyze(&tgz);
+    assert_eq!(on(&packed, "log-cert-expired"), ["kind-worker"], "{packed}");
+    assert_eq!(packed_code, code);
+    assert_eq!(packed["verdict"], r["verdict"]);
+}
