@@ -142,7 +142,8 @@ fn kind_export_logs_fault_sits_on_its_node() {
         flate2::Compression::fast(),
     ));
     for node in ["kind-control-plane", "kind-worker"] {
-        b.append_dir_all(format!("kind-logs/{node}"), dir.path().join(node)).unwrap();
+        b.append_dir_all(format!("kind-logs/{node}"), dir.path().join(node))
+            .unwrap();
     }
     b.append_path_with_name(dir.path().join("kind-version.txt"), "kind-logs/kind-version.txt")
         .unwrap();
@@ -151,4 +152,60 @@ fn kind_export_logs_fault_sits_on_its_node() {
     assert_eq!(on(&packed, "log-cert-expired"), ["kind-worker"], "{packed}");
     assert_eq!(packed_code, code);
     assert_eq!(packed["verdict"], r["verdict"]);
+}
+
+/// `kubectl cluster-info dump --output-directory <dir>` (kubectl's
+/// `pkg/cmd/clusterinfo/clusterinfo_dump.go`): `nodes.json` at the top, per namespace one
+/// List per kind, and `<ns>/<pod>/logs.txt` with each container's log between `==== START
+/// logs …` and `==== END logs …` lines. `log` is the cert-manager container's log.
+fn cluster_info_dump(root: &Path, log: &str) {
+    write(
+        root,
+        "nodes.json",
+        r#"{"kind":"NodeList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"cp-1"},"status":{"conditions":[{"type":"Ready","status":"True","lastTransitionTime":"2026-11-20T08:00:00Z"}],"addresses":[{"type":"InternalIP","address":"10.0.0.10"}]}}]}"#,
+    );
+    for ns in ["kube-system", "cert-manager"] {
+        for (file, kind) in [
+            ("events.json", "EventList"),
+            ("replication-controllers.json", "ReplicationControllerList"),
+            ("services.json", "ServiceList"),
+            ("daemonsets.json", "DaemonSetList"),
+            ("deployments.json", "DeploymentList"),
+            ("replicasets.json", "ReplicaSetList"),
+            ("pods.json", "PodList"),
+        ] {
+            write(
+                root,
+                &format!("{ns}/{file}"),
+                &format!(r#"{{"kind":"{kind}","apiVersion":"v1","metadata":{{}},"items":[]}}"#),
+            );
+        }
+    }
+    let pod = "cert-manager-7d9f8c6b5-x2k4p";
+    write(
+        root,
+        &format!("cert-manager/{pod}/logs.txt"),
+        &format!(
+            "==== START logs for container cert-manager-controller of pod cert-manager/{pod} ====\n\
+             I1121 09:00:00.000000       1 start.go:75] cert-manager \"msg\"=\"starting controller\" \"version\"=\"v1.15.0\"\n\
+             {log}==== END logs for container cert-manager-controller of pod cert-manager/{pod} ====\n"
+        ),
+    );
+}
+
+#[test]
+fn cluster_info_dump_pod_logs_are_read() {
+    let healthy = tempfile::tempdir().unwrap();
+    cluster_info_dump(healthy.path(), "");
+    let (code, r) = analyze(healthy.path());
+    assert!(on(&r, "input-problem").is_empty(), "{r}");
+    assert_eq!(code, 0, "{r}");
+    let broken = tempfile::tempdir().unwrap();
+    cluster_info_dump(
+        broken.path(),
+        "E1121 09:40:00.123456       1 sync.go:190] cert-manager/challenges \"msg\"=\"propagation check failed\" \"error\"=\"route53: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.\\n\\tstatus code: 403, request id: 1a2b\"\n",
+    );
+    let (code, r) = analyze(broken.path());
+    assert_eq!(on(&r, "log-cloud-auth-failed").len(), 1, "{r}");
+    assert_eq!(code, 1);
 }

@@ -59,6 +59,12 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
             ArtifactKind::Other
         };
     }
+    // `kubectl cluster-info dump --output-directory`: `<ns>/<pod>/logs.txt`, each container's
+    // log under a `==== START logs for container … ====` line (kubectl's
+    // `pkg/cmd/clusterinfo/clusterinfo_dump.go`).
+    if lower == "logs.txt" && head.starts_with(b"==== START logs for container") {
+        return ArtifactKind::Log;
+    }
     let log_path = has("var", "log")
         || segs
             .iter()

@@ -66,6 +66,12 @@ pub fn from_path(path: &str) -> Option<String> {
         }
     }
     let file = segs.last().copied().unwrap_or("");
+    // `kubectl cluster-info dump --output-directory`: `<ns>/<pod>/logs.txt`.
+    if file == "logs.txt" {
+        if let Some(pod) = segs.iter().rev().nth(1) {
+            return Some(label(pod, pod));
+        }
+    }
     if segs.iter().rev().nth(1) == Some(&"containers") {
         let stem = file.strip_suffix(".log").unwrap_or(file);
         let parts: Vec<&str> = stem.splitn(3, '_').collect();
@@ -112,6 +118,10 @@ mod tests {
             Some("cloud-controller-manager")
         );
         assert_eq!(c("var/log/messages"), None);
+        assert_eq!(
+            c("dump/kube-system/kube-controller-manager-m1/logs.txt").as_deref(),
+            Some("kube-controller-manager")
+        );
         assert_eq!(c("journal.log"), None);
         assert_eq!(
             c("var/log/pods/default_web-1_uid/app/0.log").as_deref(),
