@@ -209,3 +209,97 @@ fn cluster_info_dump_pod_logs_are_read() {
     assert_eq!(on(&r, "log-cloud-auth-failed").len(), 1, "{r}");
     assert_eq!(code, 1);
 }
+
+/// One node's archive as Rancher's `rancher2_logs_collector.sh` writes it on RKE2 (rancherlabs/
+/// support-tools): its folders at the archive's top, entries named `./…` (`tar --directory
+/// $TMPDIR .`). `kubelet` is appended to the data-dir's kubelet log.
+fn rancher_archive(path: &Path, host: &str, kubelet: &str) {
+    let files: Vec<(String, String)> = vec![
+        ("systeminfo/hostname".into(), format!("{host}\n")),
+        ("systeminfo/date".into(), "Sat Nov 21 09:30:00 UTC 2026\n".into()),
+        ("systeminfo/osrelease".into(), "NAME=\"SLES\"\nVERSION_ID=\"15.5\"\n".into()),
+        (
+            "journald/rke2-server".into(),
+            format!("Nov 21 09:00:00 {host} rke2[1201]: time=\"2026-11-21T09:00:00Z\" level=info msg=\"Starting rke2 v1.30.4+rke2r1\"\n"),
+        ),
+        ("rke2/version".into(), "rke2 version v1.30.4+rke2r1\n".into()),
+        ("rke2/config.yaml".into(), "write-kubeconfig-mode: \"0644\"\ncni: canal\n".into()),
+        ("rke2/crictl/psa".into(), "CONTAINER           IMAGE               CREATED             STATE\n".into()),
+        (
+            "rke2/podlogs/kube-system-kube-proxy-x7k2p".into(),
+            "I1121 09:00:05.000000       1 server_linux.go:66] \"Using iptables proxy\"\n".into(),
+        ),
+        (
+            "rke2/agent-logs/kubelet.log".into(),
+            format!("I1121 09:00:02.000000    1301 server.go:484] \"Kubelet version\" kubeletVersion=\"v1.30.4+rke2r1\"\n{kubelet}"),
+        ),
+        (
+            "rke2/certs/server/serving-kube-apiserver.crt".into(),
+            "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 4321 (0x10e1)\n        Signature Algorithm: ecdsa-with-SHA256\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov 14 22:13:20 2025 GMT\n            Not After : Nov 14 22:13:20 2027 GMT\n        Subject: CN = kube-apiserver\n".into(),
+        ),
+        (
+            "networking/cni/10-canal.conflist".into(),
+            r#"{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"calico"},{"type":"portmap","capabilities":{"portMappings":true}}]}"#.into(),
+        ),
+    ];
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    for (name, text) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(text.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_795_253_400);
+        h.set_cksum();
+        b.append_data(&mut h, format!("./{name}"), text.as_bytes())
+            .unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap();
+}
+
+#[test]
+fn rancher_collector_archives_are_nodes_named_by_their_hostname() {
+    let dir = tempfile::tempdir().unwrap();
+    rancher_archive(
+        &dir.path().join("rke2-cp-1-2026-11-21_09_30_00.tar.gz"),
+        "rke2-cp-1",
+        "",
+    );
+    rancher_archive(
+        &dir.path().join("rke2-agent-1-2026-11-21_09_30_05.tar.gz"),
+        "rke2-agent-1",
+        "E1121 09:20:58.000000    1301 reflector.go:138] k8s.io/client-go/informers/factory.go:150: Failed to watch *v1.Node: Get \"https://127.0.0.1:6443/api/v1/nodes\": x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z\n",
+    );
+    // One archive alone: a node at the archive's top, healthy.
+    let (code, one) = analyze(&dir.path().join("rke2-cp-1-2026-11-21_09_30_00.tar.gz"));
+    let names = |r: &Value| -> Vec<String> {
+        r["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&one), ["rke2-cp-1"], "{one}");
+    assert!(
+        on(&one, "input-problem").is_empty(),
+        "a collector file is an input problem: {one}"
+    );
+    let errors: Vec<&Value> = one["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(code, 0, "{one}");
+    // Both archives in one folder: two nodes, the fault on the agent.
+    let (code, both) = analyze(dir.path());
+    let mut got = names(&both);
+    got.sort();
+    assert_eq!(got, ["rke2-agent-1", "rke2-cp-1"], "{both}");
+    assert_eq!(on(&both, "log-cert-expired"), ["rke2-agent-1"], "{both}");
+    assert!(on(&both, "input-problem").is_empty(), "{both}");
+    assert_eq!(code, 1);
+}

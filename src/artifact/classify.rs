@@ -17,6 +17,8 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if path == "etc/hostname"
         || path.ends_with("/etc/hostname")
         || path.ends_with(crate::bundle::sosreport::HOSTNAME)
+        || path == crate::bundle::rancher::HOSTNAME
+        || path.ends_with(&format!("/{}", crate::bundle::rancher::HOSTNAME))
     {
         return ArtifactKind::Hostname;
     }
@@ -25,6 +27,11 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
         return ArtifactKind::AwsCredentials;
     }
     if crate::bundle::troubleshoot::is_metadata(path) || crate::bundle::kind::is_metadata(path) {
+        return ArtifactKind::Other;
+    }
+    // Rancher's collector writes `openssl x509 -text` in place of certificates: known text,
+    // not a broken PEM file.
+    if crate::bundle::rancher::is_cert_text_dump(path, head) {
         return ArtifactKind::Other;
     }
     if lower == "subnet.env" {
@@ -68,7 +75,7 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     let log_path = has("var", "log")
         || segs
             .iter()
-            .any(|s| matches!(*s, "podlogs" | "pod-logs" | "journal" | "journald"))
+            .any(|s| matches!(*s, "pod-logs" | "journal") || crate::bundle::rancher::LOG_FOLDERS.contains(s))
         || ext == "log"
         || lower.contains(".log.")
         || lower.contains("journal");

@@ -31,6 +31,8 @@ const MARKERS: &[&[&str]] = &[
     &["sos_logs"],
     // `kubetriage collect` puts cluster dumps beside the node's tree.
     &["kubetriage-collect"],
+    // Rancher's logs collector: `systeminfo/` at the archive's top (see `rancher`).
+    &["systeminfo"],
 ];
 
 /// The node root of `path` (ending in `/`, or empty when the marker is at the bundle's top),
@@ -82,7 +84,9 @@ pub fn owner(path: &str, roots: &[&str]) -> Option<usize> {
     under.or_else(|| {
         let first = path.split('/').next().unwrap_or_default();
         let top_is_folder = path.len() > first.len();
-        if top_is_folder && NODE_LOG_FOLDERS.contains(&first) {
+        if top_is_folder
+            && (NODE_LOG_FOLDERS.contains(&first) || super::rancher::NODE_FOLDERS.contains(&first))
+        {
             roots.iter().position(|r| r.is_empty())
         } else {
             None
@@ -106,6 +110,7 @@ pub fn nodes<'a>(
             let base = hostnames
                 .get(&format!("{root}etc/hostname"))
                 .or_else(|| hostnames.get(&format!("{root}{}", super::sosreport::HOSTNAME)))
+                .or_else(|| hostnames.get(&format!("{root}{}", super::rancher::HOSTNAME)))
                 .filter(|h| !h.is_empty())
                 .cloned()
                 .unwrap_or_else(|| folder_name(&root));

@@ -22,6 +22,7 @@ pub mod kind;
 pub mod layout;
 mod names;
 mod progress;
+pub mod rancher;
 mod size;
 pub mod sosreport;
 pub mod troubleshoot;
