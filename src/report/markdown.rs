@@ -361,7 +361,11 @@ fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::
             writeln!(w, "{}. **{}** _({})_", s.order, md_text(&s.title), s.phase)?;
         }
     }
-    writeln!(w)
+    if whole < a.plan.len() {
+        // The title-only items end the list.
+        writeln!(w)?;
+    }
+    Ok(())
 }
 
 /// One plan step as an item of the plan's ordered list.
