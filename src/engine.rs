@@ -21,6 +21,7 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
     stats.checks = started.elapsed();
     let started = std::time::Instant::now();
     correlate(&mut findings, catalog);
+    settle_history(&mut findings);
     let plan = crate::plan::build_with(&findings, catalog, &crate::plan::PlanContext::of(snap));
     let mut analysis =
         Analysis::new(snap, catalog, findings, plan, stats).with_expiry_window(snap, opts.expiry_window);
@@ -150,6 +151,48 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
             .map(|r| r.id.clone())
             .collect();
         f.explained_by_keys = matched;
+    }
+}
+
+/// Log symptoms that went silent long before their logs ended ([`crate::logscan::QUIET_SINCE`]):
+/// a past episode (info) when nothing in the bundle that still holds at capture explains
+/// them; otherwise ongoing, their cause unchanged, and the report says why.
+pub fn settle_history(findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let Some(since) = f
+            .evidence
+            .get(crate::logscan::QUIET_SINCE)
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        let text = |k: &str| {
+            f.evidence
+                .get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or("?")
+                .to_string()
+        };
+        let (since, quiet, end) = (since.to_string(), text("quiet_for"), text("log_end"));
+        let note = if f.explained_by.is_empty() {
+            format!(
+                "{}; last seen {since}, {quiet} before its log ends ({end}), and nothing in the bundle \
+                 that holds at capture explains it: a past episode, not an ongoing fault",
+                f.message
+            )
+        } else {
+            format!(
+                "{}; last seen {since}, {quiet} before its log ends ({end}), but its cause still holds \
+                 at capture: ongoing",
+                f.message
+            )
+        };
+        f.message = crate::redact::Shown::redacted(&note);
+        if f.explained_by.is_empty() {
+            f.severity = crate::finding::Severity::Info;
+            f.evidence
+                .insert("history".to_string(), serde_json::Value::Bool(true));
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::pki::facts::{Usage, node_path, roles};
 use crate::pki::inventory::{key_text, verified_issuer};
 use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
 use crate::pki::{CertRecord, config, names, pairs};
-use crate::snapshot::{Location, Snapshot, rfc3339};
+use crate::snapshot::{Location, Snapshot, duration_text, rfc3339};
 
 mod kubelet;
 
@@ -237,17 +237,6 @@ fn renew_or_retire(
         with_renewal(snap, i, f, c, kubelet)
     } else {
         f.severity(Severity::Info).fixes(["remove-stale-cert"])
-    }
-}
-
-fn duration_text(d: time::Duration) -> String {
-    let s = d.whole_seconds().abs();
-    if s >= 2 * 86_400 {
-        format!("{} days", s / 86_400)
-    } else if s >= 3_600 {
-        format!("{}h {}m", s / 3_600, (s % 3_600) / 60)
-    } else {
-        format!("{}m {}s", s / 60, s % 60)
     }
 }
 

@@ -6,7 +6,11 @@ use crate::catalog::RuleKind;
 use crate::checks::Ctx;
 use crate::finding::Finding;
 use crate::logscan::LogHits;
-use crate::snapshot::rfc3339;
+use crate::snapshot::{duration_text, rfc3339};
+
+/// Evidence key of a log finding silent for its rule's `history_after` before its log ended:
+/// the time of its last line.
+pub const QUIET_SINCE: &str = "quiet_since";
 
 /// Placeholders every log rule's message may use besides its captures.
 pub const BUILTIN_PLACEHOLDERS: &[&str] = &["count", "component", "node", "first_seen", "last_seen"];
@@ -170,6 +174,19 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
             }
             for p in &h.paths {
                 f = f.path(p.clone());
+            }
+            // Silent long before its log ends while the log went on: a candidate past episode
+            // (a node's start-up noise, a hiccup since recovered). The engine decides once it
+            // knows whether a cause that still holds at capture explains it.
+            let quiet = log.history_after().ok().flatten();
+            let end = snap.logs.end_of(&h.paths, snap.captured_at.at);
+            if let (Some(last), Some(after), Some(end)) = (last, quiet, end) {
+                if end - last >= after {
+                    f = f
+                        .evidence(QUIET_SINCE, rfc3339(last))
+                        .evidence("log_end", rfc3339(end))
+                        .evidence("quiet_for", duration_text(end - last));
+                }
             }
             f
         })

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
-pub use findings::{findings, resolved_times};
+pub use findings::{QUIET_SINCE, findings, resolved_times};
 pub use scanner::{LogSource, Scanner};
 pub use stamp::Yearless;
 
@@ -127,6 +127,28 @@ pub struct LogSummary {
     pub long_lines: u64,
     /// Samples kept per hit (the scanner's `Limits::max_samples`).
     pub max_samples: usize,
+    /// When each log ends: the time of its last dated line, by path. A condition silent long
+    /// before its log ends is a past episode (see `history_after` in the catalogue).
+    pub ends: BTreeMap<String, LogEnd>,
+}
+
+/// The time of a log's last dated line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LogEnd {
+    /// A full time.
+    Full(OffsetDateTime),
+    /// A time without a year (journald `short` with no full time in the file to date it).
+    Yearless(Yearless),
+}
+
+impl LogEnd {
+    /// The instant, year-less times dated against the capture time.
+    pub fn at(self, captured_at: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self {
+            LogEnd::Full(t) => Some(t),
+            LogEnd::Yearless(y) => y.resolve(captured_at),
+        }
+    }
 }
 
 impl LogSummary {
@@ -145,6 +167,9 @@ impl LogSummary {
         if other.newest_yearless > self.newest_yearless {
             self.newest_yearless = other.newest_yearless;
         }
+        for (path, end) in other.ends {
+            self.ends.insert(path, end);
+        }
         self.bytes += other.bytes;
         self.lines += other.lines;
         self.long_lines += other.long_lines;
@@ -161,6 +186,15 @@ impl LogSummary {
             }
         }
         self.hits = out;
+    }
+
+    /// When the logs at `paths` end: the latest of their last dated lines.
+    pub fn end_of(&self, paths: &[String], captured_at: OffsetDateTime) -> Option<OffsetDateTime> {
+        paths
+            .iter()
+            .filter_map(|p| self.ends.get(p))
+            .filter_map(|e| e.at(captured_at))
+            .max()
     }
 
     /// The hits of one rule.
@@ -185,6 +219,9 @@ pub fn validate(rule_id: &str, log: &crate::catalog::LogSyntax) -> Vec<String> {
                     .join(", ")
             ));
         }
+    }
+    if let Err(e) = log.history_after() {
+        errors.push(format!("rule `{rule_id}`: {e}"));
     }
     let Some(rule) = set.rules.first() else {
         return errors;

@@ -19,7 +19,7 @@ use crate::logscan::compiled::RuleSet;
 use crate::logscan::keys;
 use crate::logscan::record::{self, Record};
 use crate::logscan::stamp::{self, Stamp, Yearless};
-use crate::logscan::{LogHits, LogSummary, component, max_opt, min_opt};
+use crate::logscan::{LogEnd, LogHits, LogSummary, component, max_opt, min_opt};
 use crate::snapshot::EventRecord;
 
 /// A log being scanned: its bundle path and the node whose tree holds it.
@@ -501,6 +501,21 @@ impl FileScan<'_> {
             _ => None,
         };
         let newest_from = reference.and(path.clone());
+        let end = match last_stamp {
+            Some(Stamp::Full(t)) => Some(LogEnd::Full(t)),
+            Some(Stamp::Yearless(y)) => {
+                let y = Yearless { back: 0, ..y };
+                Some(match reference.and_then(|r| y.resolve(r)) {
+                    Some(t) => LogEnd::Full(t),
+                    None => LogEnd::Yearless(y),
+                })
+            }
+            None => reference.map(LogEnd::Full),
+        };
+        let ends = match (&path, end) {
+            (Some(p), Some(e)) => std::iter::once((p.clone(), e)).collect(),
+            _ => BTreeMap::new(),
+        };
         let rules = &self.set.rules;
         let mut hits: Vec<LogHits> = self
             .accs
@@ -556,6 +571,7 @@ impl FileScan<'_> {
             lines: self.lines,
             long_lines: self.long_lines,
             max_samples: self.max_samples,
+            ends,
         }
     }
 }

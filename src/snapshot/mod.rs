@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 pub use location::{Location, ObjectRef};
 pub use time::{
-    CaptureSource, CapturedAt, TimeEvidence, decide as decide_capture_time, decide_from, rfc3339,
+    CaptureSource, CapturedAt, TimeEvidence, decide as decide_capture_time, decide_from, duration_text,
+    rfc3339,
 };
 
 use crate::artifact::k8s::{Event, NodeObject};

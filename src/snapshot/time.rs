@@ -68,6 +68,18 @@ pub fn rfc3339(at: OffsetDateTime) -> String {
     )
 }
 
+/// A span for people: `3 days`, `5h 12m`, `14m 3s` (whole units, sign dropped).
+pub fn duration_text(d: time::Duration) -> String {
+    let s = d.whole_seconds().abs();
+    if s >= 2 * 86_400 {
+        format!("{} days", s / 86_400)
+    } else if s >= 3_600 {
+        format!("{}h {}m", s / 3_600, (s % 3_600) / 60)
+    } else {
+        format!("{}m {}s", s / 60, s % 60)
+    }
+}
+
 /// What the bundle offers to date its capture, each with where it was found.
 #[derive(Clone, Debug, Default)]
 pub struct TimeEvidence {

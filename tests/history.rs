@@ -1,0 +1,115 @@
+//! A past hiccup told apart from an ongoing fault (issue 19): a log condition that went silent
+//! well before its log ended, with nothing in the bundle that still holds explaining it, is a
+//! past episode (info, on the timeline); the same lines up to the end of the log are an error.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use serde_json::Value;
+
+const BUNDLE: &str = "testdata/bundles/kubeadm-healthy";
+
+/// Start-up noise of a healthy node: the CNI not initialised yet and the apiserver not up.
+fn noise(at: &str) -> Vec<String> {
+    let clock = &at[11..19];
+    [
+        format!("{at}+0000 cp-1 kubelet[812]: E{}{} {clock}.123456     812 kubelet.go:2862] \"Container runtime network not ready\" networkReady=\"NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized\"", &at[5..7], &at[8..10]),
+        format!("{at}+0000 cp-1 kubelet[812]: E{}{} {clock}.223456     812 kubelet_node_status.go:540] \"Error updating node status, will retry\" err=\"error getting node \\\"cp-1\\\": Get \\\"https://10.0.0.10:6443/api/v1/nodes/cp-1?timeout=10s\\\": dial tcp 10.0.0.10:6443: connect: connection refused\"", &at[5..7], &at[8..10]),
+    ]
+    .to_vec()
+}
+
+/// The healthy kubeadm node with `lines` merged into its kubelet log in time order.
+fn with_kubelet_lines(lines: &[String]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = Path::new(BUNDLE);
+    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
+        let to = tmp.path().join(e.path().strip_prefix(src).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(e.path(), &to).unwrap();
+        }
+    }
+    let log = tmp.path().join("var/log/kubelet.log");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut all: Vec<String> = text
+        .lines()
+        .map(str::to_string)
+        .chain(lines.iter().cloned())
+        .collect();
+    all.sort_by(|a, b| a.get(..24).cmp(&b.get(..24)));
+    std::fs::write(&log, all.join("\n") + "\n").unwrap();
+    tmp
+}
+
+fn analyze(dir: &Path) -> (i32, Value) {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap(), v["bundles"][0].clone())
+}
+
+fn of<'a>(r: &'a Value, rule: &str) -> Vec<&'a Value> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+#[test]
+fn start_up_noise_17_minutes_before_the_log_ends_is_history() {
+    // The node's kubelet log ends at 11:58; the noise stops at 11:41.
+    let dir = with_kubelet_lines(&[noise("2026-06-15T11:40:00"), noise("2026-06-15T11:41:00")].concat());
+    let (code, r) = analyze(dir.path());
+    for rule in ["log-cni-not-ready", "log-apiserver-unreachable"] {
+        let f = of(&r, rule);
+        assert_eq!(f.len(), 1, "{rule}: {r}");
+        assert_eq!(f[0]["severity"], "info", "{rule}: {}", f[0]);
+        assert_eq!(f[0]["evidence"]["history"], true);
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(
+            m.contains("last seen 2026-06-15T11:41:00Z, 17m") && m.contains("a past episode"),
+            "{m}"
+        );
+    }
+    assert_eq!(r["verdict"], "healthy", "{r}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_same_noise_two_weeks_before_is_history_too() {
+    let dir = with_kubelet_lines(&noise("2026-06-01T08:00:00"));
+    let (code, r) = analyze(dir.path());
+    let f = of(&r, "log-cni-not-ready");
+    assert_eq!(f[0]["severity"], "info", "{}", f[0]);
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("14 days before its log ends"),
+        "{}",
+        f[0]
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_same_lines_up_to_the_end_of_the_log_are_ongoing() {
+    let dir = with_kubelet_lines(&[noise("2026-06-15T11:40:00"), noise("2026-06-15T11:57:30")].concat());
+    let (code, r) = analyze(dir.path());
+    for rule in ["log-cni-not-ready", "log-apiserver-unreachable"] {
+        let f = of(&r, rule);
+        assert_eq!(f[0]["severity"], "error", "{rule}: {}", f[0]);
+        assert!(f[0]["evidence"].get("quiet_since").is_none(), "{}", f[0]);
+    }
+    assert_eq!(r["verdict"], "broken");
+    assert_eq!(code, 1);
+}
