@@ -39,7 +39,7 @@ pub fn evaluate(snap: &Snapshot, catalog: &Catalog, opts: &Options) -> Vec<Findi
             let cx = Ctx { snap, rule, opts };
             match &rule.kind {
                 RuleKind::Check(id) => checks::find(id).map(|c| c.run(&cx)).unwrap_or_default(),
-                RuleKind::Log(_) => crate::logscan::findings(&cx),
+                RuleKind::Log(_) => checks::logs::findings(&cx),
             }
         })
         .collect();
@@ -154,14 +154,14 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
     }
 }
 
-/// Log symptoms that went silent long before their logs ended ([`crate::logscan::QUIET_SINCE`]):
+/// Log symptoms that went silent long before their logs ended ([`crate::checks::logs::QUIET_SINCE`]):
 /// a past episode (info) when nothing in the bundle that still holds at capture explains
 /// them; otherwise ongoing, their cause unchanged, and the report says why.
 pub fn settle_history(findings: &mut [Finding]) {
     for f in findings.iter_mut() {
         let Some(since) = f
             .evidence
-            .get(crate::logscan::QUIET_SINCE)
+            .get(crate::checks::logs::QUIET_SINCE)
             .and_then(|v| v.as_str())
         else {
             continue;

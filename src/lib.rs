@@ -13,6 +13,7 @@ pub mod collect;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod ingest;
 pub mod logscan;
 pub mod model;
 pub mod pki;
@@ -61,7 +62,7 @@ impl Default for Options {
 /// *inside* the bundle is a finding or a problem in the returned analysis.
 pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> Result<Analysis, Error> {
     let mut stats = engine::Stats::default();
-    let snap = snapshot::build::from_source(source, catalog, opts, &mut stats)?;
+    let snap = ingest::from_source(source, catalog, opts, &mut stats)?;
     let analysis = engine::run(&snap, catalog, opts, stats);
     // A cluster-scale snapshot is millions of small allocations: free them on the pool
     // while the caller renders, rather than before it may start.

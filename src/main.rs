@@ -1042,7 +1042,7 @@ fn cmd_certs(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
     let mut unreadable = false;
     for b in bundles {
         let mut stats = kubetriage::engine::Stats::default();
-        let snap = match kubetriage::snapshot::build::from_source(b, &catalog, &opts, &mut stats) {
+        let snap = match kubetriage::ingest::from_source(b, &catalog, &opts, &mut stats) {
             Ok(s) => s,
             Err(e) => {
                 // One unreadable bundle loses nothing of the others: an entry says why.

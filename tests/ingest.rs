@@ -16,7 +16,8 @@ use kubetriage::Options;
 use kubetriage::bundle::Limits;
 use kubetriage::catalog::Catalog;
 use kubetriage::engine::Stats;
-use kubetriage::snapshot::{Location, Snapshot, build};
+use kubetriage::ingest as build;
+use kubetriage::snapshot::{Location, Snapshot};
 use rcgen::{CertificateParams, DnType, IsCa, KeyPair};
 
 /// One file or symlink of a test tree.

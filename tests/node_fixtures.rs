@@ -357,7 +357,7 @@ fn cloud_credentials_report_shows_no_secret_value() {
 /// Ingestion reads `.aws/credentials` into the snapshot, one `<profile>.<key>` per value.
 #[test]
 fn aws_credentials_files_reach_the_snapshot() {
-    use kubetriage::snapshot::build;
+    use kubetriage::ingest as build;
     let dir = fixture("cloud-credentials-invalid", "miss");
     let catalog = kubetriage::catalog::Catalog::builtin().unwrap();
     let snap = build::from_source(

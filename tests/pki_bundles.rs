@@ -39,7 +39,7 @@ fn healthy_kubeadm_has_no_pki_finding_above_info() {
         ..Options::default()
     };
     let mut stats = kubetriage::engine::Stats::default();
-    let snap = kubetriage::snapshot::build::from_source(
+    let snap = kubetriage::ingest::from_source(
         Path::new("testdata/bundles/kubeadm-healthy"),
         &Catalog::builtin().unwrap(),
         &opts,

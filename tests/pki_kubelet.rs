@@ -557,7 +557,7 @@ fn the_bundle_reader_reads_kubeadm_flags_env_into_the_kubelet_flags() {
         now: Some(AT),
         ..kubetriage::Options::default()
     };
-    let snap = kubetriage::snapshot::build::from_source(
+    let snap = kubetriage::ingest::from_source(
         dir.path(),
         &catalog,
         &opts,

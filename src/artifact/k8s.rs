@@ -486,6 +486,24 @@ pub struct InvolvedObject {
     pub name: String,
 }
 
+/// A Node object from a dump.
+#[derive(Clone, Debug)]
+pub struct NodeRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The node.
+    pub node: NodeObject,
+}
+
+/// An Event from a dump.
+#[derive(Clone, Debug)]
+pub struct EventRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The event.
+    pub event: Event,
+}
+
 #[cfg(test)]
 mod tests {
     /// `$(VAR)` in a flag: expanded from a literal env value, left out when unknowable

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::artifact::parsed::Parsed;
 use crate::artifact::yaml::str_of;
 use crate::artifact::{Kubeconfig, KubeconfigCluster, KubeconfigUser};
-use crate::snapshot::Location;
+use crate::model::Location;
 
 /// Whether a document is a kubeconfig (`kind: Config`, or no kind with clusters/users lists).
 pub fn is_kubeconfig(doc: &Value) -> bool {

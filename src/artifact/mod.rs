@@ -27,26 +27,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::snapshot::ObjectRef;
+use crate::model::ObjectRef;
 
-/// Something in the bundle that could not be read or parsed; reported, never fatal.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct InputProblem {
-    /// Bundle path (or the input path for archive-level problems).
-    pub path: String,
-    /// What was wrong, in lowercase words.
-    pub error: String,
-}
-
-impl InputProblem {
-    /// A problem with `path`.
-    pub fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
-        InputProblem {
-            path: path.into(),
-            error: crate::redact::line(&error.into()),
-        }
-    }
-}
+pub use crate::model::InputProblem;
 
 /// What an entry is, decided from its path and its first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

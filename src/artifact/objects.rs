@@ -10,10 +10,11 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::artifact::k8s::{EventRecord, NodeRecord};
 use crate::artifact::parsed::Parsed;
 use crate::artifact::yaml::str_of;
 use crate::artifact::{ConfigMapObject, PodOrigin, PodRecord, SecretObject, WorkloadRecord, k8s, kubeconfig};
-use crate::snapshot::{EventRecord, Location, NodeRecord, ObjectRef};
+use crate::model::{Location, ObjectRef};
 
 /// Reads the documents of the file at `path` into `out`.
 pub fn parse(path: &str, docs: Vec<Value>, out: &mut Parsed) {

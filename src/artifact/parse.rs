@@ -3,7 +3,7 @@
 
 use crate::artifact::parsed::Parsed;
 use crate::artifact::{ArtifactKind, awscreds, objects, scrub, text, yaml};
-use crate::snapshot::Location;
+use crate::model::Location;
 
 /// Parses the content of the entry at `path`, classified as `kind`.
 pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {

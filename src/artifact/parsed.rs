@@ -1,11 +1,12 @@
 //! What parsing one entry produced, before it is put into the snapshot.
 
+use crate::artifact::k8s::{EventRecord, NodeRecord};
 use crate::artifact::pem::PemBlock;
 use crate::artifact::{
     CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
     WorkloadRecord,
 };
-use crate::snapshot::{EventRecord, Location, NodeRecord};
+use crate::model::Location;
 
 /// A PEM block (or a bare DER certificate, labelled `CERTIFICATE`) and where it was found.
 #[derive(Clone, Debug)]
@@ -135,9 +136,9 @@ impl Parsed {
     /// prefixed with `what` (the field or object key). Returns how many blocks were found.
     pub fn add_pem(&mut self, bytes: &[u8], location: &Location, what: &str) -> usize {
         let (mut blocks, errors) = crate::artifact::pem::blocks(bytes);
-        if crate::collect::stub::is_stub(bytes) {
+        if crate::artifact::pem::is_stub(bytes) {
             for b in blocks.iter_mut().filter(|b| b.label == "PUBLIC KEY") {
-                b.label = crate::pki::key::STUB_LABEL.to_string();
+                b.label = crate::artifact::pem::STUB_LABEL.to_string();
             }
         }
         for e in errors {

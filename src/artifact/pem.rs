@@ -3,6 +3,26 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+/// The label a stub's `PUBLIC KEY` block is read under (it never appears in a file): a
+/// collector replaces each private key by its public key so the key-pair checks still run.
+pub const STUB_LABEL: &str = "PUBLIC KEY (PRIVATE KEY STUB)";
+
+/// The line written before every stub; the analysis treats the public key after it as
+/// standing in for the private key that was there.
+pub const MARKER: &str = "# kubetriage collect: private key kept on the node; its public key follows";
+
+/// The marker written by releases where stubbing needed `--no-private-keys`; bundles they made
+/// are still read.
+const LEGACY_MARKER: &str =
+    "# kubetriage collect --no-private-keys: private key removed; its public key follows";
+
+/// Whether `bytes` hold a stub.
+pub fn is_stub(bytes: &[u8]) -> bool {
+    [MARKER, LEGACY_MARKER]
+        .iter()
+        .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
+}
+
 /// One PEM block: its label (`CERTIFICATE`, `RSA PRIVATE KEY`, …) and decoded bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PemBlock {
@@ -23,9 +43,7 @@ impl PemBlock {
 
     /// Whether the block holds a private or public key.
     pub fn is_key(&self) -> bool {
-        self.label.ends_with("PRIVATE KEY")
-            || self.label.ends_with("PUBLIC KEY")
-            || self.label == crate::pki::key::STUB_LABEL
+        self.label.ends_with("PRIVATE KEY") || self.label.ends_with("PUBLIC KEY") || self.label == STUB_LABEL
     }
 }
 

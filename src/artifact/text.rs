@@ -87,7 +87,7 @@ pub fn is_environment_file(path: &str) -> bool {
 
 /// An environment file (see [`is_environment_file`]) as a unit record that only carries
 /// `environment`: no unit name, no `ExecStart`. Units that name it with `EnvironmentFile=`
-/// read it through [`crate::pki::config::unit_environment`].
+/// read it through the pki stage's `config::unit_environment`.
 pub fn environment_file(path: &str, text: &str) -> SystemdUnit {
     SystemdUnit {
         path: path.to_string(),

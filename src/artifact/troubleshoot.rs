@@ -11,7 +11,7 @@ use crate::artifact::SecretObject;
 use crate::artifact::parsed::Parsed;
 use crate::artifact::scrub;
 use crate::artifact::yaml::str_of;
-use crate::snapshot::{Location, ObjectRef};
+use crate::model::{Location, ObjectRef};
 
 /// Whether a document is a troubleshoot `SecretOutput`.
 pub fn is_secret_output(doc: &Value) -> bool {

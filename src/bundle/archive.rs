@@ -9,7 +9,7 @@ use super::watch::{Watch, short_error};
 use super::{
     Budget, DiskFile, Entry, EntryKind, HEAD_BYTES, Limits, Visitor, inflate, is_tar, names, xz, zipped,
 };
-use crate::artifact::InputProblem;
+use crate::model::InputProblem;
 
 /// State of one read: limits, counters, problems and the visitor.
 pub struct Cx<'a, 'v> {

@@ -21,6 +21,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+/// Layout names a catalogue `dialects:` map may use (see [`Layout`]).
+pub const LAYOUTS: &[&str] = &["kubeadm", "bootkube", "k3s", "rke2", "generic"];
+
 /// A node's distribution (its layout on disk).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]

@@ -40,7 +40,7 @@ pub use formats::SUPPORTED;
 pub use size::ByteSize;
 
 use crate::Error;
-use crate::artifact::InputProblem;
+use crate::model::InputProblem;
 
 /// Caps on what is read from a bundle; hitting one is an input problem, never a crash.
 #[derive(Clone, Debug)]
@@ -84,7 +84,7 @@ pub enum EntryKind {
     /// A symbolic link, with its target as written (never followed by the reader).
     Symlink(String),
     /// A tar hard link; the target is written relative to the entry's folder, like a
-    /// symlink, so [`crate::snapshot::Snapshot::resolve`] can follow it inside the bundle.
+    /// symlink, so the snapshot can follow it inside the bundle (`Snapshot::resolve`).
     Hardlink(String),
 }
 

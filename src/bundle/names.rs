@@ -1,6 +1,6 @@
 //! Entry names: normalised inside the bundle whatever the archive claims.
 
-use crate::snapshot::normalize;
+use crate::model::normalize;
 
 /// Longest entry name read (a GNU long name, a pax path, a zip name), in bytes: far above
 /// any real path (Linux allows 4096 bytes), far below what a hostile archive may declare.

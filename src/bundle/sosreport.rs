@@ -20,7 +20,7 @@
 //!   `/var/lib/kubelet/config.yaml` and `kubeadm-flags.env`; the containerd plugin copies
 //!   `/etc/cni/net.d/` (`sos/report/plugins/{kubernetes,containerd}.py`);
 //! - from 4.7.2 it scrubs PEM blocks and base64 PEM in what it copies (see
-//!   [`crate::artifact::scrub`]); from 4.8.2 `/etc/kubernetes/pki` is a forbidden path and is
+//!   the artifact stage's `scrub`); from 4.8.2 `/etc/kubernetes/pki` is a forbidden path and is
 //!   not collected at all.
 
 use time::{Date, PrimitiveDateTime, Time};
@@ -97,7 +97,7 @@ mod tests {
         let m = manifest(&doc);
         assert_eq!(m.version, "4.8.2");
         assert_eq!(
-            m.start_time.map(crate::snapshot::rfc3339).as_deref(),
+            m.start_time.map(crate::model::rfc3339).as_deref(),
             Some("2026-06-15T11:58:02Z")
         );
         assert!(forbids_pki("4.8.2"));

@@ -93,7 +93,7 @@ mod tests {
     fn folder_times() {
         let t = folder_time("support-bundle-2022-12-21T16_44_30/");
         assert_eq!(
-            t.map(crate::snapshot::rfc3339).as_deref(),
+            t.map(crate::model::rfc3339).as_deref(),
             Some("2022-12-21T16:44:30Z")
         );
         assert_eq!(folder_time("bundle/"), None);

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub use syntax::{FileSyntax, FixSyntax, LogSyntax, RuleSyntax};
 
-use crate::finding::Severity;
+use crate::model::Severity;
 
 /// The built-in catalogue files, embedded in the binary.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -270,7 +270,7 @@ impl Catalog {
                 }
             }
             for (layout, to) in &s.dialects {
-                if !crate::plan::dialect::LAYOUTS.contains(&layout.as_str()) {
+                if !crate::bundle::distro::LAYOUTS.contains(&layout.as_str()) {
                     errors.push(format!("fix `{}`: unknown layout `{layout}` in dialects", s.id));
                 }
                 if !self.fixes.contains_key(to) {
@@ -289,7 +289,7 @@ impl Catalog {
                 .chain(&s.backup)
                 .chain(&s.all_at_once);
             for t in templates {
-                if let Some(e) = crate::plan::shell::template_error(t) {
+                if let Some(e) = crate::model::shell::template_error(t) {
                     errors.push(format!("fix `{}`: {e}: {t}", s.id));
                 }
             }

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::finding::Severity;
+use crate::model::Severity;
 
 /// One `rules/*.yaml` file: rules and/or fix steps.
 #[derive(Debug, Default, Deserialize)]

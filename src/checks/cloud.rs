@@ -6,7 +6,7 @@
 //! Nothing secret leaves this module: access key ids are shown as `AKIA…WXYZ`
 //! ([`crate::redact::partial`]) and every other value only as a fingerprint.
 
-use crate::plan::shell;
+use crate::model::shell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::artifact::PodOrigin;

@@ -1,7 +1,7 @@
 //! Control-plane state from the dumps: components that do not run, control-plane nodes that
 //! lost their NoSchedule taint, and nodes that are not Ready.
 
-use crate::plan::shell;
+use crate::model::shell;
 use std::collections::BTreeMap;
 
 use crate::artifact::k8s::{ObjectMeta, Pod, PodSpec};

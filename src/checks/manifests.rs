@@ -1,7 +1,7 @@
 //! Cached and static pod definitions on a node: bootkube's checkpointed secrets that the
 //! kubelet re-plants, and static manifest folders with files the kubelet should not run.
 
-use crate::plan::shell;
+use crate::model::shell;
 use std::collections::BTreeMap;
 
 use crate::artifact::k8s::Pod;

@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod control_plane;
 pub mod evidence;
 pub mod input;
+pub mod logs;
 pub mod manifests;
 pub mod network;
 pub mod pki;

@@ -11,25 +11,11 @@ use pkcs1::der::asn1::{AnyRef, BitStringRef, ObjectIdentifier, OctetStringRef};
 use pkcs1::der::{Decode, Encode};
 use pkcs8::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
-/// The line written before every stub; the analysis treats the public key after it as
-/// standing in for the private key that was there.
-pub const MARKER: &str = "# kubetriage collect: private key kept on the node; its public key follows";
-
-/// The marker written by releases where stubbing needed `--no-private-keys`; bundles they made
-/// are still read.
-const LEGACY_MARKER: &str =
-    "# kubetriage collect --no-private-keys: private key removed; its public key follows";
+pub use crate::artifact::pem::{MARKER, is_stub};
 
 const OID_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 const OID_EC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const OID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
-
-/// Whether `bytes` hold a stub.
-pub fn is_stub(bytes: &[u8]) -> bool {
-    [MARKER, LEGACY_MARKER]
-        .iter()
-        .any(|m| memchr::memmem::find(bytes, m.as_bytes()).is_some())
-}
 
 /// SubjectPublicKeyInfo DER of a private key block (`label` as in the PEM armour).
 pub fn public_key_der(label: &str, der: &[u8]) -> Result<Vec<u8>, String> {

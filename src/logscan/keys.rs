@@ -22,8 +22,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::finding::{CertKey, KeyKind};
 use crate::logscan::stamp;
+use crate::model::{CertKey, KeyKind};
 
 /// Distinct key groups kept per (rule, node, component): the smallest ones in key order,
 /// so that merging partial scans keeps the same ones whatever the order.

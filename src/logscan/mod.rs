@@ -9,19 +9,18 @@
 
 pub mod compiled;
 pub mod component;
-mod findings;
 pub mod keys;
 pub mod literals;
 pub mod record;
 pub mod rulecheck;
 mod scanner;
 pub mod stamp;
+pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
-pub use findings::{QUIET_SINCE, findings, resolved_times};
 pub use scanner::{LogSource, Scanner};
 pub use stamp::Yearless;
 
@@ -53,7 +52,7 @@ pub struct LogHits {
     pub captures: BTreeMap<String, String>,
     /// The certificate keys the matching lines name, one group per distinct line shape
     /// (see [`keys`]): sorted, unique, at most [`keys::MAX_REFS`].
-    pub refs: Vec<Vec<crate::finding::CertKey>>,
+    pub refs: Vec<Vec<crate::model::CertKey>>,
 }
 
 impl LogHits {
@@ -105,6 +104,24 @@ fn max_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     }
+}
+
+/// First and last seen of a hit, year-less times fixed against `captured_at`.
+pub fn resolved_times(
+    h: &LogHits,
+    captured_at: OffsetDateTime,
+) -> (Option<OffsetDateTime>, Option<OffsetDateTime>) {
+    let fy = h.first_yearless.and_then(|y| y.resolve(captured_at));
+    let ly = h.last_yearless.and_then(|y| y.resolve(captured_at));
+    let first = match (h.first_seen, fy) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let last = match (h.last_seen, ly) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    (first, last)
 }
 
 /// Everything the log scan kept, plus the newest timestamp seen (a capture-time source).
@@ -232,8 +249,8 @@ pub fn validate(rule_id: &str, log: &crate::catalog::LogSyntax) -> Vec<String> {
             .iter()
             .flat_map(|p| p.capture_names().flatten())
             .collect();
-        for ph in findings::placeholders(msg) {
-            if !names.contains(ph) && !findings::BUILTIN_PLACEHOLDERS.contains(&ph) {
+        for ph in template::placeholders(msg) {
+            if !names.contains(ph) && !template::BUILTIN_PLACEHOLDERS.contains(&ph) {
                 errors.push(format!(
                     "rule `{rule_id}`: message names `{{{ph}}}`, which no pattern captures"
                 ));

@@ -14,12 +14,12 @@ use time::OffsetDateTime;
 
 use crate::bundle::Limits;
 use crate::catalog::Catalog;
-use crate::finding::CertKey;
 use crate::logscan::compiled::RuleSet;
 use crate::logscan::keys;
 use crate::logscan::record::{self, Record};
 use crate::logscan::stamp::{self, Stamp, Yearless};
 use crate::logscan::{LogEnd, LogHits, LogSummary, component, max_opt, min_opt};
+use crate::model::CertKey;
 use crate::snapshot::EventRecord;
 
 /// A log being scanned: its bundle path and the node whose tree holds it.

@@ -4,6 +4,36 @@
 
 use std::time::Duration;
 
+pub mod certkey;
+pub mod fingerprint;
+pub mod instant;
+pub mod location;
+pub mod problem;
+pub mod severity;
+pub mod shell;
+
+pub use certkey::{CertKey, KeyKind};
+pub use fingerprint::Fingerprint;
+pub use instant::{duration_text, rfc3339};
+pub use location::{Location, ObjectRef};
+pub use problem::InputProblem;
+pub use severity::Severity;
+
+/// Collapses `.` and `..` segments of a bundle path (never above the bundle root).
+pub fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
 /// A node found in the bundle: a prefix under which a node's file tree lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {

@@ -75,8 +75,7 @@ pub struct KeyRecord {
     pub locations: Vec<Location>,
 }
 
-/// The label a stub's `PUBLIC KEY` block is read under (it never appears in a file).
-pub const STUB_LABEL: &str = "PUBLIC KEY (PRIVATE KEY STUB)";
+pub use crate::artifact::pem::STUB_LABEL;
 
 /// Derives the public-key identity of a PEM/DER private or public key.
 ///

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use crate::bundle::distro::Layout;
 use crate::snapshot::Snapshot;
 
-/// Layout names a catalogue `dialects:` map may use.
-pub const LAYOUTS: &[&str] = &["kubeadm", "bootkube", "k3s", "rke2", "generic"];
+pub use crate::bundle::distro::LAYOUTS;
 
 /// What the plan knows about one node.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 //! validated and shell-quoted ([`shell`]).
 
 pub mod dialect;
-pub mod shell;
+pub use crate::model::shell;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -34,7 +34,7 @@ pub struct Entry {
 /// Timeline entries from findings (an [`crate::report::Analysis`]'s `findings`): one per
 /// log rule, at its earliest `evidence.first_seen`, sorted by time (undated ones last).
 /// Log findings are recognised by their evidence shape (`count`, `component`, `captures`,
-/// as [`crate::logscan::findings`] writes it); other findings are not events.
+/// as [`crate::checks::logs::findings`] writes it); other findings are not events.
 pub fn entries(findings: &[Finding]) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     let mut logs: Vec<&Finding> = findings

@@ -3,23 +3,19 @@
 //! Checks read only this; they never see the archive. Every collection is sorted when the
 //! snapshot is finished, so parallel checks see the same order on every run.
 
-pub mod build;
-mod decode;
-mod links;
-mod location;
-mod logfeed;
+pub mod links;
 pub mod sources;
 mod time;
 
 use std::collections::BTreeMap;
 
-pub use location::{Location, ObjectRef};
+pub use crate::model::{Location, ObjectRef, normalize};
 pub use time::{
     CaptureSource, CapturedAt, TimeEvidence, decide as decide_capture_time, decide_from, duration_text,
     rfc3339,
 };
 
-use crate::artifact::k8s::{Event, NodeObject};
+pub use crate::artifact::k8s::{EventRecord, NodeRecord};
 use crate::artifact::scrub::ScrubbedEvidence;
 use crate::artifact::{
     CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
@@ -52,24 +48,6 @@ pub struct FileInfo {
     pub sha256: Option<Fingerprint>,
     /// Target of a symlink, as written in the archive or on disk.
     pub link_target: Option<String>,
-}
-
-/// A Node object from a dump.
-#[derive(Clone, Debug)]
-pub struct NodeRecord {
-    /// Bundle path of the dump.
-    pub path: String,
-    /// The node.
-    pub node: NodeObject,
-}
-
-/// An Event from a dump.
-#[derive(Clone, Debug)]
-pub struct EventRecord {
-    /// Bundle path of the dump.
-    pub path: String,
-    /// The event.
-    pub event: Event,
 }
 
 /// A flannel `subnet.env` (or any KEY=VALUE file the rules read).
@@ -259,19 +237,4 @@ impl Snapshot {
         }
         None
     }
-}
-
-/// Collapses `.` and `..` segments of a bundle path (never above the bundle root).
-pub fn normalize(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    out.join("/")
 }

@@ -1,5 +1,8 @@
 //! Builds a [`Snapshot`] from a source: streams the bundle once, scans logs as they pass,
-//! parses the small structured artifacts in parallel, then indexes everything.
+//! parses the small structured artifacts in parallel, decodes the key material, completes the
+//! PKI (pairs, signatures, trust edges), then indexes everything. The stage above the
+//! snapshot, the log scanner and the PKI: it drives them, and the snapshot it returns is not
+//! changed after.
 //!
 //! Log files get a size but no SHA-256 (hashing them would cost as much as scanning them);
 //! every other regular file is hashed. A directory input's logs are scanned after the walk,
@@ -19,12 +22,15 @@ use crate::catalog::Catalog;
 use crate::logscan::LogSummary;
 use crate::model::Stats;
 use crate::pki::Fingerprint;
-use crate::snapshot::decode::Decoded;
-use crate::snapshot::logfeed::{LogFeed, merge};
+mod decode;
+mod logfeed;
+
 use crate::snapshot::{
     EnvFile, FileInfo, KubeletConfigRecord, Snapshot, decide_capture_time, decide_from, sources,
 };
 use crate::{Error, Options};
+use decode::Decoded;
+use logfeed::{LogFeed, merge};
 
 /// Reads `source` (directory, `.tar`, `.tar.gz`) into a snapshot.
 pub fn from_source(
@@ -100,7 +106,7 @@ pub fn from_source(
     let mut decoded = {
         let materials: Vec<&[artifact::Material]> =
             parsed.iter().map(|(_, p, _)| p.material.as_slice()).collect();
-        crate::snapshot::decode::decode(&materials)
+        decode::decode(&materials)
     };
 
     let hostnames: BTreeMap<String, String> = parsed
