@@ -303,3 +303,96 @@ fn rancher_collector_archives_are_nodes_named_by_their_hostname() {
     assert!(on(&both, "input-problem").is_empty(), "{both}");
     assert_eq!(code, 1);
 }
+
+/// `oc adm must-gather` (openshift/must-gather and `oc adm inspect`): under
+/// `must-gather.local.<n>/<image>/`, per namespace the resource lists (`core/pods.yaml`, …),
+/// each pod's `<pod>.yaml` and its containers' logs at
+/// `pods/<pod>/<container>/<container>/logs/{current,previous}.log`, and the masters' journals
+/// in `host_service_logs/masters/`. `apiserver_log` goes into the kube-apiserver's current log.
+fn must_gather(root: &Path, apiserver_log: &str) {
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    let w = |rel: &str, text: &str| write(root, &format!("{top}/{rel}"), text);
+    w(
+        "version",
+        "openshift-must-gather 4.16.0-202410011135.p0.g1ecb5f2.assembly.stream.el9-1ecb5f2\n",
+    );
+    w(
+        "timestamp",
+        "2026-11-21 09:25:00.123456789 +0000 UTC m=+0.016390626\n2026-11-21 09:29:58.223456789 +0000 UTC m=+298.116390626\n",
+    );
+    w(
+        "event-filter.html",
+        "<!DOCTYPE html><html><body>events</body></html>\n",
+    );
+    w(
+        "cluster-scoped-resources/core/nodes/master-0.yaml",
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: master-0\nstatus:\n  conditions:\n  - type: Ready\n    status: \"True\"\n    lastTransitionTime: \"2026-11-20T08:00:00Z\"\n",
+    );
+    w(
+        "namespaces/openshift-kube-apiserver/core/pods.yaml",
+        "apiVersion: v1\nkind: PodList\nitems: []\n",
+    );
+    w(
+        "namespaces/openshift-kube-apiserver/core/events.yaml",
+        "apiVersion: v1\nkind: EventList\nitems: []\n",
+    );
+    let pod = "namespaces/openshift-kube-apiserver/pods/kube-apiserver-master-0";
+    w(
+        &format!("{pod}/kube-apiserver-master-0.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver-master-0\n  namespace: openshift-kube-apiserver\nspec:\n  nodeName: master-0\n  containers:\n  - name: kube-apiserver\n    image: quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:0a1b\nstatus:\n  phase: Running\n",
+    );
+    w(
+        &format!("{pod}/kube-apiserver/kube-apiserver/logs/current.log"),
+        &format!(
+            "2026-11-21T09:00:00.000000000Z I1121 09:00:00.000000      18 server.go:553] external host was not specified, using 10.0.0.10\n{apiserver_log}"
+        ),
+    );
+    w(
+        &format!("{pod}/kube-apiserver/kube-apiserver/logs/previous.log"),
+        "",
+    );
+    w(
+        "host_service_logs/masters/kubelet_service.log",
+        "Nov 21 09:00:02 master-0 kubenswrapper[2301]: I1121 09:00:02.000000    2301 server.go:484] \"Kubelet version\" kubeletVersion=\"v1.29.8+f10c92d\"\n",
+    );
+    w(
+        "host_service_logs/masters/crio_service.log",
+        "Nov 21 09:00:00 master-0 crio[2101]: time=\"2026-11-21 09:00:00.000000000Z\" level=info msg=\"Starting CRI-O, version: 1.29.8\"\n",
+    );
+}
+
+#[test]
+fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
+    let healthy = tempfile::tempdir().unwrap();
+    must_gather(healthy.path(), "");
+    let (code, r) = analyze(healthy.path());
+    assert!(
+        on(&r, "input-problem").is_empty(),
+        "a must-gather file is an input problem: {r}"
+    );
+    assert_eq!(code, 0, "{r}");
+    // Without --now: judged when gathering ended (the last line of `timestamp`), and the
+    // report says so.
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json"])
+        .arg(healthy.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &v["bundles"][0];
+    assert_eq!(b["captured_at"], "2026-11-21T09:29:58Z", "{b}");
+    assert!(
+        b["captured_at_evidence"].as_str().unwrap().contains("/timestamp"),
+        "{b}"
+    );
+    let broken = tempfile::tempdir().unwrap();
+    must_gather(
+        broken.path(),
+        "2026-11-21T09:28:00.000000000Z W1121 09:28:00.000000      18 logging.go:59] [core] [Channel #5 SubChannel #6] grpc: addrConn.createTransport failed to connect to {Addr: \"10.0.0.10:2379\", ServerName: \"10.0.0.10\", }. Err: connection error: desc = \"transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:28:00Z is after 2026-11-18T00:00:00Z\"\n",
+    );
+    let (code, r) = analyze(broken.path());
+    assert_eq!(on(&r, "log-cert-expired").len(), 1, "{r}");
+    assert_eq!(code, 1);
+}

@@ -26,6 +26,12 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if parent == ".aws" && lower == "credentials" && !binary {
         return ArtifactKind::AwsCredentials;
     }
+    if crate::bundle::mustgather::is_timestamp(path)
+        && !binary
+        && crate::bundle::mustgather::timestamp(&String::from_utf8_lossy(head)).is_some()
+    {
+        return ArtifactKind::CollectionTime;
+    }
     if crate::bundle::troubleshoot::is_metadata(path) || crate::bundle::kind::is_metadata(path) {
         return ArtifactKind::Other;
     }

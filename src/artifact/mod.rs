@@ -58,6 +58,8 @@ pub enum ArtifactKind {
     AwsCredentials,
     /// The node's `etc/hostname`.
     Hostname,
+    /// A collector's own record of when it ran (must-gather's `timestamp`).
+    CollectionTime,
     /// Nothing kubetriage reads.
     Other,
 }

@@ -10,6 +10,9 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
     let mut out = Parsed::default();
     match kind {
         ArtifactKind::Hostname => out.hostname = text::hostname(&String::from_utf8_lossy(bytes)),
+        ArtifactKind::CollectionTime => {
+            out.collected_at = crate::bundle::mustgather::timestamp(&String::from_utf8_lossy(bytes));
+        }
         ArtifactKind::FlannelEnv => out.flannel_env = Some(text::env_file(&String::from_utf8_lossy(bytes))),
         ArtifactKind::SystemdUnit => {
             out.unit = Some(text::unit_or_environment(path, &String::from_utf8_lossy(bytes)))

@@ -20,6 +20,7 @@ mod formats;
 mod inflate;
 pub mod kind;
 pub mod layout;
+pub mod mustgather;
 mod names;
 mod progress;
 pub mod rancher;
