@@ -214,6 +214,11 @@ fn cluster_info_dump_pod_logs_are_read() {
 /// support-tools): its folders at the archive's top, entries named `./…` (`tar --directory
 /// $TMPDIR .`). `kubelet` is appended to the data-dir's kubelet log.
 fn rancher_archive(path: &Path, host: &str, kubelet: &str) {
+    rancher_archive_with(path, host, kubelet, "Nov 14 22:13:20 2027 GMT");
+}
+
+/// [`rancher_archive`] with the apiserver serving certificate's dumped `Not After`.
+fn rancher_archive_with(path: &Path, host: &str, kubelet: &str, not_after: &str) {
     let files: Vec<(String, String)> = vec![
         ("systeminfo/hostname".into(), format!("{host}\n")),
         ("systeminfo/date".into(), "Sat Nov 21 09:30:00 UTC 2026\n".into()),
@@ -235,7 +240,7 @@ fn rancher_archive(path: &Path, host: &str, kubelet: &str) {
         ),
         (
             "rke2/certs/server/serving-kube-apiserver.crt".into(),
-            "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 4321 (0x10e1)\n        Signature Algorithm: ecdsa-with-SHA256\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov 14 22:13:20 2025 GMT\n            Not After : Nov 14 22:13:20 2027 GMT\n        Subject: CN = kube-apiserver\n".into(),
+            format!("Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 4321 (0x10e1)\n        Signature Algorithm: ecdsa-with-SHA256\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov 14 22:13:20 2025 GMT\n            Not After : {not_after}\n        Subject: CN = kube-apiserver\n        X509v3 extensions:\n            X509v3 Subject Alternative Name: \n                DNS:kubernetes, IP Address:10.43.0.1\n"),
         ),
         (
             "networking/cni/10-canal.conflist".into(),
@@ -282,6 +287,7 @@ fn rancher_collector_archives_are_nodes_named_by_their_hostname() {
             .collect()
     };
     assert_eq!(names(&one), ["rke2-cp-1"], "{one}");
+    assert_eq!(one["nodes"][0]["layout"], "rke2", "{one}");
     assert!(
         on(&one, "input-problem").is_empty(),
         "a collector file is an input problem: {one}"
@@ -394,5 +400,40 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     );
     let (code, r) = analyze(broken.path());
     assert_eq!(on(&r, "log-cert-expired").len(), 1, "{r}");
+    assert_eq!(code, 1);
+}
+
+/// Rancher's collector dumps certificates as `openssl x509 -text`: an expired one is found
+/// from the dump's dates, on its node, said to be unverifiable, and renewed the RKE2 way.
+#[test]
+fn an_expired_certificate_in_a_rancher_text_dump_is_found_and_rotated_by_rke2() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("rke2-cp-1-2026-11-21_09_30_00.tar.gz");
+    rancher_archive_with(&archive, "rke2-cp-1", "", "Nov 14 22:13:20 2026 GMT");
+    let (code, r) = analyze(&archive);
+    let expired: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "cert-expired")
+        .collect();
+    assert_eq!(expired.len(), 1, "{r}");
+    let f = expired[0];
+    assert_eq!(f["node"], "rke2-cp-1");
+    let m = f["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("kube-apiserver expired 6 days before capture (notAfter 2026-11-14T22:13:20Z)"),
+        "{m}"
+    );
+    assert!(m.contains("signature cannot be verified"), "{m}");
+    let plan = r["plan"].as_array().unwrap();
+    let commands: String = plan
+        .iter()
+        .flat_map(|s| s["commands"].as_array().unwrap())
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(commands.contains("rke2 certificate rotate"), "{commands}");
+    assert!(!commands.contains("openssl x509 -req"), "{commands}");
     assert_eq!(code, 1);
 }

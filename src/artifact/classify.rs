@@ -35,10 +35,10 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
     if crate::bundle::troubleshoot::is_metadata(path) || crate::bundle::kind::is_metadata(path) {
         return ArtifactKind::Other;
     }
-    // Rancher's collector writes `openssl x509 -text` in place of certificates: known text,
-    // not a broken PEM file.
-    if crate::bundle::rancher::is_cert_text_dump(path, head) {
-        return ArtifactKind::Other;
+    // `openssl x509 -text` dumps (Rancher's collector writes them in place of certificates):
+    // read for their dates, not taken for broken PEM files.
+    if !binary && crate::artifact::certtext::looks_like(head) {
+        return ArtifactKind::CertText;
     }
     if lower == "subnet.env" {
         return ArtifactKind::FlannelEnv;

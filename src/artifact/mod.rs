@@ -5,6 +5,7 @@
 
 pub mod awscreds;
 pub mod certext;
+pub mod certtext;
 pub mod classify;
 pub mod k8s;
 pub mod kubeconfig;
@@ -60,6 +61,8 @@ pub enum ArtifactKind {
     Hostname,
     /// A collector's own record of when it ran (must-gather's `timestamp`).
     CollectionTime,
+    /// An `openssl x509 -text` dump in place of a certificate.
+    CertText,
     /// Nothing kubetriage reads.
     Other,
 }

@@ -10,6 +10,12 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
     let mut out = Parsed::default();
     match kind {
         ArtifactKind::Hostname => out.hostname = text::hostname(&String::from_utf8_lossy(bytes)),
+        ArtifactKind::CertText => {
+            out.cert_texts = crate::artifact::certtext::parse(&String::from_utf8_lossy(bytes));
+            if out.cert_texts.is_empty() {
+                out.problem(path, "an openssl text dump without validity dates");
+            }
+        }
         ArtifactKind::CollectionTime => {
             out.collected_at = crate::bundle::mustgather::timestamp(&String::from_utf8_lossy(bytes));
         }

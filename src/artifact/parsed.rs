@@ -46,6 +46,8 @@ pub struct Parsed {
     pub unit: Option<SystemdUnit>,
     /// KubeletConfiguration documents.
     pub kubelet_configs: Vec<serde_json::Value>,
+    /// What `openssl x509 -text` dumps state (no DER: validity only).
+    pub cert_texts: Vec<crate::artifact::certtext::CertText>,
     /// The first line of an `etc/hostname`.
     pub hostname: Option<String>,
     /// Whether the file is a cluster-level dump (belongs to no node).
@@ -90,6 +92,7 @@ impl Parsed {
             cni,
             unit,
             mut kubelet_configs,
+            mut cert_texts,
             hostname,
             cluster_level,
             mut problems,
@@ -110,6 +113,7 @@ impl Parsed {
         self.cni = self.cni.take().or(cni);
         self.unit = self.unit.take().or(unit);
         self.kubelet_configs.append(&mut kubelet_configs);
+        self.cert_texts.append(&mut cert_texts);
         self.hostname = self.hostname.take().or(hostname);
         self.cluster_level |= cluster_level;
         self.problems.append(&mut problems);

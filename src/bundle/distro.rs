@@ -90,9 +90,20 @@ impl fmt::Display for Layout {
 pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
     let mut seen = [false; 4];
     for p in relative_paths {
-        if p.starts_with("var/lib/rancher/k3s/") || p.starts_with("etc/rancher/k3s/") {
+        // Rancher's logs collector names the distribution by its own folders (see `rancher`).
+        if p.starts_with("var/lib/rancher/k3s/")
+            || p.starts_with("etc/rancher/k3s/")
+            || p.starts_with("k3s/crictl/")
+            || p == "k3s/check-config"
+            || p == "journald/k3s"
+        {
             seen[0] = true;
-        } else if p.starts_with("var/lib/rancher/rke2/") || p.starts_with("etc/rancher/rke2/") {
+        } else if p.starts_with("var/lib/rancher/rke2/")
+            || p.starts_with("etc/rancher/rke2/")
+            || p.starts_with("rke2/crictl/")
+            || p == "rke2/version"
+            || p.starts_with("journald/rke2-")
+        {
             seen[1] = true;
         } else if p.starts_with("etc/kubernetes/checkpoint-secrets/")
             || p.starts_with("etc/kubernetes/inactive-manifests/")
@@ -109,7 +120,9 @@ pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
                 | "etc/kubernetes/bootstrap-kubelet.conf"
                 | "etc/kubernetes/pki/ca.crt"
                 | "var/lib/kubelet/kubeadm-flags.env"
+                | "kubeadm/staticpodlist"
         ) || p.ends_with("kubelet.service.d/10-kubeadm.conf")
+            || p.starts_with("kubeadm/pki/")
         {
             seen[3] = true;
         }

@@ -41,35 +41,3 @@ pub const LOG_FOLDERS: &[&str] = &[
     "agent-logs",
     "server-logs",
 ];
-
-/// Whether `path` is an `openssl x509 -text` dump the collector wrote in place of a
-/// certificate (`rke2/certs/server/serving-kube-apiserver.crt`): its folder is one of the
-/// collector's certificate folders.
-pub fn is_cert_text_dump(path: &str, head: &[u8]) -> bool {
-    let in_cert_folder = ["/certs/", "/tmpcerts/", "kubeadm/pki/"]
-        .iter()
-        .any(|f| path.contains(f) || path.starts_with(f.trim_start_matches('/')));
-    in_cert_folder && head.starts_with(b"Certificate:")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_dumps_are_told_from_pem() {
-        assert!(is_cert_text_dump(
-            "rke2/certs/server/serving-kube-apiserver.crt",
-            b"Certificate:\n    Data:\n"
-        ));
-        assert!(is_cert_text_dump(
-            "n.tar.gz/kubeadm/pki/server/apiserver.crt",
-            b"Certificate:\n"
-        ));
-        assert!(!is_cert_text_dump(
-            "rke2/certs/server/a.crt",
-            b"-----BEGIN CERTIFICATE-----"
-        ));
-        assert!(!is_cert_text_dump("etc/kubernetes/pki/a.crt", b"Certificate:\n"));
-    }
-}

@@ -309,8 +309,48 @@ impl Check for CertExpired {
             }
             out.push(f);
         }
+        out.extend(expired_text_dumps(cx));
         out
     }
+}
+
+/// Certificates a collector shows only as `openssl x509 -text` dumps (Rancher's logs
+/// collector): their dates are facts, their signature and key are not; the finding says so.
+fn expired_text_dumps(cx: &Ctx<'_>) -> Vec<Finding> {
+    let snap = cx.snap;
+    let at = snap.captured_at.at;
+    snap.cert_texts
+        .iter()
+        .filter(|(_, _, c)| at > c.not_after)
+        .map(|(path, node, c)| {
+            let node = node.map(|n| snap.node_name(Some(n)).to_string());
+            let issuer = if c.issuer.is_empty() { "an issuer it does not name" } else { &c.issuer };
+            let mut f = cx
+                .finding(format!("text\0{path}\0{}", c.subject))
+                .message(format!(
+                    "{} expired {} before capture (notAfter {}), issued by {issuer} as the dump states; found at \
+                     {path}, an `openssl x509 -text` dump: its signature cannot be verified nor its key paired",
+                    c.name(),
+                    duration_text(at - c.not_after),
+                    rfc3339(c.not_after),
+                ))
+                .path(path.clone())
+                .node(node.as_deref())
+                .keys([CertKey::instant(KeyKind::NotAfter, c.not_after)])
+                .evidence("subject", c.subject.clone())
+                .evidence("issuer_claimed", c.issuer.clone())
+                .evidence("not_after", rfc3339(c.not_after))
+                .evidence("days_left", c.not_after.unix_timestamp().saturating_sub(at.unix_timestamp()) / 86_400)
+                .evidence("from", "openssl-text-dump")
+                .var("cn", c.name())
+                .var("path", path.clone())
+                .fixes(["reissue-from-current-ca"]);
+            if let Some(n) = node {
+                f = f.var("node", n);
+            }
+            f
+        })
+        .collect()
 }
 
 /// Whether `c` is the throwaway CA a kubelet makes for its self-signed serving pair.

@@ -222,6 +222,8 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: &mut Decoded, e
     snap.configmaps.extend(p.configmaps);
     snap.k8s_nodes.extend(p.k8s_nodes);
     snap.events.extend(p.events);
+    snap.cert_texts
+        .extend(p.cert_texts.into_iter().map(|c| (path.to_string(), node, c)));
     if let Some(values) = p.flannel_env {
         snap.flannel_env.push(EnvFile {
             path: path.to_string(),

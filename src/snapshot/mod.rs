@@ -109,6 +109,8 @@ pub struct Snapshot {
     pub k8s_nodes: Vec<NodeRecord>,
     /// Events from dumps.
     pub events: Vec<EventRecord>,
+    /// Certificates known only from `openssl x509 -text` dumps: path, node, what they state.
+    pub cert_texts: Vec<(String, Option<usize>, crate::artifact::certtext::CertText)>,
     /// flannel `subnet.env` files.
     pub flannel_env: Vec<EnvFile>,
     /// CNI configs.
@@ -155,6 +157,7 @@ impl Snapshot {
             configmaps: Vec::new(),
             k8s_nodes: Vec::new(),
             events: Vec::new(),
+            cert_texts: Vec::new(),
             flannel_env: Vec::new(),
             cni_configs: Vec::new(),
             units: Vec::new(),

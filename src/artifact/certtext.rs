@@ -1,0 +1,124 @@
+//! `openssl x509 -text -noout` dumps: what a collector writes in place of a certificate
+//! (Rancher's logs collector does for every certificate). The dump states subject, issuer,
+//! validity and SANs, but not the DER: no signature can be verified and no key paired, so
+//! these facts serve the validity checks only, and every finding from them says so.
+
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// What an `openssl x509 -text` dump states about one certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertText {
+    /// `Subject:` as printed (`CN = kube-apiserver`).
+    pub subject: String,
+    /// `Issuer:` as printed: what the certificate claims, not a verified signer.
+    pub issuer: String,
+    /// `Not Before:`.
+    pub not_before: OffsetDateTime,
+    /// `Not After :`.
+    pub not_after: OffsetDateTime,
+    /// `X509v3 Subject Alternative Name:` entries (`DNS:a`, `IP Address:10.0.0.1`).
+    pub sans: Vec<String>,
+}
+
+impl CertText {
+    /// The common name, else the whole subject.
+    pub fn name(&self) -> &str {
+        self.subject
+            .split(',')
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("CN = ")
+                    .or_else(|| p.trim().strip_prefix("CN="))
+            })
+            .unwrap_or(&self.subject)
+    }
+}
+
+/// Whether `head` starts like an `openssl x509 -text` dump.
+pub fn looks_like(head: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(head.get(..256).unwrap_or(head));
+    let mut lines = head.lines().map(str::trim);
+    lines.next() == Some("Certificate:") && lines.next() == Some("Data:")
+}
+
+/// The certificates a dump describes (several when files were concatenated); none when no
+/// block has both validity dates.
+pub fn parse(text: &str) -> Vec<CertText> {
+    text.split("Certificate:\n")
+        .skip(1)
+        .filter_map(|block| {
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+            };
+            let sans = block
+                .lines()
+                .skip_while(|l| !l.trim().starts_with("X509v3 Subject Alternative Name:"))
+                .nth(1)
+                .map(|l| {
+                    l.split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(CertText {
+                subject: field("Subject:")?,
+                issuer: field("Issuer:").unwrap_or_default(),
+                not_before: date(&field("Not Before:")?)?,
+                not_after: date(&field("Not After :")?)?,
+                sans,
+            })
+        })
+        .collect()
+}
+
+const OPENSSL_DATE: &[FormatItem<'static>] =
+    format_description!("[month repr:short] [day padding:space] [hour]:[minute]:[second] [year]");
+
+/// OpenSSL's `Nov 14 22:13:20 2026 GMT` (the day space-padded: `Nov  4`), always GMT.
+fn date(text: &str) -> Option<OffsetDateTime> {
+    let text = text.strip_suffix("GMT")?.trim_end();
+    // Day 1–9 is padded with a space: `Nov  4` and `Nov 4` both read.
+    let (month, rest) = text.split_once(' ')?;
+    let normalized = format!("{month} {:>2}", rest.trim_start().split_once(' ')?.0)
+        + " "
+        + rest.trim_start().split_once(' ')?.1;
+    PrimitiveDateTime::parse(&normalized, OPENSSL_DATE)
+        .ok()
+        .map(PrimitiveDateTime::assume_utc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const DUMP: &str = "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 4321 (0x10e1)\n        Signature Algorithm: ecdsa-with-SHA256\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov  4 22:13:20 2025 GMT\n            Not After : Nov 14 22:13:20 2026 GMT\n        Subject: O = system:masters, CN = kube-apiserver\n        X509v3 extensions:\n            X509v3 Subject Alternative Name: \n                DNS:kubernetes, DNS:localhost, IP Address:10.43.0.1, IP Address:127.0.0.1\n";
+
+    #[test]
+    fn reads_what_openssl_prints() {
+        let c = parse(DUMP);
+        assert_eq!(c.len(), 1);
+        let c = &c[0];
+        assert_eq!(c.name(), "kube-apiserver");
+        assert_eq!(c.issuer, "CN = rke2-server-ca@1700000000");
+        assert_eq!(c.not_before, datetime!(2025-11-04 22:13:20 UTC));
+        assert_eq!(c.not_after, datetime!(2026-11-14 22:13:20 UTC));
+        assert_eq!(
+            c.sans,
+            [
+                "DNS:kubernetes",
+                "DNS:localhost",
+                "IP Address:10.43.0.1",
+                "IP Address:127.0.0.1"
+            ]
+        );
+        assert!(looks_like(DUMP.as_bytes()));
+        assert!(!looks_like(b"-----BEGIN CERTIFICATE-----\n"));
+        assert!(parse("Certificate:\n    Data:\n        Subject: CN = x\n").is_empty());
+    }
+}
