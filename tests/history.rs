@@ -113,3 +113,23 @@ fn the_same_lines_up_to_the_end_of_the_log_are_ongoing() {
     assert_eq!(r["verdict"], "broken");
     assert_eq!(code, 1);
 }
+
+/// A kubelet log whose last line is dated after the capture time (its clock ahead) does not
+/// make a condition that holds at capture look like history.
+#[test]
+fn a_log_line_from_after_the_capture_time_does_not_make_history() {
+    let mut lines = [noise("2026-06-15T11:40:00"), noise("2026-06-15T11:57:30")].concat();
+    lines.push("2026-06-16T09:00:00+0000 cp-1 kubelet[812]: I0616 09:00:00.000000     812 kubelet_getters.go:187] \"Pod status updated\"".to_string());
+    let dir = with_kubelet_lines(&lines);
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &v["bundles"][0];
+    let f = of(r, "log-cni-not-ready");
+    assert_eq!(f[0]["severity"], "error", "{}", f[0]);
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -93,7 +93,12 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
             // (a node's start-up noise, a hiccup since recovered). The engine decides once it
             // knows whether a cause that still holds at capture explains it.
             let quiet = log.history_after().ok().flatten();
-            let end = snap.logs.end_of(&h.paths, snap.captured_at.at);
+            // A log line dated after the capture time (a clock ahead) cannot stretch the
+            // silence: the end is at most the capture time.
+            let end = snap
+                .logs
+                .end_of(&h.paths, snap.captured_at.at)
+                .map(|e| e.min(snap.captured_at.at));
             if let (Some(last), Some(after), Some(end)) = (last, quiet, end) {
                 if end - last >= after {
                     f = f
