@@ -87,6 +87,32 @@ fn kind_export(root: &Path, worker_log: &str) {
     }
 }
 
+/// The nodes' names, in report order.
+fn node_names(report: &Value) -> Vec<String> {
+    report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A healthy collector bundle: no file it wrote is an input problem, no error, exit 0.
+fn assert_healthy(code: i32, report: &Value) {
+    assert!(
+        on(report, "input-problem").is_empty(),
+        "a collector file is an input problem: {report}"
+    );
+    let errors: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(code, 0, "{report}");
+}
+
 /// Each finding's node, by rule.
 fn on(report: &Value, rule: &str) -> Vec<String> {
     report["findings"]
@@ -103,25 +129,8 @@ fn kind_export_logs_nodes_are_recognised_and_healthy_is_healthy() {
     let dir = tempfile::tempdir().unwrap();
     kind_export(dir.path(), "");
     let (code, r) = analyze(dir.path());
-    let nodes: Vec<&str> = r["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(nodes, ["kind-control-plane", "kind-worker"], "{r}");
-    assert!(
-        on(&r, "input-problem").is_empty(),
-        "a kind file is an input problem: {r}"
-    );
-    let errors: Vec<&Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(code, 0, "{r}");
+    assert_eq!(node_names(&r), ["kind-control-plane", "kind-worker"], "{r}");
+    assert_healthy(code, &r);
 }
 
 #[test]
@@ -198,8 +207,7 @@ fn cluster_info_dump_pod_logs_are_read() {
     let healthy = tempfile::tempdir().unwrap();
     cluster_info_dump(healthy.path(), "");
     let (code, r) = analyze(healthy.path());
-    assert!(on(&r, "input-problem").is_empty(), "{r}");
-    assert_eq!(code, 0, "{r}");
+    assert_healthy(code, &r);
     let broken = tempfile::tempdir().unwrap();
     cluster_info_dump(
         broken.path(),
@@ -278,31 +286,12 @@ fn rancher_collector_archives_are_nodes_named_by_their_hostname() {
     );
     // One archive alone: a node at the archive's top, healthy.
     let (code, one) = analyze(&dir.path().join("rke2-cp-1-2026-11-21_09_30_00.tar.gz"));
-    let names = |r: &Value| -> Vec<String> {
-        r["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["name"].as_str().unwrap().to_string())
-            .collect()
-    };
-    assert_eq!(names(&one), ["rke2-cp-1"], "{one}");
+    assert_eq!(node_names(&one), ["rke2-cp-1"], "{one}");
     assert_eq!(one["nodes"][0]["layout"], "rke2", "{one}");
-    assert!(
-        on(&one, "input-problem").is_empty(),
-        "a collector file is an input problem: {one}"
-    );
-    let errors: Vec<&Value> = one["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(code, 0, "{one}");
+    assert_healthy(code, &one);
     // Both archives in one folder: two nodes, the fault on the agent.
     let (code, both) = analyze(dir.path());
-    let mut got = names(&both);
+    let mut got = node_names(&both);
     got.sort();
     assert_eq!(got, ["rke2-agent-1", "rke2-cp-1"], "{both}");
     assert_eq!(on(&both, "log-cert-expired"), ["rke2-agent-1"], "{both}");
@@ -373,11 +362,7 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     let healthy = tempfile::tempdir().unwrap();
     must_gather(healthy.path(), "");
     let (code, r) = analyze(healthy.path());
-    assert!(
-        on(&r, "input-problem").is_empty(),
-        "a must-gather file is an input problem: {r}"
-    );
-    assert_eq!(code, 0, "{r}");
+    assert_healthy(code, &r);
     // Without --now: judged when gathering ended (the last line of `timestamp`), and the
     // report says so.
     let out = assert_cmd::Command::cargo_bin("kubetriage")

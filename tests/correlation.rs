@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod fixture_copy;
+
 use std::path::Path;
 
 use kubetriage::Options;
@@ -464,14 +466,7 @@ fn an_open_question_says_what_its_lines_name() {
 fn a_rejected_loopback_client_is_the_one_that_dials_loopback_not_the_peer() {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new("testdata/bundles/kubeadm-healthy");
-    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
-        let to = dir.path().join(e.path().strip_prefix(src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(src, dir.path());
     let b = Bundle { dir };
     b.file(
         "var/log/pods/kube-system_etcd-cp-1_0a1b/etcd/0.log",

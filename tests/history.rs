@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod fixture_copy;
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -24,14 +26,7 @@ fn noise(at: &str) -> Vec<String> {
 fn with_kubelet_lines(lines: &[String]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let src = Path::new(BUNDLE);
-    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
-        let to = tmp.path().join(e.path().strip_prefix(src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(src, tmp.path());
     let log = tmp.path().join("var/log/kubelet.log");
     let text = std::fs::read_to_string(&log).unwrap();
     let mut all: Vec<String> = text

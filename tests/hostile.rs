@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
+mod fixture_copy;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -1171,14 +1173,7 @@ fn a_collection_time_past_year_9999_in_utc_is_refused_not_a_panic() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("b");
     let src = Path::new("testdata/bundles/kubeadm-healthy");
-    for e in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
-        let to = root.join(e.path().strip_prefix(src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(src, &root);
     std::fs::write(
         root.join("kubetriage-collect.json"),
         r#"{"version":"0.1","collected_at":"9999-12-31T23:59:59-23:59","host":"cp-1","root":"/","files":[],"skipped":[]}"#,

@@ -11,6 +11,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
+mod fixture_copy;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -388,14 +390,7 @@ fn hostile_bundle() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("cluster-a");
     let src = Path::new(BUNDLES).join("secrets-everywhere");
-    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
-        let to = root.join(e.path().strip_prefix(&src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(&src, &root);
     let log = root.join("node-1/var/log/kubelet.log");
     let mut text = std::fs::read_to_string(&log).unwrap();
     for (i, (shape, _)) in SHAPES.iter().enumerate() {
@@ -495,14 +490,7 @@ fn hostile_names() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("b");
     let src = Path::new(BUNDLES).join("secrets-everywhere");
-    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
-        let to = root.join(e.path().strip_prefix(&src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(&src, &root);
     let one_line = EVIL.replace('\n', " ");
     std::fs::write(root.join("node-1/etc/hostname"), format!("{one_line}\n")).unwrap();
     let log = root.join("node-1/var/log/kubelet.log");
@@ -612,14 +600,7 @@ fn newline_names() -> (tempfile::TempDir, PathBuf) {
     let evil = format!("x\n{FORGED}\n│ error   FORGED");
     let root = tmp.path().join(&evil);
     let src = Path::new(BUNDLES).join("kubeadm-healthy");
-    for e in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
-        let to = root.join(e.path().strip_prefix(&src).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(e.path(), &to).unwrap();
-        }
-    }
+    fixture_copy::copy_tree(&src, &root);
     // The newest full timestamp of the bundle: its log names the capture time's evidence.
     std::fs::write(
         root.join(format!("var/log/kubelet{evil}.log")),
