@@ -128,3 +128,17 @@ fn a_log_line_from_after_the_capture_time_does_not_make_history() {
     assert_eq!(f[0]["severity"], "error", "{}", f[0]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// A mixed journal (`journal.log`) whose last line is another unit's says nothing about the
+/// kubelet: its errors up to the end of its own log stay ongoing.
+#[test]
+fn another_units_later_lines_in_a_mixed_journal_do_not_make_history() {
+    let dir = with_kubelet_lines(&[noise("2026-06-15T11:40:00"), noise("2026-06-15T11:57:30")].concat());
+    let mut journal: Vec<String> = noise("2026-06-15T11:20:00");
+    journal.push("2026-06-15T23:58:00+0000 cp-1 containerd[700]: time=\"2026-06-15T23:58:00Z\" level=info msg=\"still here\"".to_string());
+    std::fs::write(dir.path().join("var/log/journal.log"), journal.join("\n") + "\n").unwrap();
+    let (code, r) = analyze(dir.path());
+    let f = of(&r, "log-cni-not-ready");
+    assert!(f.iter().all(|f| f["severity"] == "error"), "{f:#?}");
+    assert_eq!(code, 1);
+}

@@ -206,9 +206,12 @@ impl LogSummary {
     }
 
     /// When the logs at `paths` end: the latest of their last dated lines.
+    /// Only logs of one component count: in a mixed journal (`journal.log`, `messages`) another
+    /// unit's later lines say nothing about whether this component went on.
     pub fn end_of(&self, paths: &[String], captured_at: OffsetDateTime) -> Option<OffsetDateTime> {
         paths
             .iter()
+            .filter(|p| component::from_path(p).is_some())
             .filter_map(|p| self.ends.get(p))
             .filter_map(|e| e.at(captured_at))
             .max()
