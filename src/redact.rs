@@ -73,7 +73,18 @@ pub fn partial(value: &str) -> String {
 
 /// A name that says its value is secret: it ends in one of these words, optionally followed
 /// by a suffix naming the value's form (`client-key-data`, `SECRET_VALUE`).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pass|pwd|secret|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+/// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
+/// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
+/// (`secretName`, `secretKeyRef` name Secrets, not their data).
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+
+static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
+
+/// Whether a name (an environment variable, a key) says its value is secret: `DB_PASSWORD`,
+/// `API_TOKEN`, `SECRET_KEY_BASE`. Such a value is never copied into a report.
+pub fn secret_name(name: &str) -> bool {
+    SECRET_NAME_ONLY.is_match(name) && !harmless_key(name)
+}
 
 /// A quote, possibly JSON-escaped once or more (`"`, `\"`, `\\\"`, `'`).
 const Q: &str = r#"(?:\\*["'])"#;
@@ -118,6 +129,40 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*)"#
     ))
+});
+/// Tokens whose prefix says what they are: Slack (`xoxb-`), GitHub (`ghp_`, `github_pat_`),
+/// GitLab (`glpat-`), Stripe (`sk_live_`), Google API keys (`AIza`).
+static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
+    )
+});
+/// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
+/// half goes.
+static BOOTSTRAP_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b([a-z0-9]{6})\.[a-z0-9]{16}\b"));
+/// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
+static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(^|[\s"'(=,;\[])([A-Za-z0-9_.\-]+):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
+});
+/// Command lines that take a password as an option: `mysql -pX`, `sshpass -p X`,
+/// `redis-cli -a X`, `login user/password`.
+static PASSWORD_OPTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)|(\bsshpass\s+-p\s*)(\S+)|(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)|(\blogin\s+[^\s/]+/)(\S+)",
+    )
+});
+/// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
+/// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
+static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)[A-Za-z0-9_\-]*(?:password|passwd|passphrase|passcode|passw0rd|p@ssw[o0]rd|pwd|session[_\-]?id|secret[_\-]?(?:key|access|id|token|value)|client[_\-]?secret|api[_\-]?key|access[_\-]?key)[A-Za-z0-9_\-]*",
+    )
+});
+/// Obfuscated separators and letters that still read as `key=value` to a person:
+/// JSON/C escapes (`\u003d`, `\x3d`), HTML entities (`&#61;`), percent-encoding (`%3D`,
+/// `%253D`).
+static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?i)\\+u00([0-9a-f]{2})|\\+x([0-9a-f]{2})|&#x0*([0-9a-f]{1,2});|&#0*([0-9]{1,3});|%(?:25)*(3[da])")
 });
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
 /// Candidates for the high-entropy rule: runs of base64, base64url or hex characters.
@@ -178,6 +223,217 @@ fn key_value(c: &Captures<'_>) -> String {
     format!("{pre}{q1}{key}{sep}{q2}{MASK}")
 }
 
+/// `text` with obfuscated letters and separators written plainly, so that the key/value rules
+/// see `password=` in `pass\u0077ord\u003d`, `PASSWORD%3D`, `password&#61;` or a full-width
+/// `password：`. Only letters, digits, `=` and `:` are decoded: quotes and backslashes keep
+/// their escaping, so the text's structure does not change.
+fn plain(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let fullwidth = |c: char| ('\u{FF01}'..='\u{FF5E}').contains(&c);
+    let ascii = |c: char| char::from_u32(u32::from(c) - 0xFF01 + 0x21).unwrap_or(c);
+    let encoded = |t: &str| t.contains(['\\', '&', '%']) && ENCODED.is_match(t);
+    if !text.chars().any(fullwidth) && !encoded(text) {
+        return Cow::Borrowed(text);
+    }
+    let code = |c: &Captures<'_>| {
+        if let Some(h) = c.get(1).or(c.get(2)).or(c.get(3)).or(c.get(5)) {
+            u32::from_str_radix(h.as_str(), 16).ok().and_then(char::from_u32)
+        } else {
+            c.get(4)
+                .and_then(|d| d.as_str().parse::<u32>().ok())
+                .and_then(char::from_u32)
+        }
+    };
+    // Letters and digits first: a key word spelt with escapes (`pass\u0077ord`).
+    let mut s: String = text
+        .chars()
+        .map(|c| {
+            if fullwidth(c) && ascii(c).is_ascii_alphanumeric() {
+                ascii(c)
+            } else {
+                c
+            }
+        })
+        .collect();
+    if encoded(&s) {
+        s = ENCODED
+            .replace_all(&s, |c: &Captures<'_>| match code(c) {
+                Some(ch) if ch.is_ascii_alphanumeric() => ch.to_string(),
+                _ => c[0].to_string(),
+            })
+            .into_owned();
+    }
+    // Then `=` and `:`, only right after a secret-like name: elsewhere (`?name%3Dx`, a CJK
+    // full-width colon) the text is left as the bundle wrote it.
+    let after_secret_name = |before: &str| {
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '@')))
+            .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let name = &before[start..];
+        !name.is_empty() && SECRET_NAME_ONLY.is_match(name)
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    let mut seps: Vec<(usize, usize, char)> = ENCODED
+        .captures_iter(&s)
+        .filter_map(|c| {
+            let m = c.get(0)?;
+            code(&c)
+                .filter(|ch| matches!(ch, '=' | ':'))
+                .map(|ch| (m.start(), m.end(), ch))
+        })
+        .collect();
+    seps.extend(
+        s.char_indices()
+            .filter(|(_, c)| matches!(c, '\u{FF1A}' | '\u{FF1D}'))
+            .map(|(i, c)| (i, i + c.len_utf8(), ascii(c))),
+    );
+    seps.sort_unstable();
+    for (start, end, ch) in seps {
+        if start >= last && after_secret_name(&s[..start]) {
+            out.push_str(&s[last..start]);
+            out.push(ch);
+            last = end;
+        }
+    }
+    out.push_str(&s[last..]);
+    Cow::Owned(out)
+}
+
+/// Whether `word` is the form [`partial`] gives: 4 characters, `…`, 4 characters.
+fn is_partial(word: &str) -> bool {
+    let w = word.trim_end_matches(['.', ',', ';', ')']);
+    w.split_once('…')
+        .is_some_and(|(a, b)| a.chars().count() == 4 && b.chars().count() == 4)
+}
+
+/// Words after a password word that show the sentence is prose about the password, not the
+/// password itself (`password authentication failed`, `password is required`).
+const PROSE_AFTER: &[&str] = &[
+    "authentication",
+    "auth",
+    "failed",
+    "fail",
+    "failure",
+    "incorrect",
+    "invalid",
+    "expired",
+    "expires",
+    "mismatch",
+    "required",
+    "missing",
+    "not",
+    "does",
+    "did",
+    "must",
+    "cannot",
+    "can't",
+    "changed",
+    "change",
+    "reset",
+    "updated",
+    "update",
+    "too",
+    "policy",
+    "hash",
+    "file",
+    "length",
+    "prompt",
+    "rejected",
+    "denied",
+    "wrong",
+    "empty",
+    "ok",
+    "accepted",
+    "verification",
+    "verify",
+    "login",
+    "rotation",
+    "protected",
+    "based",
+    "will",
+    "has",
+    "have",
+    "and",
+    "or",
+    "from",
+    "via",
+    "should",
+    "may",
+    "could",
+    "would",
+    "matches",
+    "match",
+];
+/// Words between a password word and its value (`the password for user X is Y`).
+const FILLER: &[&str] = &[
+    "is", "was", "were", "are", "be", "for", "of", "to", "the", "a", "an", "set", "now", "new", "old",
+    "given", "on", "in", "with", "as", "=", ":", "-", "->", "=>",
+];
+
+/// `password hunter2`, `the password is hunter2`, `Password for user admin: hunter2`: the first
+/// word after a password word (past filler words, a user name and `label:` words) is masked,
+/// unless it shows the sentence is about the password (`password authentication failed`).
+/// The `key=value` forms were handled before; a password word inside a path or file name
+/// (`/etc/passwd`, `password.txt`) is not a key.
+fn spaced_secret(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for m in SPACED_WORD.find_iter(text) {
+        if m.start() < last {
+            continue;
+        }
+        let before = text[..m.start()].chars().next_back();
+        if matches!(before, Some('/' | '.' | '~' | '@')) {
+            continue;
+        }
+        let rest = &text[m.end()..];
+        if !rest.starts_with([' ', '\t']) {
+            continue;
+        }
+        let mut at = m.end();
+        let mut after_user = false;
+        let mut seen = 0;
+        for word in rest.split([' ', '\t']) {
+            let start = at;
+            at += word.len() + 1;
+            if word.is_empty() {
+                continue;
+            }
+            seen += 1;
+            if seen > 6 || word.starts_with("[redacted") || word.starts_with('[') {
+                break;
+            }
+            let bare = word
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            if after_user {
+                after_user = false;
+                continue;
+            }
+            if matches!(bare.as_str(), "user" | "username" | "account") {
+                after_user = true;
+                continue;
+            }
+            if FILLER.contains(&bare.as_str()) || bare.is_empty() || word.ends_with(':') {
+                continue;
+            }
+            // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`).
+            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
+                break;
+            }
+            let keep = word.len() - word.trim_end_matches(['.', ',', ';', ')', '"', '\'']).len();
+            out.push_str(&text[last..start]);
+            out.push_str(MASK);
+            out.push_str(&word[word.len() - keep..]);
+            last = start + word.len();
+            break;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
 /// Shannon entropy of `s`, in bits per character.
 fn entropy(s: &str) -> f64 {
     let mut counts = [0u32; 256];
@@ -230,7 +486,7 @@ fn decodes_to_pem(s: &str) -> bool {
 /// `"key":"value"`, `--flag value`), env dumps' values next to a secret-like name, and long
 /// high-entropy runs (not `sha256:` fingerprints). AWS access key ids are shortened.
 pub fn line(text: &str) -> String {
-    let mut s = text.to_string();
+    let mut s = plain(text).into_owned();
     let mut apply = |r: &Regex, f: &dyn Fn(&Captures<'_>) -> String| {
         if r.is_match(&s) {
             s = r.replace_all(&s, |c: &Captures<'_>| f(c)).into_owned();
@@ -267,7 +523,27 @@ pub fn line(text: &str) -> String {
             format!("{}{}{MASK}", &c[1], &c[2])
         }
     });
+    apply(&KNOWN_TOKEN, &|_| MASK.to_string());
+    apply(&BOOTSTRAP_TOKEN, &|c| format!("{}.{MASK}", &c[1]));
+    apply(&BARE_USERINFO, &|c| {
+        // `image:tag@sha256:…` is a digest, not a password.
+        if c[3].starts_with("sha256:") || c[3].starts_with("sha512:") {
+            c[0].to_string()
+        } else {
+            format!("{}{}:{MASK}@{}", &c[1], &c[2], &c[3])
+        }
+    });
+    apply(&PASSWORD_OPTION, &|c| {
+        let lead = [1, 3, 5, 7]
+            .into_iter()
+            .find_map(|i| c.get(i))
+            .map_or("", |m| m.as_str());
+        format!("{lead}{MASK}")
+    });
     apply(&AWS_KEY_ID, &|c| partial(&c[0]));
+    if SPACED_WORD.is_match(&s) {
+        s = spaced_secret(&s);
+    }
     if RUN.is_match(&s) {
         let src = s.clone();
         let mut out = String::with_capacity(src.len());
@@ -336,6 +612,8 @@ mod tests {
         assert!(!l.contains("abcdefghijklmnop"));
         let l = line("found key AKIAABCDEFGHIJKLWXYZ in env");
         assert!(l.contains("AKIA…WXYZ"), "{l}");
+        let l = line("the AWS_ACCESS_KEY_ID AKIAABCDEFGHIJKLWXYZ has a trailing newline");
+        assert!(l.contains("AWS_ACCESS_KEY_ID AKIA…WXYZ has"), "{l}");
     }
 
     #[test]
@@ -416,6 +694,38 @@ mod tests {
         ("set session_id=9a8b7c6d5e", "9a8b7c6d5e"),
         ("x-api-key: k3yv4lu3zz", "k3yv4lu3zz"),
         ("bootstrap token abcdef.0123456789abcdef", "0123456789abcdef"),
+        // Hostile round 3 (N1): option forms, spaced and prose forms, keys that contain a
+        // secret word, encoded separators, bare tokens.
+        ("mysql -uroot -pHunterPw77 failed", "HunterPw77"),
+        ("sshpass -p hunter13plainsecret ssh", "hunter13plain"),
+        ("redis-cli -h r -a hunter6plainsecret ping", "hunter6plain"),
+        ("login admin/hunter24plainsecret", "hunter24plain"),
+        ("password hunter3plainsecret", "hunter3plain"),
+        ("the password is hunter4plainsecret.", "hunter4plain"),
+        ("Password for user admin: hunter23plainsecret", "hunter23plain"),
+        ("SESSIONID hunter30plainsecret", "hunter30plain"),
+        ("secretKeyRef hunter29plainsecret", "hunter29plain"),
+        ("SECRET_KEY_BASE=hunter2plainsecret", "hunter2plain"),
+        ("passcode=hunter5plainsecret", "hunter5plain"),
+        ("client_secret_id=hunter8plainsecret", "hunter8plain"),
+        ("DB_PASSWORD_FILE=hunter9plain", "hunter9plain"),
+        ("p@ssw0rd=hunter32plainsecret", "hunter32plain"),
+        ("password\u{FF1A}hunter7plainsecret", "hunter7plain"),
+        (
+            "\u{FF50}\u{FF41}\u{FF53}\u{FF53}word=hunter40plain",
+            "hunter40plain",
+        ),
+        (r"pass\u0077ord=hunter12plainsecret", "hunter12plain"),
+        ("PASSWORD%3Dhunter17plainsecret", "hunter17plain"),
+        ("password%253Dhunter36plain", "hunter36plain"),
+        ("password&#61;hunter18plainsecret", "hunter18plain"),
+        ("password&#x3d;hunter41plain", "hunter41plain"),
+        (r"password\u003dhunter34plainsecret", "hunter34plain"),
+        (r"password\\x3dhunter35plainsecret", "hunter35plain"),
+        ("used abcdef.0123456789abcdef to join", "0123456789abcdef"),
+        ("user:hunter38plain@10.0.0.1", "hunter38plain"),
+        ("xoxb-hunter22-plainsecret", "hunter22"),
+        ("glpat-hunter42abcdefghijklmn", "hunter42"),
         (
             "error presenting token: route53 failed password=wy2twztxwRw36",
             "wy2twztxwRw36",
@@ -442,6 +752,15 @@ mod tests {
             "subject CN=kube-apiserver,O=system:masters",
             "dial tcp 10.0.0.1:6443: connect: connection refused",
             "token expired",
+            "pq: password authentication failed for user \"postgres\"",
+            "open /etc/passwd: permission denied",
+            "the password is required",
+            "Invalid password for user admin",
+            "secret \"etcd-certs\" not found; secretName: etcd-certs",
+            "image registry.k8s.io/kube-apiserver:v1.29.0@sha256:0123456789abcdef0123456789abcdef",
+            "image kube-apiserver:v1.29.0@sha256:0123456789abcdef0123456789abcdef",
+            "Get https://10.0.0.10:443/api/v1/nodes?fieldSelector=metadata.name%3Dmaster-01&limit=500",
+            "\u{8A3C}\u{660E}\u{66F8}\u{FF1A}\u{671F}\u{9650}\u{5207}\u{308C}",
         ] {
             assert_eq!(line(text), text);
         }

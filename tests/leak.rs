@@ -361,6 +361,24 @@ const SHAPES: &[(&str, &str)] = &[
         "Wq9zPassWd77x",
     ),
     ("kubelet --token 7hq2mzv9ktp3xq --v=2", "7hq2mzv9ktp3xq"),
+    // Hostile round 3 (N1): option, spaced, contained-keyword, encoded and bare-token forms.
+    ("mysql -uroot -pHunterPw77zz failed", "HunterPw77zz"),
+    ("sshpass -p hunter13plainsecret ssh", "hunter13plainsecret"),
+    ("redis-cli -a hunter6plainsecret", "hunter6plainsecret"),
+    ("the password is hunter4plainsecret", "hunter4plainsecret"),
+    (
+        "Password for user admin: hunter23plainsecret",
+        "hunter23plainsecret",
+    ),
+    ("SECRET_KEY_BASE=hunter2plainsecret", "hunter2plainsecret"),
+    ("client_secret_id=hunter8plainsecret", "hunter8plainsecret"),
+    ("password\u{FF1A}hunter7plainsecret", "hunter7plainsecret"),
+    (r"pass\u0077ord=hunter12plainsecret", "hunter12plainsecret"),
+    ("PASSWORD%3Dhunter17plainsecret", "hunter17plainsecret"),
+    ("password&#61;hunter18plainsecret", "hunter18plainsecret"),
+    ("used abcdef.0123456789abcdef to join", "0123456789abcdef"),
+    ("user:hunter38plainzz@10.0.0.1", "hunter38plainzz"),
+    ("xoxb-hunter22-plainsecret", "hunter22-plainsecret"),
     ("run --password s3cr3tpw0rdzz", "s3cr3tpw0rdzz"),
     (
         r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMmh1bnRlcg=="}}}"#,
@@ -660,6 +678,28 @@ fn a_newline_in_a_name_never_starts_a_report_line() {
         shown += usize::from(text.contains(&format!("\\n{FORGED}")));
     }
     assert!(shown >= 4, "the names were not shown escaped ({shown} runs)");
+    // `diff`'s terminal form: its finding lines and "not checked after:" gaps (an unreadable
+    // file whose name carries the newline) (hostile round 3, M3).
+    let evil = format!("x\n{FORGED}\n│ error   FORGED");
+    std::fs::write(
+        bundle.join(format!("etc/kubernetes/manifests/bad{evil}.yaml")),
+        "apiVersion: v1\nkind: Pod\nspec: [unclosed\n",
+    )
+    .unwrap();
+    let before = Path::new(BUNDLES).join("kubeadm-healthy");
+    for format in ["table", "wide"] {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args(["diff", "-q", "--color", "always", "-o", format])
+            .arg(&before)
+            .arg(&bundle)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let bad: Vec<&str> = text.lines().filter(|l| forged(l)).collect();
+        assert!(bad.is_empty(), "diff -o {format}: forged lines {bad:#?}\n{text}");
+        assert!(text.contains(&format!("\\n{FORGED}")), "diff -o {format}: {text}");
+    }
 }
 
 /// Messages on stderr name the bundle or report they are about; a hostile file name (ESC,

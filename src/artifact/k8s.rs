@@ -65,6 +65,8 @@ pub struct PodSpec {
     pub tolerations: Vec<Toleration>,
     /// Node selector.
     pub node_selector: BTreeMap<String, String>,
+    /// The service account the pod runs as (its cloud identity on EKS/AKS/GKE).
+    pub service_account_name: String,
 }
 
 /// A container of a pod.
@@ -121,6 +123,11 @@ fn expand_vars(value: &str, env: &[EnvVar]) -> Option<String> {
             out.push('$');
             rest = t;
         } else if let Some((name, after)) = tail.strip_prefix("$(").and_then(|t| t.split_once(')')) {
+            // A secret-named variable's value would be copied into findings and reports:
+            // it counts as unknowable (hostile round 3, N2).
+            if crate::redact::secret_name(name) {
+                return None;
+            }
             let v = env.iter().rev().find(|e| e.name == name)?.value.as_deref()?;
             out.push_str(v);
             rest = after;
@@ -523,6 +530,25 @@ mod tests {
         assert_eq!(f.get("secure-port").map(String::as_str), Some("6443"));
         assert_eq!(f.get("etcd-prefix").map(String::as_str), Some("$(literal)"));
         assert_eq!(f.get("bind-address").map(String::as_str), Some("0.0.0.0"));
+    }
+
+    /// A secret-named variable is never expanded: its value would reach findings (hostile
+    /// round 3, N2).
+    #[test]
+    fn secret_named_variables_are_not_expanded() {
+        let c: super::Container = serde_json::from_value(serde_json::json!({
+            "name": "kube-apiserver",
+            "command": ["kube-apiserver", "--tls-cert-file=/pki/$(DB_PASSWORD).crt",
+                        "--client-ca-file=/pki/$(API_SECRET)", "--secure-port=$(PORT)"],
+            "env": [{"name": "DB_PASSWORD", "value": "Hunter50plainpw"},
+                    {"name": "API_SECRET", "value": "Hunter52plainsec"},
+                    {"name": "PORT", "value": "6443"}]
+        }))
+        .unwrap();
+        let f = c.flags();
+        assert_eq!(f.get("tls-cert-file"), None);
+        assert_eq!(f.get("client-ca-file"), None);
+        assert_eq!(f.get("secure-port").map(String::as_str), Some("6443"));
     }
 
     use super::*;
