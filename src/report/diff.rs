@@ -217,30 +217,35 @@ fn line(f: &Finding) -> String {
     )
 }
 
+/// The terminal form: every bundle value on one line (`escape::visible` shows a newline in
+/// a path or title as `\n`, so it cannot start a forged line).
 fn text(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let v = escape::visible;
     writeln!(
         w,
         "before: {}  (captured {})",
-        d.before.source, d.before.captured_at
+        v(&d.before.source),
+        v(&d.before.captured_at)
     )?;
     writeln!(
         w,
         "after:  {}  (captured {})",
-        d.after.source, d.after.captured_at
+        v(&d.after.source),
+        v(&d.after.captured_at)
     )?;
     writeln!(w, "{}", d.summary())?;
     for r in &d.after.incomplete_reasons {
-        writeln!(w, "  not checked after: {}", r.line())?;
+        writeln!(w, "  not checked after: {}", v(&r.line()))?;
     }
     for (title, fs) in [("New", &d.new), ("Fixed", &d.fixed)] {
         writeln!(w, "\n{title} ({}):", fs.len())?;
         for f in fs {
-            writeln!(w, "  {}", line(f))?;
+            writeln!(w, "  {}", v(&line(f)))?;
         }
     }
     writeln!(w, "\nUnchanged ({}):", d.unchanged.len())?;
     for u in &d.unchanged {
-        writeln!(w, "  {}", line(&u.finding))?;
+        writeln!(w, "  {}", v(&line(&u.finding)))?;
     }
     Ok(())
 }
