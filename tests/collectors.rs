@@ -4,11 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod fixture_copy;
+
 use std::path::Path;
 
 use serde_json::Value;
 
 const NOW: &str = "2026-11-21T09:30:00Z";
+const BUNDLES: &str = "testdata/bundles";
 
 fn write(root: &Path, rel: &str, text: &str) {
     let p = root.join(rel);
@@ -125,12 +128,35 @@ fn on(report: &Value, rule: &str) -> Vec<String> {
 }
 
 #[test]
-fn kind_export_logs_nodes_are_recognised_and_healthy_is_healthy() {
+fn kind_export_logs_nodes_are_recognised_and_incomplete_without_certificates() {
     let dir = tempfile::tempdir().unwrap();
     kind_export(dir.path(), "");
     let (code, r) = analyze(dir.path());
     assert_eq!(node_names(&r), ["kind-control-plane", "kind-worker"], "{r}");
+    for n in r["nodes"].as_array().unwrap() {
+        assert_eq!(
+            (&n["collector"], &n["layout"]),
+            (&Value::from("kind"), &Value::from("kubeadm")),
+            "{n}"
+        );
+    }
     assert_healthy(code, &r);
+    // kind copies /var/log only: the certificate checks did not run, so never `healthy`.
+    assert_not_collected(&r, "kind export logs");
+}
+
+/// The verdict is `incomplete` because `by` did not collect certificates and keys.
+fn assert_not_collected(report: &Value, by: &str) {
+    assert_eq!(report["verdict"], "incomplete", "{report}");
+    let reasons = report["incomplete_reasons"].as_array().unwrap();
+    assert!(
+        reasons.iter().any(|g| g["kind"] == "not-collected"
+            && g["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{by} did not collect"))),
+        "{reasons:#?}"
+    );
 }
 
 #[test]
@@ -218,6 +244,79 @@ fn cluster_info_dump_pod_logs_are_read() {
     assert_eq!(code, 1);
 }
 
+/// A CSI controller whose AWS credentials are rejected, seen in its own log and in the
+/// `ProvisioningFailed` Event it caused: one root cause, the controller's Deployment (from the
+/// dumped pod's owner), never the Event stream as a second component (new-user round 2, #2).
+#[test]
+fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    cluster_info_dump(dir.path(), "");
+    let pod = "ebs-csi-controller-5c7d8f9b6-q8w2x";
+    let auth = "api error AuthFailure: AWS was not able to validate the provided access credentials";
+    write(
+        dir.path(),
+        "kube-system/pods.json",
+        &serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{
+            "metadata": {"name": pod, "namespace": "kube-system",
+                         "ownerReferences": [{"kind": "ReplicaSet", "name": "ebs-csi-controller-5c7d8f9b6"}]},
+            "spec": {"serviceAccountName": "ebs-csi-controller-sa", "containers": [{"name": "ebs-plugin", "image": "ebs:1"}]}
+        }]})
+        .to_string(),
+    );
+    write(
+        dir.path(),
+        "kube-system/events.json",
+        &serde_json::json!({"kind": "EventList", "apiVersion": "v1", "metadata": {}, "items": [{
+            "metadata": {"name": "data-postgres-0.181f2a", "namespace": "kube-system"},
+            "involvedObject": {"kind": "PersistentVolumeClaim", "namespace": "kube-system", "name": "data-postgres-0"},
+            "reason": "ProvisioningFailed", "type": "Warning", "count": 14,
+            "message": format!("failed to provision volume with StorageClass \"gp3\": could not create volume in EC2: {auth}"),
+            "lastTimestamp": "2026-11-21T09:28:40Z"
+        }]})
+        .to_string(),
+    );
+    write(
+        dir.path(),
+        &format!("kube-system/{pod}/logs.txt"),
+        &format!(
+            "==== START logs for container ebs-plugin of pod kube-system/{pod} ====\n\
+             E1121 09:25:40.551122       1 driver.go:155] \"GRPC error\" err=\"rpc error: code = Internal desc = Could not create volume: operation error EC2: CreateVolume, https response error StatusCode: 401, {auth}\"\n\
+             ==== END logs for container ebs-plugin of pod kube-system/{pod} ====\n"
+        ),
+    );
+    let (_, r) = analyze(dir.path());
+    let roots: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "cloud-credentials-invalid")
+        .collect();
+    assert_eq!(roots.len(), 1, "{r:#}");
+    let m = roots[0]["message"].as_str().unwrap();
+    assert!(m.contains("deployment/ebs-csi-controller in kube-system"), "{m}");
+    assert!(!m.contains("Traefik") && !m.contains("DNS"), "{m}");
+    let plan = serde_json::to_string(&r["plan"]).unwrap();
+    assert!(
+        plan.contains("rollout restart deployment/ebs-csi-controller"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("service account kube-system/ebs-csi-controller-sa"),
+        "{plan}"
+    );
+    assert!(!plan.contains("restart events"), "{plan}");
+    // The Event's symptom is explained by the controller's root cause.
+    let id = roots[0]["id"].as_str().unwrap();
+    for f in r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "log-cloud-auth-failed")
+    {
+        assert_eq!(f["explained_by"], serde_json::json!([id]), "{f:#}");
+    }
+}
+
 /// One node's archive as Rancher's `rancher2_logs_collector.sh` writes it on RKE2 (rancherlabs/
 /// support-tools): its folders at the archive's top, entries named `./…` (`tar --directory
 /// $TMPDIR .`). `kubelet` is appended to the data-dir's kubelet log.
@@ -226,13 +325,16 @@ fn rancher_archive(path: &Path, host: &str, kubelet: &str) {
 }
 
 /// [`rancher_archive`] with the apiserver serving certificate's dumped `Not After`.
+/// A host named `…agent…` is an agent: its journal is `journald/rke2-agent` and its dumped
+/// certificate sits in `rke2/certs/agent/`.
 fn rancher_archive_with(path: &Path, host: &str, kubelet: &str, not_after: &str) {
+    let role = if host.contains("agent") { "agent" } else { "server" };
     let files: Vec<(String, String)> = vec![
         ("systeminfo/hostname".into(), format!("{host}\n")),
         ("systeminfo/date".into(), "Sat Nov 21 09:30:00 UTC 2026\n".into()),
         ("systeminfo/osrelease".into(), "NAME=\"SLES\"\nVERSION_ID=\"15.5\"\n".into()),
         (
-            "journald/rke2-server".into(),
+            format!("journald/rke2-{role}"),
             format!("Nov 21 09:00:00 {host} rke2[1201]: time=\"2026-11-21T09:00:00Z\" level=info msg=\"Starting rke2 v1.30.4+rke2r1\"\n"),
         ),
         ("rke2/version".into(), "rke2 version v1.30.4+rke2r1\n".into()),
@@ -247,7 +349,7 @@ fn rancher_archive_with(path: &Path, host: &str, kubelet: &str, not_after: &str)
             format!("I1121 09:00:02.000000    1301 server.go:484] \"Kubelet version\" kubeletVersion=\"v1.30.4+rke2r1\"\n{kubelet}"),
         ),
         (
-            "rke2/certs/server/serving-kube-apiserver.crt".into(),
+            format!("rke2/certs/{role}/serving-kube-apiserver.crt"),
             format!("Certificate:\n    Data:\n        Version: 3 (0x2)\n        Serial Number: 4321 (0x10e1)\n        Signature Algorithm: ecdsa-with-SHA256\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov 14 22:13:20 2025 GMT\n            Not After : {not_after}\n        Subject: CN = kube-apiserver\n        X509v3 extensions:\n            X509v3 Subject Alternative Name: \n                DNS:kubernetes, IP Address:10.43.0.1\n"),
         ),
         (
@@ -295,6 +397,16 @@ fn rancher_collector_archives_are_nodes_named_by_their_hostname() {
     got.sort();
     assert_eq!(got, ["rke2-agent-1", "rke2-cp-1"], "{both}");
     assert_eq!(on(&both, "log-cert-expired"), ["rke2-agent-1"], "{both}");
+    // Each node's role, with the path that proves it.
+    for n in both["nodes"].as_array().unwrap() {
+        let (role, evidence) = if n["name"] == "rke2-cp-1" {
+            ("server", "journald/rke2-server")
+        } else {
+            ("agent", "journald/rke2-agent")
+        };
+        assert_eq!(n["role"], role, "{n}");
+        assert_eq!(n["role_evidence"], evidence, "{n}");
+    }
     assert!(on(&both, "input-problem").is_empty(), "{both}");
     assert_eq!(code, 1);
 }
@@ -363,6 +475,7 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     must_gather(healthy.path(), "");
     let (code, r) = analyze(healthy.path());
     assert_healthy(code, &r);
+    assert_not_collected(&r, "must-gather");
     // Without --now: judged when gathering ended (the last line of `timestamp`), and the
     // report says so.
     let out = assert_cmd::Command::cargo_bin("kubetriage")
@@ -386,6 +499,57 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     let (code, r) = analyze(broken.path());
     assert_eq!(on(&r, "log-cert-expired").len(), 1, "{r}");
     assert_eq!(code, 1);
+}
+
+/// A file named `timestamp` outside a must-gather root dates nothing; a collector's recorded
+/// time that the logs run past by hours is not used, and the report says why (hostile
+/// round 3, M1: a stray `var/lib/kubelet/timestamp` back-dated the capture and hid an
+/// expired certificate).
+#[test]
+fn a_stray_or_contradicted_collection_time_does_not_back_date_the_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("two-nodes");
+    fixture_copy::copy_tree(&Path::new(BUNDLES).join("two-nodes"), &root);
+    let judged = |dir: &Path| {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args(["analyze", "-q", "-o", "json"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["bundles"][0].clone()
+    };
+    let before = judged(&root);
+    let stray = "2026-05-01 09:58:00.1 +0000 UTC m=+0.1\n";
+    std::fs::write(root.join("worker-1/var/lib/kubelet/timestamp"), stray).unwrap();
+    let after = judged(&root);
+    assert_eq!(after["captured_at"], before["captured_at"], "{after}");
+    assert_eq!(after["verdict"], before["verdict"]);
+    // At a must-gather-shaped root the file is read, but the logs run past it: not used.
+    std::fs::write(root.join("timestamp"), stray).unwrap();
+    std::fs::create_dir_all(root.join("quay-io-image/namespaces/kube-system/core")).unwrap();
+    std::fs::write(
+        root.join("quay-io-image/namespaces/kube-system/core/pods.yaml"),
+        "apiVersion: v1\nkind: List\nitems: []\n",
+    )
+    .unwrap();
+    let forged = judged(&root);
+    assert_eq!(forged["captured_at"], before["captured_at"], "{forged}");
+    let said = forged["captured_at_evidence"].as_str().unwrap();
+    assert!(said.contains("not used"), "{said}");
+    assert!(
+        forged["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "input-problem"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("before the newest log line")),
+        "{forged}"
+    );
 }
 
 /// Rancher's collector dumps certificates as `openssl x509 -text`: an expired one is found
@@ -420,5 +584,54 @@ fn an_expired_certificate_in_a_rancher_text_dump_is_found_and_rotated_by_rke2() 
         .join("\n");
     assert!(commands.contains("rke2 certificate rotate"), "{commands}");
     assert!(!commands.contains("openssl x509 -req"), "{commands}");
+    // The collector's `journald/rke2-server` and `rke2/certs/server/` prove a server: its
+    // unit and its TLS folder, never the agent's (new-user round 2, #1).
+    assert_eq!(r["nodes"][0]["role"], "server", "{r}");
+    assert!(commands.contains("systemctl stop rke2-server"), "{commands}");
+    assert!(!commands.contains("rke2-agent"), "{commands}");
+    let all = serde_json::to_string(plan).unwrap();
+    assert!(all.contains("/var/lib/rancher/rke2/server/tls"), "{all}");
+    assert!(!all.contains("/var/lib/rancher/rke2/agent"), "{all}");
     assert_eq!(code, 1);
+}
+
+/// Two RKE2 servers and an agent, each with an expired certificate: the plan goes servers
+/// first, each with its own unit.
+#[test]
+fn rancher_servers_are_planned_before_agents_with_their_own_units() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, host) in ["rke2-agent-1", "rke2-cp-2", "rke2-cp-1"].iter().enumerate() {
+        rancher_archive_with(
+            &dir.path().join(format!("{host}-2026-11-21_09_30_0{i}.tar.gz")),
+            host,
+            "",
+            "Nov 14 22:13:20 2026 GMT",
+        );
+    }
+    let (_, r) = analyze(dir.path());
+    let step = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "rke2-certificate-rotate")
+        .unwrap_or_else(|| panic!("{r}"));
+    // Each node's section: `# on <host> (i/3)`, then its unit.
+    let mut order: Vec<(String, String)> = Vec::new();
+    for c in step["commands"].as_array().unwrap() {
+        let c = c.as_str().unwrap();
+        if let Some(host) = c.strip_prefix("# on ") {
+            order.push((host.split(' ').next().unwrap().to_string(), String::new()));
+        } else if let (Some(unit), Some(last)) = (c.strip_prefix("systemctl stop "), order.last_mut()) {
+            last.1 = unit.to_string();
+        }
+    }
+    let want: Vec<(String, String)> = [
+        ("rke2-cp-1", "rke2-server"),
+        ("rke2-cp-2", "rke2-server"),
+        ("rke2-agent-1", "rke2-agent"),
+    ]
+    .iter()
+    .map(|(h, u)| (h.to_string(), u.to_string()))
+    .collect();
+    assert_eq!(order, want, "{step:#}");
 }

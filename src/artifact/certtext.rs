@@ -43,11 +43,14 @@ pub fn looks_like(head: &[u8]) -> bool {
     lines.next() == Some("Certificate:") && lines.next() == Some("Data:")
 }
 
-/// The certificates a dump describes (several when files were concatenated); none when no
-/// block has both validity dates.
-pub fn parse(text: &str) -> Vec<CertText> {
-    text.split("Certificate:\n")
-        .skip(1)
+/// The certificates a dump describes (several when files were concatenated), and how many
+/// of its blocks describe a certificate without a subject or readable validity dates (those
+/// are not checked: the caller says so). CRLF line ends read like LF.
+pub fn parse(text: &str) -> (Vec<CertText>, usize) {
+    let text = text.replace("\r\n", "\n");
+    let blocks: Vec<&str> = text.split("Certificate:\n").skip(1).collect();
+    let certs: Vec<CertText> = blocks
+        .iter()
         .filter_map(|block| {
             let field = |name: &str| {
                 block
@@ -73,7 +76,9 @@ pub fn parse(text: &str) -> Vec<CertText> {
                 sans,
             })
         })
-        .collect()
+        .collect();
+    let unreadable = blocks.len() - certs.len();
+    (certs, unreadable)
 }
 
 const OPENSSL_DATE: &[FormatItem<'static>] =
@@ -81,7 +86,10 @@ const OPENSSL_DATE: &[FormatItem<'static>] =
 
 /// OpenSSL's `Nov 14 22:13:20 2026 GMT` (the day space-padded: `Nov  4`), always GMT.
 fn date(text: &str) -> Option<OffsetDateTime> {
-    let text = text.strip_suffix("GMT")?.trim_end();
+    let text = text
+        .strip_suffix("GMT")
+        .or_else(|| text.strip_suffix("UTC"))?
+        .trim_end();
     // Day 1–9 is padded with a space: `Nov  4` and `Nov 4` both read.
     let (month, rest) = text.split_once(' ')?;
     let normalized = format!("{month} {:>2}", rest.trim_start().split_once(' ')?.0)
@@ -101,8 +109,14 @@ mod tests {
 
     #[test]
     fn reads_what_openssl_prints() {
-        let c = parse(DUMP);
-        assert_eq!(c.len(), 1);
+        let (c, unreadable) = parse(DUMP);
+        assert_eq!((c.len(), unreadable), (1, 0));
+        // CRLF line ends, and `UTC` for `GMT`, read the same.
+        let crlf = DUMP.replace('\n', "\r\n").replace("2026 GMT", "2026 UTC");
+        assert_eq!(parse(&crlf).0.first().map(|c| c.not_after), Some(c[0].not_after));
+        // A block without readable dates is counted, not dropped silently.
+        let bad = format!("{DUMP}{}", DUMP.replace("Nov 14 22:13:20 2026 GMT", "sometime"));
+        assert_eq!(parse(&bad).1, 1);
         let c = &c[0];
         assert_eq!(c.name(), "kube-apiserver");
         assert_eq!(c.issuer, "CN = rke2-server-ca@1700000000");
@@ -119,6 +133,11 @@ mod tests {
         );
         assert!(looks_like(DUMP.as_bytes()));
         assert!(!looks_like(b"-----BEGIN CERTIFICATE-----\n"));
-        assert!(parse("Certificate:\n    Data:\n        Subject: CN = x\n").is_empty());
+        assert_eq!(
+            parse("Certificate:\n    Data:\n        Subject: CN = x\n")
+                .0
+                .len(),
+            0
+        );
     }
 }

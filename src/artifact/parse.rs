@@ -10,10 +10,22 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
     let mut out = Parsed::default();
     match kind {
         ArtifactKind::Hostname => out.hostname = text::hostname(&String::from_utf8_lossy(bytes)),
+        // `openssl x509 -text` (without `-noout`) and easy-rsa write the dump and then the
+        // certificate: the certificate is the proof, the text only its description (hostile
+        // round 3, M2: a forged text header hid an expired certificate).
+        ArtifactKind::CertText if memchr::memmem::find(bytes, b"-----BEGIN").is_some() => {
+            return parse(path, bytes, ArtifactKind::Pem);
+        }
         ArtifactKind::CertText => {
-            out.cert_texts = crate::artifact::certtext::parse(&String::from_utf8_lossy(bytes));
+            let (certs, unreadable) = crate::artifact::certtext::parse(&String::from_utf8_lossy(bytes));
+            out.cert_texts = certs;
             if out.cert_texts.is_empty() {
                 out.problem(path, "an openssl text dump without validity dates");
+            } else if unreadable > 0 {
+                out.problem(
+                    path,
+                    format!("{unreadable} certificate(s) in this openssl text dump have no readable subject or validity dates: not checked"),
+                );
             }
         }
         ArtifactKind::CollectionTime => {

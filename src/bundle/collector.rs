@@ -19,6 +19,14 @@ pub enum Collector {
     Troubleshoot,
     /// `kubetriage collect` (`kubetriage-collect.json`).
     KubetriageCollect,
+    /// `kind export logs` (a node folder with `kubernetes-version.txt`, `serial.log`, …):
+    /// the node's `/var/log` only.
+    Kind,
+    /// Rancher's logs collector (`systeminfo/` at the node root): logs, and certificates as
+    /// `openssl x509 -text` dumps.
+    Rancher,
+    /// `oc adm must-gather` (`timestamp` beside image folders): objects and logs, cluster-wide.
+    MustGather,
 }
 
 impl Collector {
@@ -28,6 +36,9 @@ impl Collector {
             Collector::Sosreport => "sosreport",
             Collector::Troubleshoot => "troubleshoot",
             Collector::KubetriageCollect => "kubetriage-collect",
+            Collector::Kind => "kind",
+            Collector::Rancher => "rancher",
+            Collector::MustGather => "must-gather",
         }
     }
 }
@@ -54,6 +65,14 @@ pub fn at_root<V>(files: &BTreeMap<String, V>, root: &str) -> Option<Collector> 
         .any(|f| any_under(files, &format!("{root}{f}/")))
     {
         Some(Collector::Troubleshoot)
+    } else if !root.is_empty()
+        && super::kind::NODE_FILES
+            .iter()
+            .any(|f| files.contains_key(&format!("{root}{f}")))
+    {
+        Some(Collector::Kind)
+    } else if any_under(files, &format!("{root}systeminfo/")) {
+        Some(Collector::Rancher)
     } else {
         None
     }
@@ -75,6 +94,13 @@ pub fn roots<V>(files: &BTreeMap<String, V>, node_roots: &[&str]) -> Vec<(String
                     slot.insert(c);
                 }
             }
+        }
+    }
+    // must-gather roots hold no node: their `timestamp` marks them.
+    for p in files.keys().filter(|p| super::mustgather::is_timestamp(p)) {
+        if super::mustgather::at_root(files, p) {
+            let root = p.strip_suffix("timestamp").unwrap_or(p).to_string();
+            out.entry(root).or_insert(Collector::MustGather);
         }
     }
     out.into_iter().collect()

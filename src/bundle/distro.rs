@@ -96,6 +96,7 @@ pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
             || p.starts_with("k3s/crictl/")
             || p == "k3s/check-config"
             || p == "journald/k3s"
+            || p == "journald/k3s-agent"
         {
             seen[0] = true;
         } else if p.starts_with("var/lib/rancher/rke2/")
@@ -134,6 +135,62 @@ pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
         [_, _, _, true] => Layout::Kubeadm,
         _ => Layout::Generic,
     }
+}
+
+/// Whether a k3s/RKE2 node runs the server (control plane) or only the agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// `k3s server` / `rke2 server`: runs the apiserver, holds `server/tls`.
+    Server,
+    /// `k3s agent` / `rke2 agent`: a kubelet only.
+    Agent,
+}
+
+impl Role {
+    /// Lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Server => "server",
+            Role::Agent => "agent",
+        }
+    }
+}
+
+/// A k3s/RKE2 node's role from the paths of its files (relative to its root), with the path
+/// that proves it. Server evidence wins: a server also runs an agent (`agent/` exists on
+/// both). Proof of a server: the data dir's `server/` folder, the Rancher collector's
+/// `<d>/certs/server/` or `<d>/server-logs/`, the server unit's journal (`journald/rke2-server`,
+/// `journald/k3s`), an apiserver static pod (RKE2). Proof of an agent: the agent unit's journal
+/// (`journald/rke2-agent`, `journald/k3s-agent`). `None`: the bundle does not say.
+pub fn role<'a>(layout: Layout, relative_paths: impl IntoIterator<Item = &'a str>) -> Option<(Role, String)> {
+    let d = match layout {
+        Layout::K3s => "k3s",
+        Layout::Rke2 => "rke2",
+        _ => return None,
+    };
+    let server_unit = if layout == Layout::K3s {
+        "journald/k3s".to_string()
+    } else {
+        format!("journald/{d}-server")
+    };
+    let agent_unit = format!("journald/{d}-agent");
+    let server_dirs = [
+        format!("var/lib/rancher/{d}/server/"),
+        format!("{d}/certs/server/"),
+        format!("{d}/server-logs/"),
+    ];
+    let apiserver = format!("var/lib/rancher/{d}/agent/pod-manifests/kube-apiserver.yaml");
+    let mut agent = None;
+    for p in relative_paths {
+        if p == server_unit || p == apiserver || server_dirs.iter().any(|s| p.starts_with(s.as_str())) {
+            return Some((Role::Server, p.to_string()));
+        }
+        if agent.is_none() && p == agent_unit {
+            agent = Some((Role::Agent, p.to_string()));
+        }
+    }
+    agent
 }
 
 /// The distribution a kubelet version string names (`v1.30.2+k3s1`, `v1.29.4+rke2r1`).

@@ -9,7 +9,7 @@
 //! mark a node root too, so a sosreport's journal captures belong to its node. A
 //! `kind export logs` node folder is marked by the files kind writes there (see `kind`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::Node;
 
@@ -68,30 +68,85 @@ const NODE_LOG_FOLDERS: &[&str] = &["logs", "journal"];
 /// sits: `logs/`, `journal/`, a collector's own folder); else, for a node rooted at the
 /// bundle's top, a file in one of its log folders. A support bundle's cluster folders
 /// (`cluster-resources/…`) belong to no node.
-pub fn owner(path: &str, roots: &[&str]) -> Option<usize> {
+pub fn owner(path: &str, roots: &RootIndex) -> Option<usize> {
     if let Some(root) = node_root(path) {
-        return roots.iter().position(|r| *r == root);
+        return roots.position(&root);
     }
     if super::troubleshoot::root_of(path).is_some() {
         return None;
     }
-    let under = roots
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| !r.is_empty() && path.starts_with(**r))
-        .max_by_key(|(_, r)| r.len())
-        .map(|(i, _)| i);
-    under.or_else(|| {
+    roots.longest_under(path).or_else(|| {
         let first = path.split('/').next().unwrap_or_default();
         let top_is_folder = path.len() > first.len();
         if top_is_folder
             && (NODE_LOG_FOLDERS.contains(&first) || super::rancher::NODE_FOLDERS.contains(&first))
         {
-            roots.iter().position(|r| r.is_empty())
+            roots.top()
         } else {
             None
         }
     })
+}
+
+/// Node roots indexed for lookups by path, so that placing each of a bundle's files costs
+/// the path's depth, not the number of nodes (16k kind nodes took 30 s with a scan).
+#[derive(Clone, Debug, Default)]
+pub struct RootIndex {
+    /// Non-empty roots ending in `/`, by value.
+    by_root: HashMap<String, usize>,
+    /// Any other non-empty roots (none in practice), scanned.
+    odd: Vec<(String, usize)>,
+    /// The root that is the bundle's top (`""`).
+    top: Option<usize>,
+}
+
+impl RootIndex {
+    /// The index of `roots` (node `i` has root `roots[i]`; the first of equal roots wins).
+    pub fn new<'a>(roots: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut ix = RootIndex::default();
+        for (i, r) in roots.into_iter().enumerate() {
+            if r.is_empty() {
+                ix.top.get_or_insert(i);
+            } else if r.ends_with('/') {
+                ix.by_root.entry(r.to_string()).or_insert(i);
+            } else if !ix.odd.iter().any(|(o, _)| o == r) {
+                ix.odd.push((r.to_string(), i));
+            }
+        }
+        ix
+    }
+
+    /// The node whose root is exactly `root`.
+    pub fn position(&self, root: &str) -> Option<usize> {
+        if root.is_empty() {
+            return self.top;
+        }
+        self.by_root
+            .get(root)
+            .copied()
+            .or_else(|| self.odd.iter().find(|(r, _)| r == root).map(|(_, i)| *i))
+    }
+
+    /// The node with the longest non-empty root that `path` lies under.
+    pub fn longest_under(&self, path: &str) -> Option<usize> {
+        let mut best: Option<(usize, usize)> = None;
+        for (j, _) in path.match_indices('/') {
+            if let Some(&i) = self.by_root.get(&path[..=j]) {
+                best = Some((j + 1, i));
+            }
+        }
+        for (r, i) in &self.odd {
+            if path.starts_with(r.as_str()) && best.is_none_or(|(len, _)| r.len() > len) {
+                best = Some((r.len(), *i));
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    /// The node rooted at the bundle's top, if any.
+    pub fn top(&self) -> Option<usize> {
+        self.top
+    }
 }
 
 /// The nodes of a bundle from its paths, sorted by root. `hostnames` maps a bundle path of an
@@ -158,7 +213,7 @@ mod tests {
 
     #[test]
     fn a_node_owns_every_file_under_its_folder() {
-        let roots = ["b/cp-1/", "b/cp-2/"];
+        let roots = RootIndex::new(["b/cp-1/", "b/cp-2/"]);
         for (path, want) in [
             ("b/cp-1/var/log/kubelet.log", Some(0)),
             ("b/cp-1/logs/kubelet.log", Some(0)),
@@ -172,7 +227,7 @@ mod tests {
         ] {
             assert_eq!(owner(path, &roots), want, "{path}");
         }
-        let top = [""];
+        let top = RootIndex::new([""]);
         assert_eq!(owner("logs/kubelet.log", &top), Some(0));
         assert_eq!(owner("journal/kubelet.txt", &top), Some(0));
         assert_eq!(owner("cluster/pods.log", &top), None);

@@ -24,6 +24,25 @@ pub fn is_timestamp(path: &str) -> bool {
     path.rsplit('/').next() == Some("timestamp")
 }
 
+/// Whether the `timestamp` file at `path` sits at a must-gather root: beside
+/// `event-filter.html`, or beside an image folder holding `namespaces/` or
+/// `cluster-scoped-resources/`. A file named `timestamp` anywhere else dates nothing.
+pub fn at_root<V>(files: &std::collections::BTreeMap<String, V>, path: &str) -> bool {
+    let dir = path.strip_suffix("timestamp").unwrap_or(path);
+    if files.contains_key(&format!("{dir}event-filter.html")) {
+        return true;
+    }
+    files
+        .range(dir.to_string()..)
+        .map(|(p, _)| p)
+        .take_while(|p| p.starts_with(dir))
+        .any(|p| {
+            let mut segs = p[dir.len()..].split('/');
+            let (_image, second) = (segs.next(), segs.next());
+            matches!(second, Some("namespaces" | "cluster-scoped-resources")) && segs.next().is_some()
+        })
+}
+
 /// The last time in a must-gather `timestamp` file (when gathering ended), in UTC; `None`
 /// when no line is a Go `Time.String()`.
 pub fn timestamp(text: &str) -> Option<OffsetDateTime> {
@@ -67,5 +86,16 @@ mod tests {
         assert_eq!(timestamp("not a time\n"), None);
         assert_eq!(timestamp("9999-12-31 23:59:59 -2359 X\n"), None);
         assert!(is_timestamp("must-gather.local.1/timestamp"));
+        let files: std::collections::BTreeMap<String, ()> = [
+            "mg/timestamp",
+            "mg/quay-io-openshift-must-gather-sha256-1/namespaces/kube-system/core/pods.yaml",
+            "node/var/lib/kubelet/timestamp",
+            "node/var/lib/kubelet/pods/x",
+        ]
+        .into_iter()
+        .map(|p| (p.to_string(), ()))
+        .collect();
+        assert!(at_root(&files, "mg/timestamp"));
+        assert!(!at_root(&files, "node/var/lib/kubelet/timestamp"));
     }
 }

@@ -598,33 +598,79 @@ fn disagreeing_copies(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
 }
 
 /// `log-cloud-auth-failed` hits, attributed to the credentials of the component that logged.
-fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
-    for hit in cx
-        .snap
-        .logs
-        .hits
+/// The workload that runs pod `name` (a log's component is often the pod's own name, hash
+/// and all): from the dumped pod's owner, a ReplicaSet's Deployment by name; with the pod's
+/// namespace and service account.
+fn workload_of_pod(snap: &Snapshot, name: &str) -> Option<(String, String, String, String)> {
+    let p = snap
+        .pods
         .iter()
-        .filter(|h| h.rule == LOG_CLOUD_AUTH_FAILED)
-    {
-        let text = hit.samples.join("\n");
-        let provider = if text.contains("AADSTS") {
+        .find(|p| p.origin == PodOrigin::Dump && p.pod.metadata.name == name)?;
+    let m = &p.pod.metadata;
+    let o = m
+        .owner_references
+        .iter()
+        .find(|o| matches!(o.kind.as_str(), "ReplicaSet" | "DaemonSet" | "StatefulSet"))?;
+    let (kind, wname) = match o.kind.as_str() {
+        "ReplicaSet" => (
+            "deployment",
+            o.name.rsplit_once('-').map_or(o.name.as_str(), |(d, _)| d),
+        ),
+        "DaemonSet" => ("daemonset", o.name.as_str()),
+        _ => ("statefulset", o.name.as_str()),
+    };
+    Some((
+        m.namespace.clone(),
+        kind.to_string(),
+        wname.to_string(),
+        p.pod.spec.service_account_name.clone(),
+    ))
+}
+
+/// The scanner's component for lines read from Event dumps.
+const EVENTS: &str = "events";
+
+fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
+    let provider_of = |text: &str| {
+        if text.contains("AADSTS") {
             "azure"
         } else if text.contains("invalid_grant") {
             "gcp"
         } else {
             "aws"
-        };
+        }
+    };
+    let hits: Vec<_> = cx
+        .snap
+        .logs
+        .hits
+        .iter()
+        .filter(|h| h.rule == LOG_CLOUD_AUTH_FAILED)
+        .collect();
+    // An Event reports what a component did to an object (a PVC, a Certificate): it holds no
+    // credentials. When the component's own log shows the rejection, the Event is only its
+    // symptom; alone, it still says credentials are rejected, by a component it cannot name.
+    let logged: std::collections::BTreeSet<&str> = hits
+        .iter()
+        .filter(|h| h.component != EVENTS)
+        .map(|h| provider_of(&h.samples.join("\n")))
+        .collect();
+    for hit in hits {
+        let text = hit.samples.join("\n");
+        let provider = provider_of(&text);
+        if hit.component == EVENTS && logged.contains(provider) {
+            continue;
+        }
         let comp = hit.component.to_ascii_lowercase();
         let held: Vec<&Entry> = entries
             .iter()
             .filter(|e| e.field.provider() == provider)
             .filter(|e| {
                 !comp.is_empty()
-                    && (e
-                        .holders
-                        .iter()
-                        .any(|h| h.name.to_ascii_lowercase().contains(&comp))
-                        || e.group.to_ascii_lowercase().contains(&comp))
+                    && (e.holders.iter().any(|h| {
+                        let h = h.name.to_ascii_lowercase();
+                        h.contains(&comp) || comp.starts_with(&format!("{h}-"))
+                    }) || e.group.to_ascii_lowercase().contains(&comp))
             })
             .collect();
         let ids = dedup(
@@ -661,13 +707,27 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
         } else {
             format!("It uses {}.", ids.join("; "))
         };
+        let workload = workload_of_pod(cx.snap, &hit.component);
+        let who = match &workload {
+            Some((ns, kind, name, _)) => format!("{} (of {kind}/{name} in {ns})", hit.component),
+            None if hit.component == EVENTS => {
+                "Events of the cluster (the component that acted is not named)".to_string()
+            }
+            None => hit.component.clone(),
+        };
+        // The DNS-challenge consequence only for the components that solve one.
+        let dns = if ["traefik", "cert-manager", "external-dns"]
+            .iter()
+            .any(|c| comp.contains(c))
+        {
+            " For an ACME DNS challenge this is why no DNS record is created and the hostnames do not resolve."
+        } else {
+            ""
+        };
         let mut f = cx
             .finding(format!("log:{comp}:{node}"))
             .message(format!(
-                "{} logged {} rejecting its credentials {} time(s){when}. {holds} Replace them with valid ones; \
-                 for Traefik's DNS challenge this is why no DNS record is created and the hostnames do not \
-                 resolve.",
-                hit.component,
+                "{who} logged {} rejecting its credentials {} time(s){when}. {holds} Replace them with valid ones.{dns}",
                 provider_name(provider),
                 hit.count
             ))
@@ -683,26 +743,60 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
             f = f.path(p.clone());
         }
         if held.is_empty() {
-            f = f
-                .var("target", hit.component.clone())
-                .var(
-                    "update_command",
+            let (target, update, restart, verify) = match &workload {
+                Some((ns, kind, name, sa)) => {
+                    let identity = match (provider, sa.is_empty()) {
+                        ("aws", false) => {
+                            format!(" (its Secret or env, or the IAM role of service account {ns}/{sa})")
+                        }
+                        (_, false) => {
+                            format!(" (its Secret or env, or the identity of service account {ns}/{sa})")
+                        }
+                        _ => " (its Secret, env or instance role)".to_string(),
+                    };
+                    (
+                        format!("{ns}/{kind}/{name}"),
+                        shell::comment_text(&format!(
+                            "# find where {kind}/{name} gets its {provider} credentials{identity} and replace them"
+                        )),
+                        format!(
+                            "kubectl -n {} rollout restart {}",
+                            shell::word(ns),
+                            shell::word(&format!("{kind}/{name}"))
+                        ),
+                        format!(
+                            "kubectl -n {} logs {} --since=10m | grep -ci auth",
+                            shell::word(ns),
+                            shell::word(&format!("{kind}/{name}"))
+                        ),
+                    )
+                }
+                None if hit.component == EVENTS => (
+                    "the component the Events name".to_string(),
+                    shell::comment_text(&format!(
+                        "# find the component that acted for these Events (their source or reportingComponent) and replace its {provider} credentials"
+                    )),
+                    shell::comment_text("# restart that component afterwards"),
+                    shell::comment_text("# kubectl get events -A: no new authentication failures"),
+                ),
+                None => (
+                    hit.component.clone(),
                     shell::comment_text(&format!(
                         "# find where {} gets its {provider} credentials and replace them",
                         hit.component
                     )),
-                )
-                .var(
-                    "restart_command",
                     shell::comment_text(&format!("# restart {} afterwards", hit.component)),
-                )
-                .var(
-                    "verify_command",
                     shell::comment_text(&format!(
                         "# read {}'s logs again: no authentication errors",
                         hit.component
                     )),
-                );
+                ),
+            };
+            f = f
+                .var("target", target)
+                .var("update_command", update)
+                .var("restart_command", restart)
+                .var("verify_command", verify);
             out.push(f);
         } else {
             out.push(finish(f, &held, cx.snap));

@@ -82,6 +82,18 @@ impl Check for EvidenceScrubbed {
                     .next()
                     .is_some_and(|(p, _)| p.starts_with(&prefix))
             };
+            // kind copies a node's /var/log and nothing else.
+            let kind = snap.node_layouts.get(i).and_then(|l| l.collector) == Some(Collector::Kind);
+            if kind && !under("etc/kubernetes/") {
+                groups
+                    .entry((Some(i), "kind export logs".to_string()))
+                    .or_default()
+                    .insert((
+                        format!("{}etc/kubernetes", node.root),
+                        "certificates, kubeconfigs and static pod manifests (folder not collected: kind copies only /var/log)"
+                            .to_string(),
+                    ));
+            }
             if sos && under("etc/kubernetes/") && !under("etc/kubernetes/pki/") {
                 groups
                     .entry((Some(i), "sosreport".to_string()))
@@ -89,6 +101,24 @@ impl Check for EvidenceScrubbed {
                     .insert((
                         format!("{}etc/kubernetes/pki", node.root),
                         "certificates and private keys (folder not collected)".to_string(),
+                    ));
+            }
+        }
+        // must-gather gathers objects and logs, never a node's files or Secrets' data.
+        for (root, c) in &snap.collectors {
+            let has_pki = snap
+                .certs
+                .certs
+                .iter()
+                .any(|c| c.locations.iter().any(|l| l.path().starts_with(root.as_str())));
+            if *c == Collector::MustGather && !has_pki {
+                groups
+                    .entry((None, "must-gather".to_string()))
+                    .or_default()
+                    .insert((
+                        root.clone(),
+                        "certificates, keys and kubeconfigs (not collected: must-gather gathers objects and logs)"
+                            .to_string(),
                     ));
             }
         }
@@ -119,10 +149,15 @@ impl Check for EvidenceScrubbed {
                     .finding(format!("{by}\0{node_name}"))
                     .node(node.map(|_| node_name.as_str()))
                     .message(format!(
-                        "{by} removed evidence before the bundle was made ({}) on {node_name}: it is \
+                        "{by} {} ({}) on {node_name}: it is \
                          missing, not broken. These checks could not run on it: {}. To check it, \
                          collect again with `kubetriage collect` (with --no-private-keys to keep \
                          private keys on the node).",
+                        if items.iter().all(|(_, w)| w.contains("not collected")) {
+                            "did not collect evidence"
+                        } else {
+                            "removed evidence before the bundle was made"
+                        },
                         counted.join(", "),
                         rules.join(", ")
                     ))

@@ -133,6 +133,12 @@ pub fn from_source(
     let recorded: Vec<(time::OffsetDateTime, String)> = parsed
         .iter()
         .filter_map(|(path, p, _)| p.collected_at.map(|t| (t, path.clone())))
+        // A file named `timestamp` dates the bundle only at a must-gather root (hostile
+        // round 3, M1: one in `var/lib/kubelet/` back-dated the capture).
+        .filter(|(_, path)| {
+            !crate::bundle::mustgather::is_timestamp(path)
+                || crate::bundle::mustgather::at_root(&snap.files, path)
+        })
         .collect();
     for (entry, (path, p, sha256)) in parsed.into_iter().enumerate() {
         if let Some(f) = snap.files.get_mut(&path) {
@@ -185,6 +191,14 @@ pub fn from_source(
         newest_mtime,
     };
     (snap.captured_at, snap.captured_from) = decide_from(opts.now, &evidence);
+    if let (None, Some(why), Some((_, from))) = (
+        opts.now,
+        crate::snapshot::contradicted_metadata(&evidence),
+        &evidence.metadata,
+    ) {
+        let path = from.strip_prefix("the folder name ").unwrap_or(from);
+        snap.problems.push(InputProblem::new(path, why));
+    }
     snap.logs = logs;
     sort(&mut snap);
     Ok(snap)
@@ -192,8 +206,7 @@ pub fn from_source(
 
 /// The node of a log: the node that owns its path (see [`layout::owner`]).
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
-    let roots: Vec<&str> = snap.nodes.iter().map(|n| n.root.as_str()).collect();
-    layout::owner(path, &roots)
+    layout::owner(path, snap.roots())
 }
 
 /// Puts what one entry yielded into the snapshot.

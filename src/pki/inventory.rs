@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use crate::artifact::certtext::CertText;
 use crate::pki::CertRecord;
 use crate::snapshot::{Snapshot, rfc3339};
 
@@ -35,11 +36,21 @@ impl Status {
 
     /// The state of `cert` at `at`, with `window` as the expiry warning window.
     pub fn of(cert: &CertRecord, at: OffsetDateTime, window: Duration) -> Status {
-        if at > cert.not_after {
+        Status::between(cert.not_before, cert.not_after, at, window)
+    }
+
+    /// The state at `at` of a validity from `not_before` to `not_after`.
+    pub fn between(
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        at: OffsetDateTime,
+        window: Duration,
+    ) -> Status {
+        if at > not_after {
             Status::Expired
-        } else if at < cert.not_before {
+        } else if at < not_before {
             Status::NotYetValid
-        } else if cert.not_after <= at + window {
+        } else if not_after <= at + window {
             Status::Expiring
         } else {
             Status::Ok
@@ -136,5 +147,33 @@ pub fn rows_within(snap: &Snapshot, window: Duration) -> Vec<CertRow> {
             key: key_text(c),
             status: Status::of(c, at, window),
         })
+        .chain(
+            snap.cert_texts
+                .par_iter()
+                .map(|(path, _, c)| text_row(c, path, at, window)),
+        )
         .collect()
 }
+
+/// What the inventory shows of a certificate known only from an `openssl x509 -text` dump
+/// (Rancher's collector): its dates, names and place; no fingerprint (there is no DER), its
+/// issuer unverifiable, its key unknown.
+fn text_row(c: &CertText, path: &str, at: OffsetDateTime, window: Duration) -> CertRow {
+    CertRow {
+        fingerprint: TEXT_DUMP.to_string(),
+        locations: vec![path.to_string()],
+        subject: c.subject.clone(),
+        sans: c.sans.clone(),
+        issuer_verified: "unverifiable (openssl text dump)".to_string(),
+        issuer_claimed: c.issuer.clone(),
+        is_ca: false,
+        not_before: rfc3339(c.not_before),
+        not_after: rfc3339(c.not_after),
+        days_left: (c.not_after - at).whole_days(),
+        key: "unknown".to_string(),
+        status: Status::between(c.not_before, c.not_after, at, window),
+    }
+}
+
+/// The fingerprint column of a certificate known only from a text dump.
+pub const TEXT_DUMP: &str = "text-dump";

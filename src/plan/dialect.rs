@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::bundle::distro::Layout;
+use crate::bundle::distro::{Layout, Role};
 use crate::snapshot::Snapshot;
 
 pub use crate::bundle::distro::LAYOUTS;
@@ -19,6 +19,9 @@ pub struct NodeFacts {
     pub version: Option<(u32, u32)>,
     /// A rancher (k3s/RKE2) server rather than an agent.
     pub server: bool,
+    /// Whether the bundle proves [`NodeFacts::server`] (k3s/RKE2 only; otherwise it is
+    /// assumed and the plan says so).
+    pub role_proven: bool,
 }
 
 /// What the plan needs from the bundle besides findings.
@@ -43,15 +46,11 @@ impl PlanContext {
                 .iter()
                 .find(|r| r.node.metadata.name == n.name)
                 .and_then(|r| parse_version(&r.node.status.node_info.kubelet_version));
-            let server = match layout {
-                Layout::K3s | Layout::Rke2 => {
-                    let dir = format!("{}var/lib/rancher/{}/server/", n.root, layout.as_str());
-                    snap.files
-                        .range(dir.clone()..)
-                        .next()
-                        .is_some_and(|(p, _)| p.starts_with(&dir))
-                }
-                _ => true,
+            // A k3s/RKE2 node whose role the bundle does not prove is taken as an agent.
+            let role = snap.node_layouts.get(i).and_then(|l| l.role.as_ref());
+            let (server, role_proven) = match layout {
+                Layout::K3s | Layout::Rke2 => (role.is_some_and(|(r, _)| *r == Role::Server), role.is_some()),
+                _ => (true, true),
             };
             nodes.insert(
                 n.name.clone(),
@@ -59,6 +58,7 @@ impl PlanContext {
                     layout,
                     version,
                     server,
+                    role_proven,
                 },
             );
         }
@@ -71,6 +71,7 @@ impl PlanContext {
                         layout: snap.cluster_layout(),
                         version: parse_version(&r.node.status.node_info.kubelet_version),
                         server: true,
+                        role_proven: false,
                     },
                 );
             }
@@ -105,6 +106,7 @@ impl PlanContext {
                 layout: self.cluster,
                 version: None,
                 server: true,
+                role_proven: false,
             })
     }
 }
@@ -193,6 +195,38 @@ pub fn versioned(template: &str, facts: &NodeFacts) -> String {
     }
 }
 
+/// The line a step that restarts k3s/RKE2 starts with on a node whose role the bundle does
+/// not prove: which role the commands assume, and what to use on the other.
+pub fn role_note(commands: &[String], facts: &NodeFacts) -> Option<String> {
+    let (server_unit, d) = match facts.layout {
+        Layout::K3s => ("k3s", "k3s"),
+        Layout::Rke2 => ("rke2-server", "rke2"),
+        _ => return None,
+    };
+    if facts.role_proven || !commands.iter().any(|c| c.contains("systemctl")) {
+        return None;
+    }
+    let (assumed, other, other_unit, other_dir) = if facts.server {
+        (
+            "server",
+            "an agent",
+            format!("{d}-agent"),
+            format!("/var/lib/rancher/{d}/agent"),
+        )
+    } else {
+        (
+            "agent",
+            "a server",
+            server_unit.to_string(),
+            format!("/var/lib/rancher/{d}/server/tls"),
+        )
+    };
+    Some(format!(
+        "# the bundle does not show whether this node is a {d} server or agent: these lines assume {} {assumed}; on {other} use {other_unit} and {other_dir}",
+        if assumed == "agent" { "an" } else { "a" }
+    ))
+}
+
 /// Lines a step adds on a node of this version: from 1.29 kubeadm writes `super-admin.conf`
 /// (system:masters) beside `admin.conf` (kubeadm:cluster-admins) and renews both.
 pub fn version_notes(step: &str, facts: &NodeFacts) -> Vec<String> {
@@ -230,10 +264,35 @@ mod tests {
             layout: Layout::Kubeadm,
             version: Some((1, 19)),
             server: true,
+            role_proven: true,
         };
         assert_eq!(
             versioned("kubeadm certs renew all", &old),
             "kubeadm alpha certs renew all"
         );
+    }
+
+    /// A k3s/RKE2 node whose role the bundle does not prove: the restarting step says which
+    /// role it assumed and what to use on the other; a proven role needs no note.
+    #[test]
+    fn an_unproven_rancher_role_is_said() {
+        let cmds = vec!["systemctl stop rke2-agent".to_string()];
+        let mut facts = NodeFacts {
+            layout: Layout::Rke2,
+            version: None,
+            server: false,
+            role_proven: false,
+        };
+        let note = role_note(&cmds, &facts).unwrap();
+        assert!(
+            note.contains("assume an agent")
+                && note.contains("rke2-server and /var/lib/rancher/rke2/server/tls"),
+            "{note}"
+        );
+        facts.role_proven = true;
+        assert_eq!(role_note(&cmds, &facts), None);
+        facts.layout = Layout::Kubeadm;
+        facts.role_proven = false;
+        assert_eq!(role_note(&cmds, &facts), None);
     }
 }

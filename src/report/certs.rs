@@ -292,7 +292,11 @@ fn table(inv: &Inventory, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     for r in &inv.certificates {
         t.add_row([
             r.status.as_str().to_string(),
-            format!("{}\n{}", visible(&r.subject), &r.fingerprint[..16]),
+            format!(
+                "{}\n{}",
+                visible(&r.subject),
+                r.fingerprint.get(..16).unwrap_or(&r.fingerprint)
+            ),
             short_sans(&r.sans),
             visible(&r.issuer_verified),
             r.not_after.clone(),
@@ -341,7 +345,7 @@ pub fn markdown_table(rows: &[CertRow], w: &mut dyn std::io::Write) -> std::io::
             "| {} | {} `{}` | {} | {} | {} | {} | {} | {} | {} |",
             r.status.as_str(),
             cell(&r.subject),
-            &r.fingerprint[..16],
+            r.fingerprint.get(..16).unwrap_or(&r.fingerprint),
             cell(&short_sans(&r.sans)),
             cell(&r.issuer_verified),
             r.not_before,

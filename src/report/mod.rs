@@ -38,6 +38,12 @@ pub struct NodeSummary {
     /// The tool that collected it (`sosreport`, `kubetriage-collect`), if known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collector: Option<String>,
+    /// A k3s/RKE2 node's role (`server`, `agent`), when the bundle proves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// What proves the role: a path under the node, or the Node object's role label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_evidence: Option<String>,
 }
 
 /// A certificate's validity span, for the pictures and the fleet summary.
@@ -218,12 +224,14 @@ impl Analysis {
                 .iter()
                 .enumerate()
                 .map(|(i, n)| {
-                    let l = snap.node_layouts.get(i).copied().unwrap_or_default();
+                    let l = snap.node_layouts.get(i).cloned().unwrap_or_default();
                     NodeSummary {
                         name: n.name.clone(),
                         root: n.root.clone(),
                         layout: l.layout.as_str().to_string(),
                         collector: l.collector.map(|c| c.as_str().to_string()),
+                        role: l.role.as_ref().map(|(r, _)| r.as_str().to_string()),
+                        role_evidence: l.role.map(|(_, e)| e),
                     }
                 })
                 .collect(),
@@ -543,5 +551,18 @@ pub fn cert_spans(snap: &Snapshot) -> Vec<CertSpan> {
             location: c.locations.first().map(ToString::to_string).unwrap_or_default(),
             locations: c.locations.len(),
         })
+        .chain(snap.cert_texts.par_iter().map(|(path, _, c)| CertSpan {
+            label: format!(
+                "{} · {} (text dump)",
+                c.name(),
+                path.rsplit('/').next().unwrap_or(path)
+            ),
+            fingerprint: crate::pki::inventory::TEXT_DUMP.to_string(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            is_ca: false,
+            location: path.clone(),
+            locations: 1,
+        }))
         .collect()
 }

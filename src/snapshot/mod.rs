@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 pub use crate::model::{Location, ObjectRef, normalize};
 pub use time::{
-    CaptureSource, CapturedAt, TimeEvidence, decide as decide_capture_time, decide_from, duration_text,
-    rfc3339,
+    CaptureSource, CapturedAt, TimeEvidence, contradicted_metadata, decide as decide_capture_time,
+    decide_from, duration_text, rfc3339,
 };
 
 pub use crate::artifact::k8s::{EventRecord, NodeRecord};
@@ -22,19 +22,24 @@ use crate::artifact::{
     WorkloadRecord,
 };
 use crate::bundle::collector::Collector;
-use crate::bundle::distro::Layout;
+use crate::bundle::distro::{Layout, Role};
+use crate::bundle::layout::RootIndex;
 use crate::logscan::LogSummary;
 use crate::pki::{CertIndex, Fingerprint, KeyIndex};
 
 pub use crate::model::Node;
 
-/// How a node's tree is laid out: its distribution and the tool that collected it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How a node's tree is laid out: its distribution, its k3s/RKE2 role and the tool that
+/// collected it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeLayout {
     /// The distribution (detected, or forced with `--layout`).
     pub layout: Layout,
     /// The tool that made this node's part of the bundle, if any.
     pub collector: Option<Collector>,
+    /// A k3s/RKE2 node's role and the evidence for it (a path under the node, or the Node
+    /// object's role label); `None` when the bundle does not say.
+    pub role: Option<(Role, String)>,
 }
 
 /// A file (or symlink) seen in the bundle.
@@ -134,6 +139,8 @@ pub struct Snapshot {
     pub scrubbed: Vec<ScrubbedEvidence>,
     /// Why the input itself ended early or broke (a truncated archive), if it did.
     pub cut: Option<String>,
+    /// [`Snapshot::nodes`]' roots indexed (see [`Snapshot::roots`]).
+    root_index: std::sync::OnceLock<RootIndex>,
 }
 
 impl Snapshot {
@@ -169,6 +176,7 @@ impl Snapshot {
             collectors: Vec::new(),
             scrubbed: Vec::new(),
             cut: None,
+            root_index: std::sync::OnceLock::new(),
         }
     }
 
@@ -205,12 +213,15 @@ impl Snapshot {
 
     /// The node whose tree holds `path` (longest root prefix wins).
     pub fn node_of(&self, path: &str) -> Option<usize> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| path.starts_with(&n.root))
-            .max_by_key(|(_, n)| n.root.len())
-            .map(|(i, _)| i)
+        let roots = self.roots();
+        roots.longest_under(path).or(roots.top())
+    }
+
+    /// The node roots, indexed on first use: [`Snapshot::nodes`] is set once, before any
+    /// file is placed on a node.
+    pub fn roots(&self) -> &RootIndex {
+        self.root_index
+            .get_or_init(|| RootIndex::new(self.nodes.iter().map(|n| n.root.as_str())))
     }
 
     /// The node's name, or `cluster` for things that belong to no node.

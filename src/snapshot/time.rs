@@ -70,6 +70,26 @@ pub struct TimeEvidence {
     pub newest_mtime: Option<OffsetDateTime>,
 }
 
+/// How far the newest log line may run past a collector's recorded time: collecting takes
+/// minutes (a sosreport up to an hour), and a recorded start time comes before the logs it
+/// copies.
+pub const METADATA_SKEW: time::Duration = time::Duration::hours(2);
+
+/// Why the collector's recorded time cannot be the capture time: the logs run past it by
+/// more than [`METADATA_SKEW`] (a stray or forged `timestamp` would otherwise back-date the
+/// bundle and hide what had expired). `None` when it stands.
+pub fn contradicted_metadata(ev: &TimeEvidence) -> Option<String> {
+    let (t, from) = ev.metadata.as_ref()?;
+    let (log, log_from) = ev.newest_log.as_ref()?;
+    (*log > *t + METADATA_SKEW).then(|| {
+        format!(
+            "the collection time recorded in {from}, {}, is {} before the newest log line, in {log_from}: not used",
+            rfc3339(*t),
+            duration_text(*log - *t)
+        )
+    })
+}
+
 /// Decides the capture time, and says in words what gave it: the flag; else the collection
 /// time a collector recorded for its own bundle (a dead node's old logs collected today are
 /// judged today); else the newest full log timestamp; else the newest year-less log line in
@@ -79,17 +99,19 @@ pub fn decide_from(flag: Option<OffsetDateTime>, ev: &TimeEvidence) -> (Captured
     if let Some(t) = flag {
         return (at(t, CaptureSource::Flag), "--now".to_string());
     }
-    if let Some((t, from)) = &ev.metadata {
+    let contradicted = contradicted_metadata(ev);
+    if let (Some((t, from)), None) = (&ev.metadata, &contradicted) {
         return (
             at(*t, CaptureSource::BundleMetadata),
             format!("the collection time recorded in {from}"),
         );
     }
     if let Some((t, from)) = &ev.newest_log {
-        return (
-            at(*t, CaptureSource::NewestLog),
-            format!("the newest full timestamp of the logs, in {from}"),
-        );
+        let mut said = format!("the newest full timestamp of the logs, in {from}");
+        if let Some(why) = contradicted {
+            said.push_str(&format!(" ({why})"));
+        }
+        return (at(*t, CaptureSource::NewestLog), said);
     }
     if let (Some((t, from)), Some(m)) = (&ev.yearless_log, ev.newest_mtime) {
         return (
@@ -150,6 +172,16 @@ mod tests {
             (datetime!(2026-07-01 08:00 UTC), CaptureSource::BundleMetadata)
         );
         assert!(from.contains("m.json"));
+        // Logs that run more than METADATA_SKEW past the recorded time overrule it.
+        ev.metadata = Some((datetime!(2026-06-15 09:00 UTC), "timestamp".into()));
+        let (at, from) = decide_from(None, &ev);
+        assert_eq!(at.source, CaptureSource::NewestLog);
+        assert!(
+            from.contains("recorded in timestamp") && from.contains("not used"),
+            "{from}"
+        );
+        ev.metadata = Some((datetime!(2026-06-15 11:00 UTC), "timestamp".into()));
+        assert_eq!(decide_from(None, &ev).0.source, CaptureSource::BundleMetadata);
         ev.metadata = None;
         assert_eq!(decide_from(None, &ev).0.source, CaptureSource::NewestLog);
         ev.newest_log = None;
