@@ -169,6 +169,15 @@ fn kind_export_logs_fault_sits_on_its_node() {
     );
     let (code, r) = analyze(dir.path());
     assert_eq!(on(&r, "log-cert-expired"), ["kind-worker"], "{r}");
+    // The line sits in both `kubelet.log` and `journal.log`: one line, seen in two files.
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "log-cert-expired")
+        .unwrap();
+    assert_eq!(f["evidence"]["count"], 1, "{f:#}");
+    assert_eq!(f["paths"].as_array().unwrap().len(), 2, "{f:#}");
     assert_eq!(code, 1);
     // The same export as the tar.gz a ticket carries, under its own top folder.
     let tgz = dir.path().join("kind-logs.tar.gz");

@@ -107,6 +107,7 @@ fn log_hit(s: &mut Snapshot, rule: &str, component: &str, sample: &str) {
         first_yearless: None,
         last_yearless: None,
         refs: Vec::new(),
+        seen: Default::default(),
     });
 }
 

@@ -53,7 +53,14 @@ pub struct LogHits {
     /// The certificate keys the matching lines name, one group per distinct line shape
     /// (see [`keys`]): sorted, unique, at most [`keys::MAX_REFS`].
     pub refs: Vec<Vec<crate::model::CertKey>>,
+    /// Identities (message and time) of the matching lines, at most [`MAX_SEEN`]: the same
+    /// line read from two files of a node (kind's `kubelet.log` and `journal.log`, a
+    /// sosreport's journal and `/var/log/messages`) counts once.
+    pub seen: std::collections::HashSet<u64>,
 }
+
+/// How many line identities a hit keeps for counting copies once.
+pub const MAX_SEEN: usize = 100_000;
 
 impl LogHits {
     fn key(&self) -> (&str, Option<usize>, &str) {
@@ -65,7 +72,10 @@ impl LogHits {
         let other_first = other
             .first_seen
             .is_some_and(|o| self.first_seen.is_none_or(|s| o < s));
-        self.count += other.count;
+        let copies = other.seen.iter().filter(|h| self.seen.contains(h)).count() as u64;
+        self.count = (self.count + other.count).saturating_sub(copies);
+        let room = MAX_SEEN.saturating_sub(self.seen.len());
+        self.seen.extend(other.seen.into_iter().take(room));
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         self.first_yearless = min_opt(self.first_yearless, other.first_yearless);

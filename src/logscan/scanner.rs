@@ -192,6 +192,22 @@ struct Acc {
     paths: BTreeSet<String>,
     /// Key groups the lines name (the smallest `keys::MAX_REFS`).
     refs: BTreeSet<Vec<CertKey>>,
+    /// Identities of the matching lines (see `LogHits::seen`).
+    seen: std::collections::HashSet<u64>,
+}
+
+/// A line's identity across files: its message and its time as the line printed it (a
+/// year-less time without the file's year wrap-arounds).
+fn line_identity(rec: &Record<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    rec.message.trim().hash(&mut h);
+    match rec.stamp {
+        Some(Stamp::Full(t)) => (0u8, t.unix_timestamp_nanos()).hash(&mut h),
+        Some(Stamp::Yearless(y)) => (1u8, y.month, y.day, y.nanos).hash(&mut h),
+        None => 2u8.hash(&mut h),
+    }
+    h.finish()
 }
 
 /// The state of one file's scan.
@@ -406,6 +422,7 @@ impl FileScan<'_> {
                         captures,
                         paths: BTreeSet::new(),
                         refs: BTreeSet::new(),
+                        seen: std::collections::HashSet::new(),
                     });
                     self.accs.len() - 1
                 }
@@ -428,6 +445,9 @@ impl FileScan<'_> {
             let Some(acc) = self.accs.get_mut(idx) else {
                 continue;
             };
+            if event.is_none() && acc.seen.len() < super::MAX_SEEN {
+                acc.seen.insert(line_identity(rec));
+            }
             match (event, stamp) {
                 (Some(ev), _) => {
                     acc.count += ev.count;
@@ -558,6 +578,7 @@ impl FileScan<'_> {
                     samples: a.samples,
                     captures: a.captures,
                     refs: a.refs.into_iter().collect(),
+                    seen: a.seen,
                 }
             })
             .collect();
