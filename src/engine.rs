@@ -174,9 +174,15 @@ pub fn settle_history(findings: &mut [Finding]) {
                 .to_string()
         };
         let (since, quiet, end) = (since.to_string(), text("quiet_for"), text("log_end"));
+        let recovered = f
+            .evidence
+            .get(crate::checks::logs::RECOVERED)
+            .and_then(|v| v.as_str())
+            .map(|r| format!("; {r}"))
+            .unwrap_or_default();
         let note = if f.explained_by.is_empty() {
             format!(
-                "{}; last seen {since}, {quiet} before its log ends ({end}), and nothing in the bundle \
+                "{}; last seen {since}, {quiet} before its log ends ({end}){recovered}, and nothing in the bundle \
                  that holds at capture explains it: a past episode, not an ongoing fault",
                 f.message
             )

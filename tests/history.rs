@@ -142,3 +142,30 @@ fn another_units_later_lines_in_a_mixed_journal_do_not_make_history() {
     assert!(f.iter().all(|f| f["severity"] == "error"), "{f:#?}");
     assert_eq!(code, 1);
 }
+
+/// The dumped Node object's `Ready` condition: Ready since after the noise is named as the
+/// recovery; NotReady at the dump keeps the same lines an ongoing error.
+#[test]
+fn the_node_objects_ready_condition_is_recovery_or_not() {
+    let lines = [noise("2026-06-15T11:40:00"), noise("2026-06-15T11:41:00")].concat();
+    let node = |status: &str| {
+        format!(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Node\n  metadata: {{name: cp-1}}\n  status:\n    conditions:\n    - {{type: Ready, status: \"{status}\", reason: KubeletReady, lastTransitionTime: \"2026-06-15T11:43:00Z\"}}\n"
+        )
+    };
+    let dir = with_kubelet_lines(&lines);
+    std::fs::write(dir.path().join("nodes.yaml"), node("True")).unwrap();
+    let (_, r) = analyze(dir.path());
+    let f = of(&r, "log-cni-not-ready");
+    assert_eq!(f[0]["severity"], "info", "{}", f[0]);
+    let m = f[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("the Node object says Ready since 2026-06-15T11:43:00Z"),
+        "{m}"
+    );
+    std::fs::write(dir.path().join("nodes.yaml"), node("False")).unwrap();
+    let (code, r) = analyze(dir.path());
+    let f = of(&r, "log-cni-not-ready");
+    assert_eq!(f[0]["severity"], "error", "{}", f[0]);
+    assert_eq!(code, 1);
+}

@@ -36,11 +36,80 @@ impl CertText {
     }
 }
 
-/// Whether `head` starts like an `openssl x509 -text` dump.
+/// Whether `head` starts like an `openssl x509 -text` dump, or like the `-noout -dates
+/// -subject -issuer` form (`notBefore=…`, `notAfter=…`, `subject=…` lines, in any order).
 pub fn looks_like(head: &[u8]) -> bool {
     let head = String::from_utf8_lossy(head.get(..256).unwrap_or(head));
     let mut lines = head.lines().map(str::trim);
-    lines.next() == Some("Certificate:") && lines.next() == Some("Data:")
+    let first = lines.next();
+    (first == Some("Certificate:") && lines.next() == Some("Data:"))
+        || first.is_some_and(|l| FIELDS.iter().any(|f| l.starts_with(f)))
+            && head.lines().any(|l| l.trim().starts_with("notAfter="))
+}
+
+/// The lines `openssl x509 -noout -dates -subject -issuer` prints.
+const FIELDS: &[&str] = &["notBefore=", "notAfter=", "subject=", "issuer=", "serial="];
+
+/// The `-noout -dates -subject -issuer -ext subjectAltName` form: one certificate per run of
+/// fields (a field seen again starts the next). A missing subject reads as "subject not
+/// dumped"; a missing `notBefore` as the epoch (only `-enddate` was asked for).
+fn parse_fields(text: &str) -> (Vec<CertText>, usize) {
+    let mut blocks: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
+    let mut sans_next = false;
+    for line in text.lines().map(str::trim) {
+        if sans_next {
+            if let Some(b) = blocks.last_mut() {
+                b.push(("san", line));
+            }
+            sans_next = false;
+            continue;
+        }
+        if line.starts_with("X509v3 Subject Alternative Name:") {
+            sans_next = true;
+            continue;
+        }
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        if !FIELDS.contains(&format!("{k}=").as_str()) {
+            continue;
+        }
+        if blocks
+            .last()
+            .is_some_and(|b| b.iter().any(|(seen, _)| *seen == k))
+        {
+            blocks.push(Vec::new());
+        }
+        if let Some(b) = blocks.last_mut() {
+            b.push((k, v.trim()));
+        }
+    }
+    let blocks: Vec<_> = blocks.into_iter().filter(|b| !b.is_empty()).collect();
+    let certs: Vec<CertText> = blocks
+        .iter()
+        .filter_map(|b| {
+            let get = |k: &str| b.iter().find(|(f, _)| *f == k).map(|(_, v)| *v);
+            Some(CertText {
+                subject: get("subject")
+                    .map(|s| s.trim_start_matches('/').to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "subject not dumped".to_string()),
+                issuer: get("issuer").unwrap_or_default().to_string(),
+                not_before: get("notBefore").map_or(Some(OffsetDateTime::UNIX_EPOCH), date)?,
+                not_after: date(get("notAfter")?)?,
+                sans: get("san")
+                    .map(|l| {
+                        l.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    let unreadable = blocks.len() - certs.len();
+    (certs, unreadable)
 }
 
 /// The certificates a dump describes (several when files were concatenated), and how many
@@ -48,6 +117,9 @@ pub fn looks_like(head: &[u8]) -> bool {
 /// are not checked: the caller says so). CRLF line ends read like LF.
 pub fn parse(text: &str) -> (Vec<CertText>, usize) {
     let text = text.replace("\r\n", "\n");
+    if !text.contains("Certificate:\n") {
+        return parse_fields(&text);
+    }
     let blocks: Vec<&str> = text.split("Certificate:\n").skip(1).collect();
     let certs: Vec<CertText> = blocks
         .iter()
@@ -117,6 +189,19 @@ mod tests {
         // A block without readable dates is counted, not dropped silently.
         let bad = format!("{DUMP}{}", DUMP.replace("Nov 14 22:13:20 2026 GMT", "sometime"));
         assert_eq!(parse(&bad).1, 1);
+        // `openssl x509 -noout -dates -subject -issuer -ext subjectAltName`.
+        let fields = "notBefore=Nov  4 22:13:20 2025 GMT\nnotAfter=Nov 14 22:13:20 2026 GMT\nsubject=CN = kube-apiserver\nissuer=CN = kubernetes\nX509v3 Subject Alternative Name: \n    DNS:kubernetes, IP Address:10.43.0.1\n";
+        assert!(looks_like(fields.as_bytes()));
+        let (f, bad) = parse(fields);
+        assert_eq!(bad, 0);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].name(), "kube-apiserver");
+        assert_eq!(f[0].not_after, c[0].not_after);
+        assert_eq!(f[0].sans, ["DNS:kubernetes", "IP Address:10.43.0.1"]);
+        // `-enddate` alone, twice (two files concatenated).
+        let (f, _) = parse("notAfter=Nov 14 22:13:20 2026 GMT\nnotAfter=Nov 15 22:13:20 2026 GMT\n");
+        assert_eq!(f.len(), 2);
+        assert!(!looks_like(b"notes=1\n"));
         let c = &c[0];
         assert_eq!(c.name(), "kube-apiserver");
         assert_eq!(c.issuer, "CN = rke2-server-ca@1700000000");

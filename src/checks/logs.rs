@@ -12,6 +12,23 @@ use crate::snapshot::{duration_text, rfc3339};
 /// the time of its last line.
 pub const QUIET_SINCE: &str = "quiet_since";
 
+/// Evidence key of the recovery a past episode was followed by, in words.
+pub const RECOVERED: &str = "recovered";
+
+/// A dumped Node's `Ready` condition: whether it is `True`, and since when (its last
+/// transition, when it parses). `None` when no Node of that name was dumped.
+fn node_ready(snap: &crate::snapshot::Snapshot, name: &str) -> Option<(bool, Option<time::OffsetDateTime>)> {
+    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    // Several dumps of the node: the newest transition is its latest known state.
+    snap.k8s_nodes
+        .iter()
+        .filter(|n| n.node.metadata.name == name)
+        .flat_map(|n| n.node.status.conditions.iter())
+        .filter(|c| c.type_ == "Ready")
+        .map(|c| (c.status == "True", parse(&c.last_transition_time)))
+        .max_by_key(|(_, since)| *since)
+}
+
 /// Findings of one log rule: one per (node, component) that matched, with
 /// `evidence.count`, `evidence.first_seen`, `evidence.last_seen` (RFC 3339),
 /// `evidence.component`, `evidence.samples` and `evidence.captures`; the paths are the logs
@@ -99,12 +116,24 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                 .logs
                 .end_of(&h.paths, snap.captured_at.at)
                 .map(|e| e.min(snap.captured_at.at));
+            // The node's dumped Ready condition: NotReady at the dump keeps the fault
+            // ongoing; Ready since after the last line is recovery evidence the report names.
+            let ready = node.as_deref().and_then(|n| node_ready(snap, n));
             if let (Some(last), Some(after), Some(end)) = (last, quiet, end) {
-                if end - last >= after {
+                let not_ready = matches!(&ready, Some((false, _)));
+                if end - last >= after && !not_ready {
                     f = f
                         .evidence(QUIET_SINCE, rfc3339(last))
                         .evidence("log_end", rfc3339(end))
                         .evidence("quiet_for", duration_text(end - last));
+                    if let Some((true, Some(since))) = ready {
+                        if since >= last {
+                            f = f.evidence(
+                                RECOVERED,
+                                format!("the Node object says Ready since {}", rfc3339(since)),
+                            );
+                        }
+                    }
                 }
             }
             f
