@@ -293,7 +293,24 @@ fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
              ==== END logs for container ebs-plugin of pod kube-system/{pod} ====\n"
         ),
     );
-    let (_, r) = analyze(dir.path());
+    let (_, dir_form) = analyze(dir.path());
+    // The same dump written to stdout and redirected to one file gives the same diagnosis.
+    let stdout = tempfile::tempdir().unwrap();
+    let file = stdout.path().join("cluster-info-dump.txt");
+    std::fs::write(&file, stdout_form(dir.path())).unwrap();
+    let (_, r) = analyze(stdout.path());
+    let rules = |r: &Value| {
+        let mut v: Vec<String> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {}", f["rule"], f["severity"]))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(rules(&r), rules(&dir_form), "{r:#}");
+    assert_eq!(r["verdict"], dir_form["verdict"]);
     let roots: Vec<&Value> = r["findings"]
         .as_array()
         .unwrap()
@@ -324,6 +341,39 @@ fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
     {
         assert_eq!(f["explained_by"], serde_json::json!([id]), "{f:#}");
     }
+}
+
+/// The `--output-directory` tree at `dir` as `kubectl cluster-info dump` prints it to stdout:
+/// the node list, then each namespace's lists (indented JSON, `{` and `}` on lines of their
+/// own), then every pod's logs.
+fn stdout_form(dir: &Path) -> String {
+    let pretty = |p: &Path| {
+        let v: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+        serde_json::to_string_pretty(&v).unwrap() + "\n"
+    };
+    let mut out = pretty(&dir.join("nodes.json"));
+    let mut logs = String::new();
+    let mut namespaces: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    namespaces.sort();
+    for ns in namespaces {
+        let mut entries: Vec<_> = std::fs::read_dir(&ns)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                logs.push_str(&std::fs::read_to_string(e.join("logs.txt")).unwrap());
+            } else {
+                out.push_str(&pretty(&e));
+            }
+        }
+    }
+    out + &logs
 }
 
 /// One node's archive as Rancher's `rancher2_logs_collector.sh` writes it on RKE2 (rancherlabs/

@@ -183,7 +183,52 @@ impl<'a, 'v> Cx<'a, 'v> {
             self.open_archive(path, &mut stream, depth);
             return;
         }
+        if depth < self.limits.max_nesting && super::clusterinfo::is_stdout_dump(path, &head) {
+            self.cluster_info_dump(path, mtime, head, body, depth);
+            return;
+        }
         self.hand_over(path, size, mtime, head, body, disk_path);
+    }
+
+    /// A `kubectl cluster-info dump` written to one file: read (up to `max_entry_bytes`) and
+    /// its parts handed over as the files `--output-directory` would have written, under the
+    /// file's own path (`dump.txt/nodes.json`, `dump.txt/<ns>/<pod>/logs.txt`).
+    fn cluster_info_dump(
+        &mut self,
+        path: &str,
+        mtime: Option<i64>,
+        head: Vec<u8>,
+        body: &mut dyn Read,
+        depth: u32,
+    ) {
+        let cap = self.limits.max_entry_bytes;
+        let mut all = head;
+        let room = cap.saturating_sub(all.len() as u64).saturating_add(1);
+        if let Err(e) = body.take(room).read_to_end(&mut all) {
+            self.problem(path, format!("read failed: {}", short_error(&e)));
+            return;
+        }
+        if all.len() as u64 > cap {
+            self.problem(
+                path,
+                format!("cluster-info dump larger than max_entry_bytes ({cap} bytes); only its first {cap} bytes were read"),
+            );
+            all.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+        }
+        let text = String::from_utf8_lossy(&all).into_owned();
+        drop(all);
+        for (rel, part) in super::clusterinfo::split(&text) {
+            let bytes = part.into_bytes();
+            let size = bytes.len() as u64;
+            self.file(
+                &format!("{path}/{rel}"),
+                size,
+                mtime,
+                &mut Cursor::new(bytes),
+                depth + 1,
+                None,
+            );
+        }
     }
 
     /// Whether `head` starts an archive to open in place at `depth` (reporting one that is

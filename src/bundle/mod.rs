@@ -13,6 +13,7 @@
 
 mod archive;
 mod budget;
+pub mod clusterinfo;
 pub mod collector;
 mod dir;
 pub mod distro;
