@@ -19,6 +19,19 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// The bundle entry of `analyze -o json` without `--now`: judged at its own capture time.
+fn analyze_unpinned(input: &Path) -> Value {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json"])
+        .arg(input)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v["bundles"][0].clone()
+}
+
 fn analyze(input: &Path) -> (i32, Value) {
     let out = assert_cmd::Command::cargo_bin("kubetriage")
         .unwrap()
@@ -331,6 +344,17 @@ fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
         "{plan}"
     );
     assert!(!plan.contains("restart events"), "{plan}");
+    // Without --now: the klog lines have no year; the Events' times date the dump.
+    let b = &analyze_unpinned(stdout.path());
+    assert_eq!(b["captured_at"], "2026-11-21T09:28:40Z", "{b}");
+    assert_eq!(b["captured_at_source"], "newest-log", "{b}");
+    assert!(
+        b["captured_at_evidence"]
+            .as_str()
+            .unwrap()
+            .contains("kube-system/events.json"),
+        "{b}"
+    );
     // The Event's symptom is explained by the controller's root cause.
     let id = roots[0]["id"].as_str().unwrap();
     for f in r["findings"]
@@ -537,14 +561,7 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     assert_not_collected(&r, "must-gather");
     // Without --now: judged when gathering ended (the last line of `timestamp`), and the
     // report says so.
-    let out = assert_cmd::Command::cargo_bin("kubetriage")
-        .unwrap()
-        .args(["analyze", "-q", "-o", "json"])
-        .arg(healthy.path())
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let b = &v["bundles"][0];
+    let b = &analyze_unpinned(healthy.path());
     assert_eq!(b["captured_at"], "2026-11-21T09:29:58Z", "{b}");
     assert!(
         b["captured_at_evidence"].as_str().unwrap().contains("/timestamp"),
@@ -569,16 +586,7 @@ fn a_stray_or_contradicted_collection_time_does_not_back_date_the_bundle() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("two-nodes");
     fixture_copy::copy_tree(&Path::new(BUNDLES).join("two-nodes"), &root);
-    let judged = |dir: &Path| {
-        let out = assert_cmd::Command::cargo_bin("kubetriage")
-            .unwrap()
-            .args(["analyze", "-q", "-o", "json"])
-            .arg(dir)
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["bundles"][0].clone()
-    };
+    let judged = analyze_unpinned;
     let before = judged(&root);
     let stray = "2026-05-01 09:58:00.1 +0000 UTC m=+0.1\n";
     std::fs::write(root.join("worker-1/var/lib/kubelet/timestamp"), stray).unwrap();

@@ -51,13 +51,13 @@ pub fn split(text: &str) -> Vec<(String, String)> {
         if let Some(d) = doc.as_mut() {
             d.push_str(line);
             if bare == "}" {
-                let name = if lists == 0 {
-                    "nodes.json".to_string()
-                } else {
-                    format!("part-{lists}.json")
-                };
+                let d = doc.take().unwrap_or_default();
+                let mut name = list_name(&d).unwrap_or_else(|| format!("part-{lists}.json"));
+                if out.iter().any(|(p, _)| *p == name) {
+                    name = format!("part-{lists}-{name}").replace('/', "-");
+                }
                 lists += 1;
-                out.push((name, doc.take().unwrap_or_default()));
+                out.push((name, d));
             }
             continue;
         }
@@ -81,6 +81,37 @@ pub fn split(text: &str) -> Vec<(String, String)> {
         out.push((format!("part-{lists}.json"), d));
     }
     out
+}
+
+/// The file `--output-directory` writes a list to: `nodes.json`, else
+/// `<namespace>/<resource>.json` with the namespace of its first item; `None` for a list
+/// that names no namespace (an empty one) or is not a list kubectl dumps.
+fn list_name(doc: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(doc).ok()?;
+    let file = match v.get("kind")?.as_str()? {
+        "NodeList" => return Some("nodes.json".to_string()),
+        "EventList" => "events.json",
+        "ReplicationControllerList" => "replication-controllers.json",
+        "ServiceList" => "services.json",
+        "DaemonSetList" => "daemonsets.json",
+        "DeploymentList" => "deployments.json",
+        "ReplicaSetList" => "replicasets.json",
+        "PodList" => "pods.json",
+        _ => return None,
+    };
+    let ns = v
+        .get("items")?
+        .as_array()?
+        .first()?
+        .get("metadata")?
+        .get("namespace")?
+        .as_str()?;
+    let safe = !ns.is_empty()
+        && ns != ".."
+        && ns
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    safe.then(|| format!("{ns}/{file}"))
 }
 
 /// Appends a container's log to its pod's `logs.txt` (one file per pod, as the directory form).
@@ -121,5 +152,8 @@ mod tests {
         // A pod name that would climb out of the dump is not used as a path.
         let evil = "==== START logs for container c of pod ../../etc ====\nx\n";
         assert_eq!(split(evil)[0].0, "unknown/unknown/logs.txt");
+        // A list with items is named as the directory form names it.
+        let events = "{\n  \"kind\": \"EventList\",\n  \"items\": [{\"metadata\": {\"namespace\": \"kube-system\"}}]\n}\n";
+        assert_eq!(split(events)[0].0, "kube-system/events.json");
     }
 }

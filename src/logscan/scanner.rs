@@ -166,6 +166,28 @@ impl Scanner {
             h.paths.sort();
             h.paths.dedup();
         }
+        // Every Event's time dates the dump, matched or not (a cluster-info dump's pod logs
+        // are klog lines without a year): the newest, with the dump that holds it.
+        let newest = events
+            .iter()
+            .filter_map(|e| {
+                let ev = &e.event;
+                [&ev.last_timestamp, &ev.event_time, &ev.first_timestamp]
+                    .into_iter()
+                    .find_map(|s| {
+                        s.as_deref()
+                            .and_then(|s| stamp::rfc3339(s.as_bytes()))
+                            .map(|x| x.0)
+                    })
+                    .map(|t| (t, &e.path))
+            })
+            .max();
+        if let Some((t, path)) = newest {
+            if s.newest.is_none_or(|n| t >= n) {
+                s.newest = Some(t);
+                s.newest_from = Some(path.clone());
+            }
+        }
         s
     }
 }
