@@ -322,7 +322,8 @@ struct Stream<'a> {
     problems: Vec<InputProblem>,
     newest_mtime: Option<i64>,
     /// Provisional node indexes handed to the log scanner, by root.
-    roots: Vec<String>,
+    /// Node roots seen so far, each with its provisional index (by first sight).
+    roots: std::collections::HashMap<String, usize>,
 }
 
 impl<'a> Stream<'a> {
@@ -336,19 +337,14 @@ impl<'a> Stream<'a> {
             deferred: Vec::new(),
             problems: Vec::new(),
             newest_mtime: None,
-            roots: Vec::new(),
+            roots: std::collections::HashMap::new(),
         }
     }
 
     fn provisional_node(&mut self, path: &str) -> Option<usize> {
         let root = layout::node_root(path)?;
-        Some(match self.roots.iter().position(|r| *r == root) {
-            Some(i) => i,
-            None => {
-                self.roots.push(root);
-                self.roots.len() - 1
-            }
-        })
+        let next = self.roots.len();
+        Some(*self.roots.entry(root).or_insert(next))
     }
 
     fn entry(&mut self, e: Entry<'_>) {

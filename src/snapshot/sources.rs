@@ -21,6 +21,8 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
             }
         }
     }
+    let collectors: std::collections::HashMap<&str, Collector> =
+        snap.collectors.iter().map(|(r, c)| (r.as_str(), *c)).collect();
     let mut layouts = Vec::with_capacity(snap.nodes.len());
     for (i, node) in snap.nodes.iter().enumerate() {
         let dumped = || {
@@ -35,11 +37,7 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
                 .find_map(|n| distro::from_kubelet_version(&n.node.status.node_info.kubelet_version))
                 .unwrap_or_default();
         }
-        let collector = snap
-            .collectors
-            .iter()
-            .find(|(r, _)| *r == node.root)
-            .map(|(_, c)| *c);
+        let collector = collectors.get(node.root.as_str()).copied();
         // kind nodes are made by kubeadm (`kind` runs `kubeadm init`/`join` in each node).
         if layout == Layout::Generic && collector == Some(Collector::Kind) {
             layout = Layout::Kubeadm;
