@@ -216,3 +216,33 @@ fn explain_shows_a_fix_steps_references() {
         assert!(text.contains("## References") && text.contains(url), "{text}");
     }
 }
+
+/// A worker's expired kubelet client certificate (two-nodes): the kubelet can no longer rotate
+/// it, so the plan is kubeadm's procedure (a new kubelet.conf from a control-plane node,
+/// restart, point at the rotating file), not an openssl re-issue (issue 13's "worker kubelet
+/// certificate expired" scenario).
+#[test]
+fn an_expired_kubelet_client_certificate_is_renewed_through_the_kubelet() {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "json", "testdata/bundles/two-nodes"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = v["bundles"][0]["plan"].as_array().unwrap().clone();
+    let s = step(&plan, "renew-kubelet-client-cert");
+    let cmds = strs(&s["commands"]);
+    assert!(
+        cmds.iter()
+            .any(|c| c
+                .contains("kubeadm kubeconfig user --org system:nodes --client-name system:node:worker-1")),
+        "{cmds:#?}"
+    );
+    assert!(
+        cmds.iter()
+            .any(|c| c.starts_with("systemctl restart kubelet   # on worker-1")),
+        "{cmds:#?}"
+    );
+    assert!(!ids(&plan).contains(&"reissue-from-current-ca"), "{plan:#?}");
+    assert!(s["caveat"].as_str().unwrap().contains("rotateCertificates: true"));
+}

@@ -1,6 +1,8 @@
 //! The redactor: a random secret put after `password=`, in a URL's userinfo, in an
-//! `Authorization` header, after `--token`, in an env dump and after `curl -u`, inside
-//! arbitrary surrounding text, never survives [`kubetriage::redact::line`].
+//! `Authorization` header, after `--token`, in an env dump, after `curl -u`, `mysql -p`,
+//! `sshpass -p`, a spaced or prose password word, a key containing a secret word, an encoded
+//! separator, and in a scheme-less `user:pass@host`, inside arbitrary surrounding text, never
+//! survives [`kubetriage::redact::line`].
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -34,6 +36,15 @@ fuzz_target!(|data: &[u8]| {
         format!("--token {secret}"),
         format!(r#"{{"name":"DB_PASSWORD","value":"{secret}"}}"#),
         format!("curl -u admin:{secret} https://x"),
+        format!("mysql -u root -p{secret} db"),
+        format!("sshpass -p {secret} ssh x"),
+        format!("the password is {secret}"),
+        format!("Password for user admin: {secret}"),
+        format!("SECRET_KEY_BASE={secret}"),
+        format!("DB_PASSWORD_FILE={secret}"),
+        format!("PASSWORD%3D{secret}"),
+        format!("password&#61;{secret}"),
+        format!("deploy:{secret}@10.0.0.1"),
     ] {
         let text = format!("{before} {shape}\n{after}");
         let out = kubetriage::redact::line(&text);

@@ -142,6 +142,8 @@ fn renew_steps(c: &CertRecord) -> &'static str {
         "renew-workload-tls-secret"
     } else if c.is_ca {
         "rotate-ca"
+    } else if kubelet_client(c) {
+        "renew-kubelet-client-cert"
     } else if c.locations.iter().all(|l| {
         matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
             || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
@@ -156,6 +158,17 @@ fn renew_steps(c: &CertRecord) -> &'static str {
     } else {
         "reissue-from-current-ca"
     }
+}
+
+/// A kubelet's client certificate (`system:node:<name>`), in the kubelet's rotating files
+/// or embedded in its `kubelet.conf`: renewed through the kubelet, not by re-signing.
+fn kubelet_client(c: &CertRecord) -> bool {
+    c.name().starts_with("system:node:")
+        && c.locations.iter().any(|l| match l {
+            Location::File { path } => path.contains("var/lib/kubelet/pki/kubelet-client"),
+            Location::Kubeconfig { path, .. } => path.ends_with("kubelet.conf"),
+            Location::Object { .. } => false,
+        })
 }
 
 fn kubeadm_conf(path: &str) -> bool {
