@@ -151,6 +151,8 @@ static PASSWORD_OPTION: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)|(\bsshpass\s+-p\s*)(\S+)|(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)|(\blogin\s+[^\s/]+/)(\S+)",
     )
 });
+/// A run of non-blank characters.
+static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
 static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -387,19 +389,16 @@ fn spaced_secret(text: &str) -> String {
         if matches!(before, Some('/' | '.' | '~' | '@')) {
             continue;
         }
+        // The words after it on its own line (a value never runs onto the next line).
         let rest = &text[m.end()..];
-        if !rest.starts_with([' ', '\t']) {
+        let rest = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        if !rest.starts_with(char::is_whitespace) {
             continue;
         }
-        let mut at = m.end();
         let mut after_user = false;
         let mut seen = 0;
-        for word in rest.split([' ', '\t']) {
-            let start = at;
-            at += word.len() + 1;
-            if word.is_empty() {
-                continue;
-            }
+        for w in WORD.find_iter(rest) {
+            let (start, word) = (m.end() + w.start(), w.as_str());
             seen += 1;
             if seen > 6 || word.starts_with("[redacted") || word.starts_with('[') {
                 break;
@@ -702,6 +701,10 @@ mod tests {
         ("login admin/hunter24plainsecret", "hunter24plain"),
         ("password hunter3plainsecret", "hunter3plain"),
         ("the password is hunter4plainsecret.", "hunter4plain"),
+        // Found by the `redact` fuzz target: the value ran onto the next line, so the word
+        // looked like a `label:`.
+        ("\0 the password is AvAAAAAAAAAA\n\n:", "AvAAAAAAAAAA"),
+        ("password\u{a0}hunter43plain", "hunter43plain"),
         ("Password for user admin: hunter23plainsecret", "hunter23plain"),
         ("SESSIONID hunter30plainsecret", "hunter30plain"),
         ("secretKeyRef hunter29plainsecret", "hunter29plain"),
