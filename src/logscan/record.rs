@@ -76,6 +76,17 @@ fn syslog_tail(b: &[u8]) -> Option<(&[u8], &[u8])> {
     if head.is_empty() || head.contains(&b' ') && !head.ends_with(b"]") {
         return None;
     }
+    // A host is one plain word and an identifier starts with a letter (`kubelet`,
+    // `(sd-pam)`): `<time> {"level":…}` (oc/kubectl logs --timestamps) and
+    // `<time> E1205 10:20:01.1 …` (klog) are not journald lines.
+    let host = b.get(..sp)?;
+    if host.iter().any(|c| matches!(c, b'"' | b'{' | b'[' | b'='))
+        || !head
+            .first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'(')
+    {
+        return None;
+    }
     let ident = head.split(|c| *c == b'[').next().unwrap_or(head);
     let msg = rest.get(colon + 1..)?;
     Some((ident, msg.strip_prefix(b" ").unwrap_or(msg)))
@@ -194,6 +205,24 @@ mod tests {
         assert_eq!(full(&r), Some(datetime!(2026-11-21 09:12:03 UTC)));
         assert_eq!(r.ident.as_deref(), Some("kubelet"));
         assert!(r.message.starts_with("E1121 09:12:03.123456"));
+    }
+
+    /// `oc logs --timestamps` / `kubectl logs --timestamps`: the time, a space, the line as
+    /// the container wrote it, kept whole (new-user round 2: etcd's JSON and klog lines were
+    /// cut at their first colon as if journald had written them).
+    #[test]
+    fn timestamps_before_json_or_klog_keep_the_line_whole() {
+        let r = parse(br#"2026-12-05T10:20:01.123456789Z {"level":"warn","msg":"rejected connection","remote-addr":"10.0.128.15:48822","error":"x509: boom"}"#);
+        assert_eq!(r.ident, None);
+        assert!(
+            r.message
+                .contains(r#""msg":"rejected connection","remote-addr":"10.0.128.15:48822""#),
+            "{r:?}"
+        );
+        assert!(full(&r).is_some());
+        let r = parse(b"2026-12-05T10:20:02.223456789Z W1205 10:20:02.223456      18 logging.go:59] boom");
+        assert_eq!(r.ident, None);
+        assert!(r.message.contains("W1205 10:20:02.223456"), "{r:?}");
     }
 
     #[test]
