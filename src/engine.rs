@@ -198,6 +198,8 @@ pub fn settle_history(findings: &mut [Finding]) {
             f.severity = crate::finding::Severity::Info;
             f.evidence
                 .insert("history".to_string(), serde_json::Value::Bool(true));
+            // A past episode needs no step of its own.
+            f.fixes = Some(Vec::new());
         }
     }
 }

@@ -76,6 +76,8 @@ fn start_up_noise_17_minutes_before_the_log_ends_is_history() {
         );
     }
     assert_eq!(r["verdict"], "healthy", "{r}");
+    // A past episode gets no step of its own.
+    assert!(plan_ids(&r).is_empty(), "{}", r["plan"]);
     assert_eq!(code, 0);
 }
 
@@ -105,8 +107,23 @@ fn the_same_lines_up_to_the_end_of_the_log_are_ongoing() {
         assert_eq!(f[0]["severity"], "error", "{rule}: {}", f[0]);
         assert!(f[0]["evidence"].get("quiet_since").is_none(), "{}", f[0]);
     }
+    // Nothing explains the ongoing CNI fault: the plan says where to look on the node.
+    assert!(
+        plan_ids(&r).contains(&"inspect-node-cni".to_string()),
+        "{}",
+        r["plan"]
+    );
     assert_eq!(r["verdict"], "broken");
     assert_eq!(code, 1);
+}
+
+fn plan_ids(r: &Value) -> Vec<String> {
+    r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// A kubelet log whose last line is dated after the capture time (its clock ahead) does not
