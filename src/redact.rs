@@ -403,8 +403,11 @@ fn spaced_secret(text: &str) -> String {
             if seen > 6 || word.starts_with("[redacted") || word.starts_with('[') {
                 break;
             }
+            // Only sentence punctuation is trimmed: `+++A+++` is a value, not the word `a`.
             let bare = word
-                .trim_matches(|c: char| !c.is_alphanumeric())
+                .trim_matches(|c: char| {
+                    matches!(c, ':' | ',' | '.' | ';' | '"' | '\'' | '(' | ')' | '!' | '?')
+                })
                 .to_ascii_lowercase();
             if after_user {
                 after_user = false;
@@ -705,6 +708,8 @@ mod tests {
         // looked like a `label:`.
         ("\0 the password is AvAAAAAAAAAA\n\n:", "AvAAAAAAAAAA"),
         ("password\u{a0}hunter43plain", "hunter43plain"),
+        // Found by the `redact` fuzz target: punctuation around a filler word's letters.
+        ("AAA the password is +++A++++++++\n6", "+++A++++++++"),
         ("Password for user admin: hunter23plainsecret", "hunter23plain"),
         ("SESSIONID hunter30plainsecret", "hunter30plain"),
         ("secretKeyRef hunter29plainsecret", "hunter29plain"),
