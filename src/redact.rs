@@ -76,7 +76,7 @@ pub fn partial(value: &str) -> String {
 /// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
 /// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
 static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
@@ -153,6 +153,39 @@ static PASSWORD_OPTION: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A run of non-blank characters.
 static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
+/// Command lines that take a password as an option or argument, beyond
+/// [`PASSWORD_OPTION`]: registry logins (`docker|podman|buildah|nerdctl|helm login -p X`,
+/// `az login -p X`), `skopeo --src-creds u:X`, `crictl --creds u:X`, `keytool -storepass X`,
+/// `sqlcmd -P X`, `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`,
+/// `htpasswd -b file user X`, `echo user:X | chpasswd`. Group 1 is kept, group 2 masked.
+static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    re(&[
+        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
+        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
+        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
+        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
+        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
+        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
+        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
+    ]
+    .iter()
+    .map(|p| format!("(?i:{p})"))
+    .collect::<Vec<_>>()
+    .join("|"))
+});
+/// `echo user:X | chpasswd` (applied to lines that name `chpasswd`).
+static CHPASSWD: LazyLock<Regex> = LazyLock::new(|| re(r#"(\becho\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
+/// A value in an XML element whose name says it is secret: `<password>X</password>`.
+static XML_SECRET: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?i)(<({SECRET_NAME})(?:\s[^>]*)?>)([^<]*)(</)")));
+/// An env dump's `value` before its secret-like `name` (`{"value":"X","name":"DB_PASSWORD"}`).
+static ENV_PAIR_REVERSED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)({Q}?value{Q}?\s*[:=]\s*{Q}?)((?:\\.|[^"'\\\r\n])*)({Q}?[\s,]*{Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?)"#
+    ))
+});
+/// Vault tokens (`s.…`, `hvs.…`).
+static VAULT_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
 static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -165,6 +198,15 @@ static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// `%253D`).
 static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?i)\\+u00([0-9a-f]{2})|\\+x([0-9a-f]{2})|&#x0*([0-9a-f]{1,2});|&#0*([0-9]{1,3});|%(?:25)*(3[da])")
+});
+/// `key="value"` / `key='value'` whose value holds escaped quotes (`password="ab\"cd"`):
+/// the value runs to the first unescaped closing quote.
+static KV_QUOTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    ['"', '\''].map(|q| {
+        re(&format!(
+            r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*){q}((?:\\.|[^{q}\\\r\n])*){q}"#
+        ))
+    })
 });
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
 /// Candidates for the high-entropy rule: runs of base64, base64url or hex characters.
@@ -299,8 +341,29 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.push_str(&s[last..]);
+    // Percent-encoded text that hides a `key: value` or `key=value` pair with a secret-like
+    // key (`%22password%22%3A%22…`, a URL-encoded JSON body) is shown decoded; other
+    // encoded text is left as written.
+    if out.contains('%') {
+        let mut decoded = out.clone();
+        for _ in 0..3 {
+            let next = percent_encoding::percent_decode_str(&decoded)
+                .decode_utf8_lossy()
+                .into_owned();
+            if next == decoded {
+                break;
+            }
+            decoded = next;
+        }
+        if decoded != out && SECRET_PAIR.is_match(&decoded) {
+            return Cow::Owned(decoded);
+        }
+    }
     Cow::Owned(out)
 }
+
+/// A secret-like key followed by a separator.
+static SECRET_PAIR: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i){SECRET_NAME}{Q}?\s*[:=]")));
 
 /// Whether `word` is the form [`partial`] gives: 4 characters, `…`, 4 characters.
 fn is_partial(word: &str) -> bool {
@@ -389,6 +452,21 @@ fn spaced_secret(text: &str) -> String {
         if matches!(before, Some('/' | '.' | '~' | '@')) {
             continue;
         }
+        // Commands named for passwords (`htpasswd -b …`, `chpasswd`): their options follow.
+        let name = m.as_str().to_ascii_lowercase();
+        if [
+            "htpasswd",
+            "chpasswd",
+            "gpasswd",
+            "smbpasswd",
+            "vncpasswd",
+            "kpasswd",
+            "yppasswd",
+        ]
+        .contains(&name.as_str())
+        {
+            continue;
+        }
         // The words after it on its own line (a value never runs onto the next line).
         let rest = &text[m.end()..];
         let rest = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
@@ -417,14 +495,19 @@ fn spaced_secret(text: &str) -> String {
                 after_user = true;
                 continue;
             }
-            if FILLER.contains(&bare.as_str()) || bare.is_empty() || word.ends_with(':') {
+            let filler = (!bare.is_empty() && FILLER.contains(&bare.as_str())) || FILLER.contains(&word);
+            if filler || (word.ends_with(':') && word.len() > 1) {
                 continue;
             }
             // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`).
             if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
                 break;
             }
-            let keep = word.len() - word.trim_end_matches(['.', ',', ';', ')', '"', '\'']).len();
+            // Sentence punctuation after the value stays, unless it is all there is.
+            let keep = match word.len() - word.trim_end_matches(['.', ',', ';', ')', '"', '\'']).len() {
+                k if k == word.len() => 0,
+                k => k,
+            };
             out.push_str(&text[last..start]);
             out.push_str(MASK);
             out.push_str(&word[word.len() - keep..]);
@@ -489,6 +572,7 @@ fn decodes_to_pem(s: &str) -> bool {
 /// high-entropy runs (not `sha256:` fingerprints). AWS access key ids are shortened.
 pub fn line(text: &str) -> String {
     let mut s = plain(text).into_owned();
+    let chpasswd = s.contains("chpasswd");
     let mut apply = |r: &Regex, f: &dyn Fn(&Captures<'_>) -> String| {
         if r.is_match(&s) {
             s = r.replace_all(&s, |c: &Captures<'_>| f(c)).into_owned();
@@ -515,6 +599,16 @@ pub fn line(text: &str) -> String {
         }
     });
     apply(&FLAG, &|c| format!("{}{}{}{MASK}", &c[1], &c[2], &c[3]));
+    for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
+        apply(r, &|c| {
+            if harmless_value(&c[5]) || harmless_key(&c[3]) || !c[5].contains('\\') {
+                // Plain values are left to KEY_VALUE (its harmless-key and prose rules).
+                c[0].to_string()
+            } else {
+                format!("{}{}{}{}{q}{MASK}{q}", &c[1], &c[2], &c[3], &c[4])
+            }
+        });
+    }
     apply(&KEY_VALUE, &key_value);
     apply(&SCHEME, &|c| {
         let value = &c[0][c[1].len() + c[2].len()..];
@@ -535,6 +629,32 @@ pub fn line(text: &str) -> String {
             format!("{}{}:{MASK}@{}", &c[1], &c[2], &c[3])
         }
     });
+    apply(&CLI_SECRET, &|c| {
+        // Alternatives are numbered in pairs: (kept, masked).
+        let lead = (1..c.len())
+            .step_by(2)
+            .find_map(|i| c.get(i))
+            .map_or("", |m| m.as_str());
+        format!("{lead}{MASK}")
+    });
+    if chpasswd {
+        apply(&CHPASSWD, &|c| format!("{}{MASK}", &c[1]));
+    }
+    apply(&XML_SECRET, &|c| {
+        if harmless_value(&c[3]) {
+            c[0].to_string()
+        } else {
+            format!("{}{MASK}{}", &c[1], &c[4])
+        }
+    });
+    apply(&ENV_PAIR_REVERSED, &|c| {
+        if harmless_value(&c[2]) {
+            c[0].to_string()
+        } else {
+            format!("{}{MASK}{}", &c[1], &c[3])
+        }
+    });
+    apply(&VAULT_TOKEN, &|_| MASK.to_string());
     apply(&PASSWORD_OPTION, &|c| {
         let lead = [1, 3, 5, 7]
             .into_iter()
@@ -710,6 +830,7 @@ mod tests {
         ("password\u{a0}hunter43plain", "hunter43plain"),
         // Found by the `redact` fuzz target: punctuation around a filler word's letters.
         ("AAA the password is +++A++++++++\n6", "+++A++++++++"),
+        ("the password is ............\n", "............"),
         ("Password for user admin: hunter23plainsecret", "hunter23plain"),
         ("SESSIONID hunter30plainsecret", "hunter30plain"),
         ("secretKeyRef hunter29plainsecret", "hunter29plain"),
@@ -734,6 +855,45 @@ mod tests {
         ("user:hunter38plain@10.0.0.1", "hunter38plain"),
         ("xoxb-hunter22-plainsecret", "hunter22"),
         ("glpat-hunter42abcdefghijklmn", "hunter42"),
+        // Hostile round 4: credential options of other CLIs, XML, reversed env pairs, `pw=`.
+        ("docker login -u admin -p hunter2x registry.io", "hunter2x"),
+        ("podman login --username admin -p hunter2a quay.io", "hunter2a"),
+        (
+            "skopeo copy --src-creds admin:hunter2b docker://a docker://b",
+            "hunter2b",
+        ),
+        ("crictl pull --creds admin:hunter2c registry.io/app:1", "hunter2c"),
+        ("htpasswd -b -c /etc/nginx/.htpasswd admin hunter2d", "hunter2d"),
+        (
+            "keytool -importcert -keystore ks.jks -storepass hunter2e -noprompt",
+            "hunter2e",
+        ),
+        ("sqlcmd -S db -U sa -P hunter2f -Q select", "hunter2f"),
+        (
+            "ldapsearch -x -D cn=admin,dc=example,dc=org -w hunter2g -b dc=example",
+            "hunter2g",
+        ),
+        ("smbclient //srv/share -U admin%hunter2h", "hunter2h"),
+        (
+            "mongo --host db -u admin -p hunter2i --authenticationDatabase admin",
+            "hunter2i",
+        ),
+        ("echo root:hunter2j | chpasswd", "hunter2j"),
+        (
+            "az login --service-principal -u app -p hunter2n --tenant t",
+            "hunter2n",
+        ),
+        ("vault login s.hunter2mAbCdEf12345678", "hunter2m"),
+        ("<password>hunter2k</password>", "hunter2k"),
+        (r#"{"value":"hunter2p","name":"DB_PASSWORD"}"#, "hunter2p"),
+        ("pw=hunter2q", "hunter2q"),
+        ("DB_PASSWD hunter44plain", "hunter44plain"),
+        (r#"password="ab\"hunter2o""#, "hunter2o"),
+        (r"api_key='it\'shunter2u'", "hunter2u"),
+        (
+            "%7B%22user%22%3A%22a%22%2C%22password%22%3A%22hunter2l%22%7D",
+            "hunter2l",
+        ),
         (
             "error presenting token: route53 failed password=wy2twztxwRw36",
             "wy2twztxwRw36",

@@ -379,6 +379,24 @@ const SHAPES: &[(&str, &str)] = &[
     ("used abcdef.0123456789abcdef to join", "0123456789abcdef"),
     ("user:hunter38plainzz@10.0.0.1", "hunter38plainzz"),
     ("xoxb-hunter22-plainsecret", "hunter22-plainsecret"),
+    // Hostile round 4: other CLIs' credential options, XML, reversed env pairs, escaped
+    // quotes, URL-encoded JSON.
+    (
+        "docker login -u admin -p hunter2xplain registry.io",
+        "hunter2xplain",
+    ),
+    (
+        "ldapsearch -x -D cn=admin,dc=example,dc=org -w hunter2gplain -b dc=x",
+        "hunter2gplain",
+    ),
+    ("smbclient //srv/share -U admin%hunter2hplain", "hunter2hplain"),
+    ("<password>hunter2kplain</password>", "hunter2kplain"),
+    (
+        r#"{"value":"hunter2pplain","name":"DB_PASSWORD"}"#,
+        "hunter2pplain",
+    ),
+    (r#"password="ab\"hunter2oplain""#, "hunter2oplain"),
+    ("%7B%22password%22%3A%22hunter2lplain%22%7D", "hunter2lplain"),
     ("run --password s3cr3tpw0rdzz", "s3cr3tpw0rdzz"),
     (
         r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMmh1bnRlcg=="}}}"#,
