@@ -186,3 +186,53 @@ fn the_node_objects_ready_condition_is_recovery_or_not() {
     assert_eq!(f[0]["severity"], "error", "{}", f[0]);
     assert_eq!(code, 1);
 }
+
+/// One log line dated years ahead (a wrong clock, a forged date) is later than every file's
+/// modification time: it does not become the capture time, and the report says why (hostile
+/// round 4: it turned a healthy bundle broken). The archive's mtimes are pinned.
+#[test]
+fn a_log_line_dated_past_every_files_mtime_is_not_the_capture_time() {
+    let dir = with_kubelet_lines(&[
+        "2031-03-01T00:00:00+0000 cp-1 chronyd[77]: System clock wrong by -150000000 seconds".to_string(),
+    ]);
+    let tgz = dir.path().join("bundle.tar.gz");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&tgz).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p != tgz {
+                let data = std::fs::read(&p).unwrap();
+                let mut h = tar::Header::new_gnu();
+                h.set_size(data.len() as u64);
+                h.set_mode(0o644);
+                h.set_mtime(1_781_524_800); // 2026-06-15T12:00:00Z
+                h.set_cksum();
+                let name = format!("b/{}", p.strip_prefix(dir.path()).unwrap().display());
+                b.append_data(&mut h, name, data.as_slice()).unwrap();
+            }
+        }
+    }
+    b.into_inner().unwrap().finish().unwrap();
+    let (_, r) = analyze(&tgz);
+    assert_eq!(
+        r["captured_at"], "2026-06-15T12:00:00Z",
+        "{}",
+        r["captured_at_evidence"]
+    );
+    assert_ne!(r["verdict"], "broken", "{r}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "input-problem"
+                && f["message"].as_str().unwrap().contains("2031-03-01T00:00:00Z")),
+        "{r}"
+    );
+}

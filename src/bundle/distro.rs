@@ -163,7 +163,7 @@ impl Role {
 /// `<d>/certs/server/` or `<d>/server-logs/`, the server unit's journal (`journald/rke2-server`,
 /// `journald/k3s`), an apiserver static pod (RKE2). Proof of an agent: the agent unit's journal
 /// (`journald/rke2-agent`, `journald/k3s-agent`). `None`: the bundle does not say.
-pub fn role<'a>(layout: Layout, relative_paths: impl IntoIterator<Item = &'a str>) -> Option<(Role, String)> {
+pub fn role<'a>(layout: Layout, files: impl IntoIterator<Item = (&'a str, u64)>) -> Option<(Role, String)> {
     let d = match layout {
         Layout::K3s => "k3s",
         Layout::Rke2 => "rke2",
@@ -182,16 +182,26 @@ pub fn role<'a>(layout: Layout, relative_paths: impl IntoIterator<Item = &'a str
     ];
     let apiserver = format!("var/lib/rancher/{d}/agent/pod-manifests/kube-apiserver.yaml");
     let mut agent = None;
-    for p in relative_paths {
-        if p == server_unit || p == apiserver || server_dirs.iter().any(|s| p.starts_with(s.as_str())) {
+    // A unit's journal proves the unit ran only when it holds entries: journalctl writes
+    // `-- No entries --` (17 bytes) for a unit that never logged.
+    let ran = |size: u64| size > NO_ENTRIES;
+    for (p, size) in files {
+        if (p == server_unit && ran(size))
+            || p == apiserver
+            || server_dirs.iter().any(|s| p.starts_with(s.as_str()))
+        {
             return Some((Role::Server, p.to_string()));
         }
-        if agent.is_none() && p == agent_unit {
+        if agent.is_none() && p == agent_unit && ran(size) {
             agent = Some((Role::Agent, p.to_string()));
         }
     }
     agent
 }
+
+/// The size at or below which a unit's journal holds no entry (`-- No entries --` and a
+/// journal header at most).
+const NO_ENTRIES: u64 = 64;
 
 /// The distribution a kubelet version string names (`v1.30.2+k3s1`, `v1.29.4+rke2r1`).
 pub fn from_kubelet_version(version: &str) -> Option<Layout> {
@@ -244,5 +254,21 @@ mod tests {
         assert_eq!(from_kubelet_version("v1.30.2+k3s1"), Some(Layout::K3s));
         assert_eq!(from_kubelet_version("v1.29.4+rke2r1"), Some(Layout::Rke2));
         assert_eq!(from_kubelet_version("v1.30.2"), None);
+    }
+
+    /// A server unit's journal that says `-- No entries --` proves nothing; the agent's
+    /// journal with entries decides (hostile round 4).
+    #[test]
+    fn an_empty_unit_journal_proves_no_role() {
+        let files = [("journald/rke2-server", 17), ("journald/rke2-agent", 900)];
+        assert_eq!(
+            role(Layout::Rke2, files),
+            Some((Role::Agent, "journald/rke2-agent".to_string()))
+        );
+        assert_eq!(role(Layout::Rke2, [("journald/rke2-server", 17)]), None);
+        assert_eq!(
+            role(Layout::Rke2, [("rke2/certs/server/x.crt", 10)]).map(|r| r.0),
+            Some(Role::Server)
+        );
     }
 }

@@ -199,6 +199,9 @@ pub fn from_source(
         let path = from.strip_prefix("the folder name ").unwrap_or(from);
         snap.problems.push(InputProblem::new(path, why));
     }
+    if let (None, Some((path, why))) = (opts.now, crate::snapshot::untrusted_log(&evidence)) {
+        snap.problems.push(InputProblem::new(&path, why));
+    }
     snap.logs = logs;
     sort(&mut snap);
     Ok(snap)

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 pub use crate::model::{Location, ObjectRef, normalize};
 pub use time::{
     CaptureSource, CapturedAt, TimeEvidence, contradicted_metadata, decide as decide_capture_time,
-    decide_from, duration_text, rfc3339,
+    decide_from, duration_text, rfc3339, untrusted_log,
 };
 
 pub use crate::artifact::k8s::{EventRecord, NodeRecord};

@@ -13,11 +13,11 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
     snap.collectors = collector::roots(&snap.files, &roots);
     // Each node's paths, relative to its root, in one pass over the files (one pass per
     // node was quadratic: 16k kind nodes took 30 s).
-    let mut relative: Vec<Vec<&str>> = vec![Vec::new(); snap.nodes.len()];
+    let mut relative: Vec<Vec<(&str, u64)>> = vec![Vec::new(); snap.nodes.len()];
     for (p, f) in &snap.files {
         if let Some(i) = f.node.filter(|&i| i < snap.nodes.len()) {
             if let Some(r) = p.strip_prefix(snap.nodes[i].root.as_str()) {
-                relative[i].push(r);
+                relative[i].push((r, f.size));
             }
         }
     }
@@ -30,7 +30,7 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
                 .iter()
                 .filter(|n| n.node.metadata.name == node.name)
         };
-        let mut layout = distro::detect(relative[i].iter().copied());
+        let mut layout = distro::detect(relative[i].iter().map(|(p, _)| *p));
         if layout == Layout::Generic {
             // A node seen in the dumps under the same name says which distribution it runs.
             layout = dumped()

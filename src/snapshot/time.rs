@@ -70,6 +70,38 @@ pub struct TimeEvidence {
     pub newest_mtime: Option<OffsetDateTime>,
 }
 
+/// How far a log line may be dated past the newest file modification time: a log is never
+/// written after its file was last modified, beyond clock skew between machines.
+pub const MTIME_SKEW: time::Duration = time::Duration::days(1);
+
+/// The newest log time, unless it lies more than [`MTIME_SKEW`] past every file's
+/// modification time (a line from a wrong clock or a forged date would otherwise move the
+/// capture time years ahead and expire every certificate). Modification times before 2000
+/// (archives that store none) check nothing.
+pub fn trusted_newest_log(ev: &TimeEvidence) -> Option<&(OffsetDateTime, String)> {
+    let log = ev.newest_log.as_ref()?;
+    match ev.newest_mtime {
+        Some(m) if m.year() >= 2000 && log.0 > m + MTIME_SKEW => None,
+        _ => Some(log),
+    }
+}
+
+/// Why the newest log time is not used, when [`trusted_newest_log`] refuses it.
+pub fn untrusted_log(ev: &TimeEvidence) -> Option<(String, String)> {
+    let (t, from) = ev.newest_log.as_ref()?;
+    let m = ev.newest_mtime?;
+    trusted_newest_log(ev).is_none().then(|| {
+        (
+            from.clone(),
+            format!(
+                "a line dated {} is later than every file's modification time ({}): a wrong clock or a forged date; not used as the capture time",
+                rfc3339(*t),
+                rfc3339(m)
+            ),
+        )
+    })
+}
+
 /// How far the newest log line may run past a collector's recorded time: collecting takes
 /// minutes (a sosreport up to an hour), and a recorded start time comes before the logs it
 /// copies.
@@ -80,7 +112,7 @@ pub const METADATA_SKEW: time::Duration = time::Duration::hours(2);
 /// bundle and hide what had expired). `None` when it stands.
 pub fn contradicted_metadata(ev: &TimeEvidence) -> Option<String> {
     let (t, from) = ev.metadata.as_ref()?;
-    let (log, log_from) = ev.newest_log.as_ref()?;
+    let (log, log_from) = trusted_newest_log(ev)?;
     (*log > *t + METADATA_SKEW).then(|| {
         format!(
             "the collection time recorded in {from}, {}, is {} before the newest log line, in {log_from}: not used",
@@ -106,7 +138,7 @@ pub fn decide_from(flag: Option<OffsetDateTime>, ev: &TimeEvidence) -> (Captured
             format!("the collection time recorded in {from}"),
         );
     }
-    if let Some((t, from)) = &ev.newest_log {
+    if let Some((t, from)) = trusted_newest_log(ev) {
         let mut said = format!("the newest full timestamp of the logs, in {from}");
         if let Some(why) = contradicted {
             said.push_str(&format!(" ({why})"));
@@ -182,6 +214,12 @@ mod tests {
         );
         ev.metadata = Some((datetime!(2026-06-15 11:00 UTC), "timestamp".into()));
         assert_eq!(decide_from(None, &ev).0.source, CaptureSource::BundleMetadata);
+        // A log line more than a day past every file's mtime is not the capture time.
+        let real = ev.newest_log.clone();
+        ev.newest_log = Some((datetime!(2031-03-01 00:00 UTC), "syslog".into()));
+        assert_eq!(decide_from(None, &ev).0.source, CaptureSource::BundleMetadata);
+        assert!(untrusted_log(&ev).is_some_and(|(p, why)| p == "syslog" && why.contains("2031-03-01")));
+        ev.newest_log = real;
         ev.metadata = None;
         assert_eq!(decide_from(None, &ev).0.source, CaptureSource::NewestLog);
         ev.newest_log = None;
