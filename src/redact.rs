@@ -139,7 +139,8 @@ static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
 /// half goes.
-static BOOTSTRAP_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b([a-z0-9]{6})\.[a-z0-9]{16}\b"));
+static BOOTSTRAP_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b([a-z0-9]{6})\.([a-z0-9]{16})\b(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(^|[\s"'(=,;\[])([A-Za-z0-9_.\-]+):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
@@ -224,7 +225,18 @@ fn harmless_key(key: &str) -> bool {
 /// A value that is a placeholder, a reference or our own mask, not a secret.
 fn harmless_value(v: &str) -> bool {
     let t = v.trim();
-    t.is_empty() || t == MASK || t.starts_with("[redacted") || t == "<redacted>" || t == "***"
+    t.is_empty() || t == MASK || t.starts_with("[redacted") || t == "<redacted>" || t == "***" || file_path(t)
+}
+
+/// An absolute path to a key or certificate file (`key="/var/lib/kubelet/pki/x.pem"`): where
+/// the secret is, not the secret, and what an engineer needs to find it.
+fn file_path(v: &str) -> bool {
+    static PATH: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^/(?:[A-Za-z0-9._\-]{1,40}/){1,12}[A-Za-z0-9._\-]{1,60}\.(?:pem|crt|cer|key|pub|conf|kubeconfig|yaml|yml|json|txt|env)$",
+        )
+    });
+    PATH.is_match(v)
 }
 
 fn key_value(c: &Captures<'_>) -> String {
@@ -259,6 +271,12 @@ fn key_value(c: &Captures<'_>) -> String {
     ];
     if q2.is_empty() && sep.contains(':') && prose.contains(&word.as_str()) {
         let first = val.split_whitespace().next().unwrap_or("");
+        // A `label:` (`token: route53: failed …`) or an HTTP status (`token: 401
+        // Unauthorized`) is the sentence going on, not a value.
+        if first.ends_with(':') || (first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit())) {
+            let rest = KEY_VALUE.replace_all(val, key_value);
+            return format!("{pre}{q1}{key}{sep}{rest}");
+        }
         let rest = val.trim_start().get(first.len()..).unwrap_or("");
         // The rest was part of this match: look at it again for secrets of its own.
         let rest = KEY_VALUE.replace_all(rest, key_value);
@@ -620,7 +638,15 @@ pub fn line(text: &str) -> String {
         }
     });
     apply(&KNOWN_TOKEN, &|_| MASK.to_string());
-    apply(&BOOTSTRAP_TOKEN, &|c| format!("{}.{MASK}", &c[1]));
+    apply(&BOOTSTRAP_TOKEN, &|c| {
+        // `master.mycompanycluster.com` is a host name: a token's secret half is random
+        // (it has a digit) and ends the word.
+        if c.get(3).is_some() || !c[2].bytes().any(|b| b.is_ascii_digit()) {
+            c[0].to_string()
+        } else {
+            format!("{}.{MASK}", &c[1])
+        }
+    });
     apply(&BARE_USERINFO, &|c| {
         // `image:tag@sha256:…` is a digest, not a password.
         if c[3].starts_with("sha256:") || c[3].starts_with("sha512:") {
@@ -672,7 +698,11 @@ pub fn line(text: &str) -> String {
         let mut last = 0;
         for m in RUN.find_iter(&src) {
             let fingerprint = src[..m.start()].ends_with("sha256:");
-            if !fingerprint && high_entropy(m.as_str()) {
+            // A DNS label (`https://A1B2…F90.gr7.us-west-2.eks.amazonaws.com`): the host
+            // the error is about.
+            let after = &src[m.end()..];
+            let label = after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_alphanumeric());
+            if !fingerprint && !label && high_entropy(m.as_str()) {
                 out.push_str(&src[last..m.start()]);
                 out.push_str(MASK);
                 last = m.end();
@@ -927,6 +957,12 @@ mod tests {
             "secret \"etcd-certs\" not found; secretName: etcd-certs",
             "image registry.k8s.io/kube-apiserver:v1.29.0@sha256:0123456789abcdef0123456789abcdef",
             "image kube-apiserver:v1.29.0@sha256:0123456789abcdef0123456789abcdef",
+            // Hostile round 4, over-masking: a host name, key paths, a status code, a label.
+            "Get \"https://A1B2C3D4E5F60718293A4B5C6D7E8F90.gr7.us-west-2.eks.amazonaws.com/api?timeout=32s\": x509: certificate signed by unknown authority",
+            "x509: certificate is valid for master.mycompanycluster.com, kubernetes, not api.example.com",
+            "\"Failed to load client certificate\" cert=\"/var/lib/kubelet/pki/kubelet-client-current.pem\" key=\"/var/lib/kubelet/pki/kubelet-client-current.pem\"",
+            "err=\"oauth2: cannot fetch token: 401 Unauthorized\"",
+            "acme: error presenting token: route53: failed to determine hosted zone ID",
             "Get https://10.0.0.10:443/api/v1/nodes?fieldSelector=metadata.name%3Dmaster-01&limit=500",
             "\u{8A3C}\u{660E}\u{66F8}\u{FF1A}\u{671F}\u{9650}\u{5207}\u{308C}",
         ] {

@@ -190,7 +190,8 @@ fn tar_bytes(t: &Tree, prefix: &str) -> Vec<u8> {
             format!("{prefix}/{p}")
         };
         let mut h = tar::Header::new_gnu();
-        h.set_mtime(1_700_000_000);
+        // 2024-01-02: after the tree's newest log line, as a real archive's mtimes are.
+        h.set_mtime(1_704_153_600);
         h.set_mode(0o644);
         match e {
             E::F(d) => {
