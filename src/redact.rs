@@ -517,8 +517,9 @@ fn spaced_secret(text: &str) -> String {
             if filler || (word.ends_with(':') && word.len() > 1) {
                 continue;
             }
-            // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`).
-            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
+            // Prose, a value already shortened by [`partial`] (`AKIA…WXYZ`), or another
+            // password word (its own match masks what follows it).
+            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) || SPACED_WORD.is_match(&bare) {
                 break;
             }
             // Sentence punctuation after the value stays, unless it is all there is.
@@ -861,6 +862,7 @@ mod tests {
         // Found by the `redact` fuzz target: punctuation around a filler word's letters.
         ("AAA the password is +++A++++++++\n6", "+++A++++++++"),
         ("the password is ............\n", "............"),
+        ("passwd the password is uwbAAAAAA+gl\n18.0.", "uwbAAAAAA+gl"),
         ("Password for user admin: hunter23plainsecret", "hunter23plain"),
         ("SESSIONID hunter30plainsecret", "hunter30plain"),
         ("secretKeyRef hunter29plainsecret", "hunter29plain"),
