@@ -447,6 +447,38 @@ const PROSE_AFTER: &[&str] = &[
     "would",
     "matches",
     "match",
+    "host",
+    "at",
+    "by",
+    "after",
+    "when",
+    "since",
+    "because",
+    "due",
+    "please",
+    "again",
+    "this",
+    "that",
+    "it",
+    "its",
+    "your",
+    "their",
+    "our",
+    "my",
+    "had",
+    "been",
+    "being",
+    "successfully",
+    "succeeded",
+    "correct",
+    "unauthorized",
+    "forbidden",
+    "error",
+    "errors",
+    "no",
+    "expire",
+    "expiring",
+    "rotated",
 ];
 /// Words between a password word and its value (`the password for user X is Y`).
 const FILLER: &[&str] = &[
@@ -517,10 +549,14 @@ fn spaced_secret(text: &str) -> String {
             if filler || (word.ends_with(':') && word.len() > 1) {
                 continue;
             }
-            // Prose, a value already shortened by [`partial`] (`AKIA…WXYZ`), or another
-            // password word (its own match masks what follows it).
-            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) || SPACED_WORD.is_match(&bare) {
+            // Another password word: its own match masks what follows it.
+            if SPACED_WORD.is_match(&bare) {
                 break;
+            }
+            // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`), stays; every
+            // other word of the window is masked (`admin password was reset to X`).
+            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
+                continue;
             }
             // Sentence punctuation after the value stays, unless it is all there is.
             let keep = match word.len() - word.trim_end_matches(['.', ',', ';', ')', '"', '\'']).len() {
@@ -531,7 +567,6 @@ fn spaced_secret(text: &str) -> String {
             out.push_str(MASK);
             out.push_str(&word[word.len() - keep..]);
             last = start + word.len();
-            break;
         }
     }
     out.push_str(&text[last..]);
@@ -863,6 +898,11 @@ mod tests {
         ("AAA the password is +++A++++++++\n6", "+++A++++++++"),
         ("the password is ............\n", "............"),
         ("passwd the password is uwbAAAAAA+gl\n18.0.", "uwbAAAAAA+gl"),
+        // Hostile round 4 (case 04): the value after other words.
+        ("the password for admin is hunter3a", "hunter3a"),
+        ("password of root set to hunter3d", "hunter3d"),
+        ("admin password was reset to hunter3b", "hunter3b"),
+        ("root password changed to hunter3c", "hunter3c"),
         ("Password for user admin: hunter23plainsecret", "hunter23plain"),
         ("SESSIONID hunter30plainsecret", "hunter30plain"),
         ("secretKeyRef hunter29plainsecret", "hunter29plain"),
