@@ -702,3 +702,25 @@ fn rancher_servers_are_planned_before_agents_with_their_own_units() {
     .collect();
     assert_eq!(order, want, "{step:#}");
 }
+
+/// A text dump followed by a PEM block that holds no certificate (corrupt, cut, a key): the
+/// dump's dates are still read, and the block is an input problem (hostile round 4, case 09).
+#[test]
+fn a_text_dump_before_a_broken_pem_block_still_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("rke2-cp-1");
+    write(&root, "systeminfo/hostname", "rke2-cp-1\n");
+    write(
+        &root,
+        "journald/rke2-server",
+        "Nov 21 09:00:00 rke2-cp-1 rke2[1201]: time=\"2026-11-21T09:00:00Z\" level=info msg=\"Starting rke2 v1.30.4+rke2r1\"\n",
+    );
+    write(
+        &root,
+        "rke2/certs/server/serving-kube-apiserver.crt",
+        "Certificate:\n    Data:\n        Version: 3 (0x2)\n        Issuer: CN = rke2-server-ca@1700000000\n        Validity\n            Not Before: Nov 14 22:13:20 2025 GMT\n            Not After : Nov 14 22:13:20 2026 GMT\n        Subject: CN = kube-apiserver\n-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ29ycnVwdA==\n-----END CERTIFICATE-----\n",
+    );
+    let (_, r) = analyze(dir.path());
+    assert_eq!(on(&r, "cert-expired"), ["rke2-cp-1"], "{r:#}");
+    assert!(!on(&r, "input-problem").is_empty(), "{r:#}");
+}

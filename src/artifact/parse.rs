@@ -14,7 +14,24 @@ pub fn parse(path: &str, bytes: &[u8], kind: ArtifactKind) -> Parsed {
         // certificate: the certificate is the proof, the text only its description (hostile
         // round 3, M2: a forged text header hid an expired certificate).
         ArtifactKind::CertText if memchr::memmem::find(bytes, b"-----BEGIN").is_some() => {
-            return parse(path, bytes, ArtifactKind::Pem);
+            let pem = parse(path, bytes, ArtifactKind::Pem);
+            let certificate = |m: &crate::artifact::parsed::Material| {
+                m.block.is_certificate() && crate::artifact::pem::looks_like_der_cert(&m.block.der)
+            };
+            if pem.material.iter().any(certificate) {
+                return pem;
+            }
+            // The block holds no certificate (corrupt, cut, a key or a CSR): the dump's dates
+            // are the only evidence left, and the block's problem is reported beside them.
+            let text = String::from_utf8_lossy(bytes);
+            let cut = text.find("-----BEGIN").unwrap_or(text.len());
+            let mut out = parse(path, text[..cut].as_bytes(), ArtifactKind::CertText);
+            out.problems.extend(pem.problems);
+            out.problem(
+                path,
+                "the PEM block after this openssl text dump holds no readable certificate: only the dump's dates were checked",
+            );
+            return out;
         }
         ArtifactKind::CertText => {
             let (certs, unreadable) = crate::artifact::certtext::parse(&String::from_utf8_lossy(bytes));
