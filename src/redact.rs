@@ -537,12 +537,13 @@ fn spaced_secret(text: &str) -> String {
                     matches!(c, ':' | ',' | '.' | ';' | '"' | '\'' | '(' | ')' | '!' | '?')
                 })
                 .to_ascii_lowercase();
-            if after_user {
-                after_user = false;
+            // `user X`, `for X`, `of X`: X names whose password it is.
+            if matches!(bare.as_str(), "user" | "username" | "account" | "for" | "of") {
+                after_user = true;
                 continue;
             }
-            if matches!(bare.as_str(), "user" | "username" | "account") {
-                after_user = true;
+            if after_user {
+                after_user = false;
                 continue;
             }
             let filler = (!bare.is_empty() && FILLER.contains(&bare.as_str())) || FILLER.contains(&word);
@@ -553,8 +554,8 @@ fn spaced_secret(text: &str) -> String {
             if SPACED_WORD.is_match(&bare) {
                 break;
             }
-            // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`), stays; every
-            // other word of the window is masked (`admin password was reset to X`).
+            // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`), is passed
+            // over (`admin password was reset to X`); the first other word is the value.
             if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
                 continue;
             }
@@ -567,6 +568,7 @@ fn spaced_secret(text: &str) -> String {
             out.push_str(MASK);
             out.push_str(&word[word.len() - keep..]);
             last = start + word.len();
+            break;
         }
     }
     out.push_str(&text[last..]);
