@@ -76,7 +76,7 @@ pub fn partial(value: &str) -> String {
 /// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
 /// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
 static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
@@ -149,7 +149,7 @@ static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
 /// `redis-cli -a X`, `login user/password`.
 static PASSWORD_OPTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)|(\bsshpass\s+-p\s*)(\S+)|(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)|(\blogin\s+[^\s/]+/)(\S+)",
+        r"(?i)(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)|(\bsshpass\s+-p\s*)(\S+)|(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)|(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
     )
 });
 /// A run of non-blank characters.
@@ -291,6 +291,13 @@ fn key_value(c: &Captures<'_>) -> String {
 /// their escaping, so the text's structure does not change.
 fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
+    // Invisible characters inside a key (`pass\u{200b}word=`) hide it from the rules and
+    // from the reader: they are dropped.
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}');
+    if text.chars().any(invisible) {
+        let visible: String = text.chars().filter(|c| !invisible(*c)).collect();
+        return Cow::Owned(plain(&visible).into_owned());
+    }
     let fullwidth = |c: char| ('\u{FF01}'..='\u{FF5E}').contains(&c);
     let ascii = |c: char| char::from_u32(u32::from(c) - 0xFF01 + 0x21).unwrap_or(c);
     let encoded = |t: &str| t.contains(['\\', '&', '%']) && ENCODED.is_match(t);
@@ -962,6 +969,10 @@ mod tests {
         (r#"{"value":"hunter2p","name":"DB_PASSWORD"}"#, "hunter2p"),
         ("pw=hunter2q", "hunter2q"),
         ("DB_PASSWD hunter44plain", "hunter44plain"),
+        ("credentials admin/hunter3lplain", "hunter3lplain"),
+        ("pass\u{200b}word=hunter3gplain", "hunter3gplain"),
+        ("password\u{200b}=hunter3hplain", "hunter3hplain"),
+        ("passwort=hunter3iplain", "hunter3iplain"),
         (r#"password="ab\"hunter2o""#, "hunter2o"),
         (r"api_key='it\'shunter2u'", "hunter2u"),
         (
