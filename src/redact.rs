@@ -145,22 +145,20 @@ static BOOTSTRAP_TOKEN: LazyLock<Regex> =
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(^|[\s"'(=,;\[])([A-Za-z0-9_.\-]+):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
 });
-/// Command lines that take a password as an option: `mysql -pX`, `sshpass -p X`,
-/// `redis-cli -a X`, `login user/password`.
-static PASSWORD_OPTION: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?i)(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)|(\bsshpass\s+-p\s*)(\S+)|(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)|(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
-    )
-});
 /// A run of non-blank characters.
 static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
-/// Command lines that take a password as an option or argument, beyond
-/// [`PASSWORD_OPTION`]: registry logins (`docker|podman|buildah|nerdctl|helm login -p X`,
-/// `az login -p X`), `skopeo --src-creds u:X`, `crictl --creds u:X`, `keytool -storepass X`,
-/// `sqlcmd -P X`, `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`,
-/// `htpasswd -b file user X`, `echo user:X | chpasswd`. Group 1 is kept, group 2 masked.
+/// Command lines that take a password as an option or argument: `mysql -pX`,
+/// `sshpass -p X`, `redis-cli -a X`, `login|credentials user/X`, registry logins
+/// (`docker|podman|buildah|nerdctl|helm login -p X`, `az login -p X`),
+/// `skopeo --src-creds u:X`, `crictl --creds u:X`, `keytool -storepass X`, `sqlcmd -P X`,
+/// `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`, `htpasswd -b file user X`. In each
+/// alternative, group 1 is kept and group 2 masked.
 static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
+        r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)",
+        r"(\bsshpass\s+-p\s*)(\S+)",
+        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
+        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
         r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
         r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
         r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
@@ -535,7 +533,7 @@ fn spaced_secret(text: &str) -> String {
         for w in WORD.find_iter(rest) {
             let (start, word) = (m.end() + w.start(), w.as_str());
             seen += 1;
-            if seen > 6 || word.starts_with("[redacted") || word.starts_with('[') {
+            if seen > 6 || word.starts_with('[') {
                 break;
             }
             // Only sentence punctuation is trimmed: `+++A+++` is a value, not the word `a`.
@@ -726,13 +724,6 @@ pub fn line(text: &str) -> String {
         }
     });
     apply(&VAULT_TOKEN, &|_| MASK.to_string());
-    apply(&PASSWORD_OPTION, &|c| {
-        let lead = [1, 3, 5, 7]
-            .into_iter()
-            .find_map(|i| c.get(i))
-            .map_or("", |m| m.as_str());
-        format!("{lead}{MASK}")
-    });
     apply(&AWS_KEY_ID, &|c| partial(&c[0]));
     if SPACED_WORD.is_match(&s) {
         s = spaced_secret(&s);

@@ -139,6 +139,9 @@ impl Scanner {
     /// stand for its repetitions.
     pub fn scan_events(&self, events: &[EventRecord]) -> LogSummary {
         let mut fs = self.file(None, Some("events".to_string()));
+        // Every Event's time dates the dump, matched or not (a cluster-info dump's pod logs
+        // are klog lines without a year): the newest, with the dump that holds it.
+        let mut newest: Option<(OffsetDateTime, &String)> = None;
         for e in events {
             let ev = &e.event;
             let text = format!("{}: {}", ev.reason, ev.message);
@@ -151,6 +154,9 @@ impl Scanner {
                 .or_else(|| t(&ev.event_time))
                 .or_else(|| t(&ev.first_timestamp));
             let first = t(&ev.first_timestamp).or(last);
+            if let Some(l) = last {
+                newest = newest.max(Some((l, &e.path)));
+            }
             let times = EventTimes {
                 first,
                 last,
@@ -166,22 +172,6 @@ impl Scanner {
             h.paths.sort();
             h.paths.dedup();
         }
-        // Every Event's time dates the dump, matched or not (a cluster-info dump's pod logs
-        // are klog lines without a year): the newest, with the dump that holds it.
-        let newest = events
-            .iter()
-            .filter_map(|e| {
-                let ev = &e.event;
-                [&ev.last_timestamp, &ev.event_time, &ev.first_timestamp]
-                    .into_iter()
-                    .find_map(|s| {
-                        s.as_deref()
-                            .and_then(|s| stamp::rfc3339(s.as_bytes()))
-                            .map(|x| x.0)
-                    })
-                    .map(|t| (t, &e.path))
-            })
-            .max();
         if let Some((t, path)) = newest {
             if s.newest.is_none_or(|n| t >= n) {
                 s.newest = Some(t);
