@@ -10,8 +10,8 @@ use serde_json::Value;
 use kubetriage_testgen::distros;
 use kubetriage_testgen::tree::Tree;
 
-/// `analyze --now <now> -o json` of a tree written to a temporary folder.
-fn plan_of(tree: &Tree, now: time::OffsetDateTime) -> Vec<Value> {
+/// `analyze --now <now> -o json` of a tree written to a temporary folder: its one bundle.
+fn bundle_of(tree: &Tree, now: time::OffsetDateTime) -> Value {
     let dir = tempfile::tempdir().unwrap();
     tree.write_to(dir.path()).unwrap();
     let now = now
@@ -25,7 +25,12 @@ fn plan_of(tree: &Tree, now: time::OffsetDateTime) -> Vec<Value> {
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    report["bundles"][0]["plan"].as_array().unwrap().clone()
+    report["bundles"][0].clone()
+}
+
+/// The fix plan of [`bundle_of`].
+fn plan_of(tree: &Tree, now: time::OffsetDateTime) -> Vec<Value> {
+    bundle_of(tree, now)["plan"].as_array().unwrap().clone()
 }
 
 fn ids(plan: &[Value]) -> Vec<&str> {
@@ -181,6 +186,34 @@ fn rancher_plan(dist: &str, tree: &Tree) {
     let all = all_commands(&plan);
     assert!(!all.contains("openssl"), "{all}");
     assert!(!all.contains("kubectl config"), "{all}");
+}
+
+/// k3s and RKE2 name their cluster CAs like a kubelet's throwaway CA (`k3s-server-ca@<unix
+/// time>`): the apiserver's expired serving certificate they sign is an error, never the
+/// "no apiserver verifies the kubelet" warning (newuser3 B2.1).
+#[test]
+fn rancher_cluster_ca_is_not_a_kubelet_throwaway_ca() {
+    for tree in [distros::k3s_expired().unwrap(), distros::rke2_expired().unwrap()] {
+        let b = bundle_of(&tree, distros::RANCHER_CAPTURE);
+        let expired: Vec<&Value> = b["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "cert-expired")
+            .collect();
+        assert!(!expired.is_empty());
+        for f in expired {
+            assert_eq!(f["severity"], "error", "{f:#}");
+            assert!(
+                !f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("kubelet-certificate-authority"),
+                "{f:#}"
+            );
+        }
+        assert!(!ids(b["plan"].as_array().unwrap()).contains(&"regenerate-kubelet-self-signed-cert"));
+    }
 }
 
 #[test]

@@ -82,7 +82,7 @@ pub fn classify(path: &str, head: &[u8]) -> ArtifactKind {
         || segs
             .iter()
             .any(|s| matches!(*s, "pod-logs" | "journal") || crate::bundle::rancher::LOG_FOLDERS.contains(s))
-        || ext == "log"
+        || matches!(ext, "log" | "logs")
         || lower.contains(".log.")
         || lower.contains("journal");
     if log_path || looks_like_log(head) {
@@ -195,5 +195,23 @@ mod tests {
             classify("n/root/.aws/credentials", b"[default]\naws_access_key_id = x\n"),
             K::AwsCredentials
         );
+    }
+
+    /// `oc adm must-gather` writes `must-gather.logs` at every root (`[must-gather      ] OUT
+    /// …`): a text log, never a JSON array to report as unreadable (newuser3 B5.3).
+    #[test]
+    fn bracket_tagged_text_is_not_json() {
+        use ArtifactKind as K;
+        let oc = b"[must-gather      ] OUT 2026-12-05T10:30:01.1 Using must-gather plug-in image\n";
+        assert_eq!(classify("must-gather.local.1/must-gather.logs", oc), K::Log);
+        assert_ne!(
+            classify("node1/notes.txt", b"[INFO] collected 3 files\n"),
+            K::Objects
+        );
+        assert_eq!(
+            classify("c/list.json", b"[\n  {\"kind\": \"Pod\"}\n]"),
+            K::Objects
+        );
+        assert_eq!(classify("c/list", b"[{\"kind\": \"Pod\"}]"), K::Objects);
     }
 }

@@ -24,7 +24,7 @@ pub fn looks_structured(head: &[u8]) -> bool {
         if l.is_empty() || l.starts_with('#') || l == "---" {
             continue;
         }
-        if l.starts_with('{') || l.starts_with('[') {
+        if l.starts_with('{') || (l.starts_with('[') && !bracket_tag(l)) {
             return true;
         }
         return text.lines().any(|l| {
@@ -34,6 +34,14 @@ pub fn looks_structured(head: &[u8]) -> bool {
         });
     }
     false
+}
+
+/// Whether a line opens with a bracketed tag followed by prose (`[must-gather      ] OUT …`,
+/// `[INFO] started`): a text log's line, not a JSON or YAML flow sequence.
+fn bracket_tag(line: &str) -> bool {
+    line.split_once(']').is_some_and(|(_, rest)| {
+        rest.starts_with([' ', '\t']) && rest.trim_start().starts_with(|c: char| c.is_alphabetic())
+    })
 }
 
 /// Every document of `bytes` as a JSON value (empty documents skipped). The error is a

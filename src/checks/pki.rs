@@ -126,7 +126,7 @@ fn successor<'a>(snap: &'a Snapshot, c: &CertRecord) -> Option<&'a CertRecord> {
 }
 
 /// The fix steps for replacing certificate `c` where it sits.
-fn renew_steps(c: &CertRecord) -> &'static str {
+fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord) -> &'static str {
     let etcd_client = c.locations.iter().any(|l| match l {
         Location::Object { key, .. } => key.starts_with("etcd-client"),
         Location::File { path } => path.contains("etcd-client") || path.contains("apiserver-etcd-client"),
@@ -134,9 +134,9 @@ fn renew_steps(c: &CertRecord) -> &'static str {
     });
     if etcd_client {
         "reissue-etcd-client-cert"
-    } else if c.is_ca && crate::pki::scope::is_kubelet_self_signed_ca(c.name()) {
+    } else if throwaway_ca(snap, i) {
         "regenerate-kubelet-self-signed-cert"
-    } else if crate::pki::scope::is_own_ca(c) {
+    } else if crate::pki::scope::is_own_ca(&snap.certs.certs, &snap.graph, i) {
         "renew-own-ca"
     } else if crate::pki::scope::is_workload_cert(c) {
         "renew-workload-tls-secret"
@@ -220,7 +220,7 @@ fn fix_ids(ids: &str) -> impl Iterator<Item = &str> {
 /// Adds the fix selection and the variables that [`renew_steps`]'s steps need; a kubelet's
 /// serving certificate is replaced the way that kubelet came by it.
 fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, kubelet: Option<&Served>) -> Finding {
-    let step = kubelet.map_or_else(|| renew_steps(c), Served::renew_steps);
+    let step = kubelet.map_or_else(|| renew_steps(snap, i, c), Served::renew_steps);
     let mut f = f.fixes(fix_ids(step));
     if let Some(k) = kubelet {
         f = k.vars(f);
@@ -277,7 +277,7 @@ impl Check for CertExpired {
             }
             // A kubelet's throwaway CA is reported with the expired pair it signed: one
             // thing to fix (delete the pair, restart the kubelet), one finding.
-            if throwaway_ca(c) && signed_leaves(snap, i).any(expired) {
+            if throwaway_ca(snap, i) && signed_leaves(snap, i).any(expired) {
                 continue;
             }
             let used = usage.in_use(snap, i);
@@ -317,7 +317,7 @@ impl Check for CertExpired {
             } else {
                 f = renew_or_retire(snap, i, f, c, used, serving.get(i));
             }
-            if used && !verified && self_signed_serving(snap, i, c) {
+            if used && !verified && self_signed_serving(snap, i) {
                 f = unverified_self_signed(snap, i, f, expired);
             }
             out.push(f);
@@ -366,9 +366,10 @@ fn expired_text_dumps(cx: &Ctx<'_>) -> Vec<Finding> {
         .collect()
 }
 
-/// Whether `c` is the throwaway CA a kubelet makes for its self-signed serving pair.
-fn throwaway_ca(c: &CertRecord) -> bool {
-    c.is_ca && crate::pki::scope::is_kubelet_self_signed_ca(c.name())
+/// Whether certificate `i` is the throwaway CA a kubelet makes for its self-signed serving
+/// pair (proven by what it signed).
+fn throwaway_ca(snap: &Snapshot, i: usize) -> bool {
+    crate::pki::scope::is_kubelet_throwaway_ca(&snap.certs.certs, &snap.graph, i)
 }
 
 /// The certificates CA `ca` signed (verified signatures).
@@ -376,13 +377,9 @@ fn signed_leaves(snap: &Snapshot, ca: usize) -> impl Iterator<Item = usize> + '_
     (0..snap.certs.certs.len()).filter(move |&j| j != ca && snap.graph.parents(j).any(|p| p == ca))
 }
 
-/// Whether `c` (index `i`) is a kubelet's self-signed serving pair or its throwaway CA.
-fn self_signed_serving(snap: &Snapshot, i: usize, c: &CertRecord) -> bool {
-    throwaway_ca(c)
-        || snap
-            .graph
-            .parents(i)
-            .any(|p| snap.certs.certs.get(p).is_some_and(throwaway_ca))
+/// Whether certificate `i` is a kubelet's self-signed serving pair or its throwaway CA.
+fn self_signed_serving(snap: &Snapshot, i: usize) -> bool {
+    throwaway_ca(snap, i) || snap.graph.parents(i).any(|p| throwaway_ca(snap, p))
 }
 
 /// An expired self-signed kubelet serving pair no apiserver verifies (no
@@ -394,7 +391,8 @@ fn unverified_self_signed(snap: &Snapshot, i: usize, f: Finding, expired: impl F
         .graph
         .parents(i)
         .filter(|&p| expired(p))
-        .find_map(|p| snap.certs.certs.get(p).filter(|c| throwaway_ca(c)));
+        .filter(|&p| throwaway_ca(snap, p))
+        .find_map(|p| snap.certs.certs.get(p));
     if let Some(ca) = ca {
         msg.push_str(&format!(
             "; its throwaway CA {} [{}] expired too (notAfter {}) and is made anew with the pair",
@@ -483,7 +481,7 @@ impl Check for CertExpiringSoon {
                     window.whole_days(),
                     places(c)
                 ));
-                let step = match renew_steps(c) {
+                let step = match renew_steps(snap, i, c) {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };

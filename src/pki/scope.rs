@@ -3,24 +3,54 @@
 //! or a workload's CA kept in its own Secret), which is renewed where it lives instead.
 
 use crate::pki::cert::CertRecord;
+use crate::pki::graph::Graph;
 use crate::snapshot::Location;
 
-/// Whether `cn` names the throwaway CA a kubelet creates for its self-signed serving pair
-/// (`<host>-ca@<unix time>`).
-pub fn is_kubelet_self_signed_ca(cn: &str) -> bool {
-    cn.rsplit_once("-ca@").is_some_and(|(host, stamp)| {
-        !host.is_empty() && !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())
-    })
+/// The host part of a name shaped like the throwaway CA a kubelet creates for its
+/// self-signed serving pair (`<host>-ca@<unix time>`).
+fn throwaway_ca_host(cn: &str) -> Option<&str> {
+    cn.rsplit_once("-ca@")
+        .filter(|(host, stamp)| {
+            !host.is_empty() && !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit())
+        })
+        .map(|(host, _)| host)
 }
 
-/// Whether CA `c` is a component's own CA rather than a cluster CA: the kubelet's
+/// Whether certificate `i` is the throwaway CA a kubelet makes for its self-signed serving
+/// pair: proven by what it signed, not by its name alone. The kubelet names the CA
+/// `<host>-ca@<unix time>` and the leaf `<host>@<unix time>` (client-go `certutil.
+/// GenerateSelfSignedCertKeyWithFixtures`), and the CA signs nothing else. k3s and RKE2 name
+/// their cluster CAs the same way (`k3s-server-ca@1733…`) but sign the apiserver's and every
+/// component's certificates with them.
+pub fn is_kubelet_throwaway_ca(certs: &[CertRecord], graph: &Graph, i: usize) -> bool {
+    let Some(host) = certs
+        .get(i)
+        .filter(|c| c.is_ca)
+        .and_then(|c| throwaway_ca_host(c.name()))
+    else {
+        return false;
+    };
+    let mut signed = (0..certs.len())
+        .filter(|&j| j != i && graph.parents(j).any(|p| p == i))
+        .peekable();
+    signed.peek().is_some()
+        && signed.all(|j| {
+            certs[j]
+                .name()
+                .strip_prefix(host)
+                .and_then(|r| r.strip_prefix('@'))
+                .is_some_and(|stamp| !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// Whether CA `i` is a component's own CA rather than a cluster CA: the kubelet's
 /// self-signed serving CA, or a CA found only in Secrets/ConfigMaps outside `kube-system`
 /// (a webhook's or a workload's) or only in the kubelet's own folder.
-pub fn is_own_ca(c: &CertRecord) -> bool {
-    if !c.is_ca {
+pub fn is_own_ca(certs: &[CertRecord], graph: &Graph, i: usize) -> bool {
+    let Some(c) = certs.get(i).filter(|c| c.is_ca) else {
         return false;
-    }
-    if is_kubelet_self_signed_ca(c.name()) {
+    };
+    if is_kubelet_throwaway_ca(certs, graph, i) {
         return true;
     }
     !c.locations.is_empty()
@@ -47,9 +77,9 @@ mod tests {
 
     #[test]
     fn kubelet_ca_names() {
-        assert!(is_kubelet_self_signed_ca("cp-1-ca@1768035660"));
-        assert!(!is_kubelet_self_signed_ca("kubernetes"));
-        assert!(!is_kubelet_self_signed_ca("etcd-ca"));
-        assert!(!is_kubelet_self_signed_ca("x-ca@"));
+        assert_eq!(throwaway_ca_host("cp-1-ca@1768035660"), Some("cp-1"));
+        assert_eq!(throwaway_ca_host("kubernetes"), None);
+        assert_eq!(throwaway_ca_host("etcd-ca"), None);
+        assert_eq!(throwaway_ca_host("x-ca@"), None);
     }
 }
