@@ -188,6 +188,54 @@ fn rancher_plan(dist: &str, tree: &Tree) {
     assert!(!all.contains("kubectl config"), "{all}");
 }
 
+/// A kubeadm node whose expired apiserver certificate the bundle holds only as a support
+/// engineer's copy (`openssl x509 -text -in /etc/kubernetes/pki/apiserver.crt -out
+/// /root/support/apiserver.crt`; the PKI folder was not collected): the plan renews the file
+/// the apiserver loads, with kubeadm, and never touches the copy (newuser3 B6.1).
+#[test]
+fn a_copied_certificate_is_renewed_where_its_component_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_one_year().unwrap().write_to(dir.path()).unwrap();
+    let pki = dir.path().join("etc/kubernetes/pki");
+    let pem = std::fs::read_to_string(pki.join("apiserver.crt")).unwrap();
+    std::fs::remove_dir_all(&pki).unwrap();
+    std::fs::create_dir_all(dir.path().join("root/support")).unwrap();
+    let text = format!("Certificate:\n    Data:\n        Version: 3 (0x2)\n{pem}");
+    std::fs::write(dir.path().join("root/support/apiserver.crt"), text).unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "--now", "2027-01-20T12:00:00Z", "-o", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let b = &report["bundles"][0];
+    let copy = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cert-expired" && f["evidence"]["copy_of"].is_string())
+        .unwrap_or_else(|| panic!("no copied cert-expired in {b:#}"));
+    assert_eq!(copy["evidence"]["copy_of"], "/etc/kubernetes/pki/apiserver.crt");
+    assert!(
+        copy["message"]
+            .as_str()
+            .unwrap()
+            .contains("kube-apiserver --tls-cert-file"),
+        "{copy:#}"
+    );
+    let plan = b["plan"].as_array().unwrap();
+    let s = step(plan, "kubeadm-certs-renew");
+    assert!(
+        strs(&s["resolves"]).contains(&copy["id"].as_str().unwrap().to_string()),
+        "{s:#}"
+    );
+    let all = all_commands(plan);
+    assert!(all.contains("kubeadm certs renew"), "{all}");
+    assert!(!all.contains("/root/support"), "{all}");
+    assert!(!ids(plan).contains(&"reissue-from-current-ca"), "{:?}", ids(plan));
+}
+
 /// k3s and RKE2 name their cluster CAs like a kubelet's throwaway CA (`k3s-server-ca@<unix
 /// time>`): the apiserver's expired serving certificate they sign is an error, never the
 /// "no apiserver verifies the kubelet" warning (newuser3 B2.1).

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::checks::certkeys::CertKeys;
 use crate::checks::{Check, Ctx};
 use crate::finding::{CertKey, Finding, KeyKind, Severity};
+use crate::pki::copies::{Original, originals};
 use crate::pki::facts::{Usage, node_path, roles};
 use crate::pki::inventory::{key_text, verified_issuer};
 use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
@@ -126,7 +127,7 @@ fn successor<'a>(snap: &'a Snapshot, c: &CertRecord) -> Option<&'a CertRecord> {
 }
 
 /// The fix steps for replacing certificate `c` where it sits.
-fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord) -> &'static str {
+fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord, original: Option<&Original>) -> &'static str {
     let etcd_client = c.locations.iter().any(|l| match l {
         Location::Object { key, .. } => key.starts_with("etcd-client"),
         Location::File { path } => path.contains("etcd-client") || path.contains("apiserver-etcd-client"),
@@ -144,6 +145,8 @@ fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord) -> &'static str {
         "rotate-ca"
     } else if kubelet_client(c) {
         "renew-kubelet-client-cert"
+    } else if original.is_some_and(|o| o.path.contains("etc/kubernetes/pki/")) {
+        "kubeadm-certs-renew"
     } else if c.locations.iter().all(|l| {
         matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
             || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
@@ -185,16 +188,19 @@ fn kubeadm_conf(path: &str) -> bool {
 /// kubeadm's name for a certificate under `/etc/kubernetes/pki` or a kubeconfig it owns.
 fn kubeadm_name(c: &CertRecord) -> Option<String> {
     c.locations.iter().find_map(|l| match l {
-        Location::File { path } => {
-            let rest = path.split("etc/kubernetes/pki/").nth(1)?;
-            let stem = rest.strip_suffix(".crt")?;
-            Some(stem.replace("etcd/", "etcd-"))
-        }
+        Location::File { path } => kubeadm_name_of(path),
         Location::Kubeconfig { path, .. } if kubeadm_conf(path) => {
             path.rsplit('/').next().map(str::to_string)
         }
         _ => None,
     })
+}
+
+/// kubeadm's name for the certificate file at `path` under `/etc/kubernetes/pki`.
+fn kubeadm_name_of(path: &str) -> Option<String> {
+    let rest = path.split("etc/kubernetes/pki/").nth(1)?;
+    let stem = rest.strip_suffix(".crt")?;
+    Some(stem.replace("etcd/", "etcd-"))
 }
 
 /// Node path of a file copy of the CA to issue a replacement for certificate `i` from: the CA
@@ -219,9 +225,23 @@ fn fix_ids(ids: &str) -> impl Iterator<Item = &str> {
 
 /// Adds the fix selection and the variables that [`renew_steps`]'s steps need; a kubelet's
 /// serving certificate is replaced the way that kubelet came by it.
-fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, kubelet: Option<&Served>) -> Finding {
-    let step = kubelet.map_or_else(|| renew_steps(snap, i, c), Served::renew_steps);
+fn with_renewal(
+    snap: &Snapshot,
+    i: usize,
+    f: Finding,
+    c: &CertRecord,
+    kubelet: Option<&Served>,
+    original: Option<&Original>,
+) -> Finding {
+    let step = kubelet.map_or_else(|| renew_steps(snap, i, c, original), Served::renew_steps);
     let mut f = f.fixes(fix_ids(step));
+    if let Some(o) = original {
+        let msg = format!(
+            "{}; the bundle holds only this copy: the file {} loads, {}, was not collected, and the plan renews it",
+            f.message, o.by, o.path
+        );
+        f = f.message(msg).evidence("copy_of", o.path.clone());
+    }
     if let Some(k) = kubelet {
         f = k.vars(f);
     }
@@ -230,7 +250,10 @@ fn with_renewal(snap: &Snapshot, i: usize, f: Finding, c: &CertRecord, kubelet: 
             f = f.var("ca_path", p);
         }
     }
-    match kubeadm_name(c) {
+    let name = original
+        .and_then(|o| kubeadm_name_of(&o.path))
+        .or_else(|| kubeadm_name(c));
+    match name {
         Some(n) if step == "kubeadm-certs-renew" => f.var("kubeadm_cert", n),
         _ => f,
     }
@@ -245,9 +268,10 @@ fn renew_or_retire(
     c: &CertRecord,
     used: bool,
     kubelet: Option<&Served>,
+    original: Option<&Original>,
 ) -> Finding {
     if used {
-        with_renewal(snap, i, f, c, kubelet)
+        with_renewal(snap, i, f, c, kubelet, original)
     } else {
         f.severity(Severity::Info).fixes(["remove-stale-cert"])
     }
@@ -266,6 +290,7 @@ impl Check for CertExpired {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
+        let originals = originals(snap);
         let ck = CertKeys::new(snap);
         let serving = KubeletServing::new(snap);
         let verified = kubelet::apiservers_verify_kubelets(snap);
@@ -315,7 +340,7 @@ impl Check for CertExpired {
                     .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
                     .fixes(["replace-superseded-ca"]);
             } else {
-                f = renew_or_retire(snap, i, f, c, used, serving.get(i));
+                f = renew_or_retire(snap, i, f, c, used, serving.get(i), originals.get(&i));
             }
             if used && !verified && self_signed_serving(snap, i) {
                 f = unverified_self_signed(snap, i, f, expired);
@@ -425,6 +450,7 @@ impl Check for CertNotYetValid {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
+        let originals = originals(snap);
         let ck = CertKeys::new(snap);
         let serving = KubeletServing::new(snap);
         let mut out = Vec::new();
@@ -446,7 +472,15 @@ impl Check for CertNotYetValid {
                 ))
                 .evidence("not_before", rfc3339(c.not_before))
                 .evidence("skew_seconds", skew.whole_seconds());
-            f = renew_or_retire(snap, i, f, c, usage.in_use(snap, i), serving.get(i));
+            f = renew_or_retire(
+                snap,
+                i,
+                f,
+                c,
+                usage.in_use(snap, i),
+                serving.get(i),
+                originals.get(&i),
+            );
             out.push(f);
         }
         out
@@ -466,6 +500,7 @@ impl Check for CertExpiringSoon {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
+        let originals = originals(snap);
         let window = cx.opts.expiry_window;
         snap.certs
             .certs
@@ -481,11 +516,11 @@ impl Check for CertExpiringSoon {
                     window.whole_days(),
                     places(c)
                 ));
-                let step = match renew_steps(snap, i, c) {
+                let step = match renew_steps(snap, i, c, originals.get(&i)) {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };
-                with_renewal(snap, i, f, c, None).fixes(fix_ids(step))
+                with_renewal(snap, i, f, c, None, originals.get(&i)).fixes(fix_ids(step))
             })
             .collect()
     }
@@ -1046,7 +1081,7 @@ impl Check for CertUsage {
             let f = cert_finding(cx, i, c.fingerprint.hex())
                 .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                 .evidence("problems", problems.clone());
-            out.push(with_renewal(snap, i, f, c, None).fixes(["reissue-from-current-ca"]));
+            out.push(with_renewal(snap, i, f, c, None, None).fixes(["reissue-from-current-ca"]));
         }
         out
     }

@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod config;
+pub mod copies;
 pub mod endpoint;
 pub mod facts;
 pub mod graph;

@@ -142,7 +142,7 @@ pub fn cert_key_pairs(snap: &Snapshot) -> Vec<CertKeyPair> {
 }
 
 /// The flag pairs naming a certificate and its key, per component.
-fn flag_pairs(c: Component) -> &'static [(&'static str, &'static str)] {
+pub(crate) fn flag_pairs(c: Component) -> &'static [(&'static str, &'static str)] {
     match c {
         Component::Apiserver => &[
             ("tls-cert-file", "tls-private-key-file"),
