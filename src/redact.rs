@@ -120,9 +120,14 @@ static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)({Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*)({Q}?)((?:\\.|[^"'\\\r\n])*)"#
     ))
 });
-/// `--token value`, `--db-password=value`: a flag whose name ends in a secret word.
-static FLAG: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r#"(?i)(--{SECRET_NAME})(=|\s+)({Q}?)[^\s"'\\]+"#)));
+/// `--token value`, `--db-password=value`: a flag whose name ends in a secret word. A spaced
+/// value never starts with `-` (`--token --token x`: the first flag has no value, the second
+/// one's is masked).
+static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"'\\]+|(\s+)({Q}?)-?[^\s"'\\-][^\s"'\\]*)"#
+    ))
+});
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
 /// secret. The value runs to its closing quote, or (unquoted) to the end of the line.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -659,7 +664,10 @@ pub fn line(text: &str) -> String {
             format!("{}{}{MASK}", &c[1], &c[2])
         }
     });
-    apply(&FLAG, &|c| format!("{}{}{}{MASK}", &c[1], &c[2], &c[3]));
+    apply(&FLAG, &|c| {
+        let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
+        format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
+    });
     for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
         apply(r, &|c| {
             if harmless_value(&c[5]) || harmless_key(&c[3]) || !c[5].contains('\\') {
@@ -838,6 +846,9 @@ mod tests {
             "Wq9zPass77",
         ),
         ("kubelet --token 7hq2mzv9ktp3 --v=2", "7hq2mzv9ktp3"),
+        // A flag with no value before the next one (fuzz, redact target).
+        ("x --token --token YoooBAAAAAAA", "YoooBAAAAAAA"),
+        ("x --password=--x9secretval", "x9secretval"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
         (
             r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMg=="}}}"#,
