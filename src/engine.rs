@@ -143,12 +143,40 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
         picked.sort_unstable();
         picked.dedup();
         picked.retain(|&i| i != at && roots.get(i).is_some_and(|r| r.id != f.id));
-        let matched = match_keys(&f.refs, &picked, &roots, &postings);
-        f.explained_by = picked
+        // A certificate on another node explains the symptom only through the keys its lines
+        // name (an agent's kubelet rejecting the notAfter of a server's serving certificate),
+        // and only when none of the node's own certificates matches them.
+        let local = match_keys(&f.refs, &picked, &roots, &postings);
+        let mut remote: Vec<usize> = f
+            .refs
             .iter()
-            .filter_map(|&i| roots.get(i))
-            .filter(|r| r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id))
-            .map(|r| r.id.clone())
+            .flatten()
+            .flat_map(|k| postings.get(k).into_iter().flatten().copied())
+            .filter(|&i| {
+                roots.get(i).is_some_and(|r| {
+                    r.node.is_some() && r.node != f.node && rules.contains(r.rule.as_str()) && r.id != f.id
+                })
+            })
+            .filter(|_| local.is_empty())
+            .collect();
+        remote.sort_unstable();
+        remote.dedup();
+        let mut candidates = picked.clone();
+        candidates.extend(remote.iter().copied());
+        candidates.sort_unstable();
+        candidates.dedup();
+        let matched = match_keys(&f.refs, &candidates, &roots, &postings);
+        f.explained_by = candidates
+            .iter()
+            .filter_map(|&i| Some((remote.binary_search(&i).is_ok(), roots.get(i)?)))
+            .filter(|(far, r)| {
+                if *far {
+                    matched.contains_key(&r.id)
+                } else {
+                    r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id)
+                }
+            })
+            .map(|(_, r)| r.id.clone())
             .collect();
         f.explained_by_keys = matched;
     }

@@ -724,3 +724,172 @@ fn a_text_dump_before_a_broken_pem_block_still_counts() {
     assert_eq!(on(&r, "cert-expired"), ["rke2-cp-1"], "{r:#}");
     assert!(!on(&r, "input-problem").is_empty(), "{r:#}");
 }
+
+/// kind copies no certificates, yet every log names the notAfter the components reject: that
+/// date is the root cause, on the node running the apiserver, and the plan renews it with
+/// kubeadm there; the worker's rejections are its symptoms (newuser3 B3.1). The same export
+/// packed as a tar.gz gives the same answer. A line that went quiet long before the logs end
+/// (renewed since) proves nothing.
+#[test]
+fn kind_export_logs_expired_certificates_are_a_root_cause_with_a_plan() {
+    let line = |t: &str| {
+        format!(
+            "Nov 21 {t} kind-worker kubelet[211]: E1121 {t}.000000     211 reflector.go:138] Failed to watch *v1.Node: Get \"https://kind-control-plane:6443/api/v1/nodes\": x509: certificate has expired or is not yet valid: current time 2026-11-21T{t}Z is after 2026-11-18T00:00:00Z\n"
+        )
+    };
+    let apiserver =
+        "kind-control-plane/pods/kube-system_kube-apiserver-kind-control-plane_1a2b/kube-apiserver/0.log";
+    let dir = tempfile::tempdir().unwrap();
+    kind_export(dir.path(), &line("09:20:58"));
+    write(
+        dir.path(),
+        apiserver,
+        "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z]\"\n",
+    );
+    let check = |r: &Value| {
+        assert_eq!(on(r, "cert-expired-in-logs"), ["kind-control-plane"], "{r}");
+        let findings = r["findings"].as_array().unwrap();
+        let root = findings
+            .iter()
+            .find(|f| f["rule"] == "cert-expired-in-logs")
+            .unwrap();
+        assert!(
+            root["message"].as_str().unwrap().contains("2026-11-18T00:00:00Z"),
+            "{root:#}"
+        );
+        for f in findings.iter().filter(|f| f["rule"] == "log-cert-expired") {
+            assert!(
+                f["explained_by"].as_array().unwrap().contains(&root["id"]),
+                "a rejection on {} is not linked to the root cause: {f:#}",
+                f["node"]
+            );
+        }
+        let plan = r["plan"].as_array().unwrap();
+        let renew = plan
+            .iter()
+            .find(|s| s["id"] == "kubeadm-certs-renew")
+            .unwrap_or_else(|| panic!("no renewal in {plan:#?}"));
+        assert!(
+            renew["commands"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c == "kubeadm certs renew all"),
+            "{renew:#}"
+        );
+    };
+    let (code, r) = analyze(dir.path());
+    assert_eq!(code, 1);
+    check(&r);
+    let tgz = dir.path().join("kind-logs.tar.gz");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&tgz).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    for node in ["kind-control-plane", "kind-worker"] {
+        b.append_dir_all(format!("kind-logs/{node}"), dir.path().join(node))
+            .unwrap();
+    }
+    b.into_inner().unwrap().finish().unwrap();
+    check(&analyze(&tgz).1);
+
+    // Renewed since: the rejections stopped 20 minutes before the logs end.
+    let past = tempfile::tempdir().unwrap();
+    kind_export(
+        past.path(),
+        &format!(
+            "{}Nov 21 09:25:00 kind-worker kubelet[211]: I1121 09:25:00.000000     211 server.go:484] \"Kubelet version\" kubeletVersion=\"v1.31.0\"\n",
+            line("09:05:00")
+        ),
+    );
+    let (_, r) = analyze(past.path());
+    assert!(on(&r, "cert-expired-in-logs").is_empty(), "{r}");
+}
+
+/// must-gather after a long power-off (newuser3 B5.1, B5.2): the kubelets' client
+/// certificates expired and their new CSRs wait. The plan approves them (never kubeadm, which
+/// OpenShift does not use), and a worker is NotReady because the apiserver refuses its
+/// credentials, not the other way round.
+#[test]
+fn must_gather_expired_kubelet_certificates_are_fixed_by_approving_their_csrs() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(
+        dir.path(),
+        "2026-11-21T09:28:00.000000000Z E1121 09:28:00.000000      18 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:28:00Z is after 2026-11-03T03:14:22Z, verifying certificate SN=4242, SKID=, AKID=0A:1B failed: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:28:00Z is after 2026-11-03T03:14:22Z]\"\n",
+    );
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    for name in ["csr-8xk2p", "csr-h5t6c"] {
+        write(
+            dir.path(),
+            &format!(
+                "{top}/cluster-scoped-resources/certificates.k8s.io/certificatesigningrequests/{name}.yaml"
+            ),
+            &format!(
+                "apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: {name}\n  creationTimestamp: \"2026-11-21T09:10:40Z\"\nspec:\n  signerName: kubernetes.io/kube-apiserver-client-kubelet\n  username: system:serviceaccount:openshift-machine-config-operator:node-bootstrapper\n  usages:\n  - client auth\nstatus: {{}}\n"
+            ),
+        );
+    }
+    write(
+        dir.path(),
+        &format!(
+            "{top}/cluster-scoped-resources/certificates.k8s.io/certificatesigningrequests/csr-old01.yaml"
+        ),
+        "apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata:\n  name: csr-old01\nspec:\n  signerName: kubernetes.io/kube-apiserver-client-kubelet\nstatus:\n  conditions:\n  - type: Approved\n",
+    );
+    write(
+        dir.path(),
+        &format!("{top}/cluster-scoped-resources/core/nodes/worker-0.yaml"),
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-0\nstatus:\n  conditions:\n  - type: Ready\n    status: Unknown\n    lastTransitionTime: \"2026-11-21T09:05:00Z\"\n",
+    );
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/workers/kubelet_service.log"),
+        "Nov 21 09:28:10 worker-0 kubenswrapper[2301]: E1121 09:28:10.000000    2301 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"worker-0\\\": Unauthorized\"\n",
+    );
+    let (code, r) = analyze(dir.path());
+    assert_eq!(code, 1, "{r}");
+    let findings = r["findings"].as_array().unwrap();
+    let root = findings
+        .iter()
+        .find(|f| f["rule"] == "cert-expired-in-logs")
+        .unwrap_or_else(|| panic!("no root cause: {r:#}"));
+    assert_eq!(
+        root["evidence"]["pending_csrs"],
+        serde_json::json!(["csr-8xk2p", "csr-h5t6c"])
+    );
+    let ids: Vec<&str> = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"approve-pending-kubelet-csrs"), "{ids:?}");
+    assert!(!ids.contains(&"kubeadm-certs-renew"), "{ids:?}");
+    let rejected = findings
+        .iter()
+        .find(|f| f["rule"] == "log-node-credentials-rejected")
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert!(
+        rejected["message"]
+            .as_str()
+            .unwrap()
+            .contains("for node worker-0"),
+        "{rejected:#}"
+    );
+    let not_ready = findings.iter().find(|f| f["rule"] == "node-not-ready").unwrap();
+    assert!(
+        not_ready["explained_by"]
+            .as_array()
+            .unwrap()
+            .contains(&rejected["id"]),
+        "{not_ready:#}"
+    );
+    assert!(
+        rejected["explained_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i.as_str().unwrap().starts_with("node-not-ready"))
+    );
+}

@@ -204,8 +204,11 @@ fn a_log_naming_no_certificate_falls_back_to_rule_and_node() {
     assert!(!markdown(&a).contains("the log names"));
 }
 
+/// A notAfter no certificate of the bundle has is not blamed on the expired certificates the
+/// bundle does hold: it is a certificate the bundle lacks, proven by the log alone
+/// (cert-expired-in-logs).
 #[test]
-fn a_notafter_no_certificate_has_falls_back_too() {
+fn a_notafter_no_certificate_has_is_a_certificate_the_bundle_lacks() {
     let b = Bundle::new();
     two_expired(&b);
     b.kubelet_log(&[
@@ -213,8 +216,12 @@ fn a_notafter_no_certificate_has_falls_back_too() {
     ]);
     let a = b.analyze();
     let f = log_finding(&a, "log-cert-expired");
-    assert_eq!(f.explained_by.len(), 2, "{:?}", f.explained_by);
-    assert!(f.explained_by_keys.is_empty());
+    assert_eq!(f.explained_by.len(), 1, "{:?}", f.explained_by);
+    assert!(
+        f.explained_by[0].starts_with("cert-expired-in-logs:"),
+        "{:?}",
+        f.explained_by
+    );
     // What the log named stays on the finding (JSON `refs`).
     assert_eq!(f.refs.len(), 1);
 }
@@ -399,6 +406,19 @@ fn correlate_narrows_only_certificate_candidates() {
         ["cert-expired:a", "cert-expired:b", "node-not-ready:n"]
     );
     assert!(fs[4].explained_by_keys.is_empty());
+
+    // A symptom on a node holding none of them (an agent dialling the servers) reaches across
+    // nodes through its keys only: the best-matching certificates, never a node's whole set.
+    let mut far = Finding::new(rule("log-cert-expired"), "far")
+        .node(Some("n3"))
+        .refs(vec![vec![t1.clone(), s1.clone()]]);
+    far.id = "log-cert-expired:far".into();
+    fs.push(far);
+    correlate(&mut fs, &cat);
+    assert_eq!(fs[5].explained_by, ["cert-expired:b", "cert-expired:c"]);
+    fs[5].refs = vec![vec![key(KeyKind::NotAfter, "1999-01-01T00:00:00Z")]];
+    correlate(&mut fs, &cat);
+    assert!(fs[5].explained_by.is_empty(), "{:?}", fs[5].explained_by);
 }
 
 #[test]
@@ -445,7 +465,7 @@ fn the_replay_links_each_log_to_its_certificate() {
 fn an_open_question_says_what_its_lines_name() {
     let b = Bundle::new();
     b.kubelet_log(&[
-        r#"Get "https://10.0.0.10:6443/api/v1/nodes": x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z"#,
+        r#"Get "https://10.0.0.10:6443/api/v1/nodes": x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is before 2026-12-01T00:00:00Z"#,
     ]);
     let a = b.analyze();
     let f = log_finding(&a, "log-cert-expired");
@@ -453,7 +473,7 @@ fn an_open_question_says_what_its_lines_name() {
     let md = markdown(&a);
     let open = &md[md.find("## Open questions").unwrap()..];
     assert!(
-        open.contains("- The log names notAfter 2026-11-18T00:00:00Z, server 10.0.0.10:6443\n"),
+        open.contains("- The log names notBefore 2026-12-01T00:00:00Z, server 10.0.0.10:6443\n"),
         "{md}"
     );
 }

@@ -493,6 +493,72 @@ pub struct InvolvedObject {
     pub name: String,
 }
 
+/// A CertificateSigningRequest: whom it is for and whether anyone decided it. A kubelet
+/// whose client certificate expired asks anew; nothing happens until the CSR is approved.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Csr {
+    /// Object metadata.
+    pub metadata: ObjectMeta,
+    /// Spec (signer, requester).
+    pub spec: CsrSpec,
+    /// Status (conditions, issued certificate).
+    pub status: CsrStatus,
+}
+
+/// `CertificateSigningRequest.spec`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct CsrSpec {
+    /// `kubernetes.io/kube-apiserver-client-kubelet`, `kubernetes.io/kubelet-serving`, …
+    pub signer_name: String,
+    /// Who asked (`system:node:<name>`, a bootstrapper service account).
+    pub username: String,
+}
+
+/// `CertificateSigningRequest.status`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrStatus {
+    /// `Approved`, `Denied`, `Failed`.
+    pub conditions: Vec<CsrCondition>,
+    /// The issued certificate (base64 PEM), once signed.
+    pub certificate: String,
+}
+
+/// One condition of a CSR.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrCondition {
+    /// `Approved`, `Denied`, `Failed`.
+    #[serde(rename = "type")]
+    pub type_: String,
+}
+
+impl Csr {
+    /// Whether nobody decided it yet: no condition and no certificate.
+    pub fn pending(&self) -> bool {
+        self.status.conditions.is_empty() && self.status.certificate.is_empty()
+    }
+
+    /// Whether it asks for a kubelet's client or serving certificate.
+    pub fn for_kubelet(&self) -> bool {
+        matches!(
+            self.spec.signer_name.as_str(),
+            "kubernetes.io/kube-apiserver-client-kubelet" | "kubernetes.io/kubelet-serving"
+        )
+    }
+}
+
+/// A CertificateSigningRequest from a dump.
+#[derive(Clone, Debug)]
+pub struct CsrRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The request.
+    pub csr: Csr,
+}
+
 /// A Node object from a dump.
 #[derive(Clone, Debug)]
 pub struct NodeRecord {

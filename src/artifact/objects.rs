@@ -168,6 +168,15 @@ fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut
                 });
             }
         }
+        "CertificateSigningRequest" => {
+            out.cluster_level = true;
+            if let Some(csr) = typed::<k8s::Csr>(path, &obj, doc, out) {
+                out.csrs.push(k8s::CsrRecord {
+                    path: path.to_string(),
+                    csr,
+                });
+            }
+        }
         "Event" => {
             out.cluster_level = true;
             if let Some(event) = typed::<k8s::Event>(path, &obj, doc, out) {

@@ -1,6 +1,6 @@
 //! What parsing one entry produced, before it is put into the snapshot.
 
-use crate::artifact::k8s::{EventRecord, NodeRecord};
+use crate::artifact::k8s::{CsrRecord, EventRecord, NodeRecord};
 use crate::artifact::pem::PemBlock;
 use crate::artifact::{
     CniConfig, ConfigMapObject, EnvMap, InputProblem, Kubeconfig, PodRecord, SecretObject, SystemdUnit,
@@ -36,6 +36,8 @@ pub struct Parsed {
     pub k8s_nodes: Vec<NodeRecord>,
     /// Events from dumps.
     pub events: Vec<EventRecord>,
+    /// CertificateSigningRequests from dumps.
+    pub csrs: Vec<CsrRecord>,
     /// A flannel `subnet.env`.
     pub flannel_env: Option<EnvMap>,
     /// An AWS shared credentials file, flattened to `<profile>.<key>`.
@@ -87,6 +89,7 @@ impl Parsed {
             mut configmaps,
             mut k8s_nodes,
             mut events,
+            mut csrs,
             flannel_env,
             aws_credentials,
             cni,
@@ -108,6 +111,7 @@ impl Parsed {
         self.configmaps.append(&mut configmaps);
         self.k8s_nodes.append(&mut k8s_nodes);
         self.events.append(&mut events);
+        self.csrs.append(&mut csrs);
         self.flannel_env = self.flannel_env.take().or(flannel_env);
         self.aws_credentials = self.aws_credentials.take().or(aws_credentials);
         self.cni = self.cni.take().or(cni);

@@ -29,6 +29,48 @@ fn node_ready(snap: &crate::snapshot::Snapshot, name: &str) -> Option<(bool, Opt
         .max_by_key(|(_, since)| *since)
 }
 
+/// A log rule's hits that went silent before their logs ended.
+pub struct Quiet {
+    /// The last matching line's time.
+    pub last: time::OffsetDateTime,
+    /// Where the logs end (at most the capture time).
+    pub end: time::OffsetDateTime,
+    /// When the dumped Node says Ready since after the last line: recovery evidence.
+    pub ready_since: Option<time::OffsetDateTime>,
+}
+
+/// Whether hits `h` went silent at least `after` before their logs ended while the logs went
+/// on (a candidate past episode), unless the node's dumped Ready condition is False.
+pub fn quiet(
+    snap: &crate::snapshot::Snapshot,
+    h: &crate::logscan::LogHits,
+    after: time::Duration,
+) -> Option<Quiet> {
+    let (_, last) = resolved_times(h, snap.captured_at.at);
+    // A log line dated after the capture time (a clock ahead) cannot stretch the silence:
+    // the end is at most the capture time.
+    let end = snap
+        .logs
+        .end_of(&h.paths, snap.captured_at.at)?
+        .min(snap.captured_at.at);
+    let last = last?;
+    // The node's dumped Ready condition: NotReady at the dump keeps the fault ongoing; Ready
+    // since after the last line is recovery evidence the report names.
+    let ready = h.node.and_then(|i| node_ready(snap, snap.node_name(Some(i))));
+    if end - last < after || matches!(&ready, Some((false, _))) {
+        return None;
+    }
+    let ready_since = match ready {
+        Some((true, Some(since))) if since >= last => Some(since),
+        _ => None,
+    };
+    Some(Quiet {
+        last,
+        end,
+        ready_since,
+    })
+}
+
 /// Findings of one log rule: one per (node, component) that matched, with
 /// `evidence.count`, `evidence.first_seen`, `evidence.last_seen` (RFC 3339),
 /// `evidence.component`, `evidence.samples` and `evidence.captures`; the paths are the logs
@@ -51,7 +93,9 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                 match name {
                     "count" => Some(h.count.to_string()),
                     "component" => Some(h.component.clone()),
-                    "node" => Some(where_.clone()),
+                    // The node a line names (`error getting node "worker-0"`) over where
+                    // the line was read (a cluster-level log says "cluster").
+                    "node" => h.captures.get("node").cloned().or_else(|| Some(where_.clone())),
                     "first_seen" => first_s.clone(),
                     "last_seen" => last_s.clone(),
                     other => h.captures.get(other).cloned(),
@@ -109,31 +153,21 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
             // Silent long before its log ends while the log went on: a candidate past episode
             // (a node's start-up noise, a hiccup since recovered). The engine decides once it
             // knows whether a cause that still holds at capture explains it.
-            let quiet = log.history_after().ok().flatten();
-            // A log line dated after the capture time (a clock ahead) cannot stretch the
-            // silence: the end is at most the capture time.
-            let end = snap
-                .logs
-                .end_of(&h.paths, snap.captured_at.at)
-                .map(|e| e.min(snap.captured_at.at));
-            // The node's dumped Ready condition: NotReady at the dump keeps the fault
-            // ongoing; Ready since after the last line is recovery evidence the report names.
-            let ready = node.as_deref().and_then(|n| node_ready(snap, n));
-            if let (Some(last), Some(after), Some(end)) = (last, quiet, end) {
-                let not_ready = matches!(&ready, Some((false, _)));
-                if end - last >= after && !not_ready {
-                    f = f
-                        .evidence(QUIET_SINCE, rfc3339(last))
-                        .evidence("log_end", rfc3339(end))
-                        .evidence("quiet_for", duration_text(end - last));
-                    if let Some((true, Some(since))) = ready {
-                        if since >= last {
-                            f = f.evidence(
-                                RECOVERED,
-                                format!("the Node object says Ready since {}", rfc3339(since)),
-                            );
-                        }
-                    }
+            if let Some(q) = log
+                .history_after()
+                .ok()
+                .flatten()
+                .and_then(|after| quiet(snap, h, after))
+            {
+                f = f
+                    .evidence(QUIET_SINCE, rfc3339(q.last))
+                    .evidence("log_end", rfc3339(q.end))
+                    .evidence("quiet_for", duration_text(q.end - q.last));
+                if let Some(since) = q.ready_since {
+                    f = f.evidence(
+                        RECOVERED,
+                        format!("the Node object says Ready since {}", rfc3339(since)),
+                    );
                 }
             }
             f

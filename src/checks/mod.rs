@@ -57,6 +57,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &control_plane::NodeNotReady,
     &cloud::CredentialsInvalid,
     &pki::CertExpired,
+    &pki::CertExpiredInLogs,
     &pki::CertNotYetValid,
     &pki::CertExpiringSoon,
     &pki::CaMismatch,

@@ -14,7 +14,10 @@ use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_c
 use crate::pki::{CertRecord, config, names, pairs};
 use crate::snapshot::{Location, Snapshot, duration_text, rfc3339};
 
+mod from_logs;
 mod kubelet;
+
+pub use from_logs::CertExpiredInLogs;
 
 use kubelet::{KubeletServing, Served};
 
@@ -145,12 +148,12 @@ fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord, original: Option<&Orig
         "rotate-ca"
     } else if kubelet_client(c) {
         "renew-kubelet-client-cert"
-    } else if original.is_some_and(|o| o.path.contains("etc/kubernetes/pki/")) {
-        "kubeadm-certs-renew"
-    } else if c.locations.iter().all(|l| {
-        matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
-            || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
-    }) {
+    } else if original.is_some_and(|o| o.path.contains("etc/kubernetes/pki/"))
+        || c.locations.iter().all(|l| {
+            matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
+                || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
+        })
+    {
         "kubeadm-certs-renew"
     } else if c
         .locations

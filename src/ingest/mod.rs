@@ -238,6 +238,7 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: &mut Decoded, e
     snap.configmaps.extend(p.configmaps);
     snap.k8s_nodes.extend(p.k8s_nodes);
     snap.events.extend(p.events);
+    snap.csrs.extend(p.csrs);
     snap.cert_texts
         .extend(p.cert_texts.into_iter().map(|c| (path.to_string(), node, c)));
     if let Some(values) = p.flannel_env {
@@ -290,6 +291,8 @@ fn sort(snap: &mut Snapshot) {
     snap.k8s_nodes
         .sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
     snap.events.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.csrs
+        .sort_by(|a, b| (&a.path, &a.csr.metadata.name).cmp(&(&b.path, &b.csr.metadata.name)));
     snap.flannel_env.sort_by(|a, b| a.path.cmp(&b.path));
     snap.credential_files.sort_by(|a, b| a.path.cmp(&b.path));
     snap.cni_configs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -22,11 +22,12 @@ use crate::artifact::{
     WorkloadRecord,
 };
 use crate::bundle::collector::Collector;
-use crate::bundle::distro::{Layout, Role};
+use crate::bundle::distro::Layout;
 use crate::bundle::layout::RootIndex;
 use crate::logscan::LogSummary;
 use crate::pki::{CertIndex, Fingerprint, KeyIndex};
 
+pub use crate::bundle::distro::Role;
 pub use crate::model::Node;
 
 /// How a node's tree is laid out: its distribution, its k3s/RKE2 role and the tool that
@@ -114,6 +115,8 @@ pub struct Snapshot {
     pub k8s_nodes: Vec<NodeRecord>,
     /// Events from dumps.
     pub events: Vec<EventRecord>,
+    /// CertificateSigningRequests from dumps.
+    pub csrs: Vec<crate::artifact::k8s::CsrRecord>,
     /// Certificates known only from `openssl x509 -text` dumps: path, node, what they state.
     pub cert_texts: Vec<(String, Option<usize>, crate::artifact::certtext::CertText)>,
     /// flannel `subnet.env` files.
@@ -164,6 +167,7 @@ impl Snapshot {
             configmaps: Vec::new(),
             k8s_nodes: Vec::new(),
             events: Vec::new(),
+            csrs: Vec::new(),
             cert_texts: Vec::new(),
             flannel_env: Vec::new(),
             cni_configs: Vec::new(),

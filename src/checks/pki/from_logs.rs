@@ -1,0 +1,190 @@
+//! cert-expired-in-logs: certificates the logs prove expired (Go's `current time … is after
+//! <notAfter>`) when the bundle holds no certificate with that notAfter: a `kind export logs`
+//! or must-gather collects no PKI, yet every component says the same thing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use time::OffsetDateTime;
+
+use crate::bundle::collector::Collector;
+use crate::checks::logs::quiet;
+use crate::checks::{Check, Ctx};
+use crate::finding::{CertKey, Finding, KeyKind};
+use crate::snapshot::{Snapshot, rfc3339};
+
+/// The log rule whose lines name an expired certificate's notAfter.
+const EXPIRED_LINES: &[&str] = &[
+    "log-cert-expired",
+    "log-etcd-tls-rejected",
+    "log-node-registration-failed",
+];
+
+/// Silence after which a log line about an expired certificate is a past episode (the
+/// certificate was renewed since): an expired certificate never recovers by itself.
+const RENEWED_AFTER: time::Duration = time::Duration::minutes(15);
+
+/// cert-expired-in-logs: one finding per control-plane node (or one for the cluster when the
+/// bundle shows none) for the notAfter dates the logs reject and no certificate of the bundle
+/// carries, with those dates as keys so that every log line naming one is its symptom.
+pub struct CertExpiredInLogs;
+
+impl Check for CertExpiredInLogs {
+    fn id(&self) -> &'static str {
+        "pki.cert_expired_in_logs"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let at = snap.captured_at.at;
+        let held: BTreeSet<String> = snap
+            .certs
+            .certs
+            .iter()
+            .map(|c| c.not_after)
+            .chain(snap.cert_texts.iter().map(|(_, _, c)| c.not_after))
+            .map(rfc3339)
+            .collect();
+        // notAfter → components on nodes; the identities of the lines that name one.
+        let mut dates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+        let mut unseen = 0u64;
+        for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
+            if quiet(snap, h, RENEWED_AFTER).is_some() {
+                continue;
+            }
+            let expired = h
+                .refs
+                .iter()
+                .flatten()
+                .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
+                .filter(|k| parse(&k.value).is_some_and(|t| t < at))
+                .map(|k| k.value.clone())
+                .collect::<BTreeSet<_>>();
+            if expired.is_empty() {
+                continue;
+            }
+            // A line two rules matched (or two files held) counts once.
+            seen.extend(h.seen.iter().copied());
+            unseen += h.count.saturating_sub(h.seen.len() as u64);
+            for d in expired {
+                dates
+                    .entry(d)
+                    .or_default()
+                    .insert(format!("{} on {}", h.component, snap.node_name(h.node)));
+            }
+        }
+        if dates.is_empty() {
+            return Vec::new();
+        }
+        let lines = seen.len() as u64 + unseen;
+        let none = if held.is_empty() {
+            " (it holds no certificate at all)"
+        } else {
+            ""
+        };
+        let who: BTreeSet<&String> = dates.values().flatten().collect();
+        let list = dates.keys().cloned().collect::<Vec<_>>().join(", ");
+        let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+        // Kubelets whose client certificate expired ask anew and wait for an approval; on
+        // OpenShift (must-gather) that approval is the whole recovery, and kubeadm has no say.
+        let mut pending: Vec<&str> = snap
+            .csrs
+            .iter()
+            .filter(|c| c.csr.pending() && c.csr.for_kubelet())
+            .map(|c| c.csr.metadata.name.as_str())
+            .collect();
+        pending.sort_unstable();
+        pending.dedup();
+        let openshift = snap.collectors.iter().any(|(_, c)| *c == Collector::MustGather);
+        let mut fixes = Vec::new();
+        if !openshift {
+            fixes.push("kubeadm-certs-renew");
+        }
+        if openshift || !pending.is_empty() {
+            fixes.push("approve-pending-kubelet-csrs");
+        }
+        let csrs = match pending.len() {
+            0 => String::new(),
+            n => format!(
+                "; {n} kubelet certificate signing request(s) wait for approval ({})",
+                pending.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let cps = if openshift {
+            BTreeSet::new()
+        } else {
+            control_plane_nodes(snap)
+        };
+        let targets: Vec<Option<usize>> = if cps.is_empty() {
+            vec![None]
+        } else {
+            cps.into_iter().map(Some).collect()
+        };
+        targets
+            .into_iter()
+            .map(|node| {
+                let name = node.map(|n| snap.node_name(Some(n)).to_string());
+                let place = match (openshift, name.as_deref()) {
+                    (true, _) => "through the cluster's certificate signing requests".to_string(),
+                    (false, None) => "on every control-plane node".to_string(),
+                    (false, Some(n)) => format!("on control-plane node {n}"),
+                };
+                let mut f = cx
+                    .finding(format!("logs\0{}", name.as_deref().unwrap_or_default()))
+                    .message(format!(
+                        "Certificates that expired at {list} (notAfter) are rejected in {lines} log line(s) ({who}), \
+                         and the bundle holds no certificate with that notAfter{none}: renew the expired \
+                         certificates {place}{csrs}"
+                    ))
+                    .node(name.as_deref())
+                    .keys(dates.keys().map(|d| CertKey::new(KeyKind::NotAfter, d.clone())))
+                    .evidence("not_after", dates.keys().cloned().collect::<Vec<_>>())
+                    .evidence("lines", lines)
+                    .evidence("from", "logs")
+                    .evidence("pending_csrs", pending.clone())
+                    .var("kubeadm_cert", "all")
+                    .fixes(fixes.iter().copied());
+                if let Some(n) = name {
+                    f = f.var("node", n);
+                }
+                f
+            })
+            .collect()
+    }
+}
+
+fn parse(t: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Nodes the bundle shows running an apiserver or etcd: a k3s/RKE2 server role, or a file of
+/// theirs under the node (a static pod manifest, a pod log folder, a container or plain log).
+fn control_plane_nodes(snap: &Snapshot) -> BTreeSet<usize> {
+    let mut out: BTreeSet<usize> = snap
+        .node_layouts
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l.role, Some((crate::snapshot::Role::Server, _))))
+        .map(|(i, _)| i)
+        .collect();
+    if snap.nodes.is_empty() {
+        return out;
+    }
+    for path in snap.files.keys() {
+        let mut segs = path.rsplit('/');
+        let file = segs.next().unwrap_or_default();
+        let parent = segs.next().unwrap_or_default();
+        let pod_dir =
+            |s: &str| s.starts_with("kube-system_kube-apiserver-") || s.starts_with("kube-system_etcd-");
+        let server = pod_dir(parent)
+            || segs.next().is_some_and(pod_dir)
+            || (parent == "manifests" && matches!(file, "kube-apiserver.yaml" | "etcd.yaml"))
+            || ((file.starts_with("kube-apiserver") || file.starts_with("etcd-")) && file.ends_with(".log"));
+        if server {
+            if let Some(n) = snap.node_of(path) {
+                out.insert(n);
+            }
+        }
+    }
+    out
+}
