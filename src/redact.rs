@@ -113,7 +113,7 @@ static SCHEME: LazyLock<Regex> =
 static USERINFO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@"));
 /// `curl -u user:pass`, `--user user:pass`.
 static USER_FLAG: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?:^|\s)(-u|--user|--proxy-user)(=|\s*)(["']?)[^\s"']+"#));
+    LazyLock::new(|| re(r#"(?:^|\s)(-u|--user(?:=|\s)|--proxy-user(?:=|\s))(=|\s*)(["']?)([^\s"']+)"#));
 /// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several).
 static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
@@ -647,6 +647,19 @@ pub fn line(text: &str) -> String {
     apply(&PEM, &|_| "[pem redacted]".to_string());
     apply(&PEM_B64, &|_| "[pem redacted]".to_string());
     apply(&JWT, &|_| "[jwt redacted]".to_string());
+    // Command lines first: a rule below that masks the command's name (`key: mysql -pX`)
+    // would hide what the password option belongs to.
+    apply(&CLI_SECRET, &|c| {
+        // Alternatives are numbered in pairs: (kept, masked).
+        let lead = (1..c.len())
+            .step_by(2)
+            .find_map(|i| c.get(i))
+            .map_or("", |m| m.as_str());
+        format!("{lead}{MASK}")
+    });
+    if chpasswd {
+        apply(&CHPASSWD, &|c| format!("{}{MASK}", &c[1]));
+    }
     apply(&AUTH_HEADER, &|c| format!("{}{MASK}", &c[1]));
     apply(&USERINFO, &|c| format!("{}{MASK}@", &c[1]));
     apply(&USER_FLAG, &|c| {
@@ -655,7 +668,12 @@ pub fn line(text: &str) -> String {
         } else {
             ""
         };
-        format!("{lead}{}{}{}{MASK}", &c[1], &c[2], &c[3])
+        // `-u user:pass` (curl): a user name alone (`docker login -u admin`) is no secret.
+        if c[4].contains(':') {
+            format!("{lead}{}{}{}{MASK}", &c[1], &c[2], &c[3])
+        } else {
+            c[0].to_string()
+        }
     });
     apply(&ENV_PAIR, &|c| {
         if harmless_value(&c[3]) {
@@ -706,17 +724,6 @@ pub fn line(text: &str) -> String {
             format!("{}{}:{MASK}@{}", &c[1], &c[2], &c[3])
         }
     });
-    apply(&CLI_SECRET, &|c| {
-        // Alternatives are numbered in pairs: (kept, masked).
-        let lead = (1..c.len())
-            .step_by(2)
-            .find_map(|i| c.get(i))
-            .map_or("", |m| m.as_str());
-        format!("{lead}{MASK}")
-    });
-    if chpasswd {
-        apply(&CHPASSWD, &|c| format!("{}{MASK}", &c[1]));
-    }
     apply(&XML_SECRET, &|c| {
         if harmless_value(&c[3]) {
             c[0].to_string()
@@ -849,6 +856,9 @@ mod tests {
         // A flag with no value before the next one (fuzz, redact target).
         ("x --token --token YoooBAAAAAAA", "YoooBAAAAAAA"),
         ("x --password=--x9secretval", "x9secretval"),
+        ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
+        ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
+        ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
         (
             r#"{"auths":{"reg.io":{"auth":"YWRtaW46aHVudGVyMg=="}}}"#,
@@ -1007,6 +1017,7 @@ mod tests {
             "subject CN=kube-apiserver,O=system:masters",
             "dial tcp 10.0.0.1:6443: connect: connection refused",
             "token expired",
+            "docker login --username admin registry.example.com",
             "pq: password authentication failed for user \"postgres\"",
             "open /etc/passwd: permission denied",
             "the password is required",

@@ -61,8 +61,36 @@ impl Kind {
 /// Whether `c` must never reach a command line: control characters and the invisible
 /// format characters that reorder or hide text (bidi overrides, zero-width, BOM).
 pub fn is_unsafe_char(c: char) -> bool {
+    // Unicode's format characters (category Cf: zero-width, bidi controls, soft hyphen, word
+    // joiner, invisible operators, tag characters), the line and paragraph separators, and
+    // the blank-looking Hangul fillers: all hide or reorder what a pasted command does.
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{2028}' | '\u{2029}')
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061c}'
+                | '\u{06dd}'
+                | '\u{070f}'
+                | '\u{08e2}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{110bd}'
+                | '\u{110cd}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
+        )
 }
 
 /// Whether `value` is a valid value of `kind`.
@@ -455,6 +483,26 @@ mod tests {
             get(&[("node", "master-01;curl x|sh;#")]),
         );
         assert_eq!(f, Filled::Invalid(check_by_hand("node", Kind::Host)));
+    }
+
+    /// Invisible characters a hostile name hides a different command behind (hostile
+    /// round 4): every one makes the value invalid, so no command shows it.
+    #[test]
+    fn invisible_characters_are_unsafe() {
+        for c in [
+            '\u{00ad}',
+            '\u{2060}',
+            '\u{2063}',
+            '\u{2064}',
+            '\u{206a}',
+            '\u{3164}',
+            '\u{e0041}',
+            '\u{e007f}',
+        ] {
+            assert!(is_unsafe_char(c), "{:?}", c);
+            assert!(!valid(Kind::Name, &format!("kube{c}-system")), "{:?}", c);
+        }
+        assert!(valid(Kind::Name, "kube-système"));
     }
 
     #[test]
