@@ -692,15 +692,44 @@ fn rancher_servers_are_planned_before_agents_with_their_own_units() {
             last.1 = unit.to_string();
         }
     }
-    let want: Vec<(String, String)> = [
-        ("rke2-cp-1", "rke2-server"),
-        ("rke2-cp-2", "rke2-server"),
-        ("rke2-agent-1", "rke2-agent"),
-    ]
-    .iter()
-    .map(|(h, u)| (h.to_string(), u.to_string()))
-    .collect();
+    let want: Vec<(String, String)> = [("rke2-cp-1", "rke2-server"), ("rke2-cp-2", "rke2-server")]
+        .iter()
+        .map(|(h, u)| (h.to_string(), u.to_string()))
+        .collect();
     assert_eq!(order, want, "{step:#}");
+    // The agent renews its certificates by restarting, after the servers, and backs up its
+    // kubelet's files, never the whole agent folder (its containerd store: hostile round 4, R2).
+    let plan = r["plan"].as_array().unwrap();
+    let at = |id: &str| {
+        plan.iter()
+            .position(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}: {r}"))
+    };
+    assert!(at("rke2-certificate-rotate") < at("rke2-agent-restart"));
+    let agent: Vec<&str> = plan[at("rke2-agent-restart")]["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        agent
+            .iter()
+            .any(|c| c.starts_with("systemctl restart rke2-agent")),
+        "{agent:#?}"
+    );
+    assert!(
+        !agent
+            .iter()
+            .any(|c| c.contains("certificate rotate") || c.contains("rke2.yaml")),
+        "{agent:#?}"
+    );
+    assert!(
+        !agent
+            .iter()
+            .any(|c| c.contains("cp -a --parents /var/lib/rancher/rke2/agent ")),
+        "{agent:#?}"
+    );
 }
 
 /// A text dump followed by a PEM block that holds no certificate (corrupt, cut, a key): the

@@ -111,6 +111,8 @@ pub struct FixStep {
     pub references: Vec<String>,
     /// Layout name → the step that replaces this one on nodes of that layout.
     pub dialects: BTreeMap<String, String>,
+    /// The step that stands for this one on a k3s/RKE2 agent.
+    pub agent: Option<String>,
     /// Folders the step changes (backed up before the first change).
     pub backup: Vec<String>,
     /// How to undo the step.
@@ -197,6 +199,7 @@ impl Catalog {
                     caveat: f.caveat,
                     references: f.references,
                     dialects: f.dialects,
+                    agent: f.agent,
                     backup: f.backup,
                     rollback: f.rollback,
                     between_nodes: f.between_nodes,
@@ -268,6 +271,9 @@ impl Catalog {
                 if !self.fixes.contains_key(a) {
                     errors.push(format!("fix `{}` runs after unknown step `{a}`", s.id));
                 }
+            }
+            if let Some(to) = s.agent.as_ref().filter(|to| !self.fixes.contains_key(*to)) {
+                errors.push(format!("fix `{}`: agent form names unknown step `{to}`", s.id));
             }
             for (layout, to) in &s.dialects {
                 if !crate::bundle::distro::LAYOUTS.contains(&layout.as_str()) {

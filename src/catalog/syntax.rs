@@ -139,6 +139,10 @@ pub struct FixSyntax {
     /// this one on nodes of that layout (the distribution's own tool first).
     #[serde(default)]
     pub dialects: std::collections::BTreeMap<String, String>,
+    /// The step that stands for this one on a k3s/RKE2 agent (an agent renews its
+    /// certificates on every start: a restart, no rotation, no server folder).
+    #[serde(default)]
+    pub agent: Option<String>,
     /// Folders the step changes on a node: the plan backs each up before the first step
     /// that changes it.
     #[serde(default)]

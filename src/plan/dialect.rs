@@ -206,24 +206,21 @@ pub fn role_note(commands: &[String], facts: &NodeFacts) -> Option<String> {
     if facts.role_proven || !commands.iter().any(|c| c.contains("systemctl")) {
         return None;
     }
-    let (assumed, other, other_unit, other_dir) = if facts.server {
+    let (assumed, instead) = if facts.server {
         (
-            "server",
-            "an agent",
-            format!("{d}-agent"),
-            format!("/var/lib/rancher/{d}/agent"),
+            "a server",
+            format!("systemctl restart {d}-agent (an agent renews its own certificates)"),
         )
     } else {
         (
-            "agent",
-            "a server",
-            server_unit.to_string(),
-            format!("/var/lib/rancher/{d}/server/tls"),
+            "an agent",
+            format!(
+                "systemctl stop {server_unit}; {d} certificate rotate; systemctl start {server_unit}, backing up /var/lib/rancher/{d}/server/tls"
+            ),
         )
     };
     Some(format!(
-        "# the bundle does not show whether this node is a {d} server or agent: these lines assume {} {assumed}; on {other} use {other_unit} and {other_dir}",
-        if assumed == "agent" { "an" } else { "a" }
+        "# the bundle does not show whether this node is a {d} server or agent: these lines assume {assumed}; on the other instead: {instead}"
     ))
 }
 

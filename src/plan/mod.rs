@@ -161,9 +161,15 @@ fn speak<'c>(
     let Some(to) = s.dialects.get(facts.layout.as_str()) else {
         return step;
     };
-    let Some(t) = catalog.fixes.get(to) else {
+    let Some(mut t) = catalog.fixes.get(to) else {
         return step;
     };
+    // A k3s/RKE2 agent: its own form of the step, when it has one.
+    if !facts.server {
+        if let Some(a) = t.agent.as_ref().and_then(|a| catalog.fixes.get(a)) {
+            t = a;
+        }
+    }
     let fillable = t
         .commands
         .iter()
