@@ -45,12 +45,12 @@ fn every_rule_has_a_why_and_every_fix_step_is_used() {
         assert!(r.why.trim().len() > 20, "rule {} needs a real `why`", r.id);
     }
     for id in cat.fixes.keys() {
-        // A dialect step is used through the step it stands for on its distribution.
+        // A dialect step is used through the step it stands for on its distribution, an
+        // agent form through the step it stands for on a k3s/RKE2 agent.
         let used = cat.rules.iter().any(|r| r.fix.contains(id))
-            || cat
-                .fixes
-                .values()
-                .any(|s| s.after.contains(id) || s.dialects.values().any(|d| d == id));
+            || cat.fixes.values().any(|s| {
+                s.after.contains(id) || s.dialects.values().any(|d| d == id) || s.agent.as_ref() == Some(id)
+            });
         assert!(used, "fix step {id} is named by no rule");
     }
 }
