@@ -160,6 +160,25 @@ fn another_units_later_lines_in_a_mixed_journal_do_not_make_history() {
     assert_eq!(code, 1);
 }
 
+/// The kubelet's start-up noise in a mixed journal (`var/log/messages` on RHEL,
+/// `var/log/syslog` on Ubuntu) followed by the kubelet's own quiet lines for an hour is
+/// history, as in `kubelet.log`: the kubelet's last line in that journal ends its log
+/// (newuser4 H1). Another unit's later lines alone still do not (above).
+#[test]
+fn a_mixed_journal_ends_for_the_kubelet_at_the_kubelets_last_line() {
+    for name in ["messages", "syslog", "journal.txt"] {
+        let dir = with_kubelet_lines(&[]);
+        let mut journal: Vec<String> = noise("2026-06-15T11:20:00");
+        journal.push("2026-06-15T11:21:00+0000 cp-1 containerd[700]: time=\"2026-06-15T11:21:00Z\" level=info msg=\"up\"".to_string());
+        journal.push("2026-06-15T12:25:00+0000 cp-1 kubelet[812]: I0615 12:25:00.000000     812 kubelet_getters.go:218] \"Pod status updated\" pod=\"kube-system/etcd-cp-1\" status=\"Running\"".to_string());
+        std::fs::write(dir.path().join("var/log").join(name), journal.join("\n") + "\n").unwrap();
+        let (_, r) = analyze(dir.path());
+        let f = of(&r, "log-cni-not-ready");
+        assert!(!f.is_empty(), "{name}: {r}");
+        assert!(f.iter().all(|f| f["severity"] == "info"), "{name}: {f:#?}");
+    }
+}
+
 /// The dumped Node object's `Ready` condition: Ready since after the noise is named as the
 /// recovery; NotReady at the dump keeps the same lines an ongoing error.
 #[test]

@@ -51,7 +51,7 @@ pub fn quiet(
     // the end is at most the capture time.
     let end = snap
         .logs
-        .end_of(&h.paths, snap.captured_at.at)?
+        .end_of(&h.paths, &h.component, snap.captured_at.at)?
         .min(snap.captured_at.at);
     let last = last?;
     // The node's dumped Ready condition: NotReady at the dump keeps the fault ongoing; Ready

@@ -157,6 +157,11 @@ pub struct LogSummary {
     /// When each log ends: the time of its last dated line, by path. A condition silent long
     /// before its log ends is a past episode (see `history_after` in the catalogue).
     pub ends: BTreeMap<String, LogEnd>,
+    /// In a mixed journal (a path that names no component: `messages`, `syslog`,
+    /// `journal.txt`), when each component's lines end, by (path, component): a lower bound
+    /// (the last line of a component among the lines the scan reads), so a silence it
+    /// proves is real.
+    pub component_ends: BTreeMap<(String, String), LogEnd>,
 }
 
 /// The time of a log's last dated line.
@@ -197,6 +202,9 @@ impl LogSummary {
         for (path, end) in other.ends {
             self.ends.insert(path, end);
         }
+        for (key, end) in other.component_ends {
+            self.component_ends.insert(key, end);
+        }
         self.bytes += other.bytes;
         self.lines += other.lines;
         self.long_lines += other.long_lines;
@@ -215,14 +223,21 @@ impl LogSummary {
         self.hits = out;
     }
 
-    /// When the logs at `paths` end: the latest of their last dated lines.
-    /// Only logs of one component count: in a mixed journal (`journal.log`, `messages`) another
+    /// When `component`'s logs at `paths` end: the latest of their last dated lines. In a
+    /// mixed journal (`journal.log`, `messages`) only `component`'s own lines count: another
     /// unit's later lines say nothing about whether this component went on.
-    pub fn end_of(&self, paths: &[String], captured_at: OffsetDateTime) -> Option<OffsetDateTime> {
+    pub fn end_of(
+        &self,
+        paths: &[String],
+        component: &str,
+        captured_at: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
         paths
             .iter()
-            .filter(|p| component::from_path(p).is_some())
-            .filter_map(|p| self.ends.get(p))
+            .filter_map(|p| match component::from_path(p) {
+                Some(_) => self.ends.get(p),
+                None => self.component_ends.get(&(p.clone(), component.to_string())),
+            })
             .filter_map(|e| e.at(captured_at))
             .max()
     }

@@ -89,6 +89,7 @@ impl Scanner {
             long_lines: 0,
             bytes: 0,
             last_line: Vec::new(),
+            comp_ends: BTreeMap::new(),
             keys: keys::KeyReader::default(),
         }
     }
@@ -242,6 +243,9 @@ struct FileScan<'s> {
     long_lines: u64,
     bytes: u64,
     last_line: Vec<u8>,
+    /// In a mixed journal (no component from the path): each component's latest time among
+    /// the lines read (candidates and each block's last line).
+    comp_ends: BTreeMap<String, Stamp>,
     /// Reads the certificate keys of matching lines.
     keys: keys::KeyReader,
 }
@@ -338,6 +342,16 @@ impl FileScan<'_> {
             self.eval(block.get(start..end).unwrap_or_default(), None, false);
             at = end + 1;
         }
+        // A mixed journal: its block's last line dates its unit (one parse per block).
+        if self.filter.is_none() {
+            let body = block.strip_suffix(b"\n").unwrap_or(block);
+            let last = body
+                .get(memchr::memrchr(b'\n', body).map_or(0, |i| i + 1)..)
+                .unwrap_or_default();
+            let last = last.get(..self.max_line.min(last.len())).unwrap_or_default();
+            let rec = record::parse(last);
+            self.note_component(&rec);
+        }
         let body = block.strip_suffix(b"\n").unwrap_or(block);
         let last_start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
         self.set_last_line(body.get(last_start..).unwrap_or_default());
@@ -373,7 +387,31 @@ impl FileScan<'_> {
         self.cands = cands;
     }
 
+    /// Remembers when a mixed journal's unit last logged.
+    fn note_component(&mut self, rec: &Record<'_>) {
+        if self.filter.is_some() {
+            return;
+        }
+        let (Some(ident), Some(stamp)) = (rec.ident.as_deref(), rec.stamp) else {
+            return;
+        };
+        let Some(c) = component::canonical(ident.trim()) else {
+            return;
+        };
+        let stamp = match stamp {
+            Stamp::Yearless(y) => Stamp::Yearless(Yearless {
+                back: self.wraps,
+                ..y
+            }),
+            full => full,
+        };
+        self.comp_ends.insert(c.to_string(), stamp);
+    }
+
     fn eval_record(&mut self, rec: &Record<'_>, cands: &[u32], event: Option<&EventTimes>) {
+        if event.is_none() {
+            self.note_component(rec);
+        }
         let ident = rec.ident.as_deref().map(|i| i.trim());
         let (filter, label): (Option<String>, String) = match (&self.filter, ident) {
             (Some(f), _) => (Some(f.clone()), f.clone()),
@@ -519,7 +557,9 @@ impl FileScan<'_> {
         let last_stamp = if last.is_empty() {
             None
         } else {
-            record::parse(&last).stamp
+            let rec = record::parse(&last);
+            self.note_component(&rec);
+            rec.stamp
         };
         match last_stamp {
             Some(Stamp::Full(t)) => self.newest = max_opt(self.newest, Some(t)),
@@ -547,6 +587,26 @@ impl FileScan<'_> {
         let ends = match (&path, end) {
             (Some(p), Some(e)) => std::iter::once((p.clone(), e)).collect(),
             _ => BTreeMap::new(),
+        };
+        let date = |s: Stamp| match s {
+            Stamp::Full(t) => LogEnd::Full(t),
+            Stamp::Yearless(y) => {
+                let y = Yearless {
+                    back: wraps.saturating_sub(y.back),
+                    ..y
+                };
+                match reference.and_then(|r| y.resolve(r)) {
+                    Some(t) => LogEnd::Full(t),
+                    None => LogEnd::Yearless(y),
+                }
+            }
+        };
+        let component_ends = match &path {
+            Some(p) => std::mem::take(&mut self.comp_ends)
+                .into_iter()
+                .map(|(c, s)| ((p.clone(), c), date(s)))
+                .collect(),
+            None => BTreeMap::new(),
         };
         let rules = &self.set.rules;
         let mut hits: Vec<LogHits> = self
@@ -605,6 +665,7 @@ impl FileScan<'_> {
             long_lines: self.long_lines,
             max_samples: self.max_samples,
             ends,
+            component_ends,
         }
     }
 }
