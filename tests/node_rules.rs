@@ -658,6 +658,85 @@ fn control_plane_component_missing_reports_crash_loops_and_is_silent_when_all_ru
     assert!(hits[0].message.contains("crash-looping"), "{}", hits[0].message);
 }
 
+/// A Pod dump taken with a label selector (`kubectl get pod -l k8s-app=metrics-server`)
+/// lacks every other pod: the static control plane beside it is not "missing" (newuser4
+/// H6). A full listing that lacks the apiserver still does not prove it down while the
+/// apiserver's own log runs until capture.
+#[test]
+fn control_plane_component_missing_needs_a_listing_and_no_fresh_log() {
+    let statics = |s: &mut Snapshot| {
+        for (file, name) in [
+            ("kube-apiserver.yaml", "kube-apiserver"),
+            ("etcd.yaml", "etcd"),
+            ("kube-scheduler.yaml", "kube-scheduler"),
+            ("kube-controller-manager.yaml", "kube-controller-manager"),
+        ] {
+            pod(
+                s,
+                &format!("master01/etc/kubernetes/manifests/{file}"),
+                PodOrigin::StaticManifest,
+                Some(0),
+                json!({"metadata": {"name": name, "namespace": "kube-system", "labels": {"component": name}},
+                       "spec": {"containers": [{"name": name, "command": [name]}]}}),
+            );
+        }
+    };
+    let dumped = |s: &mut Snapshot, name: &str, app: &str| {
+        pod(
+            s,
+            "cluster/pods.yaml",
+            PodOrigin::Dump,
+            None,
+            json!({"metadata": {"name": name, "namespace": "kube-system", "labels": {"k8s-app": app}},
+                   "status": {"phase": "Running"}}),
+        );
+    };
+    let mut s = snap();
+    statics(&mut s);
+    dumped(&mut s, "metrics-server-7f9c6d8b5-x2x9q", "metrics-server");
+    assert!(of_rule(&findings(&s), "control-plane-component-missing").is_empty());
+
+    // A listing (several kinds of kube-system pod) without the apiserver: missing, until its
+    // own log says it ran at capture.
+    for (name, app) in [("kube-proxy-abcde", "kube-proxy"), ("coredns-1", "kube-dns")] {
+        dumped(&mut s, name, app);
+    }
+    let comps = |s: &Snapshot| -> Vec<String> {
+        of_rule(&findings(s), "control-plane-component-missing")
+            .iter()
+            .map(|f| f.evidence["component"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        comps(&s).contains(&"kube-apiserver".to_string()),
+        "{:?}",
+        comps(&s)
+    );
+    s.logs.ends.insert(
+        "master01/var/log/pods/kube-system_kube-apiserver-master01_1a/kube-apiserver/0.log".into(),
+        kubetriage::logscan::LogEnd::Full(datetime!(2028-01-01 11:58 UTC)),
+    );
+    assert!(
+        !comps(&s).contains(&"kube-apiserver".to_string()),
+        "{:?}",
+        comps(&s)
+    );
+    // crictl matches container names: the verify names the container, not the manifest.
+    let verify: Vec<String> = analysis(&s)
+        .plan
+        .into_iter()
+        .filter(|p| p.id == "restart-static-control-plane-pod")
+        .flat_map(|p| p.verify)
+        .collect();
+    assert!(
+        verify
+            .iter()
+            .any(|c| c.starts_with("sudo crictl ps -a --name etcd ")),
+        "{verify:#?}"
+    );
+    assert!(verify.iter().all(|c| !c.contains(".yaml")), "{verify:#?}");
+}
+
 #[test]
 fn control_plane_component_missing_says_nothing_without_pods_or_manifests() {
     let mut s = snap();

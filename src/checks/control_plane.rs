@@ -160,6 +160,60 @@ enum PodState {
 /// Pod dump, static manifests and workloads; self-hosted ones get the rescue-pod fix.
 pub struct ComponentMissing;
 
+/// Kinds of `kube-system` pods a Pod dump must hold to be taken for a listing of the
+/// namespace rather than a selection: any real cluster runs more than two (the control plane,
+/// kube-proxy, DNS, the CNI).
+const LISTING_KINDS: usize = 3;
+
+/// Whether the dumped pods look like a listing of `kube-system` (several kinds of pod), not a
+/// label-selected few.
+fn full_listing(dumped: &[&PodRecord]) -> bool {
+    let kinds: std::collections::BTreeSet<String> = dumped
+        .iter()
+        .filter(|p| p.pod.metadata.namespace == "kube-system")
+        .map(|p| {
+            let m = &p.pod.metadata;
+            ["k8s-app", "component", "app.kubernetes.io/name", "app"]
+                .iter()
+                .find_map(|k| m.labels.get(*k).cloned())
+                .unwrap_or_else(|| m.name.clone())
+        })
+        .collect();
+    kinds.len() >= LISTING_KINDS
+}
+
+/// Whether the dumped workloads that run a component say none of its replicas is ready: its
+/// absence from a Pod dump is then not an artefact of how the dump was taken.
+fn workloads_down(workloads: &[&WorkloadRecord]) -> bool {
+    !workloads.is_empty()
+        && workloads.iter().all(|w| {
+            let s = &w.workload.status;
+            match (w.object.kind.as_str(), s.desired_number_scheduled) {
+                ("DaemonSet", Some(_)) => s.number_ready.unwrap_or(0) == 0,
+                _ => s.ready_replicas.unwrap_or(0) == 0,
+            }
+        })
+}
+
+/// Whether the component's own log runs until capture (its last line within the
+/// history window): it was running, whatever a dump lacks.
+fn logs_until_capture(snap: &Snapshot, comp: Component) -> bool {
+    let name = match comp {
+        Component::Apiserver => "kube-apiserver",
+        Component::Etcd => "etcd",
+        Component::Scheduler => "kube-scheduler",
+        Component::ControllerManager => "kube-controller-manager",
+        Component::Dns => "coredns",
+    };
+    let at = snap.captured_at.at;
+    snap.logs.ends.iter().any(|(path, end)| {
+        crate::logscan::component::from_path(path).as_deref() == Some(name)
+            && end
+                .at(at)
+                .is_some_and(|t| t <= at && at - t <= time::Duration::minutes(15))
+    })
+}
+
 impl Check for ComponentMissing {
     fn id(&self) -> &'static str {
         "control_plane.component_missing"
@@ -178,6 +232,9 @@ impl Check for ComponentMissing {
             return Vec::new();
         }
         let rescue_node = rescue_node(snap);
+        // A dump filtered by a label (`kubectl get pod -l k8s-app=metrics-server`) lacks
+        // every other pod: absence from it proves nothing.
+        let listing = have_dump && full_listing(&dumped);
         let mut out = Vec::new();
         for (rank, &comp) in COMPONENTS.iter().enumerate() {
             let pods: Vec<&PodRecord> = dumped
@@ -214,7 +271,9 @@ impl Check for ComponentMissing {
             {
                 format!("pod {} is not Running ({why})", p.pod.metadata.name)
             } else if have_dump
-                && (!workloads.is_empty() || !statics.is_empty() || expected_anyway(snap, comp))
+                && (listing && (!workloads.is_empty() || !statics.is_empty() || expected_anyway(snap, comp))
+                    || workloads_down(&workloads))
+                && !logs_until_capture(snap, comp)
             {
                 "no pod of it is in the Pod dump".to_string()
             } else {
@@ -304,6 +363,14 @@ impl Check for ComponentMissing {
                     .var("target", format!("{} ({node})", comp.name()))
                     .var("node", node.clone())
                     .var("manifest", file)
+                    .var(
+                        "container",
+                        s.pod
+                            .spec
+                            .containers
+                            .first()
+                            .map_or_else(|| comp.name().to_string(), |c| c.name.clone()),
+                    )
                     .fixes(["restart-static-control-plane-pod"]);
                 format!(
                     "{} is not running: {problem}. While it is down {}. It is a static pod: the kubelet on \
