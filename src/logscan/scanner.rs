@@ -90,6 +90,7 @@ impl Scanner {
             bytes: 0,
             last_line: Vec::new(),
             comp_ends: BTreeMap::new(),
+            next_sample: 0,
             keys: keys::KeyReader::default(),
         }
     }
@@ -123,7 +124,10 @@ impl Scanner {
         let mut fs = self.file(comp.clone(), comp);
         let body = input.strip_suffix(b"\n").unwrap_or(input);
         if !input.is_empty() {
+            let mut at = 0u64;
             for line in body.split(|b| *b == b'\n') {
+                fs.sample(at, line);
+                at += line.len() as u64 + 1;
                 fs.lines += 1;
                 fs.long_lines += u64::from(line.len() > fs.max_line);
                 fs.eval(line, None, false);
@@ -224,6 +228,9 @@ fn line_identity(rec: &Record<'_>) -> u64 {
 }
 
 /// The state of one file's scan.
+/// Bytes between two sampled lines of a mixed journal (see [`FileScan::sample`]).
+const SAMPLE_EVERY: u64 = 16 * 1024;
+
 struct FileScan<'s> {
     set: &'s RuleSet,
     max_line: usize,
@@ -246,6 +253,8 @@ struct FileScan<'s> {
     /// In a mixed journal (no component from the path): each component's latest time among
     /// the lines read (candidates and each block's last line).
     comp_ends: BTreeMap<String, Stamp>,
+    /// Offset from which the next line is sampled for [`FileScan::comp_ends`].
+    next_sample: u64,
     /// Reads the certificate keys of matching lines.
     keys: keys::KeyReader,
 }
@@ -294,14 +303,17 @@ impl FileScan<'_> {
             let tail_at = match memchr::memrchr(b'\n', rest) {
                 Some(i) => {
                     let block = rest.get(..=i).unwrap_or_default();
-                    self.block(block);
+                    let origin = self.bytes - filled as u64 + start as u64;
+                    self.block(block, origin);
                     start + i + 1
                 }
                 None => start,
             };
             let tail = data.get(tail_at..).unwrap_or_default();
+            let tail_start = self.bytes - filled as u64 + tail_at as u64;
             if eof {
                 if !tail.is_empty() {
+                    self.sample(tail_start, tail);
                     self.lines += 1;
                     self.long_lines += u64::from(tail.len() > self.max_line);
                     self.eval(tail, None, true);
@@ -310,6 +322,7 @@ impl FileScan<'_> {
             }
             if tail.len() > self.max_line {
                 // An overlong line: match its head now, skip the rest up to its newline.
+                self.sample(tail_start, tail);
                 self.lines += 1;
                 self.long_lines += 1;
                 self.eval(tail, None, true);
@@ -324,9 +337,15 @@ impl FileScan<'_> {
     }
 
     /// Complete lines, each ending in `\n`: count them, then visit only candidate lines.
-    fn block(&mut self, block: &[u8]) {
+    fn block(&mut self, block: &[u8], origin: u64) {
         let mut line_start = 0usize;
         for nl in memchr::memchr_iter(b'\n', block) {
+            if origin + line_start as u64 >= self.next_sample {
+                self.sample(
+                    origin + line_start as u64,
+                    block.get(line_start..nl).unwrap_or_default(),
+                );
+            }
             self.lines += 1;
             self.long_lines += u64::from(nl - line_start > self.max_line);
             line_start = nl + 1;
@@ -341,16 +360,6 @@ impl FileScan<'_> {
                 memchr::memchr(b'\n', block.get(p..).unwrap_or_default()).map_or(block.len(), |i| p + i);
             self.eval(block.get(start..end).unwrap_or_default(), None, false);
             at = end + 1;
-        }
-        // A mixed journal: its block's last line dates its unit (one parse per block).
-        if self.filter.is_none() {
-            let body = block.strip_suffix(b"\n").unwrap_or(block);
-            let last = body
-                .get(memchr::memrchr(b'\n', body).map_or(0, |i| i + 1)..)
-                .unwrap_or_default();
-            let last = last.get(..self.max_line.min(last.len())).unwrap_or_default();
-            let rec = record::parse(last);
-            self.note_component(&rec);
         }
         let body = block.strip_suffix(b"\n").unwrap_or(block);
         let last_start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
@@ -385,6 +394,20 @@ impl FileScan<'_> {
             self.eval_record(&rec, &cands, event);
         }
         self.cands = cands;
+    }
+
+    /// In a mixed journal, the first line starting at or after each [`SAMPLE_EVERY`] bytes
+    /// dates its unit: a lower bound of when each unit last logged that does not depend on how
+    /// the file was read (the same lines whatever the chunks).
+    fn sample(&mut self, at: u64, line: &[u8]) {
+        if self.filter.is_some() || at < self.next_sample {
+            return;
+        }
+        self.next_sample = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = line.get(..self.max_line.min(line.len())).unwrap_or_default();
+        let rec = record::parse(line);
+        self.note_component(&rec);
     }
 
     /// Remembers when a mixed journal's unit last logged.

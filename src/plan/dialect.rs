@@ -283,7 +283,8 @@ mod tests {
         let note = role_note(&cmds, &facts).unwrap();
         assert!(
             note.contains("assume an agent")
-                && note.contains("rke2-server and /var/lib/rancher/rke2/server/tls"),
+                && note.contains("rke2 certificate rotate; systemctl start rke2-server")
+                && note.contains("/var/lib/rancher/rke2/server/tls"),
             "{note}"
         );
         facts.role_proven = true;

@@ -67,6 +67,7 @@ impl Inventory {
         sort_rows(&mut rows);
         let recognised = !snap.certs.certs.is_empty() || !snap.nodes.is_empty();
         let mut reasons = verdict::incomplete_reasons(&snap.problems, &[], recognised);
+        reasons.extend(verdict::capture_gap(snap).filter(|_| recognised));
         if let Some(cut) = &snap.cut {
             if !reasons.iter().any(|r| r.kind == GapKind::ArchiveCut) {
                 reasons.push(IncompleteReason {

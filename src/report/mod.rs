@@ -199,7 +199,8 @@ impl Analysis {
             || !snap.k8s_nodes.is_empty()
             || !snap.events.is_empty()
             || !snap.logs.hits.is_empty();
-        let incomplete_reasons = verdict::incomplete_reasons(&snap.problems, &findings, recognised);
+        let mut incomplete_reasons = verdict::incomplete_reasons(&snap.problems, &findings, recognised);
+        incomplete_reasons.extend(verdict::capture_gap(snap).filter(|_| recognised));
         let counts = verdict::Counts::of(&findings, &findings);
         let mut certificates = crate::pki::inventory::rows(snap);
         certs::sort_rows(&mut certificates);

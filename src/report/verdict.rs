@@ -152,6 +152,9 @@ pub enum GapKind {
     NotCollected,
     /// Nothing in the input was recognised as a node tree, a dump or a certificate.
     NothingRecognised,
+    /// Nothing in the bundle dates it but its files' modification times (or nothing at
+    /// all): it is judged at that time, which may be long before it was made.
+    CaptureTime,
 }
 
 /// One gap in the analysis: what could not be checked, and why.
@@ -282,6 +285,34 @@ pub fn incomplete_reasons(
         });
     }
     out
+}
+
+/// The gap a bundle dated only by its files' modification times has (a `tar` of
+/// `/etc/kubernetes/pki` keeps the time the certificates were last written): a certificate
+/// that expired between then and when the bundle was made is not seen. `None` for a bundle
+/// dated by `--now`, its logs or its collector.
+pub fn capture_gap(snap: &crate::snapshot::Snapshot) -> Option<IncompleteReason> {
+    use crate::snapshot::CaptureSource;
+    let what = match snap.captured_at.source {
+        CaptureSource::NewestMtime => format!(
+            "nothing in the bundle dates it but its newest file modification time ({}), so it is judged then",
+            snap.captured_at.rfc3339()
+        ),
+        CaptureSource::Unknown => "nothing in the bundle dates it".to_string(),
+        _ => return None,
+    };
+    Some(IncompleteReason {
+        kind: GapKind::CaptureTime,
+        checks: ["cert-expired", "cert-expiring-soon", "cert-not-yet-valid"]
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect(),
+        path: None,
+        reason: format!(
+            "{what}: a certificate that expired after that and before the bundle was made is not seen; pass \
+             --now <when the bundle was made>"
+        ),
+    })
 }
 
 /// The verdict from what is shown and the gaps.
