@@ -255,3 +255,50 @@ fn a_log_line_dated_past_every_files_mtime_is_not_the_capture_time() {
         "{r}"
     );
 }
+
+/// Only `/etc/kubernetes/pki` (`tar czf pki.tgz pki`): nothing dates the bundle but its
+/// files' modification times, which are when the certificates were written, so the verdict
+/// is never `healthy`: a `capture-time` gap says to pass `--now` (newuser4 H2). With `--now`
+/// the gap is gone.
+#[test]
+fn a_bundle_dated_only_by_file_times_is_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture_copy::copy_tree(
+        &Path::new(BUNDLE).join("etc/kubernetes/pki"),
+        &tmp.path().join("pki-a/etc/kubernetes/pki"),
+    );
+    for cmd in ["analyze", "certs"] {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args([cmd, "-q", "-o", "json"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = &v["bundles"][0];
+        assert_ne!(b["verdict"], "healthy", "{cmd}: {b}");
+        assert!(
+            b["incomplete_reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "capture-time" && r["reason"].as_str().unwrap().contains("--now")),
+            "{cmd}: {b}"
+        );
+        let pinned = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args([cmd, "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
+            .arg(tmp.path())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&pinned.stdout).unwrap();
+        assert!(
+            !v["bundles"][0]["incomplete_reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["kind"] == "capture-time"),
+            "{cmd}: {v}"
+        );
+    }
+}
