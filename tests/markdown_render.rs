@@ -508,3 +508,59 @@ fn certs_timeline_and_diff_markdown_render() {
         assert!(md.contains("**Verdict:**"));
     }
 }
+
+/// The cells of every table row of `md`, as rendered text (GitHub's table rules).
+fn table_rows(md: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row: Option<Vec<String>> = None;
+    let mut cell: Option<String> = None;
+    for ev in Parser::new_ext(md, options()) {
+        match ev {
+            Event::Start(Tag::TableRow | Tag::TableHead) => row = Some(Vec::new()),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => rows.extend(row.take()),
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                if let (Some(r), Some(c)) = (row.as_mut(), cell.take()) {
+                    r.push(c);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = cell.as_mut() {
+                    c.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// A bundle named with `|` cannot add cells to a table row, even inside a code span: the
+/// fleet row keeps its seven cells and its real verdict (hostile round 5, M2).
+#[test]
+fn a_pipe_in_a_bundle_name_stays_in_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "cust-7 | healthy | none | 0 | 0 | 0 | [fixed](www.evil.example) |.tar.gz";
+    std::fs::copy("testdata/bundles/incident-replay.tar.gz", dir.path().join(name)).unwrap();
+    std::fs::copy(
+        "testdata/bundles/kubeadm-healthy.tar.gz",
+        dir.path().join("ok.tar.gz"),
+    )
+    .unwrap();
+    let md = run(&[
+        "audit",
+        dir.path().to_str().unwrap(),
+        "-o",
+        "markdown",
+        "--now",
+        "2026-11-21T09:30:00Z",
+    ]);
+    let rows = table_rows(&md);
+    let fleet: Vec<&Vec<String>> = rows.iter().filter(|r| r.len() == 7).collect();
+    let hostile = fleet
+        .iter()
+        .find(|r| r[0].contains("cust-7"))
+        .unwrap_or_else(|| panic!("{rows:#?}\n{md}"));
+    assert!(hostile[0].contains("[fixed](www.evil.example)"), "{hostile:?}");
+    assert_eq!(hostile[1], "broken", "{hostile:?}");
+}

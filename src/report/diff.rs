@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::finding::Finding;
-use crate::report::escape::{self, md_code, md_text};
+use crate::report::escape::{self, md_code, md_code_cell, md_text};
 use crate::report::verdict::{Counts, IncompleteReason, SCHEMA_VERSION, TOOL, Tool, Verdict};
 use crate::report::{Analysis, FailOn, Format, NodeSummary};
 
@@ -286,8 +286,8 @@ fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
                 w,
                 "| {} | {} | {} | {} | {} |",
                 f.severity,
-                md_code(&f.id),
-                md_code(&f.rule),
+                md_code_cell(&f.id),
+                md_code_cell(&f.rule),
                 md_text(f.node.as_deref().unwrap_or("cluster")),
                 md_text(&f.title)
             )?;

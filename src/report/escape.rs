@@ -98,6 +98,12 @@ pub fn md_code(s: &str) -> String {
     format!("{fence}{pad}{s}{pad}{fence}")
 }
 
+/// [`md_code`] for a table cell: GitHub splits a table row at every `|` not backslash-escaped,
+/// even inside a code span, so each is escaped (the cell shows `|`).
+pub fn md_code_cell(s: &str) -> String {
+    md_code(s).replace('|', "\\|")
+}
+
 /// `s` as markdown text: one line ([`visible`]), every ASCII punctuation character that
 /// markdown or HTML could read as markup backslash-escaped (`<img>`, `[x](y)`, `**`, `#`,
 /// `|`, backticks, `&`).

@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
-use crate::report::escape::{md_code, md_fence, md_text};
+use crate::report::escape::{md_code, md_code_cell, md_fence, md_text};
 
 /// The default size budget in characters: under GitHub's 65,536-character comment limit.
 pub const DEFAULT_BUDGET: usize = 60_000;
@@ -306,7 +306,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             details_open(&format!("{} input problem(s)", a.problems.len()), w)?;
             writeln!(w, "| path | problem |\n|---|---|")?;
             for p in &a.problems {
-                writeln!(w, "| {} | {} |", md_code(&p.path), md_text(&p.error))?;
+                writeln!(w, "| {} | {} |", md_code_cell(&p.path), md_text(&p.error))?;
             }
             writeln!(w)?;
             details_close(w)?;
@@ -420,7 +420,7 @@ pub fn render_fleet(
         writeln!(
             w,
             "| {} | {} | {} | {} | {} | {} | {} |",
-            md_code(&r.source),
+            md_code_cell(&r.source),
             md_text(&r.verdict),
             r.worst,
             r.errors,

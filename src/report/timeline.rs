@@ -176,7 +176,7 @@ pub fn markdown_table(entries: &[Entry], w: &mut dyn std::io::Write) -> std::io:
             cell(&e.title),
             cell(&place(e)),
             e.count,
-            super::escape::md_code(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
+            super::escape::md_code_cell(&shorten(e.sample.as_deref().unwrap_or(""), 160)),
         )?;
     }
     writeln!(w)
