@@ -128,6 +128,25 @@ static FLAG: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"'\\]+|(\s+)({Q}?)-?[^\s"'\\-][^\s"'\\]*)"#
     ))
 });
+/// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
+/// indented lines below, as in a multi-line Event message): every line of the block.
+static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*[|>][+-]?[0-9]?[ \t]*\r?\n)((?:[ \t]+[^\n]*(?:\n|$))+)"#
+    ))
+});
+/// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
+/// secret (the hash only pins the CA).
+static K3S_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"\b(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
+/// A secret flag as one quoted element of an argument list and its value as the next:
+/// `["--db-password","X"]`, Python's `['mysqldump', '--password', 'X']`, Go's
+/// `"--client-secret" "X"`, also with escaped quotes.
+static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}\s*,?\s*{Q})((?:\\[^"']|[^"'\\\r\n])+)"#
+    ))
+});
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
 /// secret. The value runs to its closing quote, or (unquoted) to the end of the line.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -639,6 +658,7 @@ fn decodes_to_pem(s: &str) -> bool {
 pub fn line(text: &str) -> String {
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
+    let multiline = s.contains('\n');
     let mut apply = |r: &Regex, f: &dyn Fn(&Captures<'_>) -> String| {
         if r.is_match(&s) {
             s = r.replace_all(&s, |c: &Captures<'_>| f(c)).into_owned();
@@ -686,6 +706,21 @@ pub fn line(text: &str) -> String {
         let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
         format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
     });
+    if multiline {
+        apply(&BLOCK_SCALAR, &|c| {
+            let lines: String = c[2]
+                .split_inclusive('\n')
+                .map(|l| {
+                    let indent = &l[..l.len() - l.trim_start().len()];
+                    let end = if l.ends_with('\n') { "\n" } else { "" };
+                    format!("{indent}{MASK}{end}")
+                })
+                .collect();
+            format!("{}{lines}", &c[1])
+        });
+    }
+    apply(&QUOTED_FLAG, &|c| format!("{}{MASK}", &c[1]));
+    apply(&K3S_TOKEN, &|c| format!("{}{MASK}", &c[1]));
     for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
         apply(r, &|c| {
             if harmless_value(&c[5]) || harmless_key(&c[3]) || !c[5].contains('\\') {
@@ -857,6 +892,26 @@ mod tests {
         ("x --token --token YoooBAAAAAAA", "YoooBAAAAAAA"),
         ("x --password=--x9secretval", "x9secretval"),
         ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
+        (
+            "join with K1075a3cbd19e4f1e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a291807f6e5d4c3::server:mypl41ntokenpw",
+            "mypl41ntokenpw",
+        ),
+        (
+            "Error: config:\n  password: >-\n    blockval5ecret\n  user: x",
+            "blockval5ecret",
+        ),
+        ("apiKey: |\n  blockkey9val\n", "blockkey9val"),
+        // Argument lists (hostile round 5, M1).
+        (r#"args=["--db-password","PMARK01"]"#, "PMARK01"),
+        (r#"args=["--db-password", "PMARK02"]"#, "PMARK02"),
+        ("cmd=['--password', 'PMARK03', '-v']", "PMARK03"),
+        (
+            "CalledProcessError: Command '['mysqldump', '-u', 'root', '--password', 'PMARK11', 'app']' returned non-zero exit status 2.",
+            "PMARK11",
+        ),
+        (r#"exec: "--client-secret" "PMARK05""#, "PMARK05"),
+        (r#"{"args":["-password","PMARK07"]}"#, "PMARK07"),
+        (r#"args=[\"--db-password\",\"PMARK18\"]"#, "PMARK18"),
         ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
