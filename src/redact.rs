@@ -299,10 +299,15 @@ fn key_value(c: &Captures<'_>) -> String {
             let rest = KEY_VALUE.replace_all(val, key_value);
             return format!("{pre}{q1}{key}{sep}{rest}");
         }
+        // A password word (`key: Password for user admin: X`) starts a phrase the other
+        // rules read as a whole: the value goes through all of them.
+        if secret_name(first.trim_end_matches([':', '=', ','])) {
+            return format!("{pre}{q1}{key}{sep}{}", line(val));
+        }
         let rest = val.trim_start().get(first.len()..).unwrap_or("");
-        // The rest was part of this match: look at it again for secrets of its own.
-        let rest = KEY_VALUE.replace_all(rest, key_value);
-        return format!("{pre}{q1}{key}{sep}{MASK}{rest}");
+        // The rest was part of this match: look at it again for secrets of its own, with
+        // every rule (`token: x mysql -pX`).
+        return format!("{pre}{q1}{key}{sep}{MASK}{}", line(rest));
     }
     format!("{pre}{q1}{key}{sep}{q2}{MASK}")
 }
@@ -892,6 +897,7 @@ mod tests {
         ("x --token --token YoooBAAAAAAA", "YoooBAAAAAAA"),
         ("x --password=--x9secretval", "x9secretval"),
         ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
+        ("x:key: Password for user admin: oAEAAAAA+oAW", "oAEAAAAA+oAW"),
         (
             "join with K1075a3cbd19e4f1e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a291807f6e5d4c3::server:mypl41ntokenpw",
             "mypl41ntokenpw",
