@@ -34,6 +34,9 @@ pub fn is_stdout_dump(path: &str, head: &[u8]) -> bool {
 /// pod's containers' logs with their START/END lines. Text outside both is dropped.
 pub fn split(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
+    // Part name → its index in `out`: a lookup per part, not a scan (a hostile dump of 200,000
+    // tiny lists made the scan quadratic).
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut lists = 0usize;
     let mut doc: Option<String> = None;
     let mut log: Option<(String, String)> = None;
@@ -43,7 +46,7 @@ pub fn split(text: &str) -> Vec<(String, String)> {
             body.push_str(line);
             if bare.starts_with(END) {
                 let (p, b) = (std::mem::take(pod_path), std::mem::take(body));
-                push_log(&mut out, p, b);
+                push_log(&mut out, &mut index, p, b);
                 log = None;
             }
             continue;
@@ -53,10 +56,11 @@ pub fn split(text: &str) -> Vec<(String, String)> {
             if bare == "}" {
                 let d = doc.take().unwrap_or_default();
                 let mut name = list_name(&d).unwrap_or_else(|| format!("part-{lists}.json"));
-                if out.iter().any(|(p, _)| *p == name) {
+                if index.contains_key(&name) {
                     name = format!("part-{lists}-{name}").replace('/', "-");
                 }
                 lists += 1;
+                index.insert(name.clone(), out.len());
                 out.push((name, d));
             }
             continue;
@@ -75,7 +79,7 @@ pub fn split(text: &str) -> Vec<(String, String)> {
     }
     // A log or list the stream cut off is still evidence.
     if let Some((p, b)) = log {
-        push_log(&mut out, p, b);
+        push_log(&mut out, &mut index, p, b);
     }
     if let Some(d) = doc {
         out.push((format!("part-{lists}.json"), d));
@@ -115,10 +119,18 @@ fn list_name(doc: &str) -> Option<String> {
 }
 
 /// Appends a container's log to its pod's `logs.txt` (one file per pod, as the directory form).
-fn push_log(out: &mut Vec<(String, String)>, path: String, body: String) {
-    match out.iter_mut().find(|(p, _)| *p == path) {
+fn push_log(
+    out: &mut Vec<(String, String)>,
+    index: &mut std::collections::HashMap<String, usize>,
+    path: String,
+    body: String,
+) {
+    match index.get(&path).and_then(|&i| out.get_mut(i)) {
         Some((_, b)) => b.push_str(&body),
-        None => out.push((path, body)),
+        None => {
+            index.insert(path.clone(), out.len());
+            out.push((path, body));
+        }
     }
 }
 
