@@ -327,3 +327,52 @@ fn an_expired_kubelet_client_certificate_is_renewed_through_the_kubelet() {
     assert!(!ids(&plan).contains(&"reissue-from-current-ca"), "{plan:#?}");
     assert!(s["caveat"].as_str().unwrap().contains("rotateCertificates: true"));
 }
+
+/// `--etcd-cafile` naming the cluster CA by mistake: the fix points the flag at the etcd CA;
+/// it never copies the etcd CA over `/etc/kubernetes/pki/ca.crt`, which the apiserver's
+/// `--client-ca-file`, the controller-manager's signer and every kubeconfig also read
+/// (hostile round 5, H2).
+#[test]
+fn a_shared_ca_file_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new("testdata/bundles/kubeadm-healthy");
+    let copy = dir.path().join("b");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(src)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let manifest = copy.join("etc/kubernetes/manifests/kube-apiserver.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
+        "--etcd-cafile=/etc/kubernetes/pki/ca.crt",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "--now", "2026-06-15T12:00:00Z", "-o", "json"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+    let s = step(&plan, "point-flag-at-signer-ca");
+    assert!(
+        strs(&s["commands"])
+            .iter()
+            .any(|c| c.contains("set that flag to /etc/kubernetes/pki/etcd/ca.crt")),
+        "{s:#}"
+    );
+    let all = all_commands(&plan);
+    assert!(
+        !all.contains("cp /etc/kubernetes/pki/etcd/ca.crt /etc/kubernetes/pki/ca.crt"),
+        "{all}"
+    );
+    assert!(
+        !ids(&plan).contains(&"update-apiserver-etcd-ca"),
+        "{:?}",
+        ids(&plan)
+    );
+}

@@ -701,10 +701,38 @@ impl Check for CaMismatch {
                     },
                     _ => "reissue-from-current-ca",
                 };
+                // The file the consumer trusts serves other purposes too (the cluster CA named
+                // by --etcd-cafile by mistake), or is a signing CA with its key beside it:
+                // overwriting it breaks everything else that reads it. The flag changes instead.
+                let fix = match fix {
+                    "update-apiserver-etcd-ca" | "update-trusted-ca-bundle"
+                        if shared_trust(snap, &trusted_at, purpose) =>
+                    {
+                        f = f.var("consumer", consumers.first().copied().unwrap_or("the consumer"));
+                        "point-flag-at-signer-ca"
+                    }
+                    other => other,
+                };
                 Some(f.fixes(fix_ids(fix)))
             })
             .collect()
     }
+}
+
+/// Whether a trusted CA file is more than this consumer's bundle: another purpose trusts the
+/// same file, or its private key sits beside it (a CA that signs).
+fn shared_trust(snap: &Snapshot, at: &BTreeSet<&Location>, purpose: Purpose) -> bool {
+    at.iter().any(|l| {
+        let Location::File { path } = l else { return false };
+        let other_use = snap.trust.iter().any(|e| {
+            e.purpose != purpose && matches!(&e.trusted_at, Location::File { path: p } if p == path)
+        });
+        let key = path
+            .strip_suffix(".crt")
+            .or_else(|| path.strip_suffix(".pem"))
+            .is_some_and(|stem| snap.files.contains_key(&format!("{stem}.key")));
+        other_use || key
+    })
 }
 
 /// How many nodes trust each CA bundle for each purpose: the CA most nodes agree on is the
