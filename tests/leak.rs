@@ -753,3 +753,33 @@ fn stderr_shows_hostile_file_names_escaped() {
         assert!(err.contains("bad\\x1b]52;c;"), "{args:?}: {err:?}");
     }
 }
+
+/// SARIF and JUnit viewers decode `\u001b` and show bidi overrides as they are: a log line or
+/// certificate name carrying ESC, OSC 52 or U+202E is shown escaped there too, as in a
+/// table (hostile round 5, L3).
+#[test]
+fn sarif_and_junit_show_control_and_bidi_characters_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("b");
+    fixture_copy::copy_tree(&Path::new(BUNDLES).join("kubeadm-healthy"), &root);
+    std::fs::write(
+        root.join("var/log/kubelet.log"),
+        "2026-06-15T12:30:00+0000 cp-1 kubelet[812]: E0615 12:30:00.000000     812 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"\u{1b}]52;c;ZXZpbA==\u{7}cp\u{202e}1\u{2066}x\\\": Unauthorized\"\n",
+    )
+    .unwrap();
+    for format in ["sarif", "junit"] {
+        let out = assert_cmd::Command::cargo_bin("kubetriage")
+            .unwrap()
+            .args(["analyze", "-q", "-o", format])
+            .arg(&root)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Unauthorized"), "{format}: {text}");
+        for bad in [
+            "\\u001b", "\u{1b}", "\u{202e}", "\u{2066}", "\\u202e", "\u{7}", "\\u0007",
+        ] {
+            assert!(!text.contains(bad), "{format} holds {bad:?}: {text}");
+        }
+    }
+}

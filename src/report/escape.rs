@@ -9,11 +9,9 @@ use std::fmt::Write as _;
 /// Whether `c` must not reach a terminal or document raw: C0/C1 controls, DEL, and the
 /// Unicode bidi embeddings, overrides, isolates and marks.
 fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
+    // Control characters, bidi controls and every other invisible format character (the
+    // same set a shell command refuses).
+    crate::model::shell::is_unsafe_char(c)
 }
 
 fn push_escaped(out: &mut String, c: char) {

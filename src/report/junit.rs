@@ -105,7 +105,10 @@ pub fn render(analyses: &[Analysis], fail_on: FailOn, w: &mut dyn std::io::Write
 /// `s` without the characters XML 1.0 cannot hold even escaped (most C0 controls, lone
 /// surrogates cannot occur in a `str`, U+FFFE/U+FFFF), each replaced by U+FFFD.
 fn clean(s: &str) -> String {
-    s.chars()
+    // Control and bidi characters shown escaped (as in a table); what XML cannot hold at all
+    // becomes U+FFFD.
+    crate::report::escape::visible_lines(s)
+        .chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,
             c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',

@@ -68,11 +68,12 @@ pub(crate) fn result(f: &Finding, rule_index: usize, baseline: Option<&str>) -> 
             locations.push(json!({"logicalLocations": logical}));
         }
     }
-    let text = if f.message.is_empty() {
+    // A SARIF viewer decodes `\u001b` back to ESC: bundle text is shown escaped, as in a table.
+    let text = crate::report::escape::visible(&if f.message.is_empty() {
         f.title.clone()
     } else {
         format!("{}: {}", f.title, f.message)
-    };
+    });
     let mut r = json!({
         "ruleId": f.rule,
         "ruleIndex": rule_index,
@@ -131,7 +132,7 @@ pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Res
                     "executionSuccessful": true,
                     "toolExecutionNotifications": a.incomplete_reasons.iter().map(|r| json!({
                         "level": "warning",
-                        "message": {"text": r.line()},
+                        "message": {"text": crate::report::escape::visible(&r.line())},
                     })).collect::<Vec<_>>(),
                     "properties": {"verdict": a.verdict, "capturedAt": a.captured_at, "source": a.source},
                 }],
