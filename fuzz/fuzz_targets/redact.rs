@@ -27,7 +27,11 @@ fuzz_target!(|data: &[u8]| {
     if ctx.contains(&secret) {
         return;
     }
-    let (before, after) = ctx.split_at(ctx.char_indices().nth(ctx.chars().count() / 2).map_or(0, |(i, _)| i));
+    let (before, after) = ctx.split_at(
+        ctx.char_indices()
+            .nth(ctx.chars().count() / 2)
+            .map_or(0, |(i, _)| i),
+    );
     for shape in [
         format!("password={secret}"),
         format!("https://user:{secret}@host.example/x"),
