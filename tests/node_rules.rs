@@ -348,6 +348,39 @@ fn stale_manifest_fires_on_a_backup_the_kubelet_also_runs_and_on_missing_files()
     );
 }
 
+/// A flag naming a file outside every folder the container mounts: the component cannot
+/// read it, whatever the node holds (etcd `--trusted-ca-file=/etc/kubernetes/pki/ca.crt`
+/// with only `pki/etcd` mounted crash-loops): an error, never `healthy` (hostile round 5, M4).
+#[test]
+fn stale_manifest_fires_on_a_flag_file_no_mount_covers() {
+    let mut s = snap();
+    file(&mut s, "master01/etc/kubernetes/pki/ca.crt", b"x");
+    file(&mut s, "master01/etc/kubernetes/pki/etcd/ca.crt", b"y");
+    file(&mut s, "master01/etc/kubernetes/manifests/etcd.yaml", b"a");
+    pod(
+        &mut s,
+        "master01/etc/kubernetes/manifests/etcd.yaml",
+        PodOrigin::StaticManifest,
+        Some(0),
+        json!({"metadata": {"name": "etcd", "namespace": "kube-system", "labels": {"component": "etcd"}},
+               "spec": {"containers": [{"name": "etcd", "command": ["etcd",
+                   "--trusted-ca-file=/etc/kubernetes/pki/ca.crt", "--peer-trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt"],
+                   "volumeMounts": [{"name": "etcd-certs", "mountPath": "/etc/kubernetes/pki/etcd"}]}],
+                   "volumes": [{"name": "etcd-certs", "hostPath": {"path": "/etc/kubernetes/pki/etcd"}}]}}),
+    );
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "stale-manifest");
+    let f = hits
+        .iter()
+        .find(|f| {
+            f.message
+                .contains("--trusted-ca-file → /etc/kubernetes/pki/ca.crt (no volumeMount")
+        })
+        .unwrap_or_else(|| panic!("{hits:#?}"));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(!f.message.contains("peer-trusted-ca-file"), "{}", f.message);
+}
+
 #[test]
 fn stale_manifest_is_silent_on_a_clean_folder_and_on_partial_bundles() {
     let mut s = snap();

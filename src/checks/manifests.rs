@@ -573,6 +573,15 @@ fn missing_files(snap: &Snapshot, node: usize, root: &str, pod: &Pod) -> (FlagFi
                 continue;
             }
             let Some(host) = host_path_of(pod, c, &value) else {
+                // The container mounts host folders, none of them this file's: it cannot
+                // read it, whatever the node holds (etcd `--trusted-ca-file=/etc/kubernetes/
+                // pki/ca.crt` with only `pki/etcd` mounted crash-loops).
+                if !c.volume_mounts.is_empty() {
+                    out.push((
+                        flag,
+                        format!("{value} (no volumeMount of container {} covers it)", c.name),
+                    ));
+                }
                 continue;
             };
             if snap.resolve(Some(node), &host).is_some() {
