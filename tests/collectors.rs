@@ -154,8 +154,23 @@ fn kind_export_logs_nodes_are_recognised_and_incomplete_without_certificates() {
         );
     }
     assert_healthy(code, &r);
-    // kind copies /var/log only: the certificate checks did not run, so never `healthy`.
+    // kind copies /var/log only: the certificate checks did not run, so never `healthy`;
+    // `certs` says the same.
     assert_not_collected(&r, "kind export logs");
+    assert_not_collected(&certs(dir.path()), "kind export logs");
+}
+
+/// The bundle entry of `certs -o json --now`.
+fn certs(input: &Path) -> Value {
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["certs", "-q", "--now", NOW, "-o", "json"])
+        .arg(input)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    v["bundles"][0].clone()
 }
 
 /// The verdict is `incomplete` because `by` did not collect certificates and keys.
@@ -256,6 +271,10 @@ fn cluster_info_dump_pod_logs_are_read() {
     cluster_info_dump(healthy.path(), "");
     let (code, r) = analyze(healthy.path());
     assert_healthy(code, &r);
+    // A cluster-info dump holds no certificate: never `healthy`, in analyze and certs alike
+    // (newuser3 A3, B4.1, B7.1).
+    assert_not_collected(&r, "kubectl cluster-info dump");
+    assert_not_collected(&certs(healthy.path()), "kubectl cluster-info dump");
     let broken = tempfile::tempdir().unwrap();
     cluster_info_dump(
         broken.path(),

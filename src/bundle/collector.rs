@@ -27,6 +27,9 @@ pub enum Collector {
     Rancher,
     /// `oc adm must-gather` (`timestamp` beside image folders): objects and logs, cluster-wide.
     MustGather,
+    /// `kubectl cluster-info dump` (`nodes.json` beside `<namespace>/pods.json`, or the same
+    /// parts split from its stdout): objects and pod logs, no node's files.
+    ClusterInfoDump,
 }
 
 impl Collector {
@@ -39,6 +42,7 @@ impl Collector {
             Collector::Kind => "kind",
             Collector::Rancher => "rancher",
             Collector::MustGather => "must-gather",
+            Collector::ClusterInfoDump => "cluster-info-dump",
         }
     }
 }
@@ -101,6 +105,24 @@ pub fn roots<V>(files: &BTreeMap<String, V>, node_roots: &[&str]) -> Vec<(String
         if super::mustgather::at_root(files, p) {
             let root = p.strip_suffix("timestamp").unwrap_or(p).to_string();
             out.entry(root).or_insert(Collector::MustGather);
+        }
+    }
+    // `kubectl cluster-info dump`: `nodes.json` with a namespace folder's `pods.json` beside it.
+    for p in files
+        .keys()
+        .filter(|p| *p == "nodes.json" || p.ends_with("/nodes.json"))
+    {
+        let root = p.strip_suffix("nodes.json").unwrap_or(p).to_string();
+        let pods = files
+            .range(root.clone()..)
+            .take_while(|(f, _)| f.starts_with(&root))
+            .any(|(f, _)| {
+                f[root.len()..]
+                    .split_once('/')
+                    .is_some_and(|(ns, rest)| !ns.is_empty() && matches!(rest, "pods.json" | "events.json"))
+            });
+        if pods {
+            out.entry(root).or_insert(Collector::ClusterInfoDump);
         }
     }
     out.into_iter().collect()

@@ -50,6 +50,82 @@ fn rules_for(what: &str) -> &'static [&'static str] {
     }
 }
 
+/// What each collector left out or scrubbed, by (node, collector): `(path, what)` items. An
+/// item whose `what` says "not collected" is a folder the collector never copies.
+pub fn groups(snap: &crate::snapshot::Snapshot) -> BTreeMap<Group, BTreeSet<(String, String)>> {
+    // (node, tool) → (path, what)
+    let mut groups: BTreeMap<Group, BTreeSet<(String, String)>> = BTreeMap::new();
+    for s in &snap.scrubbed {
+        let node = snap.node_of(&s.path);
+        groups
+            .entry((node, s.by.clone()))
+            .or_default()
+            .insert((s.path.clone(), s.what.clone()));
+    }
+    // sos ≥ 4.8.2 forbids /etc/kubernetes/pki: absent, not broken.
+    for (i, node) in snap.nodes.iter().enumerate() {
+        let sos = snap.node_layouts.get(i).and_then(|l| l.collector) == Some(Collector::Sosreport);
+        let under = |dir: &str| {
+            let prefix = format!("{}{dir}", node.root);
+            snap.files
+                .range(prefix.clone()..)
+                .next()
+                .is_some_and(|(p, _)| p.starts_with(&prefix))
+        };
+        // kind copies a node's /var/log and nothing else.
+        let kind = snap.node_layouts.get(i).and_then(|l| l.collector) == Some(Collector::Kind);
+        if kind && !under("etc/kubernetes/") {
+            groups
+                    .entry((Some(i), "kind export logs".to_string()))
+                    .or_default()
+                    .insert((
+                        format!("{}etc/kubernetes", node.root),
+                        "certificates, kubeconfigs and static pod manifests (folder not collected: kind copies only /var/log)"
+                            .to_string(),
+                    ));
+        }
+        if sos && under("etc/kubernetes/") && !under("etc/kubernetes/pki/") {
+            groups
+                .entry((Some(i), "sosreport".to_string()))
+                .or_default()
+                .insert((
+                    format!("{}etc/kubernetes/pki", node.root),
+                    "certificates and private keys (folder not collected)".to_string(),
+                ));
+        }
+    }
+    // must-gather gathers objects and logs, never a node's files or Secrets' data.
+    for (root, c) in &snap.collectors {
+        let has_pki = snap
+            .certs
+            .certs
+            .iter()
+            .any(|c| c.locations.iter().any(|l| l.path().starts_with(root.as_str())));
+        let by = match c {
+            Collector::MustGather => "must-gather",
+            Collector::ClusterInfoDump => "kubectl cluster-info dump",
+            _ => continue,
+        };
+        if !has_pki {
+            groups.entry((None, by.to_string())).or_default().insert((
+                root.clone(),
+                format!("certificates, keys and kubeconfigs (not collected: {by} gathers objects and logs)"),
+            ));
+        }
+    }
+    groups
+}
+
+/// The collectors that did not collect certificates and keys at all: `(node, collector)`,
+/// for reports that do not run the checks (`certs`) to say the same as `analyze`.
+pub fn not_collected(snap: &crate::snapshot::Snapshot) -> Vec<(Option<usize>, String)> {
+    groups(snap)
+        .into_iter()
+        .filter(|(_, items)| !items.is_empty() && items.iter().all(|(_, w)| w.contains("not collected")))
+        .map(|(g, _)| g)
+        .collect()
+}
+
 /// evidence-scrubbed: a collector scrubbed or left out certificates, keys or secret values
 /// (sos's `-----SCRUBBED` and `SCRUBBED BASE64 PEM`, kubectl's `DATA+OMITTED`, troubleshoot's
 /// `***HIDDEN***`, sos ≥ 4.8.2 never copying `/etc/kubernetes/pki`), so the report lists
@@ -63,65 +139,7 @@ impl Check for EvidenceScrubbed {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        // (node, tool) → (path, what)
-        let mut groups: BTreeMap<Group, BTreeSet<(String, String)>> = BTreeMap::new();
-        for s in &snap.scrubbed {
-            let node = snap.node_of(&s.path);
-            groups
-                .entry((node, s.by.clone()))
-                .or_default()
-                .insert((s.path.clone(), s.what.clone()));
-        }
-        // sos ≥ 4.8.2 forbids /etc/kubernetes/pki: absent, not broken.
-        for (i, node) in snap.nodes.iter().enumerate() {
-            let sos = snap.node_layouts.get(i).and_then(|l| l.collector) == Some(Collector::Sosreport);
-            let under = |dir: &str| {
-                let prefix = format!("{}{dir}", node.root);
-                snap.files
-                    .range(prefix.clone()..)
-                    .next()
-                    .is_some_and(|(p, _)| p.starts_with(&prefix))
-            };
-            // kind copies a node's /var/log and nothing else.
-            let kind = snap.node_layouts.get(i).and_then(|l| l.collector) == Some(Collector::Kind);
-            if kind && !under("etc/kubernetes/") {
-                groups
-                    .entry((Some(i), "kind export logs".to_string()))
-                    .or_default()
-                    .insert((
-                        format!("{}etc/kubernetes", node.root),
-                        "certificates, kubeconfigs and static pod manifests (folder not collected: kind copies only /var/log)"
-                            .to_string(),
-                    ));
-            }
-            if sos && under("etc/kubernetes/") && !under("etc/kubernetes/pki/") {
-                groups
-                    .entry((Some(i), "sosreport".to_string()))
-                    .or_default()
-                    .insert((
-                        format!("{}etc/kubernetes/pki", node.root),
-                        "certificates and private keys (folder not collected)".to_string(),
-                    ));
-            }
-        }
-        // must-gather gathers objects and logs, never a node's files or Secrets' data.
-        for (root, c) in &snap.collectors {
-            let has_pki = snap
-                .certs
-                .certs
-                .iter()
-                .any(|c| c.locations.iter().any(|l| l.path().starts_with(root.as_str())));
-            if *c == Collector::MustGather && !has_pki {
-                groups
-                    .entry((None, "must-gather".to_string()))
-                    .or_default()
-                    .insert((
-                        root.clone(),
-                        "certificates, keys and kubeconfigs (not collected: must-gather gathers objects and logs)"
-                            .to_string(),
-                    ));
-            }
-        }
+        let groups = groups(snap);
         groups
             .into_iter()
             .map(|((node, by), items)| {
@@ -151,8 +169,7 @@ impl Check for EvidenceScrubbed {
                     .message(format!(
                         "{by} {} ({}) on {node_name}: it is \
                          missing, not broken. These checks could not run on it: {}. To check it, \
-                         collect again with `kubetriage collect` (with --no-private-keys to keep \
-                         private keys on the node).",
+                         collect again with `kubetriage collect` (private keys stay on the node).",
                         if items.iter().all(|(_, w)| w.contains("not collected")) {
                             "did not collect evidence"
                         } else {

@@ -65,7 +65,8 @@ impl Inventory {
         let spans = crate::report::cert_spans(snap);
         let mut rows = rows_within(snap, window);
         sort_rows(&mut rows);
-        let recognised = !snap.certs.certs.is_empty() || !snap.nodes.is_empty();
+        let uncollected = crate::checks::evidence::not_collected(snap);
+        let recognised = !snap.certs.certs.is_empty() || !snap.nodes.is_empty() || !uncollected.is_empty();
         let mut reasons = verdict::incomplete_reasons(&snap.problems, &[], recognised);
         reasons.extend(verdict::capture_gap(snap).filter(|_| recognised));
         if let Some(cut) = &snap.cut {
@@ -77,6 +78,22 @@ impl Inventory {
                     reason: cut.clone(),
                 });
             }
+        }
+        // A collector that never copies certificates (kind, must-gather, cluster-info dump):
+        // the same gap `analyze` reports, so `certs` is never `healthy` for want of any.
+        for (node, by) in uncollected {
+            let on = node
+                .map(|n| format!(" on {}", snap.node_name(Some(n))))
+                .unwrap_or_default();
+            reasons.push(IncompleteReason {
+                kind: GapKind::NotCollected,
+                checks: ["cert-expired", "cert-expiring-soon", "cert-not-yet-valid"]
+                    .iter()
+                    .map(|s| (*s).to_string())
+                    .collect(),
+                path: None,
+                reason: format!("{by} did not collect the certificates and keys{on}"),
+            });
         }
         if let Some(s) = snap.scrubbed.first() {
             reasons.push(IncompleteReason {
