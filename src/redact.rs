@@ -571,8 +571,10 @@ fn spaced_secret(text: &str) -> String {
                     matches!(c, ':' | ',' | '.' | ';' | '"' | '\'' | '(' | ')' | '!' | '?')
                 })
                 .to_ascii_lowercase();
+            // A word with a run of punctuation around it (`NO..........`) is no English word.
+            let plain = word.chars().count() <= bare.chars().count() + 2;
             // `user X`, `for X`, `of X`: X names whose password it is.
-            if matches!(bare.as_str(), "user" | "username" | "account" | "for" | "of") {
+            if plain && matches!(bare.as_str(), "user" | "username" | "account" | "for" | "of") {
                 after_user = true;
                 continue;
             }
@@ -580,7 +582,8 @@ fn spaced_secret(text: &str) -> String {
                 after_user = false;
                 continue;
             }
-            let filler = (!bare.is_empty() && FILLER.contains(&bare.as_str())) || FILLER.contains(&word);
+            let filler =
+                (plain && !bare.is_empty() && FILLER.contains(&bare.as_str())) || FILLER.contains(&word);
             if filler || (word.ends_with(':') && word.len() > 1) {
                 continue;
             }
@@ -590,7 +593,7 @@ fn spaced_secret(text: &str) -> String {
             }
             // Prose, or a value already shortened by [`partial`] (`AKIA…WXYZ`), is passed
             // over (`admin password was reset to X`); the first other word is the value.
-            if PROSE_AFTER.contains(&bare.as_str()) || is_partial(word) {
+            if (plain && PROSE_AFTER.contains(&bare.as_str())) || is_partial(word) {
                 continue;
             }
             // Sentence punctuation after the value stays, unless it is all there is.
@@ -898,6 +901,7 @@ mod tests {
         ("x --password=--x9secretval", "x9secretval"),
         ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
         ("x:key: Password for user admin: oAEAAAAA+oAW", "oAEAAAAA+oAW"),
+        ("the password is NO..........", "NO.........."),
         (
             "join with K1075a3cbd19e4f1e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a291807f6e5d4c3::server:mypl41ntokenpw",
             "mypl41ntokenpw",
