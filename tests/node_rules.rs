@@ -562,6 +562,17 @@ fn cni_config_missing_fires_when_the_cni_folder_was_collected_or_a_log_proves_it
     let hits = errors(&s);
     assert_eq!(hits.len(), 1, "{hits:#?}");
     assert!(hits[0].2.as_str().unwrap().contains("12 line(s)"), "{hits:#?}");
+    // The dumped Node says Ready: its runtime found a config wherever the bundle looked, so
+    // no error claims it "stays NotReady" (newuser4 M5).
+    let mut s = snap();
+    kubelet_node(&mut s);
+    file(&mut s, "master01/etc/cni/README", b"x");
+    k8s_node(
+        &mut s,
+        json!({"metadata": {"name": "master01"},
+               "status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2027-12-01T00:00:00Z"}]}}),
+    );
+    assert!(errors(&s).is_empty(), "{:#?}", errors(&s));
 }
 
 /// Was: /etc/hostname alone made /etc/cni count as collected, so a bundle of /etc/kubernetes

@@ -17,7 +17,10 @@ pub const RECOVERED: &str = "recovered";
 
 /// A dumped Node's `Ready` condition: whether it is `True`, and since when (its last
 /// transition, when it parses). `None` when no Node of that name was dumped.
-fn node_ready(snap: &crate::snapshot::Snapshot, name: &str) -> Option<(bool, Option<time::OffsetDateTime>)> {
+pub fn node_ready(
+    snap: &crate::snapshot::Snapshot,
+    name: &str,
+) -> Option<(bool, Option<time::OffsetDateTime>)> {
     let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
     // Several dumps of the node: the newest transition is its latest known state.
     snap.k8s_nodes
