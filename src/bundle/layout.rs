@@ -158,8 +158,7 @@ pub fn nodes<'a>(
     hostnames: &BTreeMap<String, String>,
 ) -> Vec<Node> {
     let roots: BTreeSet<String> = paths.into_iter().filter_map(node_root).collect();
-    let mut taken: BTreeMap<String, u32> = BTreeMap::new();
-    roots
+    let based: Vec<(String, String)> = roots
         .into_iter()
         .map(|root| {
             let base = hostnames
@@ -169,6 +168,30 @@ pub fn nodes<'a>(
                 .filter(|h| !h.is_empty())
                 .cloned()
                 .unwrap_or_else(|| folder_name(&root));
+            (root, base)
+        })
+        .collect();
+    let mut count: BTreeMap<&str, u32> = BTreeMap::new();
+    for (_, base) in &based {
+        *count.entry(base.as_str()).or_insert(0) += 1;
+    }
+    // Two machines with one hostname: each is named with its folder (the archive it came
+    // in), so that a plan's `# on …` line says which machine; an invented `-2` would not.
+    let shared: BTreeSet<String> = count
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(b, _)| b.to_string())
+        .collect();
+    let mut taken: BTreeMap<String, u32> = BTreeMap::new();
+    based
+        .into_iter()
+        .map(|(root, base)| {
+            let folder = folder_name(&root);
+            let base = if shared.contains(&base) && folder != base {
+                format!("{base} ({folder})")
+            } else {
+                base
+            };
             let n = taken.entry(base.clone()).or_insert(0);
             *n += 1;
             let name = if *n == 1 { base } else { format!("{base}-{n}") };
@@ -257,5 +280,29 @@ mod tests {
                 ("n.tar.gz/", "n")
             ]
         );
+    }
+
+    /// Two machines named `ubuntu` (two Rancher archives): each is named with its archive,
+    /// never an invented `ubuntu-2` that no machine answers to (hostile round 4, R3).
+    #[test]
+    fn a_shared_hostname_names_each_machine_by_its_folder() {
+        let mut h = BTreeMap::new();
+        h.insert(
+            "ubuntu-09_30.tar.gz/etc/hostname".to_string(),
+            "ubuntu".to_string(),
+        );
+        h.insert(
+            "ubuntu-09_31.tar.gz/etc/hostname".to_string(),
+            "ubuntu".to_string(),
+        );
+        let n = nodes(
+            [
+                "ubuntu-09_30.tar.gz/etc/kubernetes/a",
+                "ubuntu-09_31.tar.gz/etc/kubernetes/a",
+            ],
+            &h,
+        );
+        let names: Vec<_> = n.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["ubuntu (ubuntu-09_30)", "ubuntu (ubuntu-09_31)"]);
     }
 }
