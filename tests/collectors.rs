@@ -825,6 +825,7 @@ fn kind_export_logs_expired_certificates_are_a_root_cause_with_a_plan() {
                 .any(|c| c == "kubeadm certs renew all"),
             "{renew:#}"
         );
+        assert!(!renew["targets"].to_string().contains("\\u0000"), "{renew:#}");
     };
     let (code, r) = analyze(dir.path());
     assert_eq!(code, 1);
@@ -840,6 +841,17 @@ fn kind_export_logs_expired_certificates_are_a_root_cause_with_a_plan() {
     }
     b.into_inner().unwrap().finish().unwrap();
     check(&analyze(&tgz).1);
+
+    // A tenant pod's log proves nothing about the cluster's certificates (hostile round 6).
+    let tenant = tempfile::tempdir().unwrap();
+    kind_export(tenant.path(), "");
+    write(
+        tenant.path(),
+        "kind-worker/pods/shop_payments-7d9f_1a2b/payments/0.log",
+        "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 client.go:1] x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z\n",
+    );
+    let (_, r) = analyze(tenant.path());
+    assert!(on(&r, "cert-expired-in-logs").is_empty(), "{r}");
 
     // Renewed since: the rejections stopped 20 minutes before the logs end.
     let past = tempfile::tempdir().unwrap();
@@ -913,6 +925,25 @@ fn must_gather_expired_kubelet_certificates_are_fixed_by_approving_their_csrs() 
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"approve-pending-kubelet-csrs"), "{ids:?}");
+    // Only the kubelets' signers are approved: never a tenant's kube-apiserver-client request
+    // (hostile round 6).
+    let approve = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "approve-pending-kubelet-csrs")
+        .unwrap();
+    let line = approve["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c.as_str())
+        .find(|c| c.contains("certificate approve"))
+        .unwrap();
+    assert!(
+        line.contains(r#"eq .spec.signerName "kubernetes.io/kube-apiserver-client-kubelet""#),
+        "{line}"
+    );
     assert!(!ids.contains(&"kubeadm-certs-renew"), "{ids:?}");
     let rejected = findings
         .iter()

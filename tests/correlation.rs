@@ -204,11 +204,11 @@ fn a_log_naming_no_certificate_falls_back_to_rule_and_node() {
     assert!(!markdown(&a).contains("the log names"));
 }
 
-/// A notAfter no certificate of the bundle has is not blamed on the expired certificates the
-/// bundle does hold: it is a certificate the bundle lacks, proven by the log alone
-/// (cert-expired-in-logs).
+/// A notAfter no certificate of the bundle has: rule and node decide, as without keys. A
+/// bundle that holds the PKI judges its certificates itself; the logs alone never make a
+/// root cause there (cert-expired-in-logs is for bundles without certificates).
 #[test]
-fn a_notafter_no_certificate_has_is_a_certificate_the_bundle_lacks() {
+fn a_notafter_no_certificate_has_falls_back_too() {
     let b = Bundle::new();
     two_expired(&b);
     b.kubelet_log(&[
@@ -216,14 +216,11 @@ fn a_notafter_no_certificate_has_is_a_certificate_the_bundle_lacks() {
     ]);
     let a = b.analyze();
     let f = log_finding(&a, "log-cert-expired");
-    assert_eq!(f.explained_by.len(), 1, "{:?}", f.explained_by);
-    assert!(
-        f.explained_by[0].starts_with("cert-expired-in-logs:"),
-        "{:?}",
-        f.explained_by
-    );
+    assert_eq!(f.explained_by.len(), 2, "{:?}", f.explained_by);
+    assert!(f.explained_by_keys.is_empty());
     // What the log named stays on the finding (JSON `refs`).
     assert_eq!(f.refs.len(), 1);
+    assert!(!a.findings.iter().any(|f| f.rule == "cert-expired-in-logs"));
 }
 
 #[test]

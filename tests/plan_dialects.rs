@@ -376,3 +376,45 @@ fn a_shared_ca_file_is_never_overwritten() {
         ids(&plan)
     );
 }
+
+/// `--etcd-cafile` naming the host's system trust store: never overwritten either (image
+/// pulls, cloud and OIDC calls read it) (hostile round 6).
+#[test]
+fn the_system_trust_store_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("b");
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg("testdata/bundles/kubeadm-healthy")
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir_all(copy.join("etc/ssl/certs")).unwrap();
+    std::fs::copy(
+        copy.join("etc/kubernetes/pki/ca.crt"),
+        copy.join("etc/ssl/certs/ca-certificates.crt"),
+    )
+    .unwrap();
+    let manifest = copy.join("etc/kubernetes/manifests/kube-apiserver.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
+        "--etcd-cafile=/etc/ssl/certs/ca-certificates.crt",
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "--now", "2026-06-15T12:00:00Z", "-o", "json"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+    step(&plan, "point-flag-at-signer-ca");
+    let all = all_commands(&plan);
+    assert!(
+        !all.contains("/etc/ssl/certs/ca-certificates.crt   #")
+            && !all.contains("cp /etc/kubernetes/pki/etcd/ca.crt /etc/ssl"),
+        "{all}"
+    );
+}

@@ -724,6 +724,29 @@ impl Check for CaMismatch {
 fn shared_trust(snap: &Snapshot, at: &BTreeSet<&Location>, purpose: Purpose) -> bool {
     at.iter().any(|l| {
         let Location::File { path } = l else { return false };
+        // The system's trust store (`/etc/ssl/certs/ca-certificates.crt`, `/etc/pki/tls/…`):
+        // every TLS client of the host reads it.
+        let (_, abs) = node_path(snap, path);
+        let system = [
+            "/etc/ssl/",
+            "/etc/pki/",
+            "/usr/share/ca-certificates/",
+            "/usr/local/share/ca-certificates/",
+        ]
+        .iter()
+        .any(|d| {
+            abs.starts_with(d) && !abs.starts_with("/etc/ssl/etcd/") && !abs.starts_with("/etc/pki/etcd/")
+        }) || [
+            "ca-certificates.crt",
+            "ca-bundle.crt",
+            "tls-ca-bundle.pem",
+            "cert.pem",
+        ]
+        .iter()
+        .any(|n| abs.ends_with(&format!("/{n}")));
+        if system {
+            return true;
+        }
         let other_use = snap.trust.iter().any(|e| {
             e.purpose != purpose && matches!(&e.trusted_at, Location::File { path: p } if p == path)
         });

@@ -108,11 +108,22 @@ pub fn md_code_cell(s: &str) -> String {
 pub fn md_text(s: &str) -> String {
     let s = visible(s);
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '&' | '~'
-        ) {
+    for (i, c) in s.char_indices() {
+        // The `:` of `://` and the `.` after `www` too: GitHub's autolinks (`https://…`,
+        // `www.…`) are found in the source and swallow the backslash of a `\<` after them,
+        // which then opens raw HTML (hostile round 6).
+        let scheme = c == ':' && s[i + 1..].starts_with("//");
+        let www = c == '.' && {
+            let b = out.as_bytes();
+            b.len() >= 3 && b[b.len() - 3..].eq_ignore_ascii_case(b"www")
+        };
+        if scheme
+            || www
+            || matches!(
+                c,
+                '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '|' | '&' | '~'
+            )
+        {
             out.push('\\');
         }
         out.push(c);
@@ -135,6 +146,15 @@ pub fn md_fence(body: &str) -> String {
 mod tests {
     use super::*;
 
+    /// GitHub finds autolinks in the source: `https://x/a\<img>` became a link swallowing the
+    /// backslash, then raw HTML. The `:` of `://` and the `.` of `www.` are escaped too.
+    #[test]
+    fn autolinks_cannot_swallow_an_escape() {
+        assert_eq!(md_text("https://x/a<img src=x>"), "https\\://x/a\\<img src=x\\>");
+        assert_eq!(md_text("www.x.io/<b>"), "www\\.x.io/\\<b\\>");
+        assert_eq!(md_text("at 11:00:00"), "at 11:00:00");
+    }
+
     #[test]
     fn controls_and_bidi_become_visible() {
         assert_eq!(
@@ -154,6 +174,6 @@ mod tests {
     #[test]
     fn text_escapes_markup() {
         assert_eq!(md_text("<img src=x>"), "\\<img src=x\\>");
-        assert_eq!(md_text("[l](http://e)"), "\\[l\\](http://e)");
+        assert_eq!(md_text("[l](http://e)"), "\\[l\\](http\\://e)");
     }
 }

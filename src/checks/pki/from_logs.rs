@@ -19,6 +19,41 @@ const EXPIRED_LINES: &[&str] = &[
     "log-node-registration-failed",
 ];
 
+/// The components whose rejections can prove a cluster certificate expired: the control
+/// plane, the kubelet and the distributions' own processes. A tenant pod's log names its own
+/// peers' certificates and proves nothing about the cluster's (hostile round 6).
+const SYSTEM: &[&str] = &[
+    "kubelet",
+    "kube-apiserver",
+    "etcd",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kube-proxy",
+    "cloud-controller-manager",
+    "k3s",
+    "rke2",
+];
+
+/// Whether a log path is a system namespace's pod log or a host log (not a tenant pod's):
+/// CRI `pods/<ns>_<pod>_<uid>/`, must-gather `namespaces/<ns>/pods/`, cluster-info
+/// `<ns>/<pod>/logs.txt`.
+fn system_path(path: &str) -> bool {
+    let system_ns = |ns: &str| ns == "kube-system" || ns.starts_with("openshift-");
+    let segs: Vec<&str> = path.split('/').collect();
+    if let Some(i) = segs.iter().position(|s| *s == "namespaces") {
+        return segs.get(i + 1).is_some_and(|ns| system_ns(ns));
+    }
+    if let Some(i) = segs.iter().rposition(|s| *s == "pods") {
+        if let Some(dir) = segs.get(i + 1).filter(|_| segs.len() > i + 2) {
+            return system_ns(dir.split('_').next().unwrap_or(""));
+        }
+    }
+    if segs.last() == Some(&"logs.txt") && segs.len() >= 3 {
+        return system_ns(segs[segs.len() - 3]);
+    }
+    true
+}
+
 /// Silence after which a log line about an expired certificate is a past episode (the
 /// certificate was renewed since): an expired certificate never recovers by itself.
 const RENEWED_AFTER: time::Duration = time::Duration::minutes(15);
@@ -36,6 +71,18 @@ impl Check for CertExpiredInLogs {
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
         let at = snap.captured_at.at;
+        // Only a bundle that holds no certificate file at all (kind, must-gather, a cluster-info
+        // dump): one that holds the PKI judges the certificates themselves, and a notAfter
+        // none of them has is no reason to renew them all.
+        let holds_pki = !snap.cert_texts.is_empty()
+            || snap.certs.certs.iter().any(|c| {
+                c.locations
+                    .iter()
+                    .any(|l| matches!(l, crate::snapshot::Location::File { .. }))
+            });
+        if holds_pki {
+            return Vec::new();
+        }
         let held: BTreeSet<String> = snap
             .certs
             .certs
@@ -49,7 +96,10 @@ impl Check for CertExpiredInLogs {
         let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
         let mut unseen = 0u64;
         for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
-            if quiet(snap, h, RENEWED_AFTER).is_some() {
+            if quiet(snap, h, RENEWED_AFTER).is_some()
+                || !SYSTEM.contains(&h.component.as_str())
+                || !h.paths.iter().all(|p| system_path(p))
+            {
                 continue;
             }
             let expired = h
@@ -106,8 +156,9 @@ impl Check for CertExpiredInLogs {
         let csrs = match pending.len() {
             0 => String::new(),
             n => format!(
-                "; {n} kubelet certificate signing request(s) wait for approval ({})",
-                pending.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+                "; {n} kubelet certificate signing request(s) wait for approval ({}{})",
+                pending.iter().take(10).copied().collect::<Vec<_>>().join(", "),
+                if n > 10 { ", …" } else { "" }
             ),
         };
         let cps = if openshift {
@@ -143,6 +194,13 @@ impl Check for CertExpiredInLogs {
                     .evidence("from", "logs")
                     .evidence("pending_csrs", pending.clone())
                     .var("kubeadm_cert", "all")
+                    .var(
+                        "target",
+                        format!(
+                            "certificates expired at {list}{}",
+                            name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                        ),
+                    )
                     .fixes(fixes.iter().copied());
                 if let Some(n) = name {
                     f = f.var("node", n);
