@@ -125,14 +125,14 @@ static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
 /// one's is masked).
 static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"'\\]+|(\s+)({Q}?)-?[^\s"'\\-][^\s"'\\]*)"#
+        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"'\\]+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-][^\s"'\\,\]]*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
 /// indented lines below, as in a multi-line Event message): every line of the block.
 static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*[|>][+-]?[0-9]?[ \t]*\r?\n)((?:[ \t]+[^\n]*(?:\n|$))+)"#
+        r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*(?:[!&][^\s]*[ \t]+)*[|>][+-]?[0-9]?[+-]?[ \t]*(?:#[^\n]*)?\r?\n)((?:[ \t]*\r?\n)*(?:[ \t]+[^\n]*(?:\n|$))+)"#
     ))
 });
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
@@ -911,6 +911,12 @@ mod tests {
             "blockval5ecret",
         ),
         ("apiKey: |\n  blockkey9val\n", "blockkey9val"),
+        ("password: |2-\n   blockv9al2\n", "blockv9al2"),
+        ("password: | # the db\n  blockv9al3\n", "blockv9al3"),
+        ("password: !!str |\n  blockv9al4\n", "blockv9al4"),
+        ("password: &pw |\n  blockv9al5\n", "blockv9al5"),
+        ("password: |\n\n  blockv9al6\n", "blockv9al6"),
+        ("[mysqldump, -u, root, --password, javaStyle9, app]", "javaStyle9"),
         // Argument lists (hostile round 5, M1).
         (r#"args=["--db-password","PMARK01"]"#, "PMARK01"),
         (r#"args=["--db-password", "PMARK02"]"#, "PMARK02"),
