@@ -826,6 +826,14 @@ fn kind_export_logs_expired_certificates_are_a_root_cause_with_a_plan() {
             "{renew:#}"
         );
         assert!(!renew["targets"].to_string().contains("\\u0000"), "{renew:#}");
+        // kind nodes are containers: the plan says to run its lines inside one.
+        assert!(
+            renew["commands"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("# kind: kind-control-plane is a container on the host"),
+            "{renew:#}"
+        );
     };
     let (code, r) = analyze(dir.path());
     assert_eq!(code, 1);

@@ -22,6 +22,8 @@ pub struct NodeFacts {
     /// Whether the bundle proves [`NodeFacts::server`] (k3s/RKE2 only; otherwise it is
     /// assumed and the plan says so).
     pub role_proven: bool,
+    /// A kind node: a container on the host, where the commands run through `docker exec`.
+    pub kind: bool,
 }
 
 /// What the plan needs from the bundle besides findings.
@@ -52,6 +54,8 @@ impl PlanContext {
                 Layout::K3s | Layout::Rke2 => (role.is_some_and(|(r, _)| *r == Role::Server), role.is_some()),
                 _ => (true, true),
             };
+            let kind = snap.node_layouts.get(i).and_then(|l| l.collector)
+                == Some(crate::bundle::collector::Collector::Kind);
             nodes.insert(
                 n.name.clone(),
                 NodeFacts {
@@ -59,6 +63,7 @@ impl PlanContext {
                     version,
                     server,
                     role_proven,
+                    kind,
                 },
             );
         }
@@ -72,6 +77,7 @@ impl PlanContext {
                         version: parse_version(&r.node.status.node_info.kubelet_version),
                         server: true,
                         role_proven: false,
+                        kind: false,
                     },
                 );
             }
@@ -107,6 +113,7 @@ impl PlanContext {
                 version: None,
                 server: true,
                 role_proven: false,
+                kind: false,
             })
     }
 }
@@ -224,6 +231,18 @@ pub fn role_note(commands: &[String], facts: &NodeFacts) -> Option<String> {
     ))
 }
 
+/// The line a step starts with on a kind node: its commands run inside the node's container.
+pub fn kind_note(node: Option<&str>, facts: &NodeFacts) -> Option<String> {
+    let node = node.filter(|_| facts.kind)?;
+    let exec = crate::model::shell::join(["docker", "exec", "-it", node, "bash"])
+        .unwrap_or_else(|| "docker exec -it <node container> bash".to_string());
+    Some(format!(
+        "# kind: {} is a container on the host; run these inside it ({}), or delete and recreate the cluster with kind",
+        crate::model::shell::comment_text(node),
+        crate::model::shell::comment_text(&exec)
+    ))
+}
+
 /// Lines a step adds on a node of this version: from 1.29 kubeadm writes `super-admin.conf`
 /// (system:masters) beside `admin.conf` (kubeadm:cluster-admins) and renews both.
 pub fn version_notes(step: &str, facts: &NodeFacts) -> Vec<String> {
@@ -262,6 +281,7 @@ mod tests {
             version: Some((1, 19)),
             server: true,
             role_proven: true,
+            kind: false,
         };
         assert_eq!(
             versioned("kubeadm certs renew all", &old),
@@ -279,6 +299,7 @@ mod tests {
             version: None,
             server: false,
             role_proven: false,
+            kind: false,
         };
         let note = role_note(&cmds, &facts).unwrap();
         assert!(

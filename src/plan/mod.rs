@@ -278,6 +278,9 @@ fn render(
         if let Some(note) = dialect::role_note(&main, &facts) {
             cmds.insert(0, note);
         }
+        if let Some(note) = dialect::kind_note(*node, &facts) {
+            cmds.insert(0, note);
+        }
         cmds.extend(main);
         cmds.extend(dialect::version_notes(&step.id, &facts));
         let checks = expand(&step.verify, ms, &facts);
