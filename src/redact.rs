@@ -247,7 +247,9 @@ fn harmless_key(key: &str) -> bool {
 /// A value that is a placeholder, a reference or our own mask, not a secret.
 fn harmless_value(v: &str) -> bool {
     let t = v.trim();
-    t.is_empty() || t == MASK || t.starts_with("[redacted") || t == "<redacted>" || t == "***" || file_path(t)
+    // A mask only when it is the whole value: `[redacted] password=X` is a value that goes on.
+    let mask = t.starts_with("[redacted") && t.find(']') == Some(t.len() - 1);
+    t.is_empty() || t == MASK || mask || t == "<redacted>" || t == "***" || file_path(t)
 }
 
 /// An absolute path to a key or certificate file (`key="/var/lib/kubelet/pki/x.pem"`): where
@@ -902,6 +904,7 @@ mod tests {
         ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
         ("x:key: Password for user admin: oAEAAAAA+oAW", "oAEAAAAA+oAW"),
         ("the password is NO..........", "NO.........."),
+        ("password=[redacted] password=2uy_3111111A", "2uy_3111111A"),
         (
             "join with K1075a3cbd19e4f1e2d1c0b9a8f7e6d5c4b3a29180f7e6d5c4b3a291807f6e5d4c3::server:mypl41ntokenpw",
             "mypl41ntokenpw",
