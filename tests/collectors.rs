@@ -33,9 +33,14 @@ fn analyze_unpinned(input: &Path) -> Value {
 }
 
 fn analyze(input: &Path) -> (i32, Value) {
+    run_json("analyze", input)
+}
+
+/// Exit code and bundle entry of `<cmd> -q --now NOW -o json <input>`.
+fn run_json(cmd: &str, input: &Path) -> (i32, Value) {
     let out = assert_cmd::Command::cargo_bin("kubetriage")
         .unwrap()
-        .args(["analyze", "-q", "--now", NOW, "-o", "json"])
+        .args([cmd, "-q", "--now", NOW, "-o", "json"])
         .arg(input)
         .output()
         .unwrap();
@@ -162,15 +167,7 @@ fn kind_export_logs_nodes_are_recognised_and_incomplete_without_certificates() {
 
 /// The bundle entry of `certs -o json --now`.
 fn certs(input: &Path) -> Value {
-    let out = assert_cmd::Command::cargo_bin("kubetriage")
-        .unwrap()
-        .args(["certs", "-q", "--now", NOW, "-o", "json"])
-        .arg(input)
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
-    v["bundles"][0].clone()
+    run_json("certs", input).1
 }
 
 /// The verdict is `incomplete` because `by` did not collect certificates and keys.

