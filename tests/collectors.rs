@@ -977,3 +977,22 @@ fn must_gather_expired_kubelet_certificates_are_fixed_by_approving_their_csrs() 
             .all(|i| !i.as_str().unwrap().starts_with("node-not-ready"))
     );
 }
+
+/// No file a known collector or node writes is an unreadable input: every fixture bundle but
+/// the two made broken on purpose (`malformed`, `truncated`) gives no `input-problem`
+/// (issue 19). The collector layouts above assert the same for their own trees.
+#[test]
+fn no_fixture_file_is_an_unreadable_input() {
+    let mut walked = 0;
+    for entry in std::fs::read_dir("testdata/bundles").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".json") || name.starts_with("malformed") || name.starts_with("truncated") {
+            continue;
+        }
+        let (_, r) = run_json("analyze", &path);
+        assert!(on(&r, "input-problem").is_empty(), "{name}: {r}");
+        walked += 1;
+    }
+    assert!(walked >= 10, "{walked} fixtures");
+}
