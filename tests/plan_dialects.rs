@@ -402,3 +402,31 @@ fn the_system_trust_store_is_never_overwritten() {
         "{all}"
     );
 }
+
+/// In a bundle of several nodes, a step that acts on one node still says which (newuser4 M1:
+/// an HA cluster's one expired apiserver certificate, renewed on the wrong control plane).
+#[test]
+fn one_node_of_several_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_ha().unwrap().write_to(dir.path()).unwrap();
+    for n in ["cp-1", "cp-3"] {
+        std::fs::remove_dir_all(dir.path().join(n).join("etc/kubernetes")).unwrap();
+    }
+    let now = distros::ONE_YEAR_LATER
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let out = Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "--now", &now, "-o", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+    let cmds = strs(&step(&plan, "kubeadm-certs-renew")["commands"]);
+    assert_eq!(
+        cmds.first().map(String::as_str),
+        Some("# on cp-2 (1/1)"),
+        "{cmds:#?}"
+    );
+}

@@ -35,6 +35,8 @@ pub struct PlanContext {
     pub nodes: BTreeMap<String, NodeFacts>,
     /// The cluster's layout, for findings without a node.
     pub cluster: Layout,
+    /// How many node trees the bundle holds (not Node objects of a dump).
+    pub trees: usize,
 }
 
 impl PlanContext {
@@ -92,6 +94,7 @@ impl PlanContext {
             ),
             nodes,
             cluster: snap.cluster_layout(),
+            trees: snap.nodes.len(),
         }
     }
 

@@ -193,6 +193,9 @@ fn render(
         groups.insert(None, Vec::new());
     }
     let several = groups.keys().filter(|k| k.is_some()).count() > 1;
+    // In a bundle of several nodes even one node's commands say where they run (an HA
+    // cluster's one expired node: run elsewhere, they renew a healthy one).
+    let named = several || cx.trees > 1;
     let total = groups.len();
     // Servers before agents (k3s/RKE2), then by name: one node at a time.
     let mut groups: Vec<(Option<&str>, Vec<&Member<'_>>)> = groups.into_iter().collect();
@@ -216,7 +219,7 @@ fn render(
     for (i, (node, ms)) in groups.iter().enumerate() {
         let facts = cx.facts(*node);
         let header = node
-            .filter(|_| several)
+            .filter(|_| named)
             .map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
         let mut cmds = Vec::new();
         // Back up each folder the step changes before the first change to it on this node.
@@ -285,7 +288,7 @@ fn render(
         cmds.extend(dialect::version_notes(&step.id, &facts));
         let checks = expand(&step.verify, ms, &facts);
         undo.extend(expand(&step.rollback, ms, &facts));
-        if several {
+        if named {
             commands.extend(header.clone());
             if !checks.is_empty() {
                 verify.extend(header.clone());
