@@ -147,25 +147,35 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
         // name (an agent's kubelet rejecting the notAfter of a server's serving certificate),
         // and only when none of the node's own certificates matches them.
         let local = match_keys(&f.refs, &picked, &roots, &postings);
-        let mut remote: Vec<usize> = f
-            .refs
-            .iter()
-            .flatten()
-            .flat_map(|k| postings.get(k).into_iter().flatten().copied())
-            .filter(|&i| {
-                roots.get(i).is_some_and(|r| {
-                    r.node.is_some() && r.node != f.node && rules.contains(r.rule.as_str()) && r.id != f.id
+        let mut remote: Vec<usize> = Vec::new();
+        if local.is_empty() {
+            remote = f
+                .refs
+                .iter()
+                .flatten()
+                .flat_map(|k| postings.get(k).into_iter().flatten().copied())
+                .filter(|&i| {
+                    roots.get(i).is_some_and(|r| {
+                        r.node.is_some()
+                            && r.node != f.node
+                            && rules.contains(r.rule.as_str())
+                            && r.id != f.id
+                    })
                 })
-            })
-            .filter(|_| local.is_empty())
-            .collect();
-        remote.sort_unstable();
-        remote.dedup();
-        let mut candidates = picked.clone();
-        candidates.extend(remote.iter().copied());
-        candidates.sort_unstable();
-        candidates.dedup();
-        let matched = match_keys(&f.refs, &candidates, &roots, &postings);
+                .collect();
+            remote.sort_unstable();
+            remote.dedup();
+        }
+        let (candidates, matched) = if remote.is_empty() {
+            (picked, local)
+        } else {
+            let mut all = picked;
+            all.extend(remote.iter().copied());
+            all.sort_unstable();
+            all.dedup();
+            let matched = match_keys(&f.refs, &all, &roots, &postings);
+            (all, matched)
+        };
         f.explained_by = candidates
             .iter()
             .filter_map(|&i| Some((remote.binary_search(&i).is_ok(), roots.get(i)?)))

@@ -14,13 +14,18 @@ use kubetriage_testgen::tree::Tree;
 fn bundle_of(tree: &Tree, now: time::OffsetDateTime) -> Value {
     let dir = tempfile::tempdir().unwrap();
     tree.write_to(dir.path()).unwrap();
+    analyze_at(dir.path(), now)
+}
+
+/// `analyze --now <now> -o json` of a folder: its one bundle.
+fn analyze_at(dir: &std::path::Path, now: time::OffsetDateTime) -> Value {
     let now = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
     let out = Command::cargo_bin("kubetriage")
         .unwrap()
         .args(["analyze", "--now", &now, "-o", "json"])
-        .arg(dir.path())
+        .arg(dir)
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&out.stdout)
@@ -202,14 +207,7 @@ fn a_copied_certificate_is_renewed_where_its_component_loads_it() {
     std::fs::create_dir_all(dir.path().join("root/support")).unwrap();
     let text = format!("Certificate:\n    Data:\n        Version: 3 (0x2)\n{pem}");
     std::fs::write(dir.path().join("root/support/apiserver.crt"), text).unwrap();
-    let out = Command::cargo_bin("kubetriage")
-        .unwrap()
-        .args(["analyze", "--now", "2027-01-20T12:00:00Z", "-o", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let b = &report["bundles"][0];
+    let b = &analyze_at(dir.path(), distros::ONE_YEAR_LATER);
     let copy = b["findings"]
         .as_array()
         .unwrap()
@@ -347,14 +345,10 @@ fn plan_with_etcd_cafile(ca_file: &str, prepare: impl Fn(&std::path::Path)) -> V
         &format!("--etcd-cafile={ca_file}"),
     );
     std::fs::write(&manifest, text).unwrap();
-    let out = Command::cargo_bin("kubetriage")
+    analyze_at(&copy, time::macros::datetime!(2026-06-15 12:00 UTC))["plan"]
+        .as_array()
         .unwrap()
-        .args(["analyze", "--now", "2026-06-15T12:00:00Z", "-o", "json"])
-        .arg(&copy)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    report["bundles"][0]["plan"].as_array().unwrap().clone()
+        .clone()
 }
 
 /// `--etcd-cafile` naming the cluster CA by mistake: the fix points the flag at the etcd CA;
@@ -412,17 +406,10 @@ fn one_node_of_several_is_named() {
     for n in ["cp-1", "cp-3"] {
         std::fs::remove_dir_all(dir.path().join(n).join("etc/kubernetes")).unwrap();
     }
-    let now = distros::ONE_YEAR_LATER
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
-    let out = Command::cargo_bin("kubetriage")
+    let plan = analyze_at(dir.path(), distros::ONE_YEAR_LATER)["plan"]
+        .as_array()
         .unwrap()
-        .args(["analyze", "--now", &now, "-o", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let plan = report["bundles"][0]["plan"].as_array().unwrap().clone();
+        .clone();
     let cmds = strs(&step(&plan, "kubeadm-certs-renew")["commands"]);
     assert_eq!(
         cmds.first().map(String::as_str),

@@ -210,7 +210,7 @@ fn logs_until_capture(snap: &Snapshot, comp: Component) -> bool {
         crate::logscan::component::from_path(path).as_deref() == Some(name)
             && end
                 .at(at)
-                .is_some_and(|t| t <= at && at - t <= time::Duration::minutes(15))
+                .is_some_and(|t| t <= at && at - t <= crate::checks::logs::RECENT)
     })
 }
 

@@ -12,6 +12,11 @@ use crate::snapshot::{duration_text, rfc3339};
 /// the time of its last line.
 pub const QUIET_SINCE: &str = "quiet_since";
 
+/// How close to capture a component's last line must be for it to count as running then,
+/// and how long a certificate rejection must be silent to count as renewed since: the
+/// catalogue's default `history_after`.
+pub const RECENT: time::Duration = time::Duration::minutes(15);
+
 /// Evidence key of the recovery a past episode was followed by, in words.
 pub const RECOVERED: &str = "recovered";
 

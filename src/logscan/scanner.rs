@@ -252,7 +252,7 @@ struct FileScan<'s> {
     last_line: Vec<u8>,
     /// In a mixed journal (no component from the path): each component's latest time among
     /// the lines read (candidates and each block's last line).
-    comp_ends: BTreeMap<String, Stamp>,
+    comp_ends: BTreeMap<&'static str, Stamp>,
     /// Offset from which the next line is sampled for [`FileScan::comp_ends`].
     next_sample: u64,
     /// Reads the certificate keys of matching lines.
@@ -428,7 +428,7 @@ impl FileScan<'_> {
             }),
             full => full,
         };
-        self.comp_ends.insert(c.to_string(), stamp);
+        self.comp_ends.insert(c, stamp);
     }
 
     fn eval_record(&mut self, rec: &Record<'_>, cands: &[u32], event: Option<&EventTimes>) {
@@ -627,7 +627,7 @@ impl FileScan<'_> {
         let component_ends = match &path {
             Some(p) => std::mem::take(&mut self.comp_ends)
                 .into_iter()
-                .map(|(c, s)| ((p.clone(), c), date(s)))
+                .map(|(c, s)| ((p.clone(), c.to_string()), date(s)))
                 .collect(),
             None => BTreeMap::new(),
         };

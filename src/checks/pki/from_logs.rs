@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use time::OffsetDateTime;
 
 use crate::bundle::collector::Collector;
-use crate::checks::logs::quiet;
+// An expired certificate never recovers by itself: a rejection silent for `RECENT` before
+// its log ends was renewed since.
+use crate::checks::logs::{RECENT, quiet};
 use crate::checks::{Check, Ctx};
 use crate::finding::{CertKey, Finding, KeyKind};
 use crate::snapshot::{Snapshot, rfc3339};
@@ -54,10 +56,6 @@ fn system_path(path: &str) -> bool {
     true
 }
 
-/// Silence after which a log line about an expired certificate is a past episode (the
-/// certificate was renewed since): an expired certificate never recovers by itself.
-const RENEWED_AFTER: time::Duration = time::Duration::minutes(15);
-
 /// cert-expired-in-logs: one finding per control-plane node (or one for the cluster when the
 /// bundle shows none) for the notAfter dates the logs reject and no certificate of the bundle
 /// carries, with those dates as keys so that every log line naming one is its symptom.
@@ -96,7 +94,7 @@ impl Check for CertExpiredInLogs {
         let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
         let mut unseen = 0u64;
         for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
-            if quiet(snap, h, RENEWED_AFTER).is_some()
+            if quiet(snap, h, RECENT).is_some()
                 || !SYSTEM.contains(&h.component.as_str())
                 || !h.paths.iter().all(|p| system_path(p))
             {
