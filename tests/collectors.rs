@@ -589,7 +589,8 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
         "2026-11-21T09:28:00.000000000Z W1121 09:28:00.000000      18 logging.go:59] [core] [Channel #5 SubChannel #6] grpc: addrConn.createTransport failed to connect to {Addr: \"10.0.0.10:2379\", ServerName: \"10.0.0.10\", }. Err: connection error: desc = \"transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:28:00Z is after 2026-11-18T00:00:00Z\"\n",
     );
     let (code, r) = analyze(broken.path());
-    assert_eq!(on(&r, "log-cert-expired").len(), 1, "{r}");
+    // The apiserver pod's dump says it runs on master-0: its log is master-0's.
+    assert_eq!(on(&r, "log-cert-expired"), ["master-0"], "{r}");
     assert_eq!(code, 1);
 }
 
@@ -961,6 +962,9 @@ fn must_gather_expired_kubelet_certificates_are_fixed_by_approving_their_csrs() 
             .contains("for node worker-0"),
         "{rejected:#}"
     );
+    // `host_service_logs/workers/` holds every worker's journal: the line's host names the
+    // node.
+    assert_eq!(rejected["node"], "worker-0", "{rejected:#}");
     let not_ready = findings.iter().find(|f| f["rule"] == "node-not-ready").unwrap();
     assert!(
         not_ready["explained_by"]
@@ -975,6 +979,71 @@ fn must_gather_expired_kubelet_certificates_are_fixed_by_approving_their_csrs() 
             .unwrap()
             .iter()
             .all(|i| !i.as_str().unwrap().starts_with("node-not-ready"))
+    );
+}
+
+/// `oc adm node-logs --role=master -u kubelet` interleaves every master's journal in one
+/// file: each finding is on the host its lines name, and one master's healthy lines after
+/// another's failure do not make that failure history.
+#[test]
+fn must_gather_journals_of_several_masters_are_split_by_host() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    let mut journal = String::new();
+    for minute in 0..30 {
+        journal.push_str(&format!(
+            "Nov 21 09:{minute:02}:02 master-0.ocp.example.com kubenswrapper[2301]: I1121 09:{minute:02}:02.000000    2301 kubelet.go:2440] \"SyncLoop (PLEG): event for pod\"\n"
+        ));
+        if minute < 2 {
+            journal.push_str(&format!(
+                "Nov 21 09:{minute:02}:05 master-1 kubenswrapper[2210]: E1121 09:{minute:02}:05.000000    2210 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"master-1\\\": Unauthorized\"\n"
+            ));
+        }
+    }
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/masters/kubelet_service.log"),
+        &journal,
+    );
+    for name in ["master-0.ocp.example.com", "master-1"] {
+        write(
+            dir.path(),
+            &format!("{top}/cluster-scoped-resources/core/nodes/{name}.yaml"),
+            &format!(
+                "apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\nstatus:\n  conditions:\n  - type: Ready\n    status: \"True\"\n    lastTransitionTime: \"2026-11-20T08:00:00Z\"\n"
+            ),
+        );
+    }
+    let (_, r) = analyze(dir.path());
+    assert_eq!(on(&r, "log-node-credentials-rejected"), ["master-1"], "{r:#}");
+    // master-1's own lines stop with the failure (09:01), so its end is not master-0's
+    // 09:29: silent since its last line is not proven.
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "log-node-credentials-rejected")
+        .unwrap();
+    assert!(f["evidence"].get("quiet_since").is_none(), "{f:#}");
+    // The journal's short host name is the dumped Node it starts.
+    journal = journal.replace("master-1 kubenswrapper", "master-2 kubenswrapper");
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/masters/kubelet_service.log"),
+        &journal,
+    );
+    write(
+        dir.path(),
+        &format!("{top}/cluster-scoped-resources/core/nodes/master-2.ocp.example.com.yaml"),
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: master-2.ocp.example.com\n",
+    );
+    let (_, r) = analyze(dir.path());
+    assert_eq!(
+        on(&r, "log-node-credentials-rejected"),
+        ["master-2.ocp.example.com"],
+        "{r:#}"
     );
 }
 

@@ -690,7 +690,8 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
                     )
                 }),
         );
-        let node = cx.snap.node_name(hit.node).to_string();
+        let placed = cx.snap.hit_node(hit);
+        let node = placed.clone().unwrap_or_else(|| "cluster".to_string());
         let when = match (hit.first_seen, hit.last_seen) {
             (Some(a), Some(b)) => {
                 format!(
@@ -736,7 +737,7 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
             .evidence("count", hit.count)
             .evidence("samples", hit.samples.iter().map(|s| redact::line(s)).collect::<Vec<_>>())
             .evidence("credentials", ids);
-        if hit.node.is_some() {
+        if placed.is_some() {
             f = f.node(Some(&node));
         }
         for p in &hit.paths {

@@ -59,12 +59,12 @@ pub fn quiet(
     // the end is at most the capture time.
     let end = snap
         .logs
-        .end_of(&h.paths, &h.component, snap.captured_at.at)?
+        .end_of(&h.paths, &h.component, h.host.as_deref(), snap.captured_at.at)?
         .min(snap.captured_at.at);
     let last = last?;
     // The node's dumped Ready condition: NotReady at the dump keeps the fault ongoing; Ready
     // since after the last line is recovery evidence the report names.
-    let ready = h.node.and_then(|i| node_ready(snap, snap.node_name(Some(i))));
+    let ready = snap.hit_node(h).and_then(|n| node_ready(snap, &n));
     if end - last < after || matches!(&ready, Some((false, _))) {
         return None;
     }
@@ -92,7 +92,7 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     snap.logs
         .of_rule(&cx.rule.id)
         .map(|h| {
-            let node = h.node.map(|i| snap.node_name(Some(i)).to_string());
+            let node = snap.hit_node(h);
             let (first, last) = resolved_times(h, snap.captured_at.at);
             let first_s = first.map(rfc3339);
             let last_s = last.map(rfc3339);
@@ -125,11 +125,15 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                 h.component
             );
             let mut f = cx
-                .finding(format!(
-                    "{}\0{}",
-                    h.node.map_or(String::new(), |n| n.to_string()),
-                    h.component
-                ))
+                .finding(match &h.host {
+                    // The same id as before hosts were told apart when there is none.
+                    None => format!(
+                        "{}\0{}",
+                        h.node.map_or(String::new(), |n| n.to_string()),
+                        h.component
+                    ),
+                    Some(host) => format!("\0{}\0{host}", h.component),
+                })
                 .message(message)
                 .node(node.as_deref())
                 .evidence("count", h.count)

@@ -8,7 +8,7 @@
 //! every other regular file is hashed. A directory input's logs are scanned after the walk,
 //! several at once; an archive's logs are scanned as they stream out of the decompressor.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Cursor, Read};
 use std::path::Path;
 use std::time::Instant;
@@ -155,12 +155,18 @@ pub fn from_source(
 
     // Logs: merge per-file summaries in path order (deterministic), then events.
     let mut logs = LogSummary::default();
+    let pod_nodes = pod_nodes(&snap);
     for (path, mut s) in std::mem::take(&mut stream.logs) {
         // A log's hits carry the node that owns its path, decided now that every node root
         // is known (a `<node>/logs/…` file may stream before the node's marker folders).
         let node = log_node(&snap, &path);
-        for h in &mut s.hits {
-            h.node = node;
+        s.place(node);
+        // A dumped pod's log (must-gather, cluster-info dump) is the log of the node the pod
+        // ran on, when the pod's dump names it.
+        if node.is_none() {
+            if let Some(host) = dumped_pod_node(&pod_nodes, &path) {
+                s.place_on_host(host);
+            }
         }
         if s.long_lines > 0 {
             let (n, limit) = (s.long_lines, opts.limits.max_line_bytes);
@@ -208,6 +214,32 @@ pub fn from_source(
 }
 
 /// The node of a log: the node that owns its path (see [`layout::owner`]).
+/// Dumped pods by name: (namespace, the node the pod ran on).
+fn pod_nodes(snap: &Snapshot) -> HashMap<String, (String, String)> {
+    snap.pods
+        .iter()
+        .filter(|r| r.origin == artifact::PodOrigin::Dump && !r.pod.spec.node_name.is_empty())
+        .map(|r| {
+            let m = &r.pod.metadata;
+            (
+                m.name.clone(),
+                (m.namespace.clone(), r.pod.spec.node_name.clone()),
+            )
+        })
+        .collect()
+}
+
+/// The node a dumped pod's log belongs to: a folder of the path is the pod's name, and an
+/// earlier one its namespace (`namespaces/<ns>/pods/<pod>/…/current.log`,
+/// `<ns>/<pod>/logs.txt`).
+fn dumped_pod_node<'a>(pods: &'a HashMap<String, (String, String)>, path: &str) -> Option<&'a str> {
+    let segs: Vec<&str> = path.split('/').collect();
+    segs.iter().enumerate().find_map(|(i, seg)| {
+        let (ns, node) = pods.get(*seg)?;
+        segs.get(..i)?.contains(&ns.as_str()).then_some(node.as_str())
+    })
+}
+
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {
     layout::owner(path, snap.roots())
 }

@@ -12,7 +12,11 @@ pub const KNOWN: &[(&str, &[&str])] = &[
     ("kube-apiserver", &["kube-apiserver", "apiserver"]),
     ("kube-scheduler", &["kube-scheduler", "scheduler"]),
     ("kube-proxy", &["kube-proxy"]),
-    ("kubelet", &["kubelet-wrapper", "kubelet", "hyperkube"]),
+    // OpenShift 4's journald identifier is `kubenswrapper` (`hyperkube` before 4.11).
+    (
+        "kubelet",
+        &["kubelet-wrapper", "kubenswrapper", "kubelet", "hyperkube"],
+    ),
     ("etcd", &["etcd-member", "etcd-wrapper", "etcd"]),
     ("flannel", &["kube-flannel", "flanneld", "flannel"]),
     ("coredns", &["coredns", "kube-dns", "kubedns", "dnsmasq"]),

@@ -31,6 +31,9 @@ pub struct LogHits {
     pub rule: String,
     /// Node index, `None` for cluster-level sources (events, pasted logs).
     pub node: Option<usize>,
+    /// In a log of no node, the host its journal lines name (must-gather's
+    /// `host_service_logs/masters/kubelet_service.log` holds every master's journal).
+    pub host: Option<String>,
     /// Component that logged it (`kubelet`, `kube-apiserver`, `etcd`, `traefik`, …).
     pub component: String,
     /// Bundle paths of the logs that matched, sorted.
@@ -63,11 +66,11 @@ pub struct LogHits {
 pub const MAX_SEEN: usize = 100_000;
 
 impl LogHits {
-    fn key(&self) -> (&str, Option<usize>, &str) {
-        (&self.rule, self.node, &self.component)
+    fn key(&self) -> (&str, Option<usize>, Option<&str>, &str) {
+        (&self.rule, self.node, self.host.as_deref(), &self.component)
     }
 
-    /// Folds `other` (same rule, node and component) into `self`.
+    /// Folds `other` (same rule, node, host and component) into `self`.
     fn absorb(&mut self, other: LogHits, max_samples: usize) {
         let other_first = other
             .first_seen
@@ -100,6 +103,19 @@ impl LogHits {
         let refs: BTreeSet<_> = self.refs.drain(..).chain(other.refs).collect();
         self.refs = refs.into_iter().take(keys::MAX_REFS).collect();
     }
+}
+
+/// Hits sorted by key, those of one key folded into one.
+fn fold(mut all: Vec<LogHits>, max_samples: usize) -> Vec<LogHits> {
+    all.sort_by(|a, b| a.key().cmp(&b.key()));
+    let mut out: Vec<LogHits> = Vec::with_capacity(all.len());
+    for h in all {
+        match out.last_mut() {
+            Some(last) if last.key() == h.key() => last.absorb(h, max_samples),
+            _ => out.push(h),
+        }
+    }
+    out
 }
 
 fn min_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
@@ -137,7 +153,7 @@ pub fn resolved_times(
 /// Everything the log scan kept, plus the newest timestamp seen (a capture-time source).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogSummary {
-    /// Hits, sorted by (rule, node, component).
+    /// Hits, sorted by (rule, node, host, component).
     pub hits: Vec<LogHits>,
     /// Newest full timestamp in any log.
     pub newest: Option<OffsetDateTime>,
@@ -158,10 +174,10 @@ pub struct LogSummary {
     /// before its log ends is a past episode (see `history_after` in the catalogue).
     pub ends: BTreeMap<String, LogEnd>,
     /// In a mixed journal (a path that names no component: `messages`, `syslog`,
-    /// `journal.txt`), when each component's lines end, by (path, component): a lower bound
-    /// (the last line of a component among the lines the scan reads), so a silence it
-    /// proves is real.
-    pub component_ends: BTreeMap<(String, String), LogEnd>,
+    /// `journal.txt`), when each component's lines end, by (path, component, host — in a
+    /// file of several nodes' journals): a lower bound (the last line of a component among
+    /// the lines the scan reads), so a silence it proves is real.
+    pub component_ends: BTreeMap<(String, String, Option<String>), LogEnd>,
 }
 
 /// The time of a log's last dated line.
@@ -174,6 +190,17 @@ pub enum LogEnd {
 }
 
 impl LogEnd {
+    /// Whether `self` is later than `other` (full times before year-less ones, which only
+    /// one file without a full time produces).
+    fn later_than(self, other: LogEnd) -> bool {
+        match (self, other) {
+            (LogEnd::Full(a), LogEnd::Full(b)) => a > b,
+            (LogEnd::Yearless(a), LogEnd::Yearless(b)) => a > b,
+            (LogEnd::Yearless(_), LogEnd::Full(_)) => false,
+            (LogEnd::Full(_), LogEnd::Yearless(_)) => true,
+        }
+    }
+
     /// The instant, year-less times dated against the capture time.
     pub fn at(self, captured_at: OffsetDateTime) -> Option<OffsetDateTime> {
         match self {
@@ -209,18 +236,41 @@ impl LogSummary {
         self.lines += other.lines;
         self.long_lines += other.long_lines;
         self.max_samples = self.max_samples.max(other.max_samples);
-        let cap = self.max_samples;
         let mut all: Vec<LogHits> = std::mem::take(&mut self.hits);
         all.extend(other.hits);
-        all.sort_by(|a, b| a.key().cmp(&b.key()));
-        let mut out: Vec<LogHits> = Vec::with_capacity(all.len());
-        for h in all {
-            match out.last_mut() {
-                Some(last) if last.key() == h.key() => last.absorb(h, cap),
-                _ => out.push(h),
+        self.hits = fold(all, self.max_samples);
+    }
+
+    /// Places one file's summary on `node` once it is known: a node's own file is that
+    /// node's whatever hosts its lines name, so the per-host split is folded away.
+    pub fn place(&mut self, node: Option<usize>) {
+        for h in &mut self.hits {
+            h.node = node;
+        }
+        if node.is_none() {
+            return;
+        }
+        let mut all = std::mem::take(&mut self.hits);
+        for h in &mut all {
+            h.host = None;
+        }
+        self.hits = fold(all, self.max_samples);
+        let ends = std::mem::take(&mut self.component_ends);
+        for ((path, comp, _), end) in ends {
+            let slot = self.component_ends.entry((path, comp, None)).or_insert(end);
+            if end.later_than(*slot) {
+                *slot = end;
             }
         }
-        self.hits = out;
+    }
+
+    /// Places one file of no node, a dumped pod's log, on the host its pod ran on: lines
+    /// that name no host of their own are that host's.
+    pub fn place_on_host(&mut self, host: &str) {
+        for h in &mut self.hits {
+            h.host.get_or_insert_with(|| host.to_string());
+        }
+        self.hits = fold(std::mem::take(&mut self.hits), self.max_samples);
     }
 
     /// When `component`'s logs at `paths` end: the latest of their last dated lines. In a
@@ -230,13 +280,23 @@ impl LogSummary {
         &self,
         paths: &[String],
         component: &str,
+        host: Option<&str>,
         captured_at: OffsetDateTime,
     ) -> Option<OffsetDateTime> {
         paths
             .iter()
-            .filter_map(|p| match component::from_path(p) {
-                Some(_) => self.ends.get(p),
-                None => self.component_ends.get(&(p.clone(), component.to_string())),
+            .filter_map(|p| {
+                let own = |host: Option<&str>| {
+                    self.component_ends
+                        .get(&(p.clone(), component.to_string(), host.map(str::to_string)))
+                };
+                // A host's own lines in a journal of several hosts; else the file's end when
+                // its path names the component; else the component's lines in a mixed journal.
+                host.and_then(|h| own(Some(h)))
+                    .or_else(|| match component::from_path(p) {
+                        Some(_) => self.ends.get(p),
+                        None => own(None),
+                    })
             })
             .filter_map(|e| e.at(captured_at))
             .max()

@@ -22,6 +22,10 @@ pub struct Record<'a> {
     pub stamp: Option<Stamp>,
     /// The journald identifier or unit that wrote it, if the line says.
     pub ident: Option<Cow<'a, str>>,
+    /// The host journald names (`short` formats' hostname word, `-o json`'s `_HOSTNAME`):
+    /// which node wrote the line when one file holds several nodes' journals
+    /// (`oc adm node-logs --role=master`).
+    pub host: Option<Cow<'a, str>>,
     /// The text the rules match.
     pub message: Cow<'a, str>,
 }
@@ -45,30 +49,31 @@ pub fn parse(line: &[u8]) -> Record<'_> {
             }
         }
         // journald short-iso: `<time> host ident[pid]: message`.
-        if let Some((ident, msg)) = rest.strip_prefix(b" ").and_then(syslog_tail) {
-            return payload(Some(Stamp::Full(t)), Some(ident), msg);
+        if let Some((host, ident, msg)) = rest.strip_prefix(b" ").and_then(syslog_tail) {
+            return payload(Some(Stamp::Full(t)), Some((host, ident)), msg);
         }
         return payload(None, None, line);
     }
     if let Some((y, n)) = stamp::syslog(line) {
-        if let Some((ident, msg)) = line
+        if let Some((host, ident, msg)) = line
             .get(n..)
             .and_then(|r| r.strip_prefix(b" "))
             .and_then(syslog_tail)
         {
-            return payload(Some(Stamp::Yearless(y)), Some(ident), msg);
+            return payload(Some(Stamp::Yearless(y)), Some((host, ident)), msg);
         }
         return Record {
             stamp: Some(Stamp::Yearless(y)),
             ident: None,
+            host: None,
             message: String::from_utf8_lossy(line),
         };
     }
     payload(None, None, line)
 }
 
-/// `host ident[pid]: message` → (ident, message).
-fn syslog_tail(b: &[u8]) -> Option<(&[u8], &[u8])> {
+/// `host ident[pid]: message` → (host, ident, message).
+fn syslog_tail(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let sp = memchr::memchr(b' ', b)?;
     let rest = b.get(sp + 1..)?;
     let colon = memchr::memchr(b':', rest)?;
@@ -89,12 +94,12 @@ fn syslog_tail(b: &[u8]) -> Option<(&[u8], &[u8])> {
     }
     let ident = head.split(|c| *c == b'[').next().unwrap_or(head);
     let msg = rest.get(colon + 1..)?;
-    Some((ident, msg.strip_prefix(b" ").unwrap_or(msg)))
+    Some((host, ident, msg.strip_prefix(b" ").unwrap_or(msg)))
 }
 
 /// A message with the transport's time (if any), refined by the message's own time when
 /// the transport's has no year.
-fn payload<'a>(transport: Option<Stamp>, ident: Option<&'a [u8]>, msg: &'a [u8]) -> Record<'a> {
+fn payload<'a>(transport: Option<Stamp>, origin: Option<(&'a [u8], &'a [u8])>, msg: &'a [u8]) -> Record<'a> {
     let stamp = match transport {
         Some(Stamp::Full(t)) => Some(Stamp::Full(t)),
         other => match stamp::payload(msg) {
@@ -104,12 +109,18 @@ fn payload<'a>(transport: Option<Stamp>, ident: Option<&'a [u8]>, msg: &'a [u8])
     };
     Record {
         stamp,
-        ident: ident.map(String::from_utf8_lossy),
+        ident: origin.map(|(_, i)| String::from_utf8_lossy(i)),
+        host: origin.map(|(h, _)| String::from_utf8_lossy(h)),
         message: String::from_utf8_lossy(msg),
     }
 }
 
-fn owned(msg: String, transport: Option<Stamp>, ident: Option<String>) -> Record<'static> {
+fn owned(
+    msg: String,
+    transport: Option<Stamp>,
+    ident: Option<String>,
+    host: Option<String>,
+) -> Record<'static> {
     let stamp = match transport {
         Some(Stamp::Full(t)) => Some(Stamp::Full(t)),
         other => other.or_else(|| stamp::payload(msg.as_bytes())),
@@ -117,6 +128,7 @@ fn owned(msg: String, transport: Option<Stamp>, ident: Option<String>) -> Record
     Record {
         stamp,
         ident: ident.map(Cow::Owned),
+        host: host.map(Cow::Owned),
         message: Cow::Owned(msg),
     }
 }
@@ -164,7 +176,8 @@ fn json(line: &[u8]) -> Option<Record<'_>> {
             .or_else(|| str_field(&v, "_SYSTEMD_UNIT"))
             .or_else(|| str_field(&v, "_COMM"))
             .map(str::to_string);
-        return Some(owned(msg, t.map(Stamp::Full), ident));
+        let host = str_field(&v, "_HOSTNAME").map(str::to_string);
+        return Some(owned(msg, t.map(Stamp::Full), ident, host));
     }
     if let (Some(log), true) = (
         str_field(&v, "log"),
@@ -175,12 +188,13 @@ fn json(line: &[u8]) -> Option<Record<'_>> {
         let t = str_field(&v, "time")
             .and_then(|s| stamp::rfc3339(s.as_bytes()))
             .map(|x| Stamp::Full(x.0));
-        return Some(owned(msg, t, None));
+        return Some(owned(msg, t, None, None));
     }
     // An application's structured log (etcd 3.4+, Traefik, zap, logrus): match it whole.
     Some(Record {
         stamp: json_time(&v),
         ident: None,
+        host: None,
         message: String::from_utf8_lossy(line),
     })
 }

@@ -73,8 +73,10 @@ impl Scanner {
         &self.rules
     }
 
-    fn file(&self, filter: Option<String>, label: Option<String>) -> FileScan<'_> {
+    fn file(&self, filter: Option<String>, label: Option<String>, by_host: bool) -> FileScan<'_> {
         FileScan {
+            by_host,
+            hosts: BTreeSet::new(),
             set: &self.rules,
             max_line: self.max_line,
             max_samples: self.max_samples,
@@ -98,7 +100,7 @@ impl Scanner {
     /// Scans one log as it streams. I/O errors are returned; content never fails.
     pub fn scan(&self, src: &LogSource, r: &mut dyn Read) -> io::Result<LogSummary> {
         let comp = component::from_path(&src.path);
-        let mut fs = self.file(comp.clone(), comp);
+        let mut fs = self.file(comp.clone(), comp, true);
         let cap = self.max_line + 1 + self.chunk;
         let mut buf = self
             .pool
@@ -121,7 +123,7 @@ impl Scanner {
     /// on `\n`, every rule's regexes on every line (no prefilter). For tests and checks.
     pub fn scan_naive(&self, src: &LogSource, input: &[u8]) -> LogSummary {
         let comp = component::from_path(&src.path);
-        let mut fs = self.file(comp.clone(), comp);
+        let mut fs = self.file(comp.clone(), comp, true);
         let body = input.strip_suffix(b"\n").unwrap_or(input);
         if !input.is_empty() {
             let mut at = 0u64;
@@ -143,7 +145,7 @@ impl Scanner {
     /// applies; the component is `events`); an event's `count` and first/last timestamps
     /// stand for its repetitions.
     pub fn scan_events(&self, events: &[EventRecord]) -> LogSummary {
-        let mut fs = self.file(None, Some("events".to_string()));
+        let mut fs = self.file(None, Some("events".to_string()), false);
         // Every Event's time dates the dump, matched or not (a cluster-info dump's pod logs
         // are klog lines without a year): the newest, with the dump that holds it.
         let mut newest: Option<(OffsetDateTime, &String)> = None;
@@ -199,6 +201,8 @@ struct EventTimes {
 struct Acc {
     rule: u32,
     component: String,
+    /// The host the journal lines name, in a file of no node (see [`FileScan::by_host`]).
+    host: Option<String>,
     count: u64,
     first: Option<OffsetDateTime>,
     last: Option<OffsetDateTime>,
@@ -227,11 +231,22 @@ fn line_identity(rec: &Record<'_>) -> u64 {
     h.finish()
 }
 
+/// Most hosts one file's hits are split by: a journal of every node of a big cluster still
+/// fits, a forged one cannot grow the hits without bound.
+const MAX_HOSTS: usize = 256;
+
 /// The state of one file's scan.
 /// Bytes between two sampled lines of a mixed journal (see [`FileScan::sample`]).
 const SAMPLE_EVERY: u64 = 16 * 1024;
 
 struct FileScan<'s> {
+    /// Whether hits are kept per host the journal lines name (every file; events not): a
+    /// file no node's tree holds may hold several nodes' journals (must-gather's
+    /// `host_service_logs/masters/`). [`LogSummary::place`] drops the split on a node's own
+    /// files.
+    by_host: bool,
+    /// The hosts seen so far, at most [`MAX_HOSTS`]; later ones count as no host.
+    hosts: BTreeSet<String>,
     set: &'s RuleSet,
     max_line: usize,
     max_samples: usize,
@@ -252,11 +267,21 @@ struct FileScan<'s> {
     last_line: Vec<u8>,
     /// In a mixed journal (no component from the path): each component's latest time among
     /// the lines read (candidates and each block's last line).
-    comp_ends: BTreeMap<&'static str, Stamp>,
+    comp_ends: BTreeMap<(&'static str, Option<String>), Stamp>,
     /// Offset from which the next line is sampled for [`FileScan::comp_ends`].
     next_sample: u64,
     /// Reads the certificate keys of matching lines.
     keys: keys::KeyReader,
+}
+
+/// A journal hostname that can name a node: a DNS name (letters, digits, `-`, `.`, `_`),
+/// 1 to 253 bytes, not starting with `-` or `.`. `localhost` names no node.
+fn is_host_name(h: &str) -> bool {
+    (1..=253).contains(&h.len())
+        && !h.starts_with(['-', '.'])
+        && h != "localhost"
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
 }
 
 fn truncate_chars(s: &str, n: usize) -> String {
@@ -400,7 +425,7 @@ impl FileScan<'_> {
     /// dates its unit: a lower bound of when each unit last logged that does not depend on how
     /// the file was read (the same lines whatever the chunks).
     fn sample(&mut self, at: u64, line: &[u8]) {
-        if self.filter.is_some() || at < self.next_sample {
+        if self.filter.is_some() && !self.by_host || at < self.next_sample {
             return;
         }
         self.next_sample = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
@@ -410,15 +435,20 @@ impl FileScan<'_> {
         self.note_component(&rec);
     }
 
-    /// Remembers when a mixed journal's unit last logged.
+    /// Remembers when a mixed journal's unit, or a host's lines in a journal of several
+    /// hosts, last logged.
     fn note_component(&mut self, rec: &Record<'_>) {
-        if self.filter.is_some() {
+        if self.filter.is_some() && !self.by_host {
             return;
         }
-        let (Some(ident), Some(stamp)) = (rec.ident.as_deref(), rec.stamp) else {
+        let Some(stamp) = rec.stamp else {
             return;
         };
-        let Some(c) = component::canonical(ident.trim()) else {
+        let c = match &self.filter {
+            Some(f) => component::canonical(f),
+            None => rec.ident.as_deref().and_then(|i| component::canonical(i.trim())),
+        };
+        let Some(c) = c else {
             return;
         };
         let stamp = match stamp {
@@ -428,7 +458,29 @@ impl FileScan<'_> {
             }),
             full => full,
         };
-        self.comp_ends.insert(c, stamp);
+        let host = self.host_of(rec);
+        // A file that names its component ends where its last line is, unless hosts split it.
+        if self.filter.is_some() && host.is_none() {
+            return;
+        }
+        self.comp_ends.insert((c, host), stamp);
+    }
+
+    /// The host a line names, when this file's hits are kept per host and the name is a
+    /// plausible node name; `None` otherwise and past [`MAX_HOSTS`] distinct hosts.
+    fn host_of(&mut self, rec: &Record<'_>) -> Option<String> {
+        if !self.by_host {
+            return None;
+        }
+        let host = rec.host.as_deref().filter(|h| is_host_name(h))?;
+        if self.hosts.contains(host) {
+            return Some(host.to_string());
+        }
+        if self.hosts.len() >= MAX_HOSTS {
+            return None;
+        }
+        self.hosts.insert(host.to_string());
+        Some(host.to_string())
     }
 
     fn eval_record(&mut self, rec: &Record<'_>, cands: &[u32], event: Option<&EventTimes>) {
@@ -444,6 +496,7 @@ impl FileScan<'_> {
             },
             _ => (None, self.label.clone().unwrap_or_else(|| "unknown".to_string())),
         };
+        let host = if event.is_none() { self.host_of(rec) } else { None };
         let mut stamp_used = false;
         // The keys the line names, read once for all the rules it matches.
         let mut line_keys: Option<Option<usize>> = None;
@@ -460,7 +513,7 @@ impl FileScan<'_> {
             let idx = match self
                 .accs
                 .iter()
-                .position(|a| a.rule == ri && a.component == label)
+                .position(|a| a.rule == ri && a.component == label && a.host == host)
             {
                 Some(i) => i,
                 None => {
@@ -486,6 +539,7 @@ impl FileScan<'_> {
                     self.accs.push(Acc {
                         rule: ri,
                         component: label.clone(),
+                        host: host.clone(),
                         count: 0,
                         first: None,
                         last: None,
@@ -627,7 +681,7 @@ impl FileScan<'_> {
         let component_ends = match &path {
             Some(p) => std::mem::take(&mut self.comp_ends)
                 .into_iter()
-                .map(|(c, s)| ((p.clone(), c.to_string()), date(s)))
+                .map(|((c, host), s)| ((p.clone(), c.to_string(), host), date(s)))
                 .collect(),
             None => BTreeMap::new(),
         };
@@ -663,6 +717,7 @@ impl FileScan<'_> {
                         .map(|r| r.id.clone())
                         .unwrap_or_default(),
                     node,
+                    host: a.host,
                     component: a.component,
                     paths: a.paths.into_iter().collect(),
                     count: a.count,

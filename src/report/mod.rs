@@ -181,7 +181,7 @@ impl Analysis {
                 EventSpan {
                     rule: h.rule.clone(),
                     component: h.component.clone(),
-                    node: snap.node_name(h.node).to_string(),
+                    node: snap.hit_node(h).unwrap_or_else(|| "cluster".to_string()),
                     count: h.count,
                     first_seen,
                     last_seen,

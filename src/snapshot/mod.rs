@@ -228,6 +228,23 @@ impl Snapshot {
             .get_or_init(|| RootIndex::new(self.nodes.iter().map(|n| n.root.as_str())))
     }
 
+    /// Where a log hit was read: its node's name; in a log of no node, the node its journal
+    /// lines name (the dumped Node whose name is that host, or starts with `<host>.`, else
+    /// the host as written); `None` for cluster-level logs.
+    pub fn hit_node(&self, h: &crate::logscan::LogHits) -> Option<String> {
+        if h.node.is_some() {
+            return Some(self.node_name(h.node).to_string());
+        }
+        let host = h.host.as_deref()?;
+        let dumped = self.k8s_nodes.iter().map(|n| n.node.metadata.name.as_str());
+        let named = dumped.clone().find(|n| *n == host).or_else(|| {
+            dumped
+                .filter(|n| n.strip_prefix(host).is_some_and(|r| r.starts_with('.')))
+                .next()
+        });
+        Some(named.unwrap_or(host).to_string())
+    }
+
     /// The node's name, or `cluster` for things that belong to no node.
     pub fn node_name(&self, node: Option<usize>) -> &str {
         node.and_then(|i| self.nodes.get(i))

@@ -118,10 +118,10 @@ impl Harness {
         let structured = line.starts_with('{') || line.starts_with("time=");
         let mut variants = vec![line.to_string()];
         if klog {
-            // An identifier the component table does not know (OpenShift's kubelet wrapper),
-            // so no component filter applies: this checks the journald transport, not which
-            // component a line is attributed to (tests/logs_rules.rs does that).
-            variants.push(format!("Nov 21 09:12:03 node02 kubenswrapper[1234]: {line}"));
+            // An identifier the component table does not know, so no component filter
+            // applies: this checks the journald transport, not which component a line is
+            // attributed to (tests/logs_rules.rs does that).
+            variants.push(format!("Nov 21 09:12:03 node02 node-agent[1234]: {line}"));
         }
         if klog || structured {
             variants.push(format!("2026-11-21T09:12:03.123456789Z stderr F {line}"));

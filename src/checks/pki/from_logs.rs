@@ -115,10 +115,11 @@ impl Check for CertExpiredInLogs {
             seen.extend(h.seen.iter().copied());
             unseen += h.count.saturating_sub(h.seen.len() as u64);
             for d in expired {
-                dates
-                    .entry(d)
-                    .or_default()
-                    .insert(format!("{} on {}", h.component, snap.node_name(h.node)));
+                dates.entry(d).or_default().insert(format!(
+                    "{} on {}",
+                    h.component,
+                    snap.hit_node(h).as_deref().unwrap_or("cluster")
+                ));
             }
         }
         if dates.is_empty() {
