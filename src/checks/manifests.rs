@@ -275,17 +275,21 @@ fn restore_command(
     let decode = if kind == "Secret" { " | base64 -d" } else { "" };
     let (ns, obj) = (shell::word(ns), shell::word(obj));
     if from_api {
-        keys.iter()
-            .map(|k| {
+        // The bundle names the node; the operator says how to reach it.
+        let target = format!(
+            "{}=...   # set to node {} as you reach it (the bundle's name is never used to connect)",
+            shell::SSH_TARGET,
+            shell::comment_text(node)
+        );
+        std::iter::once(target)
+            .chain(keys.iter().map(|k| {
                 let remote = shell::join(["sudo", "tee", &format!("{dir}/{k}")]).unwrap_or_else(|| shell::INVALID_WORD.into());
-                let Some(ssh) = shell::ssh(node, &remote) else {
-                    return shell::check_by_hand("the node to copy to", shell::Kind::Host);
-                };
                 format!(
-                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {ssh} >/dev/null",
+                    "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {} >/dev/null",
                     shell::word(k),
+                    shell::ssh(&remote),
                 )
-            })
+            }))
             .collect::<Vec<_>>()
             .join("\n")
     } else {

@@ -175,14 +175,18 @@ pub fn word(value: &str) -> String {
     quote(value).unwrap_or_else(|| INVALID_WORD.to_string())
 }
 
-/// `ssh -- <node> <remote command>`: the remote command is quoted once more, because ssh
-/// hands its arguments to the remote shell as one string to parse again.
-///
-/// `None` when `node` is no host name or IP address: a bundle's `cp-1@evil.example.com` would
-/// send what is piped in to another host, and `$(…)@cp-1` reaches the shell through an ssh
-/// config's `%r`.
-pub fn ssh(node: &str, remote: &str) -> Option<String> {
-    valid(Kind::Host, node).then(|| format!("ssh -- {} {}", word(node), word(remote)))
+/// The shell variable the operator sets to the node an ssh command goes to.
+pub const SSH_TARGET: &str = "NODE";
+
+/// `ssh -- "${NODE:?…}" <remote command>`: the host is the operator's, never the bundle's
+/// (a bundle's node name, even a valid one such as `evil.example.com`, would receive what is
+/// piped in: a live Secret's private key). The remote command is quoted once more, because
+/// ssh hands its arguments to the remote shell as one string to parse again.
+pub fn ssh(remote: &str) -> String {
+    format!(
+        "ssh -- \"${{{SSH_TARGET}:?set {SSH_TARGET} to the node as you reach it}}\" {}",
+        word(remote)
+    )
 }
 
 /// The line shown instead of a command whose value failed validation.
