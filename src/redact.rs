@@ -86,8 +86,13 @@ pub fn secret_name(name: &str) -> bool {
     SECRET_NAME_ONLY.is_match(name) && !harmless_key(name)
 }
 
-/// A quote, possibly JSON-escaped once or more (`"`, `\"`, `\\\"`, `'`).
-const Q: &str = r#"(?:\\*["'])"#;
+/// A quote, possibly JSON-escaped once or more (`"`, `\"`, `\\\"`, `'`), a backtick or a
+/// typographic quote (`‘’“”`, what word processors and chat tools turn quotes into).
+const Q: &str = r#"(?:\\*["'`‘’“”])"#;
+
+/// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
+/// empty elements (`""`) and a dump's `argv[4]=`.
+const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]=)*"#;
 
 fn re(p: &str) -> Regex {
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
@@ -135,6 +140,19 @@ static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*(?:[!&][^\s]*[ \t]+)*[|>][+-]?[0-9]?[+-]?[ \t]*(?:#[^\n]*)?\r?\n)((?:[ \t]*\r?\n)*(?:[ \t]+[^\n]*(?:\n|$))+)"#
     ))
 });
+/// A YAML flow scalar under a secret-like key whose quotes span lines (`password: "a` then
+/// `  b"` in a multi-line Event message): the whole scalar, `"…"` with its escapes and
+/// `'…'` with its doubled quotes.
+static QUOTED_LINES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    [
+        re(&format!(
+            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*")((?:\\.|[^"\\])*\n(?:\\.|[^"\\])*)(")"#
+        )),
+        re(&format!(
+            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*')((?:''|[^'])*\n(?:''|[^'])*)(')"#
+        )),
+    ]
+});
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
 /// secret (the hash only pins the CA).
 static K3S_TOKEN: LazyLock<Regex> =
@@ -144,7 +162,14 @@ static K3S_TOKEN: LazyLock<Regex> =
 /// `"--client-secret" "X"`, also with escaped quotes.
 static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}\s*,?\s*{Q})((?:\\[^"']|[^"'\\\r\n])+)"#
+        r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}{ARG_SEP}{Q})((?:\\[^"']|[^"'`‘’“”\\\r\n])+)"#
+    ))
+});
+/// `-p` as one quoted element of an argument list and a value that is not a port or a
+/// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`).
+static QUOTED_SHORT_P: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"({Q}-p(?:{Q}{ARG_SEP}{Q})?)((?:\\[^"']|[^"'`‘’“”\\\r\n])+)"#
     ))
 });
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
@@ -717,6 +742,9 @@ pub fn line(text: &str) -> String {
         format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
     });
     if multiline {
+        for r in QUOTED_LINES.iter() {
+            apply(r, &|c| format!("{}{MASK}{}", &c[1], &c[3]));
+        }
         apply(&BLOCK_SCALAR, &|c| {
             let lines: String = c[2]
                 .split_inclusive('\n')
@@ -730,6 +758,14 @@ pub fn line(text: &str) -> String {
         });
     }
     apply(&QUOTED_FLAG, &|c| format!("{}{MASK}", &c[1]));
+    apply(&QUOTED_SHORT_P, &|c| {
+        // A port (`["-p","8080"]`, `"-p8080:80"`) is no password.
+        if c[2].bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'/') || harmless_value(&c[2]) {
+            c[0].to_string()
+        } else {
+            format!("{}{MASK}", &c[1])
+        }
+    });
     apply(&K3S_TOKEN, &|c| format!("{}{MASK}", &c[1]));
     for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
         apply(r, &|c| {
@@ -919,6 +955,8 @@ mod tests {
         ("password: !!str |\n  blockv9al4\n", "blockv9al4"),
         ("password: &pw |\n  blockv9al5\n", "blockv9al5"),
         ("password: |\n\n  blockv9al6\n", "blockv9al6"),
+        ("password: \"first9line\n  second9line\"\nuser: x", "second9line"),
+        ("token: 'first8line\n  it''s second8line'\n", "second8line"),
         ("[mysqldump, -u, root, --password, javaStyle9, app]", "javaStyle9"),
         // Argument lists (hostile round 5, M1).
         (r#"args=["--db-password","PMARK01"]"#, "PMARK01"),
@@ -931,6 +969,17 @@ mod tests {
         (r#"exec: "--client-secret" "PMARK05""#, "PMARK05"),
         (r#"{"args":["-password","PMARK07"]}"#, "PMARK07"),
         (r#"args=[\"--db-password\",\"PMARK18\"]"#, "PMARK18"),
+        // Argument lists (hostile round 6, M2 residue).
+        (r#"["--password",\n"QM08xx"]"#, "QM08xx"),
+        (r#"["--password","","QM22xx"]"#, "QM22xx"),
+        (r#"["mysql","-pQM14xx"]"#, "QM14xx"),
+        (r#"["sshpass","-p","QM13xx"]"#, "QM13xx"),
+        (r#"["-p","QM13yy"]"#, "QM13yy"),
+        ("`--password` `QM06xx`", "QM06xx"),
+        ("[\"--password\",  ‘QM10xx’]", "QM10xx"),
+        ("“--password” “QM10yy”", "QM10yy"),
+        (r#"argv[3]="--password" argv[4]="QM12xx""#, "QM12xx"),
+        (r#"("--password" "QM02xx")"#, "QM02xx"),
         ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
@@ -1107,6 +1156,9 @@ mod tests {
             "acme: error presenting token: route53: failed to determine hosted zone ID",
             "Get https://10.0.0.10:443/api/v1/nodes?fieldSelector=metadata.name%3Dmaster-01&limit=500",
             "\u{8A3C}\u{660E}\u{66F8}\u{FF1A}\u{671F}\u{9650}\u{5207}\u{308C}",
+            // A port in an argument list is no password.
+            r#"args: ["-p","8080"]"#,
+            r#"["docker","run","-p8080:80","nginx"]"#,
         ] {
             assert_eq!(line(text), text);
         }
