@@ -872,6 +872,44 @@ fn kind_export_logs_expired_certificates_are_a_root_cause_with_a_plan() {
     assert!(on(&r, "cert-expired-in-logs").is_empty(), "{r}");
 }
 
+/// kind, only the apiserver's client authentication names the expired date while one
+/// worker's kubelet is refused: that worker's kubelet client certificate expired. The root
+/// cause is on the worker and the plan renews its kubelet credential there, not the control
+/// plane's certificates (newuser round 6, #2).
+#[test]
+fn kind_export_logs_a_refused_kubelet_gets_its_client_certificate_renewed() {
+    let refused = |t: &str| {
+        format!(
+            "Nov 21 {t} kind-worker kubelet[211]: E1121 {t}.000000     211 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"kind-worker\\\": Unauthorized\"\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    kind_export(
+        dir.path(),
+        &format!("{}{}", refused("09:20:10"), refused("09:21:10")),
+    );
+    write(
+        dir.path(),
+        "kind-control-plane/pods/kube-system_kube-apiserver-kind-control-plane_1a2b/kube-apiserver/0.log",
+        "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z, verifying certificate SN=2273958010, SKID=, AKID=4E:11 failed: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z]\"\n",
+    );
+    let (code, r) = analyze(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(on(&r, "cert-expired-in-logs"), ["kind-worker"], "{r:#}");
+    let ids: Vec<&str> = r["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["renew-kubelet-client-cert"], "{r:#}");
+    assert!(
+        r["plan"][0].to_string().contains("system:node:kind-worker"),
+        "{}",
+        r["plan"][0]
+    );
+}
+
 /// must-gather after a long power-off (newuser3 B5.1, B5.2): the kubelets' client
 /// certificates expired and their new CSRs wait. The plan approves them (never kubeadm, which
 /// OpenShift does not use), and a worker is NotReady because the apiserver refuses its
@@ -1045,6 +1083,56 @@ fn must_gather_journals_of_several_masters_are_split_by_host() {
         ["master-2.ocp.example.com"],
         "{r:#}"
     );
+}
+
+/// Every master's start-up noise in the shared journal is history when each master's own
+/// lines go on for an hour after it and its Node is Ready, not only the master whose line
+/// ends the file (newuser round 6, #1: each host's end was the end of its last matching
+/// line).
+#[test]
+fn must_gather_start_up_noise_of_every_master_is_history() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    let hosts = ["master-0", "master-1", "master-2"];
+    let mut journal = String::new();
+    for (i, h) in hosts.iter().enumerate() {
+        journal.push_str(&format!(
+            "Nov 21 08:10:0{i} {h} kubenswrapper[230{i}]: E1121 08:10:0{i}.000000    230{i} kubelet.go:2862] \"Container runtime network not ready\" networkReady=\"NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: no CNI configuration file in /etc/kubernetes/cni/net.d/. Has your network provider started?\"\n"
+        ));
+    }
+    for minute in 11..60 {
+        for (i, h) in hosts.iter().enumerate() {
+            journal.push_str(&format!(
+                "Nov 21 08:{minute:02}:1{i} {h} kubenswrapper[230{i}]: I1121 08:{minute:02}:1{i}.000000    230{i} kubelet_getters.go:187] \"Pod status updated\" pod=\"openshift-dns/node-resolver-{i}\" status=\"Running\"\n"
+            ));
+        }
+    }
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/masters/kubelet_service.log"),
+        &journal,
+    );
+    for h in hosts {
+        write(
+            dir.path(),
+            &format!("{top}/cluster-scoped-resources/core/nodes/{h}.yaml"),
+            &format!(
+                "apiVersion: v1\nkind: Node\nmetadata:\n  name: {h}\nstatus:\n  conditions:\n  - type: Ready\n    status: \"True\"\n    lastTransitionTime: \"2026-11-21T08:12:00Z\"\n"
+            ),
+        );
+    }
+    let (code, r) = analyze(dir.path());
+    let noise: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "log-cni-not-ready")
+        .collect();
+    assert_eq!(noise.len(), 3, "{r:#}");
+    assert!(noise.iter().all(|f| f["severity"] == "info"), "{noise:#?}");
+    assert_eq!(code, 0, "{r:#}");
 }
 
 /// No file a known collector or node writes is an unreadable input: every fixture bundle but

@@ -302,3 +302,71 @@ fn a_bundle_dated_only_by_file_times_is_incomplete() {
         );
     }
 }
+
+/// A kubelet line rejecting the apiserver's certificate at `server` with notAfter 2026-06-10.
+fn rejected_at(at: &str, server: &str) -> String {
+    let clock = &at[11..19];
+    format!(
+        "{at}+0000 cp-1 kubelet[812]: E{}{} {clock}.000000     812 reflector.go:147] \"Failed to watch\" err=\"Get \\\"https://{server}/api/v1/nodes?limit=500\\\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time {at}Z is after 2026-06-10T00:00:00Z\"",
+        &at[5..7],
+        &at[8..10]
+    )
+}
+
+/// cert-not-reloaded: the apiserver's certificate file is valid (renewed), yet the kubelet
+/// goes on rejecting, up to capture, a certificate whose notAfter the bundle no longer holds
+/// at the address the apiserver advertises: the running apiserver never loaded the file. The
+/// plan restarts it and checks what the endpoint serves; it renews nothing (newuser5 N3b).
+#[test]
+fn cert_not_reloaded_is_a_restart_not_a_renewal() {
+    let ongoing: Vec<String> = [
+        "2026-06-15T11:40:00",
+        "2026-06-15T11:50:00",
+        "2026-06-15T11:57:00",
+    ]
+    .iter()
+    .map(|t| rejected_at(t, "10.0.0.10:6443"))
+    .collect();
+    let dir = with_kubelet_lines(&ongoing);
+    let (code, r) = analyze(dir.path());
+    assert_eq!(code, 1);
+    let root = of(&r, "cert-not-reloaded");
+    assert_eq!(root.len(), 1, "{r:#}");
+    assert_eq!(root[0]["node"], "cp-1");
+    assert!(
+        root[0]["paths"][0]
+            .as_str()
+            .unwrap()
+            .ends_with("etc/kubernetes/pki/apiserver.crt")
+    );
+    let symptom = of(&r, "log-cert-expired");
+    assert!(
+        symptom[0]["explained_by"]
+            .as_array()
+            .unwrap()
+            .contains(&root[0]["id"]),
+        "{symptom:#?}"
+    );
+    let plan = r["plan"].as_array().unwrap();
+    let ids: Vec<&str> = plan.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["reload-static-pod-cert"], "{plan:#?}");
+    let text = plan[0].to_string();
+    assert!(
+        text.contains("kube-apiserver.yaml") && text.contains("openssl s_client -connect 10.0.0.10:6443"),
+        "{text}"
+    );
+
+    // Through a load balancer every control plane's certificate covers the address: which one
+    // still presents the old certificate is not proven, so no restart is guessed.
+    let via_lb: Vec<String> = ["2026-06-15T11:40:00", "2026-06-15T11:57:00"]
+        .iter()
+        .map(|t| rejected_at(t, "kubernetes.default.svc:443"))
+        .collect();
+    let (_, r) = analyze(with_kubelet_lines(&via_lb).path());
+    assert!(of(&r, "cert-not-reloaded").is_empty(), "{r:#}");
+
+    // Rejections that stopped long before capture were loaded since: nothing to restart.
+    let past = [rejected_at("2026-06-15T11:20:00", "10.0.0.10:6443")];
+    let (_, r) = analyze(with_kubelet_lines(&past).path());
+    assert!(of(&r, "cert-not-reloaded").is_empty(), "{r:#}");
+}

@@ -16,8 +16,10 @@ use crate::snapshot::{Location, Snapshot, duration_text, rfc3339};
 
 mod from_logs;
 mod kubelet;
+mod reload;
 
 pub use from_logs::CertExpiredInLogs;
+pub use reload::CertNotReloaded;
 
 use kubelet::{KubeletServing, Served};
 

@@ -76,7 +76,7 @@ impl Scanner {
     fn file(&self, filter: Option<String>, label: Option<String>, by_host: bool) -> FileScan<'_> {
         FileScan {
             by_host,
-            hosts: BTreeSet::new(),
+            host_ends: BTreeMap::new(),
             set: &self.rules,
             max_line: self.max_line,
             max_samples: self.max_samples,
@@ -231,6 +231,25 @@ fn line_identity(rec: &Record<'_>) -> u64 {
     h.finish()
 }
 
+/// Records `stamp` as `c`'s end unless a later line was noted already: a block's sampled
+/// lines are read before its candidate lines, which may be earlier.
+fn keep_later(ends: &mut BTreeMap<&'static str, Stamp>, c: &'static str, stamp: Stamp) {
+    // Year-less times count wrap-arounds from the start of the file here: more is later.
+    let key = |s: &Stamp| match s {
+        Stamp::Full(t) => (1u8, t.unix_timestamp_nanos(), 0, 0, 0),
+        Stamp::Yearless(y) => (0, i128::from(y.back), y.month, y.day, y.nanos),
+    };
+    match ends.get(c) {
+        Some(old) if key(old) > key(&stamp) => {}
+        _ => {
+            ends.insert(c, stamp);
+        }
+    }
+}
+
+/// Lines read at the head of every file for the hosts they name.
+const HEAD_LINES: u64 = 64;
+
 /// Most hosts one file's hits are split by: a journal of every node of a big cluster still
 /// fits, a forged one cannot grow the hits without bound.
 const MAX_HOSTS: usize = 256;
@@ -245,8 +264,10 @@ struct FileScan<'s> {
     /// `host_service_logs/masters/`). [`LogSummary::place`] drops the split on a node's own
     /// files.
     by_host: bool,
-    /// The hosts seen so far, at most [`MAX_HOSTS`]; later ones count as no host.
-    hosts: BTreeSet<String>,
+    /// The hosts seen so far (at most [`MAX_HOSTS`]; later ones count as no host) and when
+    /// each host's lines of each component end. Once a file shows two hosts every line is
+    /// read for it: one host's last line says nothing of another's.
+    host_ends: BTreeMap<String, BTreeMap<&'static str, Stamp>>,
     set: &'s RuleSet,
     max_line: usize,
     max_samples: usize,
@@ -267,7 +288,7 @@ struct FileScan<'s> {
     last_line: Vec<u8>,
     /// In a mixed journal (no component from the path): each component's latest time among
     /// the lines read (candidates and each block's last line).
-    comp_ends: BTreeMap<(&'static str, Option<String>), Stamp>,
+    comp_ends: BTreeMap<&'static str, Stamp>,
     /// Offset from which the next line is sampled for [`FileScan::comp_ends`].
     next_sample: u64,
     /// Reads the certificate keys of matching lines.
@@ -365,7 +386,8 @@ impl FileScan<'_> {
     fn block(&mut self, block: &[u8], origin: u64) {
         let mut line_start = 0usize;
         for nl in memchr::memchr_iter(b'\n', block) {
-            if origin + line_start as u64 >= self.next_sample {
+            if origin + line_start as u64 >= self.next_sample || self.lines < HEAD_LINES || self.multi_host()
+            {
                 self.sample(
                     origin + line_start as u64,
                     block.get(line_start..nl).unwrap_or_default(),
@@ -424,11 +446,17 @@ impl FileScan<'_> {
     /// In a mixed journal, the first line starting at or after each [`SAMPLE_EVERY`] bytes
     /// dates its unit: a lower bound of when each unit last logged that does not depend on how
     /// the file was read (the same lines whatever the chunks).
+    /// The first [`HEAD_LINES`] lines are read too (a file's first hosts), and in a file of
+    /// several hosts' journals every line.
     fn sample(&mut self, at: u64, line: &[u8]) {
-        if self.filter.is_some() && !self.by_host || at < self.next_sample {
+        if self.filter.is_some() && !self.by_host {
             return;
         }
-        self.next_sample = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
+        if at >= self.next_sample {
+            self.next_sample = (at / SAMPLE_EVERY + 1) * SAMPLE_EVERY;
+        } else if !(self.multi_host() || self.lines < HEAD_LINES) {
+            return;
+        }
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let line = line.get(..self.max_line.min(line.len())).unwrap_or_default();
         let rec = record::parse(line);
@@ -458,12 +486,24 @@ impl FileScan<'_> {
             }),
             full => full,
         };
-        let host = self.host_of(rec);
-        // A file that names its component ends where its last line is, unless hosts split it.
-        if self.filter.is_some() && host.is_none() {
-            return;
+        if let Some(h) = rec.host.as_deref().filter(|h| self.by_host && is_host_name(h)) {
+            if !self.host_ends.contains_key(h) && self.host_ends.len() < MAX_HOSTS {
+                self.host_ends.insert(h.to_string(), BTreeMap::new());
+            }
+            if let Some(ends) = self.host_ends.get_mut(h) {
+                keep_later(ends, c, stamp);
+                return;
+            }
         }
-        self.comp_ends.insert((c, host), stamp);
+        // A file that names its component ends where its last line is.
+        if self.filter.is_none() {
+            keep_later(&mut self.comp_ends, c, stamp);
+        }
+    }
+
+    /// Whether this file holds several hosts' journals.
+    fn multi_host(&self) -> bool {
+        self.host_ends.len() >= 2
     }
 
     /// The host a line names, when this file's hits are kept per host and the name is a
@@ -473,13 +513,12 @@ impl FileScan<'_> {
             return None;
         }
         let host = rec.host.as_deref().filter(|h| is_host_name(h))?;
-        if self.hosts.contains(host) {
-            return Some(host.to_string());
+        if !self.host_ends.contains_key(host) {
+            if self.host_ends.len() >= MAX_HOSTS {
+                return None;
+            }
+            self.host_ends.insert(host.to_string(), BTreeMap::new());
         }
-        if self.hosts.len() >= MAX_HOSTS {
-            return None;
-        }
-        self.hosts.insert(host.to_string());
         Some(host.to_string())
     }
 
@@ -679,10 +718,18 @@ impl FileScan<'_> {
             }
         };
         let component_ends = match &path {
-            Some(p) => std::mem::take(&mut self.comp_ends)
-                .into_iter()
-                .map(|((c, host), s)| ((p.clone(), c.to_string(), host), date(s)))
-                .collect(),
+            Some(p) => {
+                let hosts = std::mem::take(&mut self.host_ends);
+                let own = hosts
+                    .into_iter()
+                    .flat_map(|(h, ends)| ends.into_iter().map(move |(c, s)| (c, Some(h.clone()), s)));
+                std::mem::take(&mut self.comp_ends)
+                    .into_iter()
+                    .map(|(c, s)| (c, None, s))
+                    .chain(own)
+                    .map(|(c, host, s)| ((p.clone(), c.to_string(), host), date(s)))
+                    .collect()
+            }
             None => BTreeMap::new(),
         };
         let rules = &self.set.rules;

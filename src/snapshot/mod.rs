@@ -236,12 +236,11 @@ impl Snapshot {
             return Some(self.node_name(h.node).to_string());
         }
         let host = h.host.as_deref()?;
-        let dumped = self.k8s_nodes.iter().map(|n| n.node.metadata.name.as_str());
-        let named = dumped.clone().find(|n| *n == host).or_else(|| {
-            dumped
-                .filter(|n| n.strip_prefix(host).is_some_and(|r| r.starts_with('.')))
-                .next()
-        });
+        let mut dumped = self.k8s_nodes.iter().map(|n| n.node.metadata.name.as_str());
+        let named = dumped
+            .clone()
+            .find(|n| *n == host)
+            .or_else(|| dumped.find(|n| n.strip_prefix(host).is_some_and(|r| r.starts_with('.'))));
         Some(named.unwrap_or(host).to_string())
     }
 

@@ -15,7 +15,7 @@ use crate::finding::{CertKey, Finding, KeyKind};
 use crate::snapshot::{Snapshot, rfc3339};
 
 /// The log rule whose lines name an expired certificate's notAfter.
-const EXPIRED_LINES: &[&str] = &[
+pub(super) const EXPIRED_LINES: &[&str] = &[
     "log-cert-expired",
     "log-etcd-tls-rejected",
     "log-node-registration-failed",
@@ -24,7 +24,7 @@ const EXPIRED_LINES: &[&str] = &[
 /// The components whose rejections can prove a cluster certificate expired: the control
 /// plane, the kubelet and the distributions' own processes. A tenant pod's log names its own
 /// peers' certificates and proves nothing about the cluster's (hostile round 6).
-const SYSTEM: &[&str] = &[
+pub(super) const SYSTEM: &[&str] = &[
     "kubelet",
     "kube-apiserver",
     "etcd",
@@ -39,7 +39,7 @@ const SYSTEM: &[&str] = &[
 /// Whether a log path is a system namespace's pod log or a host log (not a tenant pod's):
 /// CRI `pods/<ns>_<pod>_<uid>/`, must-gather `namespaces/<ns>/pods/`, cluster-info
 /// `<ns>/<pod>/logs.txt`.
-fn system_path(path: &str) -> bool {
+pub(super) fn system_path(path: &str) -> bool {
     let system_ns = |ns: &str| ns == "kube-system" || ns.starts_with("openshift-");
     let segs: Vec<&str> = path.split('/').collect();
     if let Some(i) = segs.iter().position(|s| *s == "namespaces") {
@@ -93,6 +93,8 @@ impl Check for CertExpiredInLogs {
         let mut dates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
         let mut unseen = 0u64;
+        // Dates some line names as a certificate met other than as a client of the apiserver.
+        let mut served: BTreeSet<String> = BTreeSet::new();
         for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
             if quiet(snap, h, RECENT).is_some()
                 || !SYSTEM.contains(&h.component.as_str())
@@ -100,14 +102,24 @@ impl Check for CertExpiredInLogs {
             {
                 continue;
             }
-            let expired = h
-                .refs
-                .iter()
-                .flatten()
-                .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
-                .filter(|k| parse(&k.value).is_some_and(|t| t < at))
-                .map(|k| k.value.clone())
-                .collect::<BTreeSet<_>>();
+            let mut expired = BTreeSet::new();
+            for group in &h.refs {
+                // The apiserver refusing a client's certificate (`Unable to authenticate the
+                // request`): a client's certificate expired, not one the control plane serves.
+                let client = group
+                    .iter()
+                    .any(|k| k.kind == KeyKind::ClientOf && k.value == "kube-apiserver");
+                for k in group
+                    .iter()
+                    .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
+                    .filter(|k| parse(&k.value).is_some_and(|t| t < at))
+                {
+                    expired.insert(k.value.clone());
+                    if !client {
+                        served.insert(k.value.clone());
+                    }
+                }
+            }
             if expired.is_empty() {
                 continue;
             }
@@ -126,6 +138,18 @@ impl Check for CertExpiredInLogs {
             return Vec::new();
         }
         let lines = seen.len() as u64 + unseen;
+        // Only the apiserver's client authentication names these dates, and kubelets are
+        // refused (`Unauthorized`) up to capture: their client certificates expired. Renewing
+        // the control plane's certificates would leave them refused (newuser round 6, #2).
+        // On OpenShift the kubelets' new certificates come through their CSRs (below).
+        let openshift = snap.collectors.iter().any(|(_, c)| *c == Collector::MustGather);
+        let refused = refused_kubelets(snap);
+        if !openshift && !refused.is_empty() && dates.keys().all(|d| !served.contains(d)) {
+            return refused
+                .into_iter()
+                .map(|node| kubelet_client(cx, &node, &dates, lines))
+                .collect();
+        }
         let none = if held.is_empty() {
             " (it holds no certificate at all)"
         } else {
@@ -144,7 +168,6 @@ impl Check for CertExpiredInLogs {
             .collect();
         pending.sort_unstable();
         pending.dedup();
-        let openshift = snap.collectors.iter().any(|(_, c)| *c == Collector::MustGather);
         let mut fixes = Vec::new();
         if !openshift {
             fixes.push("kubeadm-certs-renew");
@@ -210,7 +233,46 @@ impl Check for CertExpiredInLogs {
     }
 }
 
-fn parse(t: &str) -> Option<OffsetDateTime> {
+/// Nodes whose kubelet the apiserver refuses up to capture (`log-node-credentials-rejected`
+/// not silent for [`RECENT`]).
+fn refused_kubelets(snap: &Snapshot) -> BTreeSet<String> {
+    snap.logs
+        .of_rule("log-node-credentials-rejected")
+        .filter(|h| h.component == "kubelet" && quiet(snap, h, RECENT).is_none())
+        .filter_map(|h| snap.hit_node(h))
+        .collect()
+}
+
+/// The finding for a kubelet whose client certificate expired, proven by the apiserver
+/// refusing a client certificate with that notAfter while that kubelet is refused.
+fn kubelet_client(
+    cx: &Ctx<'_>,
+    node: &str,
+    dates: &BTreeMap<String, BTreeSet<String>>,
+    lines: u64,
+) -> Finding {
+    let list = dates.keys().cloned().collect::<Vec<_>>().join(", ");
+    let who: BTreeSet<&String> = dates.values().flatten().collect();
+    let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    cx.finding(format!("kubelet-client\0{node}"))
+        .message(format!(
+            "The kubelet client certificate of node {node} expired at {list} (notAfter): the apiserver refuses a client \
+             certificate with that notAfter in {lines} log line(s) ({who}) while the kubelet on {node} is refused \
+             (Unauthorized), and the bundle holds no certificate to renew: renew that kubelet's client certificate on {node}"
+        ))
+        .node(Some(node))
+        .keys(dates.keys().map(|d| CertKey::new(KeyKind::NotAfter, d.clone())))
+        .evidence("not_after", dates.keys().cloned().collect::<Vec<_>>())
+        .evidence("lines", lines)
+        .evidence("from", "logs")
+        .evidence("presented_by", "kubelet")
+        .var("node", node.to_string())
+        .var("cn", format!("system:node:{node}"))
+        .var("target", format!("kubelet client certificate of {node}"))
+        .fixes(["renew-kubelet-client-cert"])
+}
+
+pub(super) fn parse(t: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
 }
 
