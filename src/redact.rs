@@ -76,7 +76,7 @@ pub fn partial(value: &str) -> String {
 /// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
 /// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|credentials?|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
 static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
@@ -87,12 +87,19 @@ pub fn secret_name(name: &str) -> bool {
 }
 
 /// A quote, possibly JSON-escaped once or more (`"`, `\"`, `\\\"`, `'`), a backtick or a
-/// typographic quote (`‘’“”`, what word processors and chat tools turn quotes into).
-const Q: &str = r#"(?:\\*["'`‘’“”])"#;
+/// typographic quote (`‘’“”«»„`, what word processors and chat tools turn quotes into).
+const Q: &str = r#"(?:\\*["'`‘’“”«»„])"#;
 
 /// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
-/// empty elements (`""`) and a dump's `argv[4]=`.
-const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]=)*"#;
+/// empty elements (`""`) and a dump's `argv[4]=` (`argv[4] = `).
+const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*=\s*)*"#;
+
+/// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
+/// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
+/// a typographic opening quote to any closing one. A quote of another kind inside is part of
+/// the value (`"ab'cd"`).
+const QUOTED_VALUE: &str =
+    r#"(?:\\+["'](?:[^"'\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]+|`[^`\r\n]+|[‘“«„][^’”»“\r\n]+)"#;
 
 fn re(p: &str) -> Regex {
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
@@ -137,7 +144,7 @@ static FLAG: LazyLock<Regex> = LazyLock::new(|| {
 /// indented lines below, as in a multi-line Event message): every line of the block.
 static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*(?:[!&][^\s]*[ \t]+)*[|>][+-]?[0-9]?[+-]?[ \t]*(?:#[^\n]*)?\r?\n)((?:[ \t]*\r?\n)*(?:[ \t]+[^\n]*(?:\n|$))+)"#
+        r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*(?:[!&][^\s]*[ \t]+)*(?:[|>][+-]?[0-9]?[+-]?)?[ \t]*(?:#[^\n]*)?\r?\n)((?:[ \t]*\r?\n)*(?:[ \t]+[^\n]*(?:\n|$))+)"#
     ))
 });
 /// A YAML flow scalar under a secret-like key whose quotes span lines (`password: "a` then
@@ -146,10 +153,10 @@ static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
 static QUOTED_LINES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
         re(&format!(
-            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*")((?:\\.|[^"\\])*\n(?:\\.|[^"\\])*)(")"#
+            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*")((?:\\.|[^"\\])*\n(?:\\.|[^"\\])*)("|\z)"#
         )),
         re(&format!(
-            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*')((?:''|[^'])*\n(?:''|[^'])*)(')"#
+            r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*')((?:''|[^'])*\n(?:''|[^'])*)('|\z)"#
         )),
     ]
 });
@@ -162,16 +169,41 @@ static K3S_TOKEN: LazyLock<Regex> =
 /// `"--client-secret" "X"`, also with escaped quotes.
 static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}{ARG_SEP}{Q})((?:\\[^"']|[^"'`‘’“”\\\r\n])+)"#
+        r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
+/// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
+static QUOTED_USER: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r#"({Q}-u{Q}{ARG_SEP}{Q}[^:"'\s]+:)([^"'\s]+)"#)));
 /// `-p` as one quoted element of an argument list and a value that is not a port or a
 /// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`).
 static QUOTED_SHORT_P: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"({Q}-p(?:{Q}{ARG_SEP}{Q})?)((?:\\[^"']|[^"'`‘’“”\\\r\n])+)"#
+        r#"({Q}-p{Q}{ARG_SEP})({QUOTED_VALUE})|({Q}-p)([^\s"'`‘’“”«»„\\]+)"#
     ))
 });
+
+/// The length of a quoted value's opening quote, its escaping backslashes included.
+fn opening_quote(v: &str) -> usize {
+    v.char_indices()
+        .find(|(_, ch)| *ch != '\\')
+        .map_or(v.len(), |(i, ch)| i + ch.len_utf8())
+}
+
+/// What follows a `-p` that is no password: a path (`mkdir -p /etc/cni/net.d`, `install -p`)
+/// or a port mapping (`-p 127.0.0.1:6443:6443`, `10250:10250/tcp`).
+fn path_or_port(v: &str) -> bool {
+    let v = v.trim();
+    let ports = v
+        .trim_end_matches("/tcp")
+        .trim_end_matches("/udp")
+        .trim_end_matches("/sctp");
+    v.starts_with(['/', '.', '~', '$'])
+        || (!ports.is_empty()
+            && ports
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'[' | b']' | b'-')))
+}
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
 /// secret. The value runs to its closing quote, or (unquoted) to the end of the line.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
@@ -757,13 +789,25 @@ pub fn line(text: &str) -> String {
             format!("{}{lines}", &c[1])
         });
     }
-    apply(&QUOTED_FLAG, &|c| format!("{}{MASK}", &c[1]));
+    apply(&QUOTED_FLAG, &|c| {
+        // Keep the opening quote: the value is masked inside it.
+        format!("{}{}{MASK}", &c[1], &c[2][..opening_quote(&c[2])])
+    });
+    apply(&QUOTED_USER, &|c| format!("{}{MASK}", &c[1]));
     apply(&QUOTED_SHORT_P, &|c| {
-        // A port (`["-p","8080"]`, `"-p8080:80"`) is no password.
-        if c[2].bytes().all(|b| b.is_ascii_digit() || b == b':' || b == b'/') || harmless_value(&c[2]) {
+        let (lead, value) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(l), Some(v), _, _) => {
+                let v = v.as_str();
+                let open = opening_quote(v);
+                (format!("{}{}", l.as_str(), &v[..open]), &v[open..])
+            }
+            (_, _, Some(l), Some(v)) => (l.as_str().to_string(), v.as_str()),
+            _ => return c[0].to_string(),
+        };
+        if path_or_port(value) || harmless_value(value) {
             c[0].to_string()
         } else {
-            format!("{}{MASK}", &c[1])
+            format!("{lead}{MASK}")
         }
     });
     apply(&K3S_TOKEN, &|c| format!("{}{MASK}", &c[1]));
@@ -957,6 +1001,10 @@ mod tests {
         ("password: |\n\n  blockv9al6\n", "blockv9al6"),
         ("password: \"first9line\n  second9line\"\nuser: x", "second9line"),
         ("token: 'first8line\n  it''s second8line'\n", "second8line"),
+        // Hostile round 7: an unterminated quoted value, a value on the line below its key.
+        ("    password: \"unterminated\n      EVM06xx", "EVM06xx"),
+        ("    password:    # c\n      EVM11xx", "EVM11xx"),
+        ("    password:\n      EVM02plain", "EVM02plain"),
         ("[mysqldump, -u, root, --password, javaStyle9, app]", "javaStyle9"),
         // Argument lists (hostile round 5, M1).
         (r#"args=["--db-password","PMARK01"]"#, "PMARK01"),
@@ -980,6 +1028,20 @@ mod tests {
         ("“--password” “QM10yy”", "QM10yy"),
         (r#"argv[3]="--password" argv[4]="QM12xx""#, "QM12xx"),
         (r#"("--password" "QM02xx")"#, "QM02xx"),
+        // Hostile round 7: a quote of another kind inside the value, `argv[4] = `, list forms
+        // of `--src-creds` and `-u`, guillemets and low quotes.
+        ("[\"--password\",\"ab'cdQA01\"]", "QA01"),
+        ("[\"--password\",\"ab`cdQA02\"]", "QA02"),
+        ("[\"-p\",\"ab'QA03\"]", "QA03"),
+        (
+            "E0615 11:59:00.000000 812 run.go:74] \"command failed\" err=\"failed: x509: certificate has expired or is not yet valid [\"-p\",\"ab'QA03yy\"]\"",
+            "QA03yy",
+        ),
+        (r#"argv[3] = "--password" argv[4] = "QA04xx""#, "QA04xx"),
+        (r#"["skopeo","copy","--src-creds","admin:QA05pw"]"#, "QA05pw"),
+        (r#"["curl","-u","admin:QA06pw","https://x"]"#, "QA06pw"),
+        ("«--password» «QA07xx»", "QA07xx"),
+        ("„--password“ „QA08xx“", "QA08xx"),
         ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
@@ -1159,6 +1221,11 @@ mod tests {
             // A port in an argument list is no password.
             r#"args: ["-p","8080"]"#,
             r#"["docker","run","-p8080:80","nginx"]"#,
+            // Hostile round 7: a path or a port mapping after `-p` is no password.
+            r#"["mkdir","-p","/etc/cni/net.d"]"#,
+            r#"["docker","run","-p","127.0.0.1:6443:6443","img"]"#,
+            r#"args: ["-p", "10250:10250/tcp"]"#,
+            r#"["install","-D","-p","/opt/cni/bin/flannel","/host/opt/cni/bin/flannel"]"#,
         ] {
             assert_eq!(line(text), text);
         }

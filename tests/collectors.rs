@@ -592,6 +592,15 @@ fn must_gather_pod_logs_are_read_and_nothing_is_an_input_problem() {
     // The apiserver pod's dump says it runs on master-0: its log is master-0's.
     assert_eq!(on(&r, "log-cert-expired"), ["master-0"], "{r}");
     assert_eq!(code, 1);
+    // A tenant's pod of the same name runs elsewhere: pods are told apart by namespace too
+    // (hostile round 7).
+    write(
+        broken.path(),
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b/namespaces/tenant/pods/kube-apiserver-master-0/kube-apiserver-master-0.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver-master-0\n  namespace: tenant\nspec:\n  nodeName: worker-9\n  containers:\n  - name: x\n",
+    );
+    let (_, r) = analyze(broken.path());
+    assert_eq!(on(&r, "log-cert-expired"), ["master-0"], "{r}");
 }
 
 /// A file named `timestamp` outside a must-gather root dates nothing; a collector's recorded

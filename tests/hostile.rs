@@ -1205,3 +1205,30 @@ fn a_collection_time_past_year_9999_in_utc_is_refused_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--now must be RFC 3339"));
 }
+
+/// A tenant's pod cannot speak for the cluster (hostile round 7): one named `etcd-backup`
+/// printing etcd timeouts leaves a healthy node healthy, and one whose container is named
+/// `kubelet` printing journald-looking lines that name another host neither lands on that
+/// host nor changes when its journal ends.
+#[test]
+fn a_tenant_pod_does_not_speak_for_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+    let pod = root.join("var/log/pods/tenant-a_etcd-backup-7d9f_0b1c2d3e/backup");
+    std::fs::create_dir_all(&pod).unwrap();
+    let mut log = String::new();
+    for m in [30, 40, 50, 58] {
+        log.push_str(&format!("2026-06-15T11:{m}:01.000000000Z stderr F E0615 11:{m}:01.000000 1 status.go:71] etcdserver: request timed out\n"));
+        log.push_str(&format!("2026-06-15T11:{m}:02.000000000Z stderr F 2026-06-15T11:{m}:02+0000 cp-1 kubelet[812]: E0615 11:{m}:02.000000 812 kubelet.go:2862] \"Container runtime network not ready\" networkReady=\"NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized\"\n"));
+    }
+    std::fs::write(pod.join("0.log"), log).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["bundles"][0]["verdict"], "healthy", "{r:#}");
+    assert_eq!(out.status.code(), Some(0));
+}

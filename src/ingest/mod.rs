@@ -164,8 +164,8 @@ pub fn from_source(
         // A dumped pod's log (must-gather, cluster-info dump) is the log of the node the pod
         // ran on, when the pod's dump names it.
         if node.is_none() {
-            if let Some(host) = dumped_pod_node(&pod_nodes, &path) {
-                s.place_on_host(host);
+            if let Some(p) = crate::logscan::component::pod_of(&path) {
+                s.place_on_host(dumped_pod_node(&pod_nodes, p));
             }
         }
         if s.long_lines > 0 {
@@ -214,30 +214,29 @@ pub fn from_source(
 }
 
 /// The node of a log: the node that owns its path (see [`layout::owner`]).
-/// Dumped pods by name: (namespace, the node the pod ran on).
-fn pod_nodes(snap: &Snapshot) -> HashMap<String, (String, String)> {
+/// Dumped pods' nodes by (namespace, name).
+fn pod_nodes(snap: &Snapshot) -> HashMap<(String, String), String> {
     snap.pods
         .iter()
         .filter(|r| r.origin == artifact::PodOrigin::Dump && !r.pod.spec.node_name.is_empty())
         .map(|r| {
             let m = &r.pod.metadata;
             (
-                m.name.clone(),
-                (m.namespace.clone(), r.pod.spec.node_name.clone()),
+                (m.namespace.clone(), m.name.clone()),
+                r.pod.spec.node_name.clone(),
             )
         })
         .collect()
 }
 
-/// The node a dumped pod's log belongs to: a folder of the path is the pod's name, and an
-/// earlier one its namespace (`namespaces/<ns>/pods/<pod>/…/current.log`,
-/// `<ns>/<pod>/logs.txt`).
-fn dumped_pod_node<'a>(pods: &'a HashMap<String, (String, String)>, path: &str) -> Option<&'a str> {
-    let segs: Vec<&str> = path.split('/').collect();
-    segs.iter().enumerate().find_map(|(i, seg)| {
-        let (ns, node) = pods.get(*seg)?;
-        segs.get(..i)?.contains(&ns.as_str()).then_some(node.as_str())
-    })
+/// The node a dumped pod's container log belongs to: the node of the pod its path names,
+/// namespace and name (`namespaces/<ns>/pods/<pod>/…/current.log`, `<ns>/<pod>/logs.txt`).
+fn dumped_pod_node<'a>(
+    pods: &'a HashMap<(String, String), String>,
+    log: crate::logscan::component::PodLog<'_>,
+) -> Option<&'a str> {
+    let key = (log.namespace?.to_string(), log.pod.to_string());
+    pods.get(&key).map(String::as_str)
 }
 
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {

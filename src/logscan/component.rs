@@ -53,37 +53,115 @@ fn containing(text: &str) -> Option<&'static str> {
         .map(|(c, _)| *c)
 }
 
-/// The component a log file belongs to, from its bundle path:
-/// `var/log/pods/<ns>_<pod>_<uid>/<container>/0.log`,
-/// `var/log/containers/<pod>_<ns>_<container>-<id>.log`, or a file name such as
-/// `kubelet.log` / `etcd-member.log`. `None` when the path does not tell (`messages`,
-/// `syslog`, `journal.log`): such a log is scanned with every rule and each line's journald
-/// identifier names its component.
-pub fn from_path(path: &str) -> Option<String> {
+/// Where a container's log says it came from: namespace (when the path names it), pod and
+/// container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PodLog<'a> {
+    /// The pod's namespace.
+    pub namespace: Option<&'a str>,
+    /// The pod's name.
+    pub pod: &'a str,
+    /// The container's name (the pod's for `logs.txt`, which names none).
+    pub container: &'a str,
+}
+
+/// The pod and container of a container log path: CRI
+/// `pods/<ns>_<pod>_<uid>/<container>/0.log`, must-gather
+/// `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log`,
+/// `containers/<pod>_<ns>_<container>-<id>.log`, cluster-info dump `<ns>/<pod>/logs.txt`.
+/// `None` for a host's own logs.
+pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if let Some(i) = segs.iter().position(|s| *s == "pods") {
         if let (Some(pod_dir), Some(container)) = (segs.get(i + 1), segs.get(i + 2)) {
             if segs.len() > i + 3 {
-                let pod = pod_dir.split('_').nth(1).unwrap_or(pod_dir);
-                return Some(label(container, pod));
+                let mut parts = pod_dir.splitn(3, '_');
+                let (first, second) = (parts.next().unwrap_or(pod_dir), parts.next());
+                let (namespace, pod) = match second {
+                    Some(pod) => (Some(first), pod),
+                    // must-gather: the namespace is the folder above `pods/`.
+                    None => (
+                        i.checked_sub(2)
+                            .filter(|&n| segs.get(n) == Some(&"namespaces"))
+                            .and_then(|n| segs.get(n + 1).copied()),
+                        *pod_dir,
+                    ),
+                };
+                return Some(PodLog {
+                    namespace,
+                    pod,
+                    container,
+                });
             }
         }
     }
     let file = segs.last().copied().unwrap_or("");
-    // `kubectl cluster-info dump --output-directory`: `<ns>/<pod>/logs.txt`.
-    if file == "logs.txt" {
-        if let Some(pod) = segs.iter().rev().nth(1) {
-            return Some(label(pod, pod));
-        }
+    if file == "logs.txt" && segs.len() >= 3 {
+        let (ns, pod) = (segs[segs.len() - 3], segs[segs.len() - 2]);
+        return Some(PodLog {
+            namespace: Some(ns),
+            pod,
+            container: pod,
+        });
     }
     if segs.iter().rev().nth(1) == Some(&"containers") {
         let stem = file.strip_suffix(".log").unwrap_or(file);
         let parts: Vec<&str> = stem.splitn(3, '_').collect();
-        if let (Some(pod), Some(rest)) = (parts.first(), parts.get(2)) {
+        if let (Some(pod), Some(ns), Some(rest)) = (parts.first(), parts.get(1), parts.get(2)) {
             let container = rest.rsplit_once('-').map_or(*rest, |(c, _)| c);
-            return Some(label(container, pod));
+            return Some(PodLog {
+                namespace: Some(ns),
+                pod,
+                container,
+            });
         }
     }
+    None
+}
+
+/// Whether pods of namespace `ns` run the cluster's own components: `kube-*` (reserved by
+/// Kubernetes), `openshift-*`, and the CNI and distribution namespaces.
+pub fn system_namespace(ns: &str) -> bool {
+    ns.starts_with("kube-")
+        || ns.starts_with("openshift-")
+        || matches!(ns, "calico-system" | "tigera-operator" | "cattle-system")
+}
+
+/// Components a tenant's pod cannot stand for: a container of another namespace named
+/// `kubelet` or a pod named `etcd-backup` is that tenant's, not the cluster's.
+const CORE: &[&str] = &[
+    "kubelet",
+    "kube-apiserver",
+    "etcd",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kube-proxy",
+    "cloud-controller-manager",
+    "flannel",
+    "coredns",
+    "containerd",
+    "crio",
+    "docker",
+    "kernel",
+];
+
+/// The component a log file belongs to, from its bundle path: a container log's container
+/// (or pod) name, or a file name such as `kubelet.log` / `etcd-member.log`. A cluster
+/// component's name from a pod of a non-system namespace is `<namespace>/<container>`
+/// (hostile round 7). `None` when the path does not tell (`messages`, `syslog`,
+/// `journal.log`): such a log is scanned with every rule and each line's journald identifier
+/// names its component.
+pub fn from_path(path: &str) -> Option<String> {
+    if let Some(p) = pod_of(path) {
+        let name = label(p.container, p.pod);
+        return Some(match p.namespace {
+            Some(ns) if CORE.contains(&name.as_str()) && !system_namespace(ns) => {
+                format!("{ns}/{}", p.container)
+            }
+            _ => name,
+        });
+    }
+    let file = path.rsplit('/').next().unwrap_or("");
     containing(file).map(str::to_string)
 }
 
@@ -99,6 +177,46 @@ fn label(container: &str, pod: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tenant's pod stands for no cluster component, whatever its names say (hostile
+    /// round 7): `tenant-a/kubelet`, `tenant-a/backup`; a system namespace's pod does.
+    #[test]
+    fn a_tenant_pod_is_no_cluster_component() {
+        let c = |p: &str| from_path(p);
+        assert_eq!(
+            c("var/log/pods/tenant-a_kubelet-exporter-x1_0a1b/kubelet/0.log").as_deref(),
+            Some("tenant-a/kubelet")
+        );
+        assert_eq!(
+            c("var/log/pods/tenant-a_etcd-backup-7d9f_0a1b/backup/0.log").as_deref(),
+            Some("tenant-a/backup")
+        );
+        assert_eq!(
+            c("mg/img/namespaces/tenant-a/pods/etcd-0/etcd/etcd/logs/current.log").as_deref(),
+            Some("tenant-a/etcd")
+        );
+        assert_eq!(
+            c("dump/tenant-a/coredns-x/logs.txt").as_deref(),
+            Some("tenant-a/coredns-x")
+        );
+        assert_eq!(
+            c("mg/img/namespaces/openshift-etcd/pods/etcd-m0/etcd/etcd/logs/current.log").as_deref(),
+            Some("etcd")
+        );
+        // Not a cluster component: its own name wherever it runs.
+        assert_eq!(
+            c("var/log/pods/ingress_traefik-5d8f_0a1b/traefik/0.log").as_deref(),
+            Some("traefik")
+        );
+        assert_eq!(
+            pod_of("mg/img/namespaces/ns1/pods/p1/c1/c1/logs/current.log"),
+            Some(PodLog {
+                namespace: Some("ns1"),
+                pod: "p1",
+                container: "c1"
+            })
+        );
+    }
 
     #[test]
     fn paths_name_components() {

@@ -255,22 +255,32 @@ impl LogSummary {
             h.host = None;
         }
         self.hits = fold(all, self.max_samples);
+        self.rekey_ends(None);
+    }
+
+    /// Places a container's log of no node on the host its pod ran on (`None`: unknown).
+    /// What its lines print is the container's output: a journald prefix in it names no
+    /// host (hostile round 7).
+    pub fn place_on_host(&mut self, host: Option<&str>) {
+        for h in &mut self.hits {
+            h.host = host.map(str::to_string);
+        }
+        self.hits = fold(std::mem::take(&mut self.hits), self.max_samples);
+        self.rekey_ends(host);
+    }
+
+    /// Puts every component end of this file on `host`, the latest where several meet.
+    fn rekey_ends(&mut self, host: Option<&str>) {
         let ends = std::mem::take(&mut self.component_ends);
         for ((path, comp, _), end) in ends {
-            let slot = self.component_ends.entry((path, comp, None)).or_insert(end);
+            let slot = self
+                .component_ends
+                .entry((path, comp, host.map(str::to_string)))
+                .or_insert(end);
             if end.later_than(*slot) {
                 *slot = end;
             }
         }
-    }
-
-    /// Places one file of no node, a dumped pod's log, on the host its pod ran on: lines
-    /// that name no host of their own are that host's.
-    pub fn place_on_host(&mut self, host: &str) {
-        for h in &mut self.hits {
-            h.host.get_or_insert_with(|| host.to_string());
-        }
-        self.hits = fold(std::mem::take(&mut self.hits), self.max_samples);
     }
 
     /// When `component`'s logs at `paths` end: the latest of their last dated lines. In a

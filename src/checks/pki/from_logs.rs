@@ -40,20 +40,8 @@ pub(super) const SYSTEM: &[&str] = &[
 /// CRI `pods/<ns>_<pod>_<uid>/`, must-gather `namespaces/<ns>/pods/`, cluster-info
 /// `<ns>/<pod>/logs.txt`.
 pub(super) fn system_path(path: &str) -> bool {
-    let system_ns = |ns: &str| ns == "kube-system" || ns.starts_with("openshift-");
-    let segs: Vec<&str> = path.split('/').collect();
-    if let Some(i) = segs.iter().position(|s| *s == "namespaces") {
-        return segs.get(i + 1).is_some_and(|ns| system_ns(ns));
-    }
-    if let Some(i) = segs.iter().rposition(|s| *s == "pods") {
-        if let Some(dir) = segs.get(i + 1).filter(|_| segs.len() > i + 2) {
-            return system_ns(dir.split('_').next().unwrap_or(""));
-        }
-    }
-    if segs.last() == Some(&"logs.txt") && segs.len() >= 3 {
-        return system_ns(segs[segs.len() - 3]);
-    }
-    true
+    use crate::logscan::component::{pod_of, system_namespace};
+    pod_of(path).is_none_or(|p| p.namespace.is_none_or(system_namespace))
 }
 
 /// cert-expired-in-logs: one finding per control-plane node (or one for the cluster when the
