@@ -212,16 +212,30 @@ pub fn settle_history(findings: &mut [Finding]) {
                 .to_string()
         };
         let (since, quiet, end) = (since.to_string(), text("quiet_for"), text("log_end"));
+        // Undated lines: how many lines of the log follow them is the only measure.
+        let lines_after = f
+            .evidence
+            .get(crate::checks::logs::LINES_AFTER)
+            .and_then(serde_json::Value::as_u64);
         let recovered = f
             .evidence
             .get(crate::checks::logs::RECOVERED)
             .and_then(|v| v.as_str())
             .map(|r| format!("; {r}"))
             .unwrap_or_default();
+        let seen = match lines_after {
+            Some(n) => format!("its lines carry no time and {n} other lines of its log follow them"),
+            None => format!("last seen {since}, {quiet} before its log ends ({end})"),
+        };
         let note = if f.explained_by.is_empty() {
             format!(
-                "{}; last seen {since}, {quiet} before its log ends ({end}){recovered}, and nothing in the bundle \
-                 that holds at capture explains it: a past episode, not an ongoing fault",
+                "{}; {seen}{recovered}, and nothing in the bundle that holds at capture explains it: a past \
+                 episode, not an ongoing fault",
+                f.message
+            )
+        } else if lines_after.is_some() {
+            format!(
+                "{}; {seen}, but its cause still holds at capture: ongoing",
                 f.message
             )
         } else {

@@ -282,6 +282,61 @@ fn cluster_info_dump_pod_logs_are_read() {
     assert_eq!(code, 1);
 }
 
+/// CoreDNS prints no time: its start-up "connection refused" lines, followed by normal
+/// output while its pod's dump says the container is ready, are a past episode, in the
+/// directory and the stdout form alike; the same lines as its last words, or with the
+/// container not ready, stay an error (newuser round 6, #4).
+#[test]
+fn cluster_info_dump_undated_start_up_noise_is_history_when_the_pod_is_ready() {
+    let refused = "[ERROR] plugin/kubernetes: pkg/mod/k8s.io/client-go@v0.29.3/tools/cache/reflector.go:229: Failed to watch *v1.Namespace: failed to list *v1.Namespace: Get \"https://10.96.0.1:443/api/v1/namespaces?limit=500&resourceVersion=0\": dial tcp 10.96.0.1:443: connect: connection refused\n";
+    let normal: String = (0..12)
+        .map(|i| format!("[INFO] 10.244.1.{i}:5{i}222 - 1234 \"A IN api.example.com. udp 44 false 512\" NOERROR qr,rd,ra 60 0.00{i}s\n"))
+        .collect();
+    let pod = "coredns-7c65d6cfc9-x4k2p";
+    let run = |log: &str, ready: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        cluster_info_dump(dir.path(), "");
+        write(
+            dir.path(),
+            "kube-system/pods.json",
+            &serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{
+                "metadata": {"name": pod, "namespace": "kube-system"},
+                "spec": {"nodeName": "cp-1", "containers": [{"name": "coredns", "image": "coredns:1.11.3"}]},
+                "status": {"phase": "Running", "containerStatuses": [{"name": "coredns", "ready": ready, "restartCount": 0, "state": {"running": {}}}]}
+            }]})
+            .to_string(),
+        );
+        write(
+            dir.path(),
+            &format!("kube-system/{pod}/logs.txt"),
+            &format!(
+                "==== START logs for container coredns of pod kube-system/{pod} ====\n{log}==== END logs for container coredns of pod kube-system/{pod} ====\n"
+            ),
+        );
+        let stdout = tempfile::tempdir().unwrap();
+        std::fs::write(stdout.path().join("dump.txt"), stdout_form(dir.path())).unwrap();
+        (analyze(dir.path()), analyze(stdout.path()))
+    };
+    let severities = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "log-apiserver-unreachable")
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let past = format!("{}{normal}", refused.repeat(4));
+    let ((code, r), (_, from_stdout)) = run(&past, true);
+    assert_eq!(severities(&r), ["info"], "{r:#}");
+    assert_eq!(severities(&from_stdout), ["info"], "{from_stdout:#}");
+    assert_eq!(code, 0, "{r:#}");
+    let ((_, r), _) = run(&past, false);
+    assert_eq!(severities(&r), ["error"], "{r:#}");
+    let ((_, r), _) = run(&format!("{normal}{}", refused.repeat(4)), true);
+    assert_eq!(severities(&r), ["error"], "{r:#}");
+}
+
 /// A CSI controller whose AWS credentials are rejected, seen in its own log and in the
 /// `ProvisioningFailed` Event it caused: one root cause, the controller's Deployment (from the
 /// dumped pod's owner), never the Event stream as a second component (new-user round 2, #2).

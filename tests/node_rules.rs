@@ -109,6 +109,7 @@ fn log_hit(s: &mut Snapshot, rule: &str, component: &str, sample: &str) {
         refs: Vec::new(),
         seen: Default::default(),
         host: None,
+        lines_after: None,
     });
 }
 

@@ -79,6 +79,53 @@ pub fn quiet(
     })
 }
 
+/// Evidence key of an undated past episode: how many lines of its log follow its last line.
+pub const LINES_AFTER: &str = "lines_after";
+
+/// How many other lines must follow undated matching lines for them to count as past.
+const UNDATED_AFTER: u64 = 5;
+
+/// Undated hits (no line carried a time: a container's `logs.txt` without `--timestamps`)
+/// that their log went on after for at least [`UNDATED_AFTER`] lines, while the pod's dump
+/// says its container is ready or the dumped Node says Ready: a start-up hiccup, with the
+/// number of lines after and the recovery in words.
+pub fn quiet_undated(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHits) -> Option<(u64, String)> {
+    let dated = h.first_seen.is_some()
+        || h.last_seen.is_some()
+        || h.first_yearless.is_some()
+        || h.last_yearless.is_some();
+    let after = h.lines_after.filter(|n| !dated && *n >= UNDATED_AFTER)?;
+    // The pod's own dump decides when there is one: a container not ready is no recovery,
+    // whatever its node says.
+    let pod = h.paths.iter().find_map(|p| {
+        let log = crate::logscan::component::pod_of(p)?;
+        let ns = log.namespace?;
+        let statuses: Vec<_> = snap
+            .pods
+            .iter()
+            .filter(|r| r.origin == crate::artifact::PodOrigin::Dump)
+            .filter(|r| r.pod.metadata.namespace == ns && r.pod.metadata.name == log.pod)
+            .flat_map(|r| r.pod.status.container_statuses.iter())
+            .filter(|c| c.name == log.container || log.container == log.pod)
+            .collect();
+        (!statuses.is_empty()).then(|| {
+            statuses
+                .iter()
+                .all(|c| c.ready && c.state.waiting.is_none())
+                .then(|| format!("the dump of pod {ns}/{} says its container is ready", log.pod))
+        })
+    });
+    let recovered = match pod {
+        Some(ready) => ready,
+        None => {
+            let node = snap.hit_node(h)?;
+            matches!(node_ready(snap, &node), Some((true, _)))
+                .then(|| "the Node object says Ready".to_string())
+        }
+    }?;
+    Some((after, recovered))
+}
+
 /// Findings of one log rule: one per (node, component) that matched, with
 /// `evidence.count`, `evidence.first_seen`, `evidence.last_seen` (RFC 3339),
 /// `evidence.component`, `evidence.samples` and `evidence.captures`; the paths are the logs
@@ -181,6 +228,16 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                         format!("the Node object says Ready since {}", rfc3339(since)),
                     );
                 }
+            } else if let Some((after, recovered)) = log
+                .history_after()
+                .ok()
+                .flatten()
+                .and_then(|_| quiet_undated(snap, h))
+            {
+                f = f
+                    .evidence(QUIET_SINCE, "undated")
+                    .evidence(LINES_AFTER, after)
+                    .evidence(RECOVERED, recovered);
             }
             f
         })

@@ -31,6 +31,9 @@ pub struct LogHits {
     pub rule: String,
     /// Node index, `None` for cluster-level sources (events, pasted logs).
     pub node: Option<usize>,
+    /// How many lines of its log follow the last matching line (the fewest when several logs
+    /// matched); `None` for Events. Undated lines have no other measure of how long ago.
+    pub lines_after: Option<u64>,
     /// In a log of no node, the host its journal lines name (must-gather's
     /// `host_service_logs/masters/kubelet_service.log` holds every master's journal).
     pub host: Option<String>,
@@ -79,6 +82,7 @@ impl LogHits {
         self.count = (self.count + other.count).saturating_sub(copies);
         let room = MAX_SEEN.saturating_sub(self.seen.len());
         self.seen.extend(other.seen.into_iter().take(room));
+        self.lines_after = min_opt(self.lines_after, other.lines_after);
         self.first_seen = min_opt(self.first_seen, other.first_seen);
         self.last_seen = max_opt(self.last_seen, other.last_seen);
         self.first_yearless = min_opt(self.first_yearless, other.first_yearless);

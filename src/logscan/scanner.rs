@@ -77,6 +77,7 @@ impl Scanner {
         FileScan {
             by_host,
             host_ends: BTreeMap::new(),
+            cur_line: 0,
             set: &self.rules,
             max_line: self.max_line,
             max_samples: self.max_samples,
@@ -130,6 +131,7 @@ impl Scanner {
             for line in body.split(|b| *b == b'\n') {
                 fs.sample(at, line);
                 at += line.len() as u64 + 1;
+                fs.cur_line = fs.lines;
                 fs.lines += 1;
                 fs.long_lines += u64::from(line.len() > fs.max_line);
                 fs.eval(line, None, false);
@@ -215,6 +217,8 @@ struct Acc {
     refs: BTreeSet<Vec<CertKey>>,
     /// Identities of the matching lines (see `LogHits::seen`).
     seen: std::collections::HashSet<u64>,
+    /// The number of the last matching line.
+    last_line: u64,
 }
 
 /// A line's identity across files: its message and its time as the line printed it (a
@@ -259,6 +263,8 @@ const MAX_HOSTS: usize = 256;
 const SAMPLE_EVERY: u64 = 16 * 1024;
 
 struct FileScan<'s> {
+    /// The number (from 0) of the line being matched.
+    cur_line: u64,
     /// Whether hits are kept per host the journal lines name (every file; events not): a
     /// file no node's tree holds may hold several nodes' journals (must-gather's
     /// `host_service_logs/masters/`). [`LogSummary::place`] drops the split on a node's own
@@ -360,6 +366,7 @@ impl FileScan<'_> {
             if eof {
                 if !tail.is_empty() {
                     self.sample(tail_start, tail);
+                    self.cur_line = self.lines;
                     self.lines += 1;
                     self.long_lines += u64::from(tail.len() > self.max_line);
                     self.eval(tail, None, true);
@@ -369,6 +376,7 @@ impl FileScan<'_> {
             if tail.len() > self.max_line {
                 // An overlong line: match its head now, skip the rest up to its newline.
                 self.sample(tail_start, tail);
+                self.cur_line = self.lines;
                 self.lines += 1;
                 self.long_lines += 1;
                 self.eval(tail, None, true);
@@ -398,11 +406,19 @@ impl FileScan<'_> {
             line_start = nl + 1;
         }
         let mut at = 0usize;
+        // The line number of each candidate: the lines before this block, plus the newlines
+        // up to the candidate (counted once, as the candidates go forward).
+        let mut line_no = self.lines - memchr::memchr_iter(b'\n', block).count() as u64;
+        let mut counted = 0usize;
         while at < block.len() {
             let Some(p) = self.set.next_candidate(block, at) else {
                 break;
             };
             let start = memchr::memrchr(b'\n', block.get(..p).unwrap_or_default()).map_or(0, |i| i + 1);
+            line_no +=
+                memchr::memchr_iter(b'\n', block.get(counted..start).unwrap_or_default()).count() as u64;
+            counted = start;
+            self.cur_line = line_no;
             let end =
                 memchr::memchr(b'\n', block.get(p..).unwrap_or_default()).map_or(block.len(), |i| p + i);
             self.eval(block.get(start..end).unwrap_or_default(), None, false);
@@ -589,6 +605,7 @@ impl FileScan<'_> {
                         paths: BTreeSet::new(),
                         refs: BTreeSet::new(),
                         seen: std::collections::HashSet::new(),
+                        last_line: 0,
                     });
                     self.accs.len() - 1
                 }
@@ -611,8 +628,11 @@ impl FileScan<'_> {
             let Some(acc) = self.accs.get_mut(idx) else {
                 continue;
             };
-            if event.is_none() && acc.seen.len() < super::MAX_SEEN {
-                acc.seen.insert(line_identity(rec));
+            if event.is_none() {
+                acc.last_line = acc.last_line.max(self.cur_line);
+                if acc.seen.len() < super::MAX_SEEN {
+                    acc.seen.insert(line_identity(rec));
+                }
             }
             match (event, stamp) {
                 (Some(ev), _) => {
@@ -733,6 +753,7 @@ impl FileScan<'_> {
             None => BTreeMap::new(),
         };
         let rules = &self.set.rules;
+        let lines = self.lines;
         let mut hits: Vec<LogHits> = self
             .accs
             .into_iter()
@@ -765,6 +786,7 @@ impl FileScan<'_> {
                         .unwrap_or_default(),
                     node,
                     host: a.host,
+                    lines_after: path.as_ref().map(|_| lines.saturating_sub(a.last_line + 1)),
                     component: a.component,
                     paths: a.paths.into_iter().collect(),
                     count: a.count,
