@@ -87,6 +87,7 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
             rule: f.rule.clone(),
             node: f.node.clone(),
             keys: f.keys.clone(),
+            by_keys: catalog.rule(&f.rule).is_some_and(|r| r.explains_by_keys),
         })
         .collect();
     // Findings by rule, then by node (`None`: cluster-level), in finding order.
@@ -180,7 +181,7 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
             .iter()
             .filter_map(|&i| Some((remote.binary_search(&i).is_ok(), roots.get(i)?)))
             .filter(|(far, r)| {
-                if *far {
+                if *far || r.by_keys {
                     matched.contains_key(&r.id)
                 } else {
                     r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id)
@@ -262,6 +263,8 @@ struct Root {
     rule: String,
     node: Option<String>,
     keys: Vec<CertKey>,
+    /// Explains only symptoms whose lines name one of its keys (`explains_by_keys`).
+    by_keys: bool,
 }
 
 /// For each key group of a symptom, the candidates (indexes into `roots`, sorted) whose keys

@@ -84,6 +84,10 @@ pub struct Rule {
     pub explains: Vec<String>,
     /// Rules a log rule corroborates.
     pub corroborates: Vec<String>,
+    /// Whether its findings explain a symptom only when the symptom's lines name one of their
+    /// certificate keys (a root cause proven by log lines alone, such as a notAfter date: a
+    /// line naming no date, or another one, is not its symptom).
+    pub explains_by_keys: bool,
     /// References.
     pub references: Vec<String>,
     /// Catalogue file it came from.
@@ -402,6 +406,7 @@ fn to_rule(r: RuleSyntax, file: &str) -> Result<Rule, String> {
         fix: r.fix,
         explains: r.explains,
         corroborates: r.corroborates,
+        explains_by_keys: r.explains_by_keys,
         references: r.references,
         file: file.to_string(),
     })

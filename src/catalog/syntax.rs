@@ -43,6 +43,9 @@ pub struct RuleSyntax {
     /// Structural rules a log rule corroborates.
     #[serde(default)]
     pub corroborates: Vec<String>,
+    /// Its findings explain only symptoms whose lines name one of their keys.
+    #[serde(default)]
+    pub explains_by_keys: bool,
     /// Specs and docs the rule enforces.
     #[serde(default)]
     pub references: Vec<String>,

@@ -58,6 +58,7 @@ pub const CHECKS: &[&dyn Check] = &[
     &cloud::CredentialsInvalid,
     &pki::CertExpired,
     &pki::CertExpiredInLogs,
+    &pki::KubeletCertExpiredInLogs,
     &pki::CertNotReloaded,
     &pki::CertNotYetValid,
     &pki::CertExpiringSoon,

@@ -18,7 +18,7 @@ mod from_logs;
 mod kubelet;
 mod reload;
 
-pub use from_logs::CertExpiredInLogs;
+pub use from_logs::{CertExpiredInLogs, KubeletCertExpiredInLogs};
 pub use reload::CertNotReloaded;
 
 use kubelet::{KubeletServing, Served};

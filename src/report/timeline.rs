@@ -354,6 +354,7 @@ mod tests {
             fix: Vec::new(),
             explains: Vec::new(),
             corroborates: Vec::new(),
+            explains_by_keys: false,
             references: Vec::new(),
             file: String::new(),
         };

@@ -56,89 +56,21 @@ impl Check for CertExpiredInLogs {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        let at = snap.captured_at.at;
-        // Only a bundle that holds no certificate file at all (kind, must-gather, a cluster-info
-        // dump): one that holds the PKI judges the certificates themselves, and a notAfter
-        // none of them has is no reason to renew them all.
-        let holds_pki = !snap.cert_texts.is_empty()
-            || snap.certs.certs.iter().any(|c| {
-                c.locations
-                    .iter()
-                    .any(|l| matches!(l, crate::snapshot::Location::File { .. }))
-            });
-        if holds_pki {
+        let Some(r) = rejected(snap) else {
+            return Vec::new();
+        };
+        // The kubelets' own expiry is `kubelet-cert-expired-in-logs`.
+        if !kubelets_refused(snap, &r).is_empty() {
             return Vec::new();
         }
-        let held: BTreeSet<String> = snap
-            .certs
-            .certs
-            .iter()
-            .map(|c| c.not_after)
-            .chain(snap.cert_texts.iter().map(|(_, _, c)| c.not_after))
-            .map(rfc3339)
-            .collect();
-        // notAfter → components on nodes; the identities of the lines that name one.
-        let mut dates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
-        let mut unseen = 0u64;
-        // Dates some line names as a certificate met other than as a client of the apiserver.
-        let mut served: BTreeSet<String> = BTreeSet::new();
-        for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
-            if quiet(snap, h, RECENT).is_some()
-                || !SYSTEM.contains(&h.component.as_str())
-                || !h.paths.iter().all(|p| system_path(p))
-            {
-                continue;
-            }
-            let mut expired = BTreeSet::new();
-            for group in &h.refs {
-                // The apiserver refusing a client's certificate (`Unable to authenticate the
-                // request`): a client's certificate expired, not one the control plane serves.
-                let client = group
-                    .iter()
-                    .any(|k| k.kind == KeyKind::ClientOf && k.value == "kube-apiserver");
-                for k in group
-                    .iter()
-                    .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
-                    .filter(|k| parse(&k.value).is_some_and(|t| t < at))
-                {
-                    expired.insert(k.value.clone());
-                    if !client {
-                        served.insert(k.value.clone());
-                    }
-                }
-            }
-            if expired.is_empty() {
-                continue;
-            }
-            // A line two rules matched (or two files held) counts once.
-            seen.extend(h.seen.iter().copied());
-            unseen += h.count.saturating_sub(h.seen.len() as u64);
-            for d in expired {
-                dates.entry(d).or_default().insert(format!(
-                    "{} on {}",
-                    h.component,
-                    snap.hit_node(h).as_deref().unwrap_or("cluster")
-                ));
-            }
-        }
-        if dates.is_empty() {
-            return Vec::new();
-        }
-        let lines = seen.len() as u64 + unseen;
-        // Only the apiserver's client authentication names these dates, and kubelets are
-        // refused (`Unauthorized`) up to capture: their client certificates expired. Renewing
-        // the control plane's certificates would leave them refused (newuser round 6, #2).
-        // On OpenShift the kubelets' new certificates come through their CSRs (below).
-        let openshift = snap.collectors.iter().any(|(_, c)| *c == Collector::MustGather);
-        let refused = refused_kubelets(snap);
-        if !openshift && !refused.is_empty() && dates.keys().all(|d| !served.contains(d)) {
-            return refused
-                .into_iter()
-                .map(|node| kubelet_client(cx, &node, &dates, lines))
-                .collect();
-        }
-        let none = if held.is_empty() {
+        let Rejected {
+            dates,
+            lines,
+            held_none,
+            ..
+        } = r;
+        let openshift = is_openshift(snap);
+        let none = if held_none {
             " (it holds no certificate at all)"
         } else {
             ""
@@ -148,14 +80,7 @@ impl Check for CertExpiredInLogs {
         let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
         // Kubelets whose client certificate expired ask anew and wait for an approval; on
         // OpenShift (must-gather) that approval is the whole recovery, and kubeadm has no say.
-        let mut pending: Vec<&str> = snap
-            .csrs
-            .iter()
-            .filter(|c| c.csr.pending() && c.csr.for_kubelet())
-            .map(|c| c.csr.metadata.name.as_str())
-            .collect();
-        pending.sort_unstable();
-        pending.dedup();
+        let pending = pending_kubelet_csrs(snap);
         let mut fixes = Vec::new();
         if !openshift {
             fixes.push("kubeadm-certs-renew");
@@ -221,6 +146,153 @@ impl Check for CertExpiredInLogs {
     }
 }
 
+/// What the logs reject: notAfter dates no certificate of the bundle carries, with the
+/// `component on node` of the lines naming each, and the dates some line names other than as
+/// a client certificate the apiserver refused.
+struct Rejected {
+    dates: BTreeMap<String, BTreeSet<String>>,
+    served: BTreeSet<String>,
+    lines: u64,
+    held_none: bool,
+}
+
+/// The dates ongoing system lines reject, in a bundle that holds no certificate file;
+/// `None` when there are none.
+fn rejected(snap: &Snapshot) -> Option<Rejected> {
+    let at = snap.captured_at.at;
+    // Only a bundle that holds no certificate file at all (kind, must-gather, a cluster-info
+    // dump): one that holds the PKI judges the certificates themselves, and a notAfter
+    // none of them has is no reason to renew them all.
+    let holds_pki = !snap.cert_texts.is_empty()
+        || snap.certs.certs.iter().any(|c| {
+            c.locations
+                .iter()
+                .any(|l| matches!(l, crate::snapshot::Location::File { .. }))
+        });
+    if holds_pki {
+        return None;
+    }
+    let held: BTreeSet<String> = snap
+        .certs
+        .certs
+        .iter()
+        .map(|c| c.not_after)
+        .chain(snap.cert_texts.iter().map(|(_, _, c)| c.not_after))
+        .map(rfc3339)
+        .collect();
+    // notAfter → components on nodes; the identities of the lines that name one.
+    let mut dates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let mut unseen = 0u64;
+    // Dates some line names as a certificate met other than as a client of the apiserver.
+    let mut served: BTreeSet<String> = BTreeSet::new();
+    for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
+        if quiet(snap, h, RECENT).is_some()
+            || !SYSTEM.contains(&h.component.as_str())
+            || !h.paths.iter().all(|p| system_path(p))
+        {
+            continue;
+        }
+        let mut expired = BTreeSet::new();
+        for group in &h.refs {
+            // The apiserver refusing a client's certificate (`Unable to authenticate the
+            // request`): a client's certificate expired, not one the control plane serves.
+            // A kubelet naming a date with no server it dialled speaks of its own certificate
+            // (`bootstrap client certificate in /var/lib/kubelet/kubeconfig is expired`).
+            let client = group
+                .iter()
+                .any(|k| k.kind == KeyKind::ClientOf && k.value == "kube-apiserver")
+                || h.component == "kubelet"
+                    && !group
+                        .iter()
+                        .any(|k| matches!(k.kind, KeyKind::Server | KeyKind::ServedBy));
+            for k in group
+                .iter()
+                .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
+                .filter(|k| parse(&k.value).is_some_and(|t| t < at))
+            {
+                expired.insert(k.value.clone());
+                if !client {
+                    served.insert(k.value.clone());
+                }
+            }
+        }
+        if expired.is_empty() {
+            continue;
+        }
+        // A line two rules matched (or two files held) counts once.
+        seen.extend(h.seen.iter().copied());
+        unseen += h.count.saturating_sub(h.seen.len() as u64);
+        for d in expired {
+            dates.entry(d).or_default().insert(format!(
+                "{} on {}",
+                h.component,
+                snap.hit_node(h).as_deref().unwrap_or("cluster")
+            ));
+        }
+    }
+    if dates.is_empty() {
+        return None;
+    }
+    Some(Rejected {
+        lines: seen.len() as u64 + unseen,
+        held_none: held.is_empty(),
+        dates,
+        served,
+    })
+}
+
+/// The nodes whose kubelet client certificate the lines prove expired: only the apiserver's
+/// client authentication names the dates, and those kubelets are refused (`Unauthorized`) up
+/// to capture. Renewing the control plane's certificates would leave them refused (newuser
+/// round 6, #2).
+fn kubelets_refused(snap: &Snapshot, r: &Rejected) -> BTreeSet<String> {
+    if r.dates.keys().any(|d| r.served.contains(d)) {
+        return BTreeSet::new();
+    }
+    refused_kubelets(snap)
+}
+
+/// kubelet-cert-expired-in-logs: one finding per refused kubelet whose client certificate
+/// expired, proven by the apiserver refusing a client certificate with that notAfter.
+pub struct KubeletCertExpiredInLogs;
+
+impl Check for KubeletCertExpiredInLogs {
+    fn id(&self) -> &'static str {
+        "pki.kubelet_cert_expired_in_logs"
+    }
+
+    fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
+        let snap = cx.snap;
+        let Some(r) = rejected(snap) else {
+            return Vec::new();
+        };
+        kubelets_refused(snap, &r)
+            .into_iter()
+            .map(|node| kubelet_client(cx, &node, &r.dates, r.lines))
+            .collect()
+    }
+}
+
+/// The kubelets' certificate signing requests that wait for approval, by name.
+fn pending_kubelet_csrs(snap: &Snapshot) -> Vec<&str> {
+    let mut pending: Vec<&str> = snap
+        .csrs
+        .iter()
+        .filter(|c| c.csr.pending() && c.csr.for_kubelet())
+        .map(|c| c.csr.metadata.name.as_str())
+        .collect();
+    pending.sort_unstable();
+    pending.dedup();
+    pending
+}
+
+/// Whether a must-gather made the bundle: OpenShift, where kubelets get their new
+/// certificates through CSRs the cluster approves, and kubeadm has no say.
+fn is_openshift(snap: &Snapshot) -> bool {
+    snap.collectors.iter().any(|(_, c)| *c == Collector::MustGather)
+}
+
 /// Nodes whose kubelet the apiserver refuses up to capture (`log-node-credentials-rejected`
 /// not silent for [`RECENT`]).
 fn refused_kubelets(snap: &Snapshot) -> BTreeSet<String> {
@@ -239,6 +311,18 @@ fn kubelet_client(
     dates: &BTreeMap<String, BTreeSet<String>>,
     lines: u64,
 ) -> Finding {
+    // On OpenShift the kubelet's new certificate comes through its CSR: approve it.
+    let (fix, how) = if is_openshift(cx.snap) {
+        (
+            "approve-pending-kubelet-csrs",
+            "approve its pending certificate signing requests",
+        )
+    } else {
+        (
+            "renew-kubelet-client-cert",
+            "renew that kubelet's client certificate on it",
+        )
+    };
     let list = dates.keys().cloned().collect::<Vec<_>>().join(", ");
     let who: BTreeSet<&String> = dates.values().flatten().collect();
     let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
@@ -246,7 +330,7 @@ fn kubelet_client(
         .message(format!(
             "The kubelet client certificate of node {node} expired at {list} (notAfter): the apiserver refuses a client \
              certificate with that notAfter in {lines} log line(s) ({who}) while the kubelet on {node} is refused \
-             (Unauthorized), and the bundle holds no certificate to renew: renew that kubelet's client certificate on {node}"
+             (Unauthorized), and the bundle holds no certificate to renew: {how}"
         ))
         .node(Some(node))
         .keys(dates.keys().map(|d| CertKey::new(KeyKind::NotAfter, d.clone())))
@@ -254,10 +338,11 @@ fn kubelet_client(
         .evidence("lines", lines)
         .evidence("from", "logs")
         .evidence("presented_by", "kubelet")
+        .evidence("pending_csrs", pending_kubelet_csrs(cx.snap))
         .var("node", node.to_string())
         .var("cn", format!("system:node:{node}"))
         .var("target", format!("kubelet client certificate of {node}"))
-        .fixes(["renew-kubelet-client-cert"])
+        .fixes([fix])
 }
 
 pub(super) fn parse(t: &str) -> Option<OffsetDateTime> {
