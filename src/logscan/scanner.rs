@@ -252,7 +252,7 @@ fn keep_later(ends: &mut BTreeMap<&'static str, Stamp>, c: &'static str, stamp: 
 }
 
 /// Lines read at the head of every file for the hosts they name.
-const HEAD_LINES: u64 = 64;
+const HEAD_LINES: u64 = 8;
 
 /// Most hosts one file's hits are split by: a journal of every node of a big cluster still
 /// fits, a forged one cannot grow the hits without bound.
