@@ -356,13 +356,19 @@ fn cert_not_reloaded_is_a_restart_not_a_renewal() {
         "{text}"
     );
 
-    // Through a load balancer every control plane's certificate covers the address: which one
-    // still presents the old certificate is not proven, so no restart is guessed.
-    let via_lb: Vec<String> = ["2026-06-15T11:40:00", "2026-06-15T11:57:00"]
+    // An address only this node's certificate covers (the service name, on a single control
+    // plane) proves it too; one no certificate of the bundle covers proves nothing.
+    let via_service: Vec<String> = ["2026-06-15T11:40:00", "2026-06-15T11:57:00"]
         .iter()
         .map(|t| rejected_at(t, "kubernetes.default.svc:443"))
         .collect();
-    let (_, r) = analyze(with_kubelet_lines(&via_lb).path());
+    let (_, r) = analyze(with_kubelet_lines(&via_service).path());
+    assert_eq!(of(&r, "cert-not-reloaded").len(), 1, "{r:#}");
+    let elsewhere: Vec<String> = ["2026-06-15T11:40:00", "2026-06-15T11:57:00"]
+        .iter()
+        .map(|t| rejected_at(t, "10.0.0.99:6443"))
+        .collect();
+    let (_, r) = analyze(with_kubelet_lines(&elsewhere).path());
     assert!(of(&r, "cert-not-reloaded").is_empty(), "{r:#}");
 
     // Rejections that stopped long before capture were loaded since: nothing to restart.

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
+mod fixture_copy;
+
 use serde_json::Value;
 
 fn analyze(bundle: &str, now: &str) -> Value {
@@ -232,4 +234,37 @@ fn expiry_window_reaches_the_certificate_table() {
             assert!(findings > 0, "the 209-day leaves are due within 250 days");
         }
     }
+}
+
+/// A static pod's log is its node's, whichever node's folder holds the copy: Rancher's
+/// collector puts every kube-system pod's `kubectl logs` into every node's archive (newuser
+/// round 7, #2). The mirror pod's name (`kube-controller-manager-cp-2`) says the node.
+#[test]
+fn a_static_pods_log_copied_into_another_nodes_folder_is_its_own_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("ha");
+    fixture_copy::copy_tree(std::path::Path::new("testdata/bundles/kubeadm-ha"), &root);
+    let line = "E0615 11:58:00.000000       1 leaderelection.go:436] error retrieving resource lock kube-system/kube-controller-manager: etcdserver: request timed out\n";
+    for holder in ["cp-1", "cp-3"] {
+        let logs = root.join(holder).join("kubeadm/podlogs");
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("kube-system-kube-controller-manager-cp-2"), line).unwrap();
+    }
+    let r = analyze(root.to_str().unwrap(), "2026-06-15T12:00:00Z");
+    let nodes: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "log-etcd-timeout")
+        .map(|f| f["node"].as_str().unwrap_or("cluster"))
+        .collect();
+    assert_eq!(nodes, ["cp-2"], "{r:#}");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "log-etcd-timeout")
+        .unwrap();
+    // The same line in two archives counts once.
+    assert_eq!(f["evidence"]["count"], 1, "{f:#}");
 }

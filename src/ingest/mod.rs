@@ -159,7 +159,9 @@ pub fn from_source(
     for (path, mut s) in std::mem::take(&mut stream.logs) {
         // A log's hits carry the node that owns its path, decided now that every node root
         // is known (a `<node>/logs/…` file may stream before the node's marker folders).
-        let node = log_node(&snap, &path);
+        // A static pod's log is its node's, whichever node's archive holds the copy (Rancher's
+        // collector puts every kube-system pod's `kubectl logs` in every node's archive).
+        let node = static_pod_node(&snap, &path).or_else(|| log_node(&snap, &path));
         s.place(node);
         // A dumped pod's log (must-gather, cluster-info dump) is the log of the node the pod
         // ran on, when the pod's dump names it.
@@ -237,6 +239,26 @@ fn dumped_pod_node<'a>(
 ) -> Option<&'a str> {
     let key = (log.namespace?.to_string(), log.pod.to_string());
     pods.get(&key).map(String::as_str)
+}
+
+/// The node a static control-plane pod's log belongs to: mirror pods are named
+/// `<component>-<node name>` (`kube-apiserver-cp-2`), in a pod log folder or a collector's file
+/// (`kube-system-kube-apiserver-cp-2`, `…-previous`).
+fn static_pod_node(snap: &Snapshot, path: &str) -> Option<usize> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let name = crate::logscan::component::pod_of(path).map_or(file, |p| p.pod);
+    let name = name.strip_prefix("kube-system-").unwrap_or(name);
+    let name = name.strip_suffix(".log").unwrap_or(name);
+    let name = name.strip_suffix("-previous").unwrap_or(name);
+    let node = [
+        "kube-apiserver-",
+        "etcd-",
+        "kube-controller-manager-",
+        "kube-scheduler-",
+    ]
+    .iter()
+    .find_map(|c| name.strip_prefix(c))?;
+    snap.nodes.iter().position(|n| n.name == node)
 }
 
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {

@@ -72,32 +72,43 @@ pub struct PodLog<'a> {
 /// `None` for a host's own logs.
 pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if let Some(i) = segs.iter().position(|s| *s == "pods") {
-        if let (Some(pod_dir), Some(container)) = (segs.get(i + 1), segs.get(i + 2)) {
-            if segs.len() > i + 3 {
-                let mut parts = pod_dir.splitn(3, '_');
-                let (first, second) = (parts.next().unwrap_or(pod_dir), parts.next());
-                let (namespace, pod) = match second {
-                    Some(pod) => (Some(first), pod),
-                    // must-gather: the namespace is the folder above `pods/`.
-                    None => (
-                        i.checked_sub(2)
-                            .filter(|&n| segs.get(n) == Some(&"namespaces"))
-                            .and_then(|n| segs.get(n + 1).copied()),
-                        *pod_dir,
-                    ),
-                };
+    let n = segs.len();
+    // must-gather: `namespaces/<ns>/pods/<pod>/<container>/…`, anchored on `namespaces`
+    // (a namespace may itself be named `pods`).
+    if let Some(i) = (0..n)
+        .rev()
+        .find(|&i| segs.get(i) == Some(&"namespaces") && segs.get(i + 2) == Some(&"pods") && n > i + 5)
+    {
+        return Some(PodLog {
+            namespace: segs.get(i + 1).copied(),
+            pod: segs.get(i + 3)?,
+            container: segs.get(i + 4)?,
+        });
+    }
+    let file = segs.last().copied().unwrap_or("");
+    // CRI: `<ns>_<pod>_<uid>/<container>/<n>.log`, under `pods/` or a collector's folder.
+    // The file is `<restart count>.log` (rotated: `0.log.20260101-…`); the uid is hex and
+    // dashes.
+    let cri_file = file
+        .split_once(".log")
+        .is_some_and(|(count, _)| !count.is_empty() && count.bytes().all(|b| b.is_ascii_digit()));
+    if n >= 3 && cri_file {
+        let mut parts = segs[n - 3].splitn(3, '_');
+        if let (Some(ns), Some(pod), Some(uid)) = (parts.next(), parts.next(), parts.next()) {
+            let under_pods = n >= 4 && segs[n - 4] == "pods";
+            let uid_like =
+                under_pods || !uid.is_empty() && uid.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+            if !ns.is_empty() && !pod.is_empty() && uid_like {
                 return Some(PodLog {
-                    namespace,
+                    namespace: Some(ns),
                     pod,
-                    container,
+                    container: segs[n - 2],
                 });
             }
         }
     }
-    let file = segs.last().copied().unwrap_or("");
-    if file == "logs.txt" && segs.len() >= 3 {
-        let (ns, pod) = (segs[segs.len() - 3], segs[segs.len() - 2]);
+    if file == "logs.txt" && n >= 3 {
+        let (ns, pod) = (segs[n - 3], segs[n - 2]);
         return Some(PodLog {
             namespace: Some(ns),
             pod,
@@ -119,12 +130,22 @@ pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
     None
 }
 
-/// Whether pods of namespace `ns` run the cluster's own components: `kube-*` (reserved by
-/// Kubernetes), `openshift-*`, and the CNI and distribution namespaces.
+/// Whether pods of namespace `ns` run the cluster's own components: the namespaces
+/// Kubernetes and the distributions create for them (`kube-system`, `kube-flannel`, the CNI
+/// and Rancher ones) and `openshift-*`, which OpenShift forbids users to create. Any other
+/// `kube-…` name is a tenant's choice.
 pub fn system_namespace(ns: &str) -> bool {
-    ns.starts_with("kube-")
-        || ns.starts_with("openshift-")
-        || matches!(ns, "calico-system" | "tigera-operator" | "cattle-system")
+    ns.starts_with("openshift-")
+        || matches!(
+            ns,
+            "kube-system"
+                | "kube-flannel"
+                | "kube-public"
+                | "kube-node-lease"
+                | "calico-system"
+                | "tigera-operator"
+                | "cattle-system"
+        )
 }
 
 /// Components a tenant's pod cannot stand for: a container of another namespace named
@@ -207,6 +228,21 @@ mod tests {
         assert_eq!(
             c("var/log/pods/ingress_traefik-5d8f_0a1b/traefik/0.log").as_deref(),
             Some("traefik")
+        );
+        // A tenant namespace named `pods` (hostile round 8) or `kube-backup` is a tenant's.
+        assert_eq!(
+            c("mg/img/namespaces/pods/pods/etcd-backup-7d9f/backup/backup/logs/current.log").as_deref(),
+            Some("pods/backup")
+        );
+        assert_eq!(
+            c("var/log/pods/kube-backup_etcd-backup-7d9f_0a1b/backup/0.log").as_deref(),
+            Some("kube-backup/backup")
+        );
+        // A collector's copy of the CRI folder under another name.
+        assert_eq!(
+            c("cp-2/kubeadm/podlogs/kube-system_kube-apiserver-cp-2_0485cd2a/kube-apiserver/0.log")
+                .as_deref(),
+            Some("kube-apiserver")
         );
         assert_eq!(
             pod_of("mg/img/namespaces/ns1/pods/p1/c1/c1/logs/current.log"),

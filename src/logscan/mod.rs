@@ -32,7 +32,8 @@ pub struct LogHits {
     /// Node index, `None` for cluster-level sources (events, pasted logs).
     pub node: Option<usize>,
     /// How many lines of its log follow the last matching line (the fewest when several logs
-    /// matched); `None` for Events. Undated lines have no other measure of how long ago.
+    /// matched), 0 when they are fewer than the lines up to it; `None` for Events. Undated
+    /// lines have no other measure of how long ago.
     pub lines_after: Option<u64>,
     /// In a log of no node, the host its journal lines name (must-gather's
     /// `host_service_logs/masters/kubelet_service.log` holds every master's journal).

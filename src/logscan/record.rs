@@ -33,6 +33,33 @@ pub struct Record<'a> {
 /// Takes a line (without its newline) apart. Never fails: an unknown shape is a plain
 /// message with no time. Bytes that are not UTF-8 become U+FFFD.
 pub fn parse(line: &[u8]) -> Record<'_> {
+    let mut r = parse_whole(line);
+    cut_probe_output(&mut r.message);
+    r
+}
+
+/// The kubelet copies a probe's output into its own log (`"Probe failed" probeType=… output="…"`,
+/// older `prober.go:…] Readiness probe for "…" failed (failure): …`): that text is the
+/// probed container's, any tenant's, and is not matched as the kubelet's words (hostile
+/// round 8: a probe printing a Go x509 error made the kubelet seem to reject the apiserver).
+fn cut_probe_output(message: &mut Cow<'_, str>) {
+    if !(message.contains("probeType=") || message.contains("prober.go")) {
+        return;
+    }
+    let Some(at) = [" output=", " failed (failure): ", " failed (failure) "]
+        .iter()
+        .filter_map(|m| message.find(m))
+        .min()
+    else {
+        return;
+    };
+    match message {
+        Cow::Borrowed(b) => *b = b.get(..at).unwrap_or(b),
+        Cow::Owned(o) => o.truncate(at),
+    }
+}
+
+fn parse_whole(line: &[u8]) -> Record<'_> {
     if line.first() == Some(&b'{') {
         if let Some(r) = json(line) {
             return r;
@@ -209,6 +236,17 @@ mod tests {
             Some(Stamp::Full(t)) => Some(t),
             _ => None,
         }
+    }
+
+    #[test]
+    fn a_probes_output_is_not_the_kubelets_words() {
+        let r = parse(
+            br#"2026-06-15T11:40:00+0000 cp-1 kubelet[812]: I0615 11:40:00.000000     812 prober.go:107] "Probe failed" probeType="Readiness" pod="tenant-a/web-1" podUID="0a1b" containerName="web" probeResult="failure" output="Get "https://10.0.0.10:6443/": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:40:00Z is after 2026-06-10T00:00:00Z""#,
+        );
+        assert!(!r.message.contains("x509"), "{}", r.message);
+        assert!(r.message.contains("probeResult=\"failure\""), "{}", r.message);
+        let r = parse(b"I0615 11:40:00.000000     812 prober.go:116] Readiness probe for \"web-1_tenant-a(0a1b):web\" failed (failure): x509: certificate has expired");
+        assert!(!r.message.contains("x509"), "{}", r.message);
     }
 
     #[test]

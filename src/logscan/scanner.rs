@@ -786,7 +786,12 @@ impl FileScan<'_> {
                         .unwrap_or_default(),
                     node,
                     host: a.host,
-                    lines_after: path.as_ref().map(|_| lines.saturating_sub(a.last_line + 1)),
+                    // A quiet tail shorter than what came before it (errors all along the log,
+                    // a few lines after the last) counts as none (hostile round 8).
+                    lines_after: path.as_ref().map(|_| {
+                        let after = lines.saturating_sub(a.last_line + 1);
+                        if after * 2 >= lines { after } else { 0 }
+                    }),
                     component: a.component,
                     paths: a.paths.into_iter().collect(),
                     count: a.count,

@@ -32,6 +32,95 @@ struct Rejected {
     lines: u64,
 }
 
+/// A valid certificate file a renewal may have left: parsed (its index) or an `openssl x509
+/// -text` dump (dates and names only).
+struct Candidate<'s> {
+    path: &'s str,
+    node: Option<usize>,
+    cert: Option<usize>,
+    common_name: String,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    ips: Vec<std::net::IpAddr>,
+    dns: Vec<String>,
+    /// Its endpoint keys from the configuration (none for a text dump).
+    keys: BTreeSet<CertKey>,
+    /// The fingerprint, or the dump's path for a text dump.
+    id: String,
+}
+
+impl Candidate<'_> {
+    /// Whether its SANs name the host of endpoint key `k` (the bundle may hold no
+    /// configuration saying where it is served: a collector that copies no manifests).
+    fn covers(&self, k: &CertKey) -> bool {
+        if k.kind != KeyKind::Server {
+            return false;
+        }
+        let Some((host, _)) = split_host_port(&k.value) else {
+            return false;
+        };
+        match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => self.ips.contains(&ip),
+            Err(_) => self.dns.iter().any(|d| d.eq_ignore_ascii_case(host)),
+        }
+    }
+}
+
+/// Every valid leaf certificate file of the bundle, parsed or dumped as text.
+fn candidates(snap: &Snapshot) -> Vec<Candidate<'_>> {
+    let at = snap.captured_at.at;
+    let ck = CertKeys::new(snap);
+    let parsed = snap
+        .certs
+        .certs
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_ca && c.not_before <= at && c.not_after > at)
+        .filter_map(|(i, c)| {
+            let path = c.locations.iter().find_map(|l| match l {
+                Location::File { path } => Some(path.as_str()),
+                _ => None,
+            })?;
+            Some(Candidate {
+                path,
+                node: snap.node_of(path).filter(|_| !snap.nodes.is_empty()),
+                cert: Some(i),
+                common_name: c.common_name.clone().unwrap_or_default(),
+                not_before: c.not_before,
+                not_after: c.not_after,
+                ips: c.ip_addresses.clone(),
+                dns: c.dns_names.clone(),
+                keys: ck.of(snap, i).into_iter().collect(),
+                id: c.fingerprint.hex(),
+            })
+        });
+    let dumped = snap
+        .cert_texts
+        .iter()
+        .filter(|(_, _, t)| t.not_before <= at && t.not_after > at && !t.subject.contains("-ca"))
+        .map(|(path, node, t)| Candidate {
+            path,
+            node: *node,
+            cert: None,
+            common_name: t.name().to_string(),
+            not_before: t.not_before,
+            not_after: t.not_after,
+            ips: t
+                .sans
+                .iter()
+                .filter_map(|s| s.strip_prefix("IP Address:")?.trim().parse().ok())
+                .collect(),
+            dns: t
+                .sans
+                .iter()
+                .filter_map(|s| Some(s.strip_prefix("DNS:")?.trim().to_string()))
+                .collect(),
+            keys: BTreeSet::new(),
+            id: path.clone(),
+        });
+    parsed.chain(dumped).collect()
+}
+
 /// Where the process presenting a certificate listens, as far as its own flags prove, and
 /// whether the rejecting log is on the certificate's node. A load balancer's address (every
 /// control plane's certificate covers it) proves nothing about which one still presents the
@@ -40,22 +129,24 @@ struct Here {
     /// Its own addresses: the apiserver's `--advertise-address`/`--bind-address`, etcd's
     /// client URLs' hosts; loopback when the log is on the same node.
     hosts: BTreeSet<String>,
+    /// The ports it serves on (all when the process is not known).
+    ports: Vec<u16>,
     same_node: bool,
 }
 
 impl Here {
-    fn of(snap: &Snapshot, i: usize, hit_node: Option<&str>) -> Here {
-        let node = snap
-            .certs
-            .certs
-            .get(i)
-            .and_then(|c| c.locations.first())
-            .and_then(|l| snap.node_of(l.path()));
+    fn of(snap: &Snapshot, c: &Candidate<'_>, hit_node: Option<&str>) -> Here {
+        let node = c.node;
         let same_node = !snap.nodes.is_empty() && hit_node == Some(snap.node_name(node));
         let mut hosts = BTreeSet::new();
-        let Some((component, _)) = presenter(snap, i, node) else {
-            return Here { hosts, same_node };
+        let Some((component, _)) = presenter(snap, c) else {
+            return Here {
+                hosts,
+                ports: Vec::new(),
+                same_node,
+            };
         };
+        let mut ports = ports_of(component).to_vec();
         for c in components(snap)
             .iter()
             .filter(|c| c.node == node && c.component.as_str() == component)
@@ -63,6 +154,7 @@ impl Here {
             for flag in ["advertise-address", "bind-address"] {
                 hosts.extend(c.flag(flag).map(str::to_string));
             }
+            ports.extend(c.flag("secure-port").and_then(|p| p.parse::<u16>().ok()));
             for flag in ["advertise-client-urls", "listen-client-urls"] {
                 for url in c.flag(flag).unwrap_or_default().split(',') {
                     let rest = url.trim().split_once("://").map_or(url.trim(), |(_, r)| r);
@@ -79,18 +171,52 @@ impl Here {
             h.parse::<std::net::IpAddr>()
                 .map_or(true, |ip| !ip.is_unspecified())
         });
-        Here { hosts, same_node }
+        Here {
+            hosts,
+            ports,
+            same_node,
+        }
     }
 
     /// Whether an endpoint key is this process: a server address it listens on, or the
     /// server its own node's client was refused by.
     fn dialled(&self, k: &CertKey) -> bool {
         match k.kind {
-            KeyKind::Server => split_host_port(&k.value).is_some_and(|(h, _)| self.hosts.contains(h)),
+            KeyKind::Server => split_host_port(&k.value).is_some_and(|(h, p)| {
+                self.hosts.contains(h)
+                    && (self.ports.is_empty() || p.parse::<u16>().is_ok_and(|p| self.ports.contains(&p)))
+            }),
             KeyKind::Client => self.same_node,
             _ => false,
         }
     }
+}
+
+/// The ports a component serves TLS on by default (empty: unknown, any).
+fn ports_of(component: &str) -> &'static [u16] {
+    match component {
+        "kube-apiserver" => &[6443, 443],
+        "etcd" => &[2379, 2380],
+        "kubelet" => &[10250],
+        _ => &[],
+    }
+}
+
+/// How many of the candidates cover the host of endpoint key `k` on its port.
+fn covering(snap: &Snapshot, all: &[Candidate<'_>], k: &CertKey) -> usize {
+    all.iter()
+        .filter(|c| c.covers(k) && serves_port(snap, c, k))
+        .count()
+}
+
+/// Whether the process presenting `c` serves on the port of endpoint key `k` (an etcd
+/// certificate covers the node's address too, but not on the apiserver's port).
+fn serves_port(snap: &Snapshot, c: &Candidate<'_>, k: &CertKey) -> bool {
+    let ports = presenter(snap, c).map_or(&[][..], |(p, _)| ports_of(p));
+    ports.is_empty()
+        || split_host_port(&k.value)
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .is_some_and(|p| ports.contains(&p))
 }
 
 /// `host:port` or `[v6]:port` → (host, port).
@@ -103,30 +229,47 @@ fn split_host_port(s: &str) -> Option<(&str, &str)> {
 }
 
 /// The process that presents a certificate, from the trust edges' presenters
-/// (`kube-apiserver --tls-cert-file (…)`, `kubeconfig …/controller-manager.conf user …`),
-/// and whether a static pod runs it on `node`: a manifest of the kubelet's static pod folder
-/// configures it, or the node is a kubeadm node.
-fn presenter(snap: &Snapshot, i: usize, node: Option<usize>) -> Option<(&'static str, bool)> {
-    let (component, place) = snap.trust.iter().filter(|e| e.peer == i).find_map(|e| {
-        let p = e.presenter.as_str();
-        let component = match p.split_whitespace().next().unwrap_or_default() {
-            "kube-apiserver" => "kube-apiserver",
-            "etcd" => "etcd",
-            "kubelet" => "kubelet",
-            "kubeconfig" if p.contains("controller-manager.conf") => "kube-controller-manager",
-            "kubeconfig" if p.contains("scheduler.conf") => "kube-scheduler",
-            "kubeconfig" if p.contains("kubelet.conf") => "kubelet",
-            _ => return None,
+/// (`kube-apiserver --tls-cert-file (…)`, `kubeconfig …/controller-manager.conf user …`), else
+/// from kubeadm's names for its files (a bundle with no manifests: `apiserver.crt`, CN
+/// `kube-apiserver`; `etcd/server.crt`); and whether a static pod runs it on its node: a
+/// manifest of the kubelet's static pod folder configures it, or the node is a kubeadm node.
+fn presenter(snap: &Snapshot, c: &Candidate<'_>) -> Option<(&'static str, bool)> {
+    let node = c.node;
+    let configured = c.cert.and_then(|i| {
+        snap.trust.iter().filter(|e| e.peer == i).find_map(|e| {
+            let p = e.presenter.as_str();
+            let component = match p.split_whitespace().next().unwrap_or_default() {
+                "kube-apiserver" => "kube-apiserver",
+                "etcd" => "etcd",
+                "kubelet" => "kubelet",
+                "kubeconfig" if p.contains("controller-manager.conf") => "kube-controller-manager",
+                "kubeconfig" if p.contains("scheduler.conf") => "kube-scheduler",
+                "kubeconfig" if p.contains("kubelet.conf") => "kubelet",
+                _ => return None,
+            };
+            Some((component, p.contains("manifests/")))
+        })
+    });
+    let file = c.path.rsplit('/').next().unwrap_or(c.path);
+    let (component, in_manifest) = configured.or_else(|| {
+        let named = if c.common_name == "kube-apiserver"
+            || matches!(file, "apiserver.crt" | "serving-kube-apiserver.crt")
+        {
+            "kube-apiserver"
+        } else if c.path.contains("etcd/") && matches!(file, "server.crt" | "peer.crt") {
+            "etcd"
+        } else {
+            return None;
         };
-        Some((component, p))
+        Some((named, false))
     })?;
     let manifest = snap.pods.iter().any(|p| {
         p.origin == PodOrigin::StaticManifest
             && p.node == node
             && p.pod.spec.containers.iter().any(|c| c.name == component)
     });
-    let static_pod = component != "kubelet"
-        && (manifest || place.contains("manifests/") || snap.layout(node) == Layout::Kubeadm);
+    let static_pod =
+        component != "kubelet" && (manifest || in_manifest || snap.layout(node) == Layout::Kubeadm);
     Some((component, static_pod))
 }
 
@@ -142,25 +285,20 @@ impl Check for CertNotReloaded {
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
         let at = snap.captured_at.at;
-        let held: BTreeSet<String> = snap.certs.certs.iter().map(|c| rfc3339(c.not_after)).collect();
-        // Valid leaf certificate files: what a renewal leaves on disk.
-        let renewed: Vec<usize> = snap
+        // The notAfter dates the bundle still holds: a rejected one of those is `cert-expired`.
+        let held: BTreeSet<String> = snap
             .certs
             .certs
             .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.is_ca && c.not_before <= at && c.not_after > at)
-            .filter(|(_, c)| c.locations.iter().any(|l| matches!(l, Location::File { .. })))
-            .map(|(i, _)| i)
+            .map(|c| c.not_after)
+            .chain(snap.cert_texts.iter().map(|(_, _, t)| t.not_after))
+            .map(rfc3339)
             .collect();
-        if renewed.is_empty() {
+        // Valid leaf certificate files: what a renewal leaves on disk.
+        let all = candidates(snap);
+        if all.is_empty() {
             return Vec::new();
         }
-        let ck = CertKeys::new(snap);
-        let keys: BTreeMap<usize, BTreeSet<CertKey>> = renewed
-            .iter()
-            .map(|&i| (i, ck.of(snap, i).into_iter().collect()))
-            .collect();
         let mut found: BTreeMap<usize, Rejected> = BTreeMap::new();
         for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
             // Ongoing at capture, from the cluster's own components.
@@ -188,23 +326,57 @@ impl Check for CertNotReloaded {
                     continue;
                 }
                 let hit_node = snap.hit_node(h);
-                for (&i, own) in &keys {
-                    let Some(c) = snap.certs.certs.get(i) else {
-                        continue;
-                    };
-                    // Issued before the rejections stopped: renewed, yet still rejected.
-                    if c.not_before > last {
-                        continue;
-                    }
-                    let here = Here::of(snap, i, hit_node.as_deref());
-                    let met: Vec<CertKey> = ends
-                        .iter()
-                        .filter(|k| own.contains(**k) && here.dialled(k))
-                        .map(|k| (*k).clone())
-                        .collect();
-                    if met.is_empty() {
-                        continue;
-                    }
+                let first_date = dates.iter().filter_map(|k| parse(&k.value)).min();
+                // Renewed certificates met at one of the endpoints, with the endpoints.
+                let met: Vec<(usize, Vec<CertKey>)> = all
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        // Issued before the rejections stopped: renewed, yet still rejected.
+                        if c.not_before > last {
+                            return None;
+                        }
+                        let at_end: Vec<CertKey> = ends
+                            .iter()
+                            .filter(|k| c.keys.contains(**k) || c.covers(k) && serves_port(snap, c, k))
+                            .map(|k| (*k).clone())
+                            .collect();
+                        (!at_end.is_empty()).then_some((i, at_end))
+                    })
+                    .collect();
+                // Which of them the process behind the endpoint presents, from the best proof
+                // the bundle holds: the address its own flags listen on (or loopback on its
+                // node); else an address only one certificate of the bundle covers (a node's
+                // own IP); else, behind an address several cover (a load balancer), the
+                // certificates renewed after the rejected one expired.
+                let proven: Vec<&(usize, Vec<CertKey>)> = met
+                    .iter()
+                    .filter(|(i, ends)| {
+                        all.get(*i).is_some_and(|c| {
+                            let here = Here::of(snap, c, hit_node.as_deref());
+                            ends.iter().any(|k| here.dialled(k))
+                        })
+                    })
+                    .collect();
+                let unique: Vec<&(usize, Vec<CertKey>)> = met
+                    .iter()
+                    .filter(|(_, ends)| ends.iter().any(|k| covering(snap, &all, k) == 1))
+                    .collect();
+                let after: Vec<&(usize, Vec<CertKey>)> = met
+                    .iter()
+                    .filter(|(i, _)| {
+                        all.get(*i)
+                            .zip(first_date)
+                            .is_some_and(|(c, t)| c.not_before >= t)
+                    })
+                    .collect();
+                let chosen = [proven, unique, after]
+                    .into_iter()
+                    .find(|v| !v.is_empty())
+                    .unwrap_or_default();
+                for (i, met) in chosen {
+                    let i = *i;
+                    let met = met.clone();
                     let r = found.entry(i).or_default();
                     r.dates.extend(dates.iter().map(|k| k.value.clone()));
                     r.keys.extend(met);
@@ -218,20 +390,18 @@ impl Check for CertNotReloaded {
                 }
             }
         }
-        found.into_iter().filter_map(|(i, r)| finding(cx, i, r)).collect()
+        found
+            .into_iter()
+            .filter_map(|(i, r)| Some(finding(cx, all.get(i)?, r)))
+            .collect()
     }
 }
 
-fn finding(cx: &Ctx<'_>, i: usize, r: Rejected) -> Option<Finding> {
+fn finding(cx: &Ctx<'_>, c: &Candidate<'_>, r: Rejected) -> Finding {
     let snap = cx.snap;
-    let c = snap.certs.certs.get(i)?;
-    let path = c.locations.iter().find_map(|l| match l {
-        Location::File { path } => Some(path.as_str()),
-        _ => None,
-    })?;
-    let node = snap.node_of(path).filter(|_| !snap.nodes.is_empty());
+    let (path, node) = (c.path, c.node);
     let name = node.map(|n| snap.node_name(Some(n)).to_string());
-    let (component, static_pod) = presenter(snap, i, node).unzip();
+    let (component, static_pod) = presenter(snap, c).unzip();
     let component = component.unwrap_or("the process that presents it");
     let dates = r.dates.iter().cloned().collect::<Vec<_>>().join(", ");
     let who = r.who.iter().cloned().collect::<Vec<_>>().join(", ");
@@ -243,7 +413,7 @@ fn finding(cx: &Ctx<'_>, i: usize, r: Rejected) -> Option<Finding> {
         .map(|k| k.value.clone());
     let on = name.as_deref().map(|n| format!(" on {n}")).unwrap_or_default();
     let mut f = cx
-        .finding(format!("{}\0{path}", c.fingerprint.hex()))
+        .finding(format!("{}\0{path}", c.id))
         .message(format!(
             "{path}{on} was renewed ({}, valid until {}), yet {} log line(s) ({who}) go on rejecting the \
              certificate that expired at {dates} until {last}: {component} still presents the old one. \
@@ -260,7 +430,7 @@ fn finding(cx: &Ctx<'_>, i: usize, r: Rejected) -> Option<Finding> {
                 .map(|d| CertKey::new(KeyKind::NotAfter, d.clone()))
                 .chain(r.keys.iter().cloned()),
         )
-        .evidence("fingerprint", c.fingerprint.hex())
+        .evidence("fingerprint", c.id.clone())
         .evidence("renewed_not_before", rfc3339(c.not_before))
         .evidence("renewed_not_after", rfc3339(c.not_after))
         .evidence("rejected_not_after", r.dates.iter().cloned().collect::<Vec<_>>())
@@ -286,5 +456,5 @@ fn finding(cx: &Ctx<'_>, i: usize, r: Rejected) -> Option<Finding> {
         (_, Some(true)) => Some("reload-static-pod-cert"),
         _ => None,
     };
-    Some(f.fixes(step))
+    f.fixes(step)
 }
