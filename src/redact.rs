@@ -92,14 +92,13 @@ const Q: &str = r#"(?:\\*["'`‘’“”«»„])"#;
 
 /// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
 /// empty elements (`""`) and a dump's `argv[4]=` (`argv[4] = `).
-const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*=\s*)*"#;
+const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
 
 /// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
 /// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
 /// a typographic opening quote to any closing one. A quote of another kind inside is part of
 /// the value (`"ab'cd"`).
-const QUOTED_VALUE: &str =
-    r#"(?:\\+["'](?:[^"'\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]+|`[^`\r\n]+|[‘“«„][^’”»“\r\n]+)"#;
+const QUOTED_VALUE: &str = r#"(?:\\+["'](?:[^\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]+|`[^`\r\n]+|«[^»\r\n]+|„[^“”\r\n]+|‘[^’\r\n]+|“[^”\r\n]+)"#;
 
 fn re(p: &str) -> Regex {
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
@@ -137,7 +136,7 @@ static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
 /// one's is masked).
 static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"'\\]+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-][^\s"'\\,\]]*)"#
+        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"\\]+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-][^\s"'\\,\]]*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
@@ -172,9 +171,19 @@ static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
+/// `redis-cli`'s `-a` as one quoted element of an argument list and the password as the
+/// next (`["redis-cli","-a","X"]`).
+static QUOTED_REDIS: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(\bredis-cli\b[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
+    ))
+});
 /// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
-static QUOTED_USER: LazyLock<Regex> =
-    LazyLock::new(|| re(&format!(r#"({Q}-u{Q}{ARG_SEP}{Q}[^:"'\s]+:)([^"'\s]+)"#)));
+static QUOTED_USER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"({Q}(?:-u|--user|--proxy-user){Q}{ARG_SEP}{Q}[^:"'\s]+:)([^"'\r\n]+)"#
+    ))
+});
 /// `-p` as one quoted element of an argument list and a value that is not a port or a
 /// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`).
 static QUOTED_SHORT_P: LazyLock<Regex> = LazyLock::new(|| {
@@ -198,7 +207,8 @@ fn path_or_port(v: &str) -> bool {
         .trim_end_matches("/tcp")
         .trim_end_matches("/udp")
         .trim_end_matches("/sctp");
-    v.starts_with(['/', '.', '~', '$'])
+    // An argument list is not expanded by a shell: `$X` there is literal text.
+    ["/", "./", "../", "~/"].iter().any(|p| v.starts_with(p))
         || (!ports.is_empty()
             && ports
                 .bytes()
@@ -793,6 +803,9 @@ pub fn line(text: &str) -> String {
         // Keep the opening quote: the value is masked inside it.
         format!("{}{}{MASK}", &c[1], &c[2][..opening_quote(&c[2])])
     });
+    apply(&QUOTED_REDIS, &|c| {
+        format!("{}{}{MASK}", &c[1], &c[2][..opening_quote(&c[2])])
+    });
     apply(&QUOTED_USER, &|c| format!("{}{MASK}", &c[1]));
     apply(&QUOTED_SHORT_P, &|c| {
         let (lead, value) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
@@ -1042,6 +1055,18 @@ mod tests {
         (r#"["curl","-u","admin:QA06pw","https://x"]"#, "QA06pw"),
         ("«--password» «QA07xx»", "QA07xx"),
         ("„--password“ „QA08xx“", "QA08xx"),
+        // Hostile round 8.
+        ("[\\\"--password\\\",\\\"ab'QX01xx\\\"]", "QX01xx"),
+        ("«--password» «ab”QX02xx»", "QX02xx"),
+        (r#"["curl","--user","admin:QX03pw"]"#, "QX03pw"),
+        (r#"["curl","-u","admin:ab cd QX04xx"]"#, "QX04xx"),
+        (r#"["sshpass","-p","$ecretQX05"]"#, "ecretQX05"),
+        (r#"["mysql","-p$QX06pw"]"#, "QX06pw"),
+        (r#"["sshpass","-p",".QX07pw"]"#, "QX07pw"),
+        (r#"["sshpass","-p","~QX08"]"#, "QX08"),
+        (r#"["redis-cli","-a","QX09pw"]"#, "QX09pw"),
+        (r#"["mysql","--password=ab'QX12xx"]"#, "QX12xx"),
+        (r#"argv[3]: "--password", argv[4]: "QX13xx""#, "QX13xx"),
         ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),

@@ -973,6 +973,20 @@ fn kind_export_logs_a_refused_kubelet_gets_its_client_certificate_renewed() {
         "{}",
         r["plan"][0]
     );
+
+    // The apiserver refusing some client's expired certificate, with no kubelet refused: a CI
+    // tool's or a forged line's, no reason to renew anything (hostile round 8, #5).
+    let unknown = tempfile::tempdir().unwrap();
+    kind_export(unknown.path(), "");
+    write(
+        unknown.path(),
+        "kind-control-plane/pods/kube-system_kube-apiserver-kind-control-plane_1a2b/kube-apiserver/0.log",
+        "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z]\"\n",
+    );
+    let (_, r) = analyze(unknown.path());
+    assert!(on(&r, "cert-expired-in-logs").is_empty(), "{r:#}");
+    assert!(on(&r, "kubelet-cert-expired-in-logs").is_empty(), "{r:#}");
+    assert!(r["plan"].as_array().unwrap().is_empty(), "{r:#}");
 }
 
 /// must-gather after a long power-off (newuser3 B5.1, B5.2): the kubelets' client
