@@ -225,7 +225,10 @@ pub fn settle_history(findings: &mut [Finding]) {
             .map(|r| format!("; {r}"))
             .unwrap_or_default();
         let seen = match lines_after {
-            Some(n) => format!("its lines carry no time and {n} other lines of its log follow them"),
+            Some(n) if since == "undated" => {
+                format!("its lines carry no time and {n} other lines of its log follow them")
+            }
+            Some(n) => format!("last seen {since}, and {n} other lines of its log follow them"),
             None => format!("last seen {since}, {quiet} before its log ends ({end})"),
         };
         let note = if f.explained_by.is_empty() {

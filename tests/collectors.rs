@@ -277,8 +277,18 @@ fn cluster_info_dump_pod_logs_are_read() {
         broken.path(),
         "E1121 09:40:00.123456       1 sync.go:190] cert-manager/challenges \"msg\"=\"propagation check failed\" \"error\"=\"route53: SignatureDoesNotMatch: The request signature we calculated does not match the signature you provided.\\n\\tstatus code: 403, request id: 1a2b\"\n",
     );
+    // The dumped pod says which node it ran on: the finding names it (issue 19).
+    write(
+        broken.path(),
+        "cert-manager/pods.json",
+        &serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": [{
+            "metadata": {"name": "cert-manager-7d9f8c6b5-x2k4p", "namespace": "cert-manager"},
+            "spec": {"nodeName": "cp-1", "containers": [{"name": "cert-manager-controller", "image": "cm:1"}]}
+        }]})
+        .to_string(),
+    );
     let (code, r) = analyze(broken.path());
-    assert_eq!(on(&r, "log-cloud-auth-failed").len(), 1, "{r}");
+    assert_eq!(on(&r, "log-cloud-auth-failed"), ["cp-1"], "{r}");
     assert_eq!(code, 1);
 }
 
@@ -334,6 +344,21 @@ fn cluster_info_dump_undated_start_up_noise_is_history_when_the_pod_is_ready() {
     let ((_, r), _) = run(&past, false);
     assert_eq!(severities(&r), ["error"], "{r:#}");
     let ((_, r), _) = run(&format!("{normal}{}", refused.repeat(4)), true);
+    assert_eq!(severities(&r), ["error"], "{r:#}");
+    // kube-proxy's klog lines carry a time, and it logs little once it runs: its log ends
+    // seconds after the errors, yet the lines after them and its ready container are its
+    // recovery (newuser round 7, #4).
+    let dated = "E1121 09:00:41.300000       1 server.go:666] \"Failed to retrieve node info\" err=\"Get \\\"https://10.0.0.10:6443/api/v1/nodes/cp-1\\\": dial tcp 10.0.0.10:6443: connect: connection refused\"\n".repeat(2);
+    let synced: String = (0..7)
+        .map(|i| {
+            format!(
+                "I1121 09:00:4{i}.000000       1 shared_informer.go:320] Caches are synced for config {i}\n"
+            )
+        })
+        .collect();
+    let ((_, r), _) = run(&format!("{dated}{synced}"), true);
+    assert_eq!(severities(&r), ["info"], "{r:#}");
+    let ((_, r), _) = run(&format!("{dated}{synced}"), false);
     assert_eq!(severities(&r), ["error"], "{r:#}");
 }
 

@@ -85,16 +85,17 @@ pub const LINES_AFTER: &str = "lines_after";
 /// How many other lines must follow undated matching lines for them to count as past.
 const UNDATED_AFTER: u64 = 5;
 
-/// Undated hits (no line carried a time: a container's `logs.txt` without `--timestamps`)
-/// that their log went on after for at least [`UNDATED_AFTER`] lines, while the pod's dump
-/// says its container is ready or the dumped Node says Ready: a start-up hiccup, with the
-/// number of lines after and the recovery in words.
+/// Hits that their log went on after for at least [`UNDATED_AFTER`] lines (and longer than
+/// before them), while the pod's dump says its container is ready: a start-up hiccup of a
+/// container that logs little once it runs (kube-proxy, CoreDNS), whatever time its lines
+/// carry. Undated lines (a container's `logs.txt` without `--timestamps`) with no pod dump
+/// take the dumped Node's Ready instead. The number of lines after and the recovery in words.
 pub fn quiet_undated(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHits) -> Option<(u64, String)> {
     let dated = h.first_seen.is_some()
         || h.last_seen.is_some()
         || h.first_yearless.is_some()
         || h.last_yearless.is_some();
-    let after = h.lines_after.filter(|n| !dated && *n >= UNDATED_AFTER)?;
+    let after = h.lines_after.filter(|n| *n >= UNDATED_AFTER)?;
     // The pod's own dump decides when there is one: a container not ready is no recovery,
     // whatever its node says.
     let pod = h.paths.iter().find_map(|p| {
@@ -117,6 +118,7 @@ pub fn quiet_undated(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHi
     });
     let recovered = match pod {
         Some(ready) => ready,
+        None if dated => None,
         None => {
             let node = snap.hit_node(h)?;
             matches!(node_ready(snap, &node), Some((true, _)))
@@ -203,7 +205,7 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
             if let Some(a) = first_s {
                 f = f.evidence("first_seen", a);
             }
-            if let Some(b) = last_s {
+            if let Some(b) = last_s.clone() {
                 f = f.evidence("last_seen", b);
             }
             for p in &h.paths {
@@ -235,7 +237,10 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                 .and_then(|_| quiet_undated(snap, h))
             {
                 f = f
-                    .evidence(QUIET_SINCE, "undated")
+                    .evidence(
+                        QUIET_SINCE,
+                        last_s.clone().unwrap_or_else(|| "undated".to_string()),
+                    )
                     .evidence(LINES_AFTER, after)
                     .evidence(RECOVERED, recovered);
             }
