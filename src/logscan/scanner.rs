@@ -390,43 +390,47 @@ impl FileScan<'_> {
         }
     }
 
-    /// Complete lines, each ending in `\n`: count them, then visit only candidate lines.
+    /// Complete lines, each ending in `\n`: count (and sample) them in order, visiting only
+    /// candidate lines, each after the lines before it, as a line-by-line scan would.
     fn block(&mut self, block: &[u8], origin: u64) {
         let mut line_start = 0usize;
-        for nl in memchr::memchr_iter(b'\n', block) {
-            if origin + line_start as u64 >= self.next_sample || self.lines < HEAD_LINES || self.multi_host()
-            {
-                self.sample(
-                    origin + line_start as u64,
-                    block.get(line_start..nl).unwrap_or_default(),
-                );
-            }
-            self.lines += 1;
-            self.long_lines += u64::from(nl - line_start > self.max_line);
-            line_start = nl + 1;
-        }
         let mut at = 0usize;
-        // The line number of each candidate: the lines before this block, plus the newlines
-        // up to the candidate (counted once, as the candidates go forward).
-        let mut line_no = self.lines - memchr::memchr_iter(b'\n', block).count() as u64;
-        let mut counted = 0usize;
         while at < block.len() {
             let Some(p) = self.set.next_candidate(block, at) else {
                 break;
             };
             let start = memchr::memrchr(b'\n', block.get(..p).unwrap_or_default()).map_or(0, |i| i + 1);
-            line_no +=
-                memchr::memchr_iter(b'\n', block.get(counted..start).unwrap_or_default()).count() as u64;
-            counted = start;
-            self.cur_line = line_no;
             let end =
                 memchr::memchr(b'\n', block.get(p..).unwrap_or_default()).map_or(block.len(), |i| p + i);
+            // Count the lines up to and including the candidate's.
+            self.count_lines(block, origin, &mut line_start, end + 1);
+            self.cur_line = self.lines.saturating_sub(1);
             self.eval(block.get(start..end).unwrap_or_default(), None, false);
             at = end + 1;
         }
+        self.count_lines(block, origin, &mut line_start, block.len());
         let body = block.strip_suffix(b"\n").unwrap_or(block);
         let last_start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
         self.set_last_line(body.get(last_start..).unwrap_or_default());
+    }
+
+    /// Counts (and samples) the complete lines of `block` from `*line_start` to `upto`.
+    fn count_lines(&mut self, block: &[u8], origin: u64, line_start: &mut usize, upto: usize) {
+        let upto = upto.min(block.len());
+        let Some(span) = block.get(*line_start..upto) else {
+            return;
+        };
+        let base = *line_start;
+        for rel in memchr::memchr_iter(b'\n', span) {
+            let nl = base + rel;
+            let at = origin + *line_start as u64;
+            if at >= self.next_sample || self.lines < HEAD_LINES || self.multi_host() {
+                self.sample(at, block.get(*line_start..nl).unwrap_or_default());
+            }
+            self.lines += 1;
+            self.long_lines += u64::from(nl - *line_start > self.max_line);
+            *line_start = nl + 1;
+        }
     }
 
     fn set_last_line(&mut self, line: &[u8]) {
