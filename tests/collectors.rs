@@ -420,6 +420,11 @@ fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
     };
     assert_eq!(rules(&r), rules(&dir_form), "{r:#}");
     assert_eq!(r["verdict"], dir_form["verdict"]);
+    // The stdout file given as the bundle itself (newuser round 7, #4: it was "a text file",
+    // exit 2).
+    let (code, bare) = analyze(&file);
+    assert_ne!(code, 2, "{bare:#}");
+    assert_eq!(rules(&bare), rules(&dir_form), "{bare:#}");
     let roots: Vec<&Value> = r["findings"]
         .as_array()
         .unwrap()

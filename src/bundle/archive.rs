@@ -625,6 +625,14 @@ pub fn top_level<R: Read + Send + 'static>(
             zipped::nested(cx, label, Cursor::new(head).chain(stream), 0);
             return Ok(());
         }
+        // `kubectl cluster-info dump > dump.txt` given as the bundle itself: its parts, under
+        // the file's name (`dump.txt/nodes.json`), as when it sits in a folder.
+        if super::clusterinfo::is_stdout_dump(label, &head) {
+            let name = label.rsplit('/').next().unwrap_or(label).to_string();
+            let mut stream = Cursor::new(head).chain(stream);
+            cx.file(&name, 0, None, &mut stream, 0, None);
+            return Ok(());
+        }
         return Err(describe(&head));
     };
     let compressed = Cursor::new(head).chain(file);
