@@ -174,14 +174,7 @@ fn rejected(snap: &Snapshot) -> Option<Rejected> {
     if holds_pki {
         return None;
     }
-    let held: BTreeSet<String> = snap
-        .certs
-        .certs
-        .iter()
-        .map(|c| c.not_after)
-        .chain(snap.cert_texts.iter().map(|(_, _, c)| c.not_after))
-        .map(rfc3339)
-        .collect();
+    let held = held_not_afters(snap);
     // notAfter → components on nodes; the identities of the lines that name one.
     let mut dates: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut seen: std::collections::HashSet<u64> = std::collections::HashSet::new();
@@ -287,6 +280,18 @@ fn pending_kubelet_csrs(snap: &Snapshot) -> Vec<&str> {
     pending.sort_unstable();
     pending.dedup();
     pending
+}
+
+/// The notAfter dates of every certificate the bundle holds, parsed or dumped as text
+/// (RFC 3339): a date the logs reject that is one of these is that certificate's.
+pub(super) fn held_not_afters(snap: &Snapshot) -> BTreeSet<String> {
+    snap.certs
+        .certs
+        .iter()
+        .map(|c| c.not_after)
+        .chain(snap.cert_texts.iter().map(|(_, _, t)| t.not_after))
+        .map(rfc3339)
+        .collect()
 }
 
 /// Whether a must-gather made the bundle: OpenShift, where kubelets get their new

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
-use super::from_logs::{EXPIRED_LINES, SYSTEM, parse, system_path};
+use super::from_logs::{EXPIRED_LINES, SYSTEM, held_not_afters, parse, system_path};
 use crate::artifact::PodOrigin;
 use crate::bundle::distro::Layout;
 use crate::checks::certkeys::CertKeys;
@@ -286,14 +286,7 @@ impl Check for CertNotReloaded {
         let snap = cx.snap;
         let at = snap.captured_at.at;
         // The notAfter dates the bundle still holds: a rejected one of those is `cert-expired`.
-        let held: BTreeSet<String> = snap
-            .certs
-            .certs
-            .iter()
-            .map(|c| c.not_after)
-            .chain(snap.cert_texts.iter().map(|(_, _, t)| t.not_after))
-            .map(rfc3339)
-            .collect();
+        let held = held_not_afters(snap);
         // Valid leaf certificate files: what a renewal leaves on disk.
         let all = candidates(snap);
         if all.is_empty() {
