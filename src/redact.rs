@@ -97,8 +97,9 @@ const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A
 /// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
 /// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
 /// a typographic opening quote to any closing one. A quote of another kind inside is part of
-/// the value (`"ab'cd"`).
-const QUOTED_VALUE: &str = r#"(?:\\+["'](?:[^\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]+|`[^`\r\n]+|«[^»\r\n]+|„[^“”\r\n]+|‘[^’\r\n]+|“[^”\r\n]+)"#;
+/// the value (`"ab'cd"`); a single-quoted piece takes the quoted pieces glued to it (one
+/// shell word: `'it'"'"'s X'`).
+const QUOTED_VALUE: &str = r#"(?:\\+["'](?:[^\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]*'(?:["'][^"'\r\n]*)+|'[^'\r\n]+|`[^`\r\n]+|«[^»\r\n]+|„[^“”\r\n]+|‘[^’\r\n]+|“[^”\r\n]+)"#;
 
 fn re(p: &str) -> Regex {
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
@@ -1067,6 +1068,8 @@ mod tests {
         (r#"["redis-cli","-a","QX09pw"]"#, "QX09pw"),
         (r#"["mysql","--password=ab'QX12xx"]"#, "QX12xx"),
         (r#"argv[3]: "--password", argv[4]: "QX13xx""#, "QX13xx"),
+        // A shell word of glued quoted pieces (`'it'"'"'s X'`).
+        (r#""--password" 'it'"'s QX11xx'"#, "QX11xx"),
         ("curl --user=admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("curl --proxy-user admin:Zq8wPlm2xv https://x", "Zq8wPlm2xv"),
         ("run --password s3cr3tpw0rd", "s3cr3tpw0rd"),
