@@ -782,6 +782,23 @@ pub fn line(text: &str) -> String {
     });
     apply(&FLAG, &|c| {
         let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
+        // A spaced value that is a password word itself starts a phrase (`--x-pass Password
+        // for user admin: X`): left to the phrase rule below, which masks what it names.
+        let value = c[0][c[1].len() + part(2, 4).len() + part(3, 5).len()..].to_ascii_lowercase();
+        if c.get(4).is_some()
+            && [
+                "password",
+                "passwd",
+                "passphrase",
+                "token",
+                "secret",
+                "pass",
+                "pwd",
+            ]
+            .contains(&value.as_str())
+        {
+            return c[0].to_string();
+        }
         format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
     });
     if multiline {
@@ -997,6 +1014,11 @@ mod tests {
         ("x --password=--x9secretval", "x9secretval"),
         ("key: mysql -u root -poAEAAAAA+oA+ db", "oAEAAAAA+oA+"),
         ("x:key: Password for user admin: oAEAAAAA+oAW", "oAEAAAAA+oAW"),
+        // Fuzz, session 9: a secret flag before the phrase.
+        (
+            "A+ch--A=--yppass Password for user admin: +z++X4vAAAAr\nypwdA",
+            "X4vAAAAr",
+        ),
         ("the password is NO..........", "NO.........."),
         ("password=[redacted] password=2uy_3111111A", "2uy_3111111A"),
         (
