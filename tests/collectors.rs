@@ -978,18 +978,44 @@ fn kind_export_logs_a_refused_kubelet_gets_its_client_certificate_renewed() {
         )
     };
     let dir = tempfile::tempdir().unwrap();
+    // The worker's kubelet names its own certificate's date; a CI client's expired
+    // certificate of another date is refused too (newuser round 7, #3).
     kind_export(
         dir.path(),
-        &format!("{}{}", refused("09:20:10"), refused("09:21:10")),
+        &format!(
+            "{}{}Nov 21 09:21:20 kind-worker kubelet[211]: E1121 09:21:20.000000     211 bootstrap.go:266] part of the existing bootstrap client certificate in /etc/kubernetes/kubelet.conf is expired: 2026-11-18 00:00:00 +0000 UTC\n",
+            refused("09:20:10"),
+            refused("09:21:10")
+        ),
     );
+    let refuse = |date: &str| {
+        format!(
+            "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after {date}, verifying certificate SN=2273958010, SKID=, AKID=4E:11 failed: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after {date}]\"\n"
+        )
+    };
     write(
         dir.path(),
         "kind-control-plane/pods/kube-system_kube-apiserver-kind-control-plane_1a2b/kube-apiserver/0.log",
-        "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z, verifying certificate SN=2273958010, SKID=, AKID=4E:11 failed: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z]\"\n",
+        &format!(
+            "{}{}",
+            refuse("2026-11-18T00:00:00Z"),
+            refuse("2026-11-20T06:00:00Z")
+        ),
     );
     let (code, r) = analyze(dir.path());
     assert_eq!(code, 1);
     assert_eq!(on(&r, "kubelet-cert-expired-in-logs"), ["kind-worker"], "{r:#}");
+    let root = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "kubelet-cert-expired-in-logs")
+        .unwrap();
+    assert_eq!(
+        root["evidence"]["not_after"],
+        serde_json::json!(["2026-11-18T00:00:00Z"]),
+        "{root:#}"
+    );
     assert!(on(&r, "cert-expired-in-logs").is_empty(), "{r:#}");
     let ids: Vec<&str> = r["plan"]
         .as_array()

@@ -330,6 +330,16 @@ fn kubelet_client(
             "renew that kubelet's client certificate on it",
         )
     };
+    // The dates the node's own kubelet names (`bootstrap client certificate … is expired:
+    // <date>`) are its certificate's; another client's expired certificate the apiserver also
+    // refuses (a CI tool's) is not (newuser round 7, #3). With none named, every date stays.
+    let own_line = format!("kubelet on {node}");
+    let own: BTreeMap<String, BTreeSet<String>> = dates
+        .iter()
+        .filter(|(_, who)| who.contains(&own_line))
+        .map(|(d, who)| (d.clone(), who.clone()))
+        .collect();
+    let dates = if own.is_empty() { dates } else { &own };
     let list = dates.keys().cloned().collect::<Vec<_>>().join(", ");
     let who: BTreeSet<&String> = dates.values().flatten().collect();
     let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
