@@ -225,6 +225,8 @@ pub fn settle_history(findings: &mut [Finding]) {
             .map(|r| format!("; {r}"))
             .unwrap_or_default();
         let seen = match lines_after {
+            Some(0) if since == "undated" => "its lines carry no time".to_string(),
+            Some(0) => format!("last seen {since}"),
             Some(n) if since == "undated" => {
                 format!("its lines carry no time and {n} other lines of its log follow them")
             }

@@ -343,7 +343,12 @@ fn cluster_info_dump_undated_start_up_noise_is_history_when_the_pod_is_ready() {
     assert_eq!(code, 0, "{r:#}");
     let ((_, r), _) = run(&past, false);
     assert_eq!(severities(&r), ["error"], "{r:#}");
+    // CoreDNS with the default Corefile logs nothing once it runs: its start-up errors are its
+    // last lines, and its readiness (which waits for the apiserver) with no restart is the
+    // recovery (newuser round 7, #5).
     let ((_, r), _) = run(&format!("{normal}{}", refused.repeat(4)), true);
+    assert_eq!(severities(&r), ["info"], "{r:#}");
+    let ((_, r), _) = run(&format!("{normal}{}", refused.repeat(4)), false);
     assert_eq!(severities(&r), ["error"], "{r:#}");
     // kube-proxy's klog lines carry a time, and it logs little once it runs: its log ends
     // seconds after the errors, yet the lines after them and its ready container are its

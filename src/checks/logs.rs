@@ -95,27 +95,23 @@ pub fn quiet_undated(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHi
         || h.last_seen.is_some()
         || h.first_yearless.is_some()
         || h.last_yearless.is_some();
-    let after = h.lines_after.filter(|n| *n >= UNDATED_AFTER)?;
     // The pod's own dump decides when there is one: a container not ready is no recovery,
     // whatever its node says.
-    let pod = h.paths.iter().find_map(|p| {
-        let log = crate::logscan::component::pod_of(p)?;
-        let ns = log.namespace?;
-        let statuses: Vec<_> = snap
-            .pods
-            .iter()
-            .filter(|r| r.origin == crate::artifact::PodOrigin::Dump)
-            .filter(|r| r.pod.metadata.namespace == ns && r.pod.metadata.name == log.pod)
-            .flat_map(|r| r.pod.status.container_statuses.iter())
-            .filter(|c| c.name == log.container || log.container == log.pod)
-            .collect();
-        (!statuses.is_empty()).then(|| {
-            statuses
-                .iter()
-                .all(|c| c.ready && c.state.waiting.is_none())
-                .then(|| format!("the dump of pod {ns}/{} says its container is ready", log.pod))
-        })
-    });
+    let pod = pod_ready(snap, h);
+    // CoreDNS reports ready only once its kubernetes plugin has synced with the apiserver
+    // (the `ready` plugin), and with the default Corefile (no `log` plugin) its start-up
+    // errors are its last lines: ready with no restart is its recovery (newuser round 7, #5).
+    if h.rule == "log-apiserver-unreachable" && h.component == "coredns" {
+        if let Some(Some(ready)) = &pod {
+            if no_restarts(snap, h) {
+                return Some((
+                    h.lines_after.unwrap_or(0),
+                    format!("{ready}, and CoreDNS is ready only once it has synced with the apiserver"),
+                ));
+            }
+        }
+    }
+    let after = h.lines_after.filter(|n| *n >= UNDATED_AFTER)?;
     let recovered = match pod {
         Some(ready) => ready,
         None if dated => None,
@@ -126,6 +122,43 @@ pub fn quiet_undated(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHi
         }
     }?;
     Some((after, recovered))
+}
+
+/// The dumped container statuses of the pods whose logs `h` read.
+fn statuses<'a>(
+    snap: &'a crate::snapshot::Snapshot,
+    h: &crate::logscan::LogHits,
+) -> Option<(String, Vec<&'a crate::artifact::k8s::ContainerStatus>)> {
+    h.paths.iter().find_map(|p| {
+        let log = crate::logscan::component::pod_of(p)?;
+        let ns = log.namespace?;
+        let statuses: Vec<_> = snap
+            .pods
+            .iter()
+            .filter(|r| r.origin == crate::artifact::PodOrigin::Dump)
+            .filter(|r| r.pod.metadata.namespace == ns && r.pod.metadata.name == log.pod)
+            .flat_map(|r| r.pod.status.container_statuses.iter())
+            .filter(|c| c.name == log.container || log.container == log.pod)
+            .collect();
+        (!statuses.is_empty()).then(|| (format!("{ns}/{}", log.pod), statuses))
+    })
+}
+
+/// `None` when no dump of the pod is in the bundle; else the recovery in words when its
+/// containers are ready, `Some(None)` when not.
+fn pod_ready(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHits) -> Option<Option<String>> {
+    let (pod, statuses) = statuses(snap, h)?;
+    Some(
+        statuses
+            .iter()
+            .all(|c| c.ready && c.state.waiting.is_none())
+            .then(|| format!("the dump of pod {pod} says its container is ready")),
+    )
+}
+
+/// Whether the pod's dumped containers never restarted.
+fn no_restarts(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHits) -> bool {
+    statuses(snap, h).is_some_and(|(_, s)| s.iter().all(|c| c.restart_count == 0))
 }
 
 /// Findings of one log rule: one per (node, component) that matched, with
