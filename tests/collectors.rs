@@ -135,6 +135,16 @@ fn assert_healthy(code: i32, report: &Value) {
 }
 
 /// Each finding's node, by rule.
+/// The first finding of `rule` (the test fails when there is none).
+fn first<'a>(report: &'a Value, rule: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {report:#}"))
+}
+
 fn on(report: &Value, rule: &str) -> Vec<String> {
     report["findings"]
         .as_array()
@@ -195,12 +205,7 @@ fn kind_export_logs_fault_sits_on_its_node() {
     let (code, r) = analyze(dir.path());
     assert_eq!(on(&r, "log-cert-expired"), ["kind-worker"], "{r}");
     // The line sits in both `kubelet.log` and `journal.log`: one line, seen in two files.
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "log-cert-expired")
-        .unwrap();
+    let f = first(&r, "log-cert-expired");
     assert_eq!(f["evidence"]["count"], 1, "{f:#}");
     assert_eq!(f["paths"].as_array().unwrap().len(), 2, "{f:#}");
     assert_eq!(code, 1);
@@ -1010,12 +1015,7 @@ fn kind_export_logs_a_refused_kubelet_gets_its_client_certificate_renewed() {
     let (code, r) = analyze(dir.path());
     assert_eq!(code, 1);
     assert_eq!(on(&r, "kubelet-cert-expired-in-logs"), ["kind-worker"], "{r:#}");
-    let root = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "kubelet-cert-expired-in-logs")
-        .unwrap();
+    let root = first(&r, "kubelet-cert-expired-in-logs");
     assert_eq!(
         root["evidence"]["not_after"],
         serde_json::json!(["2026-11-18T00:00:00Z"]),
@@ -1225,12 +1225,7 @@ fn must_gather_journals_of_several_masters_are_split_by_host() {
     assert_eq!(on(&r, "log-node-credentials-rejected"), ["master-1"], "{r:#}");
     // master-1's own lines stop with the failure (09:01), so its end is not master-0's
     // 09:29: silent since its last line is not proven.
-    let f = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "log-node-credentials-rejected")
-        .unwrap();
+    let f = first(&r, "log-node-credentials-rejected");
     assert!(f["evidence"].get("quiet_since").is_none(), "{f:#}");
     // The journal's short host name is the dumped Node it starts.
     journal = journal.replace("master-1 kubenswrapper", "master-2 kubenswrapper");
