@@ -15,7 +15,7 @@ use crate::checks::logs::{RECENT, quiet};
 use crate::checks::{Check, Ctx};
 use crate::finding::{CertKey, Finding, KeyKind};
 use crate::logscan::resolved_times;
-use crate::pki::config::components;
+use crate::pki::config::{ComponentConfig, components};
 use crate::snapshot::{Location, Snapshot, rfc3339};
 
 /// What the rejections of one renewed certificate add up to.
@@ -47,6 +47,9 @@ struct Candidate<'s> {
     keys: BTreeSet<CertKey>,
     /// The fingerprint, or the dump's path for a text dump.
     id: String,
+    /// The process that presents it and whether a static pod runs it ([`presenter`]), read
+    /// once.
+    presenter: Option<(&'static str, bool)>,
 }
 
 impl Candidate<'_> {
@@ -92,6 +95,7 @@ fn candidates(snap: &Snapshot) -> Vec<Candidate<'_>> {
                 dns: c.dns_names.clone(),
                 keys: ck.of(snap, i).into_iter().collect(),
                 id: c.fingerprint.hex(),
+                presenter: None,
             })
         });
     let dumped = snap
@@ -117,8 +121,13 @@ fn candidates(snap: &Snapshot) -> Vec<Candidate<'_>> {
                 .collect(),
             keys: BTreeSet::new(),
             id: path.clone(),
+            presenter: None,
         });
-    parsed.chain(dumped).collect()
+    let mut all: Vec<Candidate<'_>> = parsed.chain(dumped).collect();
+    for c in &mut all {
+        c.presenter = presenter(snap, c);
+    }
+    all
 }
 
 /// Where the process presenting a certificate listens, as far as its own flags prove, and
@@ -135,11 +144,16 @@ struct Here {
 }
 
 impl Here {
-    fn of(snap: &Snapshot, c: &Candidate<'_>, hit_node: Option<&str>) -> Here {
+    fn of(
+        snap: &Snapshot,
+        configs: &[ComponentConfig<'_>],
+        c: &Candidate<'_>,
+        hit_node: Option<&str>,
+    ) -> Here {
         let node = c.node;
         let same_node = !snap.nodes.is_empty() && hit_node == Some(snap.node_name(node));
         let mut hosts = BTreeSet::new();
-        let Some((component, _)) = presenter(snap, c) else {
+        let Some((component, _)) = c.presenter else {
             return Here {
                 hosts,
                 ports: Vec::new(),
@@ -147,7 +161,7 @@ impl Here {
             };
         };
         let mut ports = ports_of(component).to_vec();
-        for c in components(snap)
+        for c in configs
             .iter()
             .filter(|c| c.node == node && c.component.as_str() == component)
         {
@@ -203,16 +217,14 @@ fn ports_of(component: &str) -> &'static [u16] {
 }
 
 /// How many of the candidates cover the host of endpoint key `k` on its port.
-fn covering(snap: &Snapshot, all: &[Candidate<'_>], k: &CertKey) -> usize {
-    all.iter()
-        .filter(|c| c.covers(k) && serves_port(snap, c, k))
-        .count()
+fn covering(all: &[Candidate<'_>], k: &CertKey) -> usize {
+    all.iter().filter(|c| c.covers(k) && serves_port(c, k)).count()
 }
 
 /// Whether the process presenting `c` serves on the port of endpoint key `k` (an etcd
 /// certificate covers the node's address too, but not on the apiserver's port).
-fn serves_port(snap: &Snapshot, c: &Candidate<'_>, k: &CertKey) -> bool {
-    let ports = presenter(snap, c).map_or(&[][..], |(p, _)| ports_of(p));
+fn serves_port(c: &Candidate<'_>, k: &CertKey) -> bool {
+    let ports = c.presenter.map_or(&[][..], |(p, _)| ports_of(p));
     ports.is_empty()
         || split_host_port(&k.value)
             .and_then(|(_, p)| p.parse::<u16>().ok())
@@ -289,6 +301,8 @@ impl Check for CertNotReloaded {
         let held = held_not_afters(snap);
         // Valid leaf certificate files: what a renewal leaves on disk.
         let all = candidates(snap);
+        // Read once: every candidate's `Here` looks at them.
+        let configs = components(snap);
         if all.is_empty() {
             return Vec::new();
         }
@@ -331,7 +345,7 @@ impl Check for CertNotReloaded {
                         }
                         let at_end: Vec<CertKey> = ends
                             .iter()
-                            .filter(|k| c.keys.contains(**k) || c.covers(k) && serves_port(snap, c, k))
+                            .filter(|k| c.keys.contains(**k) || c.covers(k) && serves_port(c, k))
                             .map(|k| (*k).clone())
                             .collect();
                         (!at_end.is_empty()).then_some((i, at_end))
@@ -346,14 +360,14 @@ impl Check for CertNotReloaded {
                     .iter()
                     .filter(|(i, ends)| {
                         all.get(*i).is_some_and(|c| {
-                            let here = Here::of(snap, c, hit_node.as_deref());
+                            let here = Here::of(snap, &configs, c, hit_node.as_deref());
                             ends.iter().any(|k| here.dialled(k))
                         })
                     })
                     .collect();
                 let unique: Vec<&(usize, Vec<CertKey>)> = met
                     .iter()
-                    .filter(|(_, ends)| ends.iter().any(|k| covering(snap, &all, k) == 1))
+                    .filter(|(_, ends)| ends.iter().any(|k| covering(&all, k) == 1))
                     .collect();
                 let after: Vec<&(usize, Vec<CertKey>)> = met
                     .iter()
@@ -394,7 +408,7 @@ fn finding(cx: &Ctx<'_>, c: &Candidate<'_>, r: Rejected) -> Finding {
     let snap = cx.snap;
     let (path, node) = (c.path, c.node);
     let name = node.map(|n| snap.node_name(Some(n)).to_string());
-    let (component, static_pod) = presenter(snap, c).unzip();
+    let (component, static_pod) = c.presenter.unzip();
     let component = component.unwrap_or("the process that presents it");
     let dates = r.dates.iter().cloned().collect::<Vec<_>>().join(", ");
     let who = r.who.iter().cloned().collect::<Vec<_>>().join(", ");
