@@ -61,6 +61,7 @@ impl Default for Options {
 /// `Err` means the tool could not do its job (unreadable top-level input); anything wrong
 /// *inside* the bundle is a finding or a problem in the returned analysis.
 pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> Result<Analysis, Error> {
+    warm_once();
     let mut stats = engine::Stats::default();
     let snap = ingest::from_source(source, catalog, opts, &mut stats)?;
     let analysis = engine::run(&snap, catalog, opts, stats);
@@ -68,6 +69,17 @@ pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> R
     // while the caller renders, rather than before it may start.
     rayon::spawn(move || drop(snap));
     Ok(analysis)
+}
+
+/// Compiles the redaction patterns on a thread of their own, once per process, while the
+/// first bundle is read: they are needed only once findings and samples are written.
+fn warm_once() {
+    static WARM: std::sync::Once = std::sync::Once::new();
+    WARM.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("warm-redact".into())
+            .spawn(redact::warm);
+    });
 }
 
 /// Capture time as decided for a snapshot (re-exported for callers that print it).

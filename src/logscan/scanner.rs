@@ -580,15 +580,15 @@ impl FileScan<'_> {
                         .patterns()
                         .get(pi)
                         .and_then(|p| {
-                            let caps = p.captures(&rec.message)?;
+                            let caps = p.captures(rec.message.as_bytes())?;
                             Some(
                                 p.capture_names()
                                     .flatten()
                                     .filter_map(|n| {
-                                        let v = caps.name(n)?.as_str();
+                                        let v = String::from_utf8_lossy(caps.name(n)?.as_bytes());
                                         Some((
                                             n.to_string(),
-                                            truncate_chars(&crate::redact::line(v), CAPTURE_CHARS),
+                                            truncate_chars(&crate::redact::line(&v), CAPTURE_CHARS),
                                         ))
                                     })
                                     .collect(),
