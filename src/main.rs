@@ -852,12 +852,9 @@ fn cmd_audit(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
                 report::markdown::budget_note(budget, whole, &mut note)?;
                 let used = String::from_utf8_lossy(&summary).chars().count()
                     + String::from_utf8_lossy(&note).chars().count();
-                let mut compact = String::new();
-                std::io::Read::read_to_string(&mut details, &mut compact)?;
                 let room = budget.saturating_sub(used);
-                if compact.chars().count() > room {
-                    compact = report::markdown::cut_at_line(&compact, room);
-                }
+                let compact =
+                    report::markdown::cut_at_line_from(&mut std::io::BufReader::new(details), room)?;
                 w.write_all(compact.as_bytes())?;
                 w.write_all(&note)?;
             } else {

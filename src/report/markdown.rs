@@ -66,11 +66,23 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
 /// block, so what remains still renders (the last resort of a hard budget: `audit` cuts its
 /// compact details with it).
 pub fn cut_at_line(doc: &str, chars: usize) -> String {
+    // Reading from memory cannot fail.
+    cut_at_line_from(&mut doc.as_bytes(), chars).unwrap_or_default()
+}
+
+/// [`cut_at_line`] over a reader: reads only as far as `chars` reaches, so `audit` never holds
+/// a fleet's compact details whole (its memory stays flat however many bundles there are).
+pub fn cut_at_line_from(doc: &mut impl std::io::BufRead, chars: usize) -> std::io::Result<String> {
     let mut out = String::new();
     let mut kept = 0;
     let mut fence: Option<String> = None;
     let mut pending = String::new();
-    for line in doc.split_inclusive('\n') {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if doc.read_line(&mut line)? == 0 {
+            break;
+        }
         let t = line.trim();
         match &fence {
             Some(f) if t == f.as_str() => fence = None,
@@ -79,7 +91,7 @@ pub fn cut_at_line(doc: &str, chars: usize) -> String {
             }
             _ => {}
         }
-        pending.push_str(line);
+        pending.push_str(&line);
         if fence.is_none() {
             let n = pending.chars().count();
             if kept + n > chars {
@@ -88,9 +100,12 @@ pub fn cut_at_line(doc: &str, chars: usize) -> String {
             kept += n;
             out.push_str(&pending);
             pending.clear();
+        } else if kept + pending.chars().count() > chars {
+            // An open code block that already overflows can never be kept.
+            break;
         }
     }
-    out
+    Ok(out)
 }
 
 /// One bundle's part of a report: everything, or (`compact`) the verdict, gaps, root causes
