@@ -32,5 +32,31 @@ pub enum Error {
     },
     /// The rule catalogue is invalid (a bug in `rules/` or in a `--rules` folder).
     #[error(transparent)]
-    Catalog(#[from] crate::catalog::CatalogError),
+    Catalog(#[from] CatalogError),
+}
+
+/// A catalogue that does not validate: a bug in `rules/` or in a `--rules` folder (on the
+/// ground floor with the error that wraps it; `catalog` re-exports it).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// A file is not valid YAML of the catalogue's shape.
+    #[error("{file}: {message}")]
+    Syntax {
+        /// The catalogue file.
+        file: String,
+        /// serde_yaml's message, with line and column.
+        message: String,
+    },
+    /// A `--rules` folder could not be read.
+    #[error("cannot read rules folder {path}: {source}")]
+    Io {
+        /// The folder or file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Entries are inconsistent (duplicate ids, dangling references, cycles, bad regexes).
+    #[error("invalid rule catalogue:\n  {}", .0.join("\n  "))]
+    Invalid(Vec<String>),
 }

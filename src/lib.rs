@@ -18,7 +18,7 @@ pub mod logscan;
 pub mod model;
 pub mod pki;
 pub mod plan;
-pub mod redact;
+pub use model::redact;
 pub mod report;
 pub mod snapshot;
 

@@ -69,7 +69,16 @@ fn fix_cycle_is_a_catalogue_error() {
 
 #[test]
 fn dangling_references_are_catalogue_errors() {
-    let err = Catalog::from_texts(&texts(
+    // As a `--rules` folder is read: after the built-in files, whose checks are the known ones.
+    let with_builtin = |yaml: &str| {
+        let mut files: Vec<(String, String)> = kubetriage::catalog::BUILTIN
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        files.extend(texts(yaml));
+        files
+    };
+    let err = Catalog::from_texts(&with_builtin(
         "rules:\n  - id: x-y\n    severity: error\n    title: T\n    check: no.such_check\n    why: because this is a test of dangling references\n    fix: [nope]\n    explains: [ghost]\nfixes:\n  - {id: s, phase: hygiene, title: S, after: [missing]}\n",
     ))
     .unwrap_err();

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
 
+use crate::artifact::k8s::EventRecord;
 use crate::bundle::Limits;
 use crate::catalog::Catalog;
 use crate::logscan::compiled::RuleSet;
@@ -20,7 +21,6 @@ use crate::logscan::record::{self, Record};
 use crate::logscan::stamp::{self, Stamp, Yearless};
 use crate::logscan::{LogEnd, LogHits, LogSummary, component, max_opt, min_opt};
 use crate::model::CertKey;
-use crate::snapshot::EventRecord;
 
 /// A log being scanned: its bundle path and the node whose tree holds it.
 #[derive(Clone, Debug)]

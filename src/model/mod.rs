@@ -9,6 +9,7 @@ pub mod fingerprint;
 pub mod instant;
 pub mod location;
 pub mod problem;
+pub mod redact;
 pub mod severity;
 pub mod shell;
 

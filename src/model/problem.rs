@@ -17,7 +17,7 @@ impl InputProblem {
     pub fn new(path: impl Into<String>, error: impl Into<String>) -> Self {
         InputProblem {
             path: path.into(),
-            error: crate::redact::line(&error.into()),
+            error: super::redact::line(&error.into()),
         }
     }
 }

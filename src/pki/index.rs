@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::Location;
 use crate::pki::cert::{CertRecord, Fingerprint};
 use crate::pki::key::{KeyAlgorithm, KeyRecord, parse_key};
-use crate::snapshot::Location;
 
 /// Every certificate in the bundle, one record per distinct DER.
 #[derive(Clone, Debug, Default)]

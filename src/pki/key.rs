@@ -9,8 +9,8 @@ use x509_parser::der_parser::oid::Oid;
 use x509_parser::prelude::FromDer;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
+use crate::model::Location;
 use crate::pki::cert::Fingerprint;
-use crate::snapshot::Location;
 
 /// The public key algorithm of a key or certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

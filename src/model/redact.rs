@@ -11,7 +11,7 @@ use base64::Engine;
 use regex::{Captures, Regex};
 use serde::Serialize;
 
-use crate::model::Fingerprint;
+use super::Fingerprint;
 
 /// What a masked value is replaced with.
 pub const MASK: &str = "[redacted]";
