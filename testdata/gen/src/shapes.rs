@@ -10,6 +10,11 @@ use serde_json::Value;
 
 use crate::tree::{Entry, Tree};
 
+pub mod multinode;
+pub mod nodes;
+pub mod sos;
+pub mod troubleshoot;
+
 /// One way of packing a bundle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -26,18 +31,37 @@ pub enum Shape {
     /// The seed incident's other packing: node logs under `logs/`, no `/run`, a Pod dump
     /// only, JSON dumps.
     Repacked,
+    /// Each node as `sos report` writes it (see [`sos`]): loses the PKI, the kubelet's
+    /// files, container logs and `/etc/ssl`, and the dumps where no node has `admin.conf`.
+    Sosreport,
+    /// The cluster as a troubleshoot `support-bundle` (see [`troubleshoot`]): dumps, pod logs
+    /// and one host's kubelet journal, no node files.
+    Troubleshoot,
+    /// Every node under a folder named after its host in one archive, a healthy peer beside
+    /// a lone node (see [`multinode`]).
+    MultiNode,
 }
 
 impl Shape {
     /// Every shape, plain first.
-    pub const ALL: [Shape; 6] = [
+    pub const ALL: [Shape; 9] = [
         Shape::Plain,
         Shape::NodeLogs,
         Shape::NoRun,
         Shape::PodDumpOnly,
         Shape::JsonDumps,
         Shape::Repacked,
+        Shape::Sosreport,
+        Shape::Troubleshoot,
+        Shape::MultiNode,
     ];
+
+    /// Whether the shape drops evidence a scenario may rest on (then its diagnosis is
+    /// judged by [`Shape::ALL`]'s lossy rules: no error the plain shape lacks, never
+    /// healthy, gaps said as "not collected"), rather than required to be the same.
+    pub fn is_lossy(self) -> bool {
+        matches!(self, Shape::Sosreport | Shape::Troubleshoot)
+    }
 
     /// The tree packed in this shape.
     pub fn apply(self, tree: &Tree) -> Result<Tree> {
@@ -48,6 +72,9 @@ impl Shape {
             Shape::PodDumpOnly => Ok(pod_dump_only(tree)),
             Shape::JsonDumps => json_dumps(tree),
             Shape::Repacked => json_dumps(&pod_dump_only(&no_run(&node_logs(tree)))),
+            Shape::Sosreport => sos::apply(tree),
+            Shape::Troubleshoot => troubleshoot::apply(tree),
+            Shape::MultiNode => Ok(multinode::apply(tree)),
         }
     }
 }
@@ -88,9 +115,7 @@ fn no_run(tree: &Tree) -> Tree {
     })
 }
 
-fn is_dump(p: &str) -> bool {
-    p.split('/').rev().nth(1) == Some("cluster")
-}
+use nodes::is_dump;
 
 /// Drops workload dumps; keeps Pods, Secrets, ConfigMaps, Nodes, events.
 fn pod_dump_only(tree: &Tree) -> Tree {
