@@ -4,6 +4,19 @@
 //!
 //! A node folder is any folder holding `etc/kubernetes` or `var/log`; a cluster dump is a
 //! file under a `cluster/` folder (the generator's own layout).
+//!
+//! Every shape applies to every scenario. Plain, NodeLogs, NoRun, PodDumpOnly, JsonDumps,
+//! Repacked and MultiNode carry all the evidence a scenario rests on, so its diagnosis must
+//! not change. Sosreport and Troubleshoot are lossy ([`Shape::is_lossy`]): what they drop,
+//! per scenario of `tests/shapes.rs` today,
+//! - `incident-replay`: sos keeps the journals and `/etc/kubernetes` scrubbed, loses `/etc/ssl/etcd`,
+//!   the pod logs and (no `admin.conf`) every dump; troubleshoot keeps dumps and pod logs and
+//!   the kubelet journal, loses every node file;
+//! - `kubeadm-healthy`, `kubeadm-ha-etcd-rejoined`: both lose the PKI, so a `ca-mismatch`
+//!   becomes a "not collected" gap (`incomplete`);
+//! - `two-nodes`: both lose the worker's kubelet client certificate; sos keeps the worker's
+//!   kubelet journal (its expired-certificate lines stay errors on `worker-1`), troubleshoot
+//!   runs its host collectors on `cp-1` only.
 
 use anyhow::{Context, Result};
 use serde_json::Value;
