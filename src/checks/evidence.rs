@@ -101,12 +101,16 @@ pub fn groups(snap: &crate::snapshot::Snapshot) -> BTreeMap<Group, BTreeSet<(Str
             .certs
             .iter()
             .any(|c| c.locations.iter().any(|l| l.path().starts_with(root.as_str())));
-        let by = match c {
-            Collector::MustGather => "must-gather",
-            Collector::ClusterInfoDump => "kubectl cluster-info dump",
+        // A support bundle copies a node's files only through host collectors; its Secrets'
+        // certificates are no node's PKI, so what decides is whether a node tree is in it.
+        let has_node = || snap.nodes.iter().any(|n| n.root.starts_with(root.as_str()));
+        let (by, gathered) = match c {
+            Collector::MustGather => ("must-gather", has_pki),
+            Collector::ClusterInfoDump => ("kubectl cluster-info dump", has_pki),
+            Collector::Troubleshoot => ("troubleshoot", has_node()),
             _ => continue,
         };
-        if !has_pki {
+        if !gathered {
             groups.entry((None, by.to_string())).or_default().insert((
                 root.clone(),
                 format!("certificates, keys and kubeconfigs (not collected: {by} gathers objects and logs)"),

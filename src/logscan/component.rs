@@ -68,8 +68,8 @@ pub struct PodLog<'a> {
 /// The pod and container of a container log path: CRI
 /// `pods/<ns>_<pod>_<uid>/<container>/0.log`, must-gather
 /// `namespaces/<ns>/pods/<pod>/<container>/<container>/logs/current.log`,
-/// `containers/<pod>_<ns>_<container>-<id>.log`, cluster-info dump `<ns>/<pod>/logs.txt`.
-/// `None` for a host's own logs.
+/// `containers/<pod>_<ns>_<container>-<id>.log`, cluster-info dump `<ns>/<pod>/logs.txt`,
+/// troubleshoot `pods/logs/<ns>/<pod>/<container>.log`. `None` for a host's own logs.
 pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let n = segs.len();
@@ -105,6 +105,16 @@ pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
                     container: segs[n - 2],
                 });
             }
+        }
+    }
+    // troubleshoot: `cluster-resources/pods/logs/<ns>/<pod>/<container>[-previous].log`.
+    if n >= 5 && segs[n - 5] == "pods" && segs[n - 4] == "logs" {
+        if let Some(stem) = file.strip_suffix(".log") {
+            return Some(PodLog {
+                namespace: Some(segs[n - 3]),
+                pod: segs[n - 2],
+                container: stem.strip_suffix("-previous").unwrap_or(stem),
+            });
         }
     }
     if file == "logs.txt" && n >= 3 {
@@ -219,6 +229,14 @@ mod tests {
         assert_eq!(
             c("dump/tenant-a/coredns-x/logs.txt").as_deref(),
             Some("tenant-a/coredns-x")
+        );
+        assert_eq!(
+            c("sb/cluster-resources/pods/logs/tenant-a/etcd-0/etcd-previous.log").as_deref(),
+            Some("tenant-a/etcd")
+        );
+        assert_eq!(
+            c("sb/cluster-resources/pods/logs/kube-system/etcd-cp-1/etcd.log").as_deref(),
+            Some("etcd")
         );
         assert_eq!(
             c("mg/img/namespaces/openshift-etcd/pods/etcd-m0/etcd/etcd/logs/current.log").as_deref(),

@@ -4,11 +4,29 @@
 //!
 //! A node folder is any folder holding `etc/kubernetes` or `var/log`; a cluster dump is a
 //! file under a `cluster/` folder (the generator's own layout).
+//!
+//! Every shape applies to every scenario. Plain, NodeLogs, NoRun, PodDumpOnly, JsonDumps,
+//! Repacked and MultiNode carry all the evidence a scenario rests on, so its diagnosis must
+//! not change. Sosreport and Troubleshoot are lossy ([`Shape::is_lossy`]): what they drop,
+//! per scenario of `tests/shapes.rs` today,
+//! - `incident-replay`: sos keeps the journals and `/etc/kubernetes` scrubbed, loses `/etc/ssl/etcd`,
+//!   the pod logs and (no `admin.conf`) every dump; troubleshoot keeps dumps and pod logs and
+//!   the kubelet journal, loses every node file;
+//! - `kubeadm-healthy`, `kubeadm-ha-etcd-rejoined`: both lose the PKI, so a `ca-mismatch`
+//!   becomes a "not collected" gap (`incomplete`);
+//! - `two-nodes`: both lose the worker's kubelet client certificate; sos keeps the worker's
+//!   kubelet journal (its expired-certificate lines stay errors on `worker-1`), troubleshoot
+//!   runs its host collectors on `cp-1` only.
 
 use anyhow::{Context, Result};
 use serde_json::Value;
 
 use crate::tree::{Entry, Tree};
+
+pub mod multinode;
+pub mod nodes;
+pub mod sos;
+pub mod troubleshoot;
 
 /// One way of packing a bundle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,18 +44,37 @@ pub enum Shape {
     /// The seed incident's other packing: node logs under `logs/`, no `/run`, a Pod dump
     /// only, JSON dumps.
     Repacked,
+    /// Each node as `sos report` writes it (see [`sos`]): loses the PKI, the kubelet's
+    /// files, container logs and `/etc/ssl`, and the dumps where no node has `admin.conf`.
+    Sosreport,
+    /// The cluster as a troubleshoot `support-bundle` (see [`troubleshoot`]): dumps, pod logs
+    /// and one host's kubelet journal, no node files.
+    Troubleshoot,
+    /// Every node under a folder named after its host in one archive, a healthy peer beside
+    /// a lone node (see [`multinode`]).
+    MultiNode,
 }
 
 impl Shape {
     /// Every shape, plain first.
-    pub const ALL: [Shape; 6] = [
+    pub const ALL: [Shape; 9] = [
         Shape::Plain,
         Shape::NodeLogs,
         Shape::NoRun,
         Shape::PodDumpOnly,
         Shape::JsonDumps,
         Shape::Repacked,
+        Shape::Sosreport,
+        Shape::Troubleshoot,
+        Shape::MultiNode,
     ];
+
+    /// Whether the shape drops evidence a scenario may rest on (then its diagnosis is
+    /// judged by [`Shape::ALL`]'s lossy rules: no error the plain shape lacks, never
+    /// healthy, gaps said as "not collected"), rather than required to be the same.
+    pub fn is_lossy(self) -> bool {
+        matches!(self, Shape::Sosreport | Shape::Troubleshoot)
+    }
 
     /// The tree packed in this shape.
     pub fn apply(self, tree: &Tree) -> Result<Tree> {
@@ -48,6 +85,9 @@ impl Shape {
             Shape::PodDumpOnly => Ok(pod_dump_only(tree)),
             Shape::JsonDumps => json_dumps(tree),
             Shape::Repacked => json_dumps(&pod_dump_only(&no_run(&node_logs(tree)))),
+            Shape::Sosreport => sos::apply(tree),
+            Shape::Troubleshoot => troubleshoot::apply(tree),
+            Shape::MultiNode => Ok(multinode::apply(tree)),
         }
     }
 }
@@ -88,9 +128,7 @@ fn no_run(tree: &Tree) -> Tree {
     })
 }
 
-fn is_dump(p: &str) -> bool {
-    p.split('/').rev().nth(1) == Some("cluster")
-}
+use nodes::is_dump;
 
 /// Drops workload dumps; keeps Pods, Secrets, ConfigMaps, Nodes, events.
 fn pod_dump_only(tree: &Tree) -> Tree {

@@ -19,7 +19,7 @@ use crate::tree::{Entry, Tree};
 /// The report folder (sos names it `sosreport-<host>[-<case>]-<date>-<random>`).
 pub const ROOT: &str = "sosreport-cp-1-2026-06-15-kdlfjxa";
 /// `kubectl` as the kubernetes plugin runs it on a kubeadm control plane.
-const KUBECTL: &str = "kubectl_--kubeconfig_.etc.kubernetes.admin.conf";
+pub const KUBECTL: &str = "kubectl_--kubeconfig_.etc.kubernetes.admin.conf";
 
 /// sos's `_mangle_command` (sos/report/plugins/__init__.py).
 pub fn mangle(command: &str) -> String {
@@ -100,7 +100,7 @@ pub fn lists_by_namespace(kind: &str, items: &[Value]) -> BTreeMap<String, Value
 }
 
 /// sos's PEM scrub: `----(?:-| )BEGIN.*?----(?:-| )END` → `-----SCRUBBED`.
-fn scrub_pem(s: &str) -> String {
+pub fn scrub_pem(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(at) = rest.find("-----BEGIN") {
@@ -122,7 +122,7 @@ fn scrub_pem(s: &str) -> String {
 }
 
 /// sos's kubeconfig scrub: `LS0tLS1CRUdJ[A-Za-z0-9+/=]+` → `***** SCRUBBED BASE64 PEM *****`.
-fn scrub_base64_pem(s: &str) -> String {
+pub fn scrub_base64_pem(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(at) = rest.find("LS0tLS1CRUdJ") {
