@@ -267,3 +267,44 @@ fn repacked_incident_keeps_nodes_and_says_what_its_evidence_is() {
             .contains("get deployment kube-scheduler")
     );
 }
+
+/// The evidence ladder on lossy shapes: a fault the file tree can no longer show is still a
+/// root cause with its step when the node's own log proves it. A support bundle holds no node
+/// tree, yet master-01's kubelet journal names the missing `subnet.env`; a sosreport scrubs
+/// the worker's kubeconfig, yet its kubelet names its client certificate expired.
+#[test]
+fn logs_prove_what_a_lossy_shape_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root_cause = |r: &Value, rule: &str| -> Value {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} in {}", r["findings"]))
+            .clone()
+    };
+    let step = |r: &Value, id: &str| r["plan"].as_array().unwrap().iter().any(|s| s["id"] == id);
+
+    let plain = tree::read_dir(Path::new("testdata/bundles/incident-replay")).unwrap();
+    let dir = tmp.path().join("incident-tsb");
+    Shape::Troubleshoot.apply(&plain).unwrap().write_to(&dir).unwrap();
+    let r = analyze(&dir, "2026-11-21T09:30:00Z");
+    let flannel = root_cause(&r, "flannel-subnet-env-missing");
+    assert_eq!(flannel["node"], "master-01", "{flannel}");
+    let judged = flannel["evidence"]["absence_judged_from"].as_str().unwrap();
+    assert!(judged.starts_with("from the kubelet log: "), "{judged}");
+    assert!(step(&r, "write-flannel-subnet-env"), "{}", r["plan"]);
+
+    let plain = tree::read_dir(Path::new("testdata/bundles/two-nodes")).unwrap();
+    let dir = tmp.path().join("two-nodes-sos");
+    Shape::Sosreport.apply(&plain).unwrap().write_to(&dir).unwrap();
+    let now = SCENARIOS.iter().find(|(n, _)| *n == "two-nodes").unwrap().1;
+    let r = analyze(&dir, now);
+    let kubelet = root_cause(&r, "kubelet-cert-expired-in-logs");
+    assert!(
+        kubelet["message"].as_str().unwrap().contains("says so"),
+        "{kubelet}"
+    );
+    assert!(step(&r, "renew-kubelet-client-cert"), "{}", r["plan"]);
+}

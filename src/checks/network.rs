@@ -135,8 +135,77 @@ impl Check for FlannelSubnetEnvMissing {
             }
             out.push(f);
         }
+        out.extend(host_only_findings(cx, &cluster_evidence, &netconf));
         out
     }
+}
+
+/// flannel-subnet-env-missing on nodes the bundle knows only from their logs (a support
+/// bundle's host journal, must-gather's `host_service_logs`): no /run tree to judge, but the
+/// kubelet's own lines prove the file was missing, so the root cause and its step still stand,
+/// marked with that evidence.
+fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -> Vec<Finding> {
+    let snap = cx.snap;
+    let mut by_host: std::collections::BTreeMap<String, (u64, Vec<&str>, Vec<&str>)> =
+        std::collections::BTreeMap::new();
+    for h in snap
+        .logs
+        .hits
+        .iter()
+        .filter(|h| h.rule == LOG_SUBNET_ENV_MISSING && h.node.is_none())
+    {
+        let Some(name) = snap.hit_node(h) else { continue };
+        if snap.nodes.iter().any(|n| n.name == name) {
+            continue;
+        }
+        let e = by_host.entry(name).or_default();
+        e.0 += h.count;
+        e.1.push(h.component.as_str());
+        e.2.extend(h.paths.iter().map(String::as_str));
+    }
+    let mut out = Vec::new();
+    for (name, (lines, mut components, mut paths)) in by_host {
+        components.sort_unstable();
+        components.dedup();
+        paths.sort_unstable();
+        paths.dedup();
+        let k8s_node = k8s_node_for(snap, &name);
+        let expected = netconf.expected(k8s_node);
+        let mut f = cx
+            .finding(format!("{name}:/run/flannel/subnet.env"))
+            .message(format!(
+                "flannel is the CNI on node {name} ({cluster_evidence}) but its kubelet log says                  /run/flannel/subnet.env is absent. The flannel CNI plugin reads this file for every                  pod sandbox, so the kubelet cannot start any pod that is not on the host network —                  often not even flannel's own pod, which is what writes the file. Writing it by hand                  (content below) breaks the loop; flanneld then manages its own copy."
+            ))
+            .node(Some(&name))
+            .evidence("state", "is absent".to_string())
+            .evidence("flannel_evidence", cluster_evidence.to_string())
+            .evidence(
+                "absence_judged_from",
+                format!(
+                    "from the {} log: {lines} line(s) name the missing file; the bundle holds no \
+                     file tree of this node (/run was not collected)",
+                    components.join("/")
+                ),
+            )
+            .evidence("expected_content", expected.content())
+            .evidence("expected_content_sources", expected.sources.clone())
+            .var("node", name.clone())
+            .var("flannel_network", expected.network.clone())
+            .var("flannel_subnet", expected.subnet.clone())
+            .var("flannel_mtu", expected.mtu.clone())
+            .var("target", format!("/run/flannel/subnet.env ({name})"));
+        for p in paths {
+            f = f.path(p.to_string());
+        }
+        if let Some(cm) = &netconf.configmap {
+            f = f.object(cm.clone());
+        }
+        if let Some(n) = k8s_node {
+            f = f.object(format!("Node/{}", n.node.metadata.name));
+        }
+        out.push(f);
+    }
+    out
 }
 
 /// cni-config-missing: the node's kubelet sets pods up through CNI but its CNI config folder

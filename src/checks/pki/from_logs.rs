@@ -259,14 +259,76 @@ impl Check for KubeletCertExpiredInLogs {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        let Some(r) = rejected(snap) else {
-            return Vec::new();
-        };
-        kubelets_refused(snap, &r)
-            .into_iter()
-            .map(|node| kubelet_client(cx, &node, &r.dates, r.lines))
-            .collect()
+        let mut out: Vec<Finding> = Vec::new();
+        let mut named = BTreeSet::new();
+        if let Some(r) = rejected(snap) {
+            for node in kubelets_refused(snap, &r) {
+                out.push(kubelet_client(cx, &node, &r.dates, r.lines, Proof::Refused));
+                named.insert(node);
+            }
+        }
+        // A kubelet that names its own client certificate expired proves it, whatever else the
+        // bundle holds: a sosreport scrubs the kubeconfig's PEM, a support bundle copies none.
+        for (node, (dates, lines)) in own_expired(snap) {
+            if !named.contains(&node) {
+                out.push(kubelet_client(cx, &node, &dates, lines, Proof::OwnLines));
+            }
+        }
+        out
     }
+}
+
+/// What proves a kubelet's client certificate expired.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Proof {
+    /// The apiserver refuses a client certificate with that notAfter while the kubelet is
+    /// refused.
+    Refused,
+    /// The kubelet itself names its client certificate expired at that notAfter.
+    OwnLines,
+}
+
+/// The kubelet client certificates a node's own kubelet says expired (`part of the existing
+/// bootstrap client certificate in /etc/kubernetes/kubelet.conf is expired: <date>`: a date
+/// with no server dialled), up to capture, when no certificate of the bundle carries that
+/// notAfter. Node → (notAfter → who says so, lines).
+#[allow(clippy::type_complexity)]
+fn own_expired(snap: &Snapshot) -> BTreeMap<String, (BTreeMap<String, BTreeSet<String>>, u64)> {
+    let at = snap.captured_at.at;
+    let held = held_not_afters(snap);
+    let mut out: BTreeMap<String, (BTreeMap<String, BTreeSet<String>>, u64)> = BTreeMap::new();
+    for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
+        if h.component != "kubelet"
+            || quiet(snap, h, RECENT).is_some()
+            || !h.paths.iter().all(|p| system_path(p))
+        {
+            continue;
+        }
+        let Some(node) = snap.hit_node(h) else {
+            continue;
+        };
+        let dates: BTreeSet<String> = h
+            .refs
+            .iter()
+            .filter(|g| {
+                !g.iter()
+                    .any(|k| matches!(k.kind, KeyKind::Server | KeyKind::ServedBy | KeyKind::ClientOf))
+            })
+            .flatten()
+            .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
+            .filter(|k| parse(&k.value).is_some_and(|t| t < at))
+            .map(|k| k.value.clone())
+            .collect();
+        if dates.is_empty() {
+            continue;
+        }
+        let e = out.entry(node.clone()).or_default();
+        e.1 += h.count;
+        for d in dates {
+            e.0.entry(d).or_default().insert(format!("kubelet on {node}"));
+        }
+    }
+    out
 }
 
 /// The kubelets' certificate signing requests that wait for approval, by name.
@@ -317,6 +379,7 @@ fn kubelet_client(
     node: &str,
     dates: &BTreeMap<String, BTreeSet<String>>,
     lines: u64,
+    proof: Proof,
 ) -> Finding {
     // On OpenShift the kubelet's new certificate comes through its CSR: approve it.
     let (fix, how) = if is_openshift(cx.snap) {
@@ -343,11 +406,17 @@ fn kubelet_client(
     let list = dates.keys().cloned().collect::<Vec<_>>().join(", ");
     let who: BTreeSet<&String> = dates.values().flatten().collect();
     let who = who.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    let proof_text = match proof {
+        Proof::Refused => format!(
+            "the apiserver refuses a client certificate with that notAfter in {lines} log line(s) ({who}) while the \
+             kubelet on {node} is refused (Unauthorized)"
+        ),
+        Proof::OwnLines => format!("the kubelet on {node} says so in {lines} log line(s)"),
+    };
     cx.finding(format!("kubelet-client\0{node}"))
         .message(format!(
-            "The kubelet client certificate of node {node} expired at {list} (notAfter): the apiserver refuses a client \
-             certificate with that notAfter in {lines} log line(s) ({who}) while the kubelet on {node} is refused \
-             (Unauthorized), and the bundle holds no certificate to renew: {how}"
+            "The kubelet client certificate of node {node} expired at {list} (notAfter): {proof_text}, and the bundle \
+             holds no certificate to renew: {how}"
         ))
         .node(Some(node))
         .keys(dates.keys().map(|d| CertKey::new(KeyKind::NotAfter, d.clone())))
