@@ -17,12 +17,17 @@ use crate::tree::Tree;
 
 const CLUSTER: &str = "kubeadm-external-ca-ecdsa";
 
-/// The whole bundle: `cp-1` at the bundle root plus `cluster/` dumps.
-pub fn bundle() -> Result<(Tree, Value)> {
-    let root = Ca::new(
+/// The offline root CA (not in the bundle; tests add its certificate).
+pub fn offline_root() -> Result<Ca> {
+    Ca::new(
         &format!("{CLUSTER}/offline-root"),
         CertSpec::ca("Example Corp Offline Root CA", validity(2024, 1, 1, 2044, 1, 1)).org("Example Corp"),
-    )?;
+    )
+}
+
+/// The whole bundle: `cp-1` at the bundle root plus `cluster/` dumps.
+pub fn bundle() -> Result<(Tree, Value)> {
+    let root = offline_root()?;
     let v = validity(2025, 1, 1, 2030, 1, 1);
     let mid = |role: &str, cn: &str| root.intermediate(&format!("{CLUSTER}/{role}"), CertSpec::ca(cn, v));
     let pki = ClusterPki {
