@@ -168,6 +168,36 @@ fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord, original: Option<&Orig
     }
 }
 
+/// A kubelet client certificate's renewal also turns client rotation back on when the
+/// node's kubelet has it off (`rotateCertificates: false`, `--rotate-certificates=false`):
+/// with it off, the renewed certificate expires again a year later.
+fn with_rotation_back_on(snap: &Snapshot, c: &CertRecord, f: Finding) -> Finding {
+    let node = c.locations.iter().find_map(|l| match l {
+        Location::File { path } | Location::Kubeconfig { path, .. } => snap.node_of(path),
+        Location::Object { .. } => None,
+    });
+    let comps = crate::pki::config::components(snap);
+    let kubelet = crate::pki::kubelet::Kubelet::on(&comps, node);
+    let Some(by) = kubelet.client_rotation_off() else {
+        return f;
+    };
+    let mut steps = f.fixes.clone().unwrap_or_default();
+    steps.push("enable-kubelet-client-rotation".to_string());
+    let msg = format!(
+        "{}; client certificate rotation is off ({} in {}), so the kubelet could not renew it",
+        f.message,
+        match by.source {
+            crate::pki::config::FlagSource::ConfigFile => "rotateCertificates: false",
+            _ => "--rotate-certificates=false",
+        },
+        by.place
+    );
+    f.fixes(steps)
+        .message(msg)
+        .evidence("client_rotation_off", by.place.clone())
+        .var("kubelet_config", kubelet.config_path(snap))
+}
+
 /// A kubelet's client certificate (`system:node:<name>`), in the kubelet's rotating files
 /// or embedded in its `kubelet.conf`: renewed through the kubelet, not by re-signing.
 fn kubelet_client(c: &CertRecord) -> bool {
@@ -254,6 +284,9 @@ fn with_renewal(
         if let Some(p) = signer_file(snap, i) {
             f = f.var("ca_path", p);
         }
+    }
+    if step == "renew-kubelet-client-cert" {
+        f = with_rotation_back_on(snap, c, f);
     }
     let name = original
         .and_then(|o| kubeadm_name_of(&o.path))

@@ -59,6 +59,8 @@ const WORDS: &[&str] = &[
     "x509",
     "tls:",
     "certificate",
+    "Unauthorized",
+    "unable to load bootstrap kubeconfig",
 ];
 
 fn words() -> Option<&'static AhoCorasick> {
@@ -197,6 +199,14 @@ impl KeyReader {
                     }
                 }
                 1 => {
+                    // The kubelet's own kubeconfig credential: `bootstrap client certificate
+                    // in <kubeconfig> is expired: <T>`.
+                    if msg
+                        .get(..m.start())
+                        .is_some_and(|b| b.contains("client certificate in "))
+                    {
+                        flags |= OWN_CLIENT;
+                    }
                     // Go's time.String(): `2026-11-20 08:00:00 +0000 UTC`, three words.
                     let len = rest
                         .char_indices()
@@ -255,6 +265,10 @@ impl KeyReader {
                     tls = true;
                     flags |= REMOTE_ERROR;
                 }
+                19 | 20 => {
+                    tls = true;
+                    flags |= OWN_CLIENT;
+                }
                 _ => tls = true,
             }
         }
@@ -266,6 +280,10 @@ impl KeyReader {
 const REMOTE_ERROR: u8 = 1;
 /// The line is a server's about an incoming connection.
 const INCOMING: u8 = 2;
+/// The line is about a client's own credential for the apiserver: refused (`Unauthorized`),
+/// expired in its kubeconfig, or replaced by a bootstrap kubeconfig that failed to load.
+/// From the kubelet, it names the kubelet's client certificate (`ClientOf=kube-apiserver`).
+const OWN_CLIENT: u8 = 4;
 
 /// Bytes of `s` up to the first character `end` accepts.
 fn token_len(s: &str, end: impl Fn(char) -> bool) -> usize {
@@ -313,6 +331,9 @@ fn normalise(msg: &str, spans: &[(Raw, usize, usize)], flags: u8, component: &st
             }
         };
         out.extend(key);
+    }
+    if flags & OWN_CLIENT != 0 && component == "kubelet" {
+        out.push(CertKey::new(KeyKind::ClientOf, "kube-apiserver"));
     }
     if flags & INCOMING != 0 && SERVERS.contains(&component) {
         let k = if flags & REMOTE_ERROR != 0 {

@@ -373,6 +373,10 @@ pub fn components(snap: &Snapshot) -> Vec<ComponentConfig<'_>> {
         if let Some(b) = kc.config.get("serverTLSBootstrap").and_then(|v| v.as_bool()) {
             flags.insert("rotate-server-certificates".to_string(), b.to_string());
         }
+        // rotateCertificates is the file's name for --rotate-certificates (client rotation).
+        if let Some(b) = kc.config.get("rotateCertificates").and_then(|v| v.as_bool()) {
+            flags.insert("rotate-certificates".to_string(), b.to_string());
+        }
         out.push(ComponentConfig {
             component: Component::Kubelet,
             place: kc.path.clone(),

@@ -102,6 +102,14 @@ impl<'c, 'a> Kubelet<'c, 'a> {
             .and_then(|(v, c)| go_bool(v).map(|b| (b, c)))
     }
 
+    /// Whether client certificate rotation (`rotateCertificates`, `--rotate-certificates`) is
+    /// off, with the configuration that turns it off.
+    pub fn client_rotation_off(&self) -> Option<&'c ComponentConfig<'a>> {
+        self.setting("rotate-certificates")
+            .filter(|(v, _)| go_bool(v) == Some(false))
+            .map(|(_, c)| c)
+    }
+
     /// The certificate directory (`--cert-dir`, a command-line flag only), without a
     /// trailing `/`.
     pub fn cert_dir(&self) -> &'c str {

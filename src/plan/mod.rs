@@ -110,14 +110,20 @@ pub fn build_with(findings: &[Finding], catalog: &Catalog, cx: &PlanContext) -> 
         let next = left
             .iter()
             .filter(|s| deps.get(*s).is_none_or(|d| d.iter().all(|x| done.contains(x))))
-            .min_by_key(|s| (catalog.fixes.get(**s).map_or(usize::MAX, |f| f.phase), **s))
+            .min_by_key(|s| {
+                (
+                    catalog.fixes.get(**s).map_or(usize::MAX, |f| f.phase),
+                    std::cmp::Reverse(worst(by_step.get(**s))),
+                    **s,
+                )
+            })
             .or_else(|| left.iter().next())
             .copied();
         let Some(next) = next else { break };
         left.remove(next);
         done.push(next);
     }
-    let mut backed_up: BTreeSet<(Option<String>, String)> = BTreeSet::new();
+    let mut backed_up: BackedUp = BTreeMap::new();
     done.iter()
         .enumerate()
         .filter_map(|(i, id)| {
@@ -144,6 +150,12 @@ pub fn build_with(findings: &[Finding], catalog: &Catalog, cx: &PlanContext) -> 
             })
         })
         .collect()
+}
+
+/// The worst severity among the findings a step resolves: within a phase the step that
+/// ends an outage goes before one for a warning.
+fn worst(members: Option<&Vec<Member<'_>>>) -> Option<crate::model::Severity> {
+    members?.iter().map(|m| m.finding.severity).max()
 }
 
 /// The step that stands for `step` on a node: its dialect for the node's layout when that
@@ -178,12 +190,15 @@ fn speak<'c>(
     if fillable { t.id.as_str() } else { step }
 }
 
+/// The folders backed up so far, per (node, folder), with the step that backed each up.
+type BackedUp = BTreeMap<(Option<String>, String), String>;
+
 /// Commands, verification and rollback of one step: node by node when it acts on several.
 fn render(
     step: &FixStep,
     members: &[Member<'_>],
     cx: &PlanContext,
-    backed_up: &mut BTreeSet<(Option<String>, String)>,
+    backed_up: &mut BackedUp,
 ) -> (Vec<String>, Vec<String>, Vec<String>) {
     let mut groups: BTreeMap<Option<&str>, Vec<&Member<'_>>> = BTreeMap::new();
     for m in members {
@@ -235,20 +250,28 @@ fn render(
                 continue;
             }
             let set = set.trim_end_matches('/').to_string();
-            let copy = format!("{backup_dir}{set}");
             let key = (node.map(str::to_string), set.clone());
-            // A folder already backed up on this node covers what lies inside it.
-            let covered = backed_up
+            // A folder this step already backed up on this node covers what lies inside it;
+            // one an earlier step backed up holds the state before that step, so this step
+            // keeps its own copy (its rollback must not undo the earlier step).
+            let covered_by = backed_up
                 .iter()
-                .any(|(n, s)| *n == key.0 && (set == *s || set.starts_with(&format!("{s}/"))));
-            if !covered && backed_up.insert(key) {
+                .find(|((n, s), _)| *n == key.0 && (set == *s || set.starts_with(&format!("{s}/"))))
+                .map(|(_, by)| by.clone());
+            let dir = match covered_by.as_deref() {
+                Some(by) if by != step.id => format!("{backup_dir}/before-{}", step.id),
+                _ => backup_dir.clone(),
+            };
+            if covered_by.as_deref() != Some(step.id.as_str()) {
+                backed_up.entry(key).or_insert_with(|| step.id.clone());
                 if let (Some(mk), Some(cp)) = (
-                    shell::join(["mkdir", "-p", backup_dir.as_str()]),
-                    shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{backup_dir}/")]),
+                    shell::join(["mkdir", "-p", dir.as_str()]),
+                    shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{dir}/")]),
                 ) {
                     cmds.push(format!("{mk} && {cp}   # back up before changing it"));
                 }
             }
+            let copy = format!("{dir}{set}");
             let parent = set
                 .rsplit_once('/')
                 .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });

@@ -233,6 +233,23 @@ impl Ca {
         })
     }
 
+    /// An intermediate CA signed by this one, with an RSA key derived from `seed`.
+    pub fn intermediate(&self, seed: &str, spec: CertSpec) -> Result<Ca> {
+        let key = Key::rsa(seed)?;
+        let spec = CertSpec {
+            usage: Usage::Ca,
+            ..spec
+        };
+        let mut params = spec.params(&key.seed, key.kind())?;
+        params.use_authority_key_identifier_extension = true;
+        let issuer = Issuer::from_params(&self.params, &self.cert.key.pair);
+        let der = params.signed_by(&key.pair, &issuer)?.der().to_vec();
+        Ok(Ca {
+            cert: Cert { der, key },
+            params,
+        })
+    }
+
     /// Issue a leaf with a fresh key of `kind` derived from `seed`.
     pub fn issue(&self, seed: &str, kind: KeyKind, spec: CertSpec) -> Result<Cert> {
         self.issue_for(Key::derive(kind, seed)?, spec)

@@ -63,6 +63,9 @@ pub struct NodeOpts<'a> {
     pub etcd_ca: Option<&'a Ca>,
     /// etcd `--initial-cluster` (every member), else this node alone.
     pub initial_cluster: Option<String>,
+    /// The key type of the leaves and kubeconfig client certificates (kubeadm's
+    /// `encryptionAlgorithm`), else RSA 2048.
+    pub leaf_key: Option<KeyKind>,
 }
 
 /// Write a control-plane node (`host`, advertise address `ip`) into a new tree rooted at
@@ -89,7 +92,7 @@ pub fn control_plane_node_opts(
     let mut fp = BTreeMap::new();
     let s = |role: &str| format!("{cluster}/{host}/{role}");
     let v = leaf_validity();
-    let rsa = KeyKind::Rsa2048;
+    let rsa = opts.leaf_key.unwrap_or(KeyKind::Rsa2048);
 
     t.file("etc/hostname", format!("{host}\n"));
     let pkid = "etc/kubernetes/pki";

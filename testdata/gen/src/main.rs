@@ -18,8 +18,8 @@ use serde_json::{Map, Value};
 
 use kubetriage_testgen::tree::{self, Entry, Tree};
 use kubetriage_testgen::{
-    archive, big, ha, incident, kubeadm, malformed, ojson, rules_node, secrets, sosreport, troubleshoot,
-    two_nodes,
+    archive, big, external_ca, ha, incident, kubeadm, malformed, ojson, rke2_ip, rotation_off, rules_node,
+    secrets, sosreport, troubleshoot, two_nodes,
 };
 
 /// A bundle generator: its tree (relative to the bundle root) and its expectations.
@@ -64,6 +64,9 @@ fn generate() -> Result<Tree> {
         ("troubleshoot-kubeadm", troubleshoot::bundle),
         ("kubeadm-ha", ha::healthy),
         ("kubeadm-ha-etcd-rejoined", ha::etcd_rejoined),
+        ("kubeadm-external-ca-ecdsa", external_ca::bundle),
+        ("kubeadm-worker-rotation-off", rotation_off::bundle),
+        ("rke2-node-ip-changed", rke2_ip::bundle),
     ];
     for (name, build) in shaped {
         let (tree, exp) = build().with_context(|| format!("building {name}"))?;
