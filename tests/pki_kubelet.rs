@@ -630,8 +630,8 @@ fn a_mismatched_rotated_serving_cert_is_requested_again_not_reissued_by_hand() {
     assert_eq!(
         s.commands,
         [
-            "mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/config.yaml /root/kubetriage-backup/   # back up before changing it",
-            "mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/pki /root/kubetriage-backup/   # back up before changing it",
+            "test -e /root/kubetriage-backup/var/lib/kubelet/config.yaml || { mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/config.yaml /root/kubetriage-backup/; }   # back up before changing it (an earlier backup is kept)",
+            "test -e /root/kubetriage-backup/var/lib/kubelet/pki || { mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/pki /root/kubetriage-backup/; }   # back up before changing it (an earlier backup is kept)",
             "grep -qx 'serverTLSBootstrap: true' /var/lib/kubelet/config.yaml || { sed -i '/^serverTLSBootstrap:/d' /var/lib/kubelet/config.yaml && echo 'serverTLSBootstrap: true' >> /var/lib/kubelet/config.yaml; }   # on worker-01; drop any --rotate-server-certificates=false from the kubelet's command line: flags override the file",
             "rm -f /var/lib/kubelet/pki/kubelet-server-current.pem /var/lib/kubelet/pki/kubelet-server-[0-9]*.pem && systemctl restart kubelet   # on worker-01: with no current pair the kubelet sends a new CSR",
             "kubectl get csr   # a Pending request of signer kubernetes.io/kubelet-serving by system:node:worker-01",
@@ -711,7 +711,7 @@ fn an_expired_self_signed_serving_cert_is_regenerated_by_the_kubelet() {
     assert_eq!(
         s.commands,
         [
-            "mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/pki /root/kubetriage-backup/   # back up before changing it",
+            "test -e /root/kubetriage-backup/var/lib/kubelet/pki || { mkdir -p /root/kubetriage-backup && cp -a --parents /var/lib/kubelet/pki /root/kubetriage-backup/; }   # back up before changing it (an earlier backup is kept)",
             "rm /var/lib/kubelet/pki/kubelet.crt /var/lib/kubelet/pki/kubelet.key && systemctl restart kubelet   # on worker-01: the kubelet self-signs a new pair (and its own throwaway CA) when it finds none"
         ]
     );

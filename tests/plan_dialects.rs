@@ -86,10 +86,17 @@ fn kubeadm_one_year_after_init_is_renewed_with_kubeadm() {
             .iter()
             .any(|c| c == "kubeadm certs check-expiration")
     );
+    let rollback = strs(&s["rollback"]);
+    let put_back = at(
+        &rollback,
+        "cp -a /root/kubetriage-backup-2027-01-20/etc/kubernetes /etc/",
+    );
+    // Files put back are loaded only once the static pods restart again.
+    assert!(at(&rollback, "restart line again") > put_back, "{rollback:#?}");
+    // A second run keeps the first backup (the state before any change).
     assert!(
-        strs(&s["rollback"])
-            .iter()
-            .any(|c| c.starts_with("cp -a /root/kubetriage-backup-2027-01-20/etc/kubernetes /etc/"))
+        cmds[backup].starts_with("test -e /root/kubetriage-backup-2027-01-20/etc/kubernetes || {"),
+        "{cmds:#?}"
     );
     // Every kubeadm leaf, the etcd client pair included, is renewed by kubeadm: no openssl
     // re-issue, and the kubelet's self-signed serving CA is not a cluster CA to rotate.

@@ -264,11 +264,17 @@ fn render(
             };
             if covered_by.as_deref() != Some(step.id.as_str()) {
                 backed_up.entry(key).or_insert_with(|| step.id.clone());
-                if let (Some(mk), Some(cp)) = (
+                // A backup already there is kept: it holds the state before the first run, and
+                // running the step again must not overwrite it with the changed files.
+                let first_copy = format!("{dir}{set}");
+                if let (Some(have), Some(mk), Some(cp)) = (
+                    shell::join(["test", "-e", first_copy.as_str()]),
                     shell::join(["mkdir", "-p", dir.as_str()]),
                     shell::join(["cp", "-a", "--parents", set.as_str(), &format!("{dir}/")]),
                 ) {
-                    cmds.push(format!("{mk} && {cp}   # back up before changing it"));
+                    cmds.push(format!(
+                        "{have} || {{ {mk} && {cp}; }}   # back up before changing it (an earlier backup is kept)"
+                    ));
                 }
             }
             let copy = format!("{dir}{set}");
@@ -311,6 +317,13 @@ fn render(
         cmds.extend(dialect::version_notes(&step.id, &facts));
         let checks = expand(&step.verify, ms, &facts);
         undo.extend(expand(&step.rollback, ms, &facts));
+        // Files put back are not loaded by what already runs on the renewed ones.
+        if !undo.is_empty() && main_restarts(&cmds) {
+            undo.push(
+                "# then run this step's restart line again, so the running processes load the files put back"
+                    .into(),
+            );
+        }
         if named {
             commands.extend(header.clone());
             if !checks.is_empty() {
@@ -340,6 +353,18 @@ fn render(
         rollback = dedup(rollback.into_iter());
     }
     (commands, verify, rollback)
+}
+
+/// Whether a step's commands restart something (a service, a static pod, a container).
+fn main_restarts(cmds: &[String]) -> bool {
+    cmds.iter().any(|c| {
+        let c = c.split("   #").next().unwrap_or(c);
+        c.contains("systemctl restart")
+            || c.contains("systemctl start")
+            || c.contains("/etc/kubernetes/manifests/")
+            || c.contains("crictl stop")
+            || c.contains("crictl rm")
+    })
 }
 
 /// Every step reachable through `after:` edges from `id` (not including `id`).
