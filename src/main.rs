@@ -1328,6 +1328,29 @@ fn cmd_explain(id: Option<&str>, all: bool, dirs: &[PathBuf]) -> Result<ExitCode
         }
         _ => i,
     });
+    // A phase name (as reports print it beside each step) lists the phase's steps.
+    if let Some(phase) = id.filter(|i| !all && catalog.rule(i).is_none() && !catalog.fixes.contains_key(*i)) {
+        if let Some(n) = kubetriage::catalog::PHASES.iter().position(|p| *p == phase) {
+            write_out(None, |w| {
+                writeln!(
+                    w,
+                    "# phase {phase} ({} of {})
+",
+                    n + 1,
+                    kubetriage::catalog::PHASES.len()
+                )?;
+                for step in catalog.fixes.values().filter(|s| s.phase == n) {
+                    writeln!(w, "- {}: {}", step.id, step.title)?;
+                }
+                writeln!(
+                    w,
+                    "
+`kubetriage explain <step>` shows a step's commands, caveat and references."
+                )
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     if let Some(unknown) = id.filter(|i| !all && catalog.rule(i).is_none() && !catalog.fixes.contains_key(*i))
     {
         let near = nearest_ids(

@@ -302,7 +302,13 @@ fn plan_section(s: &mut String, a: &Analysis) {
     }
     s.push_str("<h2>Fix plan</h2><ol id=\"plan\">");
     for step in &a.plan {
-        let _ = write!(s, "<li><b>{}</b> <i>({})</i>", esc(&step.title), esc(&step.phase));
+        let _ = write!(
+            s,
+            "<li><b>{}</b> <i>({}, <code>{}</code>)</i>",
+            esc(&step.title),
+            esc(&step.phase),
+            esc(&step.id)
+        );
         if !step.targets.is_empty() {
             let t: Vec<String> = step
                 .targets

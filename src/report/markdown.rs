@@ -373,7 +373,14 @@ fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::
         if i < whole {
             w.write_all(text)?;
         } else {
-            writeln!(w, "{}. **{}** _({})_", s.order, md_text(&s.title), s.phase)?;
+            writeln!(
+                w,
+                "{}. **{}** _({}, {})_",
+                s.order,
+                md_text(&s.title),
+                s.phase,
+                md_code(&s.id)
+            )?;
         }
     }
     if whole < a.plan.len() {
@@ -388,7 +395,14 @@ fn step(s: &crate::plan::PlanStep, w: &mut dyn std::io::Write) -> std::io::Resul
     {
         let marker = format!("{}. ", s.order);
         let ind = " ".repeat(marker.len());
-        writeln!(w, "{marker}**{}** _({})_", md_text(&s.title), s.phase)?;
+        // The step id is what `kubetriage explain` takes (references, caveats, dialects).
+        writeln!(
+            w,
+            "{marker}**{}** _({}, {})_",
+            md_text(&s.title),
+            s.phase,
+            md_code(&s.id)
+        )?;
         if !s.targets.is_empty() {
             writeln!(
                 w,

@@ -103,7 +103,14 @@ fn plan(a: &Analysis, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         // to check it worked and how to undo it. A command's later lines (a heredoc) are
         // printed as they are: indenting them would change what a paste runs.
         for s in &a.plan {
-            writeln!(w, "{:>2}. [{}] {}", s.order, s.phase, visible(&s.title))?;
+            writeln!(
+                w,
+                "{:>2}. [{}] {} ({})",
+                s.order,
+                s.phase,
+                visible(&s.title),
+                visible(&s.id)
+            )?;
             if !s.resolves.is_empty() {
                 writeln!(w, "      fixes: {}", s.resolves.join(", "))?;
             }
