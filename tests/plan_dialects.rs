@@ -7,8 +7,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
-use kubetriage_testgen::distros;
 use kubetriage_testgen::tree::Tree;
+use kubetriage_testgen::{distros, kubeadm};
 
 /// `analyze --now <now> -o json` of a tree written to a temporary folder: its one bundle.
 fn bundle_of(tree: &Tree, now: time::OffsetDateTime) -> Value {
@@ -78,7 +78,25 @@ fn kubeadm_one_year_after_init_is_renewed_with_kubeadm() {
         "cp -a --parents /etc/kubernetes /root/kubetriage-backup-2027-01-20/",
     );
     let renew = at(&cmds, "kubeadm certs renew all");
-    let restart = at(&cmds, "mv /etc/kubernetes/manifests/*.yaml");
+    // Renewing all restarts every static pod the node runs, each by its manifest.
+    let restart = at(
+        &cmds,
+        "mkdir -p /root/kubetriage-manifests && mv /etc/kubernetes/manifests/",
+    );
+    for pod in [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+    ] {
+        assert!(
+            cmds[restart].contains(&format!(
+                "/root/kubetriage-manifests/{pod}.yaml /etc/kubernetes/manifests/"
+            )),
+            "{pod}: {}",
+            cmds[restart]
+        );
+    }
     let admin = at(&cmds, "cp /etc/kubernetes/admin.conf");
     assert!(backup < renew && renew < restart && restart < admin, "{cmds:#?}");
     assert!(
@@ -120,15 +138,26 @@ fn kubeadm_ha_renews_one_control_plane_node_at_a_time_with_health_checks() {
     let n2 = at(&cmds, "# on cp-2 (2/3)");
     let n3 = at(&cmds, "# on cp-3 (3/3)");
     assert!(n1 < n2 && n2 < n3, "{cmds:#?}");
-    // Each node: its own backup and renewal, then etcd and apiserver health before the next.
-    for (from, to) in [(n1, n2), (n2, n3)] {
+    // Each node: its own backup and renewal, then etcd and apiserver health before the next,
+    // asked of that node's own apiserver (its advertise address), not of the load balancer
+    // that answers from a healthy node two times in three (newuser4 M1).
+    for (from, to, addr) in [(n1, n2, "10.0.0.11"), (n2, n3, "10.0.0.12")] {
         let part = &cmds[from..to];
         at(part, "cp -a --parents /etc/kubernetes");
         at(part, "kubeadm certs renew all");
-        let health = at(part, "endpoint health");
-        let ready = at(part, "kubectl get --raw /readyz");
-        assert!(ready < part.len() && health < part.len());
+        let health = at(part, &format!("--endpoints=https://{addr}:2379"));
+        assert!(part[health].contains("endpoint health --cluster"), "{part:#?}");
+        at(part, &format!("--server https://{addr}:6443 get --raw /readyz"));
     }
+    assert!(
+        !cmds.iter().any(|c| c.starts_with("kubectl get --raw")),
+        "{cmds:#?}"
+    );
+    let verify = strs(&s["verify"]);
+    let v2 = at(&verify, "# on cp-2 (2/3)");
+    let v3 = at(&verify, "# on cp-3 (3/3)");
+    let own = at(&verify, "--server https://10.0.0.12:6443 get --raw /readyz");
+    assert!(v2 < own && own < v3, "{verify:#?}");
     let last = &cmds[n3..];
     at(last, "kubeadm certs renew all");
     assert!(
@@ -416,4 +445,94 @@ fn one_node_of_several_is_named() {
         Some("# on cp-2 (1/1)"),
         "{cmds:#?}"
     );
+}
+
+/// The one leaf a renewal left out, alone: kubeadm renews it and restarts only the static
+/// pods whose flags name its files; admin.conf, renewed by nobody, is not copied again
+/// (newuser4 L1: every static pod, etcd included, restarted for front-proxy-client).
+#[test]
+fn a_left_out_leaf_restarts_only_the_pods_that_load_it() {
+    for (leaf, name, pod) in [
+        ("front-proxy-client", "front-proxy-client", "kube-apiserver.yaml"),
+        ("etcd/server", "etcd-server", "etcd.yaml"),
+    ] {
+        let plan = plan_of(&distros::kubeadm_left_out(leaf).unwrap(), kubeadm::CAPTURE);
+        let s = step(&plan, "kubeadm-certs-renew");
+        let cmds = strs(&s["commands"]);
+        let renew = at(&cmds, &format!("kubeadm certs renew {name}"));
+        let restart = at(&cmds, "mkdir -p /root/kubetriage-manifests");
+        assert!(renew < restart, "{cmds:#?}");
+        assert_eq!(
+            cmds[restart].split("   #").next().unwrap(),
+            format!(
+                "mkdir -p /root/kubetriage-manifests && mv /etc/kubernetes/manifests/{pod} /root/kubetriage-manifests/ \
+                 && sleep 20 && mv /root/kubetriage-manifests/{pod} /etc/kubernetes/manifests/"
+            ),
+            "{cmds:#?}"
+        );
+        assert!(!cmds.iter().any(|c| c.contains("admin.conf")), "{cmds:#?}");
+        assert!(!cmds.iter().any(|c| c.contains("renew all")), "{cmds:#?}");
+        // The node's own servers answer the check.
+        let verify = strs(&s["verify"]);
+        at(&verify, "--server https://10.0.0.10:6443 get --raw /readyz");
+        at(&verify, "--endpoints=https://10.0.0.10:2379");
+    }
+}
+
+/// An external etcd host made by kubeadm ("Set up a High Availability etcd cluster with
+/// kubeadm"): etcd's PKI and etcd.yaml, no apiserver, no admin.conf. Its expired serving
+/// certificate is renewed with kubeadm, only etcd restarts, and the check is etcd's own health
+/// at its advertised client URL; no admin.conf copy, no kubectl (newuser4 M2).
+#[test]
+fn an_external_etcd_host_is_renewed_and_checked_as_etcd() {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_left_out("etcd/server")
+        .unwrap()
+        .write_to(dir.path())
+        .unwrap();
+    let k = dir.path().join("etc/kubernetes");
+    for entry in std::fs::read_dir(&k).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(k.join("pki")).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_file() && !name.starts_with("apiserver-etcd-client.") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(k.join("manifests")).unwrap() {
+        let p = entry.unwrap().path();
+        if !p.ends_with("etcd.yaml") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for gone in ["var/lib/kubelet", "var/log", "etc/cni"] {
+        let _ = std::fs::remove_dir_all(dir.path().join(gone));
+    }
+    let b = analyze_at(dir.path(), kubeadm::CAPTURE);
+    assert_eq!(b["nodes"][0]["layout"], "kubeadm", "{:#}", b["nodes"]);
+    let plan = b["plan"].as_array().unwrap();
+    let s = step(plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let renew = at(&cmds, "kubeadm certs renew etcd-server");
+    let restart = at(
+        &cmds,
+        "mv /etc/kubernetes/manifests/etcd.yaml /root/kubetriage-manifests/",
+    );
+    assert!(renew < restart, "{cmds:#?}");
+    assert!(cmds[restart].contains("# restart etcd:"), "{cmds:#?}");
+    let verify = strs(&s["verify"]);
+    let health = at(
+        &verify,
+        "etcdctl --endpoints=https://10.0.0.10:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt",
+    );
+    assert!(verify[health].contains("endpoint health"), "{verify:#?}");
+    let all = all_commands(plan);
+    assert!(!all.contains("admin.conf"), "{all}");
+    assert!(!all.contains("kubectl"), "{all}");
+    assert!(!all.contains("kube-apiserver"), "{all}");
 }
