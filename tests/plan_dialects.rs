@@ -536,3 +536,59 @@ fn an_external_etcd_host_is_renewed_and_checked_as_etcd() {
     assert!(!all.contains("kubectl"), "{all}");
     assert!(!all.contains("kube-apiserver"), "{all}");
 }
+
+/// kubeadm's PKI folder packed on its own (`cd /etc/kubernetes && tar czf pki.tgz pki`) or
+/// copied under another name: the folder's file names make it kubeadm's
+/// `/etc/kubernetes/pki` wherever it sits, so the plan renews with kubeadm at the node's
+/// path, never "re-issues from the CA" a bundle path such as `/pki/front-proxy-client.crt`
+/// (newuser4 H3).
+#[test]
+fn a_kubeadm_pki_folder_on_its_own_is_renewed_with_kubeadm() {
+    for folder in ["pki", "cp-1-pki"] {
+        let node = tempfile::tempdir().unwrap();
+        distros::kubeadm_left_out("front-proxy-client")
+            .unwrap()
+            .write_to(node.path())
+            .unwrap();
+        let bundle = tempfile::tempdir().unwrap();
+        std::fs::rename(node.path().join("etc/kubernetes/pki"), bundle.path().join(folder)).unwrap();
+        let b = analyze_at(bundle.path(), kubeadm::CAPTURE);
+        assert_eq!(b["nodes"][0]["layout"], "kubeadm", "{folder}: {:#}", b["nodes"]);
+        let expired = b["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "cert-expired")
+            .unwrap_or_else(|| panic!("{folder}: no cert-expired in {b:#}"));
+        // The finding keeps the bundle's own path.
+        assert!(
+            expired["paths"][0]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/{folder}/front-proxy-client.crt")),
+            "{expired:#}"
+        );
+        let plan = b["plan"].as_array().unwrap();
+        let s = step(plan, "kubeadm-certs-renew");
+        let cmds = strs(&s["commands"]);
+        at(
+            &cmds,
+            "cp -a --parents /etc/kubernetes /root/kubetriage-backup-2026-06-15/",
+        );
+        let renew = at(&cmds, "kubeadm certs renew front-proxy-client");
+        let restart = at(
+            &cmds,
+            "mv /etc/kubernetes/manifests/kube-apiserver.yaml /root/kubetriage-manifests/",
+        );
+        assert!(renew < restart, "{cmds:#?}");
+        assert!(!ids(plan).contains(&"reissue-from-current-ca"), "{:?}", ids(plan));
+        let all = all_commands(plan);
+        // No command names the bundle's folder as if it were a node path.
+        assert!(
+            !all.split([' ', '='])
+                .any(|w| w.starts_with(&format!("/{folder}/"))),
+            "{all}"
+        );
+        assert!(!all.contains("openssl"), "{all}");
+    }
+}

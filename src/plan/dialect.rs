@@ -385,7 +385,7 @@ fn restart_line(pods: &[&StaticPod], names: &str, assumed: bool) -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let whose = if assumed {
-        ", kubeadm's defaults: the node's manifests were not collected"
+        " (kubeadm's defaults: the node's manifests were not collected)"
     } else {
         ""
     };
