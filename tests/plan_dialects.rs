@@ -592,3 +592,73 @@ fn a_kubeadm_pki_folder_on_its_own_is_renewed_with_kubeadm() {
         assert!(!all.contains("openssl"), "{all}");
     }
 }
+
+/// `left_out("apiserver")` with a Node dump whose Ready condition went Unknown at
+/// `transition`, and `kubelet` lines (`var/log/kubelet.log`) when given.
+fn not_ready_after_expiry(transition: &str, kubelet: Option<&str>) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_left_out("apiserver")
+        .unwrap()
+        .write_to(dir.path())
+        .unwrap();
+    std::fs::create_dir_all(dir.path().join("cluster")).unwrap();
+    let node = format!(
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: cp-1\nstatus:\n  conditions:\n  - type: Ready\n    \
+         status: \"Unknown\"\n    reason: NodeStatusUnknown\n    message: Kubelet stopped posting node status.\n    \
+         lastHeartbeatTime: \"{transition}\"\n    lastTransitionTime: \"{transition}\"\n  nodeInfo:\n    \
+         kubeletVersion: v1.30.2\n"
+    );
+    std::fs::write(dir.path().join("cluster/nodes.yaml"), node).unwrap();
+    if let Some(lines) = kubelet {
+        std::fs::write(dir.path().join("var/log/kubelet.log"), lines).unwrap();
+    }
+    analyze_at(dir.path(), kubeadm::CAPTURE)
+}
+
+fn finding_of<'a>(b: &'a Value, rule: &str) -> &'a Value {
+    b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {b:#}"))
+}
+
+/// A node that went NotReady because the apiserver's certificate expired is a symptom of that
+/// certificate, by evidence: it went Ready=Unknown within minutes of the notAfter, or its
+/// kubelet's failing status updates name that notAfter. The plan then renews the certificate
+/// and has no separate "read why a node is not Ready" step. A NotReady node with neither
+/// proof keeps its own step (newuser4 M4).
+#[test]
+fn a_node_not_ready_after_its_apiserver_certificate_expired_is_its_symptom() {
+    let kubelet = "Jun 15 11:59:20 cp-1 kubelet[1001]: E0615 11:59:20.258176    1001 kubelet_node_status.go:535] \
+                   \"Error updating node status, will retry\" err=\"error getting node \\\"cp-1\\\": Get \
+                   \\\"https://10.0.0.10:6443/api/v1/nodes/cp-1?timeout=10s\\\": tls: failed to verify certificate: \
+                   x509: certificate has expired or is not yet valid: current time 2026-06-15T11:59:20Z is after \
+                   2026-06-01T00:00:00Z\"\n";
+    for (transition, lines) in [
+        // 41 s after the notAfter: the node controller's grace period.
+        ("2026-06-01T00:00:41Z", None),
+        // Days later (a restart since), but the kubelet names the notAfter.
+        ("2026-06-09T08:00:00Z", Some(kubelet)),
+    ] {
+        let b = not_ready_after_expiry(transition, lines);
+        let cause = finding_of(&b, "cert-expired");
+        let nr = finding_of(&b, "node-not-ready");
+        assert_eq!(
+            nr["explained_by"],
+            serde_json::json!([cause["id"]]),
+            "{transition}: {nr:#}"
+        );
+        let plan = b["plan"].as_array().unwrap();
+        assert_eq!(ids(plan), ["kubeadm-certs-renew"], "{transition}");
+    }
+    // Not Ready days after the expiry and no kubelet line naming it: no proof, its own step.
+    let b = not_ready_after_expiry("2026-06-09T08:00:00Z", None);
+    let nr = finding_of(&b, "node-not-ready");
+    assert!(
+        nr["explained_by"].as_array().is_none_or(|a| a.is_empty()),
+        "{nr:#}"
+    );
+    assert!(ids(b["plan"].as_array().unwrap()).contains(&"inspect-node-kubelet"));
+}
