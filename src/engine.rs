@@ -123,6 +123,7 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
         .collect();
     for (at, f) in findings.iter_mut().enumerate() {
         f.symptom = symptom_rules.contains(f.rule.as_str());
+        let keyed = catalog.rule(&f.rule).is_some_and(|r| r.symptom_by_keys);
         let Some(rules) = explainers.get(f.rule.as_str()) else {
             f.explained_by.clear();
             f.explained_by_keys.clear();
@@ -181,7 +182,7 @@ pub fn correlate(findings: &mut [Finding], catalog: &Catalog) {
             .iter()
             .filter_map(|&i| Some((remote.binary_search(&i).is_ok(), roots.get(i)?)))
             .filter(|(far, r)| {
-                if *far || r.by_keys {
+                if *far || r.by_keys || (keyed && !r.keys.is_empty()) {
                     matched.contains_key(&r.id)
                 } else {
                     r.keys.is_empty() || matched.is_empty() || matched.contains_key(&r.id)

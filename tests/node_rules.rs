@@ -35,6 +35,7 @@ fn snap() -> Snapshot {
     s.nodes.push(Node {
         name: "master01".into(),
         root: "master01/".into(),
+        base: None,
     });
     s
 }

@@ -7,8 +7,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
-use kubetriage_testgen::distros;
 use kubetriage_testgen::tree::Tree;
+use kubetriage_testgen::{distros, kubeadm};
 
 /// `analyze --now <now> -o json` of a tree written to a temporary folder: its one bundle.
 fn bundle_of(tree: &Tree, now: time::OffsetDateTime) -> Value {
@@ -78,7 +78,25 @@ fn kubeadm_one_year_after_init_is_renewed_with_kubeadm() {
         "cp -a --parents /etc/kubernetes /root/kubetriage-backup-2027-01-20/",
     );
     let renew = at(&cmds, "kubeadm certs renew all");
-    let restart = at(&cmds, "mv /etc/kubernetes/manifests/*.yaml");
+    // Renewing all restarts every static pod the node runs, each by its manifest.
+    let restart = at(
+        &cmds,
+        "mkdir -p /root/kubetriage-manifests && mv /etc/kubernetes/manifests/",
+    );
+    for pod in [
+        "etcd",
+        "kube-apiserver",
+        "kube-controller-manager",
+        "kube-scheduler",
+    ] {
+        assert!(
+            cmds[restart].contains(&format!(
+                "/root/kubetriage-manifests/{pod}.yaml /etc/kubernetes/manifests/"
+            )),
+            "{pod}: {}",
+            cmds[restart]
+        );
+    }
     let admin = at(&cmds, "cp /etc/kubernetes/admin.conf");
     assert!(backup < renew && renew < restart && restart < admin, "{cmds:#?}");
     assert!(
@@ -127,15 +145,26 @@ fn kubeadm_ha_renews_one_control_plane_node_at_a_time_with_health_checks() {
     let n2 = at(&cmds, "# on cp-2 (2/3)");
     let n3 = at(&cmds, "# on cp-3 (3/3)");
     assert!(n1 < n2 && n2 < n3, "{cmds:#?}");
-    // Each node: its own backup and renewal, then etcd and apiserver health before the next.
-    for (from, to) in [(n1, n2), (n2, n3)] {
+    // Each node: its own backup and renewal, then etcd and apiserver health before the next,
+    // asked of that node's own apiserver (its advertise address), not of the load balancer
+    // that answers from a healthy node two times in three (newuser4 M1).
+    for (from, to, addr) in [(n1, n2, "10.0.0.11"), (n2, n3, "10.0.0.12")] {
         let part = &cmds[from..to];
         at(part, "cp -a --parents /etc/kubernetes");
         at(part, "kubeadm certs renew all");
-        let health = at(part, "endpoint health");
-        let ready = at(part, "kubectl get --raw /readyz");
-        assert!(ready < part.len() && health < part.len());
+        let health = at(part, &format!("--endpoints=https://{addr}:2379"));
+        assert!(part[health].contains("endpoint health --cluster"), "{part:#?}");
+        at(part, &format!("--server https://{addr}:6443 get --raw /readyz"));
     }
+    assert!(
+        !cmds.iter().any(|c| c.starts_with("kubectl get --raw")),
+        "{cmds:#?}"
+    );
+    let verify = strs(&s["verify"]);
+    let v2 = at(&verify, "# on cp-2 (2/3)");
+    let v3 = at(&verify, "# on cp-3 (3/3)");
+    let own = at(&verify, "--server https://10.0.0.12:6443 get --raw /readyz");
+    assert!(v2 < own && own < v3, "{verify:#?}");
     let last = &cmds[n3..];
     at(last, "kubeadm certs renew all");
     assert!(
@@ -423,4 +452,220 @@ fn one_node_of_several_is_named() {
         Some("# on cp-2 (1/1)"),
         "{cmds:#?}"
     );
+}
+
+/// The one leaf a renewal left out, alone: kubeadm renews it and restarts only the static
+/// pods whose flags name its files; admin.conf, renewed by nobody, is not copied again
+/// (newuser4 L1: every static pod, etcd included, restarted for front-proxy-client).
+#[test]
+fn a_left_out_leaf_restarts_only_the_pods_that_load_it() {
+    for (leaf, name, pod) in [
+        ("front-proxy-client", "front-proxy-client", "kube-apiserver.yaml"),
+        ("etcd/server", "etcd-server", "etcd.yaml"),
+    ] {
+        let plan = plan_of(&distros::kubeadm_left_out(leaf).unwrap(), kubeadm::CAPTURE);
+        let s = step(&plan, "kubeadm-certs-renew");
+        let cmds = strs(&s["commands"]);
+        let renew = at(&cmds, &format!("kubeadm certs renew {name}"));
+        let restart = at(&cmds, "mkdir -p /root/kubetriage-manifests");
+        assert!(renew < restart, "{cmds:#?}");
+        assert_eq!(
+            cmds[restart].split("   #").next().unwrap(),
+            format!(
+                "mkdir -p /root/kubetriage-manifests && mv /etc/kubernetes/manifests/{pod} /root/kubetriage-manifests/ \
+                 && sleep 20 && mv /root/kubetriage-manifests/{pod} /etc/kubernetes/manifests/"
+            ),
+            "{cmds:#?}"
+        );
+        assert!(!cmds.iter().any(|c| c.contains("admin.conf")), "{cmds:#?}");
+        assert!(!cmds.iter().any(|c| c.contains("renew all")), "{cmds:#?}");
+        // The node's own servers answer the check.
+        let verify = strs(&s["verify"]);
+        at(&verify, "--server https://10.0.0.10:6443 get --raw /readyz");
+        at(&verify, "--endpoints=https://10.0.0.10:2379");
+    }
+}
+
+/// An external etcd host made by kubeadm ("Set up a High Availability etcd cluster with
+/// kubeadm"): etcd's PKI and etcd.yaml, no apiserver, no admin.conf. Its expired serving
+/// certificate is renewed with kubeadm, only etcd restarts, and the check is etcd's own health
+/// at its advertised client URL; no admin.conf copy, no kubectl (newuser4 M2).
+#[test]
+fn an_external_etcd_host_is_renewed_and_checked_as_etcd() {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_left_out("etcd/server")
+        .unwrap()
+        .write_to(dir.path())
+        .unwrap();
+    let k = dir.path().join("etc/kubernetes");
+    for entry in std::fs::read_dir(&k).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(k.join("pki")).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_file() && !name.starts_with("apiserver-etcd-client.") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(k.join("manifests")).unwrap() {
+        let p = entry.unwrap().path();
+        if !p.ends_with("etcd.yaml") {
+            std::fs::remove_file(&p).unwrap();
+        }
+    }
+    for gone in ["var/lib/kubelet", "var/log", "etc/cni"] {
+        let _ = std::fs::remove_dir_all(dir.path().join(gone));
+    }
+    let b = analyze_at(dir.path(), kubeadm::CAPTURE);
+    assert_eq!(b["nodes"][0]["layout"], "kubeadm", "{:#}", b["nodes"]);
+    let plan = b["plan"].as_array().unwrap();
+    let s = step(plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let renew = at(&cmds, "kubeadm certs renew etcd-server");
+    let restart = at(
+        &cmds,
+        "mv /etc/kubernetes/manifests/etcd.yaml /root/kubetriage-manifests/",
+    );
+    assert!(renew < restart, "{cmds:#?}");
+    assert!(cmds[restart].contains("# restart etcd:"), "{cmds:#?}");
+    let verify = strs(&s["verify"]);
+    let health = at(
+        &verify,
+        "etcdctl --endpoints=https://10.0.0.10:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt",
+    );
+    assert!(verify[health].contains("endpoint health"), "{verify:#?}");
+    let all = all_commands(plan);
+    assert!(!all.contains("admin.conf"), "{all}");
+    assert!(!all.contains("kubectl"), "{all}");
+    assert!(!all.contains("kube-apiserver"), "{all}");
+}
+
+/// kubeadm's PKI folder packed on its own (`cd /etc/kubernetes && tar czf pki.tgz pki`) or
+/// copied under another name: the folder's file names make it kubeadm's
+/// `/etc/kubernetes/pki` wherever it sits, so the plan renews with kubeadm at the node's
+/// path, never "re-issues from the CA" a bundle path such as `/pki/front-proxy-client.crt`
+/// (newuser4 H3).
+#[test]
+fn a_kubeadm_pki_folder_on_its_own_is_renewed_with_kubeadm() {
+    for folder in ["pki", "cp-1-pki"] {
+        let node = tempfile::tempdir().unwrap();
+        distros::kubeadm_left_out("front-proxy-client")
+            .unwrap()
+            .write_to(node.path())
+            .unwrap();
+        let bundle = tempfile::tempdir().unwrap();
+        std::fs::rename(node.path().join("etc/kubernetes/pki"), bundle.path().join(folder)).unwrap();
+        let b = analyze_at(bundle.path(), kubeadm::CAPTURE);
+        assert_eq!(b["nodes"][0]["layout"], "kubeadm", "{folder}: {:#}", b["nodes"]);
+        let expired = b["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "cert-expired")
+            .unwrap_or_else(|| panic!("{folder}: no cert-expired in {b:#}"));
+        // The finding keeps the bundle's own path.
+        assert!(
+            expired["paths"][0]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/{folder}/front-proxy-client.crt")),
+            "{expired:#}"
+        );
+        let plan = b["plan"].as_array().unwrap();
+        let s = step(plan, "kubeadm-certs-renew");
+        let cmds = strs(&s["commands"]);
+        at(
+            &cmds,
+            "cp -a --parents /etc/kubernetes /root/kubetriage-backup-2026-06-15/",
+        );
+        let renew = at(&cmds, "kubeadm certs renew front-proxy-client");
+        let restart = at(
+            &cmds,
+            "mv /etc/kubernetes/manifests/kube-apiserver.yaml /root/kubetriage-manifests/",
+        );
+        assert!(renew < restart, "{cmds:#?}");
+        assert!(!ids(plan).contains(&"reissue-from-current-ca"), "{:?}", ids(plan));
+        let all = all_commands(plan);
+        // No command names the bundle's folder as if it were a node path.
+        assert!(
+            !all.split([' ', '='])
+                .any(|w| w.starts_with(&format!("/{folder}/"))),
+            "{all}"
+        );
+        assert!(!all.contains("openssl"), "{all}");
+    }
+}
+
+/// `left_out("apiserver")` with a Node dump whose Ready condition went Unknown at
+/// `transition`, and `kubelet` lines (`var/log/kubelet.log`) when given.
+fn not_ready_after_expiry(transition: &str, kubelet: Option<&str>) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    distros::kubeadm_left_out("apiserver")
+        .unwrap()
+        .write_to(dir.path())
+        .unwrap();
+    std::fs::create_dir_all(dir.path().join("cluster")).unwrap();
+    let node = format!(
+        "apiVersion: v1\nkind: Node\nmetadata:\n  name: cp-1\nstatus:\n  conditions:\n  - type: Ready\n    \
+         status: \"Unknown\"\n    reason: NodeStatusUnknown\n    message: Kubelet stopped posting node status.\n    \
+         lastHeartbeatTime: \"{transition}\"\n    lastTransitionTime: \"{transition}\"\n  nodeInfo:\n    \
+         kubeletVersion: v1.30.2\n"
+    );
+    std::fs::write(dir.path().join("cluster/nodes.yaml"), node).unwrap();
+    if let Some(lines) = kubelet {
+        std::fs::write(dir.path().join("var/log/kubelet.log"), lines).unwrap();
+    }
+    analyze_at(dir.path(), kubeadm::CAPTURE)
+}
+
+fn finding_of<'a>(b: &'a Value, rule: &str) -> &'a Value {
+    b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {b:#}"))
+}
+
+/// A node that went NotReady because the apiserver's certificate expired is a symptom of that
+/// certificate, by evidence: it went Ready=Unknown within minutes of the notAfter, or its
+/// kubelet's failing status updates name that notAfter. The plan then renews the certificate
+/// and has no separate "read why a node is not Ready" step. A NotReady node with neither
+/// proof keeps its own step (newuser4 M4).
+#[test]
+fn a_node_not_ready_after_its_apiserver_certificate_expired_is_its_symptom() {
+    let kubelet = "Jun 15 11:59:20 cp-1 kubelet[1001]: E0615 11:59:20.258176    1001 kubelet_node_status.go:535] \
+                   \"Error updating node status, will retry\" err=\"error getting node \\\"cp-1\\\": Get \
+                   \\\"https://10.0.0.10:6443/api/v1/nodes/cp-1?timeout=10s\\\": tls: failed to verify certificate: \
+                   x509: certificate has expired or is not yet valid: current time 2026-06-15T11:59:20Z is after \
+                   2026-06-01T00:00:00Z\"\n";
+    for (transition, lines) in [
+        // 41 s after the notAfter: the node controller's grace period.
+        ("2026-06-01T00:00:41Z", None),
+        // Days later (a restart since), but the kubelet names the notAfter.
+        ("2026-06-09T08:00:00Z", Some(kubelet)),
+    ] {
+        let b = not_ready_after_expiry(transition, lines);
+        let cause = finding_of(&b, "cert-expired");
+        let nr = finding_of(&b, "node-not-ready");
+        assert_eq!(
+            nr["explained_by"],
+            serde_json::json!([cause["id"]]),
+            "{transition}: {nr:#}"
+        );
+        let plan = b["plan"].as_array().unwrap();
+        assert_eq!(ids(plan), ["kubeadm-certs-renew"], "{transition}");
+    }
+    // Not Ready days after the expiry and no kubelet line naming it: no proof, its own step.
+    let b = not_ready_after_expiry("2026-06-09T08:00:00Z", None);
+    let nr = finding_of(&b, "node-not-ready");
+    assert!(
+        nr["explained_by"].as_array().is_none_or(|a| a.is_empty()),
+        "{nr:#}"
+    );
+    assert!(ids(b["plan"].as_array().unwrap()).contains(&"inspect-node-kubelet"));
 }

@@ -120,9 +120,15 @@ pub fn detect<'a>(relative_paths: impl IntoIterator<Item = &'a str>) -> Layout {
                 | "etc/kubernetes/super-admin.conf"
                 | "etc/kubernetes/bootstrap-kubelet.conf"
                 | "etc/kubernetes/pki/ca.crt"
+                // kubeadm's PKI names: an external etcd host made by kubeadm ("Set up a High
+                // Availability etcd cluster with kubeadm") holds only these and etcd.yaml.
+                | "etc/kubernetes/pki/etcd/ca.crt"
+                | "etc/kubernetes/pki/front-proxy-ca.crt"
+                | "etc/kubernetes/pki/apiserver-etcd-client.crt"
                 | "var/lib/kubelet/kubeadm-flags.env"
                 | "kubeadm/staticpodlist"
         ) || p.ends_with("kubelet.service.d/10-kubeadm.conf")
+            || p.ends_with("kubelet.service.d/20-etcd-service-manager.conf")
             || p.starts_with("kubeadm/pki/")
         {
             seen[3] = true;
@@ -247,6 +253,14 @@ mod tests {
             Layout::Rke2
         );
         assert_eq!(detect(["var/log/syslog"]), Layout::Generic);
+        // A kubeadm-made external etcd host: its PKI and etcd.yaml, no cluster CA.
+        assert_eq!(
+            detect([
+                "etc/kubernetes/pki/etcd/ca.crt",
+                "etc/kubernetes/manifests/etcd.yaml"
+            ]),
+            Layout::Kubeadm
+        );
     }
 
     #[test]

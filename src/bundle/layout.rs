@@ -157,10 +157,26 @@ pub fn nodes<'a>(
     paths: impl IntoIterator<Item = &'a str>,
     hostnames: &BTreeMap<String, String>,
 ) -> Vec<Node> {
-    let roots: BTreeSet<String> = paths.into_iter().filter_map(node_root).collect();
+    let paths: Vec<&str> = paths.into_iter().collect();
+    let roots: BTreeSet<String> = paths.iter().copied().filter_map(node_root).collect();
+    let pki = pki_folders(&paths, &roots);
     let based: Vec<(String, String)> = roots
         .into_iter()
+        .chain(pki.iter().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .map(|root| {
+            // A PKI folder on its own is named by the folder that holds it (an archive, a
+            // node's folder), not by its own name.
+            if pki.contains(&root) {
+                let parent = root.trim_end_matches('/').rsplit_once('/').map_or("", |(p, _)| p);
+                let parent = if parent.is_empty() {
+                    String::new()
+                } else {
+                    format!("{parent}/")
+                };
+                return (root, folder_name(&parent));
+            }
             let base = hostnames
                 .get(&format!("{root}etc/hostname"))
                 .or_else(|| hostnames.get(&format!("{root}{}", super::sosreport::HOSTNAME)))
@@ -195,7 +211,60 @@ pub fn nodes<'a>(
             let n = taken.entry(base.clone()).or_insert(0);
             *n += 1;
             let name = if *n == 1 { base } else { format!("{base}-{n}") };
-            Node { name, root }
+            let base = pki.contains(&root).then(|| KUBEADM_PKI.to_string());
+            Node { name, root, base }
+        })
+        .collect()
+}
+
+/// kubeadm's PKI folder on a node.
+const KUBEADM_PKI: &str = "/etc/kubernetes/pki/";
+
+/// File names only kubeadm's PKI folder holds together (`kubeadm init phase certs`).
+const KUBEADM_PKI_NAMES: &[&str] = &[
+    "apiserver.crt",
+    "apiserver-kubelet-client.crt",
+    "apiserver-etcd-client.crt",
+    "front-proxy-ca.crt",
+    "front-proxy-client.crt",
+    "sa.pub",
+    "etcd/ca.crt",
+];
+
+/// Folders outside every node tree that hold kubeadm's PKI by its file names (`ca.crt` and
+/// at least three of [`KUBEADM_PKI_NAMES`]): `/etc/kubernetes/pki` packed on its own (`cd
+/// /etc/kubernetes && tar czf pki.tgz pki`) or copied under another name. Each is that
+/// node folder, wherever it sits in the bundle.
+fn pki_folders(paths: &[&str], roots: &BTreeSet<String>) -> BTreeSet<String> {
+    let index = RootIndex::new(roots.iter().map(String::as_str));
+    let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in paths {
+        if node_root(p).is_some() || index.longest_under(p).is_some() || index.top().is_some() {
+            continue;
+        }
+        // A file `F/x` and `F/etcd/x` both count for folder `F/`.
+        let (dir, file) = p.rsplit_once('/').unwrap_or(("", p));
+        names.entry(dir).or_default().insert(file);
+        if let Some(parent) = dir
+            .strip_suffix("/etcd")
+            .or_else(|| (dir == "etcd").then_some(""))
+        {
+            if file == "ca.crt" {
+                names.entry(parent).or_default().insert("etcd/ca.crt");
+            }
+        }
+    }
+    names
+        .into_iter()
+        .filter(|(_, files)| {
+            files.contains("ca.crt") && KUBEADM_PKI_NAMES.iter().filter(|n| files.contains(*n)).count() >= 3
+        })
+        .map(|(dir, _)| {
+            if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            }
         })
         .collect()
 }
@@ -280,6 +349,47 @@ mod tests {
                 ("n.tar.gz/", "n")
             ]
         );
+    }
+
+    /// kubeadm's PKI folder on its own, whatever its name, is a node rooted at that folder,
+    /// standing for `/etc/kubernetes/pki/`; the same files inside a node's tree, or a folder
+    /// with only a `ca.crt`, are not (newuser4 H3).
+    #[test]
+    fn a_kubeadm_pki_folder_on_its_own_is_a_node() {
+        let files = |dir: &str| -> Vec<String> {
+            [
+                "ca.crt",
+                "ca.key",
+                "apiserver.crt",
+                "front-proxy-ca.crt",
+                "sa.pub",
+                "etcd/ca.crt",
+            ]
+            .iter()
+            .map(|f| format!("{dir}{f}"))
+            .collect()
+        };
+        for dir in ["pki/", "b/cp-1-pki/"] {
+            let paths = files(dir);
+            let n = nodes(paths.iter().map(String::as_str), &BTreeMap::new());
+            assert_eq!(n.len(), 1, "{n:?}");
+            assert_eq!(n[0].root, dir);
+            assert_eq!(n[0].base.as_deref(), Some("/etc/kubernetes/pki/"));
+            assert_eq!(n[0].abs_path("etcd/ca.crt"), "/etc/kubernetes/pki/etcd/ca.crt");
+            assert_eq!(
+                n[0].bundle_path("/etc/kubernetes/pki/apiserver.crt"),
+                Some(format!("{dir}apiserver.crt"))
+            );
+            assert_eq!(n[0].bundle_path("/etc/kubernetes/admin.conf"), None);
+        }
+        // Inside a node's tree (a backup copy) the folder stays that node's file.
+        let mut paths = files("m/root/backup/pki/");
+        paths.push("m/etc/kubernetes/admin.conf".into());
+        let n = nodes(paths.iter().map(String::as_str), &BTreeMap::new());
+        assert_eq!(n.len(), 1);
+        assert_eq!((n[0].root.as_str(), n[0].base.as_deref()), ("m/", None));
+        let n = nodes(["certs/ca.crt", "certs/tls.crt"], &BTreeMap::new());
+        assert!(n.is_empty(), "{n:?}");
     }
 
     /// Two machines named `ubuntu` (two Rancher archives): each is named with its archive,

@@ -65,6 +65,10 @@ pub struct Rule {
     /// certificate keys (a root cause proven by log lines alone, such as a notAfter date: a
     /// line naming no date, or another one, is not its symptom).
     pub explains_by_keys: bool,
+    /// Whether its findings are explained by a certificate finding only through the keys
+    /// their evidence names (a NotReady node whose kubelet names a notAfter), never by merely
+    /// sharing a node with it; causes that are not about a certificate still link by node.
+    pub symptom_by_keys: bool,
     /// References.
     pub references: Vec<String>,
     /// Catalogue file it came from.
@@ -392,6 +396,7 @@ fn to_rule(r: RuleSyntax, file: &str) -> Result<Rule, String> {
         explains: r.explains,
         corroborates: r.corroborates,
         explains_by_keys: r.explains_by_keys,
+        symptom_by_keys: r.symptom_by_keys,
         references: r.references,
         file: file.to_string(),
     })

@@ -46,6 +46,9 @@ pub struct RuleSyntax {
     /// Its findings explain only symptoms whose lines name one of their keys.
     #[serde(default)]
     pub explains_by_keys: bool,
+    /// Its findings are explained by a certificate finding only through their keys.
+    #[serde(default)]
+    pub symptom_by_keys: bool,
     /// Specs and docs the rule enforces.
     #[serde(default)]
     pub references: Vec<String>,

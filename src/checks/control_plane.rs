@@ -690,9 +690,58 @@ impl Check for NodeNotReady {
                         serde_json::to_value(&conditions).unwrap_or_default(),
                     )
                     .evidence("unschedulable", n.node.spec.unschedulable)
-                    .var("node", name.clone()),
+                    .var("node", name.clone())
+                    .refs(not_ready_keys(cx.snap, name, &ready.last_transition_time)),
             );
         }
         out
     }
+}
+
+/// How long after a certificate expires a node it stops goes Ready=Unknown: the node
+/// controller's grace period (`--node-monitor-grace-period`, 40–50 s) after the kubelet's last
+/// status update (every 10 s), with room for the kubelet's retries.
+const NOT_READY_AFTER_EXPIRY: time::Duration = time::Duration::minutes(5);
+
+/// The certificate keys that tie a not-Ready node to a certificate: what its own kubelet's
+/// TLS failures name (a notAfter, the server it dialled) while it is not Ready, and the
+/// notAfter of each certificate of the bundle that expired within
+/// [`NOT_READY_AFTER_EXPIRY`] before the Ready condition changed.
+fn not_ready_keys(
+    snap: &crate::snapshot::Snapshot,
+    node: &str,
+    transition: &str,
+) -> Vec<Vec<crate::model::CertKey>> {
+    use crate::model::{CertKey, KeyKind};
+    let since = time::OffsetDateTime::parse(transition, &time::format_description::well_known::Rfc3339).ok();
+    let mut out: Vec<Vec<CertKey>> = snap
+        .logs
+        .hits
+        .iter()
+        .filter(|h| h.component == "kubelet" && !h.refs.is_empty())
+        .filter(|h| snap.hit_node(h).as_deref() == Some(node))
+        // Lines that went on while the node was not Ready (undated lines: no proof either way).
+        .filter(|h| match (since, h.last_seen) {
+            (Some(t), Some(last)) => last >= t - NOT_READY_AFTER_EXPIRY,
+            _ => true,
+        })
+        .flat_map(|h| h.refs.iter().cloned())
+        .collect();
+    if let Some(t) = since {
+        let mut expired: Vec<CertKey> = snap
+            .certs
+            .certs
+            .iter()
+            .filter(|c| c.not_after <= t && t - c.not_after <= NOT_READY_AFTER_EXPIRY)
+            .map(|c| CertKey::instant(KeyKind::NotAfter, c.not_after))
+            .collect();
+        expired.sort();
+        expired.dedup();
+        if !expired.is_empty() {
+            out.push(expired);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

@@ -43,6 +43,32 @@ pub struct Node {
     /// Bundle path prefix of the node's root, ending in `/` (empty for a bundle that is one
     /// node's tree).
     pub root: String,
+    /// The node folder `root` stands for, ending in `/`, when it is not the node's `/`: a
+    /// kubeadm PKI folder found on its own (`pki/`, `cp-1-pki/`) is `/etc/kubernetes/pki/`.
+    pub base: Option<String>,
+}
+
+impl Node {
+    /// The absolute node path of a bundle path under [`Node::root`] given relative to it.
+    pub fn abs_path(&self, relative: &str) -> String {
+        format!(
+            "{}{}",
+            self.base.as_deref().unwrap_or("/"),
+            relative.trim_start_matches('/')
+        )
+    }
+
+    /// The bundle path of an absolute node path; `None` when the bundle's copy of this node
+    /// does not reach that path (a PKI folder holds nothing outside it).
+    pub fn bundle_path(&self, abs: &str) -> Option<String> {
+        let rest = match &self.base {
+            None => abs.trim_start_matches('/'),
+            Some(base) => abs
+                .strip_prefix(base.as_str())
+                .or_else(|| (abs == base.trim_end_matches('/')).then_some(""))?,
+        };
+        Some(format!("{}{rest}", self.root))
+    }
 }
 
 /// Time and bytes per stage, for `--stats`.

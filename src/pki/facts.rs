@@ -9,11 +9,13 @@ use crate::snapshot::{Location, Snapshot};
 /// A bundle path as the node sees it: (node index, absolute path on the node).
 pub fn node_path(snap: &Snapshot, bundle_path: &str) -> (Option<usize>, String) {
     let node = snap.node_of(bundle_path);
-    let root = node
-        .and_then(|i| snap.nodes.get(i))
-        .map_or("", |n| n.root.as_str());
-    let rest = bundle_path.strip_prefix(root).unwrap_or(bundle_path);
-    (node, format!("/{}", rest.trim_start_matches('/')))
+    match node.and_then(|i| snap.nodes.get(i)) {
+        Some(n) => (
+            node,
+            n.abs_path(bundle_path.strip_prefix(n.root.as_str()).unwrap_or(bundle_path)),
+        ),
+        None => (node, format!("/{}", bundle_path.trim_start_matches('/'))),
+    }
 }
 
 /// Whether a path looks like a copy nobody reads: `*.old`, `*.bak`, kubeadm's upgrade

@@ -3,9 +3,12 @@
 //! `super-admin.conf` from 1.29), whether a rancher node is a server or an agent, and the
 //! variables the distribution's own steps need (`kubeadm_cert`, `service`, `backup_dir`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bundle::distro::{Layout, Role};
+use crate::model::shell;
+use crate::pki::config::Component;
+use crate::plan::runs::{self, Servers, StaticPod};
 use crate::snapshot::Snapshot;
 
 pub use crate::bundle::distro::LAYOUTS;
@@ -24,6 +27,10 @@ pub struct NodeFacts {
     pub role_proven: bool,
     /// A kind node: a container on the host, where the commands run through `docker exec`.
     pub kind: bool,
+    /// The static pods found in the node's manifest folder (empty: none collected).
+    pub static_pods: Vec<StaticPod>,
+    /// The node's own apiserver and etcd.
+    pub servers: Servers,
 }
 
 /// What the plan needs from the bundle besides findings.
@@ -66,6 +73,8 @@ impl PlanContext {
                     server,
                     role_proven,
                     kind,
+                    static_pods: runs::static_pods(snap, i),
+                    servers: runs::servers(snap, i),
                 },
             );
         }
@@ -80,6 +89,7 @@ impl PlanContext {
                         server: true,
                         role_proven: false,
                         kind: false,
+                        ..NodeFacts::default()
                     },
                 );
             }
@@ -113,10 +123,8 @@ impl PlanContext {
             .cloned()
             .unwrap_or(NodeFacts {
                 layout: self.cluster,
-                version: None,
                 server: true,
-                role_proven: false,
-                kind: false,
+                ..NodeFacts::default()
             })
     }
 }
@@ -247,14 +255,198 @@ pub fn kind_note(node: Option<&str>, facts: &NodeFacts) -> Option<String> {
 }
 
 /// Lines a step adds on a node of this version: from 1.29 kubeadm writes `super-admin.conf`
-/// (system:masters) beside `admin.conf` (kubeadm:cluster-admins) and renews both.
-pub fn version_notes(step: &str, facts: &NodeFacts) -> Vec<String> {
+/// (system:masters) beside `admin.conf` (kubeadm:cluster-admins) and `renew all` renews both.
+/// `renewed` holds what the step renews on the node (`all` for `kubeadm certs renew all`).
+pub fn version_notes(step: &str, facts: &NodeFacts, renewed: &BTreeSet<String>) -> Vec<String> {
+    let super_admin = renewed.contains("all") || renewed.contains("super-admin.conf");
     match (step, facts.layout, facts.version) {
-        ("kubeadm-certs-renew", Layout::Kubeadm, Some(v)) if v >= (1, 29) => vec![
+        ("kubeadm-certs-renew", Layout::Kubeadm, Some(v)) if v >= (1, 29) && super_admin => vec![
             "# kubeadm 1.29+: admin.conf is bound to kubeadm:cluster-admins; super-admin.conf (system:masters) is renewed too: keep it off shared machines".into(),
         ],
         _ => Vec::new(),
     }
+}
+
+/// The static pods a kubeadm command on this node can count on: the ones the bundle shows,
+/// else kubeadm's own four (with `true`: assumed, not seen).
+fn pods_of(facts: &NodeFacts) -> (Vec<StaticPod>, bool) {
+    if facts.static_pods.is_empty() {
+        (runs::kubeadm_default_pods(), true)
+    } else {
+        (facts.static_pods.clone(), false)
+    }
+}
+
+/// The variables [`kubeadm_node_vars`] fills for each node a step acts on.
+pub const NODE_VARS: &[&str] = &[
+    "restart_command",
+    "admin_command",
+    "readyz_command",
+    "etcd_health_command",
+    "etcd_cluster_command",
+];
+
+/// The lines a kubeadm renewal runs on one node, from everything it renews there
+/// (`renewed`: kubeadm's names, `all` for `kubeadm certs renew all`) and what the node runs:
+/// `restart_command` restarts only the static pods whose flags name a renewed file;
+/// `admin_command` refreshes `~/.kube/config` only when admin.conf was renewed;
+/// `readyz_command` asks this node's own apiserver (its advertise address), never the load
+/// balancer in front of several; `etcd_health_command` / `etcd_cluster_command` ask this
+/// node's etcd member. A line the node has no use for is empty (left out of the plan).
+pub fn kubeadm_node_vars(
+    renewed: &BTreeSet<String>,
+    node: Option<&str>,
+    facts: &NodeFacts,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    if renewed.is_empty() {
+        return out;
+    }
+    let all = renewed.contains("all");
+    let (pods, assumed) = pods_of(facts);
+    let files: BTreeSet<String> = renewed.iter().flat_map(|n| runs::kubeadm_files(n)).collect();
+    let restart: Vec<&StaticPod> = pods
+        .iter()
+        .filter(|p| all || !p.loads.is_disjoint(&files))
+        .collect();
+    let names = renewed.iter().cloned().collect::<Vec<_>>().join(", ");
+    out.insert("restart_command".into(), restart_line(&restart, &names, assumed));
+    let runs_apiserver = pods.iter().any(|p| p.runs == Some(Component::Apiserver));
+    let runs_etcd = pods.iter().any(|p| p.runs == Some(Component::Etcd));
+    let admin = renewed.contains("admin.conf") || (all && runs_apiserver);
+    out.insert(
+        "admin_command".into(),
+        if admin {
+            "mkdir -p \"$HOME/.kube\" && cp /etc/kubernetes/admin.conf \"$HOME/.kube/config\"   # refresh the admin kubeconfig; replace every copy of admin.conf kept elsewhere too".into()
+        } else {
+            String::new()
+        },
+    );
+    let on = node
+        .map(|n| format!(" on {}", shell::comment_text(n)))
+        .unwrap_or_default();
+    out.insert(
+        "readyz_command".into(),
+        if runs_apiserver {
+            readyz_line(&facts.servers, &on)
+        } else {
+            String::new()
+        },
+    );
+    let (health, cluster) = if runs_etcd {
+        (
+            etcd_line(&facts.servers, false, &on),
+            etcd_line(&facts.servers, true, &on),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    out.insert("etcd_health_command".into(), health);
+    out.insert("etcd_cluster_command".into(), cluster);
+    out
+}
+
+/// Moves the manifests of `pods` out of their folder and back (the kubelet stops each pod
+/// and starts it again), or says that nothing loads the renewed files.
+fn restart_line(pods: &[&StaticPod], names: &str, assumed: bool) -> String {
+    if pods.is_empty() {
+        return format!(
+            "# no static pod on this node loads {}: nothing to restart",
+            shell::comment_text(names)
+        );
+    }
+    const PARK: &str = "/root/kubetriage-manifests";
+    let out: Vec<String> = pods
+        .iter()
+        .map(|p| format!("{}/{}", p.dir.trim_end_matches('/'), p.file))
+        .collect();
+    let back: Vec<Option<String>> = pods
+        .iter()
+        .map(|p| {
+            shell::join([
+                "mv",
+                &format!("{PARK}/{}", p.file),
+                &format!("{}/", p.dir.trim_end_matches('/')),
+            ])
+        })
+        .collect();
+    let first = shell::join(
+        ["mv"]
+            .into_iter()
+            .chain(out.iter().map(String::as_str))
+            .chain([&*format!("{PARK}/")]),
+    );
+    let (Some(first), Some(back)) = (first, back.into_iter().collect::<Option<Vec<_>>>()) else {
+        return shell::check_by_hand("a static pod manifest", shell::Kind::Path);
+    };
+    let components = pods
+        .iter()
+        .map(|p| p.component.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let whose = if assumed {
+        " (kubeadm's defaults: the node's manifests were not collected)"
+    } else {
+        ""
+    };
+    format!(
+        "mkdir -p {PARK} && {first} && sleep 20 && {}   # restart {}: the static pods that load the renewed files{whose}",
+        back.join(" && "),
+        shell::comment_text(&components)
+    )
+}
+
+/// `kubectl get --raw /readyz` against this node's own apiserver.
+fn readyz_line(s: &Servers, on: &str) -> String {
+    let server = s
+        .apiserver
+        .as_deref()
+        .filter(|a| {
+            let host = a.rsplit_once(':').map_or(*a, |(h, _)| h);
+            shell::valid(
+                shell::Kind::Host,
+                host.trim_start_matches('[').trim_end_matches(']'),
+            )
+        })
+        .and_then(|a| shell::quote(&format!("https://{a}")));
+    match server {
+        Some(url) => format!(
+            "kubectl --kubeconfig /etc/kubernetes/admin.conf --server {url} get --raw /readyz   # the apiserver{on} itself, not a load balancer in front of several"
+        ),
+        None => format!(
+            "kubectl --kubeconfig /etc/kubernetes/admin.conf --server https://127.0.0.1:6443 --tls-server-name kubernetes get --raw /readyz   # the apiserver{on} itself (its address is not in the bundle), not a load balancer"
+        ),
+    }
+}
+
+/// `etcdctl endpoint health` against this node's own etcd member (`--cluster`: every member
+/// it lists).
+fn etcd_line(s: &Servers, cluster: bool, on: &str) -> String {
+    let url = s
+        .etcd_url
+        .as_deref()
+        .filter(|u| {
+            u.strip_prefix("https://")
+                .and_then(|r| r.rsplit_once(':'))
+                .is_some_and(|(h, p)| {
+                    p.parse::<u16>().is_ok()
+                        && shell::valid(shell::Kind::Host, h.trim_start_matches('[').trim_end_matches(']'))
+                })
+        })
+        .unwrap_or("https://127.0.0.1:2379");
+    let ca = s
+        .etcd_ca
+        .as_deref()
+        .filter(|c| shell::valid(shell::Kind::Path, c))
+        .unwrap_or("/etc/kubernetes/pki/etcd/ca.crt");
+    let what = if cluster { " --cluster" } else { "" };
+    let (Some(url), Some(ca)) = (shell::quote(url), shell::quote(ca)) else {
+        return shell::check_by_hand("etcd's client URL", shell::Kind::Host);
+    };
+    format!(
+        "ETCDCTL_API=3 etcdctl --endpoints={url} --cacert={ca} --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key endpoint health{what}   # the etcd member{on}{}",
+        if cluster { " and every member it knows" } else { "" }
+    )
 }
 
 #[cfg(test)]
@@ -284,11 +476,47 @@ mod tests {
             version: Some((1, 19)),
             server: true,
             role_proven: true,
-            kind: false,
+            ..NodeFacts::default()
         };
         assert_eq!(
             versioned("kubeadm certs renew all", &old),
             "kubeadm alpha certs renew all"
+        );
+    }
+
+    /// kubeadm 1.29+ renews super-admin.conf only with `renew all` (or by name): renewing one
+    /// serving certificate says nothing about it (newuser4 L1).
+    #[test]
+    fn the_super_admin_note_follows_what_is_renewed() {
+        let facts = NodeFacts {
+            layout: Layout::Kubeadm,
+            version: Some((1, 30)),
+            ..NodeFacts::default()
+        };
+        let set = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+        assert!(version_notes("kubeadm-certs-renew", &facts, &set(&["front-proxy-client"])).is_empty());
+        assert_eq!(
+            version_notes("kubeadm-certs-renew", &facts, &set(&["all"])).len(),
+            1
+        );
+        // An external etcd host: nothing loads admin.conf there, and only etcd restarts.
+        let etcd = NodeFacts {
+            static_pods: vec![StaticPod {
+                component: "etcd".into(),
+                dir: "/etc/kubernetes/manifests".into(),
+                file: "etcd.yaml".into(),
+                loads: runs::kubeadm_files("etcd-server").into_iter().collect(),
+                runs: Some(Component::Etcd),
+            }],
+            ..facts
+        };
+        let v = kubeadm_node_vars(&set(&["etcd-server"]), Some("etcd-2"), &etcd);
+        assert!(v["restart_command"].contains("# restart etcd:"), "{v:#?}");
+        assert_eq!(v["admin_command"], "");
+        assert_eq!(v["readyz_command"], "");
+        assert!(
+            v["etcd_health_command"].contains("--endpoints=https://127.0.0.1:2379"),
+            "{v:#?}"
         );
     }
 
@@ -299,10 +527,7 @@ mod tests {
         let cmds = vec!["systemctl stop rke2-agent".to_string()];
         let mut facts = NodeFacts {
             layout: Layout::Rke2,
-            version: None,
-            server: false,
-            role_proven: false,
-            kind: false,
+            ..NodeFacts::default()
         };
         let note = role_note(&cmds, &facts).unwrap();
         assert!(

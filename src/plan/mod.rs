@@ -10,6 +10,7 @@
 //! validated and shell-quoted ([`shell`]).
 
 pub mod dialect;
+pub mod runs;
 pub use crate::model::shell;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,7 +187,7 @@ fn speak<'c>(
         .commands
         .iter()
         .flat_map(|c| shell::placeholders(c))
-        .all(|n| vars.contains_key(&n));
+        .all(|n| vars.contains_key(&n) || dialect::NODE_VARS.contains(&n.as_str()));
     if fillable { t.id.as_str() } else { step }
 }
 
@@ -293,6 +294,38 @@ fn render(
                 ));
             }
         }
+        // What the step renews on this node (kubeadm's names; `all` when it renews all at
+        // once) decides which pods restart and what is checked on this node.
+        let all_at_once = step.all_at_once.as_ref().is_some_and(|_| {
+            step.commands
+                .iter()
+                .find(|t| !shell::placeholders(t).is_empty())
+                .is_some_and(|first| expand(std::slice::from_ref(first), ms, &facts).len() >= 3)
+        });
+        let renewed: BTreeSet<String> = if all_at_once {
+            BTreeSet::from(["all".to_string()])
+        } else {
+            ms.iter()
+                .filter_map(|m| m.vars.get("kubeadm_cert").cloned())
+                .collect()
+        };
+        let extra = dialect::kubeadm_node_vars(&renewed, *node, &facts);
+        let owned: Vec<Member<'_>> = ms
+            .iter()
+            .map(|m| {
+                let mut vars = m.vars.clone();
+                for (k, v) in &extra {
+                    vars.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                Member {
+                    finding: m.finding,
+                    node: m.node.clone(),
+                    vars,
+                }
+            })
+            .collect();
+        let ms: Vec<&Member<'_>> = owned.iter().collect();
+        let ms = ms.as_slice();
         let mut main = expand(&step.commands, ms, &facts);
         if let Some(all) = &step.all_at_once {
             if let Some(first) = step.commands.iter().find(|t| !shell::placeholders(t).is_empty()) {
@@ -314,7 +347,7 @@ fn render(
             cmds.insert(0, note);
         }
         cmds.extend(main);
-        cmds.extend(dialect::version_notes(&step.id, &facts));
+        cmds.extend(dialect::version_notes(&step.id, &facts, &renewed));
         let checks = expand(&step.verify, ms, &facts);
         undo.extend(expand(&step.rollback, ms, &facts));
         // Files put back are not loaded by what already runs on the renewed ones.
@@ -438,7 +471,8 @@ fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFa
             }
             out.push(s.lines().collect::<Vec<_>>().join(" ↵ "));
         } else {
-            out.extend(filled);
+            // A whole-command value left empty: the line has no use on this node.
+            out.extend(filled.into_iter().filter(|c| !c.trim().is_empty()));
         }
     }
     dedup(out.into_iter())

@@ -355,6 +355,7 @@ mod tests {
             explains: Vec::new(),
             corroborates: Vec::new(),
             explains_by_keys: false,
+            symptom_by_keys: false,
             references: Vec::new(),
             file: String::new(),
         };

@@ -61,15 +61,18 @@ fn read_by_analysis(path: &str) -> bool {
 /// Follows `target` of the link at `path` inside the bundle (at most 8 hops, like
 /// [`Snapshot::resolve`]); true when it ends at a file or a folder of the bundle.
 fn resolves(snap: &Snapshot, path: &str, target: &str) -> bool {
-    let root = snap
-        .node_of(path)
-        .and_then(|i| snap.nodes.get(i))
-        .map_or("", |n| n.root.as_str());
+    let node = snap.node_of(path).and_then(|i| snap.nodes.get(i));
     let mut at = path.to_string();
     let mut target = target.to_string();
     for _ in 0..8 {
-        at = if let Some(abs) = target.strip_prefix('/') {
-            normalize(&format!("{root}{abs}"))
+        at = if target.starts_with('/') {
+            let Some(p) = node.map_or_else(
+                || Some(target.trim_start_matches('/').to_string()),
+                |n| n.bundle_path(&target),
+            ) else {
+                return false;
+            };
+            normalize(&p)
         } else {
             let dir = at.rsplit_once('/').map_or("", |(d, _)| d);
             normalize(&format!("{dir}/{target}"))
@@ -115,6 +118,7 @@ mod tests {
         s.nodes = vec![Node {
             name: "n".into(),
             root: "n/".into(),
+            base: None,
         }];
         s
     }

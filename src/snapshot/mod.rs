@@ -253,17 +253,19 @@ impl Snapshot {
     /// Maps an absolute path on a node (`/etc/kubernetes/pki/ca.crt`) to its bundle path,
     /// following symlinks inside the bundle (at most 8 hops). `None` when the bundle lacks it.
     pub fn resolve(&self, node: Option<usize>, abs_path: &str) -> Option<String> {
-        let root = node
-            .and_then(|i| self.nodes.get(i))
-            .map_or("", |n| n.root.as_str());
-        let mut path = format!("{root}{}", abs_path.trim_start_matches('/'));
+        let n = node.and_then(|i| self.nodes.get(i));
+        let at = |abs: &str| match n {
+            Some(n) => n.bundle_path(abs),
+            None => Some(abs.trim_start_matches('/').to_string()),
+        };
+        let mut path = at(abs_path)?;
         for _ in 0..8 {
             let info = self.files.get(&path)?;
             let Some(target) = &info.link_target else {
                 return Some(path);
             };
-            path = if let Some(abs) = target.strip_prefix('/') {
-                format!("{root}{abs}")
+            path = if target.starts_with('/') {
+                at(target)?
             } else {
                 let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
                 normalize(&format!("{dir}/{target}"))

@@ -13,10 +13,17 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
     snap.collectors = collector::roots(&snap.files, &roots);
     // Each node's paths, relative to its root, in one pass over the files (one pass per
     // node was quadratic: 16k kind nodes took 30 s).
-    let mut relative: Vec<Vec<(&str, u64)>> = vec![Vec::new(); snap.nodes.len()];
+    // A node rooted at a folder other than its `/` (a PKI folder on its own) is judged by the
+    // node paths its files stand for.
+    let mut relative: Vec<Vec<(std::borrow::Cow<'_, str>, u64)>> = vec![Vec::new(); snap.nodes.len()];
     for (p, f) in &snap.files {
         if let Some(i) = f.node.filter(|&i| i < snap.nodes.len()) {
-            if let Some(r) = p.strip_prefix(snap.nodes[i].root.as_str()) {
+            let n = &snap.nodes[i];
+            if let Some(r) = p.strip_prefix(n.root.as_str()) {
+                let r = match n.base {
+                    None => std::borrow::Cow::Borrowed(r),
+                    Some(_) => std::borrow::Cow::Owned(n.abs_path(r).trim_start_matches('/').to_string()),
+                };
                 relative[i].push((r, f.size));
             }
         }
@@ -30,7 +37,7 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
                 .iter()
                 .filter(|n| n.node.metadata.name == node.name)
         };
-        let mut layout = distro::detect(relative[i].iter().map(|(p, _)| *p));
+        let mut layout = distro::detect(relative[i].iter().map(|(p, _)| p.as_ref()));
         if layout == Layout::Generic {
             // A node seen in the dumps under the same name says which distribution it runs.
             layout = dumped()
@@ -43,7 +50,7 @@ pub fn describe(snap: &mut Snapshot, forced: Option<Layout>) {
             layout = Layout::Kubeadm;
         }
         let layout = forced.unwrap_or(layout);
-        let role = distro::role(layout, relative[i].iter().copied()).or_else(|| {
+        let role = distro::role(layout, relative[i].iter().map(|(p, s)| (p.as_ref(), *s))).or_else(|| {
             // The Node object's role label, where the node's own files do not say.
             if !matches!(layout, Layout::K3s | Layout::Rke2) {
                 return None;

@@ -46,6 +46,7 @@ impl B {
         snap.nodes.push(Node {
             name: "master-01".into(),
             root: "master-01/".into(),
+            base: None,
         });
         B { snap }
     }
@@ -69,6 +70,7 @@ impl B {
         self.snap.nodes.push(Node {
             name: name.into(),
             root: format!("{name}/"),
+            base: None,
         });
         self
     }

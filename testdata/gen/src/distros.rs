@@ -42,6 +42,23 @@ pub fn kubeadm_ha() -> Result<Tree> {
     Ok(t)
 }
 
+/// When [`kubeadm_left_out`]'s one leaf expired: five months after `kubeadm init`, the
+/// other leaves still valid for seven.
+pub const LEFT_OUT_END: OffsetDateTime = datetime!(2026-06-01 00:00:00 UTC);
+
+/// The `kubeadm-healthy` node (cp-1, 10.0.0.10) whose leaf `leaf` (`front-proxy-client`,
+/// `apiserver`, `etcd/server`, …) expired on [`LEFT_OUT_END`] while the others are valid: the
+/// one a renewal left out. Judge it at [`kubeadm::CAPTURE`].
+pub fn kubeadm_left_out(leaf: &str) -> Result<Tree> {
+    let pki = ClusterPki::new("kubeadm-left-out")?;
+    let opts = kubeadm::NodeOpts {
+        left_out: Some((leaf, Validity::new(kubeadm::INIT, LEFT_OUT_END))),
+        ..kubeadm::NodeOpts::default()
+    };
+    let (t, _) = kubeadm::control_plane_node_opts("kubeadm-left-out", &pki, "cp-1", "10.0.0.10", &opts)?;
+    Ok(t)
+}
+
 /// A k3s server with expired leaves.
 pub fn k3s_expired() -> Result<Tree> {
     rancher("k3s", "k3s-1")

@@ -50,7 +50,7 @@ fn build(cluster: &str, rejoined: bool) -> Result<(Tree, Value)> {
             endpoint: Some(ENDPOINT),
             etcd_ca: (rejoined && host == "cp-3").then_some(&new_etcd_ca),
             initial_cluster: Some(members.clone()),
-            leaf_key: None,
+            ..NodeOpts::default()
         };
         let (node, fp) = kubeadm::control_plane_node_opts(cluster, &pki, host, ip, &opts)?;
         t.merge_under(host, node);

@@ -66,6 +66,9 @@ pub struct NodeOpts<'a> {
     /// The key type of the leaves and kubeconfig client certificates (kubeadm's
     /// `encryptionAlgorithm`), else RSA 2048.
     pub leaf_key: Option<KeyKind>,
+    /// One leaf under `pki/` (`front-proxy-client`, `etcd/server`, …) issued for another
+    /// window than the others: the one an operator's renewal left out.
+    pub left_out: Option<(&'a str, Validity)>,
 }
 
 /// Write a control-plane node (`host`, advertise address `ip`) into a new tree rooted at
@@ -119,41 +122,49 @@ pub fn control_plane_node_opts(
     ];
     apiserver_sans.extend(opts.endpoint);
     let etcd_sans = [host, "localhost", ip, "127.0.0.1", "::1"];
+    let vfor = |name: &str| opts.left_out.filter(|(n, _)| *n == name).map_or(v, |(_, w)| w);
     let leaves: Vec<(&str, &Ca, CertSpec)> = vec![
         (
             "apiserver",
             &pki.ca,
-            CertSpec::new("kube-apiserver", v).server().sans(&apiserver_sans),
+            CertSpec::new("kube-apiserver", vfor("apiserver"))
+                .server()
+                .sans(&apiserver_sans),
         ),
         (
             "apiserver-kubelet-client",
             &pki.ca,
-            CertSpec::new("kube-apiserver-kubelet-client", v).org("kubeadm:cluster-admins"),
+            CertSpec::new("kube-apiserver-kubelet-client", vfor("apiserver-kubelet-client"))
+                .org("kubeadm:cluster-admins"),
         ),
         (
             "front-proxy-client",
             &pki.front_proxy_ca,
-            CertSpec::new("front-proxy-client", v),
+            CertSpec::new("front-proxy-client", vfor("front-proxy-client")),
         ),
         (
             "etcd/server",
             etcd_ca,
-            CertSpec::new(host, v).server_client().sans(&etcd_sans),
+            CertSpec::new(host, vfor("etcd/server"))
+                .server_client()
+                .sans(&etcd_sans),
         ),
         (
             "etcd/peer",
             etcd_ca,
-            CertSpec::new(host, v).server_client().sans(&etcd_sans),
+            CertSpec::new(host, vfor("etcd/peer"))
+                .server_client()
+                .sans(&etcd_sans),
         ),
         (
             "etcd/healthcheck-client",
             etcd_ca,
-            CertSpec::new("kube-etcd-healthcheck-client", v),
+            CertSpec::new("kube-etcd-healthcheck-client", vfor("etcd/healthcheck-client")),
         ),
         (
             "apiserver-etcd-client",
             etcd_ca,
-            CertSpec::new("kube-apiserver-etcd-client", v),
+            CertSpec::new("kube-apiserver-etcd-client", vfor("apiserver-etcd-client")),
         ),
     ];
     for (name, ca, spec) in leaves {
