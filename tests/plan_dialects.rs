@@ -194,6 +194,8 @@ fn kubeadm_ha_all_expired_renews_every_node_then_checks_health() {
     let renew = at(last, "kubeadm certs renew all");
     let health = at(last, "endpoint health");
     assert!(renew < health, "{cmds:#?}");
+    // kubeadm installs no etcdctl on the host: the etcd container's own.
+    assert!(last[health].starts_with("crictl exec "), "{cmds:#?}");
 }
 
 fn rancher_plan(dist: &str, tree: &Tree) {

@@ -167,7 +167,9 @@ pub fn from_source(
         // ran on, when the pod's dump names it.
         if node.is_none() {
             if let Some(p) = crate::logscan::component::pod_of(&path) {
-                s.place_on_host(dumped_pod_node(&pod_nodes, p));
+                s.place_on_host(dumped_pod_node(&pod_nodes, p).or_else(|| static_pod_host(&path)));
+            } else if let Some(host) = static_pod_host(&path) {
+                s.place_on_host(Some(host));
             }
         }
         if s.long_lines > 0 {
@@ -245,20 +247,32 @@ fn dumped_pod_node<'a>(
 /// `<component>-<node name>` (`kube-apiserver-cp-2`), in a pod log folder or a collector's file
 /// (`kube-system-kube-apiserver-cp-2`, `…-previous`).
 fn static_pod_node(snap: &Snapshot, path: &str) -> Option<usize> {
+    let node = static_pod_host(path)?;
+    snap.nodes.iter().position(|n| n.name == node)
+}
+
+/// The node name a static control-plane pod's mirror name carries (see [`static_pod_node`]),
+/// when it is a host name: where no node folder has that name, the log still goes on that
+/// node (a support bundle's `pods/logs/kube-system/kube-apiserver-cp-1/`).
+fn static_pod_host(path: &str) -> Option<&str> {
     let file = path.rsplit('/').next().unwrap_or(path);
-    let name = crate::logscan::component::pod_of(path).map_or(file, |p| p.pod);
+    let pod = crate::logscan::component::pod_of(path);
+    if pod.is_some_and(|p| p.namespace.is_some_and(|ns| ns != "kube-system")) {
+        return None;
+    }
+    let name = pod.map_or(file, |p| p.pod);
     let name = name.strip_prefix("kube-system-").unwrap_or(name);
     let name = name.strip_suffix(".log").unwrap_or(name);
     let name = name.strip_suffix("-previous").unwrap_or(name);
-    let node = [
+    [
         "kube-apiserver-",
         "etcd-",
         "kube-controller-manager-",
         "kube-scheduler-",
     ]
     .iter()
-    .find_map(|c| name.strip_prefix(c))?;
-    snap.nodes.iter().position(|n| n.name == node)
+    .find_map(|c| name.strip_prefix(c))
+    .filter(|n| crate::model::shell::valid(crate::model::shell::Kind::Host, n))
 }
 
 fn log_node(snap: &Snapshot, path: &str) -> Option<usize> {

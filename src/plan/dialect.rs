@@ -443,8 +443,10 @@ fn etcd_line(s: &Servers, cluster: bool, on: &str) -> String {
     let (Some(url), Some(ca)) = (shell::quote(url), shell::quote(ca)) else {
         return shell::check_by_hand("etcd's client URL", shell::Kind::Host);
     };
+    // kubeadm installs no etcdctl on the host: the etcd static pod's image has it, and its
+    // container mounts /etc/kubernetes/pki/etcd at the same path.
     format!(
-        "ETCDCTL_API=3 etcdctl --endpoints={url} --cacert={ca} --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key endpoint health{what}   # the etcd member{on}{}",
+        "crictl exec \"$(crictl ps -q --name '^etcd$' | head -n1)\" etcdctl --endpoints={url} --cacert={ca} --cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt --key=/etc/kubernetes/pki/etcd/healthcheck-client.key endpoint health{what}   # the etcd member{on}{}, with the etcdctl of its own container",
         if cluster { " and every member it knows" } else { "" }
     )
 }

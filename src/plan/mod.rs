@@ -346,6 +346,9 @@ fn render(
         if let Some(note) = dialect::kind_note(*node, &facts) {
             cmds.insert(0, note);
         }
+        if quorum_lost {
+            main = main.into_iter().map(|l| no_block(&l)).collect();
+        }
         cmds.extend(main);
         cmds.extend(dialect::version_notes(&step.id, &facts, &renewed));
         let checks = expand(&step.verify, ms, &facts);
@@ -386,6 +389,24 @@ fn render(
         rollback = dedup(rollback.into_iter());
     }
     (commands, verify, rollback)
+}
+
+/// A service start that must not wait: without etcd quorum a k3s/RKE2 server (a systemd
+/// `Type=notify` unit) reports ready only once a majority of members run, so a blocking
+/// `systemctl start` on the first node would never return before the others are started.
+fn no_block(line: &str) -> String {
+    for verb in ["systemctl start ", "systemctl restart "] {
+        if let Some(rest) = line.strip_prefix(verb) {
+            if !rest.starts_with("--no-block") {
+                let why = "returns at once: the service is ready only once a majority of etcd members run";
+                return match rest.split_once("   # ") {
+                    Some((cmd, note)) => format!("{verb}--no-block {cmd}   # {note}; {why}"),
+                    None => format!("{verb}--no-block {rest}   # {why}"),
+                };
+            }
+        }
+    }
+    line.to_string()
 }
 
 /// Whether a step's commands restart something (a service, a static pod, a container).
@@ -485,6 +506,19 @@ pub fn placeholders(t: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn without_quorum_services_start_without_waiting() {
+        assert_eq!(
+            no_block("systemctl start rke2-server"),
+            "systemctl start --no-block rke2-server   # returns at once: the service is ready only once a majority of etcd members run"
+        );
+        assert_eq!(
+            no_block("systemctl restart k3s   # on each server"),
+            "systemctl restart --no-block k3s   # on each server; returns at once: the service is ready only once a majority of etcd members run"
+        );
+        assert_eq!(no_block("systemctl stop k3s"), "systemctl stop k3s");
+    }
+
     use super::*;
 
     use crate::catalog::Catalog;

@@ -289,8 +289,8 @@ enum Proof {
 }
 
 /// The kubelet client certificates a node's own kubelet says expired (`part of the existing
-/// bootstrap client certificate in /etc/kubernetes/kubelet.conf is expired: <date>`: a date
-/// with no server dialled), up to capture, when no certificate of the bundle carries that
+/// bootstrap client certificate in /etc/kubernetes/kubelet.conf is expired: <date>`: a line
+/// about its own credential, no server dialled), up to capture, when no certificate of the bundle carries that
 /// notAfter. Node → (notAfter → who says so, lines).
 #[allow(clippy::type_complexity)]
 fn own_expired(snap: &Snapshot) -> BTreeMap<String, (BTreeMap<String, BTreeSet<String>>, u64)> {
@@ -310,9 +310,14 @@ fn own_expired(snap: &Snapshot) -> BTreeMap<String, (BTreeMap<String, BTreeSet<S
         let dates: BTreeSet<String> = h
             .refs
             .iter()
+            // Only a line about the kubelet's own credential (the key reader marks it as the
+            // apiserver's client): a bare `certificate has expired` may be any peer's.
             .filter(|g| {
-                !g.iter()
-                    .any(|k| matches!(k.kind, KeyKind::Server | KeyKind::ServedBy | KeyKind::ClientOf))
+                g.iter()
+                    .any(|k| k.kind == KeyKind::ClientOf && k.value == "kube-apiserver")
+                    && !g
+                        .iter()
+                        .any(|k| matches!(k.kind, KeyKind::Server | KeyKind::ServedBy))
             })
             .flatten()
             .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
