@@ -589,6 +589,38 @@ fn cni_config_missing_fires_when_the_cni_folder_was_collected_or_a_log_proves_it
     assert!(errors(&s).is_empty(), "{:#?}", errors(&s));
 }
 
+/// A sosreport's containerd plugin copies /etc/cni/net.d when it exists; one that holds none
+/// is a warning that says so, not an error claiming a runtime line no log holds (newuser
+/// round 9, case 1b: a sos version or option that skips the folder explains it too).
+#[test]
+fn cni_config_missing_inferred_from_a_collector_is_a_warning_that_says_so() {
+    let mut s = snap();
+    kubelet_node(&mut s);
+    s.collectors.push((
+        "master01/".into(),
+        kubetriage::bundle::collector::Collector::Sosreport,
+    ));
+    file(
+        &mut s,
+        "master01/sos_commands/containerd/ctr_-n_k8s.io_container_ls",
+        b"x",
+    );
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "cni-config-missing");
+    assert_eq!(hits.len(), 1, "{fs:#?}");
+    assert_eq!(hits[0].severity, Severity::Warning, "{:#?}", hits[0]);
+    assert!(
+        hits[0].message.contains("check on the node"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0].message.contains("Without one the runtime reports"),
+        "{}",
+        hits[0].message
+    );
+}
+
 /// Was: /etc/hostname alone made /etc/cni count as collected, so a bundle of /etc/kubernetes
 /// and a few host files got an error and a "restore the CNI config" step.
 #[test]

@@ -723,6 +723,42 @@ fn an_expired_self_signed_serving_cert_is_regenerated_by_the_kubelet() {
     );
 }
 
+/// A throwaway CA `<node>-ca@<unix>` whose pair is named just `<node>` (hand-made, or an
+/// older client-go) is still the kubelet's own: regenerated with the pair, never a "private
+/// CA of a webhook" to renew (newuser round 9, case 3).
+#[test]
+fn a_throwaway_ca_whose_pair_has_no_stamp_is_still_the_kubelets_own() {
+    let mut b = B::new();
+    cluster(&mut b, &[]);
+    let ended = kubetriage_testgen::certs::validity(2025, 1, 1, 2026, 1, 1);
+    let throwaway = Ca::with_key(
+        kubetriage_testgen::keys::Key::ed25519("worker-01-nostamp").unwrap(),
+        CertSpec::ca("worker-01-ca@1735689600", ended),
+    )
+    .unwrap();
+    let leaf = throwaway
+        .issue(
+            "worker-01-nostamp-leaf",
+            KeyKind::EcP256,
+            CertSpec::new("worker-01", ended).server().sans(&["worker-01"]),
+        )
+        .unwrap();
+    b.file(
+        "worker-01/var/lib/kubelet/pki/kubelet.crt",
+        &format!("{}{}", leaf.pem(), throwaway.pem()),
+    )
+    .file(
+        "worker-01/var/lib/kubelet/pki/kubelet.key",
+        &leaf.key_pem().unwrap(),
+    );
+    let snap = b.finish();
+    let fs = findings(&snap);
+    let plan = plan_of(&fs);
+    let ids: Vec<&str> = plan.iter().map(|s| s.id.as_str()).collect();
+    assert!(ids.contains(&"regenerate-kubelet-self-signed-cert"), "{ids:?}");
+    assert!(!ids.contains(&"renew-own-ca"), "{ids:?}");
+}
+
 #[test]
 fn the_kubelet_step_comes_after_the_ca_rotation_it_depends_on() {
     let mut b = B::new();

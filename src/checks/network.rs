@@ -174,7 +174,11 @@ fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -
         let mut f = cx
             .finding(format!("{name}:/run/flannel/subnet.env"))
             .message(format!(
-                "flannel is the CNI on node {name} ({cluster_evidence}) but its kubelet log says                  /run/flannel/subnet.env is absent. The flannel CNI plugin reads this file for every                  pod sandbox, so the kubelet cannot start any pod that is not on the host network —                  often not even flannel's own pod, which is what writes the file. Writing it by hand                  (content below) breaks the loop; flanneld then manages its own copy."
+                "flannel is the CNI on node {name} ({cluster_evidence}) but its kubelet log says \
+                 /run/flannel/subnet.env is absent. The flannel CNI plugin reads this file for every \
+                 pod sandbox, so the kubelet cannot start any pod that is not on the host network — \
+                 often not even flannel's own pod, which is what writes the file. Writing it by hand \
+                 (content below) breaks the loop; flanneld then manages its own copy."
             ))
             .node(Some(&name))
             .evidence("state", "is absent".to_string())
@@ -295,16 +299,29 @@ impl Check for CniConfigMissing {
                 continue;
             }
             let others: Vec<String> = files_under(snap, &dir).map(|(p, _)| p.clone()).collect();
+            // Inferred from what a collector copies, with neither the folder nor a log line in
+            // the bundle: a collector version or option that skips the folder explains it too.
+            // (`kubetriage collect` always copies it: certain.)
+            let inferred =
+                !folder_captured && log_lines == 0 && collector.as_deref() != Some("kubetriage collect");
+            let mut f = cx.finding(dir.clone()).message(format!(
+                "node {} runs a kubelet that sets pod networking up through CNI, but {conf_dir} \
+                     holds no CNI network config (*.conf, *.conflist, *.json): {judged_from}{}. Without one \
+                     the runtime reports \"cni config uninitialized\", the node stays NotReady and no pod \
+                     outside the host network starts until the network add-on writes its config.",
+                node.name,
+                if inferred {
+                    ", and the bundle holds none (a collector version or option that skips it would \
+                         explain that too: check on the node)"
+                } else {
+                    ""
+                }
+            ));
+            if inferred {
+                f = f.severity(Severity::Warning);
+            }
             out.push(
-                cx.finding(dir.clone())
-                    .message(format!(
-                        "node {} runs a kubelet that sets pod networking up through CNI, but {conf_dir} \
-                         holds no CNI network config (*.conf, *.conflist, *.json). The runtime reports \
-                         \"cni config uninitialized\", the node stays NotReady and no pod outside the \
-                         host network starts until the network add-on writes its config.",
-                        node.name
-                    ))
-                    .node(Some(&node.name))
+                f.node(Some(&node.name))
                     .path(dir.clone())
                     .evidence("cni_conf_dir", conf_dir.clone())
                     .evidence("judged_from", judged_from)

@@ -35,11 +35,13 @@ pub fn is_kubelet_throwaway_ca(certs: &[CertRecord], graph: &Graph, i: usize) ->
         .peekable();
     signed.peek().is_some()
         && signed.all(|j| {
-            certs[j]
-                .name()
-                .strip_prefix(host)
-                .and_then(|r| r.strip_prefix('@'))
-                .is_some_and(|stamp| !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit()))
+            // client-go names the pair `<host>@<unix time>`; a hand-made or older one just
+            // `<host>` (newuser round 9, case 3).
+            let rest = certs[j].name().strip_prefix(host);
+            rest == Some("")
+                || rest
+                    .and_then(|r| r.strip_prefix('@'))
+                    .is_some_and(|stamp| !stamp.is_empty() && stamp.bytes().all(|b| b.is_ascii_digit()))
         })
 }
 
