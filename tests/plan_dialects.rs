@@ -671,3 +671,29 @@ fn a_node_not_ready_after_its_apiserver_certificate_expired_is_its_symptom() {
     );
     assert!(ids(b["plan"].as_array().unwrap()).contains(&"inspect-node-kubelet"));
 }
+
+/// A kubeadm node without the CA key its certificates need (kubeadm's HA etcd guide keeps
+/// `etcd/ca.key` on one host; the others get their certificates made there): the plan says
+/// where to make them and never runs a `kubeadm certs renew` that fails for want of the key
+/// (newuser round 9, case 4).
+#[test]
+fn a_node_without_the_ca_key_gets_its_certificates_made_where_the_key_is() {
+    let mut tree = distros::kubeadm_one_year().unwrap();
+    let keys: Vec<String> = tree
+        .entries
+        .keys()
+        .filter(|p| p.ends_with("etc/kubernetes/pki/etcd/ca.key"))
+        .cloned()
+        .collect();
+    assert!(!keys.is_empty());
+    for k in keys {
+        tree.entries.remove(&k);
+    }
+    let plan = plan_of(&tree, distros::ONE_YEAR_LATER);
+    let s = step(&plan, "kubeadm-certs-renew");
+    let cmds = strs(&s["commands"]);
+    let note = at(&cmds, "holds no /etc/kubernetes/pki/etcd/ca.key");
+    let renew = at(&cmds, "kubeadm certs renew all");
+    assert!(note < renew, "{cmds:#?}");
+    assert!(cmds[renew].starts_with("# "), "{cmds:#?}");
+}

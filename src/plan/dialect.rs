@@ -31,6 +31,10 @@ pub struct NodeFacts {
     pub static_pods: Vec<StaticPod>,
     /// The node's own apiserver and etcd.
     pub servers: Servers,
+    /// kubeadm CA keys (`etcd/ca.key`, …) whose certificate the node holds but whose key it
+    /// lacks although the bundle holds its other private keys (kubeadm's HA etcd guide keeps
+    /// the etcd CA key on one host), each with the nodes that hold it.
+    pub missing_ca_keys: Vec<(String, Vec<String>)>,
 }
 
 /// What the plan needs from the bundle besides findings.
@@ -75,6 +79,11 @@ impl PlanContext {
                     kind,
                     static_pods: runs::static_pods(snap, i),
                     servers: runs::servers(snap, i),
+                    missing_ca_keys: if layout == Layout::Kubeadm {
+                        missing_ca_keys(snap, i)
+                    } else {
+                        Vec::new()
+                    },
                 },
             );
         }
@@ -265,6 +274,105 @@ pub fn version_notes(step: &str, facts: &NodeFacts, renewed: &BTreeSet<String>) 
         ],
         _ => Vec::new(),
     }
+}
+
+/// kubeadm's CA key files, under `/etc/kubernetes/pki/`.
+const KUBEADM_CA_KEYS: &[&str] = &["ca.key", "etcd/ca.key", "front-proxy-ca.key"];
+
+/// The kubeadm CA keys node `i` lacks (see [`NodeFacts::missing_ca_keys`]): judged only when
+/// the bundle holds the CA's certificate and another private key in the node's pki folder
+/// (a bundle without keys says nothing about one key).
+fn missing_ca_keys(snap: &crate::snapshot::Snapshot, i: usize) -> Vec<(String, Vec<String>)> {
+    let Some(node) = snap.nodes.get(i) else {
+        return Vec::new();
+    };
+    let pki = format!("{}etc/kubernetes/pki/", node.root);
+    let has = |p: &str| snap.files.contains_key(&format!("{pki}{p}"));
+    let keys_collected = snap
+        .files
+        .range(pki.clone()..)
+        .take_while(|(p, _)| p.starts_with(&pki))
+        .any(|(p, _)| p.ends_with(".key") && !KUBEADM_CA_KEYS.iter().any(|k| p.ends_with(&format!("/{k}"))));
+    if !keys_collected {
+        return Vec::new();
+    }
+    KUBEADM_CA_KEYS
+        .iter()
+        .filter(|k| !has(k) && has(&k.replace(".key", ".crt")))
+        .map(|k| {
+            let holders = snap
+                .nodes
+                .iter()
+                .filter(|n| {
+                    snap.files
+                        .contains_key(&format!("{}etc/kubernetes/pki/{k}", n.root))
+                })
+                .map(|n| n.name.clone())
+                .collect();
+            ((*k).to_string(), holders)
+        })
+        .collect()
+}
+
+/// The CA key a kubeadm certificate name is signed with (`all`: every one).
+fn ca_key_of(cert: &str) -> &'static str {
+    if cert.starts_with("etcd-") || cert == "apiserver-etcd-client" {
+        "etcd/ca.key"
+    } else if cert == "front-proxy-client" {
+        "front-proxy-ca.key"
+    } else {
+        "ca.key"
+    }
+}
+
+/// `kubeadm certs renew` signs with the CA key on the node itself; where the node lacks it,
+/// the renewal lines become comments under a note saying where to make the certificates
+/// (kubeadm's HA etcd guide: on the host holding the CA key, with that node's kubeadm config,
+/// then copied over). Returns the note and the lines, rewritten.
+pub fn without_ca_key(
+    step: &str,
+    facts: &NodeFacts,
+    renewed: &BTreeSet<String>,
+    main: Vec<String>,
+) -> Vec<String> {
+    if step != "kubeadm-certs-renew" || facts.layout != Layout::Kubeadm {
+        return main;
+    }
+    let needed: BTreeSet<&str> = if renewed.contains("all") {
+        KUBEADM_CA_KEYS.iter().copied().collect()
+    } else {
+        renewed.iter().map(|c| ca_key_of(c)).collect()
+    };
+    let missing: Vec<&(String, Vec<String>)> = facts
+        .missing_ca_keys
+        .iter()
+        .filter(|(k, _)| needed.contains(k.as_str()))
+        .collect();
+    if missing.is_empty() {
+        return main;
+    }
+    let mut out = Vec::new();
+    for (key, holders) in &missing {
+        let at = match holders.as_slice() {
+            [] => "the host that holds it".to_string(),
+            hs => hs
+                .iter()
+                .map(|h| shell::comment_text(h))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        };
+        out.push(format!(
+            "# this node holds no /etc/kubernetes/pki/{key} (kubeadm's HA etcd guide keeps a CA key on one host), so `kubeadm certs renew` fails here: make this node's certificates on {at} with this node's kubeadm config (`kubeadm init phase certs <cert> --config <its kubeadmcfg.yaml>`), copy the .crt/.key pairs to the same paths here, then go on below"
+        ));
+    }
+    out.extend(main.into_iter().map(|l| {
+        if l.starts_with("kubeadm certs renew ") {
+            format!("# {l}   # needs the CA key: done on the key's host instead (above)")
+        } else {
+            l
+        }
+    }));
+    out
 }
 
 /// The static pods a kubeadm command on this node can count on: the ones the bundle shows,

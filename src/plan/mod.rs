@@ -346,6 +346,7 @@ fn render(
         if let Some(note) = dialect::kind_note(*node, &facts) {
             cmds.insert(0, note);
         }
+        main = dialect::without_ca_key(&step.id, &facts, &renewed, main);
         if quorum_lost {
             main = main.into_iter().map(|l| no_block(&l)).collect();
         }
