@@ -1232,3 +1232,35 @@ fn a_tenant_pod_does_not_speak_for_the_cluster() {
     assert_eq!(r["bundles"][0]["verdict"], "healthy", "{r:#}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A tenant's command the kubelet quotes back into its own journal (a container whose command
+/// is the text of the kubelet's own-credential line) does not renew a kubelet whose client
+/// certificate the bundle holds, valid (hostile round 9, case 03); a folder of kubeadm PKI
+/// names copied beside a node tree is not that node's PKI (case 07).
+#[test]
+fn quoted_kubelet_lines_and_copied_pki_folders_do_not_speak_for_a_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+    let mut log = std::fs::read_to_string(root.join("var/log/kubelet.log")).unwrap();
+    for m in [52, 54, 56, 58] {
+        log.push_str(&format!(
+            "2026-06-15T11:{m}:30+0000 cp-1 kubelet[812]: E0615 11:{m}:30.000000     812 pod_workers.go:1301] \"Error syncing pod\" err=\"failed to start container: exec: \\\"part of the existing bootstrap client certificate in /etc/kubernetes/kubelet.conf is expired: 2026-03-01 00:00:00 +0000 UTC\\\": no such file\" pod=\"tenant-a/x\"\n"
+        ));
+    }
+    std::fs::write(root.join("var/log/kubelet.log"), log).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plan = r["bundles"][0]["plan"].to_string();
+    assert!(!plan.contains("renew-kubelet-client-cert"), "{plan}");
+    assert!(
+        !r["bundles"][0]["findings"]
+            .to_string()
+            .contains("kubelet-cert-expired-in-logs"),
+        "{r:#}"
+    );
+}

@@ -526,6 +526,65 @@ fn flannel_subnet_env_is_silent_on_calico_and_on_a_complete_file() {
     assert!(of_rule(&findings(&s), "flannel-subnet-env-missing").is_empty());
 }
 
+/// A tenant cannot make a Calico cluster flannel's (hostile round 9): its ConfigMap named
+/// like flannel's, and a kubelet line naming the missing subnet.env that its command put in
+/// the journal, give no flannel root cause; and a tenant's net-conf.json never sets the
+/// content of the file a node needs.
+#[test]
+fn a_tenant_neither_makes_a_cluster_flannel_nor_sets_its_network() {
+    let mut s = snap();
+    flannel_cluster(&mut s, "calico");
+    // No CNI config collected: the dump's calico-node DaemonSet is what shows the network.
+    s.cni_configs.clear();
+    workload(
+        &mut s,
+        "kube-system",
+        "DaemonSet",
+        "calico-node",
+        json!({"spec": {}}),
+    );
+    s.configmaps.clear();
+    s.configmaps.push(ConfigMapObject {
+        object: obj("tenant-a", "ConfigMap", "flannel-cfg"),
+        path: "cluster/configmaps.yaml".into(),
+        data: BTreeMap::from([(
+            "net-conf.json".to_string(),
+            r#"{"Network": "0.0.0.0/0", "Backend": {"Type": "vxlan"}}"#.to_string(),
+        )]),
+    });
+    s.logs.hits.push(LogHits {
+        rule: "log-flannel-subnet-env-missing".into(),
+        node: Some(0),
+        component: "kubelet".into(),
+        count: 3,
+        ..LogHits::default()
+    });
+    assert!(of_rule(&findings(&s), "flannel-subnet-env-missing").is_empty());
+
+    // flannel's own ConfigMap beside the tenant's: the content is flannel's.
+    let mut s = snap();
+    flannel_cluster(&mut s, "flannel");
+    s.configmaps.push(ConfigMapObject {
+        object: obj("a-tenant", "ConfigMap", "flannel-aaa"),
+        path: "cluster/configmaps.yaml".into(),
+        data: BTreeMap::from([(
+            "net-conf.json".to_string(),
+            r#"{"Network": "0.0.0.0/0", "Backend": {"Type": "vxlan"}}"#.to_string(),
+        )]),
+    });
+    let fs = findings(&s);
+    let f = of_rule(&fs, "flannel-subnet-env-missing");
+    assert_eq!(f.len(), 1, "{fs:#?}");
+    assert!(
+        f[0].evidence["expected_content"]
+            .as_str()
+            .unwrap()
+            .contains("FLANNEL_NETWORK=10.2.0.0/16"),
+        "{:#?}",
+        f[0]
+    );
+}
+
 fn kubelet_node(s: &mut Snapshot) {
     file(s, "master01/etc/hostname", b"master01\n");
     file(s, "master01/etc/kubernetes/kubelet.conf", b"x");

@@ -235,7 +235,14 @@ const KUBEADM_PKI_NAMES: &[&str] = &[
 /// at least three of [`KUBEADM_PKI_NAMES`]): `/etc/kubernetes/pki` packed on its own (`cd
 /// /etc/kubernetes && tar czf pki.tgz pki`) or copied under another name. Each is that
 /// node folder, wherever it sits in the bundle.
+///
+/// Only in a bundle of no node tree, and only near its top (the folder itself or one wrapper
+/// folder above it): beside real node trees, or deep in a collector's copies, such a folder is
+/// a copy (a tenant pod's files, an old backup) and never speaks for a node (hostile round 9).
 fn pki_folders(paths: &[&str], roots: &BTreeSet<String>) -> BTreeSet<String> {
+    if !roots.is_empty() {
+        return BTreeSet::new();
+    }
     let index = RootIndex::new(roots.iter().map(String::as_str));
     let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for p in paths {
@@ -256,8 +263,10 @@ fn pki_folders(paths: &[&str], roots: &BTreeSet<String>) -> BTreeSet<String> {
     }
     names
         .into_iter()
-        .filter(|(_, files)| {
-            files.contains("ca.crt") && KUBEADM_PKI_NAMES.iter().filter(|n| files.contains(*n)).count() >= 3
+        .filter(|(dir, files)| {
+            dir.split('/').filter(|s| !s.is_empty()).count() <= 2
+                && files.contains("ca.crt")
+                && KUBEADM_PKI_NAMES.iter().filter(|n| files.contains(*n)).count() >= 3
         })
         .map(|(dir, _)| {
             if dir.is_empty() {
@@ -285,6 +294,32 @@ fn folder_name(root: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pki_folder_beside_node_trees_or_deep_in_copies_is_no_node() {
+        let pki = |dir: &str| {
+            [
+                "ca.crt",
+                "apiserver.crt",
+                "front-proxy-ca.crt",
+                "apiserver-kubelet-client.crt",
+            ]
+            .iter()
+            .map(|f| format!("{dir}/{f}"))
+            .collect::<Vec<_>>()
+        };
+        let mut paths = vec!["cp-1/etc/kubernetes/manifests/kube-apiserver.yaml".to_string()];
+        paths.extend(pki("copies/tenant-a/cp-1/pki"));
+        let names: Vec<String> = nodes(paths.iter().map(String::as_str), &BTreeMap::new())
+            .into_iter()
+            .map(|n| n.name)
+            .collect();
+        assert_eq!(names, ["cp-1"]);
+        let deep = pki("a/b/c/pki");
+        assert!(nodes(deep.iter().map(String::as_str), &BTreeMap::new()).is_empty());
+        let top = pki("pki");
+        assert_eq!(nodes(top.iter().map(String::as_str), &BTreeMap::new()).len(), 1);
+    }
+
     use super::*;
 
     #[test]

@@ -336,6 +336,9 @@ impl Check for CniConfigMissing {
 
 /// Whether the cluster runs flannel, and the first piece of evidence for it.
 fn flannel_evidence(snap: &Snapshot) -> Option<String> {
+    // Objects count from the system namespaces only (an empty namespace: a node file's pod):
+    // a tenant's ConfigMap or pod named "flannel" says nothing of the cluster's network.
+    let system = |ns: &str| ns.is_empty() || crate::logscan::component::system_namespace(ns);
     if let Some(c) = snap
         .cni_configs
         .iter()
@@ -343,24 +346,46 @@ fn flannel_evidence(snap: &Snapshot) -> Option<String> {
     {
         return Some(format!("CNI config {} uses the flannel plugin", c.path));
     }
-    if let Some(w) = snap.workloads.iter().find(|w| w.object.name.contains("flannel")) {
+    if let Some(w) = snap
+        .workloads
+        .iter()
+        .find(|w| w.object.name.contains("flannel") && system(&w.object.namespace))
+    {
         return Some(format!("{} is in the dump", w.object));
     }
-    if let Some(c) = snap
-        .configmaps
-        .iter()
-        .find(|c| c.object.name.contains("flannel") || c.data.contains_key("net-conf.json"))
-    {
+    if let Some(c) = snap.configmaps.iter().find(|c| {
+        (c.object.name.contains("flannel") || c.data.contains_key("net-conf.json"))
+            && system(&c.object.namespace)
+    }) {
         return Some(format!("{} is in the dump", c.object));
     }
-    if let Some(p) = snap.pods.iter().find(|p| p.pod.metadata.name.contains("flannel")) {
+    if let Some(p) = snap
+        .pods
+        .iter()
+        .find(|p| p.pod.metadata.name.contains("flannel") && system(&p.pod.metadata.namespace))
+    {
         return Some(format!("pod {} is in the bundle", p.pod.metadata.name));
     }
-    if snap.logs.hits.iter().any(|h| h.rule == LOG_SUBNET_ENV_MISSING) {
+    // Log lines alone, unless the bundle shows another network add-on running (a line a
+    // tenant's command put in the kubelet's journal does not make a Calico cluster flannel's).
+    let other = |name: &str| OTHER_CNI.iter().any(|o| name.starts_with(o));
+    let other_cni = snap.workloads.iter().any(|w| other(&w.object.name))
+        || snap.pods.iter().any(|p| other(&p.pod.metadata.name))
+        || snap.cni_configs.iter().any(|c| !c.plugin_types.is_empty());
+    if !other_cni && snap.logs.hits.iter().any(|h| h.rule == LOG_SUBNET_ENV_MISSING) {
         return Some("logs name flannel's missing subnet.env".to_string());
     }
     None
 }
+
+/// Network add-ons other than flannel, by their agents' names (canal runs flannel: not here).
+const OTHER_CNI: &[&str] = &[
+    "calico-node",
+    "cilium",
+    "weave-net",
+    "antrea-agent",
+    "kube-router",
+];
 
 /// What the bundle shows of a node's `subnet.env`.
 enum EnvState {
@@ -427,6 +452,11 @@ impl NetConf {
             .configmaps
             .iter()
             .filter(|c| c.data.contains_key("net-conf.json"))
+            // A tenant's ConfigMap never sets the node's network (hostile round 9).
+            .filter(|c| {
+                c.object.namespace.is_empty()
+                    || crate::logscan::component::system_namespace(&c.object.namespace)
+            })
             .collect();
         cms.sort_by_key(|c| (!c.object.name.contains("flannel"), c.object.clone()));
         let Some(cm) = cms.first() else {

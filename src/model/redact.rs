@@ -235,7 +235,8 @@ static BOOTSTRAP_TOKEN: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b([a-z0-9]{6})\.([a-z0-9]{16})\b(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(^|[\s"'(=,;\[])([A-Za-z0-9_.\-]+):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
+    // Any user name, empty or percent-encoded or not ASCII (`:TOKEN@`, `ci%40corp.com:PW@`).
+    re(r#"(^|[\s"'(=,;\[])([^\s@/:"'(=,;\[]*):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
 });
 /// A run of non-blank characters.
 static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
@@ -1222,6 +1223,13 @@ mod tests {
         (r"password\\x3dhunter35plainsecret", "hunter35plain"),
         ("used abcdef.0123456789abcdef to join", "0123456789abcdef"),
         ("user:hunter38plain@10.0.0.1", "hunter38plain"),
+        // Hostile round 9: user names the bare rule did not take.
+        (":hunter51plain@10.0.0.1:6443", "hunter51plain"),
+        ("ci%40corp.com:hunter52plain@api.example:6443", "hunter52plain"),
+        ("a+b:hunter53plain@api.example", "hunter53plain"),
+        ("a&b:hunter54plain@api.example", "hunter54plain"),
+        ("a!b:hunter55plain@api.example", "hunter55plain"),
+        ("jörg:hunter56plain@api.example", "hunter56plain"),
         ("xoxb-hunter22-plainsecret", "hunter22"),
         ("glpat-hunter42abcdefghijklmn", "hunter42"),
         // Hostile round 4: credential options of other CLIs, XML, reversed env pairs, `pw=`.
