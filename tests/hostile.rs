@@ -1223,14 +1223,9 @@ fn a_tenant_pod_does_not_speak_for_the_cluster() {
         log.push_str(&format!("2026-06-15T11:{m}:02.000000000Z stderr F 2026-06-15T11:{m}:02+0000 cp-1 kubelet[812]: E0615 11:{m}:02.000000 812 kubelet.go:2862] \"Container runtime network not ready\" networkReady=\"NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized\"\n"));
     }
     std::fs::write(pod.join("0.log"), log).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
-        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (r, code) = analyze_healthy_copy(&root);
     assert_eq!(r["bundles"][0]["verdict"], "healthy", "{r:#}");
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(code, Some(0));
 }
 
 /// A tenant's command the kubelet quotes back into its own journal (a container whose command
@@ -1249,12 +1244,7 @@ fn quoted_kubelet_lines_and_copied_pki_folders_do_not_speak_for_a_node() {
         ));
     }
     std::fs::write(root.join("var/log/kubelet.log"), log).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
-        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
-        .arg(&root)
-        .output()
-        .unwrap();
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (r, _) = analyze_healthy_copy(&root);
     let plan = r["bundles"][0]["plan"].to_string();
     assert!(!plan.contains("renew-kubelet-client-cert"), "{plan}");
     assert!(
@@ -1263,4 +1253,15 @@ fn quoted_kubelet_lines_and_copied_pki_folders_do_not_speak_for_a_node() {
             .contains("kubelet-cert-expired-in-logs"),
         "{r:#}"
     );
+}
+
+/// `kubetriage analyze ROOT -q -o json` at the kubeadm-healthy fixture's capture time: the
+/// report and the exit code.
+fn analyze_healthy_copy(root: &Path) -> (Value, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+        .args(["analyze", "-q", "-o", "json", "--now", "2026-06-15T12:00:00Z"])
+        .arg(root)
+        .output()
+        .unwrap();
+    (serde_json::from_slice(&out.stdout).unwrap(), out.status.code())
 }

@@ -64,21 +64,37 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[test]
-fn stages_import_only_stages_below_them() {
+/// Every source file under `src/`: its path relative to `src/`, its top-level module, and
+/// the `crate::…` modules it names.
+fn sources() -> Vec<(String, String, BTreeSet<String>)> {
     let mut files = Vec::new();
     walk(Path::new("src"), &mut files);
+    files
+        .into_iter()
+        .map(|f| {
+            let rel = f
+                .strip_prefix("src")
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            let top = rel
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches(".rs")
+                .to_string();
+            let text = std::fs::read_to_string(&f).expect("source is UTF-8");
+            (rel, top, crate_refs(&text))
+        })
+        .collect()
+}
+
+#[test]
+fn stages_import_only_stages_below_them() {
     let mut found: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in files {
-        let rel = f
-            .strip_prefix("src")
-            .expect("under src")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let top = rel.split('/').next().unwrap_or_default().trim_end_matches(".rs");
-        let Some(own) = stage(top) else { continue };
-        let text = std::fs::read_to_string(&f).expect("source is UTF-8");
-        for r in crate_refs(&text) {
+    for (rel, top, refs) in sources() {
+        let Some(own) = stage(&top) else { continue };
+        for r in refs {
             if stage(&r).is_some_and(|s| s > own) {
                 found.insert((rel.clone(), r));
             }
@@ -111,23 +127,9 @@ const LOOPS: &[(&str, &str)] = &[("catalog", "logscan"), ("pki", "snapshot")];
 
 #[test]
 fn no_new_import_loop_between_modules() {
-    let mut files = Vec::new();
-    walk(Path::new("src"), &mut files);
     let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
-    for f in files {
-        let rel = f
-            .strip_prefix("src")
-            .expect("under src")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let top = rel
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches(".rs")
-            .to_string();
-        let text = std::fs::read_to_string(&f).expect("source is UTF-8");
-        for r in crate_refs(&text) {
+    for (_, top, refs) in sources() {
+        for r in refs {
             // `crate::redact` is the ground floor's re-export of `model::redact`.
             let r = if r == "redact" { "model".to_string() } else { r };
             if r != top && stage(&r).is_some() && stage(&top).is_some() {

@@ -1155,3 +1155,27 @@ pub fn bundle() -> Result<(Tree, Value)> {
     let exp = json!({"capture_time": rfc3339(CAPTURE), "certs": fp});
     Ok((t, exp))
 }
+
+/// A kubeadm worker's files before its kubelet's certificates: `/etc/hostname`, the cluster
+/// CA and a `kubelet.conf` dialling `server` that points at the rotated
+/// `kubelet-client-current.pem`, as `kubeadm join` writes them.
+pub fn worker_base(pki: &ClusterPki, host: &str, server: &str) -> Tree {
+    let mut w = Tree::new();
+    w.file("etc/hostname", format!("{host}\n"));
+    w.file("etc/kubernetes/pki/ca.crt", pki.ca.pem());
+    let user = format!("system:node:{host}");
+    let current = "/var/lib/kubelet/pki/kubelet-client-current.pem";
+    let kc = crate::kube::kubeconfig(
+        "kubernetes",
+        server,
+        &pki.ca.pem(),
+        &user,
+        &format!("{user}@kubernetes"),
+        crate::kube::KubeUser::Files {
+            cert: current,
+            key: current,
+        },
+    );
+    w.secret_file("etc/kubernetes/kubelet.conf", crate::kube::to_kubectl_yaml(&kc));
+    w
+}

@@ -8,7 +8,7 @@ use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
 use crate::certs::Validity;
-use crate::kube::{self, KubeUser};
+use crate::kube;
 use crate::kubeadm::{self, ClusterPki};
 use crate::logs::{self, Sev, rfc3339};
 use crate::tree::Tree;
@@ -24,23 +24,7 @@ pub fn bundle() -> Result<(Tree, Value)> {
     t.merge_under("cp-1", cp);
 
     let host = "worker-1";
-    let mut w = Tree::new();
-    w.file("etc/hostname", format!("{host}\n"));
-    w.file("etc/kubernetes/pki/ca.crt", pki.ca.pem());
-    let user = format!("system:node:{host}");
-    let current = "/var/lib/kubelet/pki/kubelet-client-current.pem";
-    let kc = kube::kubeconfig(
-        "kubernetes",
-        "https://10.0.0.10:6443",
-        &pki.ca.pem(),
-        &user,
-        &format!("{user}@kubernetes"),
-        KubeUser::Files {
-            cert: current,
-            key: current,
-        },
-    );
-    w.secret_file("etc/kubernetes/kubelet.conf", kube::to_kubectl_yaml(&kc));
+    let mut w = kubeadm::worker_base(&pki, host, "https://10.0.0.10:6443");
     let expired = kubeadm::kubelet_client(
         &pki,
         &format!("{CLUSTER}/{host}/kubelet-client-2025"),
