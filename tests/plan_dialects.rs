@@ -697,3 +697,57 @@ fn a_node_without_the_ca_key_gets_its_certificates_made_where_the_key_is() {
     assert!(note < renew, "{cmds:#?}");
     assert!(cmds[renew].starts_with("# "), "{cmds:#?}");
 }
+
+/// A manifest cannot steer the verify lines (hostile round 9, case 04): a name in
+/// `--advertise-address`, a host in `--advertise-client-urls` and the system trust store as
+/// `--trusted-ca-file` are not the node's own apiserver and etcd; the plan falls back to the
+/// loopback address and kubeadm's etcd CA.
+#[test]
+fn manifest_flags_do_not_steer_verify_lines_to_another_host() {
+    use kubetriage_testgen::tree::Entry;
+    let mut tree = distros::kubeadm_ha().unwrap();
+    for (path, e) in tree.entries.iter_mut() {
+        if let Entry::File { data, .. } = e {
+            if path.ends_with("manifests/kube-apiserver.yaml") || path.ends_with("manifests/etcd.yaml") {
+                let text = String::from_utf8(data.clone()).unwrap();
+                let text = hostile_flags(&text);
+                *data = text.into_bytes();
+            }
+        }
+    }
+    let plan = plan_of(&tree, time::macros::datetime!(2026-12-25 12:00:00 UTC));
+    let s = step(&plan, "kubeadm-certs-renew");
+    let lines: Vec<String> = strs(&s["commands"])
+        .into_iter()
+        .chain(strs(&s["verify"]))
+        .filter(|l| l.contains("--server") || l.contains("etcdctl"))
+        .collect();
+    assert!(!lines.is_empty(), "{s:#}");
+    for l in &lines {
+        assert!(
+            !l.contains("evil.example") && !l.contains("ca-certificates.crt"),
+            "{l}"
+        );
+    }
+}
+
+/// Puts hostile values in the apiserver's and etcd's flags.
+fn hostile_flags(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            if l.contains("--advertise-address=") {
+                l.split("--advertise-address=").next().unwrap().to_string()
+                    + "--advertise-address=evil.example"
+            } else if l.contains("--advertise-client-urls=") {
+                l.split("--advertise-client-urls=").next().unwrap().to_string()
+                    + "--advertise-client-urls=https://evil.example:2379"
+            } else if l.contains("- --trusted-ca-file=") {
+                l.split("--trusted-ca-file=").next().unwrap().to_string()
+                    + "--trusted-ca-file=/etc/ssl/certs/ca-certificates.crt"
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -99,7 +99,10 @@ pub fn servers(snap: &Snapshot, node: usize) -> Servers {
             let flags = c.flags();
             match Component::from_words(c.command.iter().chain(&c.args).map(String::as_str)) {
                 Some(Component::Apiserver) if out.apiserver.is_none() => {
-                    let specific = |a: &&String| !a.is_empty() && !matches!(a.as_str(), "0.0.0.0" | "::");
+                    // The flags take IP addresses: a name here is not the apiserver's and must
+                    // not steer a verify line to another host (hostile round 9, case 04).
+                    let specific =
+                        |a: &&String| a.parse::<std::net::IpAddr>().is_ok_and(|ip| !ip.is_unspecified());
                     let host = flags
                         .get("advertise-address")
                         .filter(specific)
@@ -117,15 +120,29 @@ pub fn servers(snap: &Snapshot, node: usize) -> Servers {
                     });
                 }
                 Some(Component::Etcd) if out.etcd_url.is_none() => {
+                    // An IP address or localhost only (the node's own member), and the etcd CA
+                    // under kubeadm's PKI folder: a manifest cannot point the health check at
+                    // another host or make it trust the system's public CAs (hostile round 9).
                     out.etcd_url = flags.get("advertise-client-urls").and_then(|urls| {
                         urls.split(',')
                             .map(str::trim)
-                            .find(|u| u.starts_with("https://"))
+                            .find(|u| {
+                                u.strip_prefix("https://")
+                                    .and_then(|r| r.rsplit_once(':'))
+                                    .is_some_and(|(h, _)| {
+                                        h == "localhost"
+                                            || h.trim_start_matches('[')
+                                                .trim_end_matches(']')
+                                                .parse::<std::net::IpAddr>()
+                                                .is_ok()
+                                    })
+                            })
                             .map(str::to_string)
                     });
                     out.etcd_ca = flags
                         .get("trusted-ca-file")
-                        .and_then(|f| host_path(&p.pod.spec, c, f));
+                        .and_then(|f| host_path(&p.pod.spec, c, f))
+                        .filter(|f| f.starts_with("/etc/kubernetes/pki/"));
                 }
                 _ => {}
             }
