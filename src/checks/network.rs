@@ -81,7 +81,6 @@ impl Check for FlannelSubnetEnvMissing {
                 continue;
             }
             let k8s_node = k8s_node_for(snap, &node.name);
-            let expected = netconf.expected(k8s_node);
             let why_flannel = if node_uses_flannel {
                 "its CNI config uses the flannel plugin".to_string()
             } else {
@@ -116,28 +115,38 @@ impl Check for FlannelSubnetEnvMissing {
                     } else {
                         "the bundle holds this node's /run tree".to_string()
                     },
-                )
-                .evidence("expected_content", expected.content())
-                .evidence("expected_content_sources", expected.sources.clone())
-                .var("node", node.name.clone())
-                .var("flannel_network", expected.network.clone())
-                .var("flannel_subnet", expected.subnet.clone())
-                .var("flannel_mtu", expected.mtu.clone())
-                .var("target", format!("/run/flannel/subnet.env ({})", node.name));
+                );
+            f = expected_file(f, &node.name, &netconf, k8s_node);
             for c in &node_cni {
                 f = f.path(c.path.clone());
-            }
-            if let Some(cm) = &netconf.configmap {
-                f = f.object(cm.clone());
-            }
-            if let Some(n) = k8s_node {
-                f = f.object(format!("Node/{}", n.node.metadata.name));
             }
             out.push(f);
         }
         out.extend(host_only_findings(cx, &cluster_evidence, &netconf));
         out
     }
+}
+
+/// What a flannel-subnet-env-missing finding carries about the file to write on `node`: the
+/// content flannel would write and where each value came from, the step's variables, and
+/// the ConfigMap and Node objects the values were read from.
+fn expected_file(f: Finding, node: &str, netconf: &NetConf, k8s_node: Option<&NodeRecord>) -> Finding {
+    let expected = netconf.expected(k8s_node);
+    let mut f = f
+        .evidence("expected_content", expected.content())
+        .evidence("expected_content_sources", expected.sources.clone())
+        .var("node", node.to_string())
+        .var("flannel_network", expected.network.clone())
+        .var("flannel_subnet", expected.subnet.clone())
+        .var("flannel_mtu", expected.mtu.clone())
+        .var("target", format!("/run/flannel/subnet.env ({node})"));
+    if let Some(cm) = &netconf.configmap {
+        f = f.object(cm.clone());
+    }
+    if let Some(n) = k8s_node {
+        f = f.object(format!("Node/{}", n.node.metadata.name));
+    }
+    f
 }
 
 /// flannel-subnet-env-missing on nodes the bundle knows only from their logs (a support
@@ -170,7 +179,6 @@ fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -
         paths.sort_unstable();
         paths.dedup();
         let k8s_node = k8s_node_for(snap, &name);
-        let expected = netconf.expected(k8s_node);
         let mut f = cx
             .finding(format!("{name}:/run/flannel/subnet.env"))
             .message(format!(
@@ -190,22 +198,10 @@ fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -
                      file tree of this node (/run was not collected)",
                     components.join("/")
                 ),
-            )
-            .evidence("expected_content", expected.content())
-            .evidence("expected_content_sources", expected.sources.clone())
-            .var("node", name.clone())
-            .var("flannel_network", expected.network.clone())
-            .var("flannel_subnet", expected.subnet.clone())
-            .var("flannel_mtu", expected.mtu.clone())
-            .var("target", format!("/run/flannel/subnet.env ({name})"));
+            );
+        f = expected_file(f, &name, netconf, k8s_node);
         for p in paths {
             f = f.path(p.to_string());
-        }
-        if let Some(cm) = &netconf.configmap {
-            f = f.object(cm.clone());
-        }
-        if let Some(n) = k8s_node {
-            f = f.object(format!("Node/{}", n.node.metadata.name));
         }
         out.push(f);
     }
