@@ -32,11 +32,18 @@ pub fn run(snap: &Snapshot, catalog: &Catalog, opts: &Options, mut stats: Stats)
 /// Runs every rule (built-in checks and log rules) in parallel; findings come back sorted
 /// by [`Finding::order_key`] with unique, stable ids.
 pub fn evaluate(snap: &Snapshot, catalog: &Catalog, opts: &Options) -> Vec<Finding> {
+    let facts = crate::facts::Facts::derive(snap);
+    let facts = &facts;
     let mut findings: Vec<Finding> = catalog
         .rules
         .par_iter()
         .flat_map_iter(|rule| {
-            let cx = Ctx { snap, rule, opts };
+            let cx = Ctx {
+                snap,
+                facts,
+                rule,
+                opts,
+            };
             match &rule.kind {
                 RuleKind::Check(id) => checks::find(id).map(|c| c.run(&cx)).unwrap_or_default(),
                 RuleKind::Log(_) => checks::logs::findings(&cx),

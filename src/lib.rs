@@ -12,6 +12,7 @@ pub mod checks;
 pub mod collect;
 pub mod engine;
 pub mod error;
+pub mod facts;
 pub mod finding;
 pub mod ingest;
 pub mod logscan;

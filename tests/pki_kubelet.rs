@@ -564,10 +564,10 @@ fn the_bundle_reader_reads_kubeadm_flags_env_into_the_kubelet_flags() {
         &mut kubetriage::engine::Stats::default(),
     )
     .unwrap();
-    let comps = kubetriage::pki::config::components(&snap);
+    let comps = kubetriage::facts::config::components(&snap);
     let kubelet: Vec<_> = comps
         .iter()
-        .filter(|c| c.component == kubetriage::pki::config::Component::Kubelet)
+        .filter(|c| c.component == kubetriage::facts::config::Component::Kubelet)
         .collect();
     assert_eq!(kubelet.len(), 1, "{kubelet:#?}");
     let k = kubelet[0];

@@ -15,9 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use crate::facts::config::{Component, ComponentConfig};
+use crate::facts::names::first_service_ip;
 use crate::finding::{CertKey, KeyKind};
-use crate::pki::config::{Component, components};
-use crate::pki::names::first_service_ip;
 use crate::pki::trust::Purpose;
 use crate::snapshot::Snapshot;
 
@@ -87,7 +87,7 @@ impl Endpoints {
         }
     }
 
-    fn new(snap: &Snapshot) -> Endpoints {
+    fn new(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> Endpoints {
         let mut e = Endpoints::default();
         for kc in &snap.kubeconfigs {
             for c in &kc.clusters {
@@ -96,8 +96,7 @@ impl Endpoints {
                 }
             }
         }
-        let comps = components(snap);
-        for c in &comps {
+        for c in comps {
             match c.component {
                 Component::Apiserver => {
                     let port = c
@@ -191,8 +190,8 @@ pub struct CertKeys {
 
 impl CertKeys {
     /// Collects the endpoint keys of every certificate on a trust edge.
-    pub fn new(snap: &Snapshot) -> CertKeys {
-        let eps = Endpoints::new(snap);
+    pub fn new(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> CertKeys {
+        let eps = Endpoints::new(snap, comps);
         let mut endpoints: BTreeMap<usize, BTreeMap<Purpose, BTreeSet<CertKey>>> = BTreeMap::new();
         for e in &snap.trust {
             let Some(server) = server_of(e.purpose) else {

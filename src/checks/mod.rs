@@ -23,6 +23,8 @@ use crate::snapshot::Snapshot;
 pub struct Ctx<'a> {
     /// The snapshot.
     pub snap: &'a Snapshot,
+    /// Facts derived once from the snapshot, shared by every check.
+    pub facts: &'a crate::facts::Facts<'a>,
     /// The catalogue entry being evaluated.
     pub rule: &'a Rule,
     /// The caller's options (expiry window, …).

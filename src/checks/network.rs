@@ -587,7 +587,7 @@ pub(crate) fn kubelet_flags(snap: &Snapshot, node: usize) -> std::collections::B
         .filter(|u| u.node == Some(node) && u.unit.starts_with("kubelet"))
     {
         words.extend(u.exec_start.iter().cloned());
-        for v in crate::pki::config::unit_environment(snap, u).values() {
+        for v in crate::facts::config::unit_environment(snap, u).values() {
             words.extend(v.split_whitespace().map(str::to_string));
         }
     }

@@ -6,12 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::checks::certkeys::CertKeys;
 use crate::checks::{Check, Ctx};
+use crate::facts::copies::{Original, originals};
+use crate::facts::inventory::{key_text, verified_issuer};
+use crate::facts::trust::{apiserver_serving, service_account_cas};
+use crate::facts::usage::{Usage, node_path, roles};
+use crate::facts::{config, names, pairs};
 use crate::finding::{CertKey, Finding, KeyKind, Severity};
-use crate::pki::copies::{Original, originals};
-use crate::pki::facts::{Usage, node_path, roles};
-use crate::pki::inventory::{key_text, verified_issuer};
-use crate::pki::trust::{Purpose, TrustEdge, apiserver_serving, service_account_cas};
-use crate::pki::{CertRecord, config, names, pairs};
+use crate::pki::CertRecord;
+use crate::pki::trust::{Purpose, TrustEdge};
 use crate::snapshot::{Location, Snapshot, duration_text, rfc3339};
 
 mod from_logs;
@@ -171,13 +173,13 @@ fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord, original: Option<&Orig
 /// A kubelet client certificate's renewal also turns client rotation back on when the
 /// node's kubelet has it off (`rotateCertificates: false`, `--rotate-certificates=false`):
 /// with it off, the renewed certificate expires again a year later.
-fn with_rotation_back_on(snap: &Snapshot, c: &CertRecord, f: Finding) -> Finding {
+fn with_rotation_back_on(cx: &Ctx<'_>, c: &CertRecord, f: Finding) -> Finding {
+    let snap = cx.snap;
     let node = c.locations.iter().find_map(|l| match l {
         Location::File { path } | Location::Kubeconfig { path, .. } => snap.node_of(path),
         Location::Object { .. } => None,
     });
-    let comps = crate::pki::config::components(snap);
-    let kubelet = crate::pki::kubelet::Kubelet::on(&comps, node);
+    let kubelet = crate::facts::kubelet::Kubelet::on(&cx.facts.components, node);
     let Some(by) = kubelet.client_rotation_off() else {
         return f;
     };
@@ -187,7 +189,7 @@ fn with_rotation_back_on(snap: &Snapshot, c: &CertRecord, f: Finding) -> Finding
         "{}; client certificate rotation is off ({} in {}), so the kubelet could not renew it",
         f.message,
         match by.source {
-            crate::pki::config::FlagSource::ConfigFile => "rotateCertificates: false",
+            crate::facts::config::FlagSource::ConfigFile => "rotateCertificates: false",
             _ => "--rotate-certificates=false",
         },
         by.place
@@ -261,13 +263,14 @@ fn fix_ids(ids: &str) -> impl Iterator<Item = &str> {
 /// Adds the fix selection and the variables that [`renew_steps`]'s steps need; a kubelet's
 /// serving certificate is replaced the way that kubelet came by it.
 fn with_renewal(
-    snap: &Snapshot,
+    cx: &Ctx<'_>,
     i: usize,
     f: Finding,
     c: &CertRecord,
     kubelet: Option<&Served>,
     original: Option<&Original>,
 ) -> Finding {
+    let snap = cx.snap;
     let step = kubelet.map_or_else(|| renew_steps(snap, i, c, original), Served::renew_steps);
     let mut f = f.fixes(fix_ids(step));
     if let Some(o) = original {
@@ -286,7 +289,7 @@ fn with_renewal(
         }
     }
     if step == "renew-kubelet-client-cert" {
-        f = with_rotation_back_on(snap, c, f);
+        f = with_rotation_back_on(cx, c, f);
     }
     let name = original
         .and_then(|o| kubeadm_name_of(&o.path))
@@ -300,7 +303,7 @@ fn with_renewal(
 /// A certificate outside its validity: renewed where something uses it; a copy nothing
 /// references is only worth knowing about (info) and can be removed.
 fn renew_or_retire(
-    snap: &Snapshot,
+    cx: &Ctx<'_>,
     i: usize,
     f: Finding,
     c: &CertRecord,
@@ -309,7 +312,7 @@ fn renew_or_retire(
     original: Option<&Original>,
 ) -> Finding {
     if used {
-        with_renewal(snap, i, f, c, kubelet, original)
+        with_renewal(cx, i, f, c, kubelet, original)
     } else {
         f.severity(Severity::Info).fixes(["remove-stale-cert"])
     }
@@ -329,9 +332,9 @@ impl Check for CertExpired {
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
         let originals = originals(snap);
-        let ck = CertKeys::new(snap);
-        let serving = KubeletServing::new(snap);
-        let verified = kubelet::apiservers_verify_kubelets(snap);
+        let ck = CertKeys::new(snap, &cx.facts.components);
+        let serving = KubeletServing::new(snap, &cx.facts.components);
+        let verified = kubelet::apiservers_verify_kubelets(snap, &cx.facts.components);
         let expired = |i: usize| snap.certs.certs.get(i).is_some_and(|c| at > c.not_after);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
@@ -378,7 +381,7 @@ impl Check for CertExpired {
                     .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
                     .fixes(["replace-superseded-ca"]);
             } else {
-                f = renew_or_retire(snap, i, f, c, used, serving.get(i), originals.get(&i));
+                f = renew_or_retire(cx, i, f, c, used, serving.get(i), originals.get(&i));
             }
             if used && !verified && self_signed_serving(snap, i) {
                 f = unverified_self_signed(snap, i, f, expired);
@@ -489,8 +492,8 @@ impl Check for CertNotYetValid {
         let at = snap.captured_at.at;
         let usage = Usage::new(snap);
         let originals = originals(snap);
-        let ck = CertKeys::new(snap);
-        let serving = KubeletServing::new(snap);
+        let ck = CertKeys::new(snap, &cx.facts.components);
+        let serving = KubeletServing::new(snap, &cx.facts.components);
         let mut out = Vec::new();
         for (i, c) in snap.certs.certs.iter().enumerate() {
             if at >= c.not_before {
@@ -511,7 +514,7 @@ impl Check for CertNotYetValid {
                 .evidence("not_before", rfc3339(c.not_before))
                 .evidence("skew_seconds", skew.whole_seconds());
             f = renew_or_retire(
-                snap,
+                cx,
                 i,
                 f,
                 c,
@@ -558,7 +561,7 @@ impl Check for CertExpiringSoon {
                     "kubeadm-certs-renew" => "kubeadm-certs-renew",
                     _ => "renew-before-expiry",
                 };
-                with_renewal(snap, i, f, c, None, originals.get(&i)).fixes(fix_ids(step))
+                with_renewal(cx, i, f, c, None, originals.get(&i)).fixes(fix_ids(step))
             })
             .collect()
     }
@@ -584,8 +587,8 @@ impl Check for CaMismatch {
         let snap = cx.snap;
         // One finding per peer certificate, purpose and trusted bundle: the copies of one
         // bundle (a checkpoint file and its Secret) are places of one finding.
-        let ck = CertKeys::new(snap);
-        let serving = KubeletServing::new(snap);
+        let ck = CertKeys::new(snap, &cx.facts.components);
+        let serving = KubeletServing::new(snap, &cx.facts.components);
         type Key = (usize, Purpose, Vec<usize>);
         let mut groups: BTreeMap<Key, Vec<&TrustEdge>> = BTreeMap::new();
         for e in snap
@@ -918,13 +921,13 @@ impl Check for SanMissing {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
-        let ck = CertKeys::new(snap);
-        let serving = KubeletServing::new(snap);
-        let kubelet_ca = kubelet::kubelet_ca_path(snap);
+        let ck = CertKeys::new(snap, &cx.facts.components);
+        let serving = KubeletServing::new(snap, &cx.facts.components);
+        let kubelet_ca = kubelet::kubelet_ca_path(snap, &cx.facts.components);
         let mut requirements: BTreeMap<usize, names::SanRequirement> = BTreeMap::new();
         for r in names::requirements(snap)
             .into_iter()
-            .chain(kubelet::san_requirements(snap))
+            .chain(kubelet::san_requirements(snap, &cx.facts.components))
         {
             match requirements.get_mut(&r.cert) {
                 Some(have) => {
@@ -1023,8 +1026,8 @@ impl Check for SaTokenStaleCa {
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let snap = cx.snap;
         let lk = &snap.places;
-        let comps = config::components(snap);
-        let serving: BTreeSet<usize> = apiserver_serving(snap, lk, &comps)
+        let comps = &cx.facts.components;
+        let serving: BTreeSet<usize> = apiserver_serving(snap, lk, comps)
             .iter()
             .flat_map(|p| p.material.leaves(snap))
             .collect();
@@ -1032,7 +1035,7 @@ impl Check for SaTokenStaleCa {
             return Vec::new();
         }
         let signers: BTreeSet<usize> = serving.iter().flat_map(|&s| snap.graph.parents(s)).collect();
-        let ck = CertKeys::new(snap);
+        let ck = CertKeys::new(snap, &cx.facts.components);
         let signer_text = signers
             .iter()
             .map(|&s| cert_label(snap, s))
@@ -1043,7 +1046,7 @@ impl Check for SaTokenStaleCa {
         // chain to it, the serving certificate is the odd one (ca-mismatch reports it) and a
         // bundle holding the desired CA is not stale.
         let desired: BTreeSet<usize> =
-            crate::pki::trust::presented(snap, lk, &comps, config::Component::Apiserver, "client-ca-file")
+            crate::facts::trust::presented(snap, lk, comps, config::Component::Apiserver, "client-ca-file")
                 .iter()
                 .flat_map(|p| p.material.certs.iter().copied())
                 .collect();
@@ -1170,7 +1173,7 @@ impl Check for CertUsage {
             let f = cert_finding(cx, i, c.fingerprint.hex())
                 .message(format!("{} ({}): {}", c.name(), places(c), problems.join("; ")))
                 .evidence("problems", problems.clone());
-            out.push(with_renewal(snap, i, f, c, None, None).fixes(["reissue-from-current-ca"]));
+            out.push(with_renewal(cx, i, f, c, None, None).fixes(["reissue-from-current-ca"]));
         }
         out
     }

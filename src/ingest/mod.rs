@@ -150,7 +150,7 @@ pub fn from_source(
     stats.parse = parse_started.elapsed();
 
     let pki_started = Instant::now();
-    crate::pki::complete(&mut snap);
+    crate::facts::complete(&mut snap);
     stats.pki = pki_started.elapsed();
 
     // Logs: merge per-file summaries in path order (deterministic), then events.

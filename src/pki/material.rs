@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::Location;
 use crate::pki::{CertIndex, Fingerprint, KeyIndex};
-use crate::snapshot::{Location, Snapshot};
 
 /// What sits at one place: certificates (indexes into [`crate::pki::CertIndex::certs`]) and keys.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,27 +23,6 @@ pub struct Material {
 }
 
 impl Material {
-    /// Certificates of the material that did not sign another certificate of it: the
-    /// leaf (or leaves) of a chain file, the CA itself in a single-CA file.
-    pub fn leaves(&self, snap: &Snapshot) -> Vec<usize> {
-        let leaves: Vec<usize> = self
-            .certs
-            .iter()
-            .copied()
-            .filter(|&c| {
-                !self
-                    .certs
-                    .iter()
-                    .any(|&o| o != c && snap.graph.issuers_of(o).contains(&c))
-            })
-            .collect();
-        if leaves.is_empty() {
-            self.certs.clone()
-        } else {
-            leaves
-        }
-    }
-
     /// Public key ids of the private keys found there.
     pub fn private_keys(&self) -> impl Iterator<Item = Fingerprint> + '_ {
         self.keys.iter().filter(|(_, p)| *p).map(|(k, _)| *k)
@@ -99,11 +78,6 @@ impl Lookup {
         files(&self.keys_at)
     }
 
-    /// What the bundle file at `path` holds (empty when it holds no certificate or key).
-    pub fn file(&self, snap: &Snapshot, path: &str) -> Material {
-        self.at(file_at(path), snap.node_of(path))
-    }
-
     /// What the snapshot found at `location` (a file, an object key, a kubeconfig field).
     pub fn at(&self, location: Location, node: Option<usize>) -> Material {
         let certs = self.certs_at.get(&location).cloned().unwrap_or_default();
@@ -117,7 +91,8 @@ impl Lookup {
     }
 }
 
-fn file_at(path: &str) -> Location {
+/// The location of a bundle file.
+pub fn file_at(path: &str) -> Location {
     Location::File {
         path: path.to_string(),
     }

@@ -2,9 +2,9 @@
 //! procedure) or a single component's own (the kubelet's self-signed serving CA, a webhook's
 //! or a workload's CA kept in its own Secret), which is renewed where it lives instead.
 
+use crate::model::Location;
 use crate::pki::cert::CertRecord;
 use crate::pki::graph::Graph;
-use crate::snapshot::Location;
 
 /// The host part of a name shaped like the throwaway CA a kubelet creates for its
 /// self-signed serving pair (`<host>-ca@<unix time>`).

@@ -6,8 +6,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::bundle::distro::{Layout, Role};
+use crate::facts::config::Component;
 use crate::model::shell;
-use crate::pki::config::Component;
 use crate::plan::runs::{self, Servers, StaticPod};
 use crate::snapshot::Snapshot;
 

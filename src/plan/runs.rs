@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::artifact::PodOrigin;
 use crate::artifact::k8s::{Container, PodSpec};
-use crate::pki::config::Component;
-use crate::pki::facts::node_path;
+use crate::facts::config::Component;
+use crate::facts::usage::node_path;
 use crate::snapshot::Snapshot;
 
 /// kubeadm's static pod folder, where its defaults apply.

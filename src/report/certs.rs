@@ -1,6 +1,6 @@
 //! Renderings of the certificate inventory (`kubetriage certs`): a terminal table,
 //! markdown, JSON and one self-contained HTML page. The rows come from
-//! [`crate::pki::inventory::rows_within`].
+//! [`crate::facts::inventory::rows_within`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::pki::inventory::{CertRow, Status, rows_within};
+use crate::facts::inventory::{CertRow, Status, rows_within};
 use crate::report::envelope::{self, Envelope, Judged};
 use crate::report::escape::visible;
 use crate::report::html::{EXPIRED, EXPIRING, NOT_YET, STYLE, VALID, cert_chart, esc};

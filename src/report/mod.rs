@@ -139,7 +139,7 @@ pub struct Analysis {
     pub event_spans: Vec<EventSpan>,
     /// The certificate inventory (for the markdown report; `kubetriage certs` prints it alone).
     #[serde(skip)]
-    pub certificates: Vec<crate::pki::inventory::CertRow>,
+    pub certificates: Vec<crate::facts::inventory::CertRow>,
     /// The expiry window (days) the certificate statuses were decided with: the checks' own.
     #[serde(skip)]
     pub window_days: i64,
@@ -158,7 +158,7 @@ impl Analysis {
     /// The same analysis with its certificate statuses decided with `window` (the expiry
     /// window the checks ran with), so tables, pictures and findings agree.
     pub fn with_expiry_window(mut self, snap: &Snapshot, window: time::Duration) -> Self {
-        self.certificates = crate::pki::inventory::rows_within(snap, window);
+        self.certificates = crate::facts::inventory::rows_within(snap, window);
         self.window_days = window.whole_days();
         self
     }
@@ -202,7 +202,7 @@ impl Analysis {
         let mut incomplete_reasons = verdict::incomplete_reasons(&snap.problems, &findings, recognised);
         incomplete_reasons.extend(verdict::capture_gap(snap).filter(|_| recognised));
         let counts = verdict::Counts::of(&findings, &findings);
-        let mut certificates = crate::pki::inventory::rows(snap);
+        let mut certificates = crate::facts::inventory::rows(snap);
         certs::sort_rows(&mut certificates);
         Analysis {
             earliest_expiry: fleet::earliest_expiry(&cert_spans, snap.captured_at.at),
@@ -558,7 +558,7 @@ pub fn cert_spans(snap: &Snapshot) -> Vec<CertSpan> {
                 c.name(),
                 path.rsplit('/').next().unwrap_or(path)
             ),
-            fingerprint: crate::pki::inventory::TEXT_DUMP.to_string(),
+            fingerprint: crate::facts::inventory::TEXT_DUMP.to_string(),
             not_before: c.not_before,
             not_after: c.not_after,
             is_ca: false,

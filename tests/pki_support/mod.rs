@@ -321,7 +321,7 @@ impl B {
     /// snapshot builder does.
     pub fn finish(&mut self) -> Snapshot {
         let mut snap = self.snap.clone();
-        kubetriage::pki::complete(&mut snap);
+        kubetriage::facts::complete(&mut snap);
         snap
     }
 }

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::checks::network::k8s_node_for;
-use crate::finding::Finding;
-use crate::pki::config::{Component, ComponentConfig, components};
-use crate::pki::facts::node_path;
-use crate::pki::kubelet::{
+use crate::facts::config::{Component, ComponentConfig};
+use crate::facts::kubelet::{
     Kubelet, ServingSource, addresses_from_flags, dialed_address, preferred_address_types, serving_certs,
 };
-use crate::pki::names::SanRequirement;
+use crate::facts::names::SanRequirement;
+use crate::facts::usage::node_path;
+use crate::finding::Finding;
 use crate::snapshot::{Location, Snapshot};
 
 /// What the kubelet that serves a certificate is: how it came by it and where it keeps it.
@@ -28,10 +28,9 @@ pub(super) struct KubeletServing {
 
 impl KubeletServing {
     /// Every node's kubelet serving certificate (whether or not the apiserver verifies it).
-    pub(super) fn new(snap: &Snapshot) -> Self {
-        let comps = components(snap);
+    pub(super) fn new(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> Self {
         let mut by_cert = BTreeMap::new();
-        for s in serving_certs(snap, &snap.places, &comps) {
+        for s in serving_certs(snap, &snap.places, comps) {
             for leaf in s.material.leaves(snap) {
                 by_cert.entry(leaf).or_insert_with(|| Served {
                     source: s.source,
@@ -103,15 +102,14 @@ fn verifying_apiservers<'c, 'a>(
 /// Whether any apiserver of the bundle verifies kubelet serving certificates
 /// (`--kubelet-certificate-authority`); without one, kubelet serving certificates are not
 /// checked by the apiserver at all.
-pub(super) fn apiservers_verify_kubelets(snap: &Snapshot) -> bool {
-    !verifying_apiservers(snap, &components(snap)).is_empty()
+pub(super) fn apiservers_verify_kubelets(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> bool {
+    !verifying_apiservers(snap, comps).is_empty()
 }
 
 /// The node path of the CA bundle the apiservers verify kubelets with (`{ca_path}` of the
 /// kubelet steps' verification), when one is in the bundle.
-pub(super) fn kubelet_ca_path(snap: &Snapshot) -> Option<String> {
-    let comps = components(snap);
-    verifying_apiservers(snap, &comps)
+pub(super) fn kubelet_ca_path(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> Option<String> {
+    verifying_apiservers(snap, comps)
         .into_iter()
         .find_map(|(_, ca)| ca)
 }
@@ -130,16 +128,15 @@ pub(super) fn kubelet_ca_path(snap: &Snapshot) -> Option<String> {
 /// <https://kubernetes.io/docs/concepts/architecture/control-plane-node-communication/>);
 /// kubernetes `pkg/util/node/node.go` `GetPreferredNodeAddress`; Go's `crypto/x509`
 /// `VerifyHostname` (an IP must be an IP SAN, a name a DNS SAN).
-pub(super) fn san_requirements(snap: &Snapshot) -> Vec<SanRequirement> {
-    let comps = components(snap);
-    let apiservers = verifying_apiservers(snap, &comps);
+pub(super) fn san_requirements(snap: &Snapshot, comps: &[ComponentConfig<'_>]) -> Vec<SanRequirement> {
+    let apiservers = verifying_apiservers(snap, comps);
     if apiservers.is_empty() {
         return Vec::new();
     }
     let mut by_cert: BTreeMap<usize, SanRequirement> = BTreeMap::new();
-    for s in serving_certs(snap, &snap.places, &comps) {
+    for s in serving_certs(snap, &snap.places, comps) {
         let name = snap.node_name(s.node);
-        let kubelet = Kubelet::on(&comps, s.node);
+        let kubelet = Kubelet::on(comps, s.node);
         let object = s.node.and_then(|_| k8s_node_for(snap, name));
         for (api, _) in &apiservers {
             let preferred = preferred_address_types(api);

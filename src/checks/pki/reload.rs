@@ -13,9 +13,9 @@ use crate::bundle::distro::Layout;
 use crate::checks::certkeys::CertKeys;
 use crate::checks::logs::{RECENT, quiet};
 use crate::checks::{Check, Ctx};
+use crate::facts::config::ComponentConfig;
 use crate::finding::{CertKey, Finding, KeyKind};
 use crate::logscan::resolved_times;
-use crate::pki::config::{ComponentConfig, components};
 use crate::snapshot::{Location, Snapshot, rfc3339};
 
 /// What the rejections of one renewed certificate add up to.
@@ -70,9 +70,9 @@ impl Candidate<'_> {
 }
 
 /// Every valid leaf certificate file of the bundle, parsed or dumped as text.
-fn candidates(snap: &Snapshot) -> Vec<Candidate<'_>> {
+fn candidates<'s>(snap: &'s Snapshot, comps: &[ComponentConfig<'_>]) -> Vec<Candidate<'s>> {
     let at = snap.captured_at.at;
-    let ck = CertKeys::new(snap);
+    let ck = CertKeys::new(snap, comps);
     let parsed = snap
         .certs
         .certs
@@ -300,9 +300,8 @@ impl Check for CertNotReloaded {
         // The notAfter dates the bundle still holds: a rejected one of those is `cert-expired`.
         let held = held_not_afters(snap);
         // Valid leaf certificate files: what a renewal leaves on disk.
-        let all = candidates(snap);
-        // Read once: every candidate's `Here` looks at them.
-        let configs = components(snap);
+        let configs = &cx.facts.components;
+        let all = candidates(snap, configs);
         if all.is_empty() {
             return Vec::new();
         }
@@ -360,7 +359,7 @@ impl Check for CertNotReloaded {
                     .iter()
                     .filter(|(i, ends)| {
                         all.get(*i).is_some_and(|c| {
-                            let here = Here::of(snap, &configs, c, hit_node.as_deref());
+                            let here = Here::of(snap, configs, c, hit_node.as_deref());
                             ends.iter().any(|k| here.dialled(k))
                         })
                     })

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::pki::config::{Component, ComponentConfig};
+use crate::facts::config::{Component, ComponentConfig};
 use crate::snapshot::Snapshot;
 
 /// Who answers on which address: the bundle's nodes and their own addresses.

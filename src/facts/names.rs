@@ -7,10 +7,10 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use crate::facts::config::{Component, components};
+use crate::facts::endpoint::Endpoints;
+use crate::facts::trust::{apiserver_serving, kubeconfig_material};
 use crate::pki::CertRecord;
-use crate::pki::config::{Component, components};
-use crate::pki::endpoint::Endpoints;
-use crate::pki::trust::{apiserver_serving, kubeconfig_material};
 use crate::snapshot::{Location, Snapshot};
 
 /// Names one serving certificate must cover, with why each is required.

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::facts::config::{Component, ComponentConfig, components};
+use crate::facts::trust::kubeconfig_material;
 use crate::pki::Fingerprint;
-use crate::pki::config::{Component, ComponentConfig, components};
 use crate::pki::material::Material;
-use crate::pki::trust::kubeconfig_material;
 use crate::snapshot::{Location, Snapshot};
 
 /// A certificate and the private key configured with it.

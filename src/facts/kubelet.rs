@@ -11,7 +11,7 @@
 //! (`serverTLSBootstrap` as `rotate-server-certificates`, `tlsCertFile` as `tls-cert-file`),
 //! so one lookup answers for both.
 
-use crate::pki::config::{Component, ComponentConfig, FlagSource};
+use crate::facts::config::{Component, ComponentConfig, FlagSource};
 use crate::pki::material::{Lookup, Material};
 use crate::snapshot::Snapshot;
 
@@ -129,7 +129,7 @@ impl<'c, 'a> Kubelet<'c, 'a> {
             .find(|c| c.source == FlagSource::ConfigFile)
             .map_or_else(
                 || DEFAULT_CONFIG.to_string(),
-                |c| crate::pki::facts::node_path(snap, &c.place).1,
+                |c| crate::facts::usage::node_path(snap, &c.place).1,
             )
     }
 }

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::pki::config::components;
-use crate::pki::facts::node_path;
-use crate::pki::pairs::flag_pairs;
+use crate::facts::config::components;
+use crate::facts::pairs::flag_pairs;
+use crate::facts::usage::node_path;
 use crate::snapshot::{Location, Snapshot};
 
 /// The original a copied certificate stands for.
