@@ -751,3 +751,68 @@ fn hostile_flags(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Expired certificates kept by hand in `/etc/kubernetes/pki` that kubeadm does not manage
+/// (a webhook's, an OIDC proxy's): `kubeadm certs renew <name>` refuses their names and
+/// `renew all` skips them, so they are re-issued from their CA with a note saying why, and
+/// they never count toward renewing (and restarting) the whole control plane (hostile
+/// round 9, case 06).
+#[test]
+fn certificates_kubeadm_does_not_manage_are_reissued_not_renewed_with_kubeadm() {
+    use kubetriage_testgen::certs::{CertSpec, validity};
+    use kubetriage_testgen::keys::KeyKind;
+    for names in [&["webhook"][..], &["webhook", "oidc-proxy", "audit-webhook"]] {
+        let pki = kubeadm::ClusterPki::new("foreign").unwrap();
+        let (mut t, _) = kubeadm::control_plane_node("foreign", &pki, "cp-1", "10.0.0.10").unwrap();
+        for n in names {
+            let c = pki
+                .ca
+                .issue(
+                    &format!("foreign/{n}"),
+                    KeyKind::EcP256,
+                    CertSpec::new(&format!("{n}.tenant-a.svc"), validity(2025, 1, 1, 2026, 6, 1)).server(),
+                )
+                .unwrap();
+            t.file(&format!("etc/kubernetes/pki/{n}.crt"), c.pem());
+            t.secret_file(&format!("etc/kubernetes/pki/{n}.key"), c.key_pem().unwrap());
+        }
+        let b = bundle_of(&t, kubeadm::CAPTURE);
+        let plan = b["plan"].as_array().unwrap();
+        assert!(
+            !ids(plan).contains(&"kubeadm-certs-renew"),
+            "{names:?}: {:?}",
+            ids(plan)
+        );
+        step(plan, "reissue-from-current-ca");
+        let all = all_commands(plan);
+        assert!(!all.contains("kubeadm certs renew"), "{names:?}: {all}");
+        assert!(
+            !all.contains("/etc/kubernetes/manifests/etcd.yaml"),
+            "{names:?}: {all}"
+        );
+        for n in names {
+            let f = b["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| {
+                    f["rule"] == "cert-expired"
+                        && f["message"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with(&format!("{n}.tenant-a.svc "))
+                })
+                .unwrap_or_else(|| panic!("no cert-expired for {n} in {b:#}"));
+            assert!(
+                f["message"].as_str().unwrap().contains(&format!(
+                    "kubeadm does not manage /etc/kubernetes/pki/{n}.crt (`kubeadm certs renew` knows only its own certificates"
+                )),
+                "{f:#}"
+            );
+            assert!(
+                all.contains(&format!("/etc/kubernetes/pki/{n}.crt")),
+                "{n}: {all}"
+            );
+        }
+    }
+}

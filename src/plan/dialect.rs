@@ -170,7 +170,12 @@ pub fn kubeadm_cert(path: &str) -> Option<String> {
     } else {
         path.strip_prefix("/etc/kubernetes/")?.to_string()
     };
-    KUBEADM_CERTS.contains(&name.as_str()).then_some(name)
+    is_kubeadm_cert(&name).then_some(name)
+}
+
+/// Whether `kubeadm certs renew <name>` knows `name` (`apiserver`, `etcd-peer`, `admin.conf`, …).
+pub fn is_kubeadm_cert(name: &str) -> bool {
+    KUBEADM_CERTS.contains(&name)
 }
 
 /// The variables a finding's own ones are completed with on a node: `kubeadm_cert` (from
