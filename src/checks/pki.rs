@@ -240,7 +240,7 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
 fn kubeadm_name_of(path: &str) -> Option<String> {
     let rest = path.split("etc/kubernetes/pki/").nth(1)?;
     let name = rest.strip_suffix(".crt")?.replace("etcd/", "etcd-");
-    crate::plan::dialect::is_kubeadm_cert(&name).then_some(name)
+    crate::pki::facts::is_kubeadm_cert(&name).then_some(name)
 }
 
 /// The file under `/etc/kubernetes/pki` of a certificate kubeadm does not manage, kept there
@@ -386,7 +386,11 @@ impl Check for CertExpired {
                     rfc3339(c.not_after),
                     verified_issuer(snap, i),
                     places(c),
-                    if used { "" } else { " (a copy nothing references)" }
+                    if used || crate::pki::facts::loose(snap, c) {
+                        ""
+                    } else {
+                        " (a copy nothing references)"
+                    }
                 ));
             if let (true, Some(next)) = (used, successor(snap, c)) {
                 // A CA rotated under the same name: re-issuing or rotating again is wrong. What
@@ -410,6 +414,13 @@ impl Check for CertExpired {
                     .var("places", places(c))
                     .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
                     .fixes(["replace-superseded-ca"]);
+            } else if !used && crate::pki::facts::loose(snap, c) {
+                let before = f.message.clone();
+                f = f.severity(Severity::Info).fixes(fix_ids("")).message(format!(
+                    "{before}; it lies outside every node's tree (a collector's copy, a backup kept in the bundle) \
+                     and nothing in the bundle loads it, so it is not taken for a node's live certificate \
+                     and no step acts on it"
+                ));
             } else {
                 f = renew_or_retire(snap, i, f, c, used, serving.get(i), originals.get(&i));
             }
