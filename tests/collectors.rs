@@ -1247,6 +1247,40 @@ fn must_gather_journals_of_several_masters_are_split_by_host() {
     );
 }
 
+/// A journal naming more hosts than the scan splits one file by (256) says so: the hosts
+/// past the cap are counted in an input problem, not dropped silently (hostile round 9,
+/// LOW; round 7 #7).
+#[test]
+fn hosts_past_the_per_file_cap_are_reported_not_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    let mut journal = String::new();
+    for host in 0..300 {
+        journal.push_str(&format!(
+            "Nov 21 09:01:05 n{host:03} kubenswrapper[2210]: E1121 09:01:05.000000    2210 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"n{host:03}\\\": Unauthorized\"\n"
+        ));
+    }
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/masters/kubelet_service.log"),
+        &journal,
+    );
+    let (_, r) = analyze(dir.path());
+    let shown = on(&r, "log-node-credentials-rejected");
+    assert!(
+        shown.contains(&"n255".to_string()) && !shown.contains(&"n256".to_string()),
+        "{shown:?}"
+    );
+    let problems = r["problems"].to_string();
+    assert!(
+        problems.contains("44 more journal host(s) past the first 256 in this file")
+            && problems.contains("host_service_logs/masters/kubelet_service.log"),
+        "{problems}"
+    );
+}
+
 /// Every master's start-up noise in the shared journal is history when each master's own
 /// lines go on for an hour after it and its Node is Ready, not only the master whose line
 /// ends the file (newuser round 6, #1: each host's end was the end of its last matching

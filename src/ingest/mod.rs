@@ -175,8 +175,20 @@ pub fn from_source(
         if s.long_lines > 0 {
             let (n, limit) = (s.long_lines, opts.limits.max_line_bytes);
             snap.problems.push(InputProblem::new(
-                path,
+                path.clone(),
                 format!("{n} line(s) longer than max_line_bytes ({limit} bytes); only their first {limit} bytes were matched"),
+            ));
+        }
+        // A node's own file is that node's whatever hosts it names: the cap then hides nothing.
+        if s.hosts_over_cap > 0 && node.is_none() {
+            snap.problems.push(InputProblem::new(
+                path.clone(),
+                format!(
+                    "{} more journal host(s) past the first {} in this file: their lines were read as no \
+                     host's, so findings of those hosts are not shown",
+                    s.hosts_over_cap,
+                    crate::logscan::MAX_HOSTS
+                ),
             ));
         }
         merge(&mut logs, s);
