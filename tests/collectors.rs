@@ -1247,6 +1247,49 @@ fn must_gather_journals_of_several_masters_are_split_by_host() {
     );
 }
 
+/// A must-gather holds no node's files, only its Node objects: those are listed as nodes
+/// known from the API (marked, with the dump they came from), not "none found" (newuser
+/// round 9, case 1c/1d).
+#[test]
+fn nodes_known_only_from_dumped_node_objects_are_listed_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    for name in ["master-0", "master-1"] {
+        write(
+            dir.path(),
+            &format!("{top}/cluster-scoped-resources/core/nodes/{name}.yaml"),
+            &format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\n"),
+        );
+    }
+    let (_, r) = analyze(dir.path());
+    let nodes = r["nodes"].as_array().unwrap();
+    let names: Vec<&str> = nodes.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["master-0", "master-1"], "{nodes:#?}");
+    for n in nodes {
+        assert_eq!(n["root"], "", "{n:#}");
+        assert!(
+            n["known_from_api"].as_str().unwrap().ends_with(&format!(
+                "cluster-scoped-resources/core/nodes/{}.yaml",
+                n["name"].as_str().unwrap()
+            )),
+            "{n:#}"
+        );
+    }
+    let md = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "markdown", "--now", "2026-11-21T09:30:00Z"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("- Nodes: master-0 (known from the API only), master-1 (known from the API only)"),
+        "{md}"
+    );
+}
+
 /// A journal naming more hosts than the scan splits one file by (256) says so: the hosts
 /// past the cap are counted in an input problem, not dropped silently (hostile round 9,
 /// LOW; round 7 #7).
