@@ -875,6 +875,42 @@ fn a_text_dump_before_a_broken_pem_block_still_counts() {
     assert!(!on(&r, "input-problem").is_empty(), "{r:#}");
 }
 
+/// With no certificate in the bundle, lines that are all clients failing to verify the
+/// apiserver (`…:6443`: x509 expired) implicate its serving certificate alone: the plan renews
+/// `apiserver` and restarts only the apiserver, not `renew all` and every static pod
+/// (newuser round 9, case 1, LOW).
+#[test]
+fn kind_export_logs_implicating_only_the_apiserver_renew_only_its_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    kind_export(
+        dir.path(),
+        "Nov 21 09:20:58 kind-worker kubelet[211]: E1121 09:20:58.000000     211 reflector.go:138] Failed to watch *v1.Node: Get \"https://kind-control-plane:6443/api/v1/nodes\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z\n",
+    );
+    let (_, r) = analyze(dir.path());
+    let root = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cert-expired-in-logs")
+        .unwrap_or_else(|| panic!("no cert-expired-in-logs in {r:#}"));
+    assert!(
+        root["message"]
+            .as_str()
+            .unwrap()
+            .contains("renew the kube-apiserver serving certificate"),
+        "{root:#}"
+    );
+    let plan = r["plan"].as_array().unwrap();
+    let renew = plan
+        .iter()
+        .find(|s| s["id"] == "kubeadm-certs-renew")
+        .unwrap_or_else(|| panic!("no renewal in {plan:#?}"));
+    let cmds = renew["commands"].to_string();
+    assert!(cmds.contains("kubeadm certs renew apiserver"), "{cmds}");
+    assert!(!cmds.contains("renew all"), "{cmds}");
+    assert!(!cmds.contains("etcd.yaml"), "{cmds}");
+}
+
 /// kind copies no certificates, yet every log names the notAfter the components reject: that
 /// date is the root cause, on the node running the apiserver, and the plan renews it with
 /// kubeadm there; the worker's rejections are its symptoms (newuser3 B3.1). The same export
