@@ -351,8 +351,25 @@ impl CommonArgs {
     }
 }
 
+/// The command line with `-h`/`--help` after the `help` subcommand read as clap's own help
+/// topics: `help --help` is the help of `help`, `help analyze --help` that of `analyze` (clap
+/// takes the flag for a subcommand name and fails).
+fn args() -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "help") {
+        let is_flag = |a: &std::ffi::OsString| a == "-h" || a == "--help";
+        let flags = args.iter().skip(2).any(is_flag);
+        let mut kept: Vec<_> = args.drain(2..).filter(|a| !is_flag(a)).collect();
+        if flags && kept.is_empty() {
+            kept.push("help".into());
+        }
+        args.extend(kept);
+    }
+    args
+}
+
 fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(args());
     match &cli.command {
         Command::Analyze(a) => a.common.set_terminal_style(),
         Command::Audit(a) => a.common.set_terminal_style(),

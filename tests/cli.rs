@@ -327,3 +327,24 @@ fn table_is_compact_wide_is_full_width_is_bounded_and_colour_never_moves_a_chara
     assert_eq!(run(&["-o", "table"], &[("NO_COLOR", "1")]), table);
     assert!(!table.contains('\u{1b}'));
 }
+
+/// `help --help` and `help <command> --help` print help, as `git help --help` does, instead
+/// of "unrecognized subcommand '--help'" (newuser round 9, LOW).
+#[test]
+fn help_with_a_help_flag_prints_help() {
+    for (args, says) in [
+        (&["help", "--help"][..], "Usage: kubetriage help"),
+        (&["help", "-h"], "Usage: kubetriage help"),
+        (&["help", "analyze", "--help"], "Usage: kubetriage analyze"),
+    ] {
+        let out = kubetriage().args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(says), "{args:?}: {text}");
+    }
+}

@@ -875,6 +875,42 @@ fn a_text_dump_before_a_broken_pem_block_still_counts() {
     assert!(!on(&r, "input-problem").is_empty(), "{r:#}");
 }
 
+/// With no certificate in the bundle, lines that are all clients failing to verify the
+/// apiserver (`…:6443`: x509 expired) implicate its serving certificate alone: the plan renews
+/// `apiserver` and restarts only the apiserver, not `renew all` and every static pod
+/// (newuser round 9, case 1, LOW).
+#[test]
+fn kind_export_logs_implicating_only_the_apiserver_renew_only_its_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    kind_export(
+        dir.path(),
+        "Nov 21 09:20:58 kind-worker kubelet[211]: E1121 09:20:58.000000     211 reflector.go:138] Failed to watch *v1.Node: Get \"https://kind-control-plane:6443/api/v1/nodes\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z\n",
+    );
+    let (_, r) = analyze(dir.path());
+    let root = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "cert-expired-in-logs")
+        .unwrap_or_else(|| panic!("no cert-expired-in-logs in {r:#}"));
+    assert!(
+        root["message"]
+            .as_str()
+            .unwrap()
+            .contains("renew the kube-apiserver serving certificate"),
+        "{root:#}"
+    );
+    let plan = r["plan"].as_array().unwrap();
+    let renew = plan
+        .iter()
+        .find(|s| s["id"] == "kubeadm-certs-renew")
+        .unwrap_or_else(|| panic!("no renewal in {plan:#?}"));
+    let cmds = renew["commands"].to_string();
+    assert!(cmds.contains("kubeadm certs renew apiserver"), "{cmds}");
+    assert!(!cmds.contains("renew all"), "{cmds}");
+    assert!(!cmds.contains("etcd.yaml"), "{cmds}");
+}
+
 /// kind copies no certificates, yet every log names the notAfter the components reject: that
 /// date is the root cause, on the node running the apiserver, and the plan renews it with
 /// kubeadm there; the worker's rejections are its symptoms (newuser3 B3.1). The same export
@@ -1244,6 +1280,83 @@ fn must_gather_journals_of_several_masters_are_split_by_host() {
         on(&r, "log-node-credentials-rejected"),
         ["master-2.ocp.example.com"],
         "{r:#}"
+    );
+}
+
+/// A must-gather holds no node's files, only its Node objects: those are listed as nodes
+/// known from the API (marked, with the dump they came from), not "none found" (newuser
+/// round 9, case 1c/1d).
+#[test]
+fn nodes_known_only_from_dumped_node_objects_are_listed_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    for name in ["master-0", "master-1"] {
+        write(
+            dir.path(),
+            &format!("{top}/cluster-scoped-resources/core/nodes/{name}.yaml"),
+            &format!("apiVersion: v1\nkind: Node\nmetadata:\n  name: {name}\n"),
+        );
+    }
+    let (_, r) = analyze(dir.path());
+    let nodes = r["nodes"].as_array().unwrap();
+    let names: Vec<&str> = nodes.iter().map(|n| n["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["master-0", "master-1"], "{nodes:#?}");
+    for n in nodes {
+        assert_eq!(n["root"], "", "{n:#}");
+        assert!(
+            n["known_from_api"].as_str().unwrap().ends_with(&format!(
+                "cluster-scoped-resources/core/nodes/{}.yaml",
+                n["name"].as_str().unwrap()
+            )),
+            "{n:#}"
+        );
+    }
+    let md = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "markdown", "--now", "2026-11-21T09:30:00Z"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("- Nodes: master-0 (known from the API only), master-1 (known from the API only)"),
+        "{md}"
+    );
+}
+
+/// A journal naming more hosts than the scan splits one file by (256) says so: the hosts
+/// past the cap are counted in an input problem, not dropped silently (hostile round 9,
+/// LOW; round 7 #7).
+#[test]
+fn hosts_past_the_per_file_cap_are_reported_not_dropped_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    must_gather(dir.path(), "");
+    let top =
+        "must-gather.local.5207134436466582318/quay-io-openshift-release-dev-ocp-v4-0-art-dev-sha256-0a1b";
+    let mut journal = String::new();
+    for host in 0..300 {
+        journal.push_str(&format!(
+            "Nov 21 09:01:05 n{host:03} kubenswrapper[2210]: E1121 09:01:05.000000    2210 kubelet_node_status.go:535] \"Error updating node status, will retry\" err=\"error getting node \\\"n{host:03}\\\": Unauthorized\"\n"
+        ));
+    }
+    write(
+        dir.path(),
+        &format!("{top}/host_service_logs/masters/kubelet_service.log"),
+        &journal,
+    );
+    let (_, r) = analyze(dir.path());
+    let shown = on(&r, "log-node-credentials-rejected");
+    assert!(
+        shown.contains(&"n255".to_string()) && !shown.contains(&"n256".to_string()),
+        "{shown:?}"
+    );
+    let problems = r["problems"].to_string();
+    assert!(
+        problems.contains("44 more journal host(s) past the first 256 in this file")
+            && problems.contains("host_service_logs/masters/kubelet_service.log"),
+        "{problems}"
     );
 }
 

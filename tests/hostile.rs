@@ -1255,6 +1255,49 @@ fn quoted_kubelet_lines_and_copied_pki_folders_do_not_speak_for_a_node() {
     );
 }
 
+/// kubeadm PKI files lying outside every node tree of a support bundle (a pod-copy collector's
+/// copy of a tenant pod named like the node, an old backup of another cluster kept in the
+/// ticket) are reported, but not as the cluster's live PKI: their expired apiserver.crt is
+/// info with no step, and the cluster's service-account CA is not judged stale against their
+/// CA (hostile round 9, case 07).
+#[test]
+fn pki_files_outside_every_node_tree_drive_no_steps() {
+    for folder in ["copy-app-certs/tenant-a/cp-1/certs", "old-cluster-backup/pki"] {
+        let node = tempfile::tempdir().unwrap();
+        kubetriage_testgen::distros::kubeadm_left_out("apiserver")
+            .unwrap()
+            .write_to(node.path())
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        fixture_copy::copy_tree(Path::new("testdata/bundles/troubleshoot-kubeadm"), &root);
+        let target = root.join("support-bundle-2026-06-15T12_00_00").join(folder);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::rename(node.path().join("etc/kubernetes/pki"), &target).unwrap();
+        let (r, code) = analyze_healthy_copy(&root);
+        let b = &r["bundles"][0];
+        assert_eq!(code, Some(0), "{folder}: {r:#}");
+        assert_eq!(b["plan"], serde_json::json!([]), "{folder}: {:#}", b["plan"]);
+        let findings = b["findings"].as_array().unwrap();
+        let expired = findings
+            .iter()
+            .find(|f| f["rule"] == "cert-expired")
+            .unwrap_or_else(|| panic!("{folder}: no cert-expired in {r:#}"));
+        assert_eq!(expired["severity"], "info", "{expired:#}");
+        assert!(
+            expired["message"]
+                .as_str()
+                .unwrap()
+                .contains("outside every node's tree"),
+            "{expired:#}"
+        );
+        assert!(
+            !findings.iter().any(|f| f["rule"] == "sa-token-stale-ca"),
+            "{folder}: {r:#}"
+        );
+    }
+}
+
 /// `kubetriage analyze ROOT -q -o json` at the kubeadm-healthy fixture's capture time: the
 /// report and the exit code.
 fn analyze_healthy_copy(root: &Path) -> (Value, Option<i32>) {

@@ -783,3 +783,38 @@ fn sarif_and_junit_show_control_and_bidi_characters_escaped() {
         }
     }
 }
+
+/// A node named after the folder of a lone PKI folder, a name holding U+202E (RLO) and an ESC: SARIF's
+/// logical location names show them escaped, as a table does (hostile round 9, case 10).
+#[test]
+fn sarif_logical_locations_show_bidi_characters_escaped() {
+    let node = tempfile::tempdir().unwrap();
+    kubetriage_testgen::distros::kubeadm_left_out("apiserver")
+        .unwrap()
+        .write_to(node.path())
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let bundle = tmp.path().join("ab\u{202e}c\u{1b}d");
+    std::fs::create_dir(&bundle).unwrap();
+    std::fs::rename(node.path().join("etc/kubernetes/pki"), bundle.join("pki")).unwrap();
+    let out = assert_cmd::Command::cargo_bin("kubetriage")
+        .unwrap()
+        .args(["analyze", "-q", "-o", "sarif", "--now", "2026-06-15T12:00:00Z"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<String> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["locations"].as_array().cloned().unwrap_or_default())
+        .flat_map(|l| l["logicalLocations"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(names.iter().any(|n| n == "ab\\u{202e}c\\x1bd"), "{names:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for bad in ["\u{202e}", "\u{1b}", "\\u202e", "\\u001b"] {
+        assert!(!text.contains(bad), "sarif holds {bad:?}: {text}");
+    }
+}

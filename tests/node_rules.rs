@@ -476,6 +476,57 @@ fn flannel_subnet_env_missing_fires_with_the_expected_content() {
     );
 }
 
+/// Without flannel's ConfigMap and the Node's podCIDR in the bundle, the step still has
+/// commands: the `kubectl` reads of each missing value (namespace from the flannel pod in the
+/// dump), then the file with holes; flannel's pod on the node, on the host network, is offered
+/// for deletion first, and the verify looks in its namespace (newuser round 9, case 2).
+#[test]
+fn flannel_step_without_the_configmap_reads_the_values_from_the_cluster() {
+    let mut s = snap();
+    flannel_cluster(&mut s, "flannel");
+    s.configmaps.clear();
+    s.k8s_nodes.clear();
+    pod(
+        &mut s,
+        "cluster/pods.yaml",
+        PodOrigin::Dump,
+        None,
+        json!({"metadata": {"name": "kube-flannel-ds-7xk2p", "namespace": "kube-flannel"},
+               "spec": {"nodeName": "master01", "hostNetwork": true}}),
+    );
+    let a = analysis(&s);
+    let step = a
+        .plan
+        .iter()
+        .find(|p| p.id == "write-flannel-subnet-env")
+        .expect("plan step");
+    let cmds = &step.commands;
+    let at = |needle: &str| {
+        cmds.iter()
+            .position(|c| c.contains(needle))
+            .unwrap_or_else(|| panic!("no `{needle}` in {cmds:#?}"))
+    };
+    let delete = at("kubectl -n kube-flannel delete pod kube-flannel-ds-7xk2p");
+    let cm =
+        at("kubectl -n kube-flannel get configmap kube-flannel-cfg -o jsonpath='{.data.net-conf\\.json}'");
+    let cidr = at("kubectl get node master01 -o jsonpath='{.spec.podCIDR}'");
+    let write = at("FLANNEL_NETWORK=<flannel_network>");
+    assert!(delete < cm && cm < cidr && cidr < write, "{cmds:#?}");
+    assert!(!cmds.iter().any(|c| c.contains("check it by hand")), "{cmds:#?}");
+    assert!(
+        step.verify
+            .iter()
+            .any(|c| c.starts_with("kubectl -n kube-flannel get pods")),
+        "{:#?}",
+        step.verify
+    );
+    assert!(
+        !step.title.contains("so the flannel pod can start"),
+        "{}",
+        step.title
+    );
+}
+
 #[test]
 fn flannel_subnet_env_incomplete_names_the_missing_keys() {
     let mut s = snap();

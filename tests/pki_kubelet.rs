@@ -721,6 +721,14 @@ fn an_expired_self_signed_serving_cert_is_regenerated_by_the_kubelet() {
             .unwrap_or("")
             .contains("--kubelet-certificate-authority")
     );
+    // The caveat names no step the plan lacks: the other way is explained, not cited as a
+    // step (newuser round 8, LOW).
+    let caveat = s.caveat.as_deref().unwrap_or("");
+    assert!(!caveat.contains("(step "), "{caveat}");
+    assert!(
+        caveat.contains("`kubetriage explain rotate-kubelet-serving-cert`"),
+        "{caveat}"
+    );
 }
 
 /// A throwaway CA `<node>-ca@<unix>` whose pair is named just `<node>` (hand-made, or an

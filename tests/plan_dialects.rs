@@ -436,7 +436,8 @@ fn the_system_trust_store_is_never_overwritten() {
 }
 
 /// In a bundle of several nodes, a step that acts on one node still says which (newuser4 M1:
-/// an HA cluster's one expired apiserver certificate, renewed on the wrong control plane).
+/// an HA cluster's one expired apiserver certificate, renewed on the wrong control plane),
+/// with no "(1/1)" count (newuser round 9).
 #[test]
 fn one_node_of_several_is_named() {
     let dir = tempfile::tempdir().unwrap();
@@ -449,11 +450,7 @@ fn one_node_of_several_is_named() {
         .unwrap()
         .clone();
     let cmds = strs(&step(&plan, "kubeadm-certs-renew")["commands"]);
-    assert_eq!(
-        cmds.first().map(String::as_str),
-        Some("# on cp-2 (1/1)"),
-        "{cmds:#?}"
-    );
+    assert_eq!(cmds.first().map(String::as_str), Some("# on cp-2"), "{cmds:#?}");
 }
 
 /// The one leaf a renewal left out, alone: kubeadm renews it and restarts only the static
@@ -750,4 +747,101 @@ fn hostile_flags(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Expired certificates kept by hand in `/etc/kubernetes/pki` that kubeadm does not manage
+/// (a webhook's, an OIDC proxy's): `kubeadm certs renew <name>` refuses their names and
+/// `renew all` skips them, so they are re-issued from their CA with a note saying why, and
+/// they never count toward renewing (and restarting) the whole control plane (hostile
+/// round 9, case 06).
+#[test]
+fn certificates_kubeadm_does_not_manage_are_reissued_not_renewed_with_kubeadm() {
+    use kubetriage_testgen::certs::{CertSpec, validity};
+    use kubetriage_testgen::keys::KeyKind;
+    for names in [&["webhook"][..], &["webhook", "oidc-proxy", "audit-webhook"]] {
+        let pki = kubeadm::ClusterPki::new("foreign").unwrap();
+        let (mut t, _) = kubeadm::control_plane_node("foreign", &pki, "cp-1", "10.0.0.10").unwrap();
+        for n in names {
+            let c = pki
+                .ca
+                .issue(
+                    &format!("foreign/{n}"),
+                    KeyKind::EcP256,
+                    CertSpec::new(&format!("{n}.tenant-a.svc"), validity(2025, 1, 1, 2026, 6, 1)).server(),
+                )
+                .unwrap();
+            t.file(&format!("etc/kubernetes/pki/{n}.crt"), c.pem());
+            t.secret_file(&format!("etc/kubernetes/pki/{n}.key"), c.key_pem().unwrap());
+        }
+        let b = bundle_of(&t, kubeadm::CAPTURE);
+        let plan = b["plan"].as_array().unwrap();
+        assert!(
+            !ids(plan).contains(&"kubeadm-certs-renew"),
+            "{names:?}: {:?}",
+            ids(plan)
+        );
+        step(plan, "reissue-from-current-ca");
+        let all = all_commands(plan);
+        assert!(!all.contains("kubeadm certs renew"), "{names:?}: {all}");
+        assert!(
+            !all.contains("/etc/kubernetes/manifests/etcd.yaml"),
+            "{names:?}: {all}"
+        );
+        for n in names {
+            let f = b["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| {
+                    f["rule"] == "cert-expired"
+                        && f["message"]
+                            .as_str()
+                            .unwrap()
+                            .starts_with(&format!("{n}.tenant-a.svc "))
+                })
+                .unwrap_or_else(|| panic!("no cert-expired for {n} in {b:#}"));
+            assert!(
+                f["message"].as_str().unwrap().contains(&format!(
+                    "kubeadm does not manage /etc/kubernetes/pki/{n}.crt (`kubeadm certs renew` knows only its own certificates"
+                )),
+                "{f:#}"
+            );
+            assert!(
+                all.contains(&format!("/etc/kubernetes/pki/{n}.crt")),
+                "{n}: {all}"
+            );
+        }
+    }
+}
+
+/// A node's files packed with `tar czf cp-7.tar.gz -C / etc var` (no top folder, no
+/// `etc/hostname`) is named after the archive, and the plan says where to run: `# on cp-7`,
+/// not `# on node` (newuser round 9, case 1a).
+#[test]
+fn an_archive_without_a_top_folder_names_its_node_after_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    distros::kubeadm_left_out("apiserver")
+        .unwrap()
+        .write_to(&tree)
+        .unwrap();
+    let _ = std::fs::remove_file(tree.join("etc/hostname"));
+    let tgz = dir.path().join("cp-7.tar.gz");
+    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+        std::fs::File::create(&tgz).unwrap(),
+        flate2::Compression::fast(),
+    ));
+    b.append_dir_all(".", &tree).unwrap();
+    b.into_inner().unwrap().finish().unwrap();
+    let r = analyze_at(&tgz, kubeadm::CAPTURE);
+    let names: Vec<&str> = r["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["cp-7"], "{:#}", r["nodes"]);
+    let all = all_commands(r["plan"].as_array().unwrap());
+    assert!(all.contains("kubeadm certs renew apiserver"), "{all}");
+    assert!(!all.contains("on node"), "{all}");
 }

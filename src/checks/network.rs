@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use crate::artifact::k8s::parse_flags;
 use crate::checks::{Check, Ctx};
 use crate::finding::{Finding, Severity};
+use crate::model::shell;
 use crate::snapshot::{NodeRecord, Snapshot};
 
 /// Log rule whose hits show that flannel's `subnet.env` was missing on a node.
@@ -90,10 +91,7 @@ impl Check for FlannelSubnetEnvMissing {
                 .finding(format!("{}run/flannel/subnet.env", node.root))
                 .message(format!(
                     "flannel is the CNI on node {} ({why_flannel}) but /run/flannel/subnet.env {problem}. \
-                     The flannel CNI plugin reads this file for every pod sandbox, so the kubelet cannot \
-                     start any pod that is not on the host network — often not even flannel's own pod, \
-                     which is what writes the file. Writing it by hand (content below) breaks the loop; \
-                     flanneld then manages its own copy.",
+                     {WHY_IT_MATTERS}",
                     node.name
                 ))
                 .node(Some(&node.name))
@@ -116,7 +114,7 @@ impl Check for FlannelSubnetEnvMissing {
                         "the bundle holds this node's /run tree".to_string()
                     },
                 );
-            f = expected_file(f, &node.name, &netconf, k8s_node);
+            f = expected_file(snap, f, &node.name, &netconf, k8s_node);
             for c in &node_cni {
                 f = f.path(c.path.clone());
             }
@@ -127,19 +125,98 @@ impl Check for FlannelSubnetEnvMissing {
     }
 }
 
+/// What a missing subnet.env does, and the two ways out.
+const WHY_IT_MATTERS: &str = "The flannel CNI plugin reads this file for every pod sandbox, so the kubelet \
+     cannot start any pod that is not on the host network. flannel's own pod is on the host network and \
+     writes the file when flanneld starts: a new flannel pod on the node rewrites it; where none runs, \
+     writing the file by hand (content below) lets the node's pods start, and flanneld then manages its own copy.";
+
 /// What a flannel-subnet-env-missing finding carries about the file to write on `node`: the
 /// content flannel would write and where each value came from, the step's variables, and
 /// the ConfigMap and Node objects the values were read from.
-fn expected_file(f: Finding, node: &str, netconf: &NetConf, k8s_node: Option<&NodeRecord>) -> Finding {
+///
+/// Values the bundle lacks are left as holes, with the `kubectl` command that reads each from
+/// the cluster; a flannel pod the dump shows on the node is offered for deletion first (its
+/// DaemonSet's new pod, on the host network, rewrites the file).
+fn expected_file(
+    snap: &Snapshot,
+    f: Finding,
+    node: &str,
+    netconf: &NetConf,
+    k8s_node: Option<&NodeRecord>,
+) -> Finding {
     let expected = netconf.expected(k8s_node);
+    let ns = netconf
+        .namespace
+        .clone()
+        .unwrap_or_else(|| "kube-flannel".to_string());
+    let ns_word = shell::word(&ns);
+    let cm_name = netconf
+        .configmap
+        .as_deref()
+        .and_then(|c| c.rsplit('/').next())
+        .unwrap_or("kube-flannel-cfg");
+    let netconf_command = if netconf.network.is_some() {
+        String::new()
+    } else {
+        format!(
+            "kubectl -n {ns_word} get configmap {} -o jsonpath='{{.data.net-conf\\.json}}'   # not in the bundle: \
+             FLANNEL_NETWORK is its \"Network\"; FLANNEL_MTU follows its \"Backend\" \"Type\" (vxlan 1450, host-gw 1500); \
+             older manifests keep it in kube-system",
+            shell::word(cm_name)
+        )
+    };
+    let subnet_known = !expected.subnet.starts_with('<');
+    let podcidr_command = if subnet_known {
+        String::new()
+    } else {
+        format!(
+            "kubectl get node {} -o jsonpath='{{.spec.podCIDR}}'   # not in the bundle: FLANNEL_SUBNET is its first \
+             address with its prefix (10.244.2.0/24 gives 10.244.2.1/24)",
+            shell::word(node)
+        )
+    };
+    let restart_command = snap
+        .pods
+        .iter()
+        .find(|p| {
+            p.pod.spec.node_name == node
+                && p.pod.spec.host_network
+                && p.pod.metadata.name.contains("flannel")
+                && crate::logscan::component::system_namespace(&p.pod.metadata.namespace)
+        })
+        .map_or_else(String::new, |p| {
+            format!(
+                "kubectl -n {} delete pod {}   # first: the DaemonSet's new flannel pod (host network) rewrites the file; \
+                 if `cat /run/flannel/subnet.env` on {} then shows it, skip the lines below",
+                shell::word(&p.pod.metadata.namespace),
+                shell::word(&p.pod.metadata.name),
+                shell::comment_text(node)
+            )
+        });
+    let ns = snap
+        .pods
+        .iter()
+        .find(|p| p.pod.spec.node_name == node && p.pod.metadata.name.contains("flannel"))
+        .map(|p| p.pod.metadata.namespace.clone())
+        .filter(|n| crate::logscan::component::system_namespace(n))
+        .unwrap_or(ns);
     let mut f = f
         .evidence("expected_content", expected.content())
         .evidence("expected_content_sources", expected.sources.clone())
         .var("node", node.to_string())
-        .var("flannel_network", expected.network.clone())
-        .var("flannel_subnet", expected.subnet.clone())
+        .var("flannel_namespace", ns)
+        .var("flannel_restart_command", restart_command)
+        .var("flannel_netconf_command", netconf_command)
+        .var("flannel_podcidr_command", podcidr_command)
         .var("flannel_mtu", expected.mtu.clone())
         .var("target", format!("/run/flannel/subnet.env ({node})"));
+    if netconf.network.is_some() {
+        f = f.var("flannel_network", expected.network.clone());
+    }
+    if subnet_known {
+        f = f.var("flannel_subnet", expected.subnet.clone());
+    }
     if let Some(cm) = &netconf.configmap {
         f = f.object(cm.clone());
     }
@@ -183,10 +260,7 @@ fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -
             .finding(format!("{name}:/run/flannel/subnet.env"))
             .message(format!(
                 "flannel is the CNI on node {name} ({cluster_evidence}) but its kubelet log says \
-                 /run/flannel/subnet.env is absent. The flannel CNI plugin reads this file for every \
-                 pod sandbox, so the kubelet cannot start any pod that is not on the host network — \
-                 often not even flannel's own pod, which is what writes the file. Writing it by hand \
-                 (content below) breaks the loop; flanneld then manages its own copy."
+                 /run/flannel/subnet.env is absent. {WHY_IT_MATTERS}"
             ))
             .node(Some(&name))
             .evidence("state", "is absent".to_string())
@@ -199,7 +273,7 @@ fn host_only_findings(cx: &Ctx<'_>, cluster_evidence: &str, netconf: &NetConf) -
                     components.join("/")
                 ),
             );
-        f = expected_file(f, &name, netconf, k8s_node);
+        f = expected_file(snap, f, &name, netconf, k8s_node);
         for p in paths {
             f = f.path(p.to_string());
         }
@@ -421,6 +495,9 @@ fn subnet_env_state(snap: &Snapshot, node: usize) -> EnvState {
 /// flannel's network config, from the kube-flannel ConfigMap's `net-conf.json`.
 struct NetConf {
     configmap: Option<String>,
+    /// flannel's namespace: the ConfigMap's, else a system namespace a flannel pod or
+    /// workload of the dump runs in.
+    namespace: Option<String>,
     network: Option<String>,
     backend: Option<String>,
 }
@@ -456,8 +533,21 @@ impl NetConf {
             .collect();
         cms.sort_by_key(|c| (!c.object.name.contains("flannel"), c.object.clone()));
         let Some(cm) = cms.first() else {
+            let system = crate::logscan::component::system_namespace;
+            let namespace = snap
+                .pods
+                .iter()
+                .map(|p| (&p.pod.metadata.name, &p.pod.metadata.namespace))
+                .chain(
+                    snap.workloads
+                        .iter()
+                        .map(|w| (&w.object.name, &w.object.namespace)),
+                )
+                .find(|(name, ns)| name.contains("flannel") && system(ns))
+                .map(|(_, ns)| ns.clone());
             return NetConf {
                 configmap: None,
+                namespace,
                 network: None,
                 backend: None,
             };
@@ -469,6 +559,7 @@ impl NetConf {
         let field = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_string);
         NetConf {
             configmap: Some(cm.object.to_string()),
+            namespace: Some(cm.object.namespace.clone()).filter(|n| !n.is_empty()),
             network: field(json.as_ref().and_then(|j| j.get("Network"))),
             backend: field(
                 json.as_ref()

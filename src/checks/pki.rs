@@ -152,11 +152,14 @@ fn renew_steps(snap: &Snapshot, i: usize, c: &CertRecord, original: Option<&Orig
         "rotate-ca"
     } else if kubelet_client(c) {
         "renew-kubelet-client-cert"
-    } else if original.is_some_and(|o| o.path.contains("etc/kubernetes/pki/"))
-        || c.locations.iter().all(|l| {
-            matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
-                || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
-        })
+    } else if original
+        .map_or_else(|| kubeadm_name(c), |o| kubeadm_name_of(&o.path))
+        .is_some()
+        && (original.is_some()
+            || c.locations.iter().all(|l| {
+                matches!(l, Location::File { path } if path.contains("etc/kubernetes/pki/"))
+                    || matches!(l, Location::Kubeconfig { path, .. } if kubeadm_conf(path))
+            }))
     {
         "kubeadm-certs-renew"
     } else if c
@@ -233,11 +236,29 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
     })
 }
 
-/// kubeadm's name for the certificate file at `path` under `/etc/kubernetes/pki`.
+/// kubeadm's name for the certificate file at `path` under `/etc/kubernetes/pki`; none for a
+/// file kubeadm does not manage there (a webhook's, an OIDC proxy's: `kubeadm certs renew`
+/// refuses those names).
 fn kubeadm_name_of(path: &str) -> Option<String> {
     let rest = path.split("etc/kubernetes/pki/").nth(1)?;
-    let stem = rest.strip_suffix(".crt")?;
-    Some(stem.replace("etcd/", "etcd-"))
+    let name = rest.strip_suffix(".crt")?.replace("etcd/", "etcd-");
+    crate::pki::facts::is_kubeadm_cert(&name).then_some(name)
+}
+
+/// The file under `/etc/kubernetes/pki` of a certificate kubeadm does not manage, kept there
+/// by hand (a webhook's, an OIDC proxy's).
+fn foreign_in_kubeadm_pki<'a>(c: &'a CertRecord, original: Option<&'a Original>) -> Option<&'a str> {
+    let path = original.map(|o| o.path.as_str()).or_else(|| {
+        c.locations.iter().find_map(|l| match l {
+            Location::File { path } if path.contains("etc/kubernetes/pki/") => Some(path.as_str()),
+            _ => None,
+        })
+    })?;
+    (path.contains("etc/kubernetes/pki/")
+        && !c.is_ca
+        && kubeadm_name(c).is_none()
+        && kubeadm_name_of(path).is_none())
+    .then_some(path)
 }
 
 /// Node path of a file copy of the CA to issue a replacement for certificate `i` from: the CA
@@ -290,6 +311,18 @@ fn with_renewal(
     }
     if step == "renew-kubelet-client-cert" {
         f = with_rotation_back_on(cx, c, f);
+    }
+    if let Some(path) = foreign_in_kubeadm_pki(c, original) {
+        let path = if original.is_some() {
+            path.to_string()
+        } else {
+            node_path(snap, path).1
+        };
+        let msg = format!(
+            "{}; kubeadm does not manage {path} (`kubeadm certs renew` knows only its own certificates, and `kubeadm certs check-expiration` does not list it): re-issue it from its CA",
+            f.message
+        );
+        f = f.message(msg);
     }
     let name = original
         .and_then(|o| kubeadm_name_of(&o.path))
@@ -356,7 +389,11 @@ impl Check for CertExpired {
                     rfc3339(c.not_after),
                     verified_issuer(snap, i),
                     places(c),
-                    if used { "" } else { " (a copy nothing references)" }
+                    if used || crate::pki::facts::loose(snap, c) {
+                        ""
+                    } else {
+                        " (a copy nothing references)"
+                    }
                 ));
             if let (true, Some(next)) = (used, successor(snap, c)) {
                 // A CA rotated under the same name: re-issuing or rotating again is wrong. What
@@ -380,6 +417,13 @@ impl Check for CertExpired {
                     .var("places", places(c))
                     .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
                     .fixes(["replace-superseded-ca"]);
+            } else if !used && crate::pki::facts::loose(snap, c) {
+                let before = f.message.clone();
+                f = f.severity(Severity::Info).fixes(fix_ids("")).message(format!(
+                    "{before}; it lies outside every node's tree (a collector's copy, a backup kept in the bundle) \
+                     and nothing in the bundle loads it, so it is not taken for a node's live certificate \
+                     and no step acts on it"
+                ));
             } else {
                 f = renew_or_retire(cx, i, f, c, used, serving.get(i), originals.get(&i));
             }

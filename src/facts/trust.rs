@@ -96,7 +96,9 @@ pub fn apiserver_serving(snap: &Snapshot, lk: &Lookup, comps: &[ComponentConfig<
     for (i, c) in snap.certs.certs.iter().enumerate() {
         for l in &c.locations {
             let named = match l {
-                Location::File { path } => path.ends_with("/apiserver.crt"),
+                // A file of that name outside every node's tree (a pod's copy, an old
+                // backup) is no node's serving certificate.
+                Location::File { path } => path.ends_with("/apiserver.crt") && snap.node_of(path).is_some(),
                 Location::Object { key, .. } => key == "apiserver.crt",
                 Location::Kubeconfig { .. } => false,
             };

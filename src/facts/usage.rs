@@ -52,7 +52,7 @@ fn is_rotated_kubelet_file(path: &str) -> bool {
 }
 
 /// Which certificates are in use: referenced by a trust edge, or found anywhere but in a
-/// backup copy or a superseded kubelet rotation file.
+/// backup copy, a superseded kubelet rotation file or only outside every node's tree.
 pub struct Usage {
     referenced: BTreeSet<usize>,
     link_targets: BTreeSet<String>,
@@ -86,6 +86,9 @@ impl Usage {
         let Some(c) = snap.certs.certs.get(i) else {
             return false;
         };
+        if loose(snap, c) {
+            return false;
+        }
         c.locations.iter().any(|l| match l {
             Location::File { path } => {
                 !(is_backup_path(path)
@@ -95,6 +98,15 @@ impl Usage {
             Location::Object { .. } => true,
         })
     }
+}
+
+/// Whether every copy of `c` is a file outside every node's tree (a pod-copy collector's
+/// output, an old backup kept in the ticket): nothing ties it to a node's live PKI.
+pub fn loose(snap: &Snapshot, c: &crate::pki::cert::CertRecord) -> bool {
+    !c.locations.is_empty()
+        && c.locations
+            .iter()
+            .all(|l| matches!(l, Location::File { path } if snap.node_of(path).is_none()))
 }
 
 /// What each certificate is presented as on the trust edges: index → (as a server, as a
@@ -107,6 +119,26 @@ pub fn roles(edges: &[TrustEdge]) -> BTreeMap<usize, (bool, bool)> {
         r.1 |= e.purpose.client();
     }
     out
+}
+
+/// kubeadm's certificate names that `kubeadm certs renew <name>` accepts.
+const KUBEADM_CERTS: &[&str] = &[
+    "apiserver",
+    "apiserver-etcd-client",
+    "apiserver-kubelet-client",
+    "front-proxy-client",
+    "etcd-healthcheck-client",
+    "etcd-peer",
+    "etcd-server",
+    "admin.conf",
+    "super-admin.conf",
+    "controller-manager.conf",
+    "scheduler.conf",
+];
+
+/// Whether `kubeadm certs renew <name>` knows `name` (`apiserver`, `etcd-peer`, `admin.conf`, …).
+pub fn is_kubeadm_cert(name: &str) -> bool {
+    KUBEADM_CERTS.contains(&name)
 }
 
 #[cfg(test)]

@@ -113,7 +113,14 @@ pub fn from_source(
         .iter()
         .filter_map(|(p, x, _)| x.hostname.clone().map(|h| (p.clone(), h)))
         .collect();
-    snap.nodes = layout::nodes(stream.files.keys().map(String::as_str), &hostnames);
+    // An archive without a top folder: its node is named after the archive, not `node`.
+    let top = source
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(layout::archive_stem)
+        .filter(|n| !n.is_empty() && *n != "-" && source.is_file())
+        .unwrap_or("node");
+    snap.nodes = layout::nodes_in(stream.files.keys().map(String::as_str), &hostnames, top);
     snap.files = std::mem::take(&mut stream.files);
     let reported: std::collections::BTreeSet<&str> = snap.problems.iter().map(|p| p.path.as_str()).collect();
     let dangling = crate::snapshot::links::dangling(&snap, &reported);
@@ -175,8 +182,20 @@ pub fn from_source(
         if s.long_lines > 0 {
             let (n, limit) = (s.long_lines, opts.limits.max_line_bytes);
             snap.problems.push(InputProblem::new(
-                path,
+                path.clone(),
                 format!("{n} line(s) longer than max_line_bytes ({limit} bytes); only their first {limit} bytes were matched"),
+            ));
+        }
+        // A node's own file is that node's whatever hosts it names: the cap then hides nothing.
+        if s.hosts_over_cap > 0 && node.is_none() {
+            snap.problems.push(InputProblem::new(
+                path.clone(),
+                format!(
+                    "{} more journal host(s) past the first {} in this file: their lines were read as no \
+                     host's, so findings of those hosts are not shown",
+                    s.hosts_over_cap,
+                    crate::logscan::MAX_HOSTS
+                ),
             ));
         }
         merge(&mut logs, s);

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use time::OffsetDateTime;
 
-pub use scanner::{LogSource, Scanner};
+pub use scanner::{LogSource, MAX_HOSTS, Scanner};
 pub use stamp::Yearless;
 
 /// What the scan kept for one (rule, node, component).
@@ -173,6 +173,9 @@ pub struct LogSummary {
     pub lines: u64,
     /// Lines longer than `Limits::max_line_bytes`, matched on their first bytes only.
     pub long_lines: u64,
+    /// Distinct journal hosts of one file past the most hits are split by (256): their lines
+    /// count as no host's, so their findings are not shown per host.
+    pub hosts_over_cap: u64,
     /// Samples kept per hit (the scanner's `Limits::max_samples`).
     pub max_samples: usize,
     /// When each log ends: the time of its last dated line, by path. A condition silent long
@@ -240,6 +243,7 @@ impl LogSummary {
         self.bytes += other.bytes;
         self.lines += other.lines;
         self.long_lines += other.long_lines;
+        self.hosts_over_cap += other.hosts_over_cap;
         self.max_samples = self.max_samples.max(other.max_samples);
         let mut all: Vec<LogHits> = std::mem::take(&mut self.hits);
         all.extend(other.hits);

@@ -90,6 +90,7 @@ impl Scanner {
             newest: None,
             lines: 0,
             long_lines: 0,
+            hosts_over_cap: std::collections::HashSet::new(),
             bytes: 0,
             last_line: Vec::new(),
             comp_ends: BTreeMap::new(),
@@ -256,7 +257,10 @@ const HEAD_LINES: u64 = 8;
 
 /// Most hosts one file's hits are split by: a journal of every node of a big cluster still
 /// fits, a forged one cannot grow the hits without bound.
-const MAX_HOSTS: usize = 256;
+pub const MAX_HOSTS: usize = 256;
+
+/// Most hosts past [`MAX_HOSTS`] one file counts (to say how many were left out).
+const MAX_HOSTS_COUNTED: usize = 1 << 16;
 
 /// The state of one file's scan.
 /// Bytes between two sampled lines of a mixed journal (see [`FileScan::sample`]).
@@ -290,6 +294,9 @@ struct FileScan<'s> {
     lines: u64,
     /// Lines longer than `max_line` (matched on their head only).
     long_lines: u64,
+    /// Hashes of the distinct hosts past [`MAX_HOSTS`] (at most [`MAX_HOSTS_COUNTED`]): their
+    /// lines count as no host's, and the report says how many were left out.
+    hosts_over_cap: std::collections::HashSet<u64>,
     bytes: u64,
     last_line: Vec<u8>,
     /// In a mixed journal (no component from the path): each component's latest time among
@@ -309,6 +316,16 @@ fn is_host_name(h: &str) -> bool {
         && h != "localhost"
         && h.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// Counts `host` among the distinct hosts past [`MAX_HOSTS`] (up to [`MAX_HOSTS_COUNTED`]).
+fn count_over_cap(seen: &mut std::collections::HashSet<u64>, host: &str) {
+    use std::hash::{Hash, Hasher};
+    if seen.len() < MAX_HOSTS_COUNTED {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        host.hash(&mut h);
+        seen.insert(h.finish());
+    }
 }
 
 fn truncate_chars(s: &str, n: usize) -> String {
@@ -507,8 +524,12 @@ impl FileScan<'_> {
             full => full,
         };
         if let Some(h) = rec.host.as_deref().filter(|h| self.by_host && is_host_name(h)) {
-            if !self.host_ends.contains_key(h) && self.host_ends.len() < MAX_HOSTS {
-                self.host_ends.insert(h.to_string(), BTreeMap::new());
+            if !self.host_ends.contains_key(h) {
+                if self.host_ends.len() < MAX_HOSTS {
+                    self.host_ends.insert(h.to_string(), BTreeMap::new());
+                } else {
+                    count_over_cap(&mut self.hosts_over_cap, h);
+                }
             }
             if let Some(ends) = self.host_ends.get_mut(h) {
                 keep_later(ends, c, stamp);
@@ -535,6 +556,7 @@ impl FileScan<'_> {
         let host = rec.host.as_deref().filter(|h| is_host_name(h))?;
         if !self.host_ends.contains_key(host) {
             if self.host_ends.len() >= MAX_HOSTS {
+                count_over_cap(&mut self.hosts_over_cap, host);
                 return None;
             }
             self.host_ends.insert(host.to_string(), BTreeMap::new());
@@ -819,6 +841,7 @@ impl FileScan<'_> {
             bytes: self.bytes,
             lines: self.lines,
             long_lines: self.long_lines,
+            hosts_over_cap: self.hosts_over_cap.len() as u64,
             max_samples: self.max_samples,
             ends,
             component_ends,

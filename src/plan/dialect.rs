@@ -147,21 +147,6 @@ pub fn parse_version(v: &str) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-/// kubeadm's certificate names that `kubeadm certs renew <name>` accepts.
-const KUBEADM_CERTS: &[&str] = &[
-    "apiserver",
-    "apiserver-etcd-client",
-    "apiserver-kubelet-client",
-    "front-proxy-client",
-    "etcd-healthcheck-client",
-    "etcd-peer",
-    "etcd-server",
-    "admin.conf",
-    "super-admin.conf",
-    "controller-manager.conf",
-    "scheduler.conf",
-];
-
 /// kubeadm's name for a file it manages (`/etc/kubernetes/pki/etcd/server.crt` →
 /// `etcd-server`, `/etc/kubernetes/admin.conf` → `admin.conf`); CAs and other files: none.
 pub fn kubeadm_cert(path: &str) -> Option<String> {
@@ -170,7 +155,7 @@ pub fn kubeadm_cert(path: &str) -> Option<String> {
     } else {
         path.strip_prefix("/etc/kubernetes/")?.to_string()
     };
-    KUBEADM_CERTS.contains(&name.as_str()).then_some(name)
+    crate::pki::facts::is_kubeadm_cert(&name).then_some(name)
 }
 
 /// The variables a finding's own ones are completed with on a node: `kubeadm_cert` (from

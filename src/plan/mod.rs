@@ -234,9 +234,11 @@ fn render(
     }
     for (i, (node, ms)) in groups.iter().enumerate() {
         let facts = cx.facts(*node);
-        let header = node
-            .filter(|_| named)
-            .map(|n| format!("# on {} ({}/{total})", shell::comment_text(n), i + 1));
+        let header = node.filter(|_| named).map(|n| match total {
+            // One node: a count of one says nothing (newuser round 9).
+            1 => format!("# on {}", shell::comment_text(n)),
+            _ => format!("# on {} ({}/{total})", shell::comment_text(n), i + 1),
+        });
         let mut cmds = Vec::new();
         // Back up each folder the step changes before the first change to it on this node.
         let sets = dedup(ms.iter().flat_map(|m| expand(&step.backup, &[*m], &facts)));

@@ -365,7 +365,7 @@ fn sarif(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         .collect();
     let run = json!({
         "tool": sarif::tool(rules),
-        "automationDetails": {"id": format!("kubetriage-diff/{}/", d.after.source)},
+        "automationDetails": {"id": format!("kubetriage-diff/{}/", crate::report::escape::visible(&d.after.source))},
         "results": results,
         "properties": {"before": d.before, "after": d.after},
     });

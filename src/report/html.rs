@@ -186,7 +186,17 @@ fn bundle_body(s: &mut String, a: &Analysis) {
         }
         s.push_str("</ul>");
     }
-    let nodes: Vec<&str> = a.nodes.iter().map(|n| n.name.as_str()).collect();
+    let nodes: Vec<String> = a
+        .nodes
+        .iter()
+        .map(|n| {
+            if n.known_from_api.is_some() {
+                super::node_label(n)
+            } else {
+                n.name.clone()
+            }
+        })
+        .collect();
     let _ = write!(
         s,
         "<p>Captured at <b>{}</b> (from {}: {}). Nodes: {}.</p>",

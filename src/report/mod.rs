@@ -44,6 +44,11 @@ pub struct NodeSummary {
     /// What proves the role: a path under the node, or the Node object's role label.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role_evidence: Option<String>,
+    /// For a node the bundle holds no files of, known only from a dumped Node object (a
+    /// troubleshoot or must-gather bundle): that dump's path. Its `root` is empty and its
+    /// `layout` `unknown`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub known_from_api: Option<String>,
 }
 
 /// A certificate's validity span, for the pictures and the fleet summary.
@@ -233,8 +238,10 @@ impl Analysis {
                         collector: l.collector.map(|c| c.as_str().to_string()),
                         role: l.role.as_ref().map(|(r, _)| r.as_str().to_string()),
                         role_evidence: l.role.map(|(_, e)| e),
+                        known_from_api: None,
                     }
                 })
+                .chain(api_only_nodes(snap))
                 .collect(),
             findings,
             plan,
@@ -352,10 +359,32 @@ fn short_place(l: &crate::snapshot::Location) -> String {
 
 /// `cp-1 (kubeadm)`, `cp-1 (kubeadm, sosreport)`: a node with its detected layout.
 pub fn node_label(n: &NodeSummary) -> String {
+    if n.known_from_api.is_some() {
+        return format!("{} (known from the API only)", n.name);
+    }
     match &n.collector {
         Some(c) => format!("{} ({}, {c})", n.name, n.layout),
         None => format!("{} ({})", n.name, n.layout),
     }
+}
+
+/// The dumped Node objects no node tree of the bundle stands for: nodes known from the API
+/// only, each once, by name.
+fn api_only_nodes(snap: &Snapshot) -> Vec<NodeSummary> {
+    let mut seen: std::collections::BTreeSet<&str> = snap.nodes.iter().map(|n| n.name.as_str()).collect();
+    snap.k8s_nodes
+        .iter()
+        .filter(|n| !n.node.metadata.name.is_empty() && seen.insert(n.node.metadata.name.as_str()))
+        .map(|n| NodeSummary {
+            name: n.node.metadata.name.clone(),
+            root: String::new(),
+            layout: "unknown".to_string(),
+            collector: None,
+            role: None,
+            role_evidence: None,
+            known_from_api: Some(n.path.clone()),
+        })
+        .collect()
 }
 
 /// Output formats.

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
+use crate::report::escape::visible;
 use crate::report::verdict::TOOL;
 
 /// Characters a path keeps out of a URI reference (RFC 3986), `/` kept.
@@ -56,10 +57,10 @@ pub(crate) fn result(f: &Finding, rule_index: usize, baseline: Option<&str>) -> 
     let mut logical: Vec<Value> = f
         .objects
         .iter()
-        .map(|o| json!({"fullyQualifiedName": o, "kind": "object"}))
+        .map(|o| json!({"fullyQualifiedName": visible(o), "kind": "object"}))
         .collect();
     if let Some(n) = &f.node {
-        logical.push(json!({"name": n, "kind": "node"}));
+        logical.push(json!({"name": visible(n), "kind": "node"}));
     }
     if !logical.is_empty() {
         if let Some(first) = locations.first_mut() {
@@ -69,7 +70,7 @@ pub(crate) fn result(f: &Finding, rule_index: usize, baseline: Option<&str>) -> 
         }
     }
     // A SARIF viewer decodes `\u001b` back to ESC: bundle text is shown escaped, as in a table.
-    let text = crate::report::escape::visible(&if f.message.is_empty() {
+    let text = visible(&if f.message.is_empty() {
         f.title.clone()
     } else {
         format!("{}: {}", f.title, f.message)
@@ -127,14 +128,14 @@ pub fn render(analyses: &[Analysis], w: &mut dyn std::io::Write) -> std::io::Res
                 .collect();
             json!({
                 "tool": tool(rules),
-                "automationDetails": {"id": format!("kubetriage/{}/", a.source)},
+                "automationDetails": {"id": format!("kubetriage/{}/", visible(&a.source))},
                 "invocations": [{
                     "executionSuccessful": true,
                     "toolExecutionNotifications": a.incomplete_reasons.iter().map(|r| json!({
                         "level": "warning",
-                        "message": {"text": crate::report::escape::visible(&r.line())},
+                        "message": {"text": visible(&r.line())},
                     })).collect::<Vec<_>>(),
-                    "properties": {"verdict": a.verdict, "capturedAt": a.captured_at, "source": a.source},
+                    "properties": {"verdict": a.verdict, "capturedAt": a.captured_at, "source": visible(&a.source)},
                 }],
                 "results": results,
                 "properties": {"verdict": a.verdict, "counts": a.counts},

@@ -69,8 +69,19 @@ impl Check for CertExpiredInLogs {
             dates,
             lines,
             held_none,
+            apiserver_serving,
             ..
         } = r;
+        // Only the apiserver's serving certificate is implicated: renew that one (and
+        // restart only the apiserver), not every certificate of the node.
+        let (kubeadm_cert, what) = if apiserver_serving {
+            (
+                "apiserver",
+                "the kube-apiserver serving certificate (every line is a client failing to verify the apiserver)",
+            )
+        } else {
+            ("all", "the expired certificates")
+        };
         let openshift = is_openshift(snap);
         let none = if held_none {
             " (it holds no certificate at all)"
@@ -121,8 +132,7 @@ impl Check for CertExpiredInLogs {
                     .finding(format!("logs\0{}", name.as_deref().unwrap_or_default()))
                     .message(format!(
                         "Certificates that expired at {list} (notAfter) are rejected in {lines} log line(s) ({who}), \
-                         and the bundle holds no certificate with that notAfter{none}: renew the expired \
-                         certificates {place}{csrs}"
+                         and the bundle holds no certificate with that notAfter{none}: renew {what} {place}{csrs}"
                     ))
                     .node(name.as_deref())
                     .keys(dates.keys().map(|d| CertKey::new(KeyKind::NotAfter, d.clone())))
@@ -130,7 +140,7 @@ impl Check for CertExpiredInLogs {
                     .evidence("lines", lines)
                     .evidence("from", "logs")
                     .evidence("pending_csrs", pending.clone())
-                    .var("kubeadm_cert", "all")
+                    .var("kubeadm_cert", kubeadm_cert)
                     .var(
                         "target",
                         format!(
@@ -154,6 +164,10 @@ impl Check for CertExpiredInLogs {
 struct Rejected {
     dates: BTreeMap<String, BTreeSet<String>>,
     served: BTreeSet<String>,
+    /// Every line names its date only as the certificate a kube-apiserver serves (a client
+    /// failing to verify `…:6443`, or the apiserver told so by its clients): the apiserver's
+    /// serving certificate is the one to renew, not all of them.
+    apiserver_serving: bool,
     lines: u64,
     held_none: bool,
 }
@@ -181,6 +195,7 @@ fn rejected(snap: &Snapshot) -> Option<Rejected> {
     let mut unseen = 0u64;
     // Dates some line names as a certificate met other than as a client of the apiserver.
     let mut served: BTreeSet<String> = BTreeSet::new();
+    let mut elsewhere = false;
     for h in EXPIRED_LINES.iter().flat_map(|r| snap.logs.of_rule(r)) {
         if quiet(snap, h, RECENT).is_some()
             || !SYSTEM.contains(&h.component.as_str())
@@ -201,6 +216,13 @@ fn rejected(snap: &Snapshot) -> Option<Rejected> {
                     && !group
                         .iter()
                         .any(|k| matches!(k.kind, KeyKind::Server | KeyKind::ServedBy));
+            let apiserver = group.iter().any(|k| {
+                (k.kind == KeyKind::Server && k.value.ends_with(":6443"))
+                    || (k.kind == KeyKind::ServedBy && k.value == "kube-apiserver")
+            }) && !group.iter().any(|k| {
+                (k.kind == KeyKind::Server && !k.value.ends_with(":6443"))
+                    || (k.kind == KeyKind::ServedBy && k.value != "kube-apiserver")
+            });
             for k in group
                 .iter()
                 .filter(|k| k.kind == KeyKind::NotAfter && !held.contains(&k.value))
@@ -210,6 +232,7 @@ fn rejected(snap: &Snapshot) -> Option<Rejected> {
                 if !client {
                     served.insert(k.value.clone());
                 }
+                elsewhere |= client || !apiserver;
             }
         }
         if expired.is_empty() {
@@ -230,6 +253,7 @@ fn rejected(snap: &Snapshot) -> Option<Rejected> {
         return None;
     }
     Some(Rejected {
+        apiserver_serving: !elsewhere,
         lines: seen.len() as u64 + unseen,
         held_none: held.is_empty(),
         dates,
