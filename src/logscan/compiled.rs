@@ -46,9 +46,13 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
     }
     // Every pair sharing at least `MIN_PREFIX` bytes, with its longest common substring:
     // computed once per pair, then only for the member each merge adds.
+    let mut wins: Vec<Vec<u64>> = members
+        .iter()
+        .map(|m| m.as_deref().map(windows).unwrap_or_default())
+        .collect();
     let mut pairs: Vec<(Vec<u8>, usize, usize)> = Vec::new();
     for b in 0..members.len() {
-        pairs_with(&members, b, &mut pairs);
+        pairs_with(&members, &wins, b, &mut pairs);
     }
     let mut live = members.len();
     while live > limit {
@@ -72,9 +76,10 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
         pairs.retain(|(_, a, b)| {
             members.get(*a).is_some_and(Option::is_some) && members.get(*b).is_some_and(Option::is_some)
         });
+        wins.push(windows(&common));
         members.push(Some(common));
         live += 1;
-        pairs_with(&members, members.len() - 1, &mut pairs);
+        pairs_with(&members, &wins, members.len() - 1, &mut pairs);
     }
     let mut set: Vec<Vec<u8>> = members.into_iter().flatten().collect();
     set.sort();
@@ -83,13 +88,19 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
 
 /// Adds to `pairs` member `b` with every live member before it that shares at least
 /// `MIN_PREFIX` bytes with it, and their longest common substring (taken in the smaller of
-/// the two, as ties go to the first place in it).
-fn pairs_with(members: &[Option<Vec<u8>>], b: usize, pairs: &mut Vec<(Vec<u8>, usize, usize)>) {
-    let Some(Some(y)) = members.get(b) else { return };
-    let yw = windows(y);
-    for (a, x) in members.iter().enumerate().take(b) {
+/// the two, as ties go to the first place in it). `wins` holds each member's [`windows`].
+fn pairs_with(
+    members: &[Option<Vec<u8>>],
+    wins: &[Vec<u64>],
+    b: usize,
+    pairs: &mut Vec<(Vec<u8>, usize, usize)>,
+) {
+    let (Some(Some(y)), Some(yw)) = (members.get(b), wins.get(b)) else {
+        return;
+    };
+    for (a, (x, xw)) in members.iter().zip(wins).enumerate().take(b) {
         let Some(x) = x else { continue };
-        if !share_one(&windows(x), &yw) {
+        if !share_one(xw, yw) {
             continue;
         }
         let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
