@@ -1029,7 +1029,7 @@ fn cmd_timeline(bundles: &[PathBuf], c: &CommonArgs) -> Result<ExitCode> {
 }
 
 fn cmd_rules_check(dir: &std::path::Path) -> Result<ExitCode> {
-    let diags = kubetriage::logscan::rulecheck::check_dir(dir)
+    let diags = kubetriage::catalog::rulecheck::check_dir(dir)
         .with_context(|| format!("reading rules folder {}", dir.display()))?;
     write_out(None, |w| {
         for d in &diags {

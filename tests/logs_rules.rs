@@ -39,7 +39,7 @@ fn check_rule(id: &str) {
         !log.negative_examples.is_empty(),
         "{id}: needs benign look-alikes"
     );
-    let scanner = Scanner::new(&cat, &Limits::default());
+    let scanner = Scanner::new(&cat.log_rules(), &Limits::default());
     for ex in &log.examples {
         assert!(
             hits(&scanner, ex).iter().any(|r| r == id),
@@ -89,7 +89,7 @@ rule_tests! {
 #[test]
 fn every_log_rule_of_the_catalogue_keeps_its_examples() {
     let cat = catalog();
-    let scanner = Scanner::new(&cat, &Limits::default());
+    let scanner = Scanner::new(&cat.log_rules(), &Limits::default());
     for r in &cat.rules {
         if let RuleKind::Log(l) = &r.kind {
             for ex in &l.examples {
@@ -109,7 +109,7 @@ fn every_log_rule_of_the_catalogue_keeps_its_examples() {
 #[test]
 fn benign_certificate_lines_fire_nothing() {
     let cat = catalog();
-    let scanner = Scanner::new(&cat, &Limits::default());
+    let scanner = Scanner::new(&cat.log_rules(), &Limits::default());
     for line in [
         "I1121 09:00:00.000000    1234 certificate_manager.go:270] kubernetes.io/kube-apiserver-client-kubelet: Certificate rotation is enabled",
         "I1121 09:00:00.000000    1234 certificate_manager.go:270] kubernetes.io/kubelet-serving: Rotating certificates",
@@ -124,7 +124,7 @@ fn benign_certificate_lines_fire_nothing() {
 #[test]
 fn components_restrict_rules() {
     let cat = catalog();
-    let scanner = Scanner::new(&cat, &Limits::default());
+    let scanner = Scanner::new(&cat.log_rules(), &Limits::default());
     let line = "E1121 10:05:00.123456       1 leaderelection.go:283] failed to renew lease kube-system/kube-scheduler: timed out waiting for the condition\n";
     let scan = |path: &str| {
         let src = LogSource {

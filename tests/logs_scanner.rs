@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use kubetriage::bundle::Limits;
 use kubetriage::catalog::{Catalog, RuleKind};
+use kubetriage::logscan::compiled::{MIN_PREFIX, RuleSet, TEDDY_LIMIT, cover};
 use kubetriage::logscan::{LogSource, Scanner};
 use proptest::prelude::*;
 
@@ -38,7 +39,7 @@ fn scanner(max_line: usize, chunk: usize) -> Scanner {
         max_line_bytes: max_line,
         ..Limits::default()
     };
-    Scanner::new(&CATALOG, &limits).with_chunk_size(chunk)
+    Scanner::new(&CATALOG.log_rules(), &limits).with_chunk_size(chunk)
 }
 
 fn same(input: &[u8], path: &str, max_line: usize, chunk: usize) {
@@ -142,5 +143,157 @@ proptest! {
         let src = LogSource { path: path.into(), node: None };
         let streamed = s.scan(&src, &mut &input[..]).unwrap();
         prop_assert_eq!(streamed, s.scan_naive(&src, &input));
+    }
+}
+
+/// The built-in catalogue's log rules, compiled as the scanner compiles them.
+static SET: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::from_rules(&CATALOG.log_rules()));
+
+/// The catalogue's literals, each with the ids of its rules.
+fn literals() -> Vec<(Vec<u8>, Vec<String>)> {
+    let (_, lits) = SET.prefilter();
+    lits.into_iter()
+        .map(|(l, ids)| (l.to_vec(), ids.into_iter().map(str::to_string).collect()))
+        .collect()
+}
+
+/// What `candidates` must equal: every rule whose literal occurs in the line, by id.
+fn brute_force(lits: &[(Vec<u8>, Vec<String>)], line: &[u8]) -> Vec<String> {
+    let mut out: Vec<String> = lits
+        .iter()
+        .filter(|(l, _)| memchr::memmem::find(line, l).is_some())
+        .flat_map(|(_, ids)| ids.iter().cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Lines made of the catalogue's literals, pieces of them and noise, overlapping and
+    /// repeated: the cover-and-verify search finds exactly the rules a brute-force search
+    /// over every literal finds.
+    #[test]
+    fn candidates_are_exactly_the_rules_whose_literals_occur(
+        picks in proptest::collection::vec((0usize..1000, 0usize..64, 0u8..4), 0..12),
+    ) {
+        let lits = literals();
+        let mut line = Vec::new();
+        for (i, cut, how) in picks {
+            let lit = &lits[i % lits.len()].0;
+            match how {
+                0 => line.extend_from_slice(lit),
+                1 => line.extend_from_slice(&lit[..cut.min(lit.len())]),
+                2 => line.extend_from_slice(&lit[cut.min(lit.len())..]),
+                _ => line.extend_from_slice(b" failed to x509: "),
+            }
+        }
+        let mut got = Vec::new();
+        SET.candidates(&line, &mut got);
+        let mut got: Vec<String> = got.iter().map(|&r| SET.rules[r as usize].id.clone()).collect();
+        got.sort();
+        prop_assert_eq!(got, brute_force(&lits, &line));
+    }
+}
+
+/// The greedy merge as first written, comparing every pair again after each merge: the
+/// incremental `cover` must give the same cover.
+fn cover_reference(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
+    let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
+    let mut set: Vec<Vec<u8>> = Vec::new();
+    for l in lits {
+        if !set.contains(l) && !lits.iter().any(|o| contains(l, o)) {
+            set.push(l.clone());
+        }
+    }
+    set.sort();
+    let mut memo = LcsMemo::new();
+    while set.len() > limit {
+        let Some(common) = longest_shared(&set, &mut memo) else {
+            break;
+        };
+        set.retain(|s| memchr::memmem::find(s, &common).is_none());
+        set.push(common);
+        set.sort();
+    }
+    set
+}
+
+/// The longest substring of `a` that `b` holds, the first in `a` on ties.
+fn longest_common_substring<'a>(a: &'a [u8], b: &[u8]) -> &'a [u8] {
+    // run[j]: length of the common run ending at a[i] and b[j].
+    let mut run = vec![0usize; b.len()];
+    let (mut len, mut end) = (0, 0);
+    for (i, x) in a.iter().enumerate() {
+        for j in (0..b.len()).rev() {
+            run[j] = if *x == b[j] {
+                if j > 0 { run[j - 1] + 1 } else { 1 }
+            } else {
+                0
+            };
+            if run[j] > len {
+                len = run[j];
+                end = i + 1;
+            }
+        }
+    }
+    &a[end - len..end]
+}
+
+/// Longest common substrings already computed, by pair of members: the greedy loop
+/// compares mostly the same pairs again after each merge.
+type LcsMemo = std::collections::HashMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
+
+/// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
+/// (ties: the smallest bytes). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
+fn longest_shared(set: &[Vec<u8>], memo: &mut LcsMemo) -> Option<Vec<u8>> {
+    let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
+    for (i, s) in set.iter().enumerate() {
+        for w in s.windows(MIN_PREFIX) {
+            let v = by_window.entry(w).or_default();
+            if v.last() != Some(&i) {
+                v.push(i);
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = by_window
+        .values()
+        .filter(|v| v.len() > 1)
+        .flat_map(|v| {
+            v.iter()
+                .enumerate()
+                .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut best: Option<Vec<u8>> = None;
+    for (a, b) in pairs {
+        let (x, y) = (&set[a], &set[b]);
+        let c = memo
+            .entry((x.clone(), y.clone()))
+            .or_insert_with(|| longest_common_substring(x, y).to_vec())
+            .as_slice();
+        let better = match &best {
+            None => c.len() >= MIN_PREFIX,
+            Some(b) => c.len() > b.len() || (c.len() == b.len() && c < b.as_slice()),
+        };
+        if better {
+            best = Some(c.to_vec());
+        }
+    }
+    best
+}
+
+#[test]
+fn the_incremental_cover_is_the_reference_cover() {
+    let lits: Vec<Vec<u8>> = literals().into_iter().map(|(l, _)| l).collect();
+    assert_eq!(cover(&lits, TEDDY_LIMIT), cover_reference(&lits, TEDDY_LIMIT));
+    let lits: Vec<Vec<u8>> = (0..100)
+        .map(|i| format!("literal number {i:03} of many").into_bytes())
+        .collect();
+    for limit in [1, 8, 50] {
+        assert_eq!(cover(&lits, limit), cover_reference(&lits, limit));
     }
 }

@@ -1,12 +1,14 @@
 //! The rule catalogue: `rules/*.yaml`, embedded at build time, optionally extended or
 //! overridden by a `--rules` folder, validated into [`Rule`]s and [`FixStep`]s.
 
+pub mod rulecheck;
 mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-pub use syntax::{FileSyntax, FixSyntax, LogSyntax, RuleSyntax};
+pub use crate::logscan::LogSyntax;
+pub use syntax::{FileSyntax, FixSyntax, RuleSyntax};
 
 use crate::model::Severity;
 
@@ -209,6 +211,17 @@ impl Catalog {
         } else {
             Err(CatalogError::Invalid(errors))
         }
+    }
+
+    /// Every log rule, `(id, log part)`, in catalogue order: what the log scanner compiles.
+    pub fn log_rules(&self) -> Vec<(&str, &LogSyntax)> {
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.kind {
+                RuleKind::Log(l) => Some((r.id.as_str(), l)),
+                RuleKind::Check(_) => None,
+            })
+            .collect()
     }
 
     /// The rule with this id.

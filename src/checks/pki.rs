@@ -242,7 +242,7 @@ fn kubeadm_name(c: &CertRecord) -> Option<String> {
 fn kubeadm_name_of(path: &str) -> Option<String> {
     let rest = path.split("etc/kubernetes/pki/").nth(1)?;
     let name = rest.strip_suffix(".crt")?.replace("etcd/", "etcd-");
-    crate::pki::facts::is_kubeadm_cert(&name).then_some(name)
+    crate::facts::usage::is_kubeadm_cert(&name).then_some(name)
 }
 
 /// The file under `/etc/kubernetes/pki` of a certificate kubeadm does not manage, kept there
@@ -389,7 +389,7 @@ impl Check for CertExpired {
                     rfc3339(c.not_after),
                     verified_issuer(snap, i),
                     places(c),
-                    if used || crate::pki::facts::loose(snap, c) {
+                    if used || crate::facts::usage::loose(snap, c) {
                         ""
                     } else {
                         " (a copy nothing references)"
@@ -417,7 +417,7 @@ impl Check for CertExpired {
                     .var("places", places(c))
                     .var("target", format!("{} [{}]", c.name(), c.fingerprint.short()))
                     .fixes(["replace-superseded-ca"]);
-            } else if !used && crate::pki::facts::loose(snap, c) {
+            } else if !used && crate::facts::usage::loose(snap, c) {
                 let before = f.message.clone();
                 f = f.severity(Severity::Info).fixes(fix_ids("")).message(format!(
                     "{before}; it lies outside every node's tree (a collector's copy, a backup kept in the bundle) \

@@ -19,7 +19,7 @@ impl LogFeed {
     /// A feed for the catalogue's log rules.
     pub fn new(catalog: &Catalog, limits: &Limits) -> Self {
         LogFeed {
-            scanner: Scanner::new(catalog, limits),
+            scanner: Scanner::new(&catalog.log_rules(), limits),
             busy_nanos: AtomicU64::new(0),
         }
     }

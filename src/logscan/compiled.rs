@@ -6,18 +6,17 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
-use crate::catalog::{Catalog, LogSyntax, RuleKind};
-use crate::logscan::literals;
+use crate::logscan::{LogSyntax, literals};
 
 /// A prefilter literal with the ids of the rules it stands for.
 pub type LiteralRules<'a> = (&'a [u8], Vec<&'a str>);
 
 /// Most patterns Aho-Corasick's SIMD prefilter (Teddy) takes; beyond it, scans are several
 /// times slower.
-const TEDDY_LIMIT: usize = 64;
+pub const TEDDY_LIMIT: usize = 64;
 
 /// Shortest common substring worth merging literals on.
-const MIN_PREFIX: usize = 5;
+pub const MIN_PREFIX: usize = 5;
 
 /// `lit` without its leading spaces and punctuation, when at least 4 bytes remain: a part of
 /// it, so every line holding `lit` still holds it, and the SIMD prefilter, which keys on a
@@ -47,9 +46,13 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
     }
     // Every pair sharing at least `MIN_PREFIX` bytes, with its longest common substring:
     // computed once per pair, then only for the member each merge adds.
+    let mut wins: Vec<Vec<u64>> = members
+        .iter()
+        .map(|m| m.as_deref().map(windows).unwrap_or_default())
+        .collect();
     let mut pairs: Vec<(Vec<u8>, usize, usize)> = Vec::new();
     for b in 0..members.len() {
-        pairs_with(&members, b, &mut pairs);
+        pairs_with(&members, &wins, b, &mut pairs);
     }
     let mut live = members.len();
     while live > limit {
@@ -73,9 +76,10 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
         pairs.retain(|(_, a, b)| {
             members.get(*a).is_some_and(Option::is_some) && members.get(*b).is_some_and(Option::is_some)
         });
+        wins.push(windows(&common));
         members.push(Some(common));
         live += 1;
-        pairs_with(&members, members.len() - 1, &mut pairs);
+        pairs_with(&members, &wins, members.len() - 1, &mut pairs);
     }
     let mut set: Vec<Vec<u8>> = members.into_iter().flatten().collect();
     set.sort();
@@ -84,13 +88,19 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
 
 /// Adds to `pairs` member `b` with every live member before it that shares at least
 /// `MIN_PREFIX` bytes with it, and their longest common substring (taken in the smaller of
-/// the two, as ties go to the first place in it).
-fn pairs_with(members: &[Option<Vec<u8>>], b: usize, pairs: &mut Vec<(Vec<u8>, usize, usize)>) {
-    let Some(Some(y)) = members.get(b) else { return };
-    let yw = windows(y);
-    for (a, x) in members.iter().enumerate().take(b) {
+/// the two, as ties go to the first place in it). `wins` holds each member's [`windows`].
+fn pairs_with(
+    members: &[Option<Vec<u8>>],
+    wins: &[Vec<u64>],
+    b: usize,
+    pairs: &mut Vec<(Vec<u8>, usize, usize)>,
+) {
+    let (Some(Some(y)), Some(yw)) = (members.get(b), wins.get(b)) else {
+        return;
+    };
+    for (a, (x, xw)) in members.iter().zip(wins).enumerate().take(b) {
         let Some(x) = x else { continue };
-        if !share_one(&windows(x), &yw) {
+        if !share_one(xw, yw) {
             continue;
         }
         let (lo, hi) = if x <= y { (x, y) } else { (y, x) };
@@ -258,18 +268,10 @@ pub struct RuleSet {
 }
 
 impl RuleSet {
-    /// Compiles the catalogue's log rules. Rules that do not compile are skipped: a
-    /// validated catalogue has none.
-    pub fn from_catalog(catalog: &Catalog) -> RuleSet {
-        let rules: Vec<(&str, &LogSyntax)> = catalog
-            .rules
-            .iter()
-            .filter_map(|r| match &r.kind {
-                RuleKind::Log(l) => Some((r.id.as_str(), l)),
-                RuleKind::Check(_) => None,
-            })
-            .collect();
-        Self::build(&rules, false).0
+    /// Compiles `(id, rule)` pairs for scanning, each rule's regexes on first use. Rules
+    /// that do not compile are skipped: a validated catalogue has none.
+    pub fn from_rules(rules: &[(&str, &LogSyntax)]) -> RuleSet {
+        Self::build(rules, false).0
     }
 
     /// Compiles `(id, rule)` pairs; also returns each rule's compile errors.
@@ -452,133 +454,6 @@ impl RuleSet {
 mod tests {
     use super::*;
 
-    /// What `candidates` must equal: every rule whose literal occurs in the line.
-    fn brute_force(set: &RuleSet, line: &[u8]) -> Vec<u32> {
-        let mut out: Vec<u32> = set
-            .lits
-            .iter()
-            .zip(&set.lit_rules)
-            .filter(|(l, _)| memchr::memmem::find(line, l).is_some())
-            .flat_map(|(_, rs)| rs.iter().copied())
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
-        /// Lines made of the catalogue's literals, pieces of them and noise, overlapping and
-        /// repeated: the cover-and-verify search finds exactly the rules a brute-force search
-        /// over every literal finds.
-        #[test]
-        fn candidates_are_exactly_the_rules_whose_literals_occur(
-            picks in proptest::collection::vec((0usize..1000, 0usize..64, 0u8..4), 0..12),
-        ) {
-            static SET: OnceLock<RuleSet> = OnceLock::new();
-            #[allow(clippy::unwrap_used)]
-            let set = SET.get_or_init(|| RuleSet::from_catalog(&crate::catalog::Catalog::builtin().unwrap()));
-            let mut line = Vec::new();
-            for (i, cut, how) in picks {
-                let lit = &set.lits[i % set.lits.len()];
-                match how {
-                    0 => line.extend_from_slice(lit),
-                    1 => line.extend_from_slice(&lit[..cut.min(lit.len())]),
-                    2 => line.extend_from_slice(&lit[cut.min(lit.len())..]),
-                    _ => line.extend_from_slice(b" failed to x509: "),
-                }
-            }
-            let mut got = Vec::new();
-            set.candidates(&line, &mut got);
-            proptest::prop_assert_eq!(got, brute_force(set, &line));
-        }
-    }
-
-    /// The greedy merge as first written, comparing every pair again after each merge: the
-    /// incremental [`cover`] must give the same cover.
-    fn cover_reference(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
-        let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
-        let mut set: Vec<Vec<u8>> = Vec::new();
-        for l in lits {
-            if !set.contains(l) && !lits.iter().any(|o| contains(l, o)) {
-                set.push(l.clone());
-            }
-        }
-        set.sort();
-        let mut memo = LcsMemo::new();
-        while set.len() > limit {
-            let Some(common) = longest_shared(&set, &mut memo) else {
-                break;
-            };
-            set.retain(|s| memchr::memmem::find(s, &common).is_none());
-            set.push(common);
-            set.sort();
-        }
-        set
-    }
-
-    /// (reference) Longest common substrings already computed, by pair of members: the greedy loop of
-    /// [`cover`] compares mostly the same pairs again after each merge (startup cost of every run).
-    type LcsMemo = std::collections::HashMap<(Vec<u8>, Vec<u8>), Vec<u8>>;
-
-    /// The longest substring of at least `MIN_PREFIX` bytes that two members of `set` share
-    /// (ties: the first in order). Only pairs sharing a `MIN_PREFIX`-byte window are compared.
-    fn longest_shared(set: &[Vec<u8>], memo: &mut LcsMemo) -> Option<Vec<u8>> {
-        let mut by_window: std::collections::HashMap<&[u8], Vec<usize>> = std::collections::HashMap::new();
-        for (i, s) in set.iter().enumerate() {
-            for w in s.windows(MIN_PREFIX) {
-                let v = by_window.entry(w).or_default();
-                if v.last() != Some(&i) {
-                    v.push(i);
-                }
-            }
-        }
-        let mut pairs: Vec<(usize, usize)> = by_window
-            .values()
-            .filter(|v| v.len() > 1)
-            .flat_map(|v| {
-                v.iter()
-                    .enumerate()
-                    .flat_map(move |(k, &a)| v.iter().skip(k + 1).map(move |&b| (a, b)))
-            })
-            .collect();
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut best: Option<Vec<u8>> = None;
-        for (a, b) in pairs {
-            let (Some(x), Some(y)) = (set.get(a), set.get(b)) else {
-                continue;
-            };
-            let c = memo
-                .entry((x.clone(), y.clone()))
-                .or_insert_with(|| longest_common_substring(x, y).to_vec())
-                .as_slice();
-            let better = match &best {
-                None => c.len() >= MIN_PREFIX,
-                Some(bst) => c.len() > bst.len() || (c.len() == bst.len() && c < bst.as_slice()),
-            };
-            if better {
-                best = Some(c.to_vec());
-            }
-        }
-        best
-    }
-
-    #[test]
-    fn the_incremental_cover_is_the_reference_cover() {
-        let set = RuleSet::from_catalog(&crate::catalog::Catalog::builtin().unwrap());
-        assert_eq!(
-            cover(&set.lits, TEDDY_LIMIT),
-            cover_reference(&set.lits, TEDDY_LIMIT)
-        );
-        let lits: Vec<Vec<u8>> = (0..100)
-            .map(|i| format!("literal number {i:03} of many").into_bytes())
-            .collect();
-        for limit in [1, 8, 50] {
-            assert_eq!(cover(&lits, limit), cover_reference(&lits, limit));
-        }
-    }
-
     #[test]
     fn capture_names_are_removed() {
         assert_eq!(
@@ -603,19 +478,5 @@ mod tests {
             assert!(c.iter().any(|x| memchr::memmem::find(l, x).is_some()), "{l:?}");
         }
         assert!(c.iter().all(|x| x.len() >= MIN_PREFIX));
-    }
-}
-#[cfg(test)]
-mod cover_dump {
-    #[test]
-    #[ignore]
-    fn dump() {
-        let cat = crate::catalog::Catalog::builtin().unwrap();
-        let set = super::RuleSet::from_catalog(&cat);
-        let (cover, lits) = set.prefilter();
-        println!("cover {} lits {}", cover.len(), lits.len());
-        for c in cover {
-            println!("{:?}", String::from_utf8_lossy(c));
-        }
     }
 }

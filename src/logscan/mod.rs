@@ -5,16 +5,16 @@
 //! The pieces: [`stamp`] reads times, [`record`] takes a candidate line apart,
 //! [`component`] says who wrote a log, [`literals`] proves the prefilter sound,
 //! [`compiled`] holds the compiled rules, [`scanner`] streams, [`findings`] turns what was
-//! kept into findings and [`rulecheck`] validates a custom rule folder.
+//! kept into findings. [`syntax`] is a log rule as the catalogue writes it.
 
 pub mod compiled;
 pub mod component;
 pub mod keys;
 pub mod literals;
 pub mod record;
-pub mod rulecheck;
 mod scanner;
 pub mod stamp;
+pub mod syntax;
 pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 
 pub use scanner::{LogSource, MAX_HOSTS, Scanner};
 pub use stamp::Yearless;
+pub use syntax::LogSyntax;
 
 /// What the scan kept for one (rule, node, component).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -330,7 +331,7 @@ impl LogSummary {
 /// Validates a log rule: regexes compile, the prefilter literals are necessary and
 /// selective, components are known, the message names only captures, every example
 /// matches and no negative example does (through the same path the scanner uses).
-pub fn validate(rule_id: &str, log: &crate::catalog::LogSyntax) -> Vec<String> {
+pub fn validate(rule_id: &str, log: &LogSyntax) -> Vec<String> {
     let (set, mut errors) = compiled::RuleSet::new(&[(rule_id, log)]);
     for c in &log.components {
         if !component::is_known(c) {

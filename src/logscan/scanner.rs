@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 
 use crate::artifact::k8s::EventRecord;
 use crate::bundle::Limits;
-use crate::catalog::Catalog;
+use crate::logscan::LogSyntax;
 use crate::logscan::compiled::RuleSet;
 use crate::logscan::keys;
 use crate::logscan::record::{self, Record};
@@ -49,10 +49,10 @@ pub struct Scanner {
 }
 
 impl Scanner {
-    /// Compiles the catalogue's log rules.
-    pub fn new(catalog: &Catalog, limits: &Limits) -> Scanner {
+    /// Compiles the log rules, `(id, log part)` (the catalogue's `log_rules()`).
+    pub fn new(rules: &[(&str, &LogSyntax)], limits: &Limits) -> Scanner {
         Scanner {
-            rules: Arc::new(RuleSet::from_catalog(catalog)),
+            rules: Arc::new(RuleSet::from_rules(rules)),
             max_line: limits.max_line_bytes.max(1),
             max_samples: limits.max_samples,
             chunk: CHUNK,

@@ -155,7 +155,7 @@ pub fn kubeadm_cert(path: &str) -> Option<String> {
     } else {
         path.strip_prefix("/etc/kubernetes/")?.to_string()
     };
-    crate::pki::facts::is_kubeadm_cert(&name).then_some(name)
+    crate::facts::usage::is_kubeadm_cert(&name).then_some(name)
 }
 
 /// The variables a finding's own ones are completed with on a node: `kubeadm_cert` (from

@@ -83,7 +83,7 @@ impl Harness {
             .map(|r| r.id.clone())
             .collect();
         Harness {
-            scanner: Scanner::new(&cat, &Limits::default()),
+            scanner: Scanner::new(&cat.log_rules(), &Limits::default()),
             errors,
         }
     }
@@ -156,7 +156,9 @@ impl Harness {
 /// The prefilter's literals and the cover strings its buffer scan searches for.
 pub fn literal_counts() -> (usize, usize) {
     let cat = Catalog::builtin().unwrap_or_else(|e| panic!("{e}"));
-    Scanner::new(&cat, &Limits::default()).rules().literal_count()
+    Scanner::new(&cat.log_rules(), &Limits::default())
+        .rules()
+        .literal_count()
 }
 
 /// Per class: (recognised, total); for look-alikes, recognised means "fired nothing it must not".
