@@ -16,7 +16,7 @@ static SCANNER: LazyLock<Option<Scanner>> = LazyLock::new(|| {
         max_line_bytes: 300,
         ..Limits::default()
     };
-    Some(Scanner::new(&catalog, &limits).with_chunk_size(97))
+    Some(Scanner::new(&catalog.log_rules(), &limits).with_chunk_size(97))
 });
 
 fuzz_target!(|data: &[u8]| {
