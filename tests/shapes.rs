@@ -21,6 +21,8 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("kubeadm-ha-etcd-rejoined", "2026-06-15T12:00:00Z"),
     ("kubeadm-external-ca-ecdsa", "2026-06-15T12:00:00Z"),
     ("kubeadm-worker-rotation-off", "2026-06-15T12:00:00Z"),
+    ("kubeadm-ha", "2026-06-15T12:00:00Z"),
+    ("rke2-node-ip-changed", "2026-06-15T12:00:00Z"),
 ];
 
 fn analyze(dir: &Path, now: &str) -> Value {

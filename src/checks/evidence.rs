@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::bundle::collector::Collector;
 use crate::checks::{Check, Ctx};
 use crate::finding::Finding;
+use crate::snapshot::{Location, Snapshot};
 
 /// Scrubbed evidence is reported per node and collector.
 type Group = (Option<usize>, String);
@@ -92,6 +93,18 @@ pub fn groups(snap: &crate::snapshot::Snapshot) -> BTreeMap<Group, BTreeSet<(Str
                     format!("{}etc/kubernetes/pki", node.root),
                     "certificates and private keys (folder not collected)".to_string(),
                 ));
+        } else if sos && !under("etc/kubernetes/") && !holds_certificates(snap, &node.root) {
+            // A sosreport without the kubernetes plugin's files (an RKE2 or k3s node, whose
+            // PKI sos never copies, or a report taken without the plugin): nothing of the
+            // node's PKI can be judged, which is a gap, not a healthy node.
+            groups
+                .entry((Some(i), "sosreport".to_string()))
+                .or_default()
+                .insert((
+                format!("{}etc/kubernetes", node.root),
+                "certificates, keys and kubeconfigs (not collected: the report holds none of this node's)"
+                    .to_string(),
+            ));
         }
     }
     // must-gather gathers objects and logs, never a node's files or Secrets' data.
@@ -195,4 +208,14 @@ impl Check for EvidenceScrubbed {
             })
             .collect()
     }
+}
+
+/// Whether any certificate of the bundle sits in a file under a node's tree.
+fn holds_certificates(snap: &Snapshot, root: &str) -> bool {
+    snap.certs.certs.iter().any(|c| {
+        c.locations.iter().any(|l| match l {
+            Location::File { path } | Location::Kubeconfig { path, .. } => path.starts_with(root),
+            Location::Object { .. } => false,
+        })
+    })
 }
