@@ -868,6 +868,44 @@ fn control_plane_component_missing_reports_crash_loops_and_is_silent_when_all_ru
     assert!(hits[0].message.contains("crash-looping"), "{}", hits[0].message);
 }
 
+/// One crash-looping apiserver replica among running ones is still a fault on its node
+/// (newuser round 10: a running cp-a replica hid cp-b's, and the verdict was healthy).
+#[test]
+fn one_crash_looping_replica_is_a_fault_on_its_node_while_the_others_run() {
+    let mut s = snap();
+    for (name, node, looping) in [
+        ("kube-apiserver-cp-a", "cp-a", false),
+        ("kube-apiserver-cp-b", "cp-b", true),
+        ("kube-apiserver-cp-c", "cp-c", false),
+    ] {
+        let status = if looping {
+            json!({"phase": "Running", "containerStatuses": [{"name": "kube-apiserver", "restartCount": 212,
+                   "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s"}}}]})
+        } else {
+            json!({"phase": "Running"})
+        };
+        pod(
+            &mut s,
+            "cluster/pods.yaml",
+            PodOrigin::Dump,
+            None,
+            json!({"metadata": {"name": name, "namespace": "kube-system", "labels": {"component": "kube-apiserver"}},
+                   "spec": {"nodeName": node, "containers": [{"name": "kube-apiserver", "command": ["kube-apiserver"]}]},
+                   "status": status}),
+        );
+    }
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "control-plane-component-missing");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!(hits[0].node.as_deref(), Some("cp-b"));
+    assert!(
+        hits[0].message.contains("kube-apiserver on cp-b is not running")
+            && hits[0].message.contains("1 of its 3 replicas"),
+        "{}",
+        hits[0].message
+    );
+}
+
 /// A Pod dump taken with a label selector (`kubectl get pod -l k8s-app=metrics-server`)
 /// lacks every other pod: the static control plane beside it is not "missing" (newuser4
 /// H6). A full listing that lacks the apiserver still does not prove it down while the

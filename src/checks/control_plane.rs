@@ -2,7 +2,7 @@
 //! lost their NoSchedule taint, and nodes that are not Ready.
 
 use crate::model::shell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::artifact::k8s::{ObjectMeta, Pod, PodSpec};
 use crate::artifact::{PodOrigin, PodRecord, WorkloadRecord};
@@ -259,6 +259,11 @@ impl Check for ComponentMissing {
                 .collect();
             let states: Vec<(&PodRecord, PodState)> = pods.iter().map(|p| (*p, pod_state(&p.pod))).collect();
             if states.iter().any(|(_, s)| matches!(s, PodState::Running)) {
+                // Other replicas serve: each node whose own replica fails is still a fault
+                // there (one running apiserver must not hide a crash-looping one).
+                if comp != Component::Dns {
+                    out.extend(failing_replicas(cx, rank, comp, &states, &statics));
+                }
                 continue;
             }
             let problem = if let Some((p, PodState::CrashLooping(why))) = states
@@ -402,6 +407,96 @@ impl Check for ComponentMissing {
         }
         out
     }
+}
+
+/// One finding per node whose replica of a per-node control-plane component is not running
+/// while a replica elsewhere is: "1 of 3 replicas", on that node, with the static pod's
+/// restart step when its manifest is in the bundle, the generic step otherwise.
+fn failing_replicas(
+    cx: &Ctx<'_>,
+    rank: usize,
+    comp: Component,
+    states: &[(&PodRecord, PodState)],
+    statics: &[&PodRecord],
+) -> Vec<Finding> {
+    let node_of = |p: &PodRecord| p.pod.spec.node_name.clone();
+    let running: BTreeSet<String> = states
+        .iter()
+        .filter(|(_, s)| matches!(s, PodState::Running))
+        .map(|(p, _)| node_of(p))
+        .collect();
+    let total = states.len();
+    let failing: Vec<(&PodRecord, String)> = states
+        .iter()
+        .filter_map(|(p, s)| match s {
+            PodState::CrashLooping(why) => {
+                Some((*p, format!("pod {} is crash-looping: {why}", p.pod.metadata.name)))
+            }
+            PodState::NotRunning(why) => {
+                Some((*p, format!("pod {} is not Running ({why})", p.pod.metadata.name)))
+            }
+            PodState::Running => None,
+        })
+        .filter(|(p, _)| !node_of(p).is_empty() && !running.contains(&node_of(p)))
+        .collect();
+    let mut out = Vec::new();
+    for (p, problem) in &failing {
+        let node = node_of(p);
+        let mut f = cx
+            .finding(format!("{rank} {} {node}", comp.name()))
+            .node(Some(&node))
+            .evidence("component", comp.name())
+            .evidence("problem", problem.clone())
+            .evidence("replicas", format!("{} of {total} not running", failing.len()))
+            .path(p.path.clone())
+            .object(format!(
+                "{}/Pod/{}",
+                p.pod.metadata.namespace, p.pod.metadata.name
+            ));
+        let manifest = statics
+            .iter()
+            .find(|s| s.node.is_some() && cx.snap.node_name(s.node) == node);
+        let how = if let Some(s) = manifest {
+            let file = s.path.rsplit('/').next().unwrap_or(&s.path).to_string();
+            f = f
+                .path(s.path.clone())
+                .var("target", format!("{} ({node})", comp.name()))
+                .var("node", node.clone())
+                .var("manifest", file)
+                .var(
+                    "container",
+                    s.pod
+                        .spec
+                        .containers
+                        .first()
+                        .map_or_else(|| comp.name().to_string(), |c| c.name.clone()),
+                )
+                .fixes(["restart-static-control-plane-pod"]);
+            format!(
+                "It is a static pod: the kubelet on {node} runs it from {}, so its kubelet log and \
+                 container runtime say why it does not start; moving the manifest out and back restarts it.",
+                s.path
+            )
+        } else {
+            f = f
+                .var("pod", p.pod.metadata.name.clone())
+                .var("ns", p.pod.metadata.namespace.clone())
+                .var("component", comp.name())
+                .fixes(["find-control-plane-component"]);
+            format!(
+                "The bundle holds no static manifest of it from {node}: the kubelet log and the \
+                 container runtime on {node} say why it does not start."
+            )
+        };
+        out.push(f.message(format!(
+            "{} on {node} is not running: {problem}. {} of its {total} replicas are not running; \
+             the others serve, so the cluster works with less redundancy, but clients and \
+             load-balancer checks that reach {node} fail. {how}",
+            comp.name(),
+            failing.len()
+        )));
+    }
+    out
 }
 
 /// Scheduler, controller-manager and DNS are expected when the control plane runs in the
