@@ -813,35 +813,3 @@ fn certificates_kubeadm_does_not_manage_are_reissued_not_renewed_with_kubeadm() 
         }
     }
 }
-
-/// A node's files packed with `tar czf cp-7.tar.gz -C / etc var` (no top folder, no
-/// `etc/hostname`) is named after the archive, and the plan says where to run: `# on cp-7`,
-/// not `# on node` (newuser round 9, case 1a).
-#[test]
-fn an_archive_without_a_top_folder_names_its_node_after_the_archive() {
-    let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join("tree");
-    distros::kubeadm_left_out("apiserver")
-        .unwrap()
-        .write_to(&tree)
-        .unwrap();
-    let _ = std::fs::remove_file(tree.join("etc/hostname"));
-    let tgz = dir.path().join("cp-7.tar.gz");
-    let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
-        std::fs::File::create(&tgz).unwrap(),
-        flate2::Compression::fast(),
-    ));
-    b.append_dir_all(".", &tree).unwrap();
-    b.into_inner().unwrap().finish().unwrap();
-    let r = analyze_at(&tgz, kubeadm::CAPTURE);
-    let names: Vec<&str> = r["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["cp-7"], "{:#}", r["nodes"]);
-    let all = all_commands(r["plan"].as_array().unwrap());
-    assert!(all.contains("kubeadm certs renew apiserver"), "{all}");
-    assert!(!all.contains("on node"), "{all}");
-}

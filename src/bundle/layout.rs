@@ -157,17 +157,6 @@ pub fn nodes<'a>(
     paths: impl IntoIterator<Item = &'a str>,
     hostnames: &BTreeMap<String, String>,
 ) -> Vec<Node> {
-    nodes_in(paths, hostnames, "node")
-}
-
-/// [`nodes`] of an archive whose files have no top folder: the node at its root is named
-/// `top` (the archive's name without its extension) when no hostname file names it.
-pub fn nodes_in<'a>(
-    paths: impl IntoIterator<Item = &'a str>,
-    hostnames: &BTreeMap<String, String>,
-    top: &str,
-) -> Vec<Node> {
-    let folder_name = |root: &str| folder_name(root, top);
     let paths: Vec<&str> = paths.into_iter().collect();
     let roots: BTreeSet<String> = paths.iter().copied().filter_map(node_root).collect();
     let pki = pki_folders(&paths, &roots);
@@ -289,24 +278,18 @@ fn pki_folders(paths: &[&str], roots: &BTreeSet<String>) -> BTreeSet<String> {
         .collect()
 }
 
-/// The last folder of a root, without an archive extension; `top` for an empty root.
-fn folder_name(root: &str, top: &str) -> String {
-    let last = archive_stem(root.trim_end_matches('/').rsplit('/').next().unwrap_or_default());
+/// The last folder of a root, without an archive extension; `node` for an empty root.
+fn folder_name(root: &str) -> String {
+    let last = root.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let last = [".tar.gz", ".tgz", ".tar"]
+        .iter()
+        .find_map(|ext| last.strip_suffix(ext))
+        .unwrap_or(last);
     if last.is_empty() {
-        top.to_string()
+        "node".to_string()
     } else {
         last.to_string()
     }
-}
-
-/// A file name without its archive extension (`cp-1.tar.gz` → `cp-1`).
-pub fn archive_stem(name: &str) -> &str {
-    [
-        ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.zst", ".tar.bz2", ".tar",
-    ]
-    .iter()
-    .find_map(|ext| name.strip_suffix(ext))
-    .unwrap_or(name)
 }
 
 #[cfg(test)]

@@ -113,14 +113,7 @@ pub fn from_source(
         .iter()
         .filter_map(|(p, x, _)| x.hostname.clone().map(|h| (p.clone(), h)))
         .collect();
-    // An archive without a top folder: its node is named after the archive, not `node`.
-    let top = source
-        .file_name()
-        .and_then(|n| n.to_str())
-        .map(layout::archive_stem)
-        .filter(|n| !n.is_empty() && *n != "-" && source.is_file())
-        .unwrap_or("node");
-    snap.nodes = layout::nodes_in(stream.files.keys().map(String::as_str), &hostnames, top);
+    snap.nodes = layout::nodes(stream.files.keys().map(String::as_str), &hostnames);
     snap.files = std::mem::take(&mut stream.files);
     let reported: std::collections::BTreeSet<&str> = snap.problems.iter().map(|p| p.path.as_str()).collect();
     let dangling = crate::snapshot::links::dangling(&snap, &reported);
