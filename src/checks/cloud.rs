@@ -762,13 +762,13 @@ fn rejected_in_logs(cx: &Ctx<'_>, entries: &[Entry], out: &mut Vec<Finding>) {
                         )),
                         format!(
                             "kubectl -n {} rollout restart {}",
-                            shell::word(ns),
-                            shell::word(&format!("{kind}/{name}"))
+                            shell::operand(ns),
+                            shell::operand(&format!("{kind}/{name}"))
                         ),
                         format!(
                             "kubectl -n {} logs {} --since=10m | grep -ci auth",
-                            shell::word(ns),
-                            shell::word(&format!("{kind}/{name}"))
+                            shell::operand(ns),
+                            shell::operand(&format!("{kind}/{name}"))
                         ),
                     )
                 }
@@ -889,20 +889,20 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
             .collect();
         updates.push(format!(
             "kubectl -n {} create secret generic {} {} --dry-run=client -o yaml | kubectl apply -f -",
-            shell::word(ns),
-            shell::word(name),
+            shell::operand(ns),
+            shell::operand(name),
             literals.join(" ")
         ));
     }
     for (h, vars) in &literals {
         let sets: Vec<String> = vars
             .iter()
-            .map(|(v, field)| shell::word(&format!("{v}=<new {}>", field.label())))
+            .map(|(v, field)| shell::operand(&format!("{v}=<new {}>", field.label())))
             .collect();
         updates.push(format!(
             "kubectl -n {} set env {} {}",
-            shell::word(&h.namespace),
-            shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name)),
+            shell::operand(&h.namespace),
+            shell::operand(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name)),
             sets.join(" ")
         ));
     }
@@ -917,8 +917,8 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
         .map(|h| {
             format!(
                 "kubectl -n {} rollout restart {}",
-                shell::word(&h.namespace),
-                shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
+                shell::operand(&h.namespace),
+                shell::operand(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
             )
         })
         .collect();
@@ -935,8 +935,8 @@ fn finish(mut f: Finding, es: &[&Entry], snap: &Snapshot) -> Finding {
         .map(|h| {
             format!(
                 "kubectl -n {} logs {} --since=10m | grep -E 'InvalidClientTokenId|SignatureDoesNotMatch|AADSTS|invalid_grant' || echo 'no auth errors'",
-                shell::word(&h.namespace),
-                shell::word(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
+                shell::operand(&h.namespace),
+                shell::operand(&format!("{}/{}", h.kind.to_ascii_lowercase(), h.name))
             )
         })
         .collect();

@@ -644,12 +644,12 @@ fn rescue_command(ns: &str, kind: &str, name: &str, node: &str) -> String {
         "kubectl -n {} get {} {} -o json | jq --arg name {} --arg ns {} --arg node {} '.spec.template | {{apiVersion:\"v1\",kind:\"Pod\",\
          metadata:(.metadata+{{name:$name,namespace:$ns}}),spec:(.spec+{{nodeName:$node}})}}' \
          | kubectl apply -f -",
-        shell::word(ns),
-        shell::word(kind),
-        shell::word(name),
-        shell::word(&format!("{name}-rescue")),
-        shell::word(ns),
-        shell::word(node)
+        shell::operand(ns),
+        shell::operand(kind),
+        shell::operand(name),
+        shell::operand(&format!("{name}-rescue")),
+        shell::operand(ns),
+        shell::operand(node)
     )
 }
 

@@ -152,9 +152,9 @@ impl Check for StaleCheckpoint {
                         .var("target", format!("{abs_dir} ({})", node.name))
                         .var("backup_command", format!(
                             "sudo mkdir -p {} && sudo cp -a {} {}   # on {}",
-                            shell::word(&format!("/root/kubetriage-backup{abs_dir}")),
-                            shell::word(&format!("{abs_dir}/.")),
-                            shell::word(&format!("/root/kubetriage-backup{abs_dir}/")),
+                            shell::operand(&format!("/root/kubetriage-backup{abs_dir}")),
+                            shell::operand(&format!("{abs_dir}/.")),
+                            shell::operand(&format!("/root/kubetriage-backup{abs_dir}/")),
                             shell::comment_text(&node.name)
                         ))
                         .var("restore_command", restore_command(&ns, kind, &obj, &abs_dir, &stale_keys, restore_from_api, &node.name))
@@ -273,7 +273,7 @@ fn restore_command(
 ) -> String {
     let kubectl_kind = if kind == "Secret" { "secret" } else { "configmap" };
     let decode = if kind == "Secret" { " | base64 -d" } else { "" };
-    let (ns, obj) = (shell::word(ns), shell::word(obj));
+    let (ns, obj) = (shell::operand(ns), shell::operand(obj));
     if from_api {
         // The bundle names the node; the operator says how to reach it.
         let target = format!(
@@ -286,7 +286,7 @@ fn restore_command(
                 let remote = shell::join(["sudo", "tee", &format!("{dir}/{k}")]).unwrap_or_else(|| shell::INVALID_WORD.into());
                 format!(
                     "kubectl -n {ns} get {kubectl_kind} {obj} -o json | jq -r --arg k {} '.data[$k]'{decode} | {} >/dev/null",
-                    shell::word(k),
+                    shell::operand(k),
                     shell::ssh(&remote),
                 )
             }))
@@ -295,8 +295,11 @@ fn restore_command(
     } else {
         format!(
             "for k in {}; do sudo install -m 0600 \"./renewed/$k\" {}\"/$k\"; done   # on {}; ./renewed holds the corrected files (the {kind} in the dump is stale too)",
-            keys.iter().map(|k| shell::word(k)).collect::<Vec<_>>().join(" "),
-            shell::word(dir),
+            keys.iter()
+                .map(|k| shell::operand(k))
+                .collect::<Vec<_>>()
+                .join(" "),
+            shell::operand(dir),
             shell::comment_text(node)
         )
     }
@@ -316,9 +319,9 @@ fn sync_command(ns: &str, kind: &str, obj: &str, dir: &str, from_api: bool) -> S
     };
     format!(
         "sudo kubectl -n {} create {verb} {} --from-file={} --dry-run=client -o yaml | kubectl apply -f -   # once the apiserver answers; --from-file base64-encodes for you",
-        shell::word(ns),
-        shell::word(obj),
-        shell::word(dir)
+        shell::operand(ns),
+        shell::operand(obj),
+        shell::operand(dir)
     )
 }
 
@@ -547,7 +550,7 @@ fn move_out_command(dir: &str, files: &[String], node: &str) -> String {
         .map(|f| {
             format!(
                 "sudo mv {} /root/   # on {}",
-                shell::word(&format!("{dir}/{f}")),
+                shell::operand(&format!("{dir}/{f}")),
                 shell::comment_text(node)
             )
         })

@@ -150,7 +150,7 @@ fn expected_file(
         .namespace
         .clone()
         .unwrap_or_else(|| "kube-flannel".to_string());
-    let ns_word = shell::word(&ns);
+    let ns_word = shell::operand(&ns);
     let cm_name = netconf
         .configmap
         .as_deref()
@@ -163,7 +163,7 @@ fn expected_file(
             "kubectl -n {ns_word} get configmap {} -o jsonpath='{{.data.net-conf\\.json}}'   # not in the bundle: \
              FLANNEL_NETWORK is its \"Network\"; FLANNEL_MTU follows its \"Backend\" \"Type\" (vxlan 1450, host-gw 1500); \
              older manifests keep it in kube-system",
-            shell::word(cm_name)
+            shell::operand(cm_name)
         )
     };
     let subnet_known = !expected.subnet.starts_with('<');
@@ -173,7 +173,7 @@ fn expected_file(
         format!(
             "kubectl get node {} -o jsonpath='{{.spec.podCIDR}}'   # not in the bundle: FLANNEL_SUBNET is its first \
              address with its prefix (10.244.2.0/24 gives 10.244.2.1/24)",
-            shell::word(node)
+            shell::operand(node)
         )
     };
     let restart_command = snap
@@ -189,8 +189,8 @@ fn expected_file(
             format!(
                 "kubectl -n {} delete pod {}   # first: the DaemonSet's new flannel pod (host network) rewrites the file; \
                  if `cat /run/flannel/subnet.env` on {} then shows it, skip the lines below",
-                shell::word(&p.pod.metadata.namespace),
-                shell::word(&p.pod.metadata.name),
+                shell::operand(&p.pod.metadata.namespace),
+                shell::operand(&p.pod.metadata.name),
                 shell::comment_text(node)
             )
         });

@@ -52,7 +52,7 @@ impl Kind {
             Kind::Path => "absolute path",
             Kind::Cidr => "CIDR network",
             Kind::Number => "number",
-            Kind::Name => "name without control characters",
+            Kind::Name => "name without control characters or a leading '-'",
             Kind::Command => "command",
         }
     }
@@ -105,7 +105,9 @@ pub fn valid(kind: Kind, value: &str) -> bool {
         Kind::Number => value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit()),
         // Kubernetes names are at most 253 bytes; a longer one is hostile or broken and
         // would flood every report that prints the command.
-        Kind::Name => value.len() <= 1024,
+        // A leading `-` would make the word an option of the command (`kubectl delete pod
+        // --field-selector=…` deletes every pod): no Kubernetes name starts with one.
+        Kind::Name => value.len() <= 1024 && !value.starts_with('-'),
         Kind::Command => true,
     }
 }
@@ -173,6 +175,20 @@ pub const INVALID_WORD: &str = "'<bundle value with control characters: check it
 /// [`INVALID_WORD`] (harmless when run) when it cannot be.
 pub fn word(value: &str) -> String {
     quote(value).unwrap_or_else(|| INVALID_WORD.to_string())
+}
+
+/// The harmless word in place of a bundle value that would be read as an option.
+pub const OPTION_WORD: &str = "'<bundle value starting with -: check it by hand>'";
+
+/// `value` as one operand word (a name, namespace, path or key, never an option): as
+/// [`word`], but a value starting with `-` becomes [`OPTION_WORD`], so that a hostile object
+/// name (`--field-selector=…`, `-rf`) cannot become an option of the command.
+pub fn operand(value: &str) -> String {
+    if value.starts_with('-') {
+        OPTION_WORD.to_string()
+    } else {
+        word(value)
+    }
 }
 
 /// The shell variable the operator sets to the node an ssh command goes to.
@@ -469,6 +485,31 @@ mod tests {
             check_quoting("sudo ls -l {path}   # on {node}", "/\\$\u{fffd}------kt0sentinel"),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_name_that_would_be_an_option_is_checked_by_hand() {
+        // Hostile round 10: a dumped pod named `--field-selector=…` made
+        // `kubectl delete pod '--field-selector=…'` delete every pod of the namespace.
+        let t = "kubectl -n kube-system delete pod {pod}";
+        for v in ["--field-selector=metadata.name!=flannel", "-rf", "--context=prod"] {
+            match fill(t, get(&[("pod", v)])) {
+                Filled::Invalid(line) => assert!(line.starts_with('#'), "{line}"),
+                other => panic!("{v}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            fill(t, get(&[("pod", "kube-flannel-ds-x7k2p")])),
+            Filled::Command("kubectl -n kube-system delete pod kube-flannel-ds-x7k2p".to_string())
+        );
+    }
+
+    #[test]
+    fn an_operand_never_becomes_an_option() {
+        assert_eq!(operand("--field-selector=metadata.name!=x"), OPTION_WORD);
+        assert_eq!(operand("-rf"), OPTION_WORD);
+        assert_eq!(operand("kube-flannel-ds-7xk2p"), "kube-flannel-ds-7xk2p");
+        assert_eq!(operand("a b"), "'a b'");
     }
 
     #[test]
