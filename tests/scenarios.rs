@@ -145,36 +145,9 @@ fn a_bundle_without_private_keys_is_a_gap_not_a_stale_manifest() {
 /// ConfigMaps that hold the agreed CA are not stale.
 #[test]
 fn same_dn_ca_rotation_with_only_the_apiserver_cert_old_blames_the_apiserver_cert() {
-    use kubetriage_testgen::certs::{Ca, CertSpec, validity};
-    use kubetriage_testgen::keys::{Key, KeyKind};
     use kubetriage_testgen::tree;
-    let mut t = tree::read_dir(std::path::Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
-    // The old CA: same subject, another key (Ed25519 and EC keys keep this quick in debug).
-    let old = Ca::with_key(
-        Key::ed25519("same-dn-rotation/old-ca").unwrap(),
-        CertSpec::ca("kubernetes", validity(2025, 1, 1, 2035, 1, 1)),
-    )
-    .unwrap();
-    let sans = [
-        "cp-1",
-        "kubernetes",
-        "kubernetes.default",
-        "kubernetes.default.svc",
-        "kubernetes.default.svc.cluster.local",
-        "10.96.0.1",
-        "10.0.0.10",
-    ];
-    let api = old
-        .issue(
-            "same-dn-rotation/apiserver",
-            KeyKind::EcP256,
-            CertSpec::new("kube-apiserver", validity(2026, 1, 10, 2027, 1, 10))
-                .server()
-                .sans(&sans),
-        )
-        .unwrap();
-    t.file("etc/kubernetes/pki/apiserver.crt", api.pem());
-    t.secret_file("etc/kubernetes/pki/apiserver.key", api.key_pem().unwrap());
+    let healthy = tree::read_dir(std::path::Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
+    let t = kubetriage_testgen::same_dn::only_apiserver_old(healthy).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     t.write_to(tmp.path()).unwrap();
     let r = analyze(tmp.path().to_str().unwrap(), "2026-06-15T12:00:00Z");

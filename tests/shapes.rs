@@ -9,9 +9,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use kubetriage_testgen::distros;
 use kubetriage_testgen::shapes::Shape;
 use kubetriage_testgen::tree;
+use kubetriage_testgen::{distros, same_dn};
 use serde_json::Value;
 
 /// (fixture, capture time) of every scenario in the matrix.
@@ -103,6 +103,14 @@ fn every_shape_of_a_scenario_gives_the_same_diagnosis() {
             "rke2-expired",
             distros::rke2_expired().unwrap(),
             "2026-04-01T00:00:00Z",
+        ),
+        (
+            "same-dn-ca-rotation",
+            same_dn::only_apiserver_old(
+                tree::read_dir(Path::new("testdata/bundles/kubeadm-healthy")).unwrap(),
+            )
+            .unwrap(),
+            "2026-06-15T12:00:00Z",
         ),
     ];
     let fixtures = SCENARIOS.iter().map(|(name, now)| {
@@ -249,6 +257,14 @@ fn every_error_root_cause_has_a_plan_step_in_every_fixture_and_shape() {
             "rke2-expired",
             distros::rke2_expired().unwrap(),
             "2026-04-01T00:00:00Z",
+        ),
+        (
+            "same-dn-ca-rotation",
+            same_dn::only_apiserver_old(
+                tree::read_dir(Path::new("testdata/bundles/kubeadm-healthy")).unwrap(),
+            )
+            .unwrap(),
+            "2026-06-15T12:00:00Z",
         ),
     ];
     let fixtures = SCENARIOS.iter().map(|(name, now)| {

@@ -19,6 +19,7 @@ pub mod pem;
 pub mod rke2_ip;
 pub mod rotation_off;
 pub mod rules_node;
+pub mod same_dn;
 pub mod secrets;
 pub mod shapes;
 pub mod sosreport;
