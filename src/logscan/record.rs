@@ -35,7 +35,45 @@ pub struct Record<'a> {
 pub fn parse(line: &[u8]) -> Record<'_> {
     let mut r = parse_whole(line);
     cut_probe_output(&mut r.message);
+    cut_container_text(&mut r.message);
     r
+}
+
+/// The kubelet quotes a container's own text when the container fails to start or its hook
+/// fails: a lifecycle hook's output (`message=`), the command it could not exec
+/// (`RunContainerError`), the image it could not pull and the registry's TLS error
+/// (`ErrImagePull`). That text is the pod owner's choice (hostile round 10: a tenant's
+/// command or registry at `…:6443` serving an expired certificate made the cluster's
+/// apiserver certificate seem rejected), so a hook's payload is cut, and a container start
+/// failure keeps its reason (`ErrImagePull`, `CrashLoopBackOff`) but not the TLS words after
+/// it. A sandbox or CNI failure (`CreatePodSandbox`) is the node's own and stays whole.
+fn cut_container_text(message: &mut Cow<'_, str>) {
+    let at = if message.contains("lifecycle hook")
+        || message.contains("PostStartHook")
+        || message.contains("PreStopHook")
+    {
+        [" err=", " message=", ": "]
+            .iter()
+            .filter_map(|m| message.find(m))
+            .min()
+    } else if message.contains("StartContainer") && !message.contains("CreatePodSandbox") {
+        message
+            .find(" err=")
+            .or_else(|| message.find("StartContainer"))
+            .and_then(|from| {
+                ["x509:", "tls: ", "certificate"]
+                    .iter()
+                    .filter_map(|m| message[from..].find(m).map(|i| from + i))
+                    .min()
+            })
+    } else {
+        None
+    };
+    let Some(at) = at else { return };
+    match message {
+        Cow::Borrowed(b) => *b = b.get(..at).unwrap_or(b),
+        Cow::Owned(o) => o.truncate(at),
+    }
 }
 
 /// The kubelet copies a probe's output into its own log (`"Probe failed" probeType=… output="…"`,
@@ -247,6 +285,35 @@ mod tests {
         assert!(r.message.contains("probeResult=\"failure\""), "{}", r.message);
         let r = parse(b"I0615 11:40:00.000000     812 prober.go:116] Readiness probe for \"web-1_tenant-a(0a1b):web\" failed (failure): x509: certificate has expired");
         assert!(!r.message.contains("x509"), "{}", r.message);
+    }
+
+    /// Hostile round 10, case 09: text a container start failure or a hook quotes is the
+    /// pod owner's; the start failure's reason stays, a sandbox (CNI) failure stays whole.
+    #[test]
+    fn a_containers_quoted_text_is_not_the_kubelets_words() {
+        let x509 = "x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z";
+        let img = format!(
+            r#"E1121 09:20:58.000000     211 pod_workers.go:1301] "Error syncing pod, skipping" err="failed to "StartContainer" for "web" with ErrImagePull: "failed to resolve reference: Get \"https://registry.example:6443/v2/\": tls: failed to verify certificate: {x509}"" pod="tenant-a/web-7d9f""#
+        );
+        let r = parse(img.as_bytes());
+        assert!(
+            r.message.contains("ErrImagePull") && !r.message.contains("x509"),
+            "{}",
+            r.message
+        );
+        let hook = format!(
+            r#"E1121 09:20:58.000000     211 handlers.go:78] "Exec lifecycle hook for Container in Pod failed" err="command exited with 1" pod="tenant-a/web-7d9f" message="Get "https://cp:6443/api": {x509}""#
+        );
+        let r = parse(hook.as_bytes());
+        assert!(
+            !r.message.contains("x509") && !r.message.contains("6443"),
+            "{}",
+            r.message
+        );
+        let cni = format!(
+            r#"E1121 09:20:58.000000     211 pod_workers.go:1301] "Error syncing pod, skipping" err="failed to "CreatePodSandbox" for "web": plugin type="calico" failed (add): Get "https://10.96.0.1:443/": {x509}" pod="tenant-a/web-7d9f""#
+        );
+        assert!(parse(cni.as_bytes()).message.contains("x509"));
     }
 
     #[test]
