@@ -1308,3 +1308,34 @@ fn analyze_healthy_copy(root: &Path) -> (Value, Option<i32>) {
         .unwrap();
     (serde_json::from_slice(&out.stdout).unwrap(), out.status.code())
 }
+
+/// Hostile round 10, case 11: thousands of dumped Node objects no node tree stands for are
+/// counted, not all named, in the markdown header, so the report keeps room for its
+/// findings; the bundle's own node is named first.
+#[test]
+fn thousands_of_api_only_nodes_are_counted_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+    let items: Vec<Value> = (0..2000)
+        .map(|i| serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("n{i:05}")}}))
+        .collect();
+    std::fs::write(
+        root.join("cluster/extra-nodes.json"),
+        serde_json::to_vec(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap(),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+        .args(["analyze", "-q", "-o", "markdown", "--now", "2026-06-15T12:00:00Z"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- Nodes: "))
+        .expect("a Nodes line");
+    assert!(line.starts_with("- Nodes: cp-1 (kubeadm)"), "{line}");
+    assert!(line.len() < 4000, "{} bytes", line.len());
+    assert!(line.contains(" more (-o json lists them all)"), "{line}");
+}

@@ -186,28 +186,20 @@ fn bundle_body(s: &mut String, a: &Analysis) {
         }
         s.push_str("</ul>");
     }
-    let nodes: Vec<String> = a
-        .nodes
-        .iter()
-        .map(|n| {
-            if n.known_from_api.is_some() {
-                super::node_label(n)
-            } else {
-                n.name.clone()
-            }
-        })
-        .collect();
+    let nodes = super::nodes_line(&a.nodes, |n| {
+        if n.known_from_api.is_some() {
+            super::node_label(n)
+        } else {
+            n.name.clone()
+        }
+    });
     let _ = write!(
         s,
         "<p>Captured at <b>{}</b> (from {}: {}). Nodes: {}.</p>",
         esc(&a.captured_at),
         esc(&a.captured_at_source),
         esc(&a.captured_at_evidence),
-        esc(&if nodes.is_empty() {
-            "none found".to_string()
-        } else {
-            nodes.join(", ")
-        })
+        esc(&nodes)
     );
     // Pictures first: they are what a reader looks at before reading anything.
     if !a.cert_spans.is_empty() {

@@ -213,15 +213,10 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
         md_text(&a.captured_at_source),
         md_text(&a.captured_at_evidence)
     )?;
-    let nodes: Vec<String> = a.nodes.iter().map(|n| md_text(&super::node_label(n))).collect();
     writeln!(
         w,
         "- Nodes: {}\n",
-        if nodes.is_empty() {
-            "none found".to_string()
-        } else {
-            nodes.join(", ")
-        }
+        super::nodes_line(&a.nodes, |n| md_text(&super::node_label(n)))
     )?;
     if !a.incomplete_reasons.is_empty() {
         writeln!(w, "## Not checked\n")?;

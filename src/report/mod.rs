@@ -368,6 +368,30 @@ pub fn node_label(n: &NodeSummary) -> String {
     }
 }
 
+/// Node names a report's header shows; the rest are counted (`-o json` lists every node), so
+/// thousands of dumped Node objects cannot push the findings and the plan out of a report
+/// with a size budget (hostile round 10, case 11).
+pub const NODES_SHOWN: usize = 50;
+
+/// The header's node list, each rendered by `label`: nodes of the bundle's trees first, then
+/// those known from the API only, at most [`NODES_SHOWN`] names and a count of the rest.
+pub fn nodes_line(nodes: &[NodeSummary], label: impl Fn(&NodeSummary) -> String) -> String {
+    if nodes.is_empty() {
+        return "none found".to_string();
+    }
+    let ordered = nodes
+        .iter()
+        .filter(|n| n.known_from_api.is_none())
+        .chain(nodes.iter().filter(|n| n.known_from_api.is_some()));
+    let shown: Vec<String> = ordered.take(NODES_SHOWN).map(label).collect();
+    let rest = nodes.len().saturating_sub(shown.len());
+    if rest == 0 {
+        shown.join(", ")
+    } else {
+        format!("{} and {rest} more (-o json lists them all)", shown.join(", "))
+    }
+}
+
 /// The dumped Node objects no node tree of the bundle stands for: nodes known from the API
 /// only, each once, by name.
 fn api_only_nodes(snap: &Snapshot) -> Vec<NodeSummary> {
