@@ -26,6 +26,45 @@ const SCENARIOS: &[(&str, &str)] = &[
     ("rke2-node-ip-changed", "2026-06-15T12:00:00Z"),
 ];
 
+/// (name, plain tree, capture time) of every scenario: the committed fixtures, then the
+/// scenarios the generator renders at test time.
+fn scenarios() -> Vec<(&'static str, tree::Tree, &'static str)> {
+    let mut out: Vec<_> = SCENARIOS
+        .iter()
+        .map(|(name, now)| {
+            (
+                *name,
+                tree::read_dir(&Path::new("testdata/bundles").join(name)).unwrap(),
+                *now,
+            )
+        })
+        .collect();
+    let healthy = tree::read_dir(Path::new("testdata/bundles/kubeadm-healthy")).unwrap();
+    out.extend([
+        (
+            "kubeadm-one-year",
+            distros::kubeadm_one_year().unwrap(),
+            "2027-01-20T12:00:00Z",
+        ),
+        (
+            "k3s-expired",
+            distros::k3s_expired().unwrap(),
+            "2026-04-01T00:00:00Z",
+        ),
+        (
+            "rke2-expired",
+            distros::rke2_expired().unwrap(),
+            "2026-04-01T00:00:00Z",
+        ),
+        (
+            "same-dn-ca-rotation",
+            same_dn::only_apiserver_old(healthy).unwrap(),
+            "2026-06-15T12:00:00Z",
+        ),
+    ]);
+    out
+}
+
 fn analyze(dir: &Path, now: &str) -> Value {
     let out = assert_cmd::Command::cargo_bin("kubetriage")
         .unwrap()
@@ -87,40 +126,7 @@ fn diagnosis(r: &Value) -> Diagnosis {
 fn every_shape_of_a_scenario_gives_the_same_diagnosis() {
     let tmp = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
-    // The committed fixtures, then the scenarios the generator renders at test time.
-    let generated = [
-        (
-            "kubeadm-one-year",
-            distros::kubeadm_one_year().unwrap(),
-            "2027-01-20T12:00:00Z",
-        ),
-        (
-            "k3s-expired",
-            distros::k3s_expired().unwrap(),
-            "2026-04-01T00:00:00Z",
-        ),
-        (
-            "rke2-expired",
-            distros::rke2_expired().unwrap(),
-            "2026-04-01T00:00:00Z",
-        ),
-        (
-            "same-dn-ca-rotation",
-            same_dn::only_apiserver_old(
-                tree::read_dir(Path::new("testdata/bundles/kubeadm-healthy")).unwrap(),
-            )
-            .unwrap(),
-            "2026-06-15T12:00:00Z",
-        ),
-    ];
-    let fixtures = SCENARIOS.iter().map(|(name, now)| {
-        (
-            *name,
-            tree::read_dir(&Path::new("testdata/bundles").join(name)).unwrap(),
-            *now,
-        )
-    });
-    for (name, plain, now) in fixtures.chain(generated) {
+    for (name, plain, now) in scenarios() {
         let mut want: Option<Diagnosis> = None;
         for shape in Shape::ALL {
             let dir = tmp.path().join(format!("{name}-{shape:?}"));
@@ -241,40 +247,7 @@ fn every_error_root_cause_has_a_plan_step_in_every_fixture_and_shape() {
         }
     }
     let tmp = tempfile::tempdir().unwrap();
-    // The committed fixtures, then the scenarios the generator renders at test time.
-    let generated = [
-        (
-            "kubeadm-one-year",
-            distros::kubeadm_one_year().unwrap(),
-            "2027-01-20T12:00:00Z",
-        ),
-        (
-            "k3s-expired",
-            distros::k3s_expired().unwrap(),
-            "2026-04-01T00:00:00Z",
-        ),
-        (
-            "rke2-expired",
-            distros::rke2_expired().unwrap(),
-            "2026-04-01T00:00:00Z",
-        ),
-        (
-            "same-dn-ca-rotation",
-            same_dn::only_apiserver_old(
-                tree::read_dir(Path::new("testdata/bundles/kubeadm-healthy")).unwrap(),
-            )
-            .unwrap(),
-            "2026-06-15T12:00:00Z",
-        ),
-    ];
-    let fixtures = SCENARIOS.iter().map(|(name, now)| {
-        (
-            *name,
-            tree::read_dir(&Path::new("testdata/bundles").join(name)).unwrap(),
-            *now,
-        )
-    });
-    for (name, plain, now) in fixtures.chain(generated) {
+    for (name, plain, now) in scenarios() {
         for shape in Shape::ALL.into_iter().filter(|s| *s != Shape::Plain) {
             let dir = tmp.path().join(format!("{name}-{shape:?}"));
             shape.apply(&plain).unwrap().write_to(&dir).unwrap();

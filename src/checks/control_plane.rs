@@ -362,21 +362,7 @@ impl Check for ComponentMissing {
                 )
             } else if let Some(s) = statics.first() {
                 let node = snap.node_name(s.node).to_string();
-                let file = s.path.rsplit('/').next().unwrap_or(&s.path).to_string();
-                f = f
-                    .node(Some(&node))
-                    .var("target", format!("{} ({node})", comp.name()))
-                    .var("node", node.clone())
-                    .var("manifest", file)
-                    .var(
-                        "container",
-                        s.pod
-                            .spec
-                            .containers
-                            .first()
-                            .map_or_else(|| comp.name().to_string(), |c| c.name.clone()),
-                    )
-                    .fixes(["restart-static-control-plane-pod"]);
+                f = static_restart(f.node(Some(&node)), comp, &node, s);
                 format!(
                     "{} is not running: {problem}. While it is down {}. It is a static pod: the kubelet on \
                      {node} runs it from {}, so its kubelet log and container runtime say why it does not \
@@ -407,6 +393,23 @@ impl Check for ComponentMissing {
         }
         out
     }
+}
+
+/// The static-pod restart step's selection and variables for component `comp` run on
+/// `node` from the manifest `s`.
+fn static_restart(f: Finding, comp: Component, node: &str, s: &PodRecord) -> Finding {
+    let file = s.path.rsplit('/').next().unwrap_or(&s.path).to_string();
+    let container = s
+        .pod
+        .spec
+        .containers
+        .first()
+        .map_or_else(|| comp.name().to_string(), |c| c.name.clone());
+    f.var("target", format!("{} ({node})", comp.name()))
+        .var("node", node.to_string())
+        .var("manifest", file)
+        .var("container", container)
+        .fixes(["restart-static-control-plane-pod"])
 }
 
 /// One finding per node whose replica of a per-node control-plane component is not running
@@ -457,21 +460,7 @@ fn failing_replicas(
             .iter()
             .find(|s| s.node.is_some() && cx.snap.node_name(s.node) == node);
         let how = if let Some(s) = manifest {
-            let file = s.path.rsplit('/').next().unwrap_or(&s.path).to_string();
-            f = f
-                .path(s.path.clone())
-                .var("target", format!("{} ({node})", comp.name()))
-                .var("node", node.clone())
-                .var("manifest", file)
-                .var(
-                    "container",
-                    s.pod
-                        .spec
-                        .containers
-                        .first()
-                        .map_or_else(|| comp.name().to_string(), |c| c.name.clone()),
-                )
-                .fixes(["restart-static-control-plane-pod"]);
+            f = static_restart(f.path(s.path.clone()), comp, &node, s);
             format!(
                 "It is a static pod: the kubelet on {node} runs it from {}, so its kubelet log and \
                  container runtime say why it does not start; moving the manifest out and back restarts it.",
