@@ -216,10 +216,12 @@ fn path_or_port(v: &str) -> bool {
                 .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'[' | b']' | b'-')))
 }
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
-/// secret. The value runs to its closing quote, or (unquoted) to the end of the line.
+/// secret. The value runs to its closing quote, or (unquoted) to the end of the line. A value
+/// that is itself a key (`pw: password": "X`, a quote then a separator after it) takes the
+/// next value with it: that one is no less secret.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*)"#
+        r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*(?:{Q}\s*(?::|=|=>)\s*{Q}?(?:\\[^"']|[^"'\\\r\n])*)*)"#
     ))
 });
 /// Tokens whose prefix says what they are: Slack (`xoxb-`), GitHub (`ghp_`, `github_pat_`),
@@ -987,6 +989,21 @@ pub fn warm() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_that_is_itself_a_key_takes_the_next_value_with_it() {
+        // Found by `hostile_props::secret_named_values_never_survive` in CI: `pW:` took
+        // `password` as its value and the password's own value was left as text.
+        for text in [
+            r#"pW: password": "_a~a=0=+Aa~~ tail"#,
+            r#"token=secret": "_a~a=0=+Aa~~""#,
+            r#"auth: "apiKey": "_a~a=0=+Aa~~""#,
+        ] {
+            let out = line(text);
+            assert!(!out.contains("_a~a=0=+Aa~~"), "{text} -> {out}");
+            assert_eq!(line(&out), out);
+        }
+    }
 
     #[test]
     fn fuzz_found_password_after_a_key_named_key() {
