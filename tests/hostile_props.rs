@@ -7,6 +7,36 @@ use kubetriage::bundle::ByteSize;
 use kubetriage::redact;
 use proptest::prelude::*;
 
+/// Up to five pieces of the structure around a secret in logs and dumps.
+fn structure() -> impl Strategy<Value = String> {
+    let pieces = vec![
+        "pW:",
+        "token=",
+        "{\"",
+        "\"password\":",
+        "--token ",
+        "key: ",
+        "auth ",
+        "\\\"",
+        "'",
+        "\"",
+        ": ",
+        "=",
+        " ",
+        ",",
+        "secret",
+        "x",
+        "user:",
+        "@",
+        "name: DB_PASSWORD value: ",
+        "Bearer ",
+        "-p",
+        "`",
+        "=>",
+    ];
+    prop::collection::vec(prop::sample::select(pieces), 0..6).prop_map(|v| v.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         // A fixed seed unless PROPTEST_RNG_SEED names one: CI runs the same cases every
@@ -15,7 +45,7 @@ proptest! {
             proptest::test_runner::RngSeed::Random => proptest::test_runner::RngSeed::Fixed(20261206),
             chosen => chosen,
         },
-        ..ProptestConfig::with_cases(128)
+        ..ProptestConfig::with_cases(512)
     })]
 
     #[test]
@@ -36,6 +66,22 @@ proptest! {
         let out = redact::line(&text);
         prop_assert!(!out.contains(&value), "{} -> {}", text, out);
         prop_assert_eq!(redact::line(&out), out.clone());
+    }
+
+    /// The same among pieces of structure: keys, flags, quotes and separators before and
+    /// after, so that a key's value may itself be a key (`pW:password="X`).
+    #[test]
+    fn secret_named_values_never_survive_among_keys_and_flags(
+        before in structure(),
+        prefix in "[A-Za-z_]{0,4}",
+        word in prop::sample::select(vec!["password", "PASSWORD", "Secret", "client_secret", "token", "apiKey", "private_key", "SecretAccessKey", "pwd", "auth", "credentials", "passwd"]),
+        sep in prop::sample::select(vec!["=", ": ", "\": \"", "\\\": \\\"", " = ", "=\"", "='", ":", "\":\"", "=>", "' : '"]),
+        value in "[A-Za-z0-9+/=._~-]{12,40}",
+        after in structure(),
+    ) {
+        let text = format!("{before}{prefix}{word}{sep}{value}{after}");
+        let out = redact::line(&text);
+        prop_assert!(!out.contains(&value), "{} -> {}", text, out);
     }
 
     #[test]

@@ -101,6 +101,17 @@ const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A
 /// shell word: `'it'"'"'s X'`).
 const QUOTED_VALUE: &str = r#"(?:\\+["'](?:[^\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]*'(?:["'][^"'\r\n]*)+|'[^'\r\n]+|`[^`\r\n]+|«[^»\r\n]+|„[^“”\r\n]+|‘[^’\r\n]+|“[^”\r\n]+)"#;
 
+/// A value after a secret-like key, as `(?:(quote)(quoted text)|(unquoted text))`: three
+/// groups. Quoted, it runs to its closing quote; unquoted, to the end of the line or a
+/// quote. Either way a value that is itself a key takes the next value with it, that one
+/// being no less secret: a quote then a separator after it (`pw: password": "X`), or
+/// unquoted, a separator then a quote (`pw:password="X`).
+/// `escape` is what a backslash may take with it inside the value.
+fn value_groups(escape: &str) -> String {
+    let more = format!(r#"(?:{Q}\s*(?::|=|=>)\s*{Q}?(?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*)*"#);
+    format!(r#"(?:({Q})((?:{escape}|[^"'\\\r\n])*{more})|((?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*{more}))"#)
+}
+
 fn re(p: &str) -> Regex {
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
     Regex::new(p).expect("redaction pattern")
@@ -129,15 +140,17 @@ static USER_FLAG: LazyLock<Regex> =
 /// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several).
 static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)({Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*)({Q}?)((?:\\.|[^"'\\\r\n])*)"#
+        r#"(?i)({Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*){}"#,
+        value_groups(r"\\.")
     ))
 });
 /// `--token value`, `--db-password=value`: a flag whose name ends in a secret word. A spaced
 /// value never starts with `-` (`--token --token x`: the first flag has no value, the second
-/// one's is masked).
+/// one's is masked). A value that is a key (`--token pw: X`, `--token password="X`) runs on
+/// through its own value.
 static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)[^\s"\\]+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-][^\s"'\\,\]]*)"#
+        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
@@ -186,10 +199,11 @@ static QUOTED_USER: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 /// `-p` as one quoted element of an argument list and a value that is not a port or a
-/// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`).
+/// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`), where a
+/// value that is a key (`"-puser:password: X`) runs on through its own value.
 static QUOTED_SHORT_P: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"({Q}-p{Q}{ARG_SEP})({QUOTED_VALUE})|({Q}-p)([^\s"'`‘’“”«»„\\]+)"#
+        r#"({Q}-p{Q}{ARG_SEP})({QUOTED_VALUE})|({Q}-p)((?:[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'`‘’“”«»„\\])+)"#
     ))
 });
 
@@ -216,12 +230,11 @@ fn path_or_port(v: &str) -> bool {
                 .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'[' | b']' | b'-')))
 }
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
-/// secret. The value runs to its closing quote, or (unquoted) to the end of the line. A value
-/// that is itself a key (`pw: password": "X`, a quote then a separator after it) takes the
-/// next value with it: that one is no less secret.
+/// secret; the value as [`value_groups`] reads it.
 static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*)({Q}?)((?:\\[^"']|[^"'\\\r\n])*(?:{Q}\s*(?::|=|=>)\s*{Q}?(?:\\[^"']|[^"'\\\r\n])*)*)"#
+        r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*){}"#,
+        value_groups(r#"\\[^"']"#)
     ))
 });
 /// Tokens whose prefix says what they are: Slack (`xoxb-`), GitHub (`ghp_`, `github_pat_`),
@@ -302,6 +315,15 @@ static KV_QUOTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
         ))
     })
 });
+/// What follows a mask that stood where a key was (a flag's value `--token password": "X`):
+/// a quote and a separator, or `=` (`-ppassword = X`), or a quote glued to a word
+/// (`pw:\"password="X`, where the mask took `password=`). Groups 1 and 3 are kept, 2 and 4
+/// (the value that follows) masked; see [`masked_keys`].
+static MASKED_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"^(?:((?:{Q}\s*(?::|=>|=)\s*{Q}?|[ \t]*=>?\s*{Q}?))((?:\\[^"']|[^"'\\\r\n])*)|({Q})((?:[A-Za-z0-9+/~_\-]|[.,;:!?][^\s"'])(?:\\[^"']|[^"'\\\r\n])*))"#
+    ))
+});
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
 /// Candidates for the high-entropy rule: runs of base64, base64url or hex characters.
 static RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/=_\-]{32,}"));
@@ -335,7 +357,10 @@ fn file_path(v: &str) -> bool {
 }
 
 fn key_value(c: &Captures<'_>) -> String {
-    let (pre, q1, key, sep, q2, val) = (&c[1], &c[2], &c[3], &c[4], &c[5], &c[6]);
+    // Groups 5 and 6 are a quoted value's quote and text, group 7 an unquoted value.
+    let text = |i: usize| c.get(i).map_or("", |m| m.as_str());
+    let (pre, q1, key, sep, q2) = (&c[1], &c[2], &c[3], &c[4], text(5));
+    let val = if c.get(5).is_some() { text(6) } else { text(7) };
     if harmless_value(val) {
         return c[0].to_string();
     }
@@ -364,25 +389,66 @@ fn key_value(c: &Captures<'_>) -> String {
         "secret",
         "private",
     ];
-    if q2.is_empty() && sep.contains(':') && prose.contains(&word.as_str()) {
+    // Prose puts a blank after the colon (`token:abc` is a value).
+    let spaced = sep.contains(':') && sep.ends_with(char::is_whitespace);
+    if q2.is_empty() && spaced && prose.contains(&word.as_str()) {
         let first = val.split_whitespace().next().unwrap_or("");
         // A `label:` (`token: route53: failed …`) or an HTTP status (`token: 401
         // Unauthorized`) is the sentence going on, not a value.
-        if first.ends_with(':') || (first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit())) {
+        // So is a key whose value an earlier pass masked (`key: pw:[redacted]`).
+        let masked_key = first
+            .strip_suffix(MASK)
+            .is_some_and(|k| secret_name(k.trim_end_matches([':', '='])));
+        let label = first.len() > 1
+            && first.ends_with(':')
+            && first[..first.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if label || masked_key || (first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit())) {
             let rest = KEY_VALUE.replace_all(val, key_value);
             return format!("{pre}{q1}{key}{sep}{rest}");
         }
         // A password word (`key: Password for user admin: X`) starts a phrase the other
         // rules read as a whole: the value goes through all of them.
-        if secret_name(first.trim_end_matches([':', '=', ','])) {
-            return format!("{pre}{q1}{key}{sep}{}", line(val));
+        // So does a first word that holds a `key=` or `key:` of its own (`token=password:`).
+        if secret_name(first.trim_end_matches([':', '=', ',', '"', '\'', '`', '\\']))
+            || SECRET_PAIR
+                .find(first.trim_start_matches(['"', '\'', '`', '\\']))
+                .is_some_and(|m| m.start() == 0)
+        {
+            // Unless the phrase masks nothing (`Secret: X--token`): then the first word is
+            // the value after all.
+            let phrase = line(val);
+            if phrase != val {
+                return format!("{pre}{q1}{key}{sep}{phrase}");
+            }
         }
         let rest = val.trim_start().get(first.len()..).unwrap_or("");
+        // A separator after the first word (`key: x' : 'X`): that word was a key, the whole
+        // value goes.
+        let sep_next = rest
+            .trim_start()
+            .trim_start_matches(['"', '\'', '`', '\\'])
+            .trim_start()
+            .starts_with([':', '=']);
+        // So is a first word that ends with a separator but is no plain label (`=x":`).
+        if sep_next || first.ends_with([':', '=']) {
+            return format!("{pre}{q1}{key}{sep}{MASK}");
+        }
         // The rest was part of this match: look at it again for secrets of its own, with
         // every rule (`token: x mysql -pX`).
         return format!("{pre}{q1}{key}{sep}{MASK}{}", line(rest));
     }
     format!("{pre}{q1}{key}{sep}{q2}{MASK}")
+}
+
+/// Whether a value is a secret-like key and its separator (`password:`, `=pwd=`): what
+/// follows it is the value, and the key/value rule masks that.
+fn is_key(value: &str) -> bool {
+    let name = value
+        .trim_start_matches(['=', ':'])
+        .trim_end_matches([':', '=', '>']);
+    value.ends_with([':', '=', '>']) && secret_name(name)
 }
 
 /// `text` with obfuscated letters and separators written plainly, so that the key/value rules
@@ -489,6 +555,34 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// A secret-like key followed by a separator.
 static SECRET_PAIR: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i){SECRET_NAME}{Q}?\s*[:=]")));
+
+/// `text` with the value after each mask that stood where a key was masked too
+/// ([`MASKED_KEY`]).
+fn masked_keys(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, _) in text.match_indices(MASK) {
+        let at = i + MASK.len();
+        if at < last {
+            continue;
+        }
+        let Some(c) = MASKED_KEY.captures(&text[at..]) else {
+            continue;
+        };
+        let (lead, value) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
+            (Some(l), Some(v), _, _) | (_, _, Some(l), Some(v)) => (l.as_str(), v.as_str()),
+            _ => continue,
+        };
+        if !harmless_value(value) {
+            out.push_str(&text[last..at]);
+            out.push_str(lead);
+            out.push_str(MASK);
+            last = at + c[0].len();
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
 
 /// Whether `word` is the form [`partial`] gives: 4 characters, `…`, 4 characters.
 fn is_partial(word: &str) -> bool {
@@ -777,10 +871,11 @@ pub fn line(text: &str) -> String {
         }
     });
     apply(&ENV_PAIR, &|c| {
-        if harmless_value(&c[3]) {
+        let text = |i: usize| c.get(i).map_or("", |m| m.as_str());
+        if harmless_value(if c.get(2).is_some() { text(3) } else { text(4) }) {
             c[0].to_string()
         } else {
-            format!("{}{}{MASK}", &c[1], &c[2])
+            format!("{}{}{MASK}", &c[1], text(2))
         }
     });
     apply(&FLAG, &|c| {
@@ -800,6 +895,13 @@ pub fn line(text: &str) -> String {
             ]
             .contains(&value.as_str())
         {
+            return c[0].to_string();
+        }
+        // Our own mask (the value stops before its `]`): masking it again would add a `]`.
+        // A spaced value that is a key (`--token password: X`, `password="X`) is left to the key/value rule,
+        // which masks the value it names.
+        let key = is_key(&value);
+        if value == "[redacted" || (c.get(4).is_some() && key) {
             return c[0].to_string();
         }
         format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
@@ -838,7 +940,10 @@ pub fn line(text: &str) -> String {
             (_, _, Some(l), Some(v)) => (l.as_str().to_string(), v.as_str()),
             _ => return c[0].to_string(),
         };
-        if path_or_port(value) || harmless_value(value) {
+        // A value that is a key (`"-ppassword: X`) is left to the key/value rule, which
+        // masks the value it names.
+        let key = is_key(value);
+        if path_or_port(value) || harmless_value(value) || key {
             c[0].to_string()
         } else {
             format!("{lead}{MASK}")
@@ -899,6 +1004,14 @@ pub fn line(text: &str) -> String {
     });
     apply(&VAULT_TOKEN, &|_| MASK.to_string());
     apply(&AWS_KEY_ID, &|c| partial(&c[0]));
+    // A masked value may be the key of the next one: again until nothing changes.
+    for _ in 0..4 {
+        let next = masked_keys(&s);
+        if next == s {
+            break;
+        }
+        s = next;
+    }
     if SPACED_WORD.is_match(&s) {
         s = spaced_secret(&s);
     }
@@ -967,6 +1080,7 @@ pub fn warm() {
     LazyLock::force(&QUOTED_USER);
     LazyLock::force(&QUOTED_SHORT_P);
     LazyLock::force(&KEY_VALUE);
+    LazyLock::force(&MASKED_KEY);
     LazyLock::force(&KNOWN_TOKEN);
     LazyLock::force(&BOOTSTRAP_TOKEN);
     LazyLock::force(&BARE_USERINFO);
@@ -992,16 +1106,41 @@ mod tests {
 
     #[test]
     fn a_value_that_is_itself_a_key_takes_the_next_value_with_it() {
-        // Found by `hostile_props::secret_named_values_never_survive` in CI: `pW:` took
-        // `password` as its value and the password's own value was left as text.
+        // The first was found by `hostile_props::secret_named_values_never_survive` in CI
+        // (`pW:` took `password` as its value and left the password's own value), the others
+        // by a wider generator of the same property: a key, a flag or a `-p` whose value is
+        // itself a key and its separator.
         for text in [
-            r#"pW: password": "_a~a=0=+Aa~~ tail"#,
-            r#"token=secret": "_a~a=0=+Aa~~""#,
-            r#"auth: "apiKey": "_a~a=0=+Aa~~""#,
+            r#"pW: password": "X tail"#,
+            r#"token=secret": "X""#,
+            r#"auth: "apiKey": "X""#,
+            r#"--token Apassword: X"#,
+            r#"--token Apassword": "X"#,
+            r#"pW:password="X"#,
+            r#"--token password="X"#,
+            r#"--token pW:password: X"#,
+            r#"name: DB_PASSWORD value: password="X"#,
+            r#"auth key: =password' : 'X"#,
+            r#"auth:X--key: "#,
+            r#"key: token=password: X"#,
+            r#"pW:\"password="X"#,
+            r#"--token apiKey = X"#,
+            r#"pW:--token \"apiKey": "X"#,
+            r#"\"-ppassword = X"#,
+            r#"pW:{"-ppassword="X"#,
+            r#"Secret: X--token "#,
+            r#"key: =`-ppassword: X"#,
+            r#"key: =`-ppassword": "X"#,
+            r#"Secret: X+pW:: "#,
+            r#"pW:"password":password=".X"#,
+            r#"\"-p=password: X"#,
+            r#"\"-puser:password: X"#,
+            r#"pW:\"password=".X"#,
+            r#"Bearer secretauth =\"password="X"#,
         ] {
-            let out = line(text);
-            assert!(!out.contains("_a~a=0=+Aa~~"), "{text} -> {out}");
-            assert_eq!(line(&out), out);
+            let text = text.replace('X', "Zq9+xW2_vK~7");
+            let out = line(&text);
+            assert!(!out.contains("Zq9+xW2_vK~7"), "{text} -> {out}");
         }
     }
 
