@@ -1037,6 +1037,58 @@ fn node_not_ready_is_an_error_when_false_and_a_warning_when_unknown() {
     assert!(hits[0].message.contains("PLEG is not healthy"));
 }
 
+#[test]
+fn a_ready_node_whose_kubelet_went_silent_long_before_the_dump_is_flagged() {
+    // newuser10: node b was dumped Ready=True with a heartbeat two hours older than node a's
+    // (the same `kubectl get nodes`): its kubelet stopped posting and nothing marked it
+    // Unknown. Against `--now` alone (any time after the dump) nothing is claimed.
+    let ready = |name: &str, beat: &str| {
+        json!({"metadata": {"name": name},
+               "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                          "lastHeartbeatTime": beat, "lastTransitionTime": "2027-12-01T00:00:00Z"}]}})
+    };
+    let mut s = snap();
+    k8s_node(&mut s, ready("a", "2027-12-31T10:00:00Z"));
+    k8s_node(&mut s, ready("b", "2027-12-31T08:00:00Z"));
+    k8s_node(&mut s, ready("c", "2027-12-31T09:56:00Z"));
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "node-not-ready");
+    let got: Vec<(Option<&str>, Severity)> = hits.iter().map(|f| (f.node.as_deref(), f.severity)).collect();
+    assert_eq!(got, [(Some("b"), Severity::Warning)]);
+    assert!(
+        hits[0].message.contains("2h 0m before the dump"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0].message.contains("node a's last heartbeat"),
+        "{}",
+        hits[0].message
+    );
+    assert!(
+        hits[0].message.contains("kube-controller-manager"),
+        "{}",
+        hits[0].message
+    );
+
+    // One node, judged at a `--now` a day later: no claim.
+    let mut s = snap();
+    k8s_node(&mut s, ready("b", "2027-12-31T08:00:00Z"));
+    assert!(of_rule(&findings(&s), "node-not-ready").is_empty());
+    // One node in a bundle whose collector recorded its time: the heartbeat is measured
+    // against that.
+    s.captured_at.source = CaptureSource::BundleMetadata;
+    s.captured_at.at = datetime!(2027-12-31 09:00 UTC);
+    let fs = findings(&s);
+    let hits = of_rule(&fs, "node-not-ready");
+    assert_eq!(hits.len(), 1);
+    assert!(
+        hits[0].message.contains("the collector's recorded time"),
+        "{}",
+        hits[0].message
+    );
+}
+
 // ---------------------------------------------------------------- cloud credentials
 
 const GOOD_ID: &str = "AKIAIOSFODNN7EXAMPLE";

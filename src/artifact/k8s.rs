@@ -301,6 +301,8 @@ pub struct Condition {
     pub message: String,
     /// Last transition (RFC 3339).
     pub last_transition_time: String,
+    /// When the kubelet last posted this condition (RFC 3339; node conditions only).
+    pub last_heartbeat_time: String,
 }
 
 /// `status.containerStatuses[]`.

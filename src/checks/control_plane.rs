@@ -711,8 +711,72 @@ impl Check for TaintRemoved {
 }
 
 /// node-not-ready: a Node whose Ready condition is False (error) or Unknown (warning), with
-/// the condition messages the kubelet (or the node controller) left.
+/// the condition messages the kubelet (or the node controller) left; also (warning) a Node
+/// still `Ready=True` whose kubelet stopped posting status long before the dump was taken
+/// (see [`stale_heartbeats`]).
 pub struct NodeNotReady;
+
+/// How far a `Ready=True` heartbeat may lag the dump before it is stale: the kubelet posts
+/// its status at least every 5 minutes (`nodeStatusReportFrequency`) even when nothing
+/// changed, and the node controller marks a silent node Unknown within a minute.
+const HEARTBEAT_STALE_AFTER: time::Duration = time::Duration::minutes(15);
+
+/// The Nodes dumped `Ready=True` whose Ready heartbeat lags the dump by more than
+/// [`HEARTBEAT_STALE_AFTER`], with the heartbeat and the instant it is measured against and
+/// where that came from. The dump's instant is the newest heartbeat of any dumped Node (the
+/// same `kubectl get nodes` saw it), or the collector's recorded time; never `--now`, which
+/// may be any time after the dump. Such a node's kubelet is silent and nothing marked it
+/// Unknown: the node lifecycle controller (kube-controller-manager) is not running.
+fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, (String, String, String)> {
+    use time::format_description::well_known::Rfc3339;
+    fn beat(n: &NodeRecord) -> Option<(&crate::artifact::k8s::Condition, time::OffsetDateTime)> {
+        n.node
+            .status
+            .conditions
+            .iter()
+            .find(|c| c.type_ == "Ready")
+            .and_then(|c| {
+                time::OffsetDateTime::parse(&c.last_heartbeat_time, &Rfc3339)
+                    .ok()
+                    .map(|t| (c, t))
+            })
+    }
+    let newest = snap
+        .k8s_nodes
+        .iter()
+        .filter_map(|n| beat(n).map(|(_, t)| (t, n.node.metadata.name.clone())))
+        .max();
+    let collected = matches!(
+        snap.captured_at.source,
+        crate::snapshot::CaptureSource::BundleMetadata
+    )
+    .then_some(snap.captured_at.at);
+    let reference = match (newest, collected) {
+        (Some((t, name)), Some(c)) if t >= c => Some((t, format!("node {name}'s last heartbeat"))),
+        (_, Some(c)) => Some((c, "the collector's recorded time".to_string())),
+        (Some((t, name)), None) => Some((t, format!("node {name}'s last heartbeat"))),
+        (None, None) => None,
+    };
+    let Some((at, what)) = reference else {
+        return BTreeMap::new();
+    };
+    snap.k8s_nodes
+        .iter()
+        .filter_map(|n| {
+            let (c, t) = beat(n)?;
+            (c.status == "True" && at - t > HEARTBEAT_STALE_AFTER).then(|| {
+                (
+                    n.node.metadata.name.clone(),
+                    (
+                        c.last_heartbeat_time.clone(),
+                        crate::model::duration_text(at - t),
+                        format!("{what}, {}", crate::model::rfc3339(at)),
+                    ),
+                )
+            })
+        })
+        .collect()
+}
 
 impl Check for NodeNotReady {
     fn id(&self) -> &'static str {
@@ -721,16 +785,39 @@ impl Check for NodeNotReady {
 
     fn run(&self, cx: &Ctx<'_>) -> Vec<Finding> {
         let mut out = Vec::new();
+        let stale = stale_heartbeats(cx.snap);
         for n in &cx.snap.k8s_nodes {
             let Some(ready) = n.node.status.conditions.iter().find(|c| c.type_ == "Ready") else {
                 continue;
             };
+            let name = &n.node.metadata.name;
+            if let Some((beat, lag, against)) = stale.get(name) {
+                out.push(
+                    cx.finding(name.clone())
+                        .severity(Severity::Warning)
+                        .message(format!(
+                            "node {name} is dumped Ready, but its kubelet last posted status {lag} \
+                             before the dump (lastHeartbeatTime {beat}; against {against}): the \
+                             kubelet is silent and nothing marked the node Unknown, so the node \
+                             lifecycle controller (kube-controller-manager) is not running either",
+                            beat = crate::redact::line(beat),
+                        ))
+                        .node(Some(name))
+                        .path(n.path.clone())
+                        .object(format!("Node/{name}"))
+                        .evidence("ready", "True (stale)")
+                        .evidence("last_heartbeat", crate::redact::line(beat))
+                        .evidence("measured_against", against.clone())
+                        .var("node", name.clone())
+                        .refs(not_ready_keys(cx.snap, name, beat)),
+                );
+                continue;
+            }
             let severity = match ready.status.as_str() {
                 "False" => Severity::Error,
                 "Unknown" => Severity::Warning,
                 _ => continue,
             };
-            let name = &n.node.metadata.name;
             let mut conditions: BTreeMap<String, String> = BTreeMap::new();
             for c in &n.node.status.conditions {
                 let bad = if c.type_ == "Ready" {
