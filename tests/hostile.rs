@@ -1228,6 +1228,41 @@ fn a_tenant_pod_does_not_speak_for_the_cluster() {
     assert_eq!(code, Some(0));
 }
 
+/// A TLS rejection only a tenant's pod logs (hostile round 10): its own peer's expired
+/// certificate is a warning that names the namespace, not an error about the cluster; the
+/// same line from a kube-system pod stays an error.
+#[test]
+fn a_tls_rejection_only_a_tenant_logs_is_a_warning_that_names_its_namespace() {
+    let line = "2026-06-15T11:50:01.000000000Z stderr F E0615 11:50:01.000000 1 client.go:1] Get \"https://payments-db.shop.svc:5432\": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:50:01Z is after 2026-06-01T00:00:00Z\n";
+    let severity = |ns: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+        let pod = root.join(format!("var/log/pods/{ns}_payments-7d9f_0b1c2d3e/api"));
+        std::fs::create_dir_all(&pod).unwrap();
+        std::fs::write(pod.join("0.log"), line).unwrap();
+        let (r, _) = analyze_healthy_copy(&root);
+        let f = r["bundles"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "log-cert-expired")
+            .cloned()
+            .unwrap_or_else(|| panic!("{r:#}"));
+        (
+            f["severity"].as_str().unwrap().to_string(),
+            f["message"].as_str().unwrap().to_string(),
+        )
+    };
+    let (tenant, message) = severity("shop");
+    assert_eq!(tenant, "warning");
+    assert!(
+        message.contains("only workload pods log it (namespace shop)"),
+        "{message}"
+    );
+    assert_eq!(severity("kube-system").0, "error");
+}
+
 /// A tenant's command the kubelet quotes back into its own journal (a container whose command
 /// is the text of the kubelet's own-credential line) does not renew a kubelet whose client
 /// certificate the bundle holds, valid (hostile round 9, case 03); a folder of kubeadm PKI

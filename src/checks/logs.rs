@@ -161,6 +161,35 @@ fn no_restarts(snap: &crate::snapshot::Snapshot, h: &crate::logscan::LogHits) ->
     statuses(snap, h).is_some_and(|(_, s)| s.iter().all(|c| c.restart_count == 0))
 }
 
+/// The catalogue rules a TLS rejection in a log corroborates: a certificate the cluster's
+/// own components would reject too.
+const TLS_ROOTS: &[&str] = &["cert-expired", "ca-mismatch", "san-missing"];
+
+/// For a log rule that corroborates a certificate fault, the namespaces of the hit's pods
+/// when every file it was read from is a pod log of a namespace that is not the cluster's
+/// own (`None` when any is a host log or a system pod's).
+fn tenant_only(cx: &Ctx<'_>, h: &crate::logscan::LogHits) -> Option<Vec<String>> {
+    use crate::logscan::component::{pod_of, system_namespace};
+    if !cx
+        .rule
+        .corroborates
+        .iter()
+        .any(|r| TLS_ROOTS.contains(&r.as_str()))
+        || h.paths.is_empty()
+    {
+        return None;
+    }
+    let mut namespaces = std::collections::BTreeSet::new();
+    for p in &h.paths {
+        let ns = pod_of(p)?.namespace?;
+        if system_namespace(ns) {
+            return None;
+        }
+        namespaces.insert(crate::redact::line(ns));
+    }
+    Some(namespaces.into_iter().collect())
+}
+
 /// Findings of one log rule: one per (node, component) that matched, with
 /// `evidence.count`, `evidence.first_seen`, `evidence.last_seen` (RFC 3339),
 /// `evidence.component`, `evidence.samples` and `evidence.captures`; the paths are the logs
@@ -243,6 +272,22 @@ pub fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
             }
             for p in &h.paths {
                 f = f.path(p.clone());
+            }
+            // A TLS rejection that only tenants' pods log names their own peers'
+            // certificates as much as the cluster's (which the cluster's components would
+            // reject too): a warning, with the namespaces said.
+            if let Some(namespaces) = tenant_only(cx, h) {
+                let message = format!(
+                    "{}; only workload pods log it (namespace {}): the certificate may be their own \
+                     peer's, not the cluster's",
+                    f.message,
+                    namespaces.join(", ")
+                );
+                let severity = f.severity.min(crate::finding::Severity::Warning);
+                f = f
+                    .severity(severity)
+                    .message(message)
+                    .evidence("workload_only", namespaces);
             }
             // Silent long before its log ends while the log went on: a candidate past episode
             // (a node's start-up noise, a hiccup since recovered). The engine decides once it
