@@ -71,12 +71,14 @@ pub fn partial(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
-/// A name that says its value is secret: it ends in one of these words, optionally followed
+/// A name that says its value is secret (the password word also in the languages bundles
+/// from Europe and Asia carry: `Kennwort`, `contraseña`, `пароль`, `密码`): it ends in one of
+/// these words, optionally followed
 /// by a suffix naming the value's form (`client-key-data`, `SECRET_VALUE`).
 /// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
 /// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw|kennwort|contrase[ñn]a|senha|wachtwoord|mot_?de_?passe|parola|has[łl]o|salasana|jelsz[óo]|l[öo]senord|passord|adgangskode|пароль|密码|密碼|パスワード|비밀번호)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
 static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
@@ -132,25 +134,55 @@ static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 /// `Bearer x`, `Basic x`, `token x` in free text.
 static SCHEME: LazyLock<Regex> =
     LazyLock::new(|| re(r"(?i)\b(bearer|basic|token|digest|negotiate)(\s+)[A-Za-z0-9\-_.=+/~:]{6,}"));
-/// `scheme://user:pass@host` and `scheme://token@host`.
-static USERINFO: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/\s@?#]+@"));
+/// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
+/// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
+/// [`userinfo`].
+static USERINFO: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)(\b[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
+
+/// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
+/// last `@` of `rest` when that is user information, not a path (`registry:443/@scope/pkg`).
+/// A generated password may hold `/`, `?`, `#` or `@`, which a well-formed URL escapes and
+/// a hand-written one does not (`postgres://u:ab/X@db`, `http://u:p#X@proxy`,
+/// `https://u:p@ssX@db`).
+fn userinfo(scheme: &str, rest: &str) -> String {
+    let Some(at) = rest.rfind('@') else {
+        return format!("{scheme}{rest}");
+    };
+    let info = &rest[..at];
+    let credentials = if info.contains('/') {
+        // `user:password/…@`: a colon before the first `/` whose right side is no port.
+        let head = &info[..info.find('/').unwrap_or(info.len())];
+        head.split_once(':')
+            .is_some_and(|(_, p)| !p.is_empty() && !p.bytes().all(|b| b.is_ascii_digit()))
+    } else {
+        !info.is_empty()
+    };
+    if credentials {
+        format!("{scheme}{MASK}{}", &rest[at..])
+    } else {
+        format!("{scheme}{rest}")
+    }
+}
 /// `curl -u user:pass`, `--user user:pass`.
 static USER_FLAG: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:^|\s)(-u|--user(?:=|\s)|--proxy-user(?:=|\s))(=|\s*)(["']?)([^\s"']+)"#));
-/// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several).
+/// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several),
+/// or `Key`/`Value` and a parameter store's `Name: /prod/db/password`.
 static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)({Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*){}"#,
+        r#"(?i)({Q}?(?:name|key){Q}?\s*[:=]\s*{Q}?[A-Za-z0-9_./\-]*{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*){}"#,
         value_groups(r"\\.")
     ))
 });
 /// `--token value`, `--db-password=value`: a flag whose name ends in a secret word. A spaced
 /// value never starts with `-` (`--token --token x`: the first flag has no value, the second
-/// one's is masked). A value that is a key (`--token pw: X`, `--token password="X`) runs on
+/// one's is masked); a YAML list's next item is the flag's value (`- --db-password` then
+/// `- X`, as a pod's args print in a multi-line message). A value that is a key (`--token pw: X`, `--token password="X`) runs on
 /// through its own value.
 static FLAG: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
+        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s*(?:\r?\n|\\+n)[ \t]*-[ \t]+|\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:{Q}?[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
@@ -259,11 +291,12 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
 /// `sshpass -p X`, `redis-cli -a X`, `login|credentials user/X`, registry logins
 /// (`docker|podman|buildah|nerdctl|helm login -p X`, `az login -p X`),
 /// `skopeo --src-creds u:X`, `crictl --creds u:X`, `keytool -storepass X`, `sqlcmd -P X`,
-/// `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`, `htpasswd -b file user X`. In each
+/// `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`, `htpasswd -b file user X`, Oracle's
+/// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`. In each
 /// alternative, group 1 is kept and group 2 masked.
 static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
-        r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b[^\r\n]*?\s(?-i:-p))(\S+)",
+        r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))(\S+)",
         r"(\bsshpass\s+-p\s*)(\S+)",
         r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
         r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
@@ -274,6 +307,8 @@ static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
         r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
         r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
         r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
+        r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
     .map(|p| format!("(?i:{p})"))
@@ -435,6 +470,33 @@ fn key_value(c: &Captures<'_>) -> String {
         if sep_next || first.ends_with([':', '=']) {
             return format!("{pre}{q1}{key}{sep}{MASK}");
         }
+        // A scheme or a secret word first (`credentials: Basic X`, `token: secret X`): the
+        // value is the word after it.
+        let bare = first
+            .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+            .to_ascii_lowercase();
+        if [
+            "basic",
+            "bearer",
+            "digest",
+            "negotiate",
+            "token",
+            "key",
+            "secret",
+            "password",
+            "apikey",
+        ]
+        .contains(&bare.as_str())
+        {
+            let after = rest.trim_start();
+            let next = after.split_whitespace().next().unwrap_or("");
+            // Unless that word is a key of its own (`secret: password: X`).
+            if next.ends_with([':', '=']) || secret_name(next.trim_matches(|c: char| !c.is_alphanumeric())) {
+                return format!("{pre}{q1}{key}{sep}{MASK} {}", line(after));
+            }
+            let tail = after.get(next.len()..).unwrap_or("");
+            return format!("{pre}{q1}{key}{sep}{MASK} {MASK}{}", line(tail));
+        }
         // The rest was part of this match: look at it again for secrets of its own, with
         // every rule (`token: x mysql -pX`).
         return format!("{pre}{q1}{key}{sep}{MASK}{}", line(rest));
@@ -459,15 +521,36 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
     // Invisible characters inside a key (`pass\u{200b}word=`) hide it from the rules and
     // from the reader: they are dropped.
-    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}');
+    // So do terminal colour codes around it (`\x1b[36mpassword\x1b[0m=`).
+    if text.contains('\x1b') {
+        static ANSI: LazyLock<Regex> =
+            LazyLock::new(|| re(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"));
+        let bare = ANSI.replace_all(text, "");
+        if bare != text {
+            return Cow::Owned(plain(&bare).into_owned());
+        }
+    }
+    let invisible = |c: char| {
+        matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}' | '\u{FE00}'..='\u{FE0F}' | '\u{180E}'
+        )
+    };
     if text.chars().any(invisible) {
         let visible: String = text.chars().filter(|c| !invisible(*c)).collect();
         return Cow::Owned(plain(&visible).into_owned());
     }
     let fullwidth = |c: char| ('\u{FF01}'..='\u{FF5E}').contains(&c);
+    // Characters that read as `:` or `=` (`∶ ꞉ ː ﹕ ﹦ ⁼ ≔`), written plainly after a secret
+    // name like the full-width ones.
+    let lookalike = |c: char| match c {
+        '\u{FF1A}' | '\u{2236}' | '\u{A789}' | '\u{02D0}' | '\u{FE55}' | '\u{FE13}' => Some(':'),
+        '\u{FF1D}' | '\u{FE66}' | '\u{207C}' | '\u{208C}' | '\u{2254}' | '\u{A78A}' => Some('='),
+        _ => None,
+    };
     let ascii = |c: char| char::from_u32(u32::from(c) - 0xFF01 + 0x21).unwrap_or(c);
     let encoded = |t: &str| t.contains(['\\', '&', '%']) && ENCODED.is_match(t);
-    if !text.chars().any(fullwidth) && !encoded(text) {
+    if !text.chars().any(|c| fullwidth(c) || lookalike(c).is_some()) && !encoded(text) {
         return Cow::Borrowed(text);
     }
     let code = |c: &Captures<'_>| {
@@ -520,8 +603,7 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
         .collect();
     seps.extend(
         s.char_indices()
-            .filter(|(_, c)| matches!(c, '\u{FF1A}' | '\u{FF1D}'))
-            .map(|(i, c)| (i, i + c.len_utf8(), ascii(c))),
+            .filter_map(|(i, c)| lookalike(c).map(|sep| (i, i + c.len_utf8(), sep))),
     );
     seps.sort_unstable();
     for (start, end, ch) in seps {
@@ -807,6 +889,19 @@ fn high_entropy(run: &str) -> bool {
         // Random hex carries ~4 bits a character; `aaaa…` or `0000…` is padding, not a key.
         return entropy(core) >= 3.0;
     }
+    // An AWS secret access key: 40 base64 characters, `/` and `+` among them, mixed case and
+    // digits (a path has `-`, `_` or `.`, or no capital and digit in one run).
+    if core.len() == 40
+        && core
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'/' || b == b'+')
+        && [u8::is_ascii_uppercase, u8::is_ascii_lowercase, u8::is_ascii_digit]
+            .iter()
+            .all(|f| core.bytes().any(|b| f(&b)))
+        && !core.contains("//")
+    {
+        return true;
+    }
     // Paths and kebab-case names: several separators, each piece short.
     let pieces = core.split(['/', '-', '_']).count();
     if pieces > 1 && core.split(['/', '-', '_']).all(|p| p.len() < 24) {
@@ -856,7 +951,7 @@ pub fn line(text: &str) -> String {
         apply(&CHPASSWD, &|c| format!("{}{MASK}", &c[1]));
     }
     apply(&AUTH_HEADER, &|c| format!("{}{MASK}", &c[1]));
-    apply(&USERINFO, &|c| format!("{}{MASK}@", &c[1]));
+    apply(&USERINFO, &|c| userinfo(&c[1], &c[2]));
     apply(&USER_FLAG, &|c| {
         let lead = if c[0].starts_with(char::is_whitespace) {
             &c[0][..1]
@@ -1141,6 +1236,57 @@ mod tests {
             let text = text.replace('X', "Zq9+xW2_vK~7");
             let out = line(&text);
             assert!(!out.contains("Zq9+xW2_vK~7"), "{text} -> {out}");
+        }
+    }
+
+    #[test]
+    fn hostile_round_11_shapes_are_masked() {
+        // Hostile round 11: each of these printed its secret (the §) in every output.
+        for text in [
+            // Credentials in URLs whose password holds `/`, `?`, `#` or `@` (CRITICAL).
+            "postgres://u:ab/§@db:5432/x",
+            "postgres://u:ab?§@db:5432/x",
+            "postgres://u:ab#§@db:5432/x",
+            "HTTPS_PROXY=http://u:p#§@proxy:3128",
+            r#"Get "https://admin:p#§@10.0.0.1:6443/api": dial tcp 10.0.0.1:6443: connect: connection refused"#,
+            "https://u:p@ss§@db/x",
+            "DATABASE_URL=//u:§@db:5432/app",
+            // A pod's args as a YAML list in a multi-line or escaped message (HIGH).
+            "back-off 5m0s restarting failed container=kube-apiserver args:\n- --oidc-client-secret\n- §",
+            r#"err="x509: expired\nargs:\n- --db-password\n- §" pod="default/app""#,
+            "command:\n- mysql\n- -uroot\n- -p§",
+            // Colour codes around the key, Oracle connect strings (HIGH).
+            "\x1b[36mpassword\x1b[0m=§ connection refused",
+            "jdbc:oracle:thin:scott/§@db:1521/ORCL",
+            "sqlplus scott/§@orcl",
+            // A scheme or a secret word before the value; Key/Value objects; lookalike
+            // separators; the password word in other languages (MEDIUM).
+            "credentials: Basic §",
+            "credentials: key §",
+            "token: secret §",
+            r#"{"Key":"DB_PASSWORD","Value":"§"}"#,
+            r#"{"Name":"/prod/db/password","Value":"§","Type":"SecureString"}"#,
+            "password\u{2236}§",
+            "password\u{FE66}§",
+            "kennwort=§",
+            "contraseña=§",
+            "пароль=§",
+            "密码=§",
+        ] {
+            let text = text.replace('§', "Zq9xW2vK7aa");
+            let out = line(&text);
+            assert!(!out.contains("Zq9xW2vK7aa"), "{text} -> {out}");
+        }
+        // An AWS secret access key with `/` in it (CRITICAL).
+        let out = line("using AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+        assert!(!out.contains("bPxRfiCYEXAMPLEKEY"), "{out}");
+        // What is no user information stays.
+        for text in [
+            "https://registry.npmjs.org:443/@babel/core",
+            "docker://registry:5000/img@sha256:0123abcd",
+            "https://host.example/path/@user",
+        ] {
+            assert_eq!(line(text), text);
         }
     }
 
