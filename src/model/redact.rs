@@ -292,11 +292,13 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
 /// (`docker|podman|buildah|nerdctl|helm login -p X`, `az login -p X`),
 /// `skopeo --src-creds u:X`, `crictl --creds u:X`, `keytool -storepass X`, `sqlcmd -P X`,
 /// `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`, `htpasswd -b file user X`, Oracle's
-/// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`. In each
+/// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`, SQL's `IDENTIFIED BY 'X'`, redis's
+/// `"AUTH" "X"` (MONITOR) and `requirepass X`, keepalived's `auth_pass X`, haproxy's
+/// `stats auth u:X`. In each
 /// alternative, group 1 is kept and group 2 masked.
 static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
-        r"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))(\S+)",
+        r#"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
         r"(\bsshpass\s+-p\s*)(\S+)",
         r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
         r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
@@ -308,6 +310,10 @@ static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
         r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
         r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
         r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
+        r#"("auth"\s+)([^\r\n]+)"#,
+        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
+        r"(\bstats\s+auth\s+[^:\s]+:)(\S+)",
         r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
@@ -1272,6 +1278,12 @@ mod tests {
             "contraseña=§",
             "пароль=§",
             "密码=§",
+            r#"mysql -p"ab §""#,
+            "CREATE USER 'u'@'%' IDENTIFIED BY '§'",
+            r#"1700000000.123 [0 10.0.0.5:5000] "AUTH" "§""#,
+            "CONFIG SET requirepass §",
+            "stats auth admin:§",
+            "auth_pass §",
         ] {
             let text = text.replace('§', "Zq9xW2vK7aa");
             let out = line(&text);
