@@ -564,3 +564,34 @@ fn a_pipe_in_a_bundle_name_stays_in_its_cell() {
     assert!(hostile[0].contains("[fixed](www.evil.example)"), "{hostile:?}");
     assert_eq!(hostile[1], "broken", "{hostile:?}");
 }
+
+/// New-user report: our own commands in a finding's text showed as `\`kubetriage collect\``
+/// (every backtick escaped: text between literal backticks, not code). Rendered, the scrubbed
+/// sosreport's finding names `kubetriage collect` as code, and no text holds a backtick.
+#[test]
+fn our_own_code_spans_in_finding_text_render_as_code() {
+    let md = run(&[
+        "analyze",
+        "-q",
+        "-o",
+        "markdown",
+        "--now",
+        "2026-06-15T11:58:02Z",
+        &format!("{B}/sosreport-scrubbed"),
+    ]);
+    assert!(!md.contains("\\`kubetriage collect\\`"), "{md}");
+    let mut code = Vec::new();
+    let mut text = Vec::new();
+    for ev in Parser::new_ext(&md, options()) {
+        match ev {
+            Event::Code(c) => code.push(c.to_string()),
+            Event::Text(t) => text.push(t.to_string()),
+            _ => {}
+        }
+    }
+    assert!(code.iter().any(|c| c == "kubetriage collect"), "{code:#?}");
+    assert!(
+        !text.iter().any(|t| t.contains("kubetriage collect")),
+        "{text:#?}"
+    );
+}

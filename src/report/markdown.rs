@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
-use crate::report::escape::{md_code, md_code_cell, md_fence, md_text};
+use crate::report::escape::{md_code, md_code_cell, md_fence, md_text, md_text_code, md_text_code_cell};
 
 /// The default size budget in characters: under GitHub's 65,536-character comment limit.
 pub const DEFAULT_BUDGET: usize = 60_000;
@@ -260,7 +260,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             "Gaps in the analysis: what is here was checked, what follows was not.\n"
         )?;
         for r in &a.incomplete_reasons {
-            writeln!(w, "- {}", md_text(&r.line()))?;
+            writeln!(w, "- {}", md_text_code(&r.line()))?;
         }
         writeln!(w)?;
     }
@@ -351,7 +351,12 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             details_open(&format!("{} input problem(s)", a.problems.len()), w)?;
             writeln!(w, "| path | problem |\n|---|---|")?;
             for p in &a.problems {
-                writeln!(w, "| {} | {} |", md_code_cell(&p.path), md_text(&p.error))?;
+                writeln!(
+                    w,
+                    "| {} | {} |",
+                    md_code_cell(&p.path),
+                    md_text_code_cell(&p.error)
+                )?;
             }
             writeln!(w)?;
             details_close(w)?;
@@ -539,7 +544,7 @@ fn finding(a: &Analysis, f: &Finding, trim: bool, w: &mut dyn std::io::Write) ->
         md_text(&f.title)
     )?;
     if !f.message.is_empty() {
-        writeln!(w, "{}\n", md_text(&f.message))?;
+        writeln!(w, "{}\n", md_text_code(&f.message))?;
     }
     let wh: Vec<String> = f.paths.iter().chain(&f.objects).map(|p| md_code(p)).collect();
     if !wh.is_empty() {
