@@ -65,7 +65,7 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
     budget_note(budget, full_chars, &mut note)?;
     let room = budget.saturating_sub(String::from_utf8_lossy(&note).chars().count());
     let mut doc = document(analyses, Mode::Compact { trim: false })?;
-    if doc.chars().count() > room {
+    if doc.chars().count() > room && analyses.iter().any(repeats) {
         doc = document(analyses, Mode::Compact { trim: true })?;
     }
     if doc.chars().count() > room {
@@ -87,6 +87,17 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
     }
     w.write_all(doc.as_bytes())?;
     w.write_all(&note)
+}
+
+/// Whether a trimmed report of `a` would leave something out ([`Mode::trims`]): else
+/// rendering it again is only time lost (a report over budget because of its sheer values).
+fn repeats(a: &Analysis) -> bool {
+    let many = |l: &[String]| l.iter().filter(|l| l.starts_with("# on ")).count() > KEEP_NODES + 1;
+    a.plan
+        .iter()
+        .any(|s| s.targets.len() > KEEP_TARGETS || many(&s.commands) || many(&s.verify) || many(&s.rollback))
+        || a.root_causes()
+            .any(|f| a.symptoms_of(f).nth(KEEP_SYMPTOMS).is_some())
 }
 
 /// `doc` cut to at most `chars` characters at the end of a line that is outside every code
