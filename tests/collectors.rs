@@ -1428,3 +1428,66 @@ fn no_fixture_file_is_an_unreadable_input() {
     }
     assert!(walked >= 10, "{walked} fixtures");
 }
+
+/// Hostile (MEDIUM): `openshift-*` is OpenShift's own only on OpenShift. On a kind cluster a
+/// tenant's namespace `openshift-payments` is a tenant's like any other: its `apiserver`
+/// pod's x509 expiry lines are no control-plane error and renew nothing. OpenShift's real
+/// system namespace keeps speaking for the cluster.
+#[test]
+fn a_tenant_namespace_named_openshift_does_not_speak_for_the_cluster() {
+    let line = "2026-11-21T09:21:00.000000000Z stderr F E1121 09:21:00.000000       1 authentication.go:73] \"Unable to authenticate the request\" err=\"[x509: certificate has expired or is not yet valid: current time 2026-11-21T09:21:00Z is after 2026-11-18T00:00:00Z]\"\n";
+    // The worker's kubelet is refused by the apiserver's expired serving certificate: renew
+    // that one (a client's rejection, not the apiserver's own words).
+    let worker = "Nov 21 09:20:58 kind-worker kubelet[211]: E1121 09:20:58.000000     211 reflector.go:138] Failed to watch *v1.Node: Get \"https://kind-control-plane:6443/api/v1/nodes\": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-11-21T09:20:58Z is after 2026-11-18T00:00:00Z\n";
+    let renewal = |r: &Value| -> String {
+        r["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "kubeadm-certs-renew")
+            .unwrap_or_else(|| panic!("no renewal in {:#}", r["plan"]))["commands"]
+            .to_string()
+    };
+    let tenant = tempfile::tempdir().unwrap();
+    kind_export(tenant.path(), worker);
+    write(
+        tenant.path(),
+        "kind-control-plane/pods/openshift-payments_payments-apiserver-7d9f_1a2b/apiserver/0.log",
+        line,
+    );
+    let (_, r) = analyze(tenant.path());
+    let apiserver = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["evidence"]["component"] == "kube-apiserver")
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        apiserver(&r).is_empty(),
+        "the tenant's pod spoke as kube-apiserver: {r:#}"
+    );
+    let rejected = first(&r, "log-cert-expired");
+    assert_eq!(
+        rejected["evidence"]["component"], "openshift-payments/apiserver",
+        "{rejected:#}"
+    );
+    // The tenant's words do not widen the renewal to every certificate of the control plane.
+    let cmds = renewal(&r);
+    assert!(cmds.contains("kubeadm certs renew apiserver"), "{cmds}");
+    assert!(!cmds.contains("renew all"), "{cmds}");
+
+    // The same line from OpenShift's own apiserver namespace is the control plane's.
+    let system = tempfile::tempdir().unwrap();
+    kind_export(system.path(), worker);
+    write(
+        system.path(),
+        "kind-control-plane/pods/openshift-kube-apiserver_kube-apiserver-m0_1a2b/kube-apiserver/0.log",
+        line,
+    );
+    let (_, r) = analyze(system.path());
+    assert_eq!(apiserver(&r), ["log-cert-expired"], "{r:#}");
+    assert!(renewal(&r).contains("kubeadm certs renew all"), "{}", renewal(&r));
+}

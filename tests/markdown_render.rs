@@ -8,6 +8,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
+mod fixture_copy;
+
+use std::path::Path;
+
 use assert_cmd::Command;
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde_json::Value;
@@ -563,4 +567,100 @@ fn a_pipe_in_a_bundle_name_stays_in_its_cell() {
         .unwrap_or_else(|| panic!("{rows:#?}\n{md}"));
     assert!(hostile[0].contains("[fixed](www.evil.example)"), "{hostile:?}");
     assert_eq!(hostile[1], "broken", "{hostile:?}");
+}
+
+/// New-user report: our own commands in a finding's text showed as `\`kubetriage collect\``
+/// (every backtick escaped: text between literal backticks, not code). Rendered, the scrubbed
+/// sosreport's finding names `kubetriage collect` as code, and no text holds a backtick.
+#[test]
+fn our_own_code_spans_in_finding_text_render_as_code() {
+    let md = run(&[
+        "analyze",
+        "-q",
+        "-o",
+        "markdown",
+        "--now",
+        "2026-06-15T11:58:02Z",
+        &format!("{B}/sosreport-scrubbed"),
+    ]);
+    assert!(!md.contains("\\`kubetriage collect\\`"), "{md}");
+    let mut code = Vec::new();
+    let mut text = Vec::new();
+    for ev in Parser::new_ext(&md, options()) {
+        match ev {
+            Event::Code(c) => code.push(c.to_string()),
+            Event::Text(t) => text.push(t.to_string()),
+            _ => {}
+        }
+    }
+    assert!(code.iter().any(|c| c == "kubetriage collect"), "{code:#?}");
+    assert!(
+        !text.iter().any(|t| t.contains("kubetriage collect")),
+        "{text:#?}"
+    );
+}
+
+/// Hostile (MEDIUM, markdown budget): 500 dumped Nodes that are NotReady give a plan step
+/// that reads each node (500 targets, 500 node blocks of commands). Past the markdown budget
+/// the report keeps the verdict, the root causes and every step of the plan whole; the
+/// repetitive node blocks are trimmed, saying how many were left out and that `-o json` has
+/// them all.
+#[test]
+fn hundreds_of_not_ready_nodes_keep_the_root_causes_and_the_whole_plan_in_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/incident-replay"), &root);
+    let items: Vec<Value> = (0..500)
+        .map(|i| {
+            serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("w{i:04}")},
+                "status": {"conditions": [{"type": "Ready", "status": "False", "reason": "KubeletNotReady",
+                    "message": "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"}]}})
+        })
+        .collect();
+    std::fs::write(
+        root.join("cluster/extra-nodes.json"),
+        serde_json::to_vec(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap(),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+            .args(["analyze", "-q", "-o", format, "--now", "2026-11-21T09:30:00Z"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let md = run("markdown");
+    assert!(md.chars().count() <= 60_000, "{} characters", md.chars().count());
+    // The root causes, each with its text (not only a line).
+    assert!(md.contains("## Root causes"), "{md}");
+    assert!(
+        md.contains("### 🔴 `flannel-subnet-env-missing`"),
+        "the flannel root cause in full: {md}"
+    );
+    // Every step of the plan with its commands: none is cut to its title.
+    assert!(!md.contains("Do not run part of a plan"), "{md}");
+    let plan = json["bundles"][0]["plan"].as_array().unwrap();
+    assert!(plan.len() > 10, "{plan:#?}");
+    for s in plan {
+        let id = s["id"].as_str().unwrap();
+        assert!(md.contains(&format!("`{id}`")), "step {id} missing: {md}");
+        for c in s["commands"].as_array().unwrap().iter().take(2) {
+            let first = c.as_str().unwrap().lines().next().unwrap();
+            assert!(md.contains(first), "step {id}: command `{first}` missing");
+        }
+    }
+    // The reading step names how many nodes it leaves out, and where they all are.
+    assert!(
+        md.contains("# … 494 more node(s) left out to fit the budget (-o json has them all)"),
+        "{md}"
+    );
+    assert!(md.contains("and 490 more (-o json lists them all)"), "{md}");
 }

@@ -527,6 +527,37 @@ fn flannel_step_without_the_configmap_reads_the_values_from_the_cluster() {
     );
 }
 
+/// Hostile (MEDIUM): with flannel's ConfigMap in the bundle but no podCIDR on the Node, only
+/// FLANNEL_SUBNET is a hole (after the `kubectl` read of the podCIDR); the network, the MTU,
+/// IPMASQ and the node stay concrete. Was: every value of the file a `<…>` hole.
+#[test]
+fn flannel_step_leaves_only_the_unknown_value_as_a_hole() {
+    let mut s = snap();
+    flannel_cluster(&mut s, "flannel");
+    s.k8s_nodes.clear();
+    k8s_node(
+        &mut s,
+        json!({"metadata": {"name": "master01", "labels": {"node-role.kubernetes.io/master": ""}},
+               "spec": {"taints": [{"key": "node-role.kubernetes.io/master", "effect": "NoSchedule"}]}}),
+    );
+    let cmds = plan_commands(&s, "write-flannel-subnet-env");
+    let cidr = cmds
+        .iter()
+        .position(|c| c.starts_with("kubectl get node master01 -o jsonpath='{.spec.podCIDR}'"))
+        .unwrap_or_else(|| panic!("no podCIDR read in {cmds:#?}"));
+    let write = cmds
+        .iter()
+        .position(|c| c.contains("FLANNEL_SUBNET="))
+        .unwrap_or_else(|| panic!("no file written in {cmds:#?}"));
+    assert!(cidr < write, "{cmds:#?}");
+    assert_eq!(
+        cmds[write],
+        "# fill in the <…> by hand: sudo mkdir -p /run/flannel && sudo tee /run/flannel/subnet.env >/dev/null <<'EOF'   \
+         # on master01 ↵ FLANNEL_NETWORK=10.2.0.0/16 ↵ FLANNEL_SUBNET=<flannel_subnet> ↵ FLANNEL_MTU=1450 ↵ \
+         FLANNEL_IPMASQ=true ↵ EOF"
+    );
+}
+
 #[test]
 fn flannel_subnet_env_incomplete_names_the_missing_keys() {
     let mut s = snap();

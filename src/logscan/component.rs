@@ -142,10 +142,14 @@ pub fn pod_of(path: &str) -> Option<PodLog<'_>> {
 
 /// Whether pods of namespace `ns` run the cluster's own components: the namespaces
 /// Kubernetes and the distributions create for them (`kube-system`, `kube-flannel`, the CNI
-/// and Rancher ones) and `openshift-*`, which OpenShift forbids users to create. Any other
-/// `kube-…` name is a tenant's choice.
+/// and Rancher ones) and OpenShift's own ([`OPENSHIFT_SYSTEM`]). Any other `kube-…` name is
+/// a tenant's choice, and so is any other `openshift-…` one: OpenShift forbids users that
+/// prefix, but other clusters do not, so a tenant of a kind or kubeadm cluster may call a
+/// namespace `openshift-payments` (hostile: its pod's log then spoke as the control plane).
+/// A fixed list rather than "any `openshift-*` on an OpenShift bundle": the log scanner names
+/// components from a path alone, with no view of the bundle's layout.
 pub fn system_namespace(ns: &str) -> bool {
-    ns.starts_with("openshift-")
+    OPENSHIFT_SYSTEM.contains(&ns)
         || matches!(
             ns,
             "kube-system"
@@ -157,6 +161,61 @@ pub fn system_namespace(ns: &str) -> bool {
                 | "cattle-system"
         )
 }
+
+/// The namespaces OpenShift 4 itself creates for the control plane, its network, nodes and
+/// core operators (`oc get ns` on a fresh cluster), not the ones of optional operators
+/// (`openshift-operators`, `openshift-logging`), where third-party code runs.
+pub const OPENSHIFT_SYSTEM: &[&str] = &[
+    "openshift-apiserver",
+    "openshift-apiserver-operator",
+    "openshift-authentication",
+    "openshift-authentication-operator",
+    "openshift-cloud-controller-manager",
+    "openshift-cloud-controller-manager-operator",
+    "openshift-cloud-credential-operator",
+    "openshift-cluster-machine-approver",
+    "openshift-cluster-node-tuning-operator",
+    "openshift-cluster-storage-operator",
+    "openshift-cluster-version",
+    "openshift-config-operator",
+    "openshift-controller-manager",
+    "openshift-controller-manager-operator",
+    "openshift-dns",
+    "openshift-dns-operator",
+    "openshift-etcd",
+    "openshift-etcd-operator",
+    "openshift-image-registry",
+    "openshift-infra",
+    "openshift-ingress",
+    "openshift-ingress-operator",
+    "openshift-kni-infra",
+    "openshift-kube-apiserver",
+    "openshift-kube-apiserver-operator",
+    "openshift-kube-controller-manager",
+    "openshift-kube-controller-manager-operator",
+    "openshift-kube-proxy",
+    "openshift-kube-scheduler",
+    "openshift-kube-scheduler-operator",
+    "openshift-kube-storage-version-migrator",
+    "openshift-kube-storage-version-migrator-operator",
+    "openshift-machine-api",
+    "openshift-machine-config-operator",
+    "openshift-monitoring",
+    "openshift-multus",
+    "openshift-network-diagnostics",
+    "openshift-network-node-identity",
+    "openshift-network-operator",
+    "openshift-node",
+    "openshift-nutanix-infra",
+    "openshift-oauth-apiserver",
+    "openshift-openstack-infra",
+    "openshift-ovirt-infra",
+    "openshift-ovn-kubernetes",
+    "openshift-sdn",
+    "openshift-service-ca",
+    "openshift-service-ca-operator",
+    "openshift-vsphere-infra",
+];
 
 /// Components a tenant's pod cannot stand for: a container of another namespace named
 /// `kubelet` or a pod named `etcd-backup` is that tenant's, not the cluster's.
@@ -241,6 +300,12 @@ mod tests {
         assert_eq!(
             c("mg/img/namespaces/openshift-etcd/pods/etcd-m0/etcd/etcd/logs/current.log").as_deref(),
             Some("etcd")
+        );
+        // Only OpenShift's own `openshift-…` namespaces: another is a tenant's (any cluster
+        // but OpenShift lets a tenant pick the name).
+        assert_eq!(
+            c("var/log/pods/openshift-payments_payments-apiserver-7d9f_0a1b/apiserver/0.log").as_deref(),
+            Some("openshift-payments/apiserver")
         );
         // Not a cluster component: its own name wherever it runs.
         assert_eq!(

@@ -485,21 +485,41 @@ fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFa
                     }),
             );
         if filled.is_empty() {
-            let mut s = t.clone();
-            for n in &names {
-                s = s.replace(&format!("{{{n}}}"), &format!("<{n}>"));
+            // Only the values the bundle lacks are holes; those it has are filled in.
+            let partial = dedup(members.iter().map(|m| with_holes(&t, &names, &m.vars)));
+            if partial.is_empty() {
+                out.push(with_holes(&t, &names, &BTreeMap::new()));
             }
-            // A `<name>` hole is a redirection to the shell: show it as a comment to adapt.
-            if !s.trim_start().starts_with('#') {
-                s = format!("# fill in the <…> by hand: {s}");
-            }
-            out.push(s.lines().collect::<Vec<_>>().join(" ↵ "));
+            out.extend(partial);
         } else {
             // A whole-command value left empty: the line has no use on this node.
             out.extend(filled.into_iter().filter(|c| !c.trim().is_empty()));
         }
     }
     dedup(out.into_iter())
+}
+
+/// `t` filled with the values in `vars` (validated and quoted as [`shell::fill`] does), each
+/// placeholder without one shown as a `<name>` hole; as a comment on one line to adapt by
+/// hand (a `<name>` hole is a redirection to the shell).
+fn with_holes(t: &str, names: &[String], vars: &BTreeMap<String, String>) -> String {
+    let mut holed = t.to_string();
+    for n in names.iter().filter(|n| !vars.contains_key(*n)) {
+        holed = holed.replace(&format!("{{{n}}}"), &format!("<{n}>"));
+    }
+    let s = match shell::fill(&holed, |n| vars.get(n).cloned()) {
+        shell::Filled::Command(c) => c,
+        // A value that fails its check: the line that says so, as for a whole fill.
+        shell::Filled::Invalid(c) => return c,
+        // Every missing name is a hole already: nothing is left to miss.
+        shell::Filled::Missing(_) => holed,
+    };
+    let s = if s.trim_start().starts_with('#') {
+        s
+    } else {
+        format!("# fill in the <…> by hand: {s}")
+    };
+    s.lines().collect::<Vec<_>>().join(" ↵ ")
 }
 
 /// Placeholder names of a template, in order.

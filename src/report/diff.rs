@@ -268,7 +268,7 @@ fn markdown(d: &Diff, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if !d.after.incomplete_reasons.is_empty() {
         writeln!(w, "## Not checked in AFTER\n")?;
         for r in &d.after.incomplete_reasons {
-            writeln!(w, "- {}", md_text(&r.line()))?;
+            writeln!(w, "- {}", escape::md_text_code(&r.line()))?;
         }
         writeln!(w)?;
     }

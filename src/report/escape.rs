@@ -131,6 +131,36 @@ pub fn md_text(s: &str) -> String {
     out
 }
 
+/// Our text with code spans in it (a finding's message, a gap, an input problem: "collect
+/// again with `kubetriage collect`", "entry name `<name>` points outside the bundle") as
+/// markdown: each span between single backticks is a code span again ([`md_code`] of what
+/// it holds), the rest is [`md_text`]. Was: every backtick escaped, so our own commands
+/// showed as text between literal backticks.
+///
+/// Bundle values sit in such text too, so only a text whose backticks are all single and
+/// pair up is read as spans (else it is [`md_text`] whole); a value's own backticks can then
+/// at most turn text into code, never into markup: what is outside a span is escaped, what
+/// is inside is written by [`md_code`], whose fence nothing inside can close.
+pub fn md_text_code(s: &str) -> String {
+    spans(s, md_code)
+}
+
+/// [`md_text_code`] for a table cell: every `|` escaped, inside a span too ([`md_code_cell`]).
+pub fn md_text_code_cell(s: &str) -> String {
+    spans(s, md_code_cell)
+}
+
+fn spans(s: &str, code: fn(&str) -> String) -> String {
+    let ticks = s.matches('`').count();
+    if ticks == 0 || ticks % 2 == 1 || s.contains("``") {
+        return md_text(s);
+    }
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { md_text(part) })
+        .collect()
+}
+
 /// A fence for a fenced code block holding `body`: three backticks, or more than the longest
 /// run of backticks at the start of any line of `body`.
 pub fn md_fence(body: &str) -> String {
@@ -169,6 +199,23 @@ mod tests {
         assert_eq!(md_code("a``b"), "```a``b```");
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_code("a\nb"), "`a\\nb`");
+    }
+
+    /// Our own code spans stay code; what is outside them is escaped; a value's backticks
+    /// that do not pair leave the whole text escaped.
+    #[test]
+    fn text_with_code_spans_keeps_them() {
+        assert_eq!(
+            md_text_code("collect again with `kubetriage collect` (<b>)"),
+            "collect again with `kubetriage collect` (\\<b\\>)"
+        );
+        assert_eq!(
+            md_text_code("entry `a<img>|b` at <x>"),
+            "entry `a<img>|b` at \\<x\\>"
+        );
+        assert_eq!(md_text_code_cell("entry `a|b`"), "entry `a\\|b`");
+        assert_eq!(md_text_code("odd ` <b>"), "odd \\` \\<b\\>");
+        assert_eq!(md_text_code("run ``x`` <b>"), "run \\`\\`x\\`\\` \\<b\\>");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::report::Analysis;
-use crate::report::escape::{md_code, md_code_cell, md_fence, md_text};
+use crate::report::escape::{md_code, md_code_cell, md_fence, md_text, md_text_code, md_text_code_cell};
 
 /// The default size budget in characters: under GitHub's 65,536-character comment limit.
 pub const DEFAULT_BUDGET: usize = 60_000;
@@ -15,20 +15,44 @@ pub const DEFAULT_BUDGET: usize = 60_000;
 enum Mode {
     /// Everything.
     Full,
-    /// Verdict, gaps, root causes and plan; the rest is named, not written.
-    Compact,
-    /// Verdict, gaps, one line per root cause and the plan, cut at a step boundary after
-    /// `plan_chars` characters of steps (0: whole). The last resort of a hard budget.
+    /// Verdict, gaps, root causes and plan; the rest is named, not written. With `trim`, what
+    /// repeats is cut to its first few (see [`Mode::trims`]).
+    Compact {
+        /// Cut what repeats: a root cause's symptoms, a step's targets and node blocks.
+        trim: bool,
+    },
+    /// Verdict, gaps, one line per root cause and the plan (trimmed like `Compact`), cut at
+    /// a step boundary after `plan_chars` characters of steps (0: whole). The last resort
+    /// of a hard budget.
     Brief {
         /// Characters of plan steps written before the rest is named, not written.
         plan_chars: usize,
     },
 }
 
+impl Mode {
+    /// Whether what repeats is cut to its first few: a root cause's symptoms past
+    /// [`KEEP_SYMPTOMS`], a step's targets past [`KEEP_TARGETS`] and its node-by-node blocks
+    /// past [`KEEP_NODES`] (and the last), each with a line saying how many were left out
+    /// and that `-o json` has them all.
+    fn trims(self) -> bool {
+        matches!(self, Mode::Compact { trim: true } | Mode::Brief { .. })
+    }
+}
+
+/// Symptoms listed under a root cause in a trimmed report.
+const KEEP_SYMPTOMS: usize = 10;
+/// Targets listed for a plan step in a trimmed report.
+const KEEP_TARGETS: usize = 10;
+/// Node blocks written first for a plan step in a trimmed report (the last one follows).
+const KEEP_NODES: usize = 5;
+
 /// Writes the markdown report of every analysis (a fleet summary first when there are
 /// several), within `budget` characters when it can (0: no budget).
 ///
-/// The budget is hard: past it the root causes shrink to a line each, then the plan is cut
+/// The budget is hard: past it what repeats is trimmed first (a root cause's symptoms, a
+/// plan step's targets and node-by-node blocks: hundreds of NotReady nodes must not push
+/// the plan out), then the root causes shrink to a line each, then the plan is cut
 /// at a step boundary (saying which steps are left out: never run a partial plan), then, as
 /// a last resort, the document is cut at a line outside any code block.
 pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -40,7 +64,10 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
     let mut note = Vec::new();
     budget_note(budget, full_chars, &mut note)?;
     let room = budget.saturating_sub(String::from_utf8_lossy(&note).chars().count());
-    let mut doc = document(analyses, Mode::Compact)?;
+    let mut doc = document(analyses, Mode::Compact { trim: false })?;
+    if doc.chars().count() > room && analyses.iter().any(repeats) {
+        doc = document(analyses, Mode::Compact { trim: true })?;
+    }
     if doc.chars().count() > room {
         doc = document(analyses, Mode::Brief { plan_chars: 0 })?;
     }
@@ -60,6 +87,17 @@ pub fn render_all(analyses: &[Analysis], budget: usize, w: &mut dyn std::io::Wri
     }
     w.write_all(doc.as_bytes())?;
     w.write_all(&note)
+}
+
+/// Whether a trimmed report of `a` would leave something out ([`Mode::trims`]): else
+/// rendering it again is only time lost (a report over budget because of its sheer values).
+fn repeats(a: &Analysis) -> bool {
+    let many = |l: &[String]| l.iter().filter(|l| l.starts_with("# on ")).count() > KEEP_NODES + 1;
+    a.plan
+        .iter()
+        .any(|s| s.targets.len() > KEEP_TARGETS || many(&s.commands) || many(&s.verify) || many(&s.rollback))
+        || a.root_causes()
+            .any(|f| a.symptoms_of(f).nth(KEEP_SYMPTOMS).is_some())
 }
 
 /// `doc` cut to at most `chars` characters at the end of a line that is outside every code
@@ -109,10 +147,18 @@ pub fn cut_at_line_from(doc: &mut impl std::io::BufRead, chars: usize) -> std::i
 }
 
 /// One bundle's part of a report: everything, or (`compact`) the verdict, gaps, root causes
-/// and plan, naming what it leaves out. `audit` writes both as bundles finish and picks one
+/// and plan with what repeats trimmed, naming what it leaves out. `audit` writes both as bundles finish and picks one
 /// at the end, so its memory stays flat under a budget.
 pub fn render_part(a: &Analysis, compact: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    bundle(a, if compact { Mode::Compact } else { Mode::Full }, w)
+    bundle(
+        a,
+        if compact {
+            Mode::Compact { trim: true }
+        } else {
+            Mode::Full
+        },
+        w,
+    )
 }
 
 /// The note that closes a report cut to fit `budget` characters (the whole one had
@@ -225,7 +271,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             "Gaps in the analysis: what is here was checked, what follows was not.\n"
         )?;
         for r in &a.incomplete_reasons {
-            writeln!(w, "- {}", md_text(&r.line()))?;
+            writeln!(w, "- {}", md_text_code(&r.line()))?;
         }
         writeln!(w)?;
     }
@@ -245,7 +291,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             writeln!(w)?;
         } else {
             for f in roots {
-                finding(a, f, w)?;
+                finding(a, f, mode.trims(), w)?;
             }
         }
     }
@@ -261,7 +307,7 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             )?;
             details_open(&format!("{} open question(s)", open.len()), w)?;
             for f in open {
-                finding(a, f, w)?;
+                finding(a, f, false, w)?;
             }
             details_close(w)?;
         } else {
@@ -269,8 +315,8 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
         }
     }
     match mode {
-        Mode::Brief { plan_chars } if plan_chars > 0 => plan(a, Some(plan_chars), w)?,
-        _ => plan(a, None, w)?,
+        Mode::Brief { plan_chars } if plan_chars > 0 => plan(a, Some(plan_chars), mode.trims(), w)?,
+        _ => plan(a, None, mode.trims(), w)?,
     }
     if let Mode::Brief { .. } = mode {
         left_out.push("each root cause's text, places and symptoms (`kubetriage explain <id>`)".to_string());
@@ -316,7 +362,12 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             details_open(&format!("{} input problem(s)", a.problems.len()), w)?;
             writeln!(w, "| path | problem |\n|---|---|")?;
             for p in &a.problems {
-                writeln!(w, "| {} | {} |", md_code_cell(&p.path), md_text(&p.error))?;
+                writeln!(
+                    w,
+                    "| {} | {} |",
+                    md_code_cell(&p.path),
+                    md_text_code_cell(&p.error)
+                )?;
             }
             writeln!(w)?;
             details_close(w)?;
@@ -335,8 +386,8 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
 /// `10. `), so that renderers keep the list whole.
 /// With `limit`, steps are written whole while their text stays within `limit` characters;
 /// the later ones keep only their title (the order stays visible), under a warning not to
-/// run a partial plan.
-fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// run a partial plan. With `trim`, each step's repetitive parts are trimmed ([`Mode::trims`]).
+fn plan(a: &Analysis, limit: Option<usize>, trim: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     if a.plan.is_empty() {
         return Ok(());
     }
@@ -344,7 +395,7 @@ fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::
     let mut texts = Vec::with_capacity(a.plan.len());
     for s in &a.plan {
         let mut text = Vec::new();
-        step(s, &mut text)?;
+        step(s, trim, &mut text)?;
         texts.push(text);
     }
     let mut written = 0;
@@ -385,8 +436,9 @@ fn plan(a: &Analysis, limit: Option<usize>, w: &mut dyn std::io::Write) -> std::
     Ok(())
 }
 
-/// One plan step as an item of the plan's ordered list.
-fn step(s: &crate::plan::PlanStep, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// One plan step as an item of the plan's ordered list; with `trim`, its targets and its
+/// node-by-node blocks cut to their first few, saying how many were left out.
+fn step(s: &crate::plan::PlanStep, trim: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     {
         let marker = format!("{}. ", s.order);
         let ind = " ".repeat(marker.len());
@@ -399,35 +451,66 @@ fn step(s: &crate::plan::PlanStep, w: &mut dyn std::io::Write) -> std::io::Resul
             md_code(&s.id)
         )?;
         if !s.targets.is_empty() {
-            writeln!(
-                w,
-                "\n{ind}Targets: {}",
-                s.targets
-                    .iter()
-                    .map(|t| md_code(t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )?;
+            let keep = if trim { KEEP_TARGETS } else { usize::MAX };
+            let mut shown: Vec<String> = s.targets.iter().take(keep).map(|t| md_code(t)).collect();
+            if s.targets.len() > keep {
+                shown.push(format!(
+                    "and {} more (-o json lists them all)",
+                    s.targets.len() - keep
+                ));
+            }
+            writeln!(w, "\n{ind}Targets: {}", shown.join(", "))?;
         }
         if let Some(c) = &s.caveat {
             // Catalogue text: its code spans stay; `<`, `&` and `\\` are escaped.
             writeln!(w, "\n{ind}Caveat: {}", indented(&prose(c), &ind))?;
         }
+        let lines = |l: &[String]| if trim { node_blocks_trimmed(l) } else { l.to_vec() };
         if !s.commands.is_empty() {
             writeln!(w)?;
-            code_block(&s.commands, &ind, w)?;
+            code_block(&lines(&s.commands), &ind, w)?;
         }
         if !s.verify.is_empty() {
             writeln!(w, "\n{ind}Verify:\n")?;
-            code_block(&s.verify, &ind, w)?;
+            code_block(&lines(&s.verify), &ind, w)?;
         }
         if !s.rollback.is_empty() {
             writeln!(w, "\n{ind}Rollback (only if the step went wrong):\n")?;
-            code_block(&s.rollback, &ind, w)?;
+            code_block(&lines(&s.rollback), &ind, w)?;
         }
         writeln!(w)?;
     }
     Ok(())
+}
+
+/// A step's commands (or checks) node by node, with the blocks of all but the first
+/// [`KEEP_NODES`] nodes and the last one replaced by a comment counting them. Node blocks
+/// are the lines after each `# on NAME (i/N)` header the plan writes; unless the headers run
+/// 1..=N in order (node names are bundle data) nothing is trimmed.
+fn node_blocks_trimmed(lines: &[String]) -> Vec<String> {
+    let heads: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("# on ") && !l.contains('\n') && l.ends_with(')'))
+        .map(|(i, _)| i)
+        .collect();
+    let total = heads.len();
+    let numbered = heads.iter().enumerate().all(|(k, &i)| {
+        lines[i]
+            .rsplit_once(" (")
+            .is_some_and(|(_, n)| n == format!("{}/{total})", k + 1))
+    });
+    if total <= KEEP_NODES + 1 || !numbered {
+        return lines.to_vec();
+    }
+    let (cut, resume) = (heads[KEEP_NODES], heads[total - 1]);
+    let mut out = lines[..cut].to_vec();
+    out.push(format!(
+        "# … {} more node(s) left out to fit the budget (-o json has them all): the same commands on each",
+        total - KEEP_NODES - 1
+    ));
+    out.extend_from_slice(&lines[resume..]);
+    out
 }
 
 /// Writes the fleet summary table (several bundles).
@@ -462,7 +545,8 @@ pub fn render_failed(source: &str, error: &str, w: &mut dyn std::io::Write) -> s
     writeln!(w, "**Verdict:** analysis failed: {}\n", md_text(error))
 }
 
-fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// One finding with its symptoms (with `trim`, the first [`KEEP_SYMPTOMS`] and a count).
+fn finding(a: &Analysis, f: &Finding, trim: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     writeln!(
         w,
         "### {} `{}` {}\n",
@@ -471,7 +555,7 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
         md_text(&f.title)
     )?;
     if !f.message.is_empty() {
-        writeln!(w, "{}\n", md_text(&f.message))?;
+        writeln!(w, "{}\n", md_text_code(&f.message))?;
     }
     let wh: Vec<String> = f.paths.iter().chain(&f.objects).map(|p| md_code(p)).collect();
     if !wh.is_empty() {
@@ -483,7 +567,9 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
         writeln!(w, "- Where: {}{on}", wh.join(", "))?;
     }
     writeln!(w, "- Finding id: `{}`", f.id)?;
-    for s in a.symptoms_of(f) {
+    let symptoms: Vec<&Finding> = a.symptoms_of(f).collect();
+    let keep = if trim { KEEP_SYMPTOMS } else { usize::MAX };
+    for s in symptoms.iter().take(keep) {
         let count = s
             .evidence
             .get("count")
@@ -499,6 +585,13 @@ fn finding(a: &Analysis, f: &Finding, w: &mut dyn std::io::Write) -> std::io::Re
             s.rule,
             md_text(&s.title),
             md_text(&origin(s))
+        )?;
+    }
+    if symptoms.len() > keep {
+        writeln!(
+            w,
+            "- … {} more symptom(s) left out to fit the budget (-o json has them all)",
+            symptoms.len() - keep
         )?;
     }
     if f.symptom && f.explained_by.is_empty() {
