@@ -168,11 +168,19 @@ fn userinfo(scheme: &str, rest: &str) -> String {
 static USER_FLAG: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?:^|\s)(-u|--user(?:=|\s)|--proxy-user(?:=|\s))(=|\s*)(["']?)([^\s"']+)"#));
 /// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several),
-/// or `Key`/`Value` and a parameter store's `Name: /prod/db/password`.
+/// or `Key`/`Value` and a parameter store's `Name: /prod/db/password`; escaped line breaks,
+/// an empty `valueFrom` between them, and a block scalar's `|` are passed over.
 static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)({Q}?(?:name|key){Q}?\s*[:=]\s*{Q}?[A-Za-z0-9_./\-]*{SECRET_NAME}{Q}?[\s,]*(?:-\s*)?{Q}?value{Q}?\s*[:=]\s*){}"#,
+        r#"(?i)({Q}?(?:name|key){Q}?\s*[:=]\s*{Q}?[A-Za-z0-9_./\-]*{SECRET_NAME}{Q}?(?:[\s,]|\\+[nrt])*(?:-\s*)?(?:{Q}?valueFrom{Q}?\s*[:=]\s*(?:null|~|\{{\}})(?:[\s,]|\\+[nrt])*)?{Q}?value{Q}?\s*[:=]\s*(?:[|>][+-]?(?:\s|\\+[nrt])+)?){}"#,
         value_groups(r"\\.")
+    ))
+});
+/// A secret flag whose value is quoted and may hold blanks (`--password "a b"`): the whole
+/// quoted value.
+static FLAG_QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r#"(?i)(--{SECRET_NAME}(?:=|\s+)(["']))([^"'\r\n]*)(["'])"#
     ))
 });
 /// `--token value`, `--db-password=value`: a flag whose name ends in a secret word. A spaced
@@ -366,6 +374,10 @@ static MASKED_KEY: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
+/// An Entra ID (Azure AD) client secret: about 40 characters of `[A-Za-z0-9_.~-]` with a
+/// `~` a few characters in (`Xyz8Q~AbCd…`), which the base64 runs below do not take whole.
+static AZURE_SECRET: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?:^|[^A-Za-z0-9_.~\-])([A-Za-z0-9_.\-]{2,6}~[A-Za-z0-9_.~\-]{28,})"));
 /// Candidates for the high-entropy rule: runs of base64, base64url or hex characters.
 static RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/=_\-]{32,}"));
 
@@ -546,6 +558,34 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
         let visible: String = text.chars().filter(|c| !invisible(*c)).collect();
         return Cow::Owned(plain(&visible).into_owned());
     }
+    // A key spelt with Cyrillic or Greek look-alikes among Latin letters (`раssword=`, with
+    // Cyrillic р and а) is read in Latin; a word wholly in another script stays as written.
+    if text.chars().any(|c| latin_lookalike(c).is_some()) {
+        let mut out = String::with_capacity(text.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            let latin = word.chars().any(|c| c.is_ascii_alphabetic());
+            let mixed = latin && word.chars().any(|c| latin_lookalike(c).is_some());
+            if mixed {
+                out.extend(word.chars().map(|c| latin_lookalike(c).unwrap_or(c)));
+            } else {
+                out.push_str(word);
+            }
+            word.clear();
+        };
+        for c in text.chars() {
+            if c.is_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        if out != text {
+            return Cow::Owned(plain(&out).into_owned());
+        }
+    }
     let fullwidth = |c: char| ('\u{FF01}'..='\u{FF5E}').contains(&c);
     // Characters that read as `:` or `=` (`∶ ꞉ ː ﹕ ﹦ ⁼ ≔`), written plainly after a secret
     // name like the full-width ones.
@@ -639,6 +679,43 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// The Latin letter a Cyrillic or Greek letter is drawn like (`а` U+0430 → `a`).
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'α' => 'a',
+        'е' | 'ε' => 'e',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' | 'ϲ' => 'c',
+        'х' | 'χ' => 'x',
+        'у' | 'γ' => 'y',
+        'ѕ' => 's',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'ԁ' => 'd',
+        'ԝ' | 'ω' => 'w',
+        'к' | 'κ' => 'k',
+        'ν' => 'v',
+        'τ' | 'т' => 't',
+        'υ' => 'u',
+        'һ' => 'h',
+        'ո' => 'n',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'Е' | 'Ε' => 'E',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Н' | 'Η' => 'H',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'С' => 'C',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'Ѕ' => 'S',
+        _ => return None,
+    })
 }
 
 /// A secret-like key followed by a separator.
@@ -908,9 +985,17 @@ fn high_entropy(run: &str) -> bool {
     {
         return true;
     }
-    // Paths and kebab-case names: several separators, each piece short.
+    // Paths and kebab-case names: several separators, each piece short, and none of them a
+    // random mix (`q8Zf3LmT0wXn5RbY2cVk-H7dJ…`, a base64url token, is one).
     let pieces = core.split(['/', '-', '_']).count();
-    if pieces > 1 && core.split(['/', '-', '_']).all(|p| p.len() < 24) {
+    let random = |p: &str| {
+        p.len() >= 12
+            && p.bytes().any(|b| b.is_ascii_uppercase())
+            && p.bytes().any(|b| b.is_ascii_lowercase())
+            && p.bytes().filter(u8::is_ascii_digit).count() >= 2
+            && entropy(p) >= 3.3
+    };
+    if pieces > 1 && core.split(['/', '-', '_']).all(|p| p.len() < 24 && !random(p)) {
         return false;
     }
     let upper = core.bytes().any(|b| b.is_ascii_uppercase());
@@ -977,6 +1062,13 @@ pub fn line(text: &str) -> String {
             c[0].to_string()
         } else {
             format!("{}{}{MASK}", &c[1], text(2))
+        }
+    });
+    apply(&FLAG_QUOTED, &|c| {
+        if c[2] != c[4] || harmless_value(&c[3]) || !c[3].contains(' ') {
+            c[0].to_string()
+        } else {
+            format!("{}{MASK}{}", &c[1], &c[4])
         }
     });
     apply(&FLAG, &|c| {
@@ -1105,6 +1197,17 @@ pub fn line(text: &str) -> String {
     });
     apply(&VAULT_TOKEN, &|_| MASK.to_string());
     apply(&AWS_KEY_ID, &|c| partial(&c[0]));
+    apply(&AZURE_SECRET, &|c| {
+        let v = &c[1];
+        let mixed = v.bytes().any(|b| b.is_ascii_uppercase())
+            && v.bytes().any(|b| b.is_ascii_lowercase())
+            && v.bytes().any(|b| b.is_ascii_digit());
+        if mixed && entropy(v) >= 3.5 {
+            format!("{}{MASK}", &c[0][..c[0].len() - v.len()])
+        } else {
+            c[0].to_string()
+        }
+    });
     // A masked value may be the key of the next one: again until nothing changes.
     for _ in 0..4 {
         let next = masked_keys(&s);
@@ -1172,6 +1275,7 @@ pub fn warm() {
     LazyLock::force(&USERINFO);
     LazyLock::force(&USER_FLAG);
     LazyLock::force(&ENV_PAIR);
+    LazyLock::force(&FLAG_QUOTED);
     LazyLock::force(&FLAG);
     LazyLock::force(&BLOCK_SCALAR);
     LazyLock::force(&QUOTED_LINES);
@@ -1195,6 +1299,7 @@ pub fn warm() {
     LazyLock::force(&ENCODED);
     LazyLock::force(&KV_QUOTED);
     LazyLock::force(&AWS_KEY_ID);
+    LazyLock::force(&AZURE_SECRET);
     LazyLock::force(&RUN);
     LazyLock::force(&SECRET_PAIR);
     LazyLock::force(&PARSE_VALUE);
@@ -1284,10 +1389,24 @@ mod tests {
             "CONFIG SET requirepass §",
             "stats auth admin:§",
             "auth_pass §",
+            r#"err="x509: expired\n- name: DB_PASSWORD\n  valueFrom: null\n  value: §""#,
+            r#"{"name":"DB_PASSWORD","valueFrom":null,"value":"§"}"#,
+            r#"err="x509\n- name: API_TOKEN\n  value: |\n    §""#,
+            r#"mysql --password "ab §""#,
+            "раssword=§",
+            "ρassword=§",
         ] {
             let text = text.replace('§', "Zq9xW2vK7aa");
             let out = line(&text);
             assert!(!out.contains("Zq9xW2vK7aa"), "{text} -> {out}");
+        }
+        // Bare secrets: an Entra ID client secret, a base64url token (MEDIUM).
+        for secret in [
+            "Xyz8Q~AbCd.EfGhIjKlMnOp_QrStUvWxYz0123",
+            "q8Zf3LmT0wXn5RbY2cVk-H7dJ9sPa4GeU1oNiQ6tBzE",
+        ] {
+            let out = line(&format!("using {secret} rejected"));
+            assert!(!out.contains(&secret[8..20]), "{out}");
         }
         // An AWS secret access key with `/` in it (CRITICAL).
         let out = line("using AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
