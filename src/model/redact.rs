@@ -16,6 +16,14 @@ use super::Fingerprint;
 /// What a masked value is replaced with.
 pub const MASK: &str = "[redacted]";
 
+/// A mask that may stand where a key was (a flag's, a key's or a scheme's value that was
+/// itself a key: `--token password": "X`): [`masked_keys`] masks the value after it too.
+/// Only the rules that take such values make it; the marker is gone when [`line`] returns,
+/// so a second pass (and a mask of an ID, a JWT, a run) never masks what follows.
+const KEY_MASK: &str = "[redacted]\u{E000}";
+/// The marker [`KEY_MASK`] carries.
+const MARK: char = '\u{E000}';
+
 /// Bundle-derived text that went through the redactor: the only way to make one is
 /// [`Shown::redacted`] (or [`Shown::default`], empty). Findings hold their message as one,
 /// so text that skipped the redactor cannot become a message.
@@ -78,7 +86,7 @@ pub fn partial(value: &str) -> String {
 /// A password word may carry any suffix (`DB_PASSWORD_FILE`, `passcode`), `secret` one that
 /// names a form of it (`SECRET_KEY_BASE`, `client_secret_id`) but not a reference
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
-const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw|kennwort|contrase[ñn]a|senha|wachtwoord|mot_?de_?passe|parola|has[łl]o|salasana|jelsz[óo]|l[öo]senord|passord|adgangskode|пароль|密码|密碼|パスワード|비밀번호)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature)(?:[_.\-]?(?:value|data|string|b64|base64))?";
+const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw|kennwort|contrase[ñn]a|senha|wachtwoord|mot_?de_?passe|parola|has[łl]o|salasana|jelsz[óo]|l[öo]senord|passord|adgangskode|пароль|密码|密碼|パスワード|비밀번호)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature|jwt|hmac|otp)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
 static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
@@ -131,9 +139,9 @@ static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?i)((?:proxy-)?authorization{Q}?\s*[:=]\s*{Q}?)[^\r\n]*"#
     ))
 });
-/// `Bearer x`, `Basic x`, `token x` in free text.
+/// `Bearer x`, `Basic x`, `token x` (also `token "x"`) in free text.
 static SCHEME: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b(bearer|basic|token|digest|negotiate)(\s+)[A-Za-z0-9\-_.=+/~:]{6,}"));
+    LazyLock::new(|| re(r#"(?i)\b(bearer|basic|token|digest|negotiate)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#));
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
@@ -159,7 +167,7 @@ fn userinfo(scheme: &str, rest: &str) -> String {
         !info.is_empty()
     };
     if credentials {
-        format!("{scheme}{MASK}{}", &rest[at..])
+        format!("{scheme}{KEY_MASK}{}", &rest[at..])
     } else {
         format!("{scheme}{rest}")
     }
@@ -318,6 +326,7 @@ static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
         r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
         r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
         r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
         r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
         r#"("auth"\s+)([^\r\n]+)"#,
         r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
@@ -388,14 +397,61 @@ fn harmless_key(key: &str) -> bool {
     ["bypass", "compass", "monkey", "hotkey"]
         .iter()
         .any(|w| k.ends_with(w))
+        || error_code(key.trim_matches(|c| c == '"' || c == '\'' || c == '\\'))
 }
 
 /// A value that is a placeholder, a reference or our own mask, not a secret.
 fn harmless_value(v: &str) -> bool {
-    let t = v.trim();
+    let unmarked;
+    let t = if v.contains(MARK) {
+        unmarked = v.replace(MARK, "");
+        unmarked.trim()
+    } else {
+        v.trim()
+    };
     // A mask only when it is the whole value: `[redacted] password=X` is a value that goes on.
     let mask = t.starts_with("[redacted") && t.find(']') == Some(t.len() - 1);
-    t.is_empty() || t == MASK || mask || t == "<redacted>" || t == "***" || file_path(t)
+    t.is_empty()
+        || t == MASK
+        || mask
+        || t == "<redacted>"
+        || t == "***"
+        || file_path(t)
+        || error_code(t)
+        || etcd_key(t)
+}
+
+/// A cloud API's error code (`credentials: InvalidClientTokenId: …`): what went wrong, never
+/// the credential.
+fn error_code(v: &str) -> bool {
+    let word = v.split([':', ' ', ',', '.']).next().unwrap_or("");
+    [
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+        "InvalidToken",
+        "MissingAuthenticationToken",
+        "IncompleteSignature",
+        "RequestExpired",
+        "insufficient_scope",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+    ]
+    .contains(&word)
+        && v.len() == word.len()
+}
+
+/// An etcd key (`key:"/registry/pods/default/web-1"` in a slow-request line): the object, not
+/// a secret.
+fn etcd_key(v: &str) -> bool {
+    v.starts_with("/registry/") && !v.contains(char::is_whitespace)
 }
 
 /// An absolute path to a key or certificate file (`key="/var/lib/kubelet/pki/x.pem"`): where
@@ -450,6 +506,7 @@ fn key_value(c: &Captures<'_>) -> String {
         // Unauthorized`) is the sentence going on, not a value.
         // So is a key whose value an earlier pass masked (`key: pw:[redacted]`).
         let masked_key = first
+            .trim_end_matches(MARK)
             .strip_suffix(MASK)
             .is_some_and(|k| secret_name(k.trim_end_matches([':', '='])));
         let label = first.len() > 1
@@ -471,7 +528,7 @@ fn key_value(c: &Captures<'_>) -> String {
         {
             // Unless the phrase masks nothing (`Secret: X--token`): then the first word is
             // the value after all.
-            let phrase = line(val);
+            let phrase = marked(val);
             if phrase != val {
                 return format!("{pre}{q1}{key}{sep}{phrase}");
             }
@@ -486,7 +543,7 @@ fn key_value(c: &Captures<'_>) -> String {
             .starts_with([':', '=']);
         // So is a first word that ends with a separator but is no plain label (`=x":`).
         if sep_next || first.ends_with([':', '=']) {
-            return format!("{pre}{q1}{key}{sep}{MASK}");
+            return format!("{pre}{q1}{key}{sep}{KEY_MASK}");
         }
         // A scheme or a secret word first (`credentials: Basic X`, `token: secret X`): the
         // value is the word after it.
@@ -508,18 +565,27 @@ fn key_value(c: &Captures<'_>) -> String {
         {
             let after = rest.trim_start();
             let next = after.split_whitespace().next().unwrap_or("");
+            // Unless that word is prose (`token: secret not found`): the scheme word was the value.
+            let next_bare = next
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_ascii_lowercase();
+            if PROSE_AFTER.contains(&next_bare.as_str())
+                || ["found", "is", "was", "for"].contains(&next_bare.as_str())
+            {
+                return format!("{pre}{q1}{key}{sep}{KEY_MASK}{}", marked(rest));
+            }
             // Unless that word is a key of its own (`secret: password: X`).
             if next.ends_with([':', '=']) || secret_name(next.trim_matches(|c: char| !c.is_alphanumeric())) {
-                return format!("{pre}{q1}{key}{sep}{MASK} {}", line(after));
+                return format!("{pre}{q1}{key}{sep}{KEY_MASK} {}", marked(after));
             }
             let tail = after.get(next.len()..).unwrap_or("");
-            return format!("{pre}{q1}{key}{sep}{MASK} {MASK}{}", line(tail));
+            return format!("{pre}{q1}{key}{sep}{KEY_MASK} {KEY_MASK}{}", marked(tail));
         }
         // The rest was part of this match: look at it again for secrets of its own, with
         // every rule (`token: x mysql -pX`).
-        return format!("{pre}{q1}{key}{sep}{MASK}{}", line(rest));
+        return format!("{pre}{q1}{key}{sep}{KEY_MASK}{}", marked(rest));
     }
-    format!("{pre}{q1}{key}{sep}{q2}{MASK}")
+    format!("{pre}{q1}{key}{sep}{q2}{KEY_MASK}")
 }
 
 /// Whether a value is a secret-like key and its separator (`password:`, `=pwd=`): what
@@ -721,13 +787,12 @@ fn latin_lookalike(c: char) -> Option<char> {
 /// A secret-like key followed by a separator.
 static SECRET_PAIR: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i){SECRET_NAME}{Q}?\s*[:=]")));
 
-/// `text` with the value after each mask that stood where a key was masked too
-/// ([`MASKED_KEY`]).
+/// `text` with the value after each [`KEY_MASK`] masked too ([`MASKED_KEY`]).
 fn masked_keys(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for (i, _) in text.match_indices(MASK) {
-        let at = i + MASK.len();
+    for (i, _) in text.match_indices(KEY_MASK) {
+        let at = i + KEY_MASK.len();
         if at < last {
             continue;
         }
@@ -741,7 +806,7 @@ fn masked_keys(text: &str) -> String {
         if !harmless_value(value) {
             out.push_str(&text[last..at]);
             out.push_str(lead);
-            out.push_str(MASK);
+            out.push_str(KEY_MASK);
             last = at + c[0].len();
         }
     }
@@ -934,7 +999,7 @@ fn spaced_secret(text: &str) -> String {
                 k => k,
             };
             out.push_str(&text[last..start]);
-            out.push_str(MASK);
+            out.push_str(KEY_MASK);
             out.push_str(&word[word.len() - keep..]);
             last = start + word.len();
             break;
@@ -1017,6 +1082,13 @@ fn decodes_to_pem(s: &str) -> bool {
 /// `"key":"value"`, `--flag value`), env dumps' values next to a secret-like name, and long
 /// high-entropy runs (not `sha256:` fingerprints). AWS access key ids are shortened.
 pub fn line(text: &str) -> String {
+    let s = marked(text);
+    if s.contains(MARK) { s.replace(MARK, "") } else { s }
+}
+
+/// [`line`] with the masks this pass made still marked ([`KEY_MASK`]): what the rules and
+/// their own recursive calls work on.
+fn marked(text: &str) -> String {
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
     let multiline = s.contains('\n');
@@ -1036,12 +1108,12 @@ pub fn line(text: &str) -> String {
             .step_by(2)
             .find_map(|i| c.get(i))
             .map_or("", |m| m.as_str());
-        format!("{lead}{MASK}")
+        format!("{lead}{KEY_MASK}")
     });
     if chpasswd {
-        apply(&CHPASSWD, &|c| format!("{}{MASK}", &c[1]));
+        apply(&CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
     }
-    apply(&AUTH_HEADER, &|c| format!("{}{MASK}", &c[1]));
+    apply(&AUTH_HEADER, &|c| format!("{}{KEY_MASK}", &c[1]));
     apply(&USERINFO, &|c| userinfo(&c[1], &c[2]));
     apply(&USER_FLAG, &|c| {
         let lead = if c[0].starts_with(char::is_whitespace) {
@@ -1051,7 +1123,7 @@ pub fn line(text: &str) -> String {
         };
         // `-u user:pass` (curl): a user name alone (`docker login -u admin`) is no secret.
         if c[4].contains(':') {
-            format!("{lead}{}{}{}{MASK}", &c[1], &c[2], &c[3])
+            format!("{lead}{}{}{}{KEY_MASK}", &c[1], &c[2], &c[3])
         } else {
             c[0].to_string()
         }
@@ -1061,14 +1133,14 @@ pub fn line(text: &str) -> String {
         if harmless_value(if c.get(2).is_some() { text(3) } else { text(4) }) {
             c[0].to_string()
         } else {
-            format!("{}{}{MASK}", &c[1], text(2))
+            format!("{}{}{KEY_MASK}", &c[1], text(2))
         }
     });
     apply(&FLAG_QUOTED, &|c| {
         if c[2] != c[4] || harmless_value(&c[3]) || !c[3].contains(' ') {
             c[0].to_string()
         } else {
-            format!("{}{MASK}{}", &c[1], &c[4])
+            format!("{}{KEY_MASK}{}", &c[1], &c[4])
         }
     });
     apply(&FLAG, &|c| {
@@ -1097,11 +1169,11 @@ pub fn line(text: &str) -> String {
         if value == "[redacted" || (c.get(4).is_some() && key) {
             return c[0].to_string();
         }
-        format!("{}{}{}{MASK}", &c[1], part(2, 4), part(3, 5))
+        format!("{}{}{}{KEY_MASK}", &c[1], part(2, 4), part(3, 5))
     });
     if multiline {
         for r in QUOTED_LINES.iter() {
-            apply(r, &|c| format!("{}{MASK}{}", &c[1], &c[3]));
+            apply(r, &|c| format!("{}{KEY_MASK}{}", &c[1], &c[3]));
         }
         apply(&BLOCK_SCALAR, &|c| {
             let lines: String = c[2]
@@ -1109,7 +1181,7 @@ pub fn line(text: &str) -> String {
                 .map(|l| {
                     let indent = &l[..l.len() - l.trim_start().len()];
                     let end = if l.ends_with('\n') { "\n" } else { "" };
-                    format!("{indent}{MASK}{end}")
+                    format!("{indent}{KEY_MASK}{end}")
                 })
                 .collect();
             format!("{}{lines}", &c[1])
@@ -1117,12 +1189,12 @@ pub fn line(text: &str) -> String {
     }
     apply(&QUOTED_FLAG, &|c| {
         // Keep the opening quote: the value is masked inside it.
-        format!("{}{}{MASK}", &c[1], &c[2][..opening_quote(&c[2])])
+        format!("{}{}{KEY_MASK}", &c[1], &c[2][..opening_quote(&c[2])])
     });
     apply(&QUOTED_REDIS, &|c| {
-        format!("{}{}{MASK}", &c[1], &c[2][..opening_quote(&c[2])])
+        format!("{}{}{KEY_MASK}", &c[1], &c[2][..opening_quote(&c[2])])
     });
-    apply(&QUOTED_USER, &|c| format!("{}{MASK}", &c[1]));
+    apply(&QUOTED_USER, &|c| format!("{}{KEY_MASK}", &c[1]));
     apply(&QUOTED_SHORT_P, &|c| {
         let (lead, value) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
             (Some(l), Some(v), _, _) => {
@@ -1139,17 +1211,17 @@ pub fn line(text: &str) -> String {
         if path_or_port(value) || harmless_value(value) || key {
             c[0].to_string()
         } else {
-            format!("{lead}{MASK}")
+            format!("{lead}{KEY_MASK}")
         }
     });
-    apply(&K3S_TOKEN, &|c| format!("{}{MASK}", &c[1]));
+    apply(&K3S_TOKEN, &|c| format!("{}{KEY_MASK}", &c[1]));
     for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
         apply(r, &|c| {
             if harmless_value(&c[5]) || harmless_key(&c[3]) || !c[5].contains('\\') {
                 // Plain values are left to KEY_VALUE (its harmless-key and prose rules).
                 c[0].to_string()
             } else {
-                format!("{}{}{}{}{q}{MASK}{q}", &c[1], &c[2], &c[3], &c[4])
+                format!("{}{}{}{}{q}{KEY_MASK}{q}", &c[1], &c[2], &c[3], &c[4])
             }
         });
     }
@@ -1160,17 +1232,17 @@ pub fn line(text: &str) -> String {
         if word || harmless_value(value) {
             c[0].to_string()
         } else {
-            format!("{}{}{MASK}", &c[1], &c[2])
+            format!("{}{}{KEY_MASK}", &c[1], &c[2])
         }
     });
-    apply(&KNOWN_TOKEN, &|_| MASK.to_string());
+    apply(&KNOWN_TOKEN, &|_| KEY_MASK.to_string());
     apply(&BOOTSTRAP_TOKEN, &|c| {
         // `master.mycompanycluster.com` is a host name: a token's secret half is random
         // (it has a digit) and ends the word.
         if c.get(3).is_some() || !c[2].bytes().any(|b| b.is_ascii_digit()) {
             c[0].to_string()
         } else {
-            format!("{}.{MASK}", &c[1])
+            format!("{}.{KEY_MASK}", &c[1])
         }
     });
     apply(&BARE_USERINFO, &|c| {
@@ -1178,24 +1250,24 @@ pub fn line(text: &str) -> String {
         if c[3].starts_with("sha256:") || c[3].starts_with("sha512:") {
             c[0].to_string()
         } else {
-            format!("{}{}:{MASK}@{}", &c[1], &c[2], &c[3])
+            format!("{}{}:{KEY_MASK}@{}", &c[1], &c[2], &c[3])
         }
     });
     apply(&XML_SECRET, &|c| {
         if harmless_value(&c[3]) {
             c[0].to_string()
         } else {
-            format!("{}{MASK}{}", &c[1], &c[4])
+            format!("{}{KEY_MASK}{}", &c[1], &c[4])
         }
     });
     apply(&ENV_PAIR_REVERSED, &|c| {
         if harmless_value(&c[2]) {
             c[0].to_string()
         } else {
-            format!("{}{MASK}{}", &c[1], &c[3])
+            format!("{}{KEY_MASK}{}", &c[1], &c[3])
         }
     });
-    apply(&VAULT_TOKEN, &|_| MASK.to_string());
+    apply(&VAULT_TOKEN, &|_| KEY_MASK.to_string());
     apply(&AWS_KEY_ID, &|c| partial(&c[0]));
     apply(&AZURE_SECRET, &|c| {
         let v = &c[1];
@@ -1203,7 +1275,7 @@ pub fn line(text: &str) -> String {
             && v.bytes().any(|b| b.is_ascii_lowercase())
             && v.bytes().any(|b| b.is_ascii_digit());
         if mixed && entropy(v) >= 3.5 {
-            format!("{}{MASK}", &c[0][..c[0].len() - v.len()])
+            format!("{}{KEY_MASK}", &c[0][..c[0].len() - v.len()])
         } else {
             c[0].to_string()
         }
@@ -1231,7 +1303,7 @@ pub fn line(text: &str) -> String {
             let label = after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_alphanumeric());
             if !fingerprint && !label && high_entropy(m.as_str()) {
                 out.push_str(&src[last..m.start()]);
-                out.push_str(MASK);
+                out.push_str(KEY_MASK);
                 last = m.end();
             }
         }
@@ -1395,6 +1467,12 @@ mod tests {
             r#"mysql --password "ab §""#,
             "раssword=§",
             "ρassword=§",
+            "jwt=§",
+            "hmac=§",
+            "otp=§",
+            r#"token "§""#,
+            "openssl enc -aes256 -k §",
+            "openssl pkcs12 -export -passout pass:§",
         ] {
             let text = text.replace('§', "Zq9xW2vK7aa");
             let out = line(&text);
@@ -1411,6 +1489,21 @@ mod tests {
         // An AWS secret access key with `/` in it (CRITICAL).
         let out = line("using AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
         assert!(!out.contains("bPxRfiCYEXAMPLEKEY"), "{out}");
+        // What is no secret stays (newuser round 11: error codes, etcd keys, prose, and a
+        // second pass over a masked sandbox id).
+        for text in [
+            "credentials: ExpiredToken: The security token included in the request is expired",
+            "rejected the configured credentials: InvalidClientTokenId: The security token included in the request is invalid.",
+            r#""request":"key:\"/registry/pods/default/web-1\" ","response":"range_response_count:1 size:512""#,
+            "server message: insufficient_scope: authorization failed",
+            r#"failed to setup network for sandbox \"[redacted]\": plugin type=\"flannel\" failed (add)"#,
+        ] {
+            assert_eq!(line(text), text);
+        }
+        assert_eq!(
+            line("kubelet bootstrap failed: token: secret not found in kube-system"),
+            "kubelet bootstrap failed: token: [redacted] not found in kube-system"
+        );
         // What is no user information stays.
         for text in [
             "https://registry.npmjs.org:443/@babel/core",
