@@ -1070,46 +1070,62 @@ fn node_not_ready_is_an_error_when_false_and_a_warning_when_unknown() {
 
 #[test]
 fn a_ready_node_whose_kubelet_went_silent_long_before_the_dump_is_flagged() {
-    // newuser10: node b was dumped Ready=True with a heartbeat two hours older than node a's
-    // (the same `kubectl get nodes`): its kubelet stopped posting and nothing marked it
-    // Unknown. Against `--now` alone (any time after the dump) nothing is claimed.
+    // newuser10: node b was dumped Ready=True with a heartbeat two hours older than the other
+    // nodes' (the same `kubectl get nodes`): its kubelet stopped posting and nothing marked
+    // it Unknown. newuser11: a lag of 20 minutes (nodeStatusReportFrequency: 30m) is no
+    // claim, nor is one node whose clock runs fast, nor a single node against `--now`.
     let ready = |name: &str, beat: &str| {
         json!({"metadata": {"name": name},
                "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                                           "lastHeartbeatTime": beat, "lastTransitionTime": "2027-12-01T00:00:00Z"}]}})
     };
-    let mut s = snap();
-    k8s_node(&mut s, ready("a", "2027-12-31T10:00:00Z"));
-    k8s_node(&mut s, ready("b", "2027-12-31T08:00:00Z"));
-    k8s_node(&mut s, ready("c", "2027-12-31T09:56:00Z"));
-    let fs = findings(&s);
-    let hits = of_rule(&fs, "node-not-ready");
-    let got: Vec<(Option<&str>, Severity)> = hits.iter().map(|f| (f.node.as_deref(), f.severity)).collect();
-    assert_eq!(got, [(Some("b"), Severity::Warning)]);
+    let stale = |beats: &[(&str, &str)]| -> Vec<(String, Severity, String)> {
+        let mut s = snap();
+        for (name, beat) in beats {
+            k8s_node(&mut s, ready(name, beat));
+        }
+        of_rule(&findings(&s), "node-not-ready")
+            .iter()
+            .map(|f| {
+                (
+                    f.node.clone().unwrap_or_default(),
+                    f.severity,
+                    f.message.to_string(),
+                )
+            })
+            .collect()
+    };
+    let got = stale(&[
+        ("a", "2027-12-31T10:00:00Z"),
+        ("b", "2027-12-31T08:00:00Z"),
+        ("c", "2027-12-31T09:56:00Z"),
+    ]);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!((got[0].0.as_str(), got[0].1), ("b", Severity::Warning));
     for want in [
-        "2h 0m before the dump",
-        "node a's last heartbeat",
+        "1h 56m before the dump",
+        "the median heartbeat of the 3 dumped nodes",
         "kube-controller-manager",
     ] {
-        assert!(hits[0].message.contains(want), "{}", hits[0].message);
+        assert!(got[0].2.contains(want), "{}", got[0].2);
     }
-
-    // One node, judged at a `--now` a day later: no claim.
-    let mut s = snap();
-    k8s_node(&mut s, ready("b", "2027-12-31T08:00:00Z"));
-    assert!(of_rule(&findings(&s), "node-not-ready").is_empty());
-    // One node in a bundle whose collector recorded its time: the heartbeat is measured
-    // against that.
-    s.captured_at.source = CaptureSource::BundleMetadata;
-    s.captured_at.at = datetime!(2027-12-31 09:00 UTC);
-    let fs = findings(&s);
-    let hits = of_rule(&fs, "node-not-ready");
-    assert_eq!(hits.len(), 1);
+    // Two nodes: the other one's heartbeat is the dump's time.
+    let got = stale(&[("a", "2027-12-31T10:00:00Z"), ("b", "2027-12-31T08:00:00Z")]);
     assert!(
-        hits[0].message.contains("the collector's recorded time"),
-        "{}",
-        hits[0].message
+        got.len() == 1 && got[0].2.contains("node a's last heartbeat"),
+        "{got:#?}"
     );
+    // Not stale: 20 minutes behind; one fast clock among three; a single node.
+    assert!(stale(&[("a", "2027-12-31T10:00:00Z"), ("b", "2027-12-31T09:40:00Z")]).is_empty());
+    assert!(
+        stale(&[
+            ("a", "2027-12-31T12:31:00Z"),
+            ("b", "2027-12-31T10:00:00Z"),
+            ("c", "2027-12-31T10:01:00Z")
+        ])
+        .is_empty()
+    );
+    assert!(stale(&[("b", "2027-12-31T08:00:00Z")]).is_empty());
 }
 
 // ---------------------------------------------------------------- cloud credentials

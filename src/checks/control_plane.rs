@@ -717,16 +717,17 @@ impl Check for TaintRemoved {
 pub struct NodeNotReady;
 
 /// How far a `Ready=True` heartbeat may lag the dump before it is stale: the kubelet posts
-/// its status at least every 5 minutes (`nodeStatusReportFrequency`) even when nothing
-/// changed, and the node controller marks a silent node Unknown within a minute.
-const HEARTBEAT_STALE_AFTER: time::Duration = time::Duration::minutes(15);
+/// its status at least every `nodeStatusReportFrequency` (5 minutes by default, set to 30 on
+/// some large clusters) even when nothing changed, and the node controller marks a silent
+/// node Unknown within a minute.
+const HEARTBEAT_STALE_AFTER: time::Duration = time::Duration::hours(1);
 
 /// The Nodes dumped `Ready=True` whose Ready heartbeat lags the dump by more than
-/// [`HEARTBEAT_STALE_AFTER`], with the heartbeat and the instant it is measured against and
-/// where that came from. The dump's instant is the newest heartbeat of any dumped Node (the
-/// same `kubectl get nodes` saw it), or the collector's recorded time; never `--now`, which
-/// may be any time after the dump. Such a node's kubelet is silent and nothing marked it
-/// Unknown: the node lifecycle controller (kube-controller-manager) is not running.
+/// [`HEARTBEAT_STALE_AFTER`], with the heartbeat, the lag and what it is measured against.
+/// The dump's instant is told by the other dumped Nodes' heartbeats (the same `kubectl get
+/// nodes` saw them): their median with three or more, so that one node with a fast clock
+/// does not make the others stale; never a collector's or `--now` time, which may be any
+/// time after the dump.
 fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, (String, String, String)> {
     use time::format_description::well_known::Rfc3339;
     fn beat(n: &NodeRecord) -> Option<(&crate::artifact::k8s::Condition, time::OffsetDateTime)> {
@@ -741,24 +742,24 @@ fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, (String, String, String
                     .map(|t| (c, t))
             })
     }
-    let newest = snap
+    let mut beats: Vec<(time::OffsetDateTime, String)> = snap
         .k8s_nodes
         .iter()
         .filter_map(|n| beat(n).map(|(_, t)| (t, n.node.metadata.name.clone())))
-        .max();
-    let collected = matches!(
-        snap.captured_at.source,
-        crate::snapshot::CaptureSource::BundleMetadata
-    )
-    .then_some(snap.captured_at.at);
-    let reference = match (newest, collected) {
-        (Some((t, name)), Some(c)) if t >= c => Some((t, format!("node {name}'s last heartbeat"))),
-        (_, Some(c)) => Some((c, "the collector's recorded time".to_string())),
-        (Some((t, name)), None) => Some((t, format!("node {name}'s last heartbeat"))),
-        (None, None) => None,
-    };
-    let Some((at, what)) = reference else {
+        .collect();
+    beats.sort();
+    if beats.len() < 2 {
         return BTreeMap::new();
+    }
+    let (at, what) = if beats.len() >= 3 {
+        let (t, _) = &beats[beats.len() / 2];
+        (
+            *t,
+            format!("the median heartbeat of the {} dumped nodes", beats.len()),
+        )
+    } else {
+        let (t, name) = &beats[beats.len() - 1];
+        (*t, format!("node {name}'s last heartbeat"))
     };
     snap.k8s_nodes
         .iter()
@@ -796,10 +797,11 @@ impl Check for NodeNotReady {
                     cx.finding(name.clone())
                         .severity(Severity::Warning)
                         .message(format!(
-                            "node {name} is dumped Ready, but its kubelet last posted status {lag} \
-                             before the dump (lastHeartbeatTime {beat}; against {against}): the \
-                             kubelet is silent and nothing marked the node Unknown, so the node \
-                             lifecycle controller (kube-controller-manager) is not running either",
+                            "node {name} is dumped Ready, but its kubelet last posted node status \
+                             {lag} before the dump (lastHeartbeatTime {beat}; against {against}). \
+                             The node lifecycle controller of kube-controller-manager marks a node \
+                             whose kubelet stops posting Unknown within a minute, and nothing did: \
+                             check the kubelet on {name} and kube-controller-manager",
                             beat = crate::redact::line(beat),
                         ))
                         .node(Some(name))
