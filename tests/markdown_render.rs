@@ -664,3 +664,50 @@ fn hundreds_of_not_ready_nodes_keep_the_root_causes_and_the_whole_plan_in_markdo
     );
     assert!(md.contains("and 490 more (-o json lists them all)"), "{md}");
 }
+
+/// newuser round 11: 400 NotReady nodes that no root cause explains pushed every other open
+/// question out of the markdown budget (an etcd TLS rejection among them). Over budget, the
+/// open questions are one line per rule, so a distinct one stays.
+#[test]
+fn a_distinct_open_question_survives_hundreds_of_one_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+    let items: Vec<Value> = (0..400)
+        .map(|i| {
+            serde_json::json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": format!("worker-{i:03}")},
+                "status": {"conditions": [{"type": "Ready", "status": "Unknown", "reason": "NodeStatusUnknown",
+                    "message": "Kubelet stopped posting node status."}]}})
+        })
+        .collect();
+    std::fs::write(
+        root.join("cluster/extra-nodes.json"),
+        serde_json::to_vec(&serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})).unwrap(),
+    )
+    .unwrap();
+    let pod = root.join("var/log/pods/kube-system_coredns-7d9f_0b1c2d3e/coredns");
+    std::fs::create_dir_all(&pod).unwrap();
+    std::fs::write(
+        pod.join("0.log"),
+        "2026-06-15T11:50:00.000000000Z stderr F [ERROR] plugin/kubernetes: Get \"https://10.96.0.1:443/api/v1/services\": x509: certificate signed by unknown authority\n",
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubetriage"))
+            .args(["analyze", "-q", "-o", format, "--now", "2026-06-15T12:00:00Z"])
+            .arg(&root)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let md = run("markdown");
+    assert!(md.chars().count() <= 60_000, "{} characters", md.chars().count());
+    assert!(md.contains("## Open questions"), "{md}");
+    assert!(md.contains("`log-cert-unknown-authority`"), "{md}");
+    assert!(
+        md.contains(
+            "`node-not-ready` A node is not Ready (400) on worker-000, worker-001, worker-002 and 397 more"
+        ),
+        "{md}"
+    );
+}

@@ -236,6 +236,42 @@ fn code_block(lines: &[String], indent: &str, w: &mut dyn std::io::Write) -> std
     writeln!(w, "{indent}{fence}")
 }
 
+/// Open questions grouped by rule, most severe first: badge, rule, title, how many and the
+/// first few nodes.
+fn open_by_rule(open: &[&Finding], w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    const NODES_SHOWN: usize = 3;
+    let mut groups: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in open {
+        match groups.iter_mut().find(|(r, _)| *r == f.rule.as_str()) {
+            Some((_, v)) => v.push(f),
+            None => groups.push((f.rule.as_str(), vec![f])),
+        }
+    }
+    groups.sort_by_key(|(r, v)| (std::cmp::Reverse(v.iter().map(|f| f.severity).max()), *r));
+    for (rule, v) in groups {
+        let worst = v.iter().map(|f| f.severity).max().unwrap_or(Severity::Info);
+        let mut nodes: Vec<&str> = v.iter().filter_map(|f| f.node.as_deref()).collect();
+        nodes.dedup();
+        let on = match nodes.len() {
+            0 => String::new(),
+            n if n <= NODES_SHOWN => format!(" on {}", md_text(&nodes.join(", "))),
+            n => format!(
+                " on {} and {} more",
+                md_text(&nodes[..NODES_SHOWN].join(", ")),
+                n - NODES_SHOWN
+            ),
+        };
+        writeln!(
+            w,
+            "- {} `{rule}` {} ({}){on}",
+            badge(worst),
+            md_text(&v[0].title),
+            v.len()
+        )?;
+    }
+    writeln!(w)
+}
+
 /// Opens a collapsed section: `<details>` with its summary, then a blank line so that the
 /// markdown inside renders.
 fn details_open(summary: &str, w: &mut dyn std::io::Write) -> std::io::Result<()> {
@@ -311,7 +347,15 @@ fn bundle(a: &Analysis, mode: Mode, w: &mut dyn std::io::Write) -> std::io::Resu
             }
             details_close(w)?;
         } else {
-            left_out.push(format!("{} open question(s)", open.len()));
+            // One line per rule, however many findings: a distinct error (an etcd TLS
+            // rejection) is not lost among hundreds of one kind (NotReady nodes).
+            writeln!(w, "## Open questions\n")?;
+            writeln!(
+                w,
+                "Symptoms that no root cause in the bundle explains, one line per rule (their text and places left out to fit the budget):\n"
+            )?;
+            open_by_rule(&open, w)?;
+            left_out.push(format!("the text of {} open question(s)", open.len()));
         }
     }
     match mode {
