@@ -1255,6 +1255,31 @@ fn a_tls_rejection_only_a_tenant_logs_is_a_warning_that_names_its_namespace() {
     assert_eq!(severity("kube-system").0, "error");
 }
 
+/// newuser round 11: a tenant's pod rejecting the Kubernetes API's certificate (the
+/// `kubernetes` Service at 10.96.0.1:443) rejects the cluster's, not its own peer's.
+#[test]
+fn a_tenant_rejecting_the_kubernetes_api_stays_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("b");
+    fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
+    let pod = root.join("var/log/pods/shop_payments-7d9f_0b1c2d3e/api");
+    std::fs::create_dir_all(&pod).unwrap();
+    std::fs::write(
+        pod.join("0.log"),
+        "2026-06-15T11:50:01.000000000Z stderr F E0615 11:50:01.000000 1 reflector.go:138] Get \"https://10.96.0.1:443/api/v1/pods\": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:50:01Z is after 2026-06-01T00:00:00Z\n",
+    )
+    .unwrap();
+    let (r, _) = analyze_healthy_copy(&root);
+    let f = r["bundles"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "log-cert-expired")
+        .cloned()
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert_eq!(f["severity"], "error", "{f:#}");
+}
+
 /// A tenant's command the kubelet quotes back into its own journal (a container whose command
 /// is the text of the kubelet's own-credential line) does not renew a kubelet whose client
 /// certificate the bundle holds, valid (hostile round 9, case 03); a folder of kubeadm PKI

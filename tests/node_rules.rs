@@ -545,6 +545,13 @@ fn flannel_step_leaves_only_the_unknown_value_as_a_hole() {
         .iter()
         .position(|c| c.starts_with("kubectl get node master01 -o jsonpath='{.spec.podCIDR}'"))
         .unwrap_or_else(|| panic!("no podCIDR read in {cmds:#?}"));
+    // The Node is dumped without one: said so, with what allocates it (newuser round 11).
+    assert!(
+        cmds[cidr].contains("the dumped Node has no spec.podCIDR")
+            && cmds[cidr].contains("--allocate-node-cidrs"),
+        "{}",
+        cmds[cidr]
+    );
     let write = cmds
         .iter()
         .position(|c| c.contains("FLANNEL_SUBNET="))
@@ -552,9 +559,13 @@ fn flannel_step_leaves_only_the_unknown_value_as_a_hole() {
     assert!(cidr < write, "{cmds:#?}");
     assert_eq!(
         cmds[write],
-        "# fill in the <…> by hand: sudo mkdir -p /run/flannel && sudo tee /run/flannel/subnet.env >/dev/null <<'EOF'   \
-         # on master01 ↵ FLANNEL_NETWORK=10.2.0.0/16 ↵ FLANNEL_SUBNET=<flannel_subnet> ↵ FLANNEL_MTU=1450 ↵ \
-         FLANNEL_IPMASQ=true ↵ EOF"
+        "# fill in the <…> by hand, then run these lines without their leading '# ':\n\
+         # sudo mkdir -p /run/flannel && sudo tee /run/flannel/subnet.env >/dev/null <<'EOF'   # on master01\n\
+         # FLANNEL_NETWORK=10.2.0.0/16\n\
+         # FLANNEL_SUBNET=<flannel_subnet>\n\
+         # FLANNEL_MTU=1450\n\
+         # FLANNEL_IPMASQ=true\n\
+         # EOF"
     );
 }
 

@@ -167,7 +167,7 @@ const TLS_ROOTS: &[&str] = &["cert-expired", "ca-mismatch", "san-missing"];
 
 /// For a log rule that corroborates a certificate fault, the namespaces of the hit's pods
 /// when every file it was read from is a pod log of a namespace that is not the cluster's
-/// own (`None` when any is a host log or a system pod's).
+/// own (`None` when any is a host log or a system pod's, or a line names the Kubernetes API).
 fn tenant_only(cx: &Ctx<'_>, h: &crate::logscan::LogHits) -> Option<Vec<String>> {
     use crate::logscan::component::{pod_of, system_namespace};
     if !cx
@@ -177,6 +177,16 @@ fn tenant_only(cx: &Ctx<'_>, h: &crate::logscan::LogHits) -> Option<Vec<String>>
         .any(|r| TLS_ROOTS.contains(&r.as_str()))
         || h.paths.is_empty()
     {
+        return None;
+    }
+    // A workload calling the Kubernetes API (`https://10.96.0.1:443/api/v1/…`,
+    // `kubernetes.default`, :6443) rejects the cluster's own apiserver certificate.
+    let api = |l: &str| {
+        ["/api/", "/apis/", "kubernetes.default", ":6443"]
+            .iter()
+            .any(|w| l.contains(w))
+    };
+    if h.samples.iter().any(|l| api(l)) {
         return None;
     }
     let mut namespaces = std::collections::BTreeSet::new();

@@ -170,8 +170,18 @@ fn expected_file(
     let podcidr_command = if subnet_known {
         String::new()
     } else {
+        // The Node is dumped without one: that is a cause of its own (flanneld waits for a
+        // podCIDR the controller-manager allocates), not a gap of the bundle.
+        let why = match k8s_node {
+            Some(n) if n.node.spec.pod_cidr.trim().is_empty() => {
+                "the dumped Node has no spec.podCIDR: flanneld fails (\"pod cidr not assigned\") until \
+                 kube-controller-manager allocates one (--allocate-node-cidrs=true with --cluster-cidr) or it is set; \
+                 then"
+            }
+            _ => "not in the bundle:",
+        };
         format!(
-            "kubectl get node {} -o jsonpath='{{.spec.podCIDR}}'   # not in the bundle: FLANNEL_SUBNET is its first \
+            "kubectl get node {} -o jsonpath='{{.spec.podCIDR}}'   # {why} FLANNEL_SUBNET is its first \
              address with its prefix (10.244.2.0/24 gives 10.244.2.1/24)",
             shell::operand(node)
         )

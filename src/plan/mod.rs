@@ -500,8 +500,8 @@ fn expand(templates: &[String], members: &[&Member<'_>], facts: &dialect::NodeFa
 }
 
 /// `t` filled with the values in `vars` (validated and quoted as [`shell::fill`] does), each
-/// placeholder without one shown as a `<name>` hole; as a comment on one line to adapt by
-/// hand (a `<name>` hole is a redirection to the shell).
+/// placeholder without one shown as a `<name>` hole; commented out to adapt by hand (a
+/// `<name>` hole is a redirection to the shell), a command of several lines line by line.
 fn with_holes(t: &str, names: &[String], vars: &BTreeMap<String, String>) -> String {
     let mut holed = t.to_string();
     for n in names.iter().filter(|n| !vars.contains_key(*n)) {
@@ -514,12 +514,21 @@ fn with_holes(t: &str, names: &[String], vars: &BTreeMap<String, String>) -> Str
         // Every missing name is a hole already: nothing is left to miss.
         shell::Filled::Missing(_) => holed,
     };
-    let s = if s.trim_start().starts_with('#') {
-        s
-    } else {
-        format!("# fill in the <…> by hand: {s}")
-    };
-    s.lines().collect::<Vec<_>>().join(" ↵ ")
+    if s.trim_start().starts_with('#') {
+        return s.lines().collect::<Vec<_>>().join(" ↵ ");
+    }
+    // A command of several lines (a here-document) keeps its lines, each commented out, so
+    // that it can be pasted once the holes are filled and the `# ` taken off.
+    match s.lines().count() {
+        0 | 1 => format!("# fill in the <…> by hand: {s}"),
+        _ => {
+            let body: Vec<String> = s.lines().map(|l| format!("# {l}")).collect();
+            format!(
+                "# fill in the <…> by hand, then run these lines without their leading '# ':\n{}",
+                body.join("\n")
+            )
+        }
+    }
 }
 
 /// Placeholder names of a template, in order.
