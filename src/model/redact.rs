@@ -111,15 +111,15 @@ const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A
 /// shell word: `'it'"'"'s X'`).
 const QUOTED_VALUE: &str = r#"(?:\\+["'](?:[^\\\r\n]|\\[^"'])+|"(?:[^"\\\r\n]|\\.)+|'[^'\r\n]*'(?:["'][^"'\r\n]*)+|'[^'\r\n]+|`[^`\r\n]+|«[^»\r\n]+|„[^“”\r\n]+|‘[^’\r\n]+|“[^”\r\n]+)"#;
 
-/// A value after a secret-like key, as `(?:(quote)(quoted text)|(unquoted text))`: three
-/// groups. Quoted, it runs to its closing quote; unquoted, to the end of the line or a
+/// A value after a secret-like key, as `(?:(quote)(quoted text(more))|(unquoted
+/// text(more)))`: five groups, `more` being the next values it took with it. Quoted, it runs to its closing quote; unquoted, to the end of the line or a
 /// quote. Either way a value that is itself a key takes the next value with it, that one
 /// being no less secret: a quote then a separator after it (`pw: password": "X`), or
 /// unquoted, a separator then a quote (`pw:password="X`).
 /// `escape` is what a backslash may take with it inside the value.
 fn value_groups(escape: &str) -> String {
     let more = format!(r#"(?:{Q}\s*(?::|=|=>)\s*{Q}?(?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*)*"#);
-    format!(r#"(?:({Q})((?:{escape}|[^"'\\\r\n])*{more})|((?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*{more}))"#)
+    format!(r#"(?:({Q})((?:{escape}|[^"'\\\r\n])*({more}))|((?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*({more})))"#)
 }
 
 fn re(p: &str) -> Regex {
@@ -466,12 +466,23 @@ fn file_path(v: &str) -> bool {
 }
 
 fn key_value(c: &Captures<'_>) -> String {
-    // Groups 5 and 6 are a quoted value's quote and text, group 7 an unquoted value.
+    // Groups 5 to 7 are a quoted value's quote, text and the values it took with it, 8 and 9
+    // an unquoted value's.
     let text = |i: usize| c.get(i).map_or("", |m| m.as_str());
     let (pre, q1, key, sep, q2) = (&c[1], &c[2], &c[3], &c[4], text(5));
-    let val = if c.get(5).is_some() { text(6) } else { text(7) };
+    let (val, more) = if c.get(5).is_some() {
+        (text(6), text(7))
+    } else {
+        (text(8), text(9))
+    };
     if harmless_value(val) {
         return c[0].to_string();
+    }
+    // A harmless value (`key:"/registry/pods/x"`) takes nothing with it: what follows is
+    // looked at again on its own.
+    let base = &val[..val.len() - more.len()];
+    if !more.is_empty() && harmless_value(base) {
+        return format!("{pre}{q1}{key}{sep}{q2}{base}{}", marked(more));
     }
     if harmless_key(key) {
         // The value may name a secret of its own (`hotkey: password=…`): this match took
@@ -514,7 +525,11 @@ fn key_value(c: &Captures<'_>) -> String {
             && first[..first.len() - 1]
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-        if label || masked_key || (first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit())) {
+        if label
+            || error_code(first.trim_end_matches([':', ',', '.']))
+            || masked_key
+            || (first.len() == 3 && first.bytes().all(|b| b.is_ascii_digit()))
+        {
             let rest = KEY_VALUE.replace_all(val, key_value);
             return format!("{pre}{q1}{key}{sep}{rest}");
         }
@@ -1130,7 +1145,7 @@ fn marked(text: &str) -> String {
     });
     apply(&ENV_PAIR, &|c| {
         let text = |i: usize| c.get(i).map_or("", |m| m.as_str());
-        if harmless_value(if c.get(2).is_some() { text(3) } else { text(4) }) {
+        if harmless_value(if c.get(2).is_some() { text(3) } else { text(5) }) {
             c[0].to_string()
         } else {
             format!("{}{}{KEY_MASK}", &c[1], text(2))
@@ -1496,6 +1511,8 @@ mod tests {
             "rejected the configured credentials: InvalidClientTokenId: The security token included in the request is invalid.",
             r#""request":"key:\"/registry/pods/default/web-1\" ","response":"range_response_count:1 size:512""#,
             "server message: insufficient_scope: authorization failed",
+            r#"err="key:\"/registry/pods/default/web-1\": Get \"https://10.0.0.1:6443/api/v1/nodes\": dial tcp 10.0.0.1:6443: connect: connection refused""#,
+            "A cloud API rejected the configured credentials: ExpiredToken The security token included in the request is expired",
             r#"failed to setup network for sandbox \"[redacted]\": plugin type=\"flannel\" failed (add)"#,
         ] {
             assert_eq!(line(text), text);
