@@ -62,7 +62,7 @@ impl Default for Options {
 /// `Err` means the tool could not do its job (unreadable top-level input); anything wrong
 /// *inside* the bundle is a finding or a problem in the returned analysis.
 pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> Result<Analysis, Error> {
-    warm_once();
+    warm();
     let mut stats = engine::Stats::default();
     let snap = ingest::from_source(source, catalog, opts, &mut stats)?;
     let analysis = engine::run(&snap, catalog, opts, stats);
@@ -72,9 +72,11 @@ pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> R
     Ok(analysis)
 }
 
-/// Compiles the redaction patterns on a thread of their own, once per process, while the
-/// first bundle is read: they are needed only once findings and samples are written.
-fn warm_once() {
+/// Starts compiling the redaction patterns on a thread of their own, once per process: they
+/// are needed only once samples and findings are written, so a caller that will read a
+/// bundle calls this first and the compiling overlaps the catalogue's loading and the
+/// bundle's reading. [`analyze`] calls it too; later calls do nothing.
+pub fn warm() {
     static WARM: std::sync::Once = std::sync::Once::new();
     WARM.call_once(|| {
         let _ = std::thread::Builder::new()

@@ -370,6 +370,12 @@ fn args() -> Vec<std::ffi::OsString> {
 
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse_from(args());
+    if matches!(
+        cli.command,
+        Command::Analyze(_) | Command::Audit(_) | Command::Certs(_) | Command::Timeline(_) | Command::Diff(_)
+    ) {
+        kubetriage::warm();
+    }
     match &cli.command {
         Command::Analyze(a) => a.common.set_terminal_style(),
         Command::Audit(a) => a.common.set_terminal_style(),

@@ -102,7 +102,8 @@ const Q: &str = r#"(?:\\*["'`‘’“”«»„])"#;
 
 /// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
 /// empty elements (`""`) and a dump's `argv[4]=` (`argv[4] = `).
-const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
+const ARG_SEP: &str =
+    r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|(?-u:\b)[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
 
 /// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
 /// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
@@ -140,13 +141,14 @@ static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 /// `Bearer x`, `Basic x`, `token x` (also `token "x"`) in free text.
-static SCHEME: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?i)\b(bearer|basic|token|digest|negotiate)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#));
+static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)(?-u:\b)(bearer|basic|token|digest|negotiate)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#)
+});
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
 static USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"(?i)(\b[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
+    LazyLock::new(|| re(r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
 
 /// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
 /// last `@` of `rest` when that is user information, not a path (`registry:443/@scope/pkg`).
@@ -224,7 +226,7 @@ static QUOTED_LINES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
 /// secret (the hash only pins the CA).
 static K3S_TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| re(r#"\b(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
+    LazyLock::new(|| re(r#"(?-u:\b)(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
 /// A secret flag as one quoted element of an argument list and its value as the next:
 /// `["--db-password","X"]`, Python's `['mysqldump', '--password', 'X']`, Go's
 /// `"--client-secret" "X"`, also with escaped quotes.
@@ -237,7 +239,7 @@ static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
 /// next (`["redis-cli","-a","X"]`).
 static QUOTED_REDIS: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r#"(\bredis-cli\b[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
+        r#"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
 /// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
@@ -289,13 +291,13 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 /// GitLab (`glpat-`), Stripe (`sk_live_`), Google API keys (`AIza`).
 static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
+        r"(?-u:\b)(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
     )
 });
 /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
 /// half goes.
 static BOOTSTRAP_TOKEN: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b([a-z0-9]{6})\.([a-z0-9]{16})\b(\.[A-Za-z0-9])?"));
+    LazyLock::new(|| re(r"(?-u:\b)([a-z0-9]{6})\.([a-z0-9]{16})(?-u:\b)(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
 static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     // Any user name, empty or percent-encoded or not ASCII (`:TOKEN@`, `ci%40corp.com:PW@`).
@@ -314,24 +316,24 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
 /// alternative, group 1 is kept and group 2 masked.
 static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     re(&[
-        r#"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
-        r"(\bsshpass\s+-p\s*)(\S+)",
-        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
-        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
-        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
-        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
-        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
-        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
-        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
-        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
-        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
-        r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
-        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
-        r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
+        r#"((?-u:\b)(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?-u:\b)(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
+        r"((?-u:\b)sshpass\s+-p\s*)(\S+)",
+        r"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?\s-a\s+)(\S+)",
+        r"((?-u:\b)(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
+        r"((?-u:\b)(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)(?-u:\b)[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
+        r"((?-u:\b)(?:skopeo|crictl)(?-u:\b)[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
+        r"((?-u:\b)keytool(?-u:\b)[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
+        r"((?-u:\b)sqlcmd(?-u:\b)[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
+        r"((?-u:\b)ldap[a-z]*(?-u:\b)[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
+        r"((?-u:\b)smbclient(?-u:\b)[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
+        r"((?-u:\b)htpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
+        r"((?-u:\b)jdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r"((?-u:\b)openssl(?-u:\b)[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
+        r#"((?-u:\b)identified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
         r#"("auth"\s+)([^\r\n]+)"#,
-        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
-        r"(\bstats\s+auth\s+[^:\s]+:)(\S+)",
-        r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
+        r"((?-u:\b)(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
+        r"((?-u:\b)stats\s+auth\s+[^:\s]+:)(\S+)",
+        r"((?-u:\b)(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
     .map(|p| format!("(?i:{p})"))
@@ -339,7 +341,7 @@ static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     .join("|"))
 });
 /// `echo user:X | chpasswd` (applied to lines that name `chpasswd`).
-static CHPASSWD: LazyLock<Regex> = LazyLock::new(|| re(r#"(\becho\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
+static CHPASSWD: LazyLock<Regex> = LazyLock::new(|| re(r#"((?-u:\b)echo\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
 /// A value in an XML element whose name says it is secret: `<password>X</password>`.
 static XML_SECRET: LazyLock<Regex> =
     LazyLock::new(|| re(&format!(r"(?i)(<({SECRET_NAME})(?:\s[^>]*)?>)([^<]*)(</)")));
@@ -350,7 +352,7 @@ static ENV_PAIR_REVERSED: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 /// Vault tokens (`s.…`, `hvs.…`).
-static VAULT_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"\b(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
+static VAULT_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
 static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -382,7 +384,7 @@ static MASKED_KEY: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?:((?:{Q}\s*(?::|=>|=)\s*{Q}?|[ \t]*=>?\s*{Q}?))((?:\\[^"']|[^"'\\\r\n])*)|({Q})((?:[A-Za-z0-9+/~_\-]|[.,;:!?][^\s"'])(?:\\[^"']|[^"'\\\r\n])*))"#
     ))
 });
-static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
+static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"));
 /// An Entra ID (Azure AD) client secret: about 40 characters of `[A-Za-z0-9_.~-]` with a
 /// `~` a few characters in (`Xyz8Q~AbCd…`), which the base64 runs below do not take whole.
 static AZURE_SECRET: LazyLock<Regex> =
@@ -1097,8 +1099,50 @@ fn decodes_to_pem(s: &str) -> bool {
 /// `"key":"value"`, `--flag value`), env dumps' values next to a secret-like name, and long
 /// high-entropy runs (not `sha256:` fingerprints). AWS access key ids are shortened.
 pub fn line(text: &str) -> String {
+    if let Some(done) = memo::get(text) {
+        return done;
+    }
     let s = marked(text);
-    if s.contains(MARK) { s.replace(MARK, "") } else { s }
+    let s = if s.contains(MARK) { s.replace(MARK, "") } else { s };
+    memo::put(text, &s);
+    s
+}
+
+/// Texts already redacted in this process. A bundle's log line is redacted for the scan's
+/// sample, again for the finding that quotes it and the evidence that cites it, and once
+/// more by the plan: redaction is a pure function of the text, so each distinct text is
+/// done once. Bounded: texts of at most [`memo::MAX_TEXT`] bytes, at most
+/// [`memo::MAX_ENTRIES`] of them (a bundle of distinct lines only stops filling it).
+mod memo {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex, PoisonError};
+
+    /// The longest text kept.
+    pub const MAX_TEXT: usize = 4096;
+    /// How many texts are kept at most.
+    pub const MAX_ENTRIES: usize = 8192;
+
+    static MEMO: LazyLock<Mutex<HashMap<Box<str>, Box<str>>>> = LazyLock::new(Mutex::default);
+
+    /// The redacted form of `text`, when it was redacted before.
+    pub fn get(text: &str) -> Option<String> {
+        if text.len() > MAX_TEXT {
+            return None;
+        }
+        let memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+        memo.get(text).map(|s| s.to_string())
+    }
+
+    /// Records that `text` redacts to `shown`.
+    pub fn put(text: &str, shown: &str) {
+        if text.len() > MAX_TEXT {
+            return;
+        }
+        let mut memo = MEMO.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() < MAX_ENTRIES {
+            memo.insert(text.into(), shown.into());
+        }
+    }
 }
 
 /// [`line`] with the masks this pass made still marked ([`KEY_MASK`]): what the rules and
