@@ -37,10 +37,16 @@ fn trim_lead(lit: Vec<u8>) -> Vec<u8> {
 /// every member containing it, by that substring, until at most `limit` remain (or no two
 /// share `MIN_PREFIX` bytes). Longest first keeps the cover as specific as the limit allows.
 pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
-    let contains = |a: &[u8], b: &[u8]| a != b && memchr::memmem::find(a, b).is_some();
+    // One searcher per literal, built once: only a shorter literal can be inside another.
+    let finders: Vec<memchr::memmem::Finder<'_>> = lits.iter().map(memchr::memmem::Finder::new).collect();
+    let inside = |l: &[u8]| {
+        lits.iter()
+            .zip(&finders)
+            .any(|(o, f)| o.len() < l.len() && f.find(l).is_some())
+    };
     let mut members: Vec<Option<Vec<u8>>> = Vec::new();
     for l in lits {
-        if !members.iter().any(|m| m.as_ref() == Some(l)) && !lits.iter().any(|o| contains(l, o)) {
+        if !members.iter().any(|m| m.as_ref() == Some(l)) && !inside(l) {
             members.push(Some(l.clone()));
         }
     }
@@ -65,10 +71,9 @@ pub fn cover(lits: &[Vec<u8>], limit: usize) -> Vec<Vec<u8>> {
         else {
             break;
         };
+        let finder = memchr::memmem::Finder::new(&common);
         for m in &mut members {
-            if m.as_ref()
-                .is_some_and(|s| memchr::memmem::find(s, &common).is_some())
-            {
+            if m.as_ref().is_some_and(|s| finder.find(s).is_some()) {
                 *m = None;
                 live -= 1;
             }
@@ -348,9 +353,11 @@ impl RuleSet {
         let in_cover: Vec<Vec<(usize, usize)>> = cover
             .iter()
             .map(|c| {
+                let finder = memchr::memmem::Finder::new(c);
+                let finder = &finder;
                 lits.iter()
                     .enumerate()
-                    .flat_map(|(li, l)| memchr::memmem::find_iter(l, c).map(move |o| (li, o)))
+                    .flat_map(|(li, l)| finder.find_iter(l).map(move |o| (li, o)))
                     .collect()
             })
             .collect();

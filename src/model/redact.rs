@@ -5,10 +5,11 @@
 //! high-entropy runs are masked.
 
 use std::fmt;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use base64::Engine;
 use regex::{Captures, Regex};
+use regex_automata::meta;
 use serde::Serialize;
 
 use super::Fingerprint;
@@ -88,7 +89,7 @@ pub fn partial(value: &str) -> String {
 /// (`secretName`, `secretKeyRef` name Secrets, not their data).
 const SECRET_NAME: &str = r"[A-Za-z0-9_.\-]*(?:(?:password|passwort|passwd|passcode|passphrase|passw0rd|p@ssw[o0]rd|pwd|pw|kennwort|contrase[ñn]a|senha|wachtwoord|mot_?de_?passe|parola|has[łl]o|salasana|jelsz[óo]|l[öo]senord|passord|adgangskode|пароль|密码|密碼|パスワード|비밀번호)(?:[_.\-]?[A-Za-z0-9]+){0,2}|secret(?:[_.\-]?(?:key|id|access|base|token|value|data|string|b64|base64)){0,3}|pass|token|auth|authorization|cred(?:s|entials?)|cookie|session(?:[_.\-]?id)?|bearer|private|privatekey|api[_.\-]?key|apikey|key|sig|signature|jwt|hmac|otp)(?:[_.\-]?(?:value|data|string|b64|base64))?";
 
-static SECRET_NAME_ONLY: LazyLock<Regex> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
+static SECRET_NAME_ONLY: LazyLock<Pattern> = LazyLock::new(|| re(&format!("(?i)^(?:{SECRET_NAME})$")));
 
 /// Whether a name (an environment variable, a key) says its value is secret: `DB_PASSWORD`,
 /// `API_TOKEN`, `SECRET_KEY_BASE`. Such a value is never copied into a report.
@@ -123,31 +124,80 @@ fn value_groups(escape: &str) -> String {
     format!(r#"(?:({Q})((?:{escape}|[^"'\\\r\n])*({more}))|((?:[=:]\s*{Q}|{escape}|[^"'\\\r\n])*({more})))"#)
 }
 
-fn re(p: &str) -> Regex {
+fn re(p: &str) -> Pattern {
+    // The configuration `Regex::new` gives its own engine (regex's builders.rs).
+    let config = meta::Config::new()
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true);
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
-    Regex::new(p).expect("redaction pattern")
+    let gate = meta::Builder::new()
+        .configure(config)
+        .syntax(regex_automata::util::syntax::Config::new().utf8(true))
+        .build(p)
+        .expect("redaction pattern");
+    Pattern {
+        cache: Mutex::new(gate.create_cache()),
+        gate,
+        source: p.to_string(),
+        full: OnceLock::new(),
+    }
 }
 
-static PEM: LazyLock<Regex> =
+/// A redaction pattern. Most texts match none of them, so what is asked of every text is
+/// "does it match at all": a lazy DFA answers, building its states as texts need them, which
+/// costs far more than the search itself. Here one cache of states serves every thread (a
+/// `Regex` keeps one per thread, so the scan's and the checks' threads each paid for the same
+/// states). The regex that captures and replaces is compiled only once a text matches
+/// ([`std::ops::Deref`]).
+struct Pattern {
+    gate: meta::Regex,
+    cache: Mutex<meta::Cache>,
+    source: String,
+    full: OnceLock<Regex>,
+}
+
+impl Pattern {
+    /// Whether `text` holds a match, with the states every thread shares. (As `Regex`
+    /// does: a half search that stops at the first match; meta's own `is_match` takes a
+    /// slower path on these patterns.)
+    fn is_match(&self, text: &str) -> bool {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        let input = regex_automata::Input::new(text).earliest(true);
+        self.gate.search_half_with(&mut cache, &input).is_some()
+    }
+}
+
+impl std::ops::Deref for Pattern {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.full.get_or_init(|| {
+            #[allow(clippy::expect_used)] // the same pattern compiled as the gate above
+            Regex::new(&self.source).expect("redaction pattern")
+        })
+    }
+}
+
+static PEM: LazyLock<Pattern> =
     LazyLock::new(|| re(r"-----BEGIN [A-Z0-9 ]{1,64}-----[\s\S]*?(?:-----END [A-Z0-9 ]{1,64}-----|$)"));
 /// `-----BEGIN` base64-encoded, as in a Secret's `tls.key` value.
-static PEM_B64: LazyLock<Regex> = LazyLock::new(|| re(r"LS0tLS1CRUdJT[A-Za-z0-9+/=\\]*"));
-static JWT: LazyLock<Regex> =
+static PEM_B64: LazyLock<Pattern> = LazyLock::new(|| re(r"LS0tLS1CRUdJT[A-Za-z0-9+/=\\]*"));
+static JWT: LazyLock<Pattern> =
     LazyLock::new(|| re(r"eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.?[A-Za-z0-9_\-]*"));
 /// `Authorization:` / `Proxy-Authorization:` headers: the whole value, any scheme.
-static AUTH_HEADER: LazyLock<Regex> = LazyLock::new(|| {
+static AUTH_HEADER: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)((?:proxy-)?authorization{Q}?\s*[:=]\s*{Q}?)[^\r\n]*"#
     ))
 });
 /// `Bearer x`, `Basic x`, `token x` (also `token "x"`) in free text.
-static SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+static SCHEME: LazyLock<Pattern> = LazyLock::new(|| {
     re(r#"(?i)(?-u:\b)(bearer|basic|token|digest|negotiate)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#)
 });
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
-static USERINFO: LazyLock<Regex> =
+static USERINFO: LazyLock<Pattern> =
     LazyLock::new(|| re(r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
 
 /// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
@@ -175,12 +225,12 @@ fn userinfo(scheme: &str, rest: &str) -> String {
     }
 }
 /// `curl -u user:pass`, `--user user:pass`.
-static USER_FLAG: LazyLock<Regex> =
+static USER_FLAG: LazyLock<Pattern> =
     LazyLock::new(|| re(r#"(?:^|\s)(-u|--user(?:=|\s)|--proxy-user(?:=|\s))(=|\s*)(["']?)([^\s"']+)"#));
 /// An env dump's `value` next to a secret-like `name` (JSON or YAML, one line or several),
 /// or `Key`/`Value` and a parameter store's `Name: /prod/db/password`; escaped line breaks,
 /// an empty `valueFrom` between them, and a block scalar's `|` are passed over.
-static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
+static ENV_PAIR: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)({Q}?(?:name|key){Q}?\s*[:=]\s*{Q}?[A-Za-z0-9_./\-]*{SECRET_NAME}{Q}?(?:[\s,]|\\+[nrt])*(?:-\s*)?(?:{Q}?valueFrom{Q}?\s*[:=]\s*(?:null|~|\{{\}})(?:[\s,]|\\+[nrt])*)?{Q}?value{Q}?\s*[:=]\s*(?:[|>][+-]?(?:\s|\\+[nrt])+)?){}"#,
         value_groups(r"\\.")
@@ -188,7 +238,7 @@ static ENV_PAIR: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A secret flag whose value is quoted and may hold blanks (`--password "a b"`): the whole
 /// quoted value.
-static FLAG_QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+static FLAG_QUOTED: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)(--{SECRET_NAME}(?:=|\s+)(["']))([^"'\r\n]*)(["'])"#
     ))
@@ -198,14 +248,14 @@ static FLAG_QUOTED: LazyLock<Regex> = LazyLock::new(|| {
 /// one's is masked); a YAML list's next item is the flag's value (`- --db-password` then
 /// `- X`, as a pod's args print in a multi-line message). A value that is a key (`--token pw: X`, `--token password="X`) runs on
 /// through its own value.
-static FLAG: LazyLock<Regex> = LazyLock::new(|| {
+static FLAG: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s*(?:\r?\n|\\+n)[ \t]*-[ \t]+|\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:{Q}?[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
 /// indented lines below, as in a multi-line Event message): every line of the block.
-static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
+static BLOCK_SCALAR: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?im)({SECRET_NAME}{Q}?[ \t]*:[ \t]*(?:[!&][^\s]*[ \t]+)*(?:[|>][+-]?[0-9]?[+-]?)?[ \t]*(?:#[^\n]*)?\r?\n)((?:[ \t]*\r?\n)*(?:[ \t]+[^\n]*(?:\n|$))+)"#
     ))
@@ -213,7 +263,7 @@ static BLOCK_SCALAR: LazyLock<Regex> = LazyLock::new(|| {
 /// A YAML flow scalar under a secret-like key whose quotes span lines (`password: "a` then
 /// `  b"` in a multi-line Event message): the whole scalar, `"…"` with its escapes and
 /// `'…'` with its doubled quotes.
-static QUOTED_LINES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+static QUOTED_LINES: LazyLock<[Pattern; 2]> = LazyLock::new(|| {
     [
         re(&format!(
             r#"(?i)({SECRET_NAME}["']?[ \t]*:[ \t]*")((?:\\.|[^"\\])*\n(?:\\.|[^"\\])*)("|\z)"#
@@ -225,25 +275,25 @@ static QUOTED_LINES: LazyLock<[Regex; 2]> = LazyLock::new(|| {
 });
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
 /// secret (the hash only pins the CA).
-static K3S_TOKEN: LazyLock<Regex> =
+static K3S_TOKEN: LazyLock<Pattern> =
     LazyLock::new(|| re(r#"(?-u:\b)(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
 /// A secret flag as one quoted element of an argument list and its value as the next:
 /// `["--db-password","X"]`, Python's `['mysqldump', '--password', 'X']`, Go's
 /// `"--client-secret" "X"`, also with escaped quotes.
-static QUOTED_FLAG: LazyLock<Regex> = LazyLock::new(|| {
+static QUOTED_FLAG: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)({Q}-{{1,2}}{SECRET_NAME}{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
 /// `redis-cli`'s `-a` as one quoted element of an argument list and the password as the
 /// next (`["redis-cli","-a","X"]`).
-static QUOTED_REDIS: LazyLock<Regex> = LazyLock::new(|| {
+static QUOTED_REDIS: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
 /// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
-static QUOTED_USER: LazyLock<Regex> = LazyLock::new(|| {
+static QUOTED_USER: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"({Q}(?:-u|--user|--proxy-user){Q}{ARG_SEP}{Q}[^:"'\s]+:)([^"'\r\n]+)"#
     ))
@@ -251,7 +301,7 @@ static QUOTED_USER: LazyLock<Regex> = LazyLock::new(|| {
 /// `-p` as one quoted element of an argument list and a value that is not a port or a
 /// number as the next (`["sshpass","-p","X"]`); `"-pX"` glued (`["mysql","-pX"]`), where a
 /// value that is a key (`"-puser:password: X`) runs on through its own value.
-static QUOTED_SHORT_P: LazyLock<Regex> = LazyLock::new(|| {
+static QUOTED_SHORT_P: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"({Q}-p{Q}{ARG_SEP})({QUOTED_VALUE})|({Q}-p)((?:[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'`‘’“”«»„\\])+)"#
     ))
@@ -281,7 +331,7 @@ fn path_or_port(v: &str) -> bool {
 }
 /// `key=value`, `key: value`, `"key":"value"` (also with escaped quotes) whose key names a
 /// secret; the value as [`value_groups`] reads it.
-static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+static KEY_VALUE: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*){}"#,
         value_groups(r#"\\[^"']"#)
@@ -289,22 +339,22 @@ static KEY_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Tokens whose prefix says what they are: Slack (`xoxb-`), GitHub (`ghp_`, `github_pat_`),
 /// GitLab (`glpat-`), Stripe (`sk_live_`), Google API keys (`AIza`).
-static KNOWN_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
+static KNOWN_TOKEN: LazyLock<Pattern> = LazyLock::new(|| {
     re(
         r"(?-u:\b)(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
     )
 });
 /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
 /// half goes.
-static BOOTSTRAP_TOKEN: LazyLock<Regex> =
+static BOOTSTRAP_TOKEN: LazyLock<Pattern> =
     LazyLock::new(|| re(r"(?-u:\b)([a-z0-9]{6})\.([a-z0-9]{16})(?-u:\b)(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
-static BARE_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+static BARE_USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
     // Any user name, empty or percent-encoded or not ASCII (`:TOKEN@`, `ci%40corp.com:PW@`).
     re(r#"(^|[\s"'(=,;\[])([^\s@/:"'(=,;\[]*):[^\s@/:"']+@([A-Za-z0-9\[][A-Za-z0-9.\-\[\]:]*)"#)
 });
 /// A run of non-blank characters.
-static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
+static WORD: LazyLock<Pattern> = LazyLock::new(|| re(r"\S+"));
 /// Command lines that take a password as an option or argument: `mysql -pX`,
 /// `sshpass -p X`, `redis-cli -a X`, `login|credentials user/X`, registry logins
 /// (`docker|podman|buildah|nerdctl|helm login -p X`, `az login -p X`),
@@ -314,7 +364,7 @@ static WORD: LazyLock<Regex> = LazyLock::new(|| re(r"\S+"));
 /// `"AUTH" "X"` (MONITOR) and `requirepass X`, keepalived's `auth_pass X`, haproxy's
 /// `stats auth u:X`. In each
 /// alternative, group 1 is kept and group 2 masked.
-static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
+static CLI_SECRET: LazyLock<Pattern> = LazyLock::new(|| {
     re(&[
         r#"((?-u:\b)(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?-u:\b)(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
         r"((?-u:\b)sshpass\s+-p\s*)(\S+)",
@@ -341,21 +391,22 @@ static CLI_SECRET: LazyLock<Regex> = LazyLock::new(|| {
     .join("|"))
 });
 /// `echo user:X | chpasswd` (applied to lines that name `chpasswd`).
-static CHPASSWD: LazyLock<Regex> = LazyLock::new(|| re(r#"((?-u:\b)echo\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
+static CHPASSWD: LazyLock<Pattern> = LazyLock::new(|| re(r#"((?-u:\b)echo\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
 /// A value in an XML element whose name says it is secret: `<password>X</password>`.
-static XML_SECRET: LazyLock<Regex> =
+static XML_SECRET: LazyLock<Pattern> =
     LazyLock::new(|| re(&format!(r"(?i)(<({SECRET_NAME})(?:\s[^>]*)?>)([^<]*)(</)")));
 /// An env dump's `value` before its secret-like `name` (`{"value":"X","name":"DB_PASSWORD"}`).
-static ENV_PAIR_REVERSED: LazyLock<Regex> = LazyLock::new(|| {
+static ENV_PAIR_REVERSED: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"(?i)({Q}?value{Q}?\s*[:=]\s*{Q}?)((?:\\.|[^"'\\\r\n])*)({Q}?[\s,]*{Q}?name{Q}?\s*[:=]\s*{Q}?{SECRET_NAME}{Q}?)"#
     ))
 });
 /// Vault tokens (`s.…`, `hvs.…`).
-static VAULT_TOKEN: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
+static VAULT_TOKEN: LazyLock<Pattern> =
+    LazyLock::new(|| re(r"(?-u:\b)(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
-static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
+static SPACED_WORD: LazyLock<Pattern> = LazyLock::new(|| {
     re(
         r"(?i)[A-Za-z0-9_\-]*(?:password|passwd|passphrase|passcode|passw0rd|p@ssw[o0]rd|pwd|session[_\-]?id|secret[_\-]?(?:key|access|id|token|value)|client[_\-]?secret|api[_\-]?key|access[_\-]?key)[A-Za-z0-9_\-]*",
     )
@@ -363,12 +414,12 @@ static SPACED_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// Obfuscated separators and letters that still read as `key=value` to a person:
 /// JSON/C escapes (`\u003d`, `\x3d`), HTML entities (`&#61;`), percent-encoding (`%3D`,
 /// `%253D`).
-static ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+static ENCODED: LazyLock<Pattern> = LazyLock::new(|| {
     re(r"(?i)\\+u00([0-9a-f]{2})|\\+x([0-9a-f]{2})|&#x0*([0-9a-f]{1,2});|&#0*([0-9]{1,3});|%(?:25)*(3[da])")
 });
 /// `key="value"` / `key='value'` whose value holds escaped quotes (`password="ab\"cd"`):
 /// the value runs to the first unescaped closing quote.
-static KV_QUOTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+static KV_QUOTED: LazyLock<[Pattern; 2]> = LazyLock::new(|| {
     ['"', '\''].map(|q| {
         re(&format!(
             r#"(?i)(^|[^A-Za-z0-9_.\-/~])({Q}?)({SECRET_NAME})({Q}?\s*(?::|=|=>)\s*){q}((?:\\.|[^{q}\\\r\n])*){q}"#
@@ -379,18 +430,18 @@ static KV_QUOTED: LazyLock<[Regex; 2]> = LazyLock::new(|| {
 /// a quote and a separator, or `=` (`-ppassword = X`), or a quote glued to a word
 /// (`pw:\"password="X`, where the mask took `password=`). Groups 1 and 3 are kept, 2 and 4
 /// (the value that follows) masked; see [`masked_keys`].
-static MASKED_KEY: LazyLock<Regex> = LazyLock::new(|| {
+static MASKED_KEY: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
         r#"^(?:((?:{Q}\s*(?::|=>|=)\s*{Q}?|[ \t]*=>?\s*{Q}?))((?:\\[^"']|[^"'\\\r\n])*)|({Q})((?:[A-Za-z0-9+/~_\-]|[.,;:!?][^\s"'])(?:\\[^"']|[^"'\\\r\n])*))"#
     ))
 });
-static AWS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| re(r"(?-u:\b)(AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"));
+static AWS_KEY_ID: LazyLock<Pattern> = LazyLock::new(|| re(r"(?-u:\b)(AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"));
 /// An Entra ID (Azure AD) client secret: about 40 characters of `[A-Za-z0-9_.~-]` with a
 /// `~` a few characters in (`Xyz8Q~AbCd…`), which the base64 runs below do not take whole.
-static AZURE_SECRET: LazyLock<Regex> =
+static AZURE_SECRET: LazyLock<Pattern> =
     LazyLock::new(|| re(r"(?:^|[^A-Za-z0-9_.~\-])([A-Za-z0-9_.\-]{2,6}~[A-Za-z0-9_.~\-]{28,})"));
 /// Candidates for the high-entropy rule: runs of base64, base64url or hex characters.
-static RUN: LazyLock<Regex> = LazyLock::new(|| re(r"[A-Za-z0-9+/=_\-]{32,}"));
+static RUN: LazyLock<Pattern> = LazyLock::new(|| re(r"[A-Za-z0-9+/=_\-]{32,}"));
 
 /// Key names that end in a secret word but name something harmless.
 fn harmless_key(key: &str) -> bool {
@@ -459,7 +510,7 @@ fn etcd_key(v: &str) -> bool {
 /// An absolute path to a key or certificate file (`key="/var/lib/kubelet/pki/x.pem"`): where
 /// the secret is, not the secret, and what an engineer needs to find it.
 fn file_path(v: &str) -> bool {
-    static PATH: LazyLock<Regex> = LazyLock::new(|| {
+    static PATH: LazyLock<Pattern> = LazyLock::new(|| {
         re(
             r"^/(?:[A-Za-z0-9._\-]{1,40}/){1,12}[A-Za-z0-9._\-]{1,60}\.(?:pem|crt|cer|key|pub|conf|kubeconfig|yaml|yml|json|txt|env)$",
         )
@@ -624,7 +675,7 @@ fn plain(text: &str) -> std::borrow::Cow<'_, str> {
     // from the reader: they are dropped.
     // So do terminal colour codes around it (`\x1b[36mpassword\x1b[0m=`).
     if text.contains('\x1b') {
-        static ANSI: LazyLock<Regex> =
+        static ANSI: LazyLock<Pattern> =
             LazyLock::new(|| re(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"));
         let bare = ANSI.replace_all(text, "");
         if bare != text {
@@ -802,7 +853,7 @@ fn latin_lookalike(c: char) -> Option<char> {
 }
 
 /// A secret-like key followed by a separator.
-static SECRET_PAIR: LazyLock<Regex> = LazyLock::new(|| re(&format!(r"(?i){SECRET_NAME}{Q}?\s*[:=]")));
+static SECRET_PAIR: LazyLock<Pattern> = LazyLock::new(|| re(&format!(r"(?i){SECRET_NAME}{Q}?\s*[:=]")));
 
 /// `text` with the value after each [`KEY_MASK`] masked too ([`MASKED_KEY`]).
 fn masked_keys(text: &str) -> String {
@@ -1151,7 +1202,7 @@ fn marked(text: &str) -> String {
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
     let multiline = s.contains('\n');
-    let mut apply = |r: &Regex, f: &dyn Fn(&Captures<'_>) -> String| {
+    let mut apply = |r: &Pattern, f: &dyn Fn(&Captures<'_>) -> String| {
         if r.is_match(&s) {
             s = r.replace_all(&s, |c: &Captures<'_>| f(c)).into_owned();
         }
@@ -1372,7 +1423,7 @@ fn marked(text: &str) -> String {
     s
 }
 
-static PARSE_VALUE: LazyLock<Regex> =
+static PARSE_VALUE: LazyLock<Pattern> =
     LazyLock::new(|| re(r#"(missing field |duplicate field )?(`[^`]*`|"(?:[^"\\]|\\.)*")"#));
 
 /// A parser's error message with the input values it quotes removed: serde says
@@ -1393,53 +1444,86 @@ pub fn parse_error(message: &str) -> String {
     line(&format!("{head}{tail}"))
 }
 
+/// Every pattern, compiled: what [`warm`] forces and the tests hold to their regexes.
+fn patterns() -> Vec<&'static Pattern> {
+    let mut all: Vec<&'static Pattern> = vec![
+        &*SECRET_NAME_ONLY,
+        &*PEM,
+        &*PEM_B64,
+        &*JWT,
+        &*AUTH_HEADER,
+        &*SCHEME,
+        &*USERINFO,
+        &*USER_FLAG,
+        &*ENV_PAIR,
+        &*FLAG_QUOTED,
+        &*FLAG,
+        &*BLOCK_SCALAR,
+        &*K3S_TOKEN,
+        &*QUOTED_FLAG,
+        &*QUOTED_REDIS,
+        &*QUOTED_USER,
+        &*QUOTED_SHORT_P,
+        &*KEY_VALUE,
+        &*MASKED_KEY,
+        &*KNOWN_TOKEN,
+        &*BOOTSTRAP_TOKEN,
+        &*BARE_USERINFO,
+        &*WORD,
+        &*CLI_SECRET,
+        &*CHPASSWD,
+        &*XML_SECRET,
+        &*ENV_PAIR_REVERSED,
+        &*VAULT_TOKEN,
+        &*SPACED_WORD,
+        &*ENCODED,
+        &*AWS_KEY_ID,
+        &*AZURE_SECRET,
+        &*RUN,
+        &*SECRET_PAIR,
+        &*PARSE_VALUE,
+    ];
+    all.extend(QUOTED_LINES.iter());
+    all.extend(KV_QUOTED.iter());
+    all
+}
 /// Compiles every redaction pattern now. Otherwise the first redaction pays for all of them
 /// (about 15 ms, most of a small bundle's analysis) on the thread that needs it; `analyze`
 /// calls this on a spare thread while it reads the bundle.
 pub fn warm() {
-    LazyLock::force(&SECRET_NAME_ONLY);
-    LazyLock::force(&PEM);
-    LazyLock::force(&PEM_B64);
-    LazyLock::force(&JWT);
-    LazyLock::force(&AUTH_HEADER);
-    LazyLock::force(&SCHEME);
-    LazyLock::force(&USERINFO);
-    LazyLock::force(&USER_FLAG);
-    LazyLock::force(&ENV_PAIR);
-    LazyLock::force(&FLAG_QUOTED);
-    LazyLock::force(&FLAG);
-    LazyLock::force(&BLOCK_SCALAR);
-    LazyLock::force(&QUOTED_LINES);
-    LazyLock::force(&K3S_TOKEN);
-    LazyLock::force(&QUOTED_FLAG);
-    LazyLock::force(&QUOTED_REDIS);
-    LazyLock::force(&QUOTED_USER);
-    LazyLock::force(&QUOTED_SHORT_P);
-    LazyLock::force(&KEY_VALUE);
-    LazyLock::force(&MASKED_KEY);
-    LazyLock::force(&KNOWN_TOKEN);
-    LazyLock::force(&BOOTSTRAP_TOKEN);
-    LazyLock::force(&BARE_USERINFO);
-    LazyLock::force(&WORD);
-    LazyLock::force(&CLI_SECRET);
-    LazyLock::force(&CHPASSWD);
-    LazyLock::force(&XML_SECRET);
-    LazyLock::force(&ENV_PAIR_REVERSED);
-    LazyLock::force(&VAULT_TOKEN);
-    LazyLock::force(&SPACED_WORD);
-    LazyLock::force(&ENCODED);
-    LazyLock::force(&KV_QUOTED);
-    LazyLock::force(&AWS_KEY_ID);
-    LazyLock::force(&AZURE_SECRET);
-    LazyLock::force(&RUN);
-    LazyLock::force(&SECRET_PAIR);
-    LazyLock::force(&PARSE_VALUE);
+    let _ = patterns();
     let _ = file_path("");
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each pattern's gate (the lazy DFA whose states every thread shares) answers as its
+    /// capturing regex does, on texts that each pattern matches and that none does.
+    #[test]
+    fn each_gate_agrees_with_its_regex() {
+        let texts = [
+            "",
+            "kubelet",
+            "E1121 08:01:12.1234 1 x.go:1] Unable to register node \"m-01\": x509: certificate signed by unknown authority",
+            "password=hunter2 token: abc.def api_key=\"X\" --db-password X -pX -u admin:pw",
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig https://u:p@host/x",
+            "mysql -uroot -pS3cret; redis-cli -a X; docker login -p X; sshpass -p X ssh h",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----",
+            "LS0tLS1CRUdJTiBDRVJU AKIAABCDEFGHIJKLMNOP ghp_0123456789abcdef0123 hvs.0123456789abcdefghijkl",
+            "abcdef.0123456789abcdef K10abcdef::server:0123456789 xyz~0123456789abcdefghijklmnopqrstuv",
+            "env:\n  - name: DB_PASSWORD\n    value: X\nkey: |\n  line\n<password>X</password>",
+            "pass\\u0077ord\\u003dX &#61; %3D контрасеña пароль: X 密码=X",
+            "élan mysql\u{e9} \u{1b}[31mpassword\u{1b}[0m=X",
+            "aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgcnVuIG9mIGJhc2U2NA==",
+        ];
+        for p in patterns() {
+            for t in texts {
+                assert_eq!(p.is_match(t), (**p).is_match(t), "{} on {t:?}", p.source);
+            }
+        }
+    }
 
     #[test]
     fn a_value_that_is_itself_a_key_takes_the_next_value_with_it() {
