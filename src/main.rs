@@ -292,6 +292,16 @@ enum RulesAction {
 }
 
 fn main() -> ExitCode {
+    // A panic's message may quote the bundle text it failed on (a string slice panic prints
+    // the string): say where it happened, never what it said.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        say!(
+            "kubetriage: internal error{at} (please report it; its message is withheld, it may quote bundle data)"
+        );
+    }));
     match run() {
         Ok(code) => code,
         Err(e) => {

@@ -287,6 +287,17 @@ impl RuleSet {
     /// Builds the prefilter; with `eager` also compiles (and so checks) every regex now,
     /// otherwise each rule compiles its regexes the first time a candidate line needs them.
     fn build(rules: &[(&str, &LogSyntax)], eager: bool) -> (RuleSet, Vec<String>) {
+        if !eager {
+            if let Some(set) = Precomputed::for_rules(rules) {
+                return (set, Vec::new());
+            }
+        }
+        let (set, errors) = Self::compute(rules, eager);
+        (set, errors)
+    }
+
+    /// [`RuleSet::build`] from scratch: every rule's literals derived, the cover computed.
+    fn compute(rules: &[(&str, &LogSyntax)], eager: bool) -> (RuleSet, Vec<String>) {
         let mut errors = Vec::new();
         let mut compiled = Vec::new();
         let mut lits: Vec<Vec<u8>> = Vec::new();
@@ -350,6 +361,20 @@ impl RuleSet {
         let mut cover: Vec<Vec<u8>> = cover(&lits, TEDDY_LIMIT).into_iter().map(trim_lead).collect();
         cover.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
         cover.dedup();
+        let (set, more) = Self::assemble(compiled, lits, lit_rules, cover);
+        errors.extend(more);
+        (set, errors)
+    }
+
+    /// The rule set from its prefilter's literals and cover: the automaton and where each
+    /// cover string sits in the literals.
+    fn assemble(
+        compiled: Vec<CompiledRule>,
+        lits: Vec<Vec<u8>>,
+        lit_rules: Vec<Vec<u32>>,
+        cover: Vec<Vec<u8>>,
+    ) -> (RuleSet, Vec<String>) {
+        let mut errors = Vec::new();
         let in_cover: Vec<Vec<(usize, usize)>> = cover
             .iter()
             .map(|c| {
@@ -457,9 +482,107 @@ impl RuleSet {
     }
 }
 
+/// The built-in catalogue's prefilter computed ahead, in `src/logscan/prefilter.json`:
+/// deriving the literals of some 400 patterns and merging them into a cover of 64 takes
+/// ~3 ms, a tenth of a small bundle's analysis, on every start. It is used only when its key,
+/// a digest of every log rule's id, patterns and literals (and the limits), is the
+/// catalogue's, so an edited or extra rule is computed as before. The test
+/// `precomputed_prefilter_is_current` holds the file to what [`RuleSet::compute`] gives and
+/// rewrites it when run with `KUBETRIAGE_BLESS=1`.
+#[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+struct Precomputed {
+    key: String,
+    lits: Vec<Vec<u8>>,
+    lit_rules: Vec<Vec<u32>>,
+    cover: Vec<Vec<u8>>,
+}
+
+impl Precomputed {
+    /// The committed file.
+    const FILE: &str = include_str!("prefilter.json");
+
+    /// The digest of what the prefilter is derived from.
+    fn key(rules: &[(&str, &LogSyntax)]) -> String {
+        use sha2::Digest;
+        let input: Vec<(&str, &[String], &[String])> = rules
+            .iter()
+            .map(|(id, log)| (*id, log.patterns.as_slice(), log.literals.as_slice()))
+            .collect();
+        let text = serde_json::to_string(&(TEDDY_LIMIT, MIN_PREFIX, input)).unwrap_or_default();
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// The rule set from the committed prefilter, when it was computed from these rules.
+    fn for_rules(rules: &[(&str, &LogSyntax)]) -> Option<RuleSet> {
+        let pre: Precomputed = serde_json::from_str(Self::FILE).ok()?;
+        if pre.key != Self::key(rules) {
+            return None;
+        }
+        // Made from an error-free build of the same rules: none was skipped.
+        let compiled = rules
+            .iter()
+            .map(|(id, log)| CompiledRule {
+                id: (*id).to_string(),
+                components: log.components.clone(),
+                sources: (log.patterns.clone(), log.exclude.clone()),
+                regexes: OnceLock::new(),
+            })
+            .collect();
+        let (set, errors) = RuleSet::assemble(compiled, pre.lits, pre.lit_rules, pre.cover);
+        errors.is_empty().then_some(set)
+    }
+
+    /// The prefilter of `rules` computed now, when they build without an error.
+    #[cfg(test)]
+    fn of(rules: &[(&str, &LogSyntax)]) -> Option<Precomputed> {
+        let (set, errors) = RuleSet::compute(rules, true);
+        errors.is_empty().then(|| Precomputed {
+            key: Self::key(rules),
+            lits: set.lits,
+            lit_rules: set.lit_rules,
+            cover: set.cover,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The committed prefilter is the built-in catalogue's (else every start computes it:
+    /// run `KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter` to rewrite it), and a
+    /// rule set built from it is the one computed from scratch.
+    #[test]
+    fn precomputed_prefilter_is_current() {
+        let catalog = crate::catalog::Catalog::load(&[]).unwrap();
+        let rules = catalog.log_rules();
+        let now = Precomputed::of(&rules).expect("the built-in log rules build without errors");
+        if std::env::var_os("KUBETRIAGE_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/logscan/prefilter.json");
+            std::fs::write(path, serde_json::to_string(&now).unwrap() + "\n").unwrap();
+            return;
+        }
+        let committed: Precomputed = serde_json::from_str(Precomputed::FILE).unwrap();
+        assert!(
+            committed == now,
+            "src/logscan/prefilter.json is stale: KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter"
+        );
+        let fast = Precomputed::for_rules(&rules).expect("the key matches");
+        let slow = RuleSet::compute(&rules, false).0;
+        assert_eq!(
+            (&fast.lits, &fast.lit_rules, &fast.cover),
+            (&slow.lits, &slow.lit_rules, &slow.cover)
+        );
+        assert_eq!(fast.in_cover, slow.in_cover);
+        let ids = |s: &RuleSet| s.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&fast), ids(&slow));
+        // One changed pattern and the key no longer matches.
+        let mut edited: Vec<(&str, LogSyntax)> = rules.iter().map(|(i, l)| (*i, (*l).clone())).collect();
+        edited[0].1.patterns.push("something else entirely".into());
+        let edited: Vec<(&str, &LogSyntax)> = edited.iter().map(|(i, l)| (*i, l)).collect();
+        assert!(Precomputed::for_rules(&edited).is_none());
+    }
 
     #[test]
     fn capture_names_are_removed() {

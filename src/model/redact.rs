@@ -103,8 +103,7 @@ const Q: &str = r#"(?:\\*["'`‘’“”«»„])"#;
 
 /// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
 /// empty elements (`""`) and a dump's `argv[4]=` (`argv[4] = `).
-const ARG_SEP: &str =
-    r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|(?-u:\b)[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
+const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
 
 /// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
 /// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
@@ -129,15 +128,21 @@ fn re(p: &str) -> Pattern {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true);
+    // The gate without the word boundaries: a Unicode `\b` keeps a regex off the lazy DFA (20×
+    // slower on every text), and a pattern without an assertion matches wherever it did, so
+    // the gate may say yes where the capturing regex then finds nothing, never the reverse.
+    // (An ASCII `\b` is no substitute: `(?i)s` matches `ſ`, which is no ASCII word byte, and
+    // a boundary that holds in more places lets an earlier match swallow a secret.)
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
     let gate = meta::Builder::new()
         .configure(config)
         .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-        .build(p)
+        .build(&p.replace(r"\b", ""))
         .expect("redaction pattern");
     Pattern {
         cache: Mutex::new(gate.create_cache()),
         gate,
+        relaxed: p.contains(r"\b"),
         source: p.to_string(),
         full: OnceLock::new(),
     }
@@ -152,15 +157,29 @@ fn re(p: &str) -> Pattern {
 struct Pattern {
     gate: meta::Regex,
     cache: Mutex<meta::Cache>,
+    /// Whether the gate left out word boundaries (then a yes is confirmed by the regex).
+    relaxed: bool,
     source: String,
     full: OnceLock<Regex>,
 }
 
 impl Pattern {
-    /// Whether `text` holds a match, with the states every thread shares. (As `Regex`
-    /// does: a half search that stops at the first match; meta's own `is_match` takes a
-    /// slower path on these patterns.)
+    /// Whether `text` holds a match: the gate first, with the states every thread shares
+    /// (as `Regex` does, a half search that stops at the first match; meta's own `is_match`
+    /// takes a slower path on these patterns), then, where the gate dropped word boundaries
+    /// ([`re`]), the capturing regex on the few texts the gate lets through.
     fn is_match(&self, text: &str) -> bool {
+        let maybe = {
+            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+            let input = regex_automata::Input::new(text).earliest(true);
+            self.gate.search_half_with(&mut cache, &input).is_some()
+        };
+        maybe && (!self.relaxed || (**self).is_match(text))
+    }
+
+    /// The gate alone (a test holds it to a superset of the regex).
+    #[cfg(test)]
+    fn may_match(&self, text: &str) -> bool {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let input = regex_automata::Input::new(text).earliest(true);
         self.gate.search_half_with(&mut cache, &input).is_some()
@@ -192,13 +211,16 @@ static AUTH_HEADER: LazyLock<Pattern> = LazyLock::new(|| {
 });
 /// `Bearer x`, `Basic x`, `token x` (also `token "x"`) in free text.
 static SCHEME: LazyLock<Pattern> = LazyLock::new(|| {
-    re(r#"(?i)(?-u:\b)(bearer|basic|token|digest|negotiate)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#)
+    // Scheme words in a row (`token Bearer X`) are one lead: the value is what follows the last.
+    re(
+        r#"(?i)\b((?:(?:bearer|basic|token|digest|negotiate)\s+)*(?:bearer|basic|token|digest|negotiate))(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
+    )
 });
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
 static USERINFO: LazyLock<Pattern> =
-    LazyLock::new(|| re(r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
+    LazyLock::new(|| re(r#"(?i)(\b[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
 
 /// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
 /// last `@` of `rest` when that is user information, not a path (`registry:443/@scope/pkg`).
@@ -210,6 +232,15 @@ fn userinfo(scheme: &str, rest: &str) -> String {
         return format!("{scheme}{rest}");
     };
     let info = &rest[..at];
+    if let Some(k) = info.rfind("://") {
+        // A URL inside this one's path or query (`?u=http://admin:X@db`): each has its own
+        // credentials.
+        return format!(
+            "{}{}",
+            userinfo(scheme, &rest[..k + 3]),
+            userinfo("", &rest[k + 3..])
+        );
+    }
     let credentials = if info.contains('/') {
         // `user:password/…@`: a colon before the first `/` whose right side is no port.
         let head = &info[..info.find('/').unwrap_or(info.len())];
@@ -276,7 +307,7 @@ static QUOTED_LINES: LazyLock<[Pattern; 2]> = LazyLock::new(|| {
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
 /// secret (the hash only pins the CA).
 static K3S_TOKEN: LazyLock<Pattern> =
-    LazyLock::new(|| re(r#"(?-u:\b)(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
+    LazyLock::new(|| re(r#"\b(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
 /// A secret flag as one quoted element of an argument list and its value as the next:
 /// `["--db-password","X"]`, Python's `['mysqldump', '--password', 'X']`, Go's
 /// `"--client-secret" "X"`, also with escaped quotes.
@@ -289,7 +320,7 @@ static QUOTED_FLAG: LazyLock<Pattern> = LazyLock::new(|| {
 /// next (`["redis-cli","-a","X"]`).
 static QUOTED_REDIS: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
-        r#"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
+        r#"(\bredis-cli\b[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
 /// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
@@ -341,13 +372,13 @@ static KEY_VALUE: LazyLock<Pattern> = LazyLock::new(|| {
 /// GitLab (`glpat-`), Stripe (`sk_live_`), Google API keys (`AIza`).
 static KNOWN_TOKEN: LazyLock<Pattern> = LazyLock::new(|| {
     re(
-        r"(?-u:\b)(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
+        r"\b(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
     )
 });
 /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
 /// half goes.
 static BOOTSTRAP_TOKEN: LazyLock<Pattern> =
-    LazyLock::new(|| re(r"(?-u:\b)([a-z0-9]{6})\.([a-z0-9]{16})(?-u:\b)(\.[A-Za-z0-9])?"));
+    LazyLock::new(|| re(r"\b([a-z0-9]{6})\.([a-z0-9]{16})\b(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
 static BARE_USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
     // Any user name, empty or percent-encoded or not ASCII (`:TOKEN@`, `ci%40corp.com:PW@`).
@@ -363,27 +394,28 @@ static WORD: LazyLock<Pattern> = LazyLock::new(|| re(r"\S+"));
 /// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`, SQL's `IDENTIFIED BY 'X'`, redis's
 /// `"AUTH" "X"` (MONITOR) and `requirepass X`, keepalived's `auth_pass X`, haproxy's
 /// `stats auth u:X`. In each
-/// alternative, group 1 is kept and group 2 masked.
+/// alternative, group 1 is kept and group 2 masked; a value that ends in `:` or `=`
+/// (`-a password: X`) is a key, and takes the next word with it.
 static CLI_SECRET: LazyLock<Pattern> = LazyLock::new(|| {
     re(&[
-        r#"((?-u:\b)(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?-u:\b)(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
-        r"((?-u:\b)sshpass\s+-p\s*)(\S+)",
-        r"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?\s-a\s+)(\S+)",
-        r"((?-u:\b)(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
-        r"((?-u:\b)(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)(?-u:\b)[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
-        r"((?-u:\b)(?:skopeo|crictl)(?-u:\b)[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
-        r"((?-u:\b)keytool(?-u:\b)[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
-        r"((?-u:\b)sqlcmd(?-u:\b)[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
-        r"((?-u:\b)ldap[a-z]*(?-u:\b)[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
-        r"((?-u:\b)smbclient(?-u:\b)[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
-        r"((?-u:\b)htpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
-        r"((?-u:\b)jdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
-        r"((?-u:\b)openssl(?-u:\b)[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
-        r#"((?-u:\b)identified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
+        r#"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
+        r"(\bsshpass\s+-p\s*)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S*[:=][ \t]+\S+|\S+)",
+        r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
         r#"("auth"\s+)([^\r\n]+)"#,
-        r"((?-u:\b)(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
-        r"((?-u:\b)stats\s+auth\s+[^:\s]+:)(\S+)",
-        r"((?-u:\b)(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
+        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bstats\s+auth\s+[^:\s]+:)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
     .map(|p| format!("(?i:{p})"))
@@ -391,7 +423,7 @@ static CLI_SECRET: LazyLock<Pattern> = LazyLock::new(|| {
     .join("|"))
 });
 /// `echo user:X | chpasswd` (applied to lines that name `chpasswd`).
-static CHPASSWD: LazyLock<Pattern> = LazyLock::new(|| re(r#"((?-u:\b)echo\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
+static CHPASSWD: LazyLock<Pattern> = LazyLock::new(|| re(r#"(\becho\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
 /// A value in an XML element whose name says it is secret: `<password>X</password>`.
 static XML_SECRET: LazyLock<Pattern> =
     LazyLock::new(|| re(&format!(r"(?i)(<({SECRET_NAME})(?:\s[^>]*)?>)([^<]*)(</)")));
@@ -402,8 +434,7 @@ static ENV_PAIR_REVERSED: LazyLock<Pattern> = LazyLock::new(|| {
     ))
 });
 /// Vault tokens (`s.…`, `hvs.…`).
-static VAULT_TOKEN: LazyLock<Pattern> =
-    LazyLock::new(|| re(r"(?-u:\b)(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
+static VAULT_TOKEN: LazyLock<Pattern> = LazyLock::new(|| re(r"\b(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
 static SPACED_WORD: LazyLock<Pattern> = LazyLock::new(|| {
@@ -435,7 +466,7 @@ static MASKED_KEY: LazyLock<Pattern> = LazyLock::new(|| {
         r#"^(?:((?:{Q}\s*(?::|=>|=)\s*{Q}?|[ \t]*=>?\s*{Q}?))((?:\\[^"']|[^"'\\\r\n])*)|({Q})((?:[A-Za-z0-9+/~_\-]|[.,;:!?][^\s"'])(?:\\[^"']|[^"'\\\r\n])*))"#
     ))
 });
-static AWS_KEY_ID: LazyLock<Pattern> = LazyLock::new(|| re(r"(?-u:\b)(AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"));
+static AWS_KEY_ID: LazyLock<Pattern> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
 /// An Entra ID (Azure AD) client secret: about 40 characters of `[A-Za-z0-9_.~-]` with a
 /// `~` a few characters in (`Xyz8Q~AbCd…`), which the base64 runs below do not take whole.
 static AZURE_SECRET: LazyLock<Pattern> =
@@ -1196,23 +1227,49 @@ mod memo {
     }
 }
 
+/// Bootstrap tokens (`abcdef.0123456789abcdef`) with their secret half masked. A candidate
+/// that is a host name's labels (`master.mycompanycluster.com`: followed by `.x`, or a second
+/// half without a digit, where a token's random half has one) is kept, and the search goes on
+/// inside it, not after it: `aaaaaa.bbbbbbbbbbbbbbbb.cccccc.0123456789abcdef` ends in a token.
+fn bootstrap_tokens(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let (mut last, mut at) = (0, 0);
+    while let Some(c) = BOOTSTRAP_TOKEN.captures_at(s, at) {
+        let (Some(m), Some(id), Some(secret)) = (c.get(0), c.get(1), c.get(2)) else {
+            break;
+        };
+        if c.get(3).is_some() || !secret.as_str().bytes().any(|b| b.is_ascii_digit()) {
+            at = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        out.push_str(&s[last..m.start()]);
+        out.push_str(id.as_str());
+        out.push('.');
+        out.push_str(KEY_MASK);
+        last = m.end();
+        at = m.end();
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
 /// [`line`] with the masks this pass made still marked ([`KEY_MASK`]): what the rules and
 /// their own recursive calls work on.
 fn marked(text: &str) -> String {
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
     let multiline = s.contains('\n');
-    let mut apply = |r: &Pattern, f: &dyn Fn(&Captures<'_>) -> String| {
-        if r.is_match(&s) {
-            s = r.replace_all(&s, |c: &Captures<'_>| f(c)).into_owned();
+    let apply = |s: &mut String, r: &Pattern, f: &dyn Fn(&Captures<'_>) -> String| {
+        if r.is_match(s) {
+            *s = r.replace_all(s, |c: &Captures<'_>| f(c)).into_owned();
         }
     };
-    apply(&PEM, &|_| "[pem redacted]".to_string());
-    apply(&PEM_B64, &|_| "[pem redacted]".to_string());
-    apply(&JWT, &|_| "[jwt redacted]".to_string());
+    apply(&mut s, &PEM, &|_| "[pem redacted]".to_string());
+    apply(&mut s, &PEM_B64, &|_| "[pem redacted]".to_string());
+    apply(&mut s, &JWT, &|_| "[jwt redacted]".to_string());
     // Command lines first: a rule below that masks the command's name (`key: mysql -pX`)
     // would hide what the password option belongs to.
-    apply(&CLI_SECRET, &|c| {
+    apply(&mut s, &CLI_SECRET, &|c| {
         // Alternatives are numbered in pairs: (kept, masked).
         let lead = (1..c.len())
             .step_by(2)
@@ -1221,15 +1278,15 @@ fn marked(text: &str) -> String {
         format!("{lead}{KEY_MASK}")
     });
     if chpasswd {
-        apply(&CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
+        apply(&mut s, &CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
     }
-    apply(&AUTH_HEADER, &|c| format!("{}{KEY_MASK}", &c[1]));
-    apply(&USERINFO, &|c| userinfo(&c[1], &c[2]));
-    apply(&USER_FLAG, &|c| {
-        let lead = if c[0].starts_with(char::is_whitespace) {
-            &c[0][..1]
-        } else {
-            ""
+    apply(&mut s, &AUTH_HEADER, &|c| format!("{}{KEY_MASK}", &c[1]));
+    apply(&mut s, &USERINFO, &|c| userinfo(&c[1], &c[2]));
+    apply(&mut s, &USER_FLAG, &|c| {
+        // The blank before `-u` may take several bytes (a no-break space).
+        let lead = match c[0].chars().next() {
+            Some(b) if b.is_whitespace() => &c[0][..b.len_utf8()],
+            _ => "",
         };
         // `-u user:pass` (curl): a user name alone (`docker login -u admin`) is no secret.
         if c[4].contains(':') {
@@ -1238,7 +1295,7 @@ fn marked(text: &str) -> String {
             c[0].to_string()
         }
     });
-    apply(&ENV_PAIR, &|c| {
+    apply(&mut s, &ENV_PAIR, &|c| {
         let text = |i: usize| c.get(i).map_or("", |m| m.as_str());
         if harmless_value(if c.get(2).is_some() { text(3) } else { text(5) }) {
             c[0].to_string()
@@ -1246,14 +1303,14 @@ fn marked(text: &str) -> String {
             format!("{}{}{KEY_MASK}", &c[1], text(2))
         }
     });
-    apply(&FLAG_QUOTED, &|c| {
+    apply(&mut s, &FLAG_QUOTED, &|c| {
         if c[2] != c[4] || harmless_value(&c[3]) || !c[3].contains(' ') {
             c[0].to_string()
         } else {
             format!("{}{KEY_MASK}{}", &c[1], &c[4])
         }
     });
-    apply(&FLAG, &|c| {
+    apply(&mut s, &FLAG, &|c| {
         let part = |a: usize, b: usize| c.get(a).or_else(|| c.get(b)).map_or("", |m| m.as_str());
         // A spaced value that is a password word itself starts a phrase (`--x-pass Password
         // for user admin: X`): left to the phrase rule below, which masks what it names.
@@ -1283,9 +1340,9 @@ fn marked(text: &str) -> String {
     });
     if multiline {
         for r in QUOTED_LINES.iter() {
-            apply(r, &|c| format!("{}{KEY_MASK}{}", &c[1], &c[3]));
+            apply(&mut s, r, &|c| format!("{}{KEY_MASK}{}", &c[1], &c[3]));
         }
-        apply(&BLOCK_SCALAR, &|c| {
+        apply(&mut s, &BLOCK_SCALAR, &|c| {
             let lines: String = c[2]
                 .split_inclusive('\n')
                 .map(|l| {
@@ -1297,15 +1354,15 @@ fn marked(text: &str) -> String {
             format!("{}{lines}", &c[1])
         });
     }
-    apply(&QUOTED_FLAG, &|c| {
+    apply(&mut s, &QUOTED_FLAG, &|c| {
         // Keep the opening quote: the value is masked inside it.
         format!("{}{}{KEY_MASK}", &c[1], &c[2][..opening_quote(&c[2])])
     });
-    apply(&QUOTED_REDIS, &|c| {
+    apply(&mut s, &QUOTED_REDIS, &|c| {
         format!("{}{}{KEY_MASK}", &c[1], &c[2][..opening_quote(&c[2])])
     });
-    apply(&QUOTED_USER, &|c| format!("{}{KEY_MASK}", &c[1]));
-    apply(&QUOTED_SHORT_P, &|c| {
+    apply(&mut s, &QUOTED_USER, &|c| format!("{}{KEY_MASK}", &c[1]));
+    apply(&mut s, &QUOTED_SHORT_P, &|c| {
         let (lead, value) = match (c.get(1), c.get(2), c.get(3), c.get(4)) {
             (Some(l), Some(v), _, _) => {
                 let v = v.as_str();
@@ -1324,9 +1381,9 @@ fn marked(text: &str) -> String {
             format!("{lead}{KEY_MASK}")
         }
     });
-    apply(&K3S_TOKEN, &|c| format!("{}{KEY_MASK}", &c[1]));
+    apply(&mut s, &K3S_TOKEN, &|c| format!("{}{KEY_MASK}", &c[1]));
     for (r, q) in KV_QUOTED.iter().zip(['"', '\'']) {
-        apply(r, &|c| {
+        apply(&mut s, r, &|c| {
             if harmless_value(&c[5]) || harmless_key(&c[3]) || !c[5].contains('\\') {
                 // Plain values are left to KEY_VALUE (its harmless-key and prose rules).
                 c[0].to_string()
@@ -1335,27 +1392,22 @@ fn marked(text: &str) -> String {
             }
         });
     }
-    apply(&KEY_VALUE, &key_value);
-    apply(&SCHEME, &|c| {
+    apply(&mut s, &KEY_VALUE, &key_value);
+    apply(&mut s, &SCHEME, &|c| {
         let value = &c[0][c[1].len() + c[2].len()..];
-        let word = c[1].eq_ignore_ascii_case("token") && value.bytes().all(|b| b.is_ascii_alphabetic());
+        let last = c[1].split_whitespace().last().unwrap_or_default();
+        let word = last.eq_ignore_ascii_case("token") && value.bytes().all(|b| b.is_ascii_alphabetic());
         if word || harmless_value(value) {
             c[0].to_string()
         } else {
             format!("{}{}{KEY_MASK}", &c[1], &c[2])
         }
     });
-    apply(&KNOWN_TOKEN, &|_| KEY_MASK.to_string());
-    apply(&BOOTSTRAP_TOKEN, &|c| {
-        // `master.mycompanycluster.com` is a host name: a token's secret half is random
-        // (it has a digit) and ends the word.
-        if c.get(3).is_some() || !c[2].bytes().any(|b| b.is_ascii_digit()) {
-            c[0].to_string()
-        } else {
-            format!("{}.{KEY_MASK}", &c[1])
-        }
-    });
-    apply(&BARE_USERINFO, &|c| {
+    apply(&mut s, &KNOWN_TOKEN, &|_| KEY_MASK.to_string());
+    if BOOTSTRAP_TOKEN.is_match(&s) {
+        s = bootstrap_tokens(&s);
+    }
+    apply(&mut s, &BARE_USERINFO, &|c| {
         // `image:tag@sha256:…` is a digest, not a password.
         if c[3].starts_with("sha256:") || c[3].starts_with("sha512:") {
             c[0].to_string()
@@ -1363,23 +1415,23 @@ fn marked(text: &str) -> String {
             format!("{}{}:{KEY_MASK}@{}", &c[1], &c[2], &c[3])
         }
     });
-    apply(&XML_SECRET, &|c| {
+    apply(&mut s, &XML_SECRET, &|c| {
         if harmless_value(&c[3]) {
             c[0].to_string()
         } else {
             format!("{}{KEY_MASK}{}", &c[1], &c[4])
         }
     });
-    apply(&ENV_PAIR_REVERSED, &|c| {
+    apply(&mut s, &ENV_PAIR_REVERSED, &|c| {
         if harmless_value(&c[2]) {
             c[0].to_string()
         } else {
             format!("{}{KEY_MASK}{}", &c[1], &c[3])
         }
     });
-    apply(&VAULT_TOKEN, &|_| KEY_MASK.to_string());
-    apply(&AWS_KEY_ID, &|c| partial(&c[0]));
-    apply(&AZURE_SECRET, &|c| {
+    apply(&mut s, &VAULT_TOKEN, &|_| KEY_MASK.to_string());
+    apply(&mut s, &AWS_KEY_ID, &|c| partial(&c[0]));
+    apply(&mut s, &AZURE_SECRET, &|c| {
         let v = &c[1];
         let mixed = v.bytes().any(|b| b.is_ascii_uppercase())
             && v.bytes().any(|b| b.is_ascii_lowercase())
@@ -1499,8 +1551,86 @@ pub fn warm() {
 mod tests {
     use super::*;
 
-    /// Each pattern's gate (the lazy DFA whose states every thread shares) answers as its
-    /// capturing regex does, on texts that each pattern matches and that none does.
+    /// Hostile round 13 (/work/attack/hostile13): letters that fold to ASCII ones (`ſ`, the
+    /// Kelvin sign) and non-ASCII text glued to a command or scheme must not move a word
+    /// boundary; a scheme word after `token`, a URL in a URL's query, a command's value
+    /// that is itself a key and a host-name look-alike before a bootstrap token must not hide
+    /// the secret after them; a no-break space before `-u` must not panic.
+    #[test]
+    fn hostile_round_13_shapes_are_masked() {
+        let cases = [
+            ("\u{17f}shpass -p S3CRETr01xyz ssh root@10.0.0.5", "S3CRETr01xyz"),
+            ("\u{17f}qlcmd -S db -U sa -P S3CRETr02xyz", "S3CRETr02xyz"),
+            (
+                "\u{17f}mbclient //fs/share -U backup%S3CRETr03xyz",
+                "S3CRETr03xyz",
+            ),
+            ("\u{17f}tats auth admin:S3CRETr04xyz", "S3CRETr04xyz"),
+            ("\u{17f}qlplus scott/S3CRETr05xyz@orcl", "S3CRETr05xyz"),
+            (
+                "ora\u{17f} login -u ci -p S3CRETr06xyz registry.local",
+                "S3CRETr06xyz",
+            ),
+            ("\u{212a}eytool -list -storepass S3CRETr07xyz", "S3CRETr07xyz"),
+            (
+                "\u{17f}://admin:S3CRETr08xyz@db.internal:5432/app",
+                "S3CRETr08xyz",
+            ),
+            (
+                "\u{212a}://admin:S3CRETr09xyz@db.internal:5432/app",
+                "S3CRETr09xyz",
+            ),
+            (
+                "[\"app\",\"--password\",\u{17f}[4]=\"S3CRETr10xyz\"]",
+                "S3CRETr10xyz",
+            ),
+            ("鉴权token Bearer S3CRETr11xyz", "S3CRETr11xyz"),
+            ("Café\u{301}token Bearer S3CRETr12xyz", "S3CRETr12xyz"),
+            (
+                "执行mysqldump后 sshpass -p S3CRETr13xyz ssh -p2222 backup-host",
+                "S3CRETr13xyz",
+            ),
+            (
+                "运行mysql客户端 CREATE USER app IDENTIFIED BY 'S3CRETr14xyz'; mysql -pfoo",
+                "S3CRETr14xyz",
+            ),
+            ("调用docker登录 redis-cli -a S3CRETr15xyz -p6379", "S3CRETr15xyz"),
+            ("调用redis-cli -a none,password: S3CRETr16xyz", "S3CRETr16xyz"),
+            (
+                "接続失敗https://proxy/redirect?u=http://admin:S3CRETr17xyz@db",
+                "S3CRETr17xyz",
+            ),
+            (
+                "éaaaaaa.bbbbbbbbbbbbbbbb.cccccc.s3cretxyz1234567",
+                "s3cretxyz1234567",
+            ),
+            ("refresh token Bearer S3CRETp01xyz", "S3CRETp01xyz"),
+            (
+                "x https://proxy/redirect?u=http://admin:S3CRETp02xyz@db",
+                "S3CRETp02xyz",
+            ),
+            (
+                "https://u:S3CRETp06xyz@proxy/redirect?u=http://admin:S3CRETp07xyz@db",
+                "S3CRETp0",
+            ),
+            ("curl\u{a0}-u admin:S3CRETp03xyz https://api", "S3CRETp03xyz"),
+            ("x redis-cli -a none,password: S3CRETp04xyz", "S3CRETp04xyz"),
+            (
+                "x aaaaaa.bbbbbbbbbbbbbbbb.cccccc.s3cretxyz7654321",
+                "s3cretxyz7654321",
+            ),
+        ];
+        for (text, secret) in cases {
+            let shown = line(text);
+            assert!(!shown.contains(secret), "{text:?} -> {shown:?}");
+        }
+        // What stays readable: a host name, a plain `token` word, a digest.
+        assert_eq!(line("master.mycompanycluster.com"), "master.mycompanycluster.com");
+        assert_eq!(line("refresh token expired"), "refresh token expired");
+    }
+
+    /// Each pattern's gate (the lazy DFA whose states every thread shares) says yes wherever
+    /// its capturing regex matches, on texts that each pattern matches and that none does.
     #[test]
     fn each_gate_agrees_with_its_regex() {
         let texts = [
@@ -1520,6 +1650,7 @@ mod tests {
         ];
         for p in patterns() {
             for t in texts {
+                assert!(p.may_match(t) || !(**p).is_match(t), "{} on {t:?}", p.source);
                 assert_eq!(p.is_match(t), (**p).is_match(t), "{} on {t:?}", p.source);
             }
         }
