@@ -487,4 +487,13 @@ mod tests {
             assert_eq!(format!("{from_yaml:?}"), format!("{from_json:?}"), "{name}");
         }
     }
+
+    /// The log prefilter committed for the built-in catalogue is current (else every start
+    /// computes it: `KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter` rewrites it),
+    /// and a rule set built from it is the one computed from scratch.
+    #[test]
+    fn precomputed_prefilter_is_current() {
+        let catalog = Catalog::load(&[]).unwrap();
+        crate::logscan::compiled::check_precomputed(&catalog.log_rules()).unwrap();
+    }
 }

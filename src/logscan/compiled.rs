@@ -487,8 +487,8 @@ impl RuleSet {
 /// ~3 ms, a tenth of a small bundle's analysis, on every start. It is used only when its key,
 /// a digest of every log rule's id, patterns and literals (and the limits), is the
 /// catalogue's, so an edited or extra rule is computed as before. The test
-/// `precomputed_prefilter_is_current` holds the file to what [`RuleSet::compute`] gives and
-/// rewrites it when run with `KUBETRIAGE_BLESS=1`.
+/// `precomputed_prefilter_is_current` (src/catalog) holds the file to what [`RuleSet::compute`]
+/// gives and rewrites it when run with `KUBETRIAGE_BLESS=1`.
 #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 struct Precomputed {
     key: String,
@@ -546,43 +546,57 @@ impl Precomputed {
     }
 }
 
+/// For the catalogue's test `precomputed_prefilter_is_current`: whether the committed
+/// prefilter is the one `rules` give (rewriting it when `KUBETRIAGE_BLESS` is set), and a
+/// rule set built from it the one computed from scratch; why not, otherwise.
+#[cfg(test)]
+pub fn check_precomputed(rules: &[(&str, &LogSyntax)]) -> Result<(), String> {
+    let now = Precomputed::of(rules).ok_or("the log rules do not build without errors")?;
+    if std::env::var_os("KUBETRIAGE_BLESS").is_some() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/logscan/prefilter.json");
+        let json = serde_json::to_string(&now).map_err(|e| e.to_string())?;
+        return std::fs::write(path, json + "\n").map_err(|e| e.to_string());
+    }
+    let committed: Precomputed = serde_json::from_str(Precomputed::FILE).map_err(|e| e.to_string())?;
+    if committed != now {
+        return Err(
+            "src/logscan/prefilter.json is stale: KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter"
+                .into(),
+        );
+    }
+    let fast = Precomputed::for_rules(rules).ok_or("the key does not match")?;
+    let slow = RuleSet::compute(rules, false).0;
+    let ids = |s: &RuleSet| s.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    if (
+        &fast.lits,
+        &fast.lit_rules,
+        &fast.cover,
+        &fast.in_cover,
+        ids(&fast),
+    ) != (
+        &slow.lits,
+        &slow.lit_rules,
+        &slow.cover,
+        &slow.in_cover,
+        ids(&slow),
+    ) {
+        return Err("the precomputed rule set differs from the computed one".into());
+    }
+    // One changed pattern and the key no longer matches.
+    let mut edited: Vec<(&str, LogSyntax)> = rules.iter().map(|(i, l)| (*i, (*l).clone())).collect();
+    if let Some(first) = edited.first_mut() {
+        first.1.patterns.push("something else entirely".into());
+    }
+    let edited: Vec<(&str, &LogSyntax)> = edited.iter().map(|(i, l)| (*i, l)).collect();
+    if Precomputed::for_rules(&edited).is_some() {
+        return Err("an edited rule still takes the precomputed prefilter".into());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The committed prefilter is the built-in catalogue's (else every start computes it:
-    /// run `KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter` to rewrite it), and a
-    /// rule set built from it is the one computed from scratch.
-    #[test]
-    fn precomputed_prefilter_is_current() {
-        let catalog = crate::catalog::Catalog::load(&[]).unwrap();
-        let rules = catalog.log_rules();
-        let now = Precomputed::of(&rules).expect("the built-in log rules build without errors");
-        if std::env::var_os("KUBETRIAGE_BLESS").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/logscan/prefilter.json");
-            std::fs::write(path, serde_json::to_string(&now).unwrap() + "\n").unwrap();
-            return;
-        }
-        let committed: Precomputed = serde_json::from_str(Precomputed::FILE).unwrap();
-        assert!(
-            committed == now,
-            "src/logscan/prefilter.json is stale: KUBETRIAGE_BLESS=1 cargo test --lib precomputed_prefilter"
-        );
-        let fast = Precomputed::for_rules(&rules).expect("the key matches");
-        let slow = RuleSet::compute(&rules, false).0;
-        assert_eq!(
-            (&fast.lits, &fast.lit_rules, &fast.cover),
-            (&slow.lits, &slow.lit_rules, &slow.cover)
-        );
-        assert_eq!(fast.in_cover, slow.in_cover);
-        let ids = |s: &RuleSet| s.rules.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&fast), ids(&slow));
-        // One changed pattern and the key no longer matches.
-        let mut edited: Vec<(&str, LogSyntax)> = rules.iter().map(|(i, l)| (*i, (*l).clone())).collect();
-        edited[0].1.patterns.push("something else entirely".into());
-        let edited: Vec<(&str, &LogSyntax)> = edited.iter().map(|(i, l)| (*i, l)).collect();
-        assert!(Precomputed::for_rules(&edited).is_none());
-    }
 
     #[test]
     fn capture_names_are_removed() {
