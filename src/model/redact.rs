@@ -394,27 +394,27 @@ static WORD: LazyLock<Pattern> = LazyLock::new(|| re(r"\S+"));
 /// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`, SQL's `IDENTIFIED BY 'X'`, redis's
 /// `"AUTH" "X"` (MONITOR) and `requirepass X`, keepalived's `auth_pass X`, haproxy's
 /// `stats auth u:X`. In each
-/// alternative, group 1 is kept and group 2 masked; a value that ends in `:` or `=`
-/// (`-a password: X`) is a key, and takes the next word with it.
+/// alternative, group 1 is kept and group 2 masked; a value that ends in a secret-like key
+/// (`-a none,password: X`) leaves `=` after its mask, so the rest of the line is masked too.
 static CLI_SECRET: LazyLock<Pattern> = LazyLock::new(|| {
     re(&[
         r#"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
-        r"(\bsshpass\s+-p\s*)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bsshpass\s+-p\s*)(\S+)",
+        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
+        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
+        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
+        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
+        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
+        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
+        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
+        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
+        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
         r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
-        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
         r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
         r#"("auth"\s+)([^\r\n]+)"#,
-        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S*[:=][ \t]+\S+|\S+)",
-        r"(\bstats\s+auth\s+[^:\s]+:)(\S*[:=][ \t]+\S+|\S+)",
+        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
+        r"(\bstats\s+auth\s+[^:\s]+:)(\S+)",
         r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
@@ -570,7 +570,11 @@ fn key_value(c: &Captures<'_>) -> String {
     }
     if harmless_key(key) {
         // The value may name a secret of its own (`hotkey: password=…`): this match took
-        // the rest of the line, so look at it again.
+        // the rest of the line, so look at it again (a level deeper; past the last, it is
+        // masked whole).
+        let Some(_depth) = Depth::enter() else {
+            return format!("{pre}{q1}{key}{sep}{q2}{KEY_MASK}");
+        };
         let val = KEY_VALUE.replace_all(val, key_value);
         return format!("{pre}{q1}{key}{sep}{q2}{val}");
     }
@@ -1253,9 +1257,45 @@ fn bootstrap_tokens(s: &str) -> String {
     out
 }
 
+/// How deep [`marked`] and the key/value rule may call themselves (a few levels are real:
+/// `pw: password: token: X`; a rayon thread's stack holds a few dozen).
+const MAX_DEPTH: u32 = 16;
+
+/// One level of [`marked`] on this thread; leaving it (drop) goes back up.
+struct Depth;
+
+thread_local! {
+    static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+impl Depth {
+    /// A level more, unless [`MAX_DEPTH`] are in use.
+    fn enter() -> Option<Depth> {
+        DEPTH.with(|d| {
+            let now = d.get();
+            (now < MAX_DEPTH).then(|| {
+                d.set(now + 1);
+                Depth
+            })
+        })
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
 /// [`line`] with the masks this pass made still marked ([`KEY_MASK`]): what the rules and
 /// their own recursive calls work on.
 fn marked(text: &str) -> String {
+    // The key/value rules call this again on what follows a value that is itself a key; a
+    // line of thousands of `token: x` would recurse as deep and overflow the stack. Past
+    // [`MAX_DEPTH`] levels the rest of the text is masked whole.
+    let Some(_depth) = Depth::enter() else {
+        return KEY_MASK.to_string();
+    };
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
     let multiline = s.contains('\n');
@@ -1275,7 +1315,18 @@ fn marked(text: &str) -> String {
             .step_by(2)
             .find_map(|i| c.get(i))
             .map_or("", |m| m.as_str());
-        format!("{lead}{KEY_MASK}")
+        // A value that ends in a secret-like key (`-a none,password: X`) names the next word
+        // a secret: `=` after a marked mask makes [`masked_keys`] mask what follows. (Taking
+        // the next word into this mask instead would leave a secret one word further on:
+        // `-a auth: password: X`.)
+        let value = &c[0][lead.len()..];
+        let keyed =
+            value.ends_with([':', '=']) && SECRET_PAIR.find_iter(value).any(|m| m.end() == value.len());
+        if keyed {
+            format!("{lead}{KEY_MASK}=")
+        } else {
+            format!("{lead}{KEY_MASK}")
+        }
     });
     if chpasswd {
         apply(&mut s, &CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
@@ -1619,10 +1670,46 @@ mod tests {
                 "x aaaaaa.bbbbbbbbbbbbbbbb.cccccc.s3cretxyz7654321",
                 "s3cretxyz7654321",
             ),
+            // Round 13b: a command's value that ends in a key must not take the next word
+            // (a key, a scheme, a flag, a command) into its mask and leave the one after.
+            ("redis-cli -a auth: password: S3CRETn01xyz", "S3CRETn01xyz"),
+            (
+                "docker login -u ci -p token: Bearer S3CRETn02xyz registry.local",
+                "S3CRETn02xyz",
+            ),
+            (
+                "sshpass -p Authorization: Bearer S3CRETn03xyz ssh root@h",
+                "S3CRETn03xyz",
+            ),
+            (
+                "redis-cli -a password: --requirepass S3CRETn04xyz",
+                "S3CRETn04xyz",
+            ),
+            ("requirepass secret: password: S3CRETn05xyz", "S3CRETn05xyz"),
+            ("openssl enc -k key: secret: S3CRETn06xyz", "S3CRETn06xyz"),
+            (
+                "redis-cli -a x: sshpass -p S3CRETn07xyz ssh root@h",
+                "S3CRETn07xyz",
+            ),
+            ("redis-cli -a x: mysql -pS3CRETn08xyz", "S3CRETn08xyz"),
+            ("redis-cli -a x: -u admin:S3CRETn09xyz", "S3CRETn09xyz"),
+            ("stats auth admin:x: password S3CRETn10xyz", "S3CRETn10xyz"),
+            (
+                "keytool -list -storepass changeitAuthorization: Bearer S3CRETn11xyz",
+                "S3CRETn11xyz",
+            ),
+            ("redis-cli -a S3CRETn00xyz: Bearer S3CRETn12xyz", "S3CRETn12xyz"),
+            ("redis-cli -a pass: token: S3CRETn13xyz", "S3CRETn13xyz"),
         ];
         for (text, secret) in cases {
             let shown = line(text);
             assert!(!shown.contains(secret), "{text:?} -> {shown:?}");
+        }
+        // Thousands of keys in a row: no stack overflow, nothing of them shown.
+        for unit in ["token: x ", "hotkey: "] {
+            let long = format!("{}S3CRETdos", unit.repeat(3000));
+            let shown = std::thread::spawn(move || line(&long)).join().unwrap();
+            assert!(!shown.contains("S3CRETdos"));
         }
         // What stays readable: a host name, a plain `token` word, a digest.
         assert_eq!(line("master.mycompanycluster.com"), "master.mycompanycluster.com");
