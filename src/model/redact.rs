@@ -103,7 +103,8 @@ const Q: &str = r#"(?:\\*["'`‘’“”«»„])"#;
 
 /// Between a quoted argument and the next one: blanks, JSON-escaped line breaks, commas,
 /// empty elements (`""`) and a dump's `argv[4]=` (`argv[4] = `).
-const ARG_SEP: &str = r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|\b[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
+const ARG_SEP: &str =
+    r#"(?:\s|\\[nrt]|,|(?:\\*["'`‘’“”«»„]){2}|(?-u:\b)[A-Za-z_]{1,16}\[\d{1,4}\]\s*[=:]\s*)*"#;
 
 /// A quoted argument from its opening quote to its closing one: an escaped quote runs to the
 /// next escaped quote, `"` to the next unescaped `"`, `'` and backtick to the same character,
@@ -128,21 +129,22 @@ fn re(p: &str) -> Pattern {
     let config = meta::Config::new()
         .match_kind(regex_automata::MatchKind::LeftmostFirst)
         .utf8_empty(true);
-    // The gate without the word boundaries: a Unicode `\b` keeps a regex off the lazy DFA (20×
-    // slower on every text), and a pattern without an assertion matches wherever it did, so
-    // the gate may say yes where the capturing regex then finds nothing, never the reverse.
-    // (An ASCII `\b` is no substitute: `(?i)s` matches `ſ`, which is no ASCII word byte, and
-    // a boundary that holds in more places lets an earlier match swallow a secret.)
+    // The gate without the word boundaries: a pattern without an assertion matches wherever
+    // it did, so the gate may say yes where the capturing regex then finds nothing, never the
+    // reverse. The boundaries are ASCII ones (`(?-u:\b)`): a Unicode `\b` keeps a regex off
+    // the lazy DFA (20× slower), and fails where a keyword is glued to CJK or accented text
+    // (`认证Bearer X`). `(?i)` folds `ſ` and `K` to ASCII letters that are no ASCII word
+    // bytes: [`marked`] writes them as `s` and `k` first.
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
     let gate = meta::Builder::new()
         .configure(config)
         .syntax(regex_automata::util::syntax::Config::new().utf8(true))
-        .build(&p.replace(r"\b", ""))
+        .build(&p.replace(r"(?-u:\b)", ""))
         .expect("redaction pattern");
     Pattern {
         cache: Mutex::new(gate.create_cache()),
         gate,
-        relaxed: p.contains(r"\b"),
+        relaxed: p.contains(r"(?-u:\b)"),
         source: p.to_string(),
         full: OnceLock::new(),
     }
@@ -213,14 +215,14 @@ static AUTH_HEADER: LazyLock<Pattern> = LazyLock::new(|| {
 static SCHEME: LazyLock<Pattern> = LazyLock::new(|| {
     // Scheme words in a row (`token Bearer X`) are one lead: the value is what follows the last.
     re(
-        r#"(?i)\b((?:(?:bearer|basic|token|digest|negotiate)\s+)*(?:bearer|basic|token|digest|negotiate))(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
+        r#"(?i)(?-u:\b)((?:(?:bearer|basic|token|digest|negotiate)\s+)*(?:bearer|basic|token|digest|negotiate))(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
     )
 });
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
 static USERINFO: LazyLock<Pattern> =
-    LazyLock::new(|| re(r#"(?i)(\b[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
+    LazyLock::new(|| re(r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
 
 /// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
 /// last `@` of `rest` when that is user information, not a path (`registry:443/@scope/pkg`).
@@ -307,7 +309,7 @@ static QUOTED_LINES: LazyLock<[Pattern; 2]> = LazyLock::new(|| {
 /// A k3s/RKE2 secure join token, `K10<CA hash>::<user>:<password>`: the password is the
 /// secret (the hash only pins the CA).
 static K3S_TOKEN: LazyLock<Pattern> =
-    LazyLock::new(|| re(r#"\b(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
+    LazyLock::new(|| re(r#"(?-u:\b)(K10[0-9a-fA-F]{6,}::[A-Za-z0-9_.\-]+:)([^\s"',;]+)"#));
 /// A secret flag as one quoted element of an argument list and its value as the next:
 /// `["--db-password","X"]`, Python's `['mysqldump', '--password', 'X']`, Go's
 /// `"--client-secret" "X"`, also with escaped quotes.
@@ -320,7 +322,7 @@ static QUOTED_FLAG: LazyLock<Pattern> = LazyLock::new(|| {
 /// next (`["redis-cli","-a","X"]`).
 static QUOTED_REDIS: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
-        r#"(\bredis-cli\b[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
+        r#"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?{Q}-a{Q}{ARG_SEP})({QUOTED_VALUE})"#
     ))
 });
 /// `-u` as one quoted element and `user:password` as the next (`["curl","-u","u:X"]`).
@@ -372,13 +374,13 @@ static KEY_VALUE: LazyLock<Pattern> = LazyLock::new(|| {
 /// GitLab (`glpat-`), Stripe (`sk_live_`), Google API keys (`AIza`).
 static KNOWN_TOKEN: LazyLock<Pattern> = LazyLock::new(|| {
     re(
-        r"\b(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
+        r"(?-u:\b)(?:xox[abposr]-[A-Za-z0-9\-]{6,}|gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|[sr]k_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_\-]{30,})",
     )
 });
 /// A kubeadm bootstrap token (`abcdef.0123456789abcdef`) anywhere: the id stays, the secret
 /// half goes.
 static BOOTSTRAP_TOKEN: LazyLock<Pattern> =
-    LazyLock::new(|| re(r"\b([a-z0-9]{6})\.([a-z0-9]{16})\b(\.[A-Za-z0-9])?"));
+    LazyLock::new(|| re(r"(?-u:\b)([a-z0-9]{6})\.([a-z0-9]{16})(?-u:\b)(\.[A-Za-z0-9])?"));
 /// `user:password@host` without a scheme (`scheme://` forms are [`USERINFO`]'s).
 static BARE_USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
     // Any user name, empty or percent-encoded or not ASCII (`:TOKEN@`, `ci%40corp.com:PW@`).
@@ -393,37 +395,37 @@ static WORD: LazyLock<Pattern> = LazyLock::new(|| re(r"\S+"));
 /// `ldap* -w X`, `smbclient -U u%X`, `mongo|mongosh -p X`, `htpasswd -b file user X`, Oracle's
 /// `jdbc:oracle:thin:user/X@db` and `sqlplus user/X@db`, SQL's `IDENTIFIED BY 'X'`, redis's
 /// `"AUTH" "X"` (MONITOR) and `requirepass X`, keepalived's `auth_pass X`, haproxy's
-/// `stats auth u:X`. In each
-/// alternative, group 1 is kept and group 2 masked; a value that ends in a secret-like key
+/// `stats auth u:X`. One pattern per command, each applied on its own (one command's
+/// `[^\r\n]*?` must not run over another's secret and hide it from its pattern). In each,
+/// group 1 is kept and group 2 masked; a value that ends in a secret-like key
 /// (`-a none,password: X`) leaves `=` after its mask, so the rest of the line is masked too.
-static CLI_SECRET: LazyLock<Pattern> = LazyLock::new(|| {
-    re(&[
-        r#"(\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)\b(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
-        r"(\bsshpass\s+-p\s*)(\S+)",
-        r"(\bredis-cli\b[^\r\n]*?\s-a\s+)(\S+)",
-        r"(\b(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
-        r"(\b(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)\b[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
-        r"(\b(?:skopeo|crictl)\b[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
-        r"(\bkeytool\b[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
-        r"(\bsqlcmd\b[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
-        r"(\bldap[a-z]*\b[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
-        r"(\bsmbclient\b[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
-        r"(\bhtpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
-        r"(\bjdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
-        r"(\bopenssl\b[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
-        r#"(\bidentified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
+static CLI_SECRET: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    [
+        r#"((?-u:\b)(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)(?-u:\b)(?:[^\r\n]|\r?\n[ \t]*-)*?(?:\s|\\n[ \t]*-\s)(?-i:-p))("[^"\r\n]*"?|'[^'\r\n]*'?|\S+)"#,
+        r"((?-u:\b)sshpass\s+-p\s*)(\S+)",
+        r"((?-u:\b)redis-cli(?-u:\b)[^\r\n]*?\s-a\s+)(\S+)",
+        r"((?-u:\b)(?:login|credentials?|creds)\s+[^\s/]+/)(\S+)",
+        r"((?-u:\b)(?:docker|podman|buildah|nerdctl|helm|oras|az|mongo|mongosh)(?-u:\b)[^\r\n]*?\s(?-i:-p)\s*)(\S+)",
+        r"((?-u:\b)(?:skopeo|crictl)(?-u:\b)[^\r\n]*?\s--(?:src-|dest-)?creds[=\s]+[^:\s]*:)(\S+)",
+        r"((?-u:\b)keytool(?-u:\b)[^\r\n]*?\s-(?:storepass|keypass|srcstorepass|deststorepass)\s+)(\S+)",
+        r"((?-u:\b)sqlcmd(?-u:\b)[^\r\n]*?\s(?-i:-P)\s*)(\S+)",
+        r"((?-u:\b)ldap[a-z]*(?-u:\b)[^\r\n]*?\s(?-i:-w)\s+)(\S+)",
+        r"((?-u:\b)smbclient(?-u:\b)[^\r\n]*?\s-U\s*[^%\s]+%)(\S+)",
+        r"((?-u:\b)htpasswd(?:\s+-[a-zA-Z]+)+\s+\S+\s+\S+\s+)(\S+)",
+        r"((?-u:\b)jdbc:oracle:[a-z]+:[^/\s@]*/)([^\s@]+)",
+        r"((?-u:\b)openssl(?-u:\b)[^\r\n]*?\s-(?:k|pass|passin|passout|password)\s+(?:(?:pass|env):)?)(\S+)",
+        r#"((?-u:\b)identified\s+(?:with\s+\S+\s+)?by\s+(?:password\s+)?)('[^'\r\n]*'?|"[^"\r\n]*"?|\S+)"#,
         r#"("auth"\s+)([^\r\n]+)"#,
-        r"(\b(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
-        r"(\bstats\s+auth\s+[^:\s]+:)(\S+)",
-        r"(\b(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
+        r"((?-u:\b)(?:requirepass|masterauth|masterpass|auth_pass|authpass)\s+)(\S+)",
+        r"((?-u:\b)stats\s+auth\s+[^:\s]+:)(\S+)",
+        r"((?-u:\b)(?:sqlplus|rman|expdp|impdp)\s+(?:-[A-Za-z]+\s+)*[^\s/@-][^\s/@]*/)([^\s@]+)",
     ]
     .iter()
-    .map(|p| format!("(?i:{p})"))
-    .collect::<Vec<_>>()
-    .join("|"))
+    .map(|p| re(&format!("(?i:{p})")))
+    .collect()
 });
 /// `echo user:X | chpasswd` (applied to lines that name `chpasswd`).
-static CHPASSWD: LazyLock<Pattern> = LazyLock::new(|| re(r#"(\becho\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
+static CHPASSWD: LazyLock<Pattern> = LazyLock::new(|| re(r#"((?-u:\b)echo\s+['"]?[^:\s'"]+:)([^\s'"|]+)"#));
 /// A value in an XML element whose name says it is secret: `<password>X</password>`.
 static XML_SECRET: LazyLock<Pattern> =
     LazyLock::new(|| re(&format!(r"(?i)(<({SECRET_NAME})(?:\s[^>]*)?>)([^<]*)(</)")));
@@ -434,7 +436,8 @@ static ENV_PAIR_REVERSED: LazyLock<Pattern> = LazyLock::new(|| {
     ))
 });
 /// Vault tokens (`s.…`, `hvs.…`).
-static VAULT_TOKEN: LazyLock<Pattern> = LazyLock::new(|| re(r"\b(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
+static VAULT_TOKEN: LazyLock<Pattern> =
+    LazyLock::new(|| re(r"(?-u:\b)(?:hv[sbr]|s|b|r)\.[A-Za-z0-9_\-]{20,}"));
 /// A word that says the next word is a password even without `=` or `:` (`password hunter2`,
 /// `the password is hunter2`, `SESSIONID x`): see [`spaced_secret`].
 static SPACED_WORD: LazyLock<Pattern> = LazyLock::new(|| {
@@ -466,7 +469,7 @@ static MASKED_KEY: LazyLock<Pattern> = LazyLock::new(|| {
         r#"^(?:((?:{Q}\s*(?::|=>|=)\s*{Q}?|[ \t]*=>?\s*{Q}?))((?:\\[^"']|[^"'\\\r\n])*)|({Q})((?:[A-Za-z0-9+/~_\-]|[.,;:!?][^\s"'])(?:\\[^"']|[^"'\\\r\n])*))"#
     ))
 });
-static AWS_KEY_ID: LazyLock<Pattern> = LazyLock::new(|| re(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"));
+static AWS_KEY_ID: LazyLock<Pattern> = LazyLock::new(|| re(r"(?-u:\b)(AKIA|ASIA)[A-Z0-9]{16}(?-u:\b)"));
 /// An Entra ID (Azure AD) client secret: about 40 characters of `[A-Za-z0-9_.~-]` with a
 /// `~` a few characters in (`Xyz8Q~AbCd…`), which the base64 runs below do not take whole.
 static AZURE_SECRET: LazyLock<Pattern> =
@@ -1296,6 +1299,15 @@ fn marked(text: &str) -> String {
     let Some(_depth) = Depth::enter() else {
         return KEY_MASK.to_string();
     };
+    // `ſ` and the Kelvin sign `K` are what `(?i)` folds to `s` and `k`, yet no ASCII word
+    // character: written as those, `ſshpass` meets the patterns' ASCII word boundaries.
+    let folded;
+    let text = if text.contains(['\u{17F}', '\u{212A}']) {
+        folded = text.replace('\u{17F}', "s").replace('\u{212A}', "k");
+        folded.as_str()
+    } else {
+        text
+    };
     let mut s = plain(text).into_owned();
     let chpasswd = s.contains("chpasswd");
     let multiline = s.contains('\n');
@@ -1309,12 +1321,8 @@ fn marked(text: &str) -> String {
     apply(&mut s, &JWT, &|_| "[jwt redacted]".to_string());
     // Command lines first: a rule below that masks the command's name (`key: mysql -pX`)
     // would hide what the password option belongs to.
-    apply(&mut s, &CLI_SECRET, &|c| {
-        // Alternatives are numbered in pairs: (kept, masked).
-        let lead = (1..c.len())
-            .step_by(2)
-            .find_map(|i| c.get(i))
-            .map_or("", |m| m.as_str());
+    let cli = |c: &Captures<'_>| {
+        let lead = c.get(1).map_or("", |m| m.as_str());
         // A value that ends in a secret-like key (`-a none,password: X`) names the next word
         // a secret: `=` after a marked mask makes [`masked_keys`] mask what follows. (Taking
         // the next word into this mask instead would leave a secret one word further on:
@@ -1327,7 +1335,10 @@ fn marked(text: &str) -> String {
         } else {
             format!("{lead}{KEY_MASK}")
         }
-    });
+    };
+    for r in CLI_SECRET.iter() {
+        apply(&mut s, r, &cli);
+    }
     if chpasswd {
         apply(&mut s, &CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
     }
@@ -1573,7 +1584,6 @@ fn patterns() -> Vec<&'static Pattern> {
         &*BOOTSTRAP_TOKEN,
         &*BARE_USERINFO,
         &*WORD,
-        &*CLI_SECRET,
         &*CHPASSWD,
         &*XML_SECRET,
         &*ENV_PAIR_REVERSED,
@@ -1586,6 +1596,7 @@ fn patterns() -> Vec<&'static Pattern> {
         &*SECRET_PAIR,
         &*PARSE_VALUE,
     ];
+    all.extend(CLI_SECRET.iter());
     all.extend(QUOTED_LINES.iter());
     all.extend(KV_QUOTED.iter());
     all
@@ -1602,9 +1613,9 @@ pub fn warm() {
 mod tests {
     use super::*;
 
-    /// Hostile round 13 (/work/attack/hostile13): letters that fold to ASCII ones (`ſ`, the
-    /// Kelvin sign) and non-ASCII text glued to a command or scheme must not move a word
-    /// boundary; a scheme word after `token`, a URL in a URL's query, a command's value
+    /// Hostile rounds 13 and 13b (/work/attack/hostile13, hostile13b): letters that fold to
+    /// ASCII ones (`ſ`, the Kelvin sign) and CJK or accented text glued to a command, scheme
+    /// or token must not move a word boundary; a scheme word after `token`, a URL in a URL's query, a command's value
     /// that is itself a key and a host-name look-alike before a bootstrap token must not hide
     /// the secret after them; a no-break space before `-u` must not panic.
     #[test]
@@ -1700,6 +1711,22 @@ mod tests {
             ),
             ("redis-cli -a S3CRETn00xyz: Bearer S3CRETn12xyz", "S3CRETn12xyz"),
             ("redis-cli -a pass: token: S3CRETn13xyz", "S3CRETn13xyz"),
+            // Round 13b: a keyword glued to CJK or katakana text (ASCII word boundaries).
+            (
+                "连接postgres://admin:S3CRETb01xyz@db.internal:5432/app",
+                "S3CRETb01xyz",
+            ),
+            ("认证Bearer S3CRETb02xyz", "S3CRETb02xyz"),
+            ("执行mysql -h db -u root -pS3CRETb03xyz", "S3CRETb03xyz"),
+            ("执行sshpass -p S3CRETb04xyz ssh root@h", "S3CRETb04xyz"),
+            ("令牌abcdef.0123456789abcdef已过期", "0123456789abcdef"),
+            ("令牌hvs.S3CRETb07xyzABCDEFGHIJ", "S3CRETb07xyzABCDEFGHIJ"),
+            ("令牌K10abcdef0123::server:S3CRETb08xyz", "S3CRETb08xyz"),
+            ("执行redis-cli -a S3CRETb09xyz", "S3CRETb09xyz"),
+            (
+                "ログインdocker login -u ci -p S3CRETb10xyz registry.local",
+                "S3CRETb10xyz",
+            ),
         ];
         for (text, secret) in cases {
             let shown = line(text);
