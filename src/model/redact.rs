@@ -1260,6 +1260,59 @@ fn bootstrap_tokens(s: &str) -> String {
     out
 }
 
+/// `text` with the value of every command-line secret ([`CLI_SECRET`]) masked, or `None`
+/// when there is none. Each command's pattern looks at the same unchanged text and the
+/// values all of them find are masked together: applied one after another, a rule whose
+/// `-p` took openssl's `-passout` as `-p` + `assout` hid the real value from openssl's rule;
+/// joined in one alternation, a `mysql … -p` span ran over a `sshpass -p X` on its way.
+/// A value that ends in a secret-like key (`-a none,password: X`) names the next word a
+/// secret: `=` after a marked mask makes [`masked_keys`] mask what follows. (Taking the next
+/// word into this mask instead would leave a secret one word further on: `-a auth: password: X`.)
+fn cli_secrets(text: &str) -> Option<String> {
+    let mut spans: Vec<(usize, usize, bool)> = Vec::new();
+    for r in CLI_SECRET.iter() {
+        if !r.is_match(text) {
+            continue;
+        }
+        for c in r.captures_iter(text) {
+            let Some(v) = c.get(2) else { continue };
+            let value = v.as_str();
+            let keyed =
+                value.ends_with([':', '=']) && SECRET_PAIR.find_iter(value).any(|m| m.end() == value.len());
+            spans.push((v.start(), v.end(), keyed));
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_unstable();
+    // Overlapping values are one mask, keyed when the one reaching furthest is.
+    let mut merged: Vec<(usize, usize, bool)> = Vec::new();
+    for (start, end, keyed) in spans {
+        match merged.last_mut() {
+            Some(last) if start < last.1 => {
+                if end >= last.1 {
+                    last.1 = end;
+                    last.2 = keyed;
+                }
+            }
+            _ => merged.push((start, end, keyed)),
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (start, end, keyed) in merged {
+        out.push_str(&text[last..start]);
+        out.push_str(KEY_MASK);
+        if keyed {
+            out.push('=');
+        }
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    Some(out)
+}
+
 /// How deep [`marked`] and the key/value rule may call themselves (a few levels are real:
 /// `pw: password: token: X`; a rayon thread's stack holds a few dozen).
 const MAX_DEPTH: u32 = 16;
@@ -1321,23 +1374,8 @@ fn marked(text: &str) -> String {
     apply(&mut s, &JWT, &|_| "[jwt redacted]".to_string());
     // Command lines first: a rule below that masks the command's name (`key: mysql -pX`)
     // would hide what the password option belongs to.
-    let cli = |c: &Captures<'_>| {
-        let lead = c.get(1).map_or("", |m| m.as_str());
-        // A value that ends in a secret-like key (`-a none,password: X`) names the next word
-        // a secret: `=` after a marked mask makes [`masked_keys`] mask what follows. (Taking
-        // the next word into this mask instead would leave a secret one word further on:
-        // `-a auth: password: X`.)
-        let value = &c[0][lead.len()..];
-        let keyed =
-            value.ends_with([':', '=']) && SECRET_PAIR.find_iter(value).any(|m| m.end() == value.len());
-        if keyed {
-            format!("{lead}{KEY_MASK}=")
-        } else {
-            format!("{lead}{KEY_MASK}")
-        }
-    };
-    for r in CLI_SECRET.iter() {
-        apply(&mut s, r, &cli);
+    if let Some(masked) = cli_secrets(&s) {
+        s = masked;
     }
     if chpasswd {
         apply(&mut s, &CHPASSWD, &|c| format!("{}{KEY_MASK}", &c[1]));
@@ -1727,6 +1765,38 @@ mod tests {
                 "ログインdocker login -u ci -p S3CRETb10xyz registry.local",
                 "S3CRETb10xyz",
             ),
+            // Round 13c: every command's rule reads the same line (a `-p` rule must not take
+            // openssl's `-passout` and hide its value).
+            (
+                "openssl pkcs12 -export -in /etc/mysql/server.crt -passout S3CRETr01xyz",
+                "S3CRETr01xyz",
+            ),
+            (
+                "openssl enc -d -in /var/lib/docker/blob -pass S3CRETr02xyz",
+                "S3CRETr02xyz",
+            ),
+            (
+                "openssl enc -d -in /var/lib/docker/blob -password S3CRETr03xyz",
+                "S3CRETr03xyz",
+            ),
+            (
+                "openssl rsa -in /etc/helm/key.pem -passin S3CRETr04xyz",
+                "S3CRETr04xyz",
+            ),
+            (
+                "openssl pkcs12 -in /data/mongo/tls.p12 -passin S3CRETr05xyz -nodes",
+                "S3CRETr05xyz",
+            ),
+            (
+                "openssl s_client -connect mysql:3306 -pass S3CRETr06xyz",
+                "S3CRETr06xyz",
+            ),
+            (
+                "openssl enc -aes256 -in mysql.dump -pass S3CRETr07xyz",
+                "S3CRETr07xyz",
+            ),
+            ("openssl enc -in 认证mysql -pass S3CRETr08xyz", "S3CRETr08xyz"),
+            ("sqlplus -mysql -pfoo scott/S3CRETr11xyz@db", "S3CRETr11xyz"),
         ];
         for (text, secret) in cases {
             let shown = line(text);
