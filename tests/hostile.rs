@@ -1227,20 +1227,7 @@ fn a_tenant_pod_does_not_speak_for_the_cluster() {
 fn a_tls_rejection_only_a_tenant_logs_is_a_warning_that_names_its_namespace() {
     let line = "2026-06-15T11:50:01.000000000Z stderr F E0615 11:50:01.000000 1 client.go:1] Get \"https://payments-db.shop.svc:5432\": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:50:01Z is after 2026-06-01T00:00:00Z\n";
     let severity = |ns: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("b");
-        fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
-        let pod = root.join(format!("var/log/pods/{ns}_payments-7d9f_0b1c2d3e/api"));
-        std::fs::create_dir_all(&pod).unwrap();
-        std::fs::write(pod.join("0.log"), line).unwrap();
-        let (r, _) = analyze_healthy_copy(&root);
-        let f = r["bundles"][0]["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["rule"] == "log-cert-expired")
-            .cloned()
-            .unwrap_or_else(|| panic!("{r:#}"));
+        let f = tenant_pod_cert_finding(ns, line);
         (
             f["severity"].as_str().unwrap().to_string(),
             f["message"].as_str().unwrap().to_string(),
@@ -1259,25 +1246,30 @@ fn a_tls_rejection_only_a_tenant_logs_is_a_warning_that_names_its_namespace() {
 /// `kubernetes` Service at 10.96.0.1:443) rejects the cluster's, not its own peer's.
 #[test]
 fn a_tenant_rejecting_the_kubernetes_api_stays_an_error() {
+    let f = tenant_pod_cert_finding(
+        "shop",
+        "2026-06-15T11:50:01.000000000Z stderr F E0615 11:50:01.000000 1 reflector.go:138] Get \"https://10.96.0.1:443/api/v1/pods\": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:50:01Z is after 2026-06-01T00:00:00Z\n",
+    );
+    assert_eq!(f["severity"], "error", "{f:#}");
+}
+
+/// The `log-cert-expired` finding of the healthy kubeadm fixture with `line` as the log of a
+/// pod in namespace `ns`.
+fn tenant_pod_cert_finding(ns: &str, line: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("b");
     fixture_copy::copy_tree(Path::new("testdata/bundles/kubeadm-healthy"), &root);
-    let pod = root.join("var/log/pods/shop_payments-7d9f_0b1c2d3e/api");
+    let pod = root.join(format!("var/log/pods/{ns}_payments-7d9f_0b1c2d3e/api"));
     std::fs::create_dir_all(&pod).unwrap();
-    std::fs::write(
-        pod.join("0.log"),
-        "2026-06-15T11:50:01.000000000Z stderr F E0615 11:50:01.000000 1 reflector.go:138] Get \"https://10.96.0.1:443/api/v1/pods\": x509: certificate has expired or is not yet valid: current time 2026-06-15T11:50:01Z is after 2026-06-01T00:00:00Z\n",
-    )
-    .unwrap();
+    std::fs::write(pod.join("0.log"), line).unwrap();
     let (r, _) = analyze_healthy_copy(&root);
-    let f = r["bundles"][0]["findings"]
+    r["bundles"][0]["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["rule"] == "log-cert-expired")
         .cloned()
-        .unwrap_or_else(|| panic!("{r:#}"));
-    assert_eq!(f["severity"], "error", "{f:#}");
+        .unwrap_or_else(|| panic!("{r:#}"))
 }
 
 /// A tenant's command the kubelet quotes back into its own journal (a container whose command

@@ -292,8 +292,7 @@ impl RuleSet {
                 return (set, Vec::new());
             }
         }
-        let (set, errors) = Self::compute(rules, eager);
-        (set, errors)
+        Self::compute(rules, eager)
     }
 
     /// [`RuleSet::build`] from scratch: every rule's literals derived, the cover computed.

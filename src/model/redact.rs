@@ -171,16 +171,10 @@ impl Pattern {
     /// takes a slower path on these patterns), then, where the gate dropped word boundaries
     /// ([`re`]), the capturing regex on the few texts the gate lets through.
     fn is_match(&self, text: &str) -> bool {
-        let maybe = {
-            let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-            let input = regex_automata::Input::new(text).earliest(true);
-            self.gate.search_half_with(&mut cache, &input).is_some()
-        };
-        maybe && (!self.relaxed || (**self).is_match(text))
+        self.may_match(text) && (!self.relaxed || (**self).is_match(text))
     }
 
-    /// The gate alone (a test holds it to a superset of the regex).
-    #[cfg(test)]
+    /// The gate alone: a superset of the regex's matches (a test holds it).
     fn may_match(&self, text: &str) -> bool {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         let input = regex_automata::Input::new(text).earliest(true);
