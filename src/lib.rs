@@ -72,16 +72,19 @@ pub fn analyze(source: &std::path::Path, catalog: &Catalog, opts: &Options) -> R
     Ok(analysis)
 }
 
-/// Starts compiling the redaction patterns on a thread of their own, once per process: they
-/// are needed only once samples and findings are written, so a caller that will read a
-/// bundle calls this first and the compiling overlaps the catalogue's loading and the
-/// bundle's reading. [`analyze`] calls it too; later calls do nothing.
+/// Starts compiling the redaction patterns on two threads of their own (one from each end of
+/// the list), once per process: they are needed only once samples and findings are written,
+/// so a caller that will read a bundle calls this first and the compiling overlaps the
+/// catalogue's loading and the bundle's reading. [`analyze`] calls it too; later calls do
+/// nothing.
 pub fn warm() {
     static WARM: std::sync::Once = std::sync::Once::new();
     WARM.call_once(|| {
-        let _ = std::thread::Builder::new()
-            .name("warm-redact".into())
-            .spawn(redact::warm);
+        for from_end in [false, true] {
+            let _ = std::thread::Builder::new()
+                .name("warm-redact".into())
+                .spawn(move || redact::warm(from_end));
+        }
     });
 }
 
