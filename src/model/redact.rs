@@ -9,6 +9,7 @@ use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use base64::Engine;
 use regex::{Captures, Regex};
+use regex_automata::util::prefilter::Prefilter;
 use regex_automata::{hybrid, nfa::thompson};
 use serde::Serialize;
 
@@ -143,16 +144,21 @@ fn re(p: &str) -> Pattern {
         };
     }
     #[allow(clippy::expect_used)] // the patterns are constants, covered by the tests below
+    let hir = regex_syntax::parse(&p.replace(r"(?-u:\b)", "")).expect("redaction pattern");
+    #[allow(clippy::expect_used)] // the same
     let nfa = NFA
-        .with(|compiler| {
-            compiler
-                .build(&p.replace(r"(?-u:\b)", ""))
-                .map_err(|e| e.to_string())
-        })
+        .with(|compiler| compiler.build_from_hir(&hir).map_err(|e| e.to_string()))
         .expect("redaction pattern");
+    // Where every match starts with one of a few literals (a command's name, `eyJ`,
+    // `-----BEGIN`), the search skips to them instead of stepping the DFA over every byte.
+    let prefilter = Prefilter::from_hir_prefix(regex_automata::MatchKind::LeftmostFirst, &hir);
     #[allow(clippy::expect_used)] // fails only on a Unicode word boundary, which no gate keeps
     let gate = hybrid::dfa::Builder::new()
-        .configure(hybrid::dfa::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+        .configure(
+            hybrid::dfa::Config::new()
+                .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                .prefilter(prefilter),
+        )
         .build_from_nfa(nfa)
         .expect("redaction gate");
     Pattern {
@@ -163,6 +169,9 @@ fn re(p: &str) -> Pattern {
         full: OnceLock::new(),
     }
 }
+
+/// The longest text a gate reads (the longest text [`memo`] keeps): see [`Pattern::is_match`].
+const LONG: usize = memo::MAX_TEXT;
 
 /// A redaction pattern. Most texts match none of them, so what is asked of every text is
 /// "does it match at all": a lazy DFA answers, building its states as texts need them, which
@@ -181,9 +190,15 @@ struct Pattern {
 
 impl Pattern {
     /// Whether `text` holds a match: the gate first, with the states every thread shares
-    /// (a forward search that stops at the first match), then, where the gate dropped word boundaries
-    /// ([`re`]), the capturing regex on the few texts the gate lets through.
+    /// (a forward search that stops at the first match), then, where the gate dropped word
+    /// boundaries ([`re`]), the capturing regex on the few texts the gate lets through. A
+    /// text longer than [`LONG`] goes to the capturing regex at once: its engine finds
+    /// a literal inside the pattern and searches backwards from it, which on a long text
+    /// pays for its compiling, where the gate would step over every byte.
     fn is_match(&self, text: &str) -> bool {
+        if text.len() > LONG {
+            return (**self).is_match(text);
+        }
         self.may_match(text) && (!self.relaxed || (**self).is_match(text))
     }
 
@@ -1862,6 +1877,32 @@ mod tests {
             for t in texts {
                 assert!(p.may_match(t) || !(**p).is_match(t), "{} on {t:?}", p.source);
                 assert_eq!(p.is_match(t), (**p).is_match(t), "{} on {t:?}", p.source);
+            }
+        }
+    }
+
+    /// A text longer than [`LONG`] skips the gates ([`Pattern::is_match`]): it is masked as
+    /// the same text within the gates' reach is (hostile round 14: the gates stepped over
+    /// every byte of 64 KB lines, 2.8× slower than the capturing regex's search).
+    #[test]
+    fn long_texts_are_masked_as_short_ones() {
+        let pad = "中文日志 xxxxxxxx ".repeat(LONG / 8);
+        assert!(pad.len() > LONG);
+        for (text, secret) in [
+            ("password=S3CRETl01xyz", "S3CRETl01xyz"),
+            ("Authorization: Bearer S3CRETl02xyz", "S3CRETl02xyz"),
+            ("mysql -uroot -pS3CRETl03xyz", "S3CRETl03xyz"),
+            ("https://admin:S3CRETl04xyz@db.internal/x", "S3CRETl04xyz"),
+            ("--db-password S3CRETl05xyz", "S3CRETl05xyz"),
+            ("sshpass -p S3CRETl06xyz ssh root@h", "S3CRETl06xyz"),
+        ] {
+            for long in [format!("{pad}{text}"), format!("{text} {pad}")] {
+                let shown = line(&long);
+                assert!(!shown.contains(secret), "{text}");
+                assert!(
+                    line(text).len() < text.len() + 16 && !line(text).contains(secret),
+                    "{text}"
+                );
             }
         }
     }
