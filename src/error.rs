@@ -49,11 +49,11 @@ pub enum CatalogError {
         message: String,
     },
     /// A `--rules` folder could not be read.
-    #[error("cannot read rules folder {path}: {source}")]
+    #[error("cannot read rules folder {path}")]
     Io {
         /// The folder or file.
         path: PathBuf,
-        /// The I/O error.
+        /// The I/O error (printed after the message by `{:#}`, as the error's source).
         source: std::io::Error,
     },
     /// Entries are inconsistent (duplicate ids, dangling references, cycles, bad regexes).

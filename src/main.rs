@@ -311,9 +311,28 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            #[allow(clippy::print_stderr)]
-            {
-                say!("kubetriage: {e:#}");
+            // A catalogue's problems, one per line: escaped one by one, so a line break
+            // inside one (a YAML pattern may hold any) still cannot start a line of its own.
+            let problems =
+                e.chain()
+                    .find_map(|c| match c.downcast_ref::<kubetriage::error::CatalogError>() {
+                        Some(kubetriage::error::CatalogError::Invalid(problems)) => Some(problems),
+                        _ => None,
+                    });
+            match problems {
+                Some(problems) => {
+                    let context: Vec<String> = e
+                        .chain()
+                        .take_while(|c| c.downcast_ref::<kubetriage::error::CatalogError>().is_none())
+                        .map(ToString::to_string)
+                        .collect();
+                    let lead = context.iter().map(|c| format!("{c}: ")).collect::<String>();
+                    say!("kubetriage: {lead}invalid rule catalogue:");
+                    for p in problems {
+                        say!("  {p}");
+                    }
+                }
+                None => say!("kubetriage: {e:#}"),
             }
             ExitCode::from(2)
         }

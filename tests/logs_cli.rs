@@ -88,3 +88,76 @@ fn rules_check_accepts_a_good_folder() {
     .unwrap();
     kt().args(["rules", "check"]).arg(dir.path()).assert().success();
 }
+
+/// A rule folder that `rules check` rejects is refused by `analyze --rules` too (exit 2), and
+/// the catalogue's problems are printed one per line: two files of one folder defining the
+/// same id would otherwise leave the rule to the files' order (newuser13 #3, #4).
+#[test]
+fn analyze_refuses_what_rules_check_rejects_one_problem_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = "rules:\n  - id: log-widget\n    severity: warning\n    title: Widget\n    why: A custom rule for the test suite.\n    log:\n      patterns: ['widget (?P<name>\\w+) exploded']\n      message: 'Widget {name} exploded'\n      examples: ['widget w1 exploded']\n";
+    std::fs::write(dir.path().join("a.yaml"), rule).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), rule).unwrap();
+    let out = kt().args(["rules", "check"]).arg(dir.path()).assert().code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("b.yaml:2: rule `log-widget` is also defined in "),
+        "{text}"
+    );
+    let bundle =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
+    let out = kt()
+        .args(["analyze", "--now", "2026-11-21T09:30:00Z", "--rules"])
+        .arg(dir.path())
+        .arg(&bundle)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"kubetriage: invalid rule catalogue:"),
+        "{err}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("  ") && l.contains("b.yaml: rule `log-widget` is also defined in ")),
+        "{err}"
+    );
+    assert!(!err.contains("\\n"), "{err}");
+    // Two folders may define the same rule: the later one overrides (a site's overrides).
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("a.yaml"), rule).unwrap();
+    let single = tempfile::tempdir().unwrap();
+    std::fs::write(single.path().join("a.yaml"), rule).unwrap();
+    let out = kt()
+        .args(["analyze", "-q", "--now", "2026-11-21T09:30:00Z", "--rules"])
+        .arg(single.path())
+        .arg("--rules")
+        .arg(other.path())
+        .arg(&bundle)
+        .assert()
+        .code(1);
+    assert!(out.get_output().stderr.is_empty(), "{out:?}");
+}
+
+/// A missing rule folder says why once (the I/O error was printed twice).
+#[test]
+fn a_missing_rule_folder_says_why_once() {
+    let bundle =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
+    let out = kt()
+        .args([
+            "analyze",
+            "--now",
+            "2026-11-21T09:30:00Z",
+            "--rules",
+            "/nonexistent-rules-folder",
+        ])
+        .arg(&bundle)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.matches("os error 2").count(), 1, "{err}");
+}

@@ -189,6 +189,10 @@ impl Catalog {
         // The checks the code ships are the ones the built-in catalogue names (tests/catalog.rs
         // holds both directions), so the catalogue validates without knowing the checks.
         let mut shipped: Option<BTreeSet<String>> = None;
+        // Where each id of a `--rules` folder was defined: a later folder overrides an earlier
+        // one (a site's overrides on top of a team's), but two files of one folder defining
+        // the same rule leave it to the files' order, so that is an error (as `rules check`).
+        let mut defined: BTreeMap<(&Path, String), &str> = BTreeMap::new();
         for (name, text) in files {
             let parsed = parse_file(name, text)?;
             if BUILTIN.iter().any(|(n, _)| n == name) {
@@ -196,9 +200,14 @@ impl Catalog {
                 known.extend(parsed.rules.iter().filter_map(|r| r.check.clone()));
             }
             let mut seen = BTreeSet::new();
+            let folder = Path::new(name).parent().filter(|_| !is_builtin(name));
             for r in parsed.rules {
                 if !seen.insert(r.id.clone()) {
                     errors.push(format!("{name}: rule `{}` is defined twice", r.id));
+                } else if let Some(folder) = folder {
+                    if let Some(other) = defined.insert((folder, r.id.clone()), name) {
+                        errors.push(format!("{name}: rule `{}` is also defined in {other}", r.id));
+                    }
                 }
                 match to_rule(r, name) {
                     Ok(rule) => {
