@@ -245,14 +245,19 @@ static AUTH_HEADER: LazyLock<Pattern> = LazyLock::new(|| {
 static SCHEME: LazyLock<Pattern> = LazyLock::new(|| {
     // Scheme words in a row (`token Bearer X`) are one lead: the value is what follows the last.
     re(
-        r#"(?i)(?-u:\b)((?:(?:bearer|basic|token|digest|negotiate)\s+)*(?:bearer|basic|token|digest|negotiate))(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
+        r#"(?i)((?:["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?\s+)*["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
     )
 });
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
 /// (`//user:pass@host`): the scheme and what follows, to the next blank or quote; see
 /// [`userinfo`].
-static USERINFO: LazyLock<Pattern> =
-    LazyLock::new(|| re(r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*://|(?:^|[\s"'=(])//)([^\s"'<>`]*@[^\s"'<>`]*)"#));
+static USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
+    // The `:` and the slashes also written as escapes: JSON's `\/`, percent-encoding (a URL in
+    // another's query: `?next=http%3A%2F%2Fu%3Ap%40db`) and an HTML entity for the colon.
+    re(
+        r#"(?i)((?-u:\b)[a-z][a-z0-9+.\-]*(?::|%3a|&#0*58;|&#x0*3a;)(?:\\*/|%2f){2}|(?:^|[\s"'=(])(?:\\*/|%2f){2})([^\s"'<>`]*(?:@|%40)[^\s"'<>`]*)"#,
+    )
+});
 
 /// The credentials of a URL whose scheme [`USERINFO`] found, masked: everything to the
 /// last `@` of `rest` when that is user information, not a path (`registry:443/@scope/pkg`).
@@ -260,19 +265,66 @@ static USERINFO: LazyLock<Pattern> =
 /// a hand-written one does not (`postgres://u:ab/X@db`, `http://u:p#X@proxy`,
 /// `https://u:p@ssX@db`).
 fn userinfo(scheme: &str, rest: &str) -> String {
-    let Some(at) = rest.rfind('@') else {
+    // A URL inside this one's path or query (`?u=http://admin:X@db`, `?u=//admin:X@db`):
+    // each has its own credentials. Split from the last, without recursing (a line may hold
+    // thousands of `//`).
+    let mut inner = Vec::new();
+    let mut head = rest;
+    while let Some((at, _)) = last_at(head) {
+        let Some(k) = inner_url(&head[..at]) else { break };
+        inner.push(&head[k..]);
+        head = &head[..k];
+    }
+    let mut out = credentials(scheme, head);
+    for piece in inner.iter().rev() {
+        out.push_str(&credentials("", piece));
+    }
+    out
+}
+
+/// The last `@` of `text`, also percent-encoded (`%40`): its start and length.
+fn last_at(text: &str) -> Option<(usize, usize)> {
+    let plain = text.rfind('@').map(|i| (i, 1));
+    let encoded = text.to_ascii_lowercase().rfind("%40").map(|i| (i, 3));
+    plain.into_iter().chain(encoded).max()
+}
+
+/// Where the last URL inside `info` starts its authority: after its last `//`, also written
+/// `\/\/` or `%2F%2F`.
+fn inner_url(info: &str) -> Option<usize> {
+    let b = info.as_bytes();
+    // One slash at `i`: `/`, `\/` (any number of backslashes) or `%2F`; where it ends.
+    let slash = |i: usize| {
+        let k = i + b.get(i..)?.iter().take_while(|c| **c == b'\\').count();
+        if b.get(k) == Some(&b'/') {
+            Some(k + 1)
+        } else if b.get(i..i + 3).is_some_and(|h| h.eq_ignore_ascii_case(b"%2f")) {
+            Some(i + 3)
+        } else {
+            None
+        }
+    };
+    let mut found = None;
+    let mut i = 0;
+    while i < b.len() {
+        match slash(i).and_then(slash) {
+            Some(end) => {
+                found = Some(end);
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+/// `rest` (what follows a URL's scheme) with its user information masked: everything to
+/// its last `@` when that is user information, not a path (`registry:443/@scope/pkg`).
+fn credentials(scheme: &str, rest: &str) -> String {
+    let Some((at, _)) = last_at(rest) else {
         return format!("{scheme}{rest}");
     };
     let info = &rest[..at];
-    if let Some(k) = info.rfind("://") {
-        // A URL inside this one's path or query (`?u=http://admin:X@db`): each has its own
-        // credentials.
-        return format!(
-            "{}{}",
-            userinfo(scheme, &rest[..k + 3]),
-            userinfo("", &rest[k + 3..])
-        );
-    }
     let credentials = if info.contains('/') {
         // `user:password/…@`: a colon before the first `/` whose right side is no port.
         let head = &info[..info.find('/').unwrap_or(info.len())];
@@ -313,7 +365,7 @@ static FLAG_QUOTED: LazyLock<Pattern> = LazyLock::new(|| {
 /// through its own value.
 static FLAG: LazyLock<Pattern> = LazyLock::new(|| {
     re(&format!(
-        r#"(?i)(--{SECRET_NAME})(?:(=)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s*(?:\r?\n|\\+n)[ \t]*-[ \t]+|\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:{Q}?[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
+        r#"(?i)(--{SECRET_NAME})(?:([ \t]*=[ \t]*)({Q}?)(?:[:=]\s*{Q}?|[^\s"\\])+|(\s*(?:\r?\n|\\+n)[ \t]*-[ \t]+|\s+|,\s*)({Q}?)-?[^\s"'\\,\]-](?:{Q}?[ \t]*(?::|=>|=)\s*{Q}?|[^\s"'\\,\]])*)"#
     ))
 });
 /// A YAML block scalar under a secret-like key (`password: |` or `>-`, the value on the
@@ -1307,9 +1359,30 @@ fn cli_secrets(text: &str) -> Option<String> {
         for c in r.captures_iter(text) {
             let Some(v) = c.get(2) else { continue };
             let value = v.as_str();
-            let keyed =
-                value.ends_with([':', '=']) && SECRET_PAIR.find_iter(value).any(|m| m.end() == value.len());
-            spans.push((v.start(), v.end(), keyed));
+            // A value that is itself a key (`-a password: X`, `-a 'password:' X`, `-a
+            // password => X`, `-p"password": X`): its separator goes with the mask, whose `=`
+            // then masks the rest of the line.
+            let after = &text[v.end()..];
+            let spaced = after.trim_start_matches([' ', '\t']);
+            let sep = if spaced.starts_with("=>") {
+                2
+            } else if spaced.starts_with([':', '=']) {
+                1
+            } else {
+                0
+            };
+            let sep = if sep > 0 {
+                after.len() - spaced.len() + sep
+            } else {
+                0
+            };
+            let bare = value.trim_matches(['"', '\'']);
+            let name = bare.trim_end_matches([':', '=', '>']);
+            let key = secret_name(name) && (name.len() < bare.len() || sep > 0);
+            let keyed = key
+                || value.ends_with([':', '='])
+                    && SECRET_PAIR.find_iter(value).any(|m| m.end() == value.len());
+            spans.push((v.start(), v.end() + if key { sep } else { 0 }, keyed));
         }
     }
     if spans.is_empty() {
@@ -1526,7 +1599,8 @@ fn marked(text: &str) -> String {
     apply(&mut s, &SCHEME, &|c| {
         let value = &c[0][c[1].len() + c[2].len()..];
         let last = c[1].split_whitespace().last().unwrap_or_default();
-        let word = last.eq_ignore_ascii_case("token") && value.bytes().all(|b| b.is_ascii_alphabetic());
+        let word = last.trim_matches(['"', '\'']).eq_ignore_ascii_case("token")
+            && value.bytes().all(|b| b.is_ascii_alphabetic());
         if word || harmless_value(value) {
             c[0].to_string()
         } else {
@@ -1878,6 +1952,54 @@ mod tests {
                 assert!(p.may_match(t) || !(**p).is_match(t), "{} on {t:?}", p.source);
                 assert_eq!(p.is_match(t), (**p).is_match(t), "{} on {t:?}", p.source);
             }
+        }
+    }
+
+    /// Hostile round 13b's leaks that both binaries had (/work/attack/hostile13b/cases.sh):
+    /// URLs percent-encoded, JSON-escaped or protocol-relative inside another URL's query,
+    /// a quoted scheme word, a command's value that is a key quoted or spaced from its
+    /// separator, and a flag spaced from its `=`.
+    #[test]
+    fn hostile_round_13b_open_shapes_are_masked() {
+        for (text, secret) in [
+            (
+                "GET https://proxy/login?next=http%3A%2F%2Fadmin%3AS3CRETu01xyz%40db.internal%2F",
+                "S3CRETu01xyz",
+            ),
+            (
+                "redirect=http%3A%2F%2Fadmin%3AS3CRETu02xyz%40db.internal",
+                "S3CRETu02xyz",
+            ),
+            ("https://proxy/r?u=//admin:S3CRETu03xyz@db", "S3CRETu03xyz"),
+            (
+                r#"{"url":"https:\/\/admin:S3CRETu04xyz@db.internal\/app"}"#,
+                "S3CRETu04xyz",
+            ),
+            ("https://proxy/r?u=http%3A//admin:S3CRETu05xyz@db", "S3CRETu05xyz"),
+            (
+                "https://proxy/r?u=http&#58;//admin:S3CRETu07xyz@db",
+                "S3CRETu07xyz",
+            ),
+            ("using token \"Bearer S3CRETs01xyz\"", "S3CRETs01xyz"),
+            ("token 'Bearer' S3CRETs02xyz", "S3CRETs02xyz"),
+            ("redis-cli -a password=> S3CRETc01xyz", "S3CRETc01xyz"),
+            ("redis-cli -a 'password:' S3CRETc02xyz", "S3CRETc02xyz"),
+            ("redis-cli -a password : S3CRETc03xyz", "S3CRETc03xyz"),
+            ("mysql -u root -p\"password\": S3CRETc07xyz", "S3CRETc07xyz"),
+            ("--db-password = S3CRETf01xyz", "S3CRETf01xyz"),
+        ] {
+            let shown = line(text);
+            assert!(!shown.contains(secret), "{text} -> {shown}");
+        }
+        // What stays readable: a URL without credentials, an encoded one too, a scheme word
+        // in prose.
+        for text in [
+            "GET https://proxy/login?next=http%3A%2F%2Fdb.internal%2Fapp",
+            "https://proxy/r?u=//db.internal/app",
+            r#"{"url":"https:\/\/db.internal\/app"}"#,
+            "the token \"expired\" again",
+        ] {
+            assert_eq!(line(text), text);
         }
     }
 
