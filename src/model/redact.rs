@@ -266,16 +266,22 @@ static USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
 /// `https://u:p@ssX@db`).
 fn userinfo(scheme: &str, rest: &str) -> String {
     // A URL inside this one's path or query (`?u=http://admin:X@db`, `?u=//admin:X@db`):
-    // each has its own credentials. Split from the last, without recursing (a line may hold
-    // thousands of `//`).
+    // each has its own credentials. Split from the last, in one pass over the text (a line
+    // may hold thousands of `//` and `@`).
+    let starts = url_starts(rest);
     let mut inner = Vec::new();
-    let mut head = rest;
-    while let Some((at, _)) = last_at(head) {
-        let Some(k) = inner_url(&head[..at]) else { break };
-        inner.push(&head[k..]);
-        head = &head[..k];
+    let mut end = rest.len();
+    while let Some((at, _)) = last_at(&rest[..end]) {
+        let Some(&k) = starts
+            .get(..starts.partition_point(|&k| k <= at))
+            .and_then(<[usize]>::last)
+        else {
+            break;
+        };
+        inner.push(&rest[k..end]);
+        end = k;
     }
-    let mut out = credentials(scheme, head);
+    let mut out = credentials(scheme, &rest[..end]);
     for piece in inner.iter().rev() {
         out.push_str(&credentials("", piece));
     }
@@ -284,15 +290,24 @@ fn userinfo(scheme: &str, rest: &str) -> String {
 
 /// The last `@` of `text`, also percent-encoded (`%40`): its start and length.
 fn last_at(text: &str) -> Option<(usize, usize)> {
-    let plain = text.rfind('@').map(|i| (i, 1));
-    let encoded = text.to_ascii_lowercase().rfind("%40").map(|i| (i, 3));
-    plain.into_iter().chain(encoded).max()
+    let b = text.as_bytes();
+    let mut end = b.len();
+    while let Some(i) = b[..end].iter().rposition(|&c| c == b'@' || c == b'%') {
+        if b[i] == b'@' {
+            return Some((i, 1));
+        }
+        if b.get(i..i + 3) == Some(b"%40") {
+            return Some((i, 3));
+        }
+        end = i;
+    }
+    None
 }
 
-/// Where the last URL inside `info` starts its authority: after its last `//`, also written
-/// `\/\/` or `%2F%2F`.
-fn inner_url(info: &str) -> Option<usize> {
-    let b = info.as_bytes();
+/// Where each URL inside `text` starts its authority: after each `//`, also written `\/\/`
+/// or `%2F%2F`, in order.
+fn url_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
     // One slash at `i`: `/`, `\/` (any number of backslashes) or `%2F`; where it ends.
     let slash = |i: usize| {
         let k = i + b.get(i..)?.iter().take_while(|c| **c == b'\\').count();
@@ -304,15 +319,15 @@ fn inner_url(info: &str) -> Option<usize> {
             None
         }
     };
-    let mut found = None;
+    let mut found = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        match slash(i).and_then(slash) {
-            Some(end) => {
-                found = Some(end);
-                i = end;
-            }
-            None => i += 1,
+        if let Some(end) = slash(i).and_then(slash) {
+            found.push(end);
+            i = end;
+        } else {
+            // Past a run of backslashes at once (the slash after it was tried from its first).
+            i += b[i..].iter().take_while(|c| **c == b'\\').count().max(1);
         }
     }
     found
@@ -2000,6 +2015,13 @@ mod tests {
             "the token \"expired\" again",
         ] {
             assert_eq!(line(text), text);
+        }
+        // Thousands of URLs in one line, runs of backslashes and of `%`: one pass each.
+        let many = format!("https://h/?{}", "u=//a:S3CRETm@h&".repeat(20_000));
+        assert!(!line(&many).contains("S3CRETm"));
+        for run in ["\\", "%", "%2", "/"] {
+            let text = format!("https://h/?u={}x@h", run.repeat(50_000));
+            let _ = line(&text);
         }
     }
 
