@@ -41,7 +41,7 @@ pub enum Error {
 #[non_exhaustive]
 pub enum CatalogError {
     /// A file is not valid YAML of the catalogue's shape.
-    #[error("{file}: {message}")]
+    #[error("invalid rule catalogue: {file}: {message}")]
     Syntax {
         /// The catalogue file.
         file: String,

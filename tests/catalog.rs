@@ -108,6 +108,6 @@ fn unknown_phase_and_bad_ids_are_rejected() {
 fn yaml_errors_name_the_file_and_line() {
     let err = Catalog::from_texts(&texts("rules:\n  - id: a\n    severity: [\n")).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("test.yaml:"), "{msg}");
+    assert!(msg.starts_with("invalid rule catalogue: test.yaml:"), "{msg}");
     assert!(msg.contains("line"), "{msg}");
 }

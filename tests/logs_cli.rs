@@ -161,3 +161,21 @@ fn a_missing_rule_folder_says_why_once() {
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
+
+/// A rule file that is no YAML is named as a catalogue problem (newuser13 #5).
+#[test]
+fn a_broken_rule_file_is_a_catalogue_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.yaml"), "rules:\n  - id: \"log-x\n").unwrap();
+    let bundle =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
+    let out = kt()
+        .args(["analyze", "--now", "2026-11-21T09:30:00Z", "--rules"])
+        .arg(dir.path())
+        .arg(&bundle)
+        .assert()
+        .code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.starts_with("kubetriage: invalid rule catalogue: "), "{err}");
+    assert!(err.contains("broken.yaml: "), "{err}");
+}

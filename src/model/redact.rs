@@ -243,9 +243,11 @@ static AUTH_HEADER: LazyLock<Pattern> = LazyLock::new(|| {
 });
 /// `Bearer x`, `Basic x`, `token x` (also `token "x"`) in free text.
 static SCHEME: LazyLock<Pattern> = LazyLock::new(|| {
-    // Scheme words in a row (`token Bearer X`) are one lead: the value is what follows the last.
+    // Scheme words in a row (`token Bearer X`) are one lead: the value is what follows the
+    // last. In a row they may be quoted (`token "Bearer X"`, `token 'Bearer' X`); a word
+    // alone may not (`the "Bearer" scheme` is prose).
     re(
-        r#"(?i)((?:["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?\s+)*["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?)(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
+        r#"(?i)((?:["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?\s+)+["']?(?-u:\b)(?:bearer|basic|token|digest|negotiate)["']?|(?-u:\b)(?:bearer|basic|token|digest|negotiate))(\s+["']?)[A-Za-z0-9\-_.=+/~:]{6,}"#,
     )
 });
 /// `scheme://user:pass@host` and `scheme://token@host`, also protocol-relative
@@ -271,28 +273,32 @@ fn userinfo(scheme: &str, rest: &str) -> String {
     let starts = url_starts(rest);
     let mut inner = Vec::new();
     let mut end = rest.len();
-    while let Some((at, _)) = last_at(&rest[..end]) {
-        let Some(&k) = starts
-            .get(..starts.partition_point(|&k| k <= at))
-            .and_then(<[usize]>::last)
+    while let Some((at, _)) = last_at(&rest[..end], true) {
+        let Some(&(k, encoded)) = starts
+            .get(..starts.partition_point(|&(k, _)| k <= at))
+            .and_then(<[(usize, bool)]>::last)
         else {
             break;
         };
-        inner.push(&rest[k..end]);
+        inner.push((&rest[k..end], encoded));
         end = k;
     }
-    let mut out = credentials(scheme, &rest[..end]);
-    for piece in inner.iter().rev() {
-        out.push_str(&credentials("", piece));
+    // A URL written percent-encoded (a query's value: `?next=http%3A%2F%2Fu%3Ap%40db`) reads
+    // `%2F`, `%3A` and `%40` as `/`, `:` and `@`; in a plain one they are a password's own.
+    let encoded = scheme.to_ascii_lowercase().contains("%2f");
+    let mut out = credentials(scheme, &rest[..end], encoded);
+    for (piece, encoded) in inner.iter().rev() {
+        out.push_str(&credentials("", piece, *encoded));
     }
     out
 }
 
-/// The last `@` of `text`, also percent-encoded (`%40`): its start and length.
-fn last_at(text: &str) -> Option<(usize, usize)> {
+/// The last `@` of `text`, also percent-encoded (`%40`) when `encoded`: its start and
+/// length.
+fn last_at(text: &str, encoded: bool) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let mut end = b.len();
-    while let Some(i) = b[..end].iter().rposition(|&c| c == b'@' || c == b'%') {
+    while let Some(i) = b[..end].iter().rposition(|&c| c == b'@' || encoded && c == b'%') {
         if b[i] == b'@' {
             return Some((i, 1));
         }
@@ -304,9 +310,11 @@ fn last_at(text: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// Where each URL inside `text` starts its authority: after each `//`, also written `\/\/`
-/// or `%2F%2F`, in order.
-fn url_starts(text: &str) -> Vec<usize> {
+/// Where each URL inside `text` starts its authority, in order: after a `//` (also written
+/// `\/\/` or `%2F%2F`) that follows a scheme's colon (`http:`, `http%3A`, `http&#58;`) or
+/// starts a value (`?u=//host`). A `//` elsewhere is part of a path or a password
+/// (`amqp://guest:pw//vhost@rabbit`, `u:ab%2F%2Fcd@db`).
+fn url_starts(text: &str) -> Vec<(usize, bool)> {
     let b = text.as_bytes();
     // One slash at `i`: `/`, `\/` (any number of backslashes) or `%2F`; where it ends.
     let slash = |i: usize| {
@@ -322,8 +330,9 @@ fn url_starts(text: &str) -> Vec<usize> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if let Some(end) = slash(i).and_then(slash) {
-            found.push(end);
+        if let Some(end) = slash(i).and_then(slash).filter(|_| url_start(&text[..i])) {
+            // Percent-encoded slashes: the URL is percent-encoded.
+            found.push((end, b[i] == b'%'));
             i = end;
         } else {
             // Past a run of backslashes at once (the slash after it was tried from its first).
@@ -333,20 +342,50 @@ fn url_starts(text: &str) -> Vec<usize> {
     found
 }
 
+/// Whether a `//` after `before` starts a URL: `before` ends in a scheme and its colon, or
+/// in what starts a value (`=`, `?`, `&`, `(`, a quote, a blank). With whether its slashes
+/// were percent-encoded.
+fn url_start(before: &str) -> bool {
+    let b = before.as_bytes();
+    let ends = |c: &[u8]| b.len() >= c.len() && b[b.len() - c.len()..].eq_ignore_ascii_case(c);
+    let colon = [&b":"[..], b"%3a", b"&#58;", b"&#x3a;"]
+        .into_iter()
+        .find(|c| ends(c));
+    match colon {
+        Some(c) => b.len() > c.len() && b[b.len() - c.len() - 1].is_ascii_alphanumeric(),
+        None => b.last().is_none_or(|c| b"=?&(\"' \t".contains(c)),
+    }
+}
+
 /// `rest` (what follows a URL's scheme) with its user information masked: everything to
 /// its last `@` when that is user information, not a path (`registry:443/@scope/pkg`).
-fn credentials(scheme: &str, rest: &str) -> String {
-    let Some((at, _)) = last_at(rest) else {
+fn credentials(scheme: &str, rest: &str, encoded: bool) -> String {
+    // A percent-encoded URL is one value of a query: it ends at the next `&`, which inside it
+    // would be `%26` (`?redirect_uri=https%3A%2F%2Fapp&login_hint=bob%40corp.com`).
+    let url = if encoded {
+        &rest[..rest.find('&').unwrap_or(rest.len())]
+    } else {
+        rest
+    };
+    let Some((at, _)) = last_at(url, encoded) else {
         return format!("{scheme}{rest}");
     };
-    let info = &rest[..at];
-    let credentials = if info.contains('/') {
-        // `user:password/…@`: a colon before the first `/` whose right side is no port.
-        let head = &info[..info.find('/').unwrap_or(info.len())];
-        head.split_once(':')
-            .is_some_and(|(_, p)| !p.is_empty() && !p.bytes().all(|b| b.is_ascii_digit()))
-    } else {
-        !info.is_empty()
+    // The user information as the URL reads it, whatever its escaping (`\/`; `%2F` and `%3A`
+    // where the URL is percent-encoded).
+    let info = unescaped(&rest[..at], encoded);
+    // Where its path or query starts: `/`, or a `?` that starts `key=value` pairs (`host:8080?
+    // user=a%40b.com` is no user information; a password may hold `?`).
+    let path = info
+        .find('/')
+        .into_iter()
+        .chain(info.find('?').filter(|&q| info[q..].contains('=')))
+        .min();
+    let credentials = match path {
+        // `user:password/…@`: a colon before the path whose right side is no port.
+        Some(end) => info[..end]
+            .split_once(':')
+            .is_some_and(|(_, p)| !p.is_empty() && !p.bytes().all(|b| b.is_ascii_digit())),
+        None => !info.is_empty(),
     };
     if credentials {
         format!("{scheme}{KEY_MASK}{}", &rest[at..])
@@ -354,6 +393,37 @@ fn credentials(scheme: &str, rest: &str) -> String {
         format!("{scheme}{rest}")
     }
 }
+
+/// `text` with a URL's escaped slashes written plainly: `\/` (any number of backslashes)
+/// as `/`, and where the URL is percent-encoded, every `%XX` of an ASCII character as it.
+fn unescaped(text: &str, encoded: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut copied) = (0, 0);
+    while i < b.len() {
+        let run = b[i..].iter().take_while(|&&c| c == b'\\').count();
+        let code = b
+            .get(i + 1..i + 3)
+            .filter(|h| encoded && b[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())
+            .filter(u8::is_ascii);
+        let (plain, len) = if run > 0 && b.get(i + run) == Some(&b'/') {
+            ('/', run + 1)
+        } else if let Some(c) = code {
+            (char::from(c), 3)
+        } else {
+            i += run.max(1);
+            continue;
+        };
+        out.push_str(&text[copied..i]);
+        out.push(plain);
+        i += len;
+        copied = i;
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// `curl -u user:pass`, `--user user:pass`.
 static USER_FLAG: LazyLock<Pattern> =
     LazyLock::new(|| re(r#"(?:^|\s)(-u|--user(?:=|\s)|--proxy-user(?:=|\s))(=|\s*)(["']?)([^\s"']+)"#));
@@ -1614,7 +1684,10 @@ fn marked(text: &str) -> String {
     apply(&mut s, &SCHEME, &|c| {
         let value = &c[0][c[1].len() + c[2].len()..];
         let last = c[1].split_whitespace().last().unwrap_or_default();
-        let word = last.trim_matches(['"', '\'']).eq_ignore_ascii_case("token")
+        // A word after `token`, or after a quoted scheme word (`token 'Bearer' required`), is
+        // prose.
+        let word = (last.trim_matches(['"', '\'']).eq_ignore_ascii_case("token")
+            || c[1].contains(['"', '\'']))
             && value.bytes().all(|b| b.is_ascii_alphabetic());
         if word || harmless_value(value) {
             c[0].to_string()
@@ -2013,6 +2086,41 @@ mod tests {
             "https://proxy/r?u=//db.internal/app",
             r#"{"url":"https:\/\/db.internal\/app"}"#,
             "the token \"expired\" again",
+        ] {
+            assert_eq!(line(text), text);
+        }
+        // Hostile round 14b: a `//` inside a password or a path starts no URL (the part
+        // before it leaked), and a URL without user information stays as written, whatever
+        // its escaping.
+        for (text, secret) in [
+            ("postgres://admin:S3CRETa1%2F%2FS3CRETb1@db:5432/app", "S3CRETa1"),
+            ("amqp://guest:S3CRET57//vhost@rabbit", "S3CRET57"),
+            (
+                "https://oauth2:S3CRETglpatA//Z@gitlab.example.com/x.git",
+                "S3CRETglpat",
+            ),
+            (
+                "mongodb+srv://u:S3CRETm1%2F%2Fm2@cluster0.example.net",
+                "S3CRETm1",
+            ),
+            ("https://S3CRETtokA%2F%2Fx@github.com/org/repo", "S3CRETtokA"),
+            ("https://admin:S3CRET58/x//y@db", "S3CRET58"),
+            ("postgres://app:S3CRETzz%2f%2F@db:5432/app", "S3CRETzz"),
+            ("https://user:S3CRETq1//@host", "S3CRETq1"),
+        ] {
+            let shown = line(text);
+            assert!(!shown.contains(secret), "{text} -> {shown}");
+        }
+        for text in [
+            "GET /authorize?redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&login_hint=alice%40corp.com",
+            "GET /authorize?redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&login_hint=alice@corp.com",
+            r#"{"url":"https:\/\/api.example.com:8443\/users?email=a@b.com"}"#,
+            r#"pulling "docker:\/\/registry:5000\/app@sha256:0123abcd""#,
+            "http://10.0.0.1:8080?user=a%40b.com",
+            "https://accounts.google.com/o/oauth2/auth?redirect_uri=https%3A%2F%2Fapp.example.com&login_hint=bob%40gmail.com",
+            "redirect to https%3A%2F%2Fapp.example.com%3Femail%3Dbob%40gmail.com",
+            "using \"Bearer\" authentication scheme",
+            "token 'Bearer' required",
         ] {
             assert_eq!(line(text), text);
         }
