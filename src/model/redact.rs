@@ -267,9 +267,17 @@ static USERINFO: LazyLock<Pattern> = LazyLock::new(|| {
 /// a hand-written one does not (`postgres://u:ab/X@db`, `http://u:p#X@proxy`,
 /// `https://u:p@ssX@db`).
 fn userinfo(scheme: &str, rest: &str) -> String {
-    // A URL inside this one's path or query (`?u=http://admin:X@db`, `?u=//admin:X@db`):
-    // each has its own credentials. Split from the last, in one pass over the text (a line
-    // may hold thousands of `//` and `@`).
+    // A URL written percent-encoded (a query's value: `?next=http%3A%2F%2Fu%3Ap%40db`) reads
+    // `%2F`, `%3A` and `%40` as `/`, `:` and `@`; in a plain one they are a password's own.
+    let encoded = scheme.to_ascii_lowercase().contains("%2f");
+    // The whole first, as one URL's user information: what that masks stays masked (a
+    // password may hold `//`, `=//` or `x://`).
+    if user_info_end(rest, encoded).is_some() {
+        return masked_url(scheme, rest, encoded);
+    }
+    // Else a URL inside this one's path or query (`?u=http://admin:X@db`, `?u=//admin:X@db`)
+    // has its own credentials. Split from the last, in one pass over the text (a line may
+    // hold thousands of `//` and `@`).
     let starts = url_starts(rest);
     let mut inner = Vec::new();
     let mut end = rest.len();
@@ -283,12 +291,9 @@ fn userinfo(scheme: &str, rest: &str) -> String {
         inner.push((&rest[k..end], encoded));
         end = k;
     }
-    // A URL written percent-encoded (a query's value: `?next=http%3A%2F%2Fu%3Ap%40db`) reads
-    // `%2F`, `%3A` and `%40` as `/`, `:` and `@`; in a plain one they are a password's own.
-    let encoded = scheme.to_ascii_lowercase().contains("%2f");
-    let mut out = credentials(scheme, &rest[..end], encoded);
+    let mut out = masked_url(scheme, &rest[..end], encoded);
     for (piece, encoded) in inner.iter().rev() {
-        out.push_str(&credentials("", piece, *encoded));
+        out.push_str(&masked_url("", piece, *encoded));
     }
     out
 }
@@ -342,7 +347,8 @@ fn url_starts(text: &str) -> Vec<(usize, bool)> {
     found
 }
 
-/// Whether a `//` after `before` starts a URL: `before` ends in a scheme and its colon, or
+/// Whether a `//` after `before` starts a URL: `before` ends in a colon (escaped, after a
+/// scheme: `svn+ssh%3A`), or
 /// in what starts a value (`=`, `?`, `&`, `(`, a quote, a blank). With whether its slashes
 /// were percent-encoded.
 fn url_start(before: &str) -> bool {
@@ -352,14 +358,30 @@ fn url_start(before: &str) -> bool {
         .into_iter()
         .find(|c| ends(c));
     match colon {
-        Some(c) => b.len() > c.len() && b[b.len() - c.len() - 1].is_ascii_alphanumeric(),
+        // `://` as written always (as a URL's own parser would not, a hand-written `_://`
+        // still names a host); an escaped colon only after a scheme's last character.
+        Some(b":") => true,
+        Some(c) => {
+            b.len() > c.len() && {
+                let last = b[b.len() - c.len() - 1];
+                last.is_ascii_alphanumeric() || b"+.-".contains(&last)
+            }
+        }
         None => b.last().is_none_or(|c| b"=?&(\"' \t".contains(c)),
     }
 }
 
-/// `rest` (what follows a URL's scheme) with its user information masked: everything to
-/// its last `@` when that is user information, not a path (`registry:443/@scope/pkg`).
-fn credentials(scheme: &str, rest: &str, encoded: bool) -> String {
+/// `rest` (what follows a URL's scheme) with its user information masked ([`user_info_end`]).
+fn masked_url(scheme: &str, rest: &str, encoded: bool) -> String {
+    match user_info_end(rest, encoded) {
+        Some(at) => format!("{scheme}{KEY_MASK}{}", &rest[at..]),
+        None => format!("{scheme}{rest}"),
+    }
+}
+
+/// Where the user information of `rest` (what follows a URL's scheme) ends: at its last `@`
+/// when what is before it is user information, not a path (`registry:443/@scope/pkg`).
+fn user_info_end(rest: &str, encoded: bool) -> Option<usize> {
     // A percent-encoded URL is one value of a query: it ends at the next `&`, which inside it
     // would be `%26` (`?redirect_uri=https%3A%2F%2Fapp&login_hint=bob%40corp.com`).
     let url = if encoded {
@@ -367,19 +389,14 @@ fn credentials(scheme: &str, rest: &str, encoded: bool) -> String {
     } else {
         rest
     };
-    let Some((at, _)) = last_at(url, encoded) else {
-        return format!("{scheme}{rest}");
-    };
-    // The user information as the URL reads it, whatever its escaping (`\/`; `%2F` and `%3A`
-    // where the URL is percent-encoded).
+    let (at, _) = last_at(url, encoded)?;
+    // The user information as the URL reads it, whatever its escaping (`\/`; `%XX` where the
+    // URL is percent-encoded).
     let info = unescaped(&rest[..at], encoded);
-    // Where its path or query starts: `/`, or a `?` that starts `key=value` pairs (`host:8080?
-    // user=a%40b.com` is no user information; a password may hold `?`).
-    let path = info
-        .find('/')
-        .into_iter()
-        .chain(info.find('?').filter(|&q| info[q..].contains('=')))
-        .min();
+    // Where its path starts: `/`; in a percent-encoded URL also a `?` that starts
+    // `key=value` pairs (`app.example.com%3Femail%3Dbob%40corp.com`).
+    let query = || info.find('?').filter(|&q| encoded && info[q..].contains('='));
+    let path = info.find('/').into_iter().chain(query()).min();
     let credentials = match path {
         // `user:password/…@`: a colon before the path whose right side is no port.
         Some(end) => info[..end]
@@ -387,11 +404,7 @@ fn credentials(scheme: &str, rest: &str, encoded: bool) -> String {
             .is_some_and(|(_, p)| !p.is_empty() && !p.bytes().all(|b| b.is_ascii_digit())),
         None => !info.is_empty(),
     };
-    if credentials {
-        format!("{scheme}{KEY_MASK}{}", &rest[at..])
-    } else {
-        format!("{scheme}{rest}")
-    }
+    credentials.then_some(at)
 }
 
 /// `text` with a URL's escaped slashes written plainly: `\/` (any number of backslashes)
@@ -2107,6 +2120,16 @@ mod tests {
             ("https://admin:S3CRET58/x//y@db", "S3CRET58"),
             ("postgres://app:S3CRETzz%2f%2F@db:5432/app", "S3CRETzz"),
             ("https://user:S3CRETq1//@host", "S3CRETq1"),
+            // Round 14c: what the whole URL masks stays masked.
+            ("mongodb://app:S3CRETn01a=%2F%2FX@mongo", "S3CRETn01a"),
+            ("https://user:S3CRETa12c&//@host", "S3CRETa12c"),
+            ("postgres://admin:S3CRETn05a%3A%2F%2F@db", "S3CRETn05a"),
+            ("mongodb://u:S3CRETa14:%2F%2F@h", "S3CRETa14"),
+            ("https://S3CRETf2?x=y@github.com/o/r", "S3CRETf2"),
+            ("https://u?p=S3CRETq2@db", "S3CRETq2"),
+            ("https://u:8080?x=S3CRETq3@db", "S3CRETq3"),
+            ("GET /r?n=foo+://u:S3CRETp1@h", "S3CRETp1"),
+            ("https://a/?n=_://u:S3CRETh12@db", "S3CRETh12"),
         ] {
             let shown = line(text);
             assert!(!shown.contains(secret), "{text} -> {shown}");
