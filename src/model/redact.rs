@@ -270,16 +270,44 @@ fn userinfo(scheme: &str, rest: &str) -> String {
     // A URL written percent-encoded (a query's value: `?next=http%3A%2F%2Fu%3Ap%40db`) reads
     // `%2F`, `%3A` and `%40` as `/`, `:` and `@`; in a plain one they are a password's own.
     let encoded = scheme.to_ascii_lowercase().contains("%2f");
-    // The whole first, as one URL's user information: what that masks stays masked (a
-    // password may hold `//`, `=//` or `x://`).
-    if user_info_end(rest, encoded).is_some() {
-        return masked_url(scheme, rest, encoded);
+    let mut masks = inner_url_masks(rest, encoded);
+    // And the whole as one URL's (to its last `@`), and what a URL's `://` alone marks off
+    // (each URL to its last `@`, split only at `://`): a password may hold `://`, `//`, `=//`
+    // or `%2F%2F`, which split it above. All are masked: the union.
+    masks.extend(user_info_end(rest, encoded).map(|a| (0, a)));
+    let plain = scheme.ends_with("//") && !scheme.contains(['\\', '%', '&']);
+    if let Some(from) = if plain { Some(0) } else { first_plain_url(rest) } {
+        masks.extend(
+            scheme_masks(&rest[from..])
+                .into_iter()
+                .map(|(a, b)| (a + from, b + from)),
+        );
     }
-    // Else a URL inside this one's path or query (`?u=http://admin:X@db`, `?u=//admin:X@db`)
-    // has its own credentials. Split from the last, in one pass over the text (a line may
-    // hold thousands of `//` and `@`).
+    masks.sort_unstable();
+    let mut out = String::with_capacity(scheme.len() + rest.len());
+    out.push_str(scheme);
+    let mut last = 0;
+    for (start, end) in masks {
+        if end <= last {
+            continue;
+        }
+        if start >= last {
+            out.push_str(&rest[last..start]);
+            out.push_str(KEY_MASK);
+        }
+        last = end;
+    }
+    out.push_str(&rest[last..]);
+    out
+}
+
+/// The user information of each URL in `rest`, as ranges: the URL that `rest` continues
+/// (`encoded` if its slashes were) and each URL inside its path or query
+/// (`?u=http://admin:X@db`, `?u=//admin:X@db`, `?next=http%3A%2F%2Fu%3AX%40db`), split from
+/// the last in one pass over the text (a line may hold thousands of `//` and `@`).
+fn inner_url_masks(rest: &str, encoded: bool) -> Vec<(usize, usize)> {
     let starts = url_starts(rest);
-    let mut inner = Vec::new();
+    let mut masks = Vec::new();
     let mut end = rest.len();
     while let Some((at, _)) = last_at(&rest[..end], true) {
         let Some(&(k, encoded)) = starts
@@ -288,14 +316,39 @@ fn userinfo(scheme: &str, rest: &str) -> String {
         else {
             break;
         };
-        inner.push((&rest[k..end], encoded));
+        masks.extend(user_info_end(&rest[k..end], encoded).map(|a| (k, k + a)));
         end = k;
     }
-    let mut out = masked_url(scheme, &rest[..end], encoded);
-    for (piece, encoded) in inner.iter().rev() {
-        out.push_str(&masked_url("", piece, *encoded));
+    masks.extend(user_info_end(&rest[..end], encoded).map(|a| (0, a)));
+    masks
+}
+
+/// The user information of each URL in `text` split only at `://` (each to its last `@`),
+/// as ranges, the way URLs were read before escaped and protocol-relative inner URLs were:
+/// what that masks stays masked.
+fn scheme_masks(text: &str) -> Vec<(usize, usize)> {
+    let mut masks = Vec::new();
+    let mut end = text.len();
+    while let Some(at) = text[..end].rfind('@') {
+        let Some(k) = text[..at].rfind("://").map(|k| k + 3) else {
+            masks.extend(user_info_end(&text[..end], false).map(|a| (0, a)));
+            break;
+        };
+        masks.extend(user_info_end(&text[k..end], false).map(|a| (k, k + a)));
+        end = k;
     }
-    out
+    masks
+}
+
+/// Where the first URL written plainly in `text` starts its authority: after `x://`, or
+/// after `//` that follows a blank, a quote, `=` or `(`.
+fn first_plain_url(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    (1..b.len()).find_map(|i| {
+        let slashes = b[i] == b'/' && b.get(i + 1) == Some(&b'/');
+        let scheme = b[i - 1] == b':' && i >= 2 && b[i - 2].is_ascii_alphanumeric();
+        (slashes && (scheme || b" \t\"'=(".contains(&b[i - 1]))).then_some(i + 2)
+    })
 }
 
 /// The last `@` of `text`, also percent-encoded (`%40`) when `encoded`: its start and
@@ -368,14 +421,6 @@ fn url_start(before: &str) -> bool {
             }
         }
         None => b.last().is_none_or(|c| b"=?&(\"' \t".contains(c)),
-    }
-}
-
-/// `rest` (what follows a URL's scheme) with its user information masked ([`user_info_end`]).
-fn masked_url(scheme: &str, rest: &str, encoded: bool) -> String {
-    match user_info_end(rest, encoded) {
-        Some(at) => format!("{scheme}{KEY_MASK}{}", &rest[at..]),
-        None => format!("{scheme}{rest}"),
     }
 }
 
@@ -2130,6 +2175,31 @@ mod tests {
             ("https://u:8080?x=S3CRETq3@db", "S3CRETq3"),
             ("GET /r?n=foo+://u:S3CRETp1@h", "S3CRETp1"),
             ("https://a/?n=_://u:S3CRETh12@db", "S3CRETh12"),
+            // Round 14d: inner URLs are read as their own whole URLs too.
+            ("https://host:8443/x?u=http://admin:S3CRETi9=//x@db", "S3CRETi9"),
+            ("https://host:8443/x?u=http://admin:S3CRETm8=//@db", "S3CRETm8"),
+            (
+                "x?next=http%3A%2F%2Fhost%2Fcb&u=http://admin:S3CRETj3a=//S3CRETj3b@db",
+                "S3CRETj3a",
+            ),
+            (
+                "x?r=https%3A%2F%2Fu%3Ap%40h&u=http://admin:S3CRETn1@db",
+                "S3CRETn1",
+            ),
+            (
+                "x?r=https%3A%2F%2Fbob%40corp.com&u=//admin:S3CRETn4@db",
+                "S3CRETn4",
+            ),
+            (
+                "https://u:S3CRETg1a@host/cb?next=http%3A%2F%2Fadmin%3AS3CRETg1b%40db",
+                "S3CRETg1b",
+            ),
+            ("postgres://admin:S3CRETa1://S3CRETb1@db:5432/app", "S3CRETa1"),
+            ("https://user:S3CRETa10://@host/x", "S3CRETa10"),
+            (
+                r#"{"dsn":"postgres:\/\/u:S3CRETa20=\/\/S3CRETa20b@db:5432\/x"}"#,
+                "S3CRETa20",
+            ),
         ] {
             let shown = line(text);
             assert!(!shown.contains(secret), "{text} -> {shown}");
