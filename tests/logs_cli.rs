@@ -8,6 +8,22 @@ fn kt() -> Command {
     Command::cargo_bin("kubetriage").unwrap()
 }
 
+/// The example bundle the `--rules` tests analyse.
+fn replay() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz")
+}
+
+/// `analyze --rules RULES` of the example bundle, which must refuse it (exit 2): its stderr.
+fn refused(rules: impl AsRef<std::ffi::OsStr>) -> String {
+    let out = kt()
+        .args(["analyze", "--now", "2026-11-21T09:30:00Z", "--rules"])
+        .arg(rules)
+        .arg(replay())
+        .assert()
+        .code(2);
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
+}
+
 #[test]
 fn timeline_reads_the_cascade_top_to_bottom() {
     let out = kt()
@@ -104,15 +120,7 @@ fn analyze_refuses_what_rules_check_rejects_one_problem_per_line() {
         text.contains("b.yaml:2: rule `log-widget` is also defined in "),
         "{text}"
     );
-    let bundle =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
-    let out = kt()
-        .args(["analyze", "--now", "2026-11-21T09:30:00Z", "--rules"])
-        .arg(dir.path())
-        .arg(&bundle)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let err = refused(dir.path());
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(
         lines.first(),
@@ -136,7 +144,7 @@ fn analyze_refuses_what_rules_check_rejects_one_problem_per_line() {
         .arg(single.path())
         .arg("--rules")
         .arg(other.path())
-        .arg(&bundle)
+        .arg(replay())
         .assert()
         .code(1);
     assert!(out.get_output().stderr.is_empty(), "{out:?}");
@@ -145,20 +153,7 @@ fn analyze_refuses_what_rules_check_rejects_one_problem_per_line() {
 /// A missing rule folder says why once (the I/O error was printed twice).
 #[test]
 fn a_missing_rule_folder_says_why_once() {
-    let bundle =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
-    let out = kt()
-        .args([
-            "analyze",
-            "--now",
-            "2026-11-21T09:30:00Z",
-            "--rules",
-            "/nonexistent-rules-folder",
-        ])
-        .arg(&bundle)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let err = refused("/nonexistent-rules-folder");
     assert_eq!(err.matches("os error 2").count(), 1, "{err}");
 }
 
@@ -167,15 +162,7 @@ fn a_missing_rule_folder_says_why_once() {
 fn a_broken_rule_file_is_a_catalogue_problem() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("broken.yaml"), "rules:\n  - id: \"log-x\n").unwrap();
-    let bundle =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/bundles/incident-replay.tar.gz");
-    let out = kt()
-        .args(["analyze", "--now", "2026-11-21T09:30:00Z", "--rules"])
-        .arg(dir.path())
-        .arg(&bundle)
-        .assert()
-        .code(2);
-    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    let err = refused(dir.path());
     assert!(err.starts_with("kubetriage: invalid rule catalogue: "), "{err}");
     assert!(err.contains("broken.yaml: "), "{err}");
 }

@@ -195,12 +195,13 @@ impl Catalog {
         let mut defined: BTreeMap<(&Path, String), &str> = BTreeMap::new();
         for (name, text) in files {
             let parsed = parse_file(name, text)?;
-            if BUILTIN.iter().any(|(n, _)| n == name) {
+            let builtin = is_builtin(name);
+            if builtin {
                 let known = shipped.get_or_insert_with(BTreeSet::new);
                 known.extend(parsed.rules.iter().filter_map(|r| r.check.clone()));
             }
             let mut seen = BTreeSet::new();
-            let folder = Path::new(name).parent().filter(|_| !is_builtin(name));
+            let folder = Path::new(name).parent().filter(|_| !builtin);
             for r in parsed.rules {
                 if !seen.insert(r.id.clone()) {
                     errors.push(format!("{name}: rule `{}` is defined twice", r.id));

@@ -278,18 +278,12 @@ fn userinfo(scheme: &str, rest: &str) -> String {
     out
 }
 
-/// One URL's `rest` with its user information masked ([`user_info_end`]).
+/// One URL's `rest` (no `://` before its last `@`) with its user information masked: to
+/// its last `@`, when what is before it is user information, not a path.
 fn url_credentials(scheme: &str, rest: &str) -> String {
-    match user_info_end(rest) {
-        Some(at) => format!("{scheme}{KEY_MASK}{}", &rest[at..]),
-        None => format!("{scheme}{rest}"),
-    }
-}
-
-/// Where the user information of one URL's `rest` ends: its last `@`, when what is before
-/// it is user information, not a path (`registry:443/@scope/pkg`).
-fn user_info_end(rest: &str) -> Option<usize> {
-    let at = rest.rfind('@')?;
+    let Some(at) = rest.rfind('@') else {
+        return format!("{scheme}{rest}");
+    };
     let info = &rest[..at];
     let credentials = if info.contains('/') {
         // `user:password/…@`: a colon before the first `/` whose right side is no port.
@@ -299,7 +293,11 @@ fn user_info_end(rest: &str) -> Option<usize> {
     } else {
         !info.is_empty()
     };
-    credentials.then_some(at)
+    if credentials {
+        format!("{scheme}{KEY_MASK}{}", &rest[at..])
+    } else {
+        format!("{scheme}{rest}")
+    }
 }
 
 /// A URL written escaped (JSON's `https:\/\/`, percent-encoded `http%3A%2F%2F` or
