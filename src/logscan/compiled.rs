@@ -412,12 +412,33 @@ impl RuleSet {
         )
     }
 
-    /// The position of the first literal at or after `at` in `hay`, if any: the next
-    /// candidate line is the one holding it.
-    pub fn next_candidate(&self, hay: &[u8], at: usize) -> Option<usize> {
+    /// The next place at or after `at` in `hay` where a cover string starts, and which
+    /// (its index in automaton order): where a literal may start. Every such place is
+    /// reported once when the search resumes one byte after the last.
+    pub fn next_cover(&self, hay: &[u8], at: usize) -> Option<(usize, usize)> {
         let ac = self.ac.as_ref()?;
-        let input = aho_corasick::Input::new(hay).span(at..hay.len());
-        ac.find(input).map(|m| m.start())
+        let input = aho_corasick::Input::new(hay).span(at.min(hay.len())..hay.len());
+        ac.find(input).map(|m| (m.start(), m.pattern().as_usize()))
+    }
+
+    /// Adds to `out` the rules of each literal that holds cover string `ci` where it starts
+    /// at `q` in `hay` and that ends by `limit`; whether there was any. A literal never holds
+    /// a newline, so one found lies within `q`'s line.
+    pub fn rules_at(&self, hay: &[u8], q: usize, ci: usize, limit: usize, out: &mut Vec<u32>) -> bool {
+        let mut any = false;
+        for &(li, o) in self.in_cover.get(ci).map_or(&[][..], Vec::as_slice) {
+            let (Some(lit), Some(start)) = (self.lits.get(li), q.checked_sub(o)) else {
+                continue;
+            };
+            let end = start + lit.len();
+            if end <= limit && hay.get(start..end) == Some(lit.as_slice()) {
+                if let Some(rs) = self.lit_rules.get(li) {
+                    out.extend_from_slice(rs);
+                    any = true;
+                }
+            }
+        }
+        any
     }
 
     /// The rules whose literals occur in `line`, sorted, into `out` (cleared first). Every
@@ -426,27 +447,9 @@ impl RuleSet {
     /// over every literal would walk the whole line byte by byte.
     pub fn candidates(&self, line: &[u8], out: &mut Vec<u32>) {
         out.clear();
-        let Some(ac) = &self.ac else { return };
         let mut at = 0;
-        while at < line.len() {
-            let Some(m) = ac.find(aho_corasick::Input::new(line).span(at..line.len())) else {
-                break;
-            };
-            let q = m.start();
-            for &(li, o) in self
-                .in_cover
-                .get(m.pattern().as_usize())
-                .map_or(&[][..], Vec::as_slice)
-            {
-                let (Some(lit), Some(start)) = (self.lits.get(li), q.checked_sub(o)) else {
-                    continue;
-                };
-                if line.get(start..start + lit.len()) == Some(lit.as_slice()) {
-                    if let Some(rs) = self.lit_rules.get(li) {
-                        out.extend_from_slice(rs);
-                    }
-                }
-            }
+        while let Some((q, ci)) = self.next_cover(line, at) {
+            self.rules_at(line, q, ci, line.len(), out);
             at = q + 1;
         }
         out.sort_unstable();

@@ -222,6 +222,13 @@ struct Acc {
     last_line: u64,
 }
 
+/// The part of a raw line (without its `\n`) that is matched: no trailing `\r`, at most
+/// `max_line` bytes.
+fn line_head(raw: &[u8], max_line: usize) -> &[u8] {
+    let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+    line.get(..max_line.min(line.len())).unwrap_or_default()
+}
+
 /// A line's identity across files: its message and its time as the line printed it (a
 /// year-less time without the file's year wrap-arounds).
 fn line_identity(rec: &Record<'_>) -> u64 {
@@ -409,22 +416,45 @@ impl FileScan<'_> {
 
     /// Complete lines, each ending in `\n`: count (and sample) them in order, visiting only
     /// candidate lines, each after the lines before it, as a line-by-line scan would.
+    /// One pass finds every place a cover string starts; a line is a candidate once a
+    /// literal is found there, and its other literals are the cover strings after it on the
+    /// line (those before it held none), so no line is searched twice.
     fn block(&mut self, block: &[u8], origin: u64) {
         let mut line_start = 0usize;
         let mut at = 0usize;
-        while at < block.len() {
-            let Some(p) = self.set.next_candidate(block, at) else {
-                break;
-            };
-            let start = memchr::memrchr(b'\n', block.get(..p).unwrap_or_default()).map_or(0, |i| i + 1);
+        let mut cands = std::mem::take(&mut self.cands);
+        while let Some((q, ci)) = self.set.next_cover(block, at) {
+            cands.clear();
+            if !self.set.rules_at(block, q, ci, block.len(), &mut cands) {
+                at = q + 1;
+                continue;
+            }
+            let start = memchr::memrchr(b'\n', block.get(..q).unwrap_or_default()).map_or(0, |i| i + 1);
             let end =
-                memchr::memchr(b'\n', block.get(p..).unwrap_or_default()).map_or(block.len(), |i| p + i);
+                memchr::memchr(b'\n', block.get(q..).unwrap_or_default()).map_or(block.len(), |i| q + i);
             // Count the lines up to and including the candidate's.
             self.count_lines(block, origin, &mut line_start, end + 1);
             self.cur_line = self.lines.saturating_sub(1);
-            self.eval(block.get(start..end).unwrap_or_default(), None, false);
+            let raw = block.get(start..end).unwrap_or_default();
+            if raw.len() > self.max_line {
+                // Only the head of an overlong line is matched: find its literals there.
+                self.cands = cands;
+                self.eval(raw, None, false);
+                cands = std::mem::take(&mut self.cands);
+            } else {
+                let line = block.get(..end).unwrap_or_default();
+                let mut k = q + 1;
+                while let Some((q, ci)) = self.set.next_cover(line, k) {
+                    self.set.rules_at(line, q, ci, end, &mut cands);
+                    k = q + 1;
+                }
+                cands.sort_unstable();
+                cands.dedup();
+                self.eval_with(raw, &cands, None, false);
+            }
             at = end + 1;
         }
+        self.cands = cands;
         self.count_lines(block, origin, &mut line_start, block.len());
         let body = block.strip_suffix(b"\n").unwrap_or(block);
         let last_start = memchr::memrchr(b'\n', body).map_or(0, |i| i + 1);
@@ -460,24 +490,28 @@ impl FileScan<'_> {
     /// Matches one line (without its `\n`). `last` marks the final piece of the input,
     /// which is also remembered as the file's last line.
     fn eval(&mut self, raw: &[u8], event: Option<&EventTimes>, last: bool) {
-        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line = line.get(..self.max_line.min(line.len())).unwrap_or_default();
-        if last {
-            self.set_last_line(line);
-        }
         let mut cands = std::mem::take(&mut self.cands);
         if event.is_none() {
-            self.set.candidates(line, &mut cands);
+            self.set.candidates(line_head(raw, self.max_line), &mut cands);
         } else {
             // Event texts are short and few: no prefilter, same result.
             cands.clear();
             cands.extend(0..u32::try_from(self.set.rules.len()).unwrap_or(0));
         }
+        self.eval_with(raw, &cands, event, last);
+        self.cands = cands;
+    }
+
+    /// [`Self::eval`] with the line's candidate rules known.
+    fn eval_with(&mut self, raw: &[u8], cands: &[u32], event: Option<&EventTimes>, last: bool) {
+        let line = line_head(raw, self.max_line);
+        if last {
+            self.set_last_line(line);
+        }
         if !cands.is_empty() {
             let rec = record::parse(line);
-            self.eval_record(&rec, &cands, event);
+            self.eval_record(&rec, cands, event);
         }
-        self.cands = cands;
     }
 
     /// In a mixed journal, the first line starting at or after each [`SAMPLE_EVERY`] bytes
