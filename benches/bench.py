@@ -25,6 +25,7 @@ thread vs all, and the small example replay end to end.
 
     python3 benches/bench.py                 # 1 GiB of logs, 3 runs each
     python3 benches/bench.py --size-mb 4096  # the 4 GiB flat-memory check
+    python3 benches/bench.py --kubetriage OLD_BINARY  # the same rows for another build
 
 The machine's load (`uptime`) is printed before and after: on a shared machine compare the
 ratios, which are measured in the same run.
@@ -139,12 +140,20 @@ def main():
     ap.add_argument("--xz-size-mb", type=int, default=256, help="log volume of the .tar.xz rows")
     ap.add_argument("--fleet", type=int, default=1000, help="small bundles in the audit row")
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument(
+        "--kubetriage",
+        metavar="BINARY",
+        help="measure this kubetriage binary (say, an older commit's build) instead of building this tree's",
+    )
     args = ap.parse_args()
 
-    sh(["cargo", "build", "--quiet", "--release", "--locked", "-p", "kubetriage", "-p", "kubetriage-testgen"])
-    kt = os.path.join(ROOT, "target", "release", "kubetriage")
-    gen = os.path.join(ROOT, "target", "release", "kubetriage-testgen")
-    rg = ripgrep(os.path.join(ROOT, "target", "bench-tools"))
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    packages = ["-p", "kubetriage-testgen"] if args.kubetriage else ["-p", "kubetriage", "-p", "kubetriage-testgen"]
+    sh(["cargo", "build", "--quiet", "--release", "--locked", *packages])
+    kt = os.path.abspath(args.kubetriage) if args.kubetriage else os.path.join(target, "release", "kubetriage")
+    gen = os.path.join(target, "release", "kubetriage-testgen")
+    rg = ripgrep(os.path.join(target, "bench-tools"))
+    print(f"kubetriage: {kt}")
     os.makedirs(args.work, exist_ok=True)
 
     # v2: realistic logs (varied times, ids, durations; gzip about 9:1), not the old template bundle
