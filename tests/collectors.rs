@@ -1496,3 +1496,107 @@ fn a_tenant_namespace_named_openshift_does_not_speak_for_the_cluster() {
     assert_eq!(apiserver(&r), ["log-cert-expired"], "{r:#}");
     assert!(renewal(&r).contains("kubeadm certs renew all"), "{}", renewal(&r));
 }
+
+/// newuser11 N4: node Leases are read wherever a dump puts them, in each shape `kubectl`
+/// writes, and make a node whose kubelet stopped renewing a stale-heartbeat finding that names
+/// the Lease; Leases of other namespaces (leader election) are not node heartbeats.
+#[test]
+fn node_leases_are_read_in_every_dump_shape() {
+    let nodes = r#"{"apiVersion": "v1", "kind": "NodeList", "items": [
+      {"kind": "Node", "metadata": {"name": "cp-1"}, "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastHeartbeatTime": "2026-11-21T05:00:00Z", "lastTransitionTime": "2026-11-01T00:00:00Z"}]}},
+      {"kind": "Node", "metadata": {"name": "worker-1"}, "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastHeartbeatTime": "2026-11-21T05:00:00Z", "lastTransitionTime": "2026-11-01T00:00:00Z"}]}},
+      {"kind": "Node", "metadata": {"name": "worker-2"}, "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastHeartbeatTime": "2026-11-21T05:00:00Z", "lastTransitionTime": "2026-11-01T00:00:00Z"}]}}]}"#;
+    let renew = [
+        ("cp-1", "2026-11-21T09:20:04.512345Z"),
+        ("worker-1", "2026-11-21T08:51:10.000001Z"),
+        ("worker-2", "2026-11-21T09:20:01.000000Z"),
+    ];
+    let lease_yaml = |name: &str, t: &str| {
+        format!(
+            "apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata:\n  name: {name}\n  namespace: kube-node-lease\nspec:\n  holderIdentity: {name}\n  leaseDurationSeconds: 40\n  renewTime: \"{t}\"\n"
+        )
+    };
+    let lease_json = |name: &str, t: &str| {
+        format!(
+            r#"{{"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {{"name": "{name}", "namespace": "kube-node-lease"}}, "spec": {{"holderIdentity": "{name}", "leaseDurationSeconds": 40, "renewTime": "{t}"}}}}"#
+        )
+    };
+    // A leader-election Lease named like a node, long expired: not worker-2's heartbeat.
+    let election = lease_yaml("worker-2", "2026-11-20T00:00:00Z").replace("kube-node-lease", "kube-system");
+    let yaml_list = format!(
+        "apiVersion: v1\nkind: List\nitems:\n{}",
+        renew
+            .iter()
+            .map(|(n, t)| format!("- {}", lease_yaml(n, t).replace('\n', "\n  ").trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let json_list = format!(
+        r#"{{"apiVersion": "coordination.k8s.io/v1", "kind": "LeaseList", "items": [{}]}}"#,
+        renew
+            .iter()
+            .map(|(n, t)| lease_json(n, t))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let multi = renew
+        .iter()
+        .map(|(n, t)| lease_yaml(n, t))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let shapes: [(&str, &[(&str, String)]); 4] = [
+        ("kubectl -o yaml", &[("cluster/leases.yaml", yaml_list.clone())]),
+        ("LeaseList JSON", &[("cluster/leases.json", json_list)]),
+        (
+            "must-gather",
+            &[(
+                "namespaces/kube-node-lease/coordination.k8s.io/leases.yaml",
+                yaml_list.replace("kind: List", "kind: LeaseList"),
+            )],
+        ),
+        (
+            "one object per document, plus a kube-system Lease",
+            &[
+                ("cluster/leases.yaml", multi),
+                ("cluster/election.yaml", election),
+            ],
+        ),
+    ];
+    for (shape, files) in shapes {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "cluster/nodes.json", nodes);
+        for (rel, text) in files {
+            write(dir.path(), rel, text);
+        }
+        let (_, r) = analyze(dir.path());
+        let stale: Vec<&Value> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "node-not-ready")
+            .collect();
+        assert_eq!(stale.len(), 1, "{shape}: {r:#}");
+        assert_eq!(stale[0]["node"], "worker-1", "{shape}");
+        let msg = stale[0]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("last renewed its Lease kube-node-lease/worker-1 28m 50s before the dump"),
+            "{shape}: {msg}"
+        );
+        assert_eq!(
+            stale[0]["evidence"]["heartbeat_source"], "Lease kube-node-lease/worker-1 spec.renewTime",
+            "{shape}"
+        );
+    }
+    // Without the Leases every node posted status at 05:00: nothing is stale.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "cluster/nodes.json", nodes);
+    let (_, r) = analyze(dir.path());
+    assert!(
+        !r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "node-not-ready"),
+        "{r:#}"
+    );
+}

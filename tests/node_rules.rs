@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use kubetriage::artifact::k8s::{NodeObject, Pod, Workload};
+use kubetriage::artifact::k8s::{LeaseObject, LeaseRecord, NodeObject, Pod, Workload};
 use kubetriage::artifact::{
     CniConfig, ConfigMapObject, PodOrigin, PodRecord, SecretObject, SystemdUnit, WorkloadRecord,
 };
@@ -1137,6 +1137,111 @@ fn a_ready_node_whose_kubelet_went_silent_long_before_the_dump_is_flagged() {
         .is_empty()
     );
     assert!(stale(&[("b", "2027-12-31T08:00:00Z")]).is_empty());
+}
+
+#[test]
+fn a_node_lease_is_the_kubelet_heartbeat_where_it_is_dumped() {
+    // newuser11 N4: since 1.17 a kubelet renews its Lease in kube-node-lease every ~10 s and
+    // may post its Node status only every 5 minutes (or 30, or more): the Lease says whether
+    // the kubelet is alive. Read it as the heartbeat where it is newer, and, when every node
+    // has one, judge lags of minutes, not hours.
+    let run = |nodes: &[(&str, &str, Option<&str>)]| -> Vec<(String, String, String)> {
+        let mut s = snap();
+        for (name, beat, renew) in nodes {
+            k8s_node(
+                &mut s,
+                json!({"metadata": {"name": name},
+                       "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                                                  "lastHeartbeatTime": beat, "lastTransitionTime": "2027-12-01T00:00:00Z"}]}}),
+            );
+            if let Some(renew) = renew {
+                s.node_leases.push(LeaseRecord {
+                    path: "cluster/leases.json".into(),
+                    lease: serde_json::from_value::<LeaseObject>(json!({
+                        "metadata": {"name": name, "namespace": "kube-node-lease"},
+                        "spec": {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": renew}}))
+                    .unwrap(),
+                });
+            }
+        }
+        of_rule(&findings(&s), "node-not-ready")
+            .iter()
+            .map(|f| {
+                (
+                    f.node.clone().unwrap_or_default(),
+                    f.message.to_string(),
+                    f.evidence["heartbeat_source"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    // Node status posted 4h ago on every node (a long nodeStatusReportFrequency); b's Lease
+    // stopped 12 minutes before the others'.
+    let got = run(&[
+        ("a", "2027-12-31T06:00:00Z", Some("2027-12-31T10:00:05.123456Z")),
+        ("b", "2027-12-31T06:00:00Z", Some("2027-12-31T09:48:00.000000Z")),
+        ("c", "2027-12-31T06:00:00Z", Some("2027-12-31T10:00:01.000000Z")),
+    ]);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].0, "b");
+    for want in [
+        "last renewed its Lease kube-node-lease/b 12m 1s before the dump",
+        "renewTime 2027-12-31T09:48:00.000000Z",
+        "the median Lease renewal of the 3 dumped nodes",
+    ] {
+        assert!(got[0].1.contains(want), "{}", got[0].1);
+    }
+    assert_eq!(got[0].2, "Lease kube-node-lease/b spec.renewTime");
+    // The same dump without Leases: every node posted status at the same time, none is stale.
+    assert!(
+        run(&[
+            ("a", "2027-12-31T06:00:00Z", None),
+            ("b", "2027-12-31T06:00:00Z", None),
+            ("c", "2027-12-31T06:00:00Z", None)
+        ])
+        .is_empty()
+    );
+    // A node status two hours old whose Lease is fresh: the kubelet is alive.
+    assert!(
+        run(&[
+            ("a", "2027-12-31T10:00:00Z", Some("2027-12-31T10:00:03Z")),
+            ("b", "2027-12-31T08:00:00Z", Some("2027-12-31T10:00:01Z")),
+            ("c", "2027-12-31T09:58:00Z", Some("2027-12-31T10:00:02Z")),
+        ])
+        .is_empty()
+    );
+    // Three minutes behind (a slow `kubectl get leases`): not a claim.
+    assert!(
+        run(&[
+            ("a", "2027-12-31T06:00:00Z", Some("2027-12-31T10:00:00Z")),
+            ("b", "2027-12-31T06:00:00Z", Some("2027-12-31T09:57:00Z")),
+            ("c", "2027-12-31T06:00:00Z", Some("2027-12-31T10:00:00Z")),
+        ])
+        .is_empty()
+    );
+    // Some nodes without a Lease: the hour of node status holds for all; b is stale on its
+    // status (its Lease is as old).
+    let got = run(&[
+        ("a", "2027-12-31T10:00:00Z", None),
+        ("b", "2027-12-31T08:00:00Z", Some("2027-12-31T07:59:00Z")),
+        ("c", "2027-12-31T09:56:00Z", Some("2027-12-31T09:59:00Z")),
+    ]);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0]
+            .1
+            .contains("last posted node status 1h 59m before the dump"),
+        "{}",
+        got[0].1
+    );
+    assert!(
+        got[0].1.contains("the median heartbeat of the 3 dumped nodes"),
+        "{}",
+        got[0].1
+    );
 }
 
 // ---------------------------------------------------------------- cloud credentials

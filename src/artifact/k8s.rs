@@ -570,6 +570,39 @@ pub struct NodeRecord {
     pub node: NodeObject,
 }
 
+/// A `coordination.k8s.io` Lease: in `kube-node-lease`, the one each kubelet renews every
+/// ten seconds or so (`renewTime`), its heartbeat since Kubernetes 1.17, while the Node's
+/// own status may be posted only every five minutes.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LeaseObject {
+    /// Object metadata (a node's Lease is named for the node).
+    pub metadata: ObjectMeta,
+    /// Holder and renewal.
+    pub spec: LeaseSpec,
+}
+
+/// `Lease.spec`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LeaseSpec {
+    /// Who holds it (a node's Lease: the node's name).
+    pub holder_identity: String,
+    /// When the holder last renewed it (RFC 3339 with microseconds).
+    pub renew_time: String,
+    /// How long a renewal holds.
+    pub lease_duration_seconds: Option<i64>,
+}
+
+/// A node's Lease (namespace `kube-node-lease`) from a dump.
+#[derive(Clone, Debug)]
+pub struct LeaseRecord {
+    /// Bundle path of the dump.
+    pub path: String,
+    /// The Lease.
+    pub lease: LeaseObject,
+}
+
 /// An Event from a dump.
 #[derive(Clone, Debug)]
 pub struct EventRecord {

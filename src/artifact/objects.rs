@@ -168,6 +168,15 @@ fn dispatch(path: &str, mut doc: Value, item_kind: &str, single: bool, out: &mut
                 });
             }
         }
+        "Lease" if obj.namespace == "kube-node-lease" => {
+            out.cluster_level = true;
+            if let Some(lease) = typed::<k8s::LeaseObject>(path, &obj, doc, out) {
+                out.node_leases.push(k8s::LeaseRecord {
+                    path: path.to_string(),
+                    lease,
+                });
+            }
+        }
         "CertificateSigningRequest" => {
             out.cluster_level = true;
             if let Some(csr) = typed::<k8s::Csr>(path, &obj, doc, out) {

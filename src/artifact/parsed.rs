@@ -36,6 +36,8 @@ pub struct Parsed {
     pub k8s_nodes: Vec<NodeRecord>,
     /// Events from dumps.
     pub events: Vec<EventRecord>,
+    /// Nodes' Leases (`kube-node-lease`) from dumps.
+    pub node_leases: Vec<crate::artifact::k8s::LeaseRecord>,
     /// CertificateSigningRequests from dumps.
     pub csrs: Vec<CsrRecord>,
     /// A flannel `subnet.env`.
@@ -89,6 +91,7 @@ impl Parsed {
             mut configmaps,
             mut k8s_nodes,
             mut events,
+            mut node_leases,
             mut csrs,
             flannel_env,
             aws_credentials,
@@ -111,6 +114,7 @@ impl Parsed {
         self.configmaps.append(&mut configmaps);
         self.k8s_nodes.append(&mut k8s_nodes);
         self.events.append(&mut events);
+        self.node_leases.append(&mut node_leases);
         self.csrs.append(&mut csrs);
         self.flannel_env = self.flannel_env.take().or(flannel_env);
         self.aws_credentials = self.aws_credentials.take().or(aws_credentials);

@@ -722,61 +722,121 @@ pub struct NodeNotReady;
 /// node Unknown within a minute.
 const HEARTBEAT_STALE_AFTER: time::Duration = time::Duration::hours(1);
 
-/// The Nodes dumped `Ready=True` whose Ready heartbeat lags the dump by more than
-/// [`HEARTBEAT_STALE_AFTER`], with the heartbeat, the lag and what it is measured against.
-/// The dump's instant is told by the other dumped Nodes' heartbeats (the same `kubectl get
-/// nodes` saw them): their median with three or more, so that one node with a fast clock
-/// does not make the others stale; never a collector's or `--now` time, which may be any
-/// time after the dump.
-fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, (String, String, String)> {
+/// The same for a node's Lease, when every node compared has one: the kubelet renews it
+/// every ~10 s (a quarter of its 40 s duration) and the node controller marks a node whose
+/// Lease lapses Unknown within the grace period (40–50 s). Five minutes leaves room for a
+/// slow `kubectl get leases` over many nodes.
+const LEASE_STALE_AFTER: time::Duration = time::Duration::minutes(5);
+
+/// A node's newest heartbeat and where it was read: its Ready condition's
+/// `lastHeartbeatTime`, or its Lease's `renewTime` in `kube-node-lease` where that is newer.
+struct Heartbeat {
+    at: time::OffsetDateTime,
+    text: String,
+    lease: Option<String>,
+}
+
+fn heartbeat(snap: &Snapshot, n: &NodeRecord) -> Option<Heartbeat> {
     use time::format_description::well_known::Rfc3339;
-    fn beat(n: &NodeRecord) -> Option<(&crate::artifact::k8s::Condition, time::OffsetDateTime)> {
-        n.node
-            .status
-            .conditions
-            .iter()
-            .find(|c| c.type_ == "Ready")
-            .and_then(|c| {
-                time::OffsetDateTime::parse(&c.last_heartbeat_time, &Rfc3339)
-                    .ok()
-                    .map(|t| (c, t))
-            })
+    let name = &n.node.metadata.name;
+    let status = n
+        .node
+        .status
+        .conditions
+        .iter()
+        .find(|c| c.type_ == "Ready")
+        .and_then(|c| {
+            time::OffsetDateTime::parse(&c.last_heartbeat_time, &Rfc3339)
+                .ok()
+                .map(|t| Heartbeat {
+                    at: t,
+                    text: c.last_heartbeat_time.clone(),
+                    lease: None,
+                })
+        });
+    // A node's Lease bears its name; its holder, where set, is the node too.
+    let lease = snap
+        .node_leases
+        .iter()
+        .filter(|l| {
+            &l.lease.metadata.name == name
+                && (l.lease.spec.holder_identity.is_empty() || &l.lease.spec.holder_identity == name)
+        })
+        .filter_map(|l| {
+            time::OffsetDateTime::parse(&l.lease.spec.renew_time, &Rfc3339)
+                .ok()
+                .map(|t| Heartbeat {
+                    at: t,
+                    text: l.lease.spec.renew_time.clone(),
+                    lease: Some(format!("kube-node-lease/{name}")),
+                })
+        })
+        .max_by_key(|h| h.at);
+    match (status, lease) {
+        (Some(s), Some(l)) => Some(if l.at >= s.at { l } else { s }),
+        (s, l) => s.or(l),
     }
-    let mut beats: Vec<(time::OffsetDateTime, String)> = snap
+}
+
+/// The Nodes dumped `Ready=True` whose heartbeat lags the dump by more than
+/// [`HEARTBEAT_STALE_AFTER`] ([`LEASE_STALE_AFTER`] when every node's heartbeat is its
+/// Lease), with the heartbeat, the lag and what it is measured against. A heartbeat is the
+/// newer of the Ready condition's and the node's Lease's ([`heartbeat`]). The dump's instant
+/// is told by the other dumped Nodes' heartbeats (the same `kubectl get` saw them): their
+/// median with three or more, so that one node with a fast clock does not make the others
+/// stale; never a collector's or `--now` time, which may be any time after the dump.
+fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, StaleBeat> {
+    let mut beats: Vec<(time::OffsetDateTime, String, Heartbeat)> = snap
         .k8s_nodes
         .iter()
-        .filter_map(|n| beat(n).map(|(_, t)| (t, n.node.metadata.name.clone())))
+        .filter_map(|n| heartbeat(snap, n).map(|h| (h.at, n.node.metadata.name.clone(), h)))
         .collect();
-    beats.sort();
+    beats.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     if beats.len() < 2 {
         return BTreeMap::new();
     }
+    let leases = beats.iter().all(|(_, _, h)| h.lease.is_some());
+    let (noun, limit) = if leases {
+        ("Lease renewal", LEASE_STALE_AFTER)
+    } else {
+        ("heartbeat", HEARTBEAT_STALE_AFTER)
+    };
     let (at, what) = if beats.len() >= 3 {
-        let (t, _) = &beats[beats.len() / 2];
+        let (t, _, _) = &beats[beats.len() / 2];
         (
             *t,
-            format!("the median heartbeat of the {} dumped nodes", beats.len()),
+            format!("the median {noun} of the {} dumped nodes", beats.len()),
         )
     } else {
-        let (t, name) = &beats[beats.len() - 1];
-        (*t, format!("node {name}'s last heartbeat"))
+        let (t, name, _) = &beats[beats.len() - 1];
+        (*t, format!("node {name}'s last {noun}"))
     };
     snap.k8s_nodes
         .iter()
         .filter_map(|n| {
-            let (c, t) = beat(n)?;
-            (c.status == "True" && at - t > HEARTBEAT_STALE_AFTER).then(|| {
+            let ready = n.node.status.conditions.iter().find(|c| c.type_ == "Ready")?;
+            let h = heartbeat(snap, n)?;
+            (ready.status == "True" && at - h.at > limit).then(|| {
                 (
                     n.node.metadata.name.clone(),
-                    (
-                        c.last_heartbeat_time.clone(),
-                        crate::model::duration_text(at - t),
-                        format!("{what}, {}", crate::model::rfc3339(at)),
-                    ),
+                    StaleBeat {
+                        lag: crate::model::duration_text(at - h.at),
+                        against: format!("{what}, {}", crate::model::rfc3339(at)),
+                        beat: h.text,
+                        lease: h.lease,
+                    },
                 )
             })
         })
         .collect()
+}
+
+/// A `Ready=True` node's stale heartbeat ([`stale_heartbeats`]).
+struct StaleBeat {
+    beat: String,
+    lag: String,
+    against: String,
+    lease: Option<String>,
 }
 
 impl Check for NodeNotReady {
@@ -792,23 +852,39 @@ impl Check for NodeNotReady {
                 continue;
             };
             let name = &n.node.metadata.name;
-            if let Some((beat, lag, against)) = stale.get(name) {
+            if let Some(StaleBeat {
+                beat,
+                lag,
+                against,
+                lease,
+            }) = stale.get(name)
+            {
+                let shown = crate::redact::line(beat);
+                let (posted, source) = match lease {
+                    Some(l) => (
+                        format!("last renewed its Lease {l} {lag} before the dump (renewTime {shown}"),
+                        format!("Lease {l} spec.renewTime"),
+                    ),
+                    None => (
+                        format!("last posted node status {lag} before the dump (lastHeartbeatTime {shown}"),
+                        "Node status.conditions[Ready].lastHeartbeatTime".to_string(),
+                    ),
+                };
                 out.push(
                     cx.finding(name.clone())
                         .severity(Severity::Warning)
                         .message(format!(
-                            "node {name} is dumped Ready, but its kubelet last posted node status \
-                             {lag} before the dump (lastHeartbeatTime {beat}; against {against}). \
+                            "node {name} is dumped Ready, but its kubelet {posted}; against {against}). \
                              The node lifecycle controller of kube-controller-manager marks a node \
-                             whose kubelet stops posting Unknown within a minute, and nothing did: \
+                             whose kubelet falls silent Unknown within a minute, and nothing did: \
                              check the kubelet on {name} and kube-controller-manager",
-                            beat = crate::redact::line(beat),
                         ))
                         .node(Some(name))
                         .path(n.path.clone())
                         .object(format!("Node/{name}"))
                         .evidence("ready", "True (stale)")
-                        .evidence("last_heartbeat", crate::redact::line(beat))
+                        .evidence("last_heartbeat", shown)
+                        .evidence("heartbeat_source", source)
                         .evidence("measured_against", against.clone())
                         .var("node", name.clone())
                         .refs(not_ready_keys(cx.snap, name, beat)),

@@ -317,6 +317,7 @@ fn assemble(snap: &mut Snapshot, path: &str, p: Parsed, decoded: &mut Decoded, e
     snap.configmaps.extend(p.configmaps);
     snap.k8s_nodes.extend(p.k8s_nodes);
     snap.events.extend(p.events);
+    snap.node_leases.extend(p.node_leases);
     snap.csrs.extend(p.csrs);
     snap.cert_texts
         .extend(p.cert_texts.into_iter().map(|c| (path.to_string(), node, c)));
@@ -370,6 +371,8 @@ fn sort(snap: &mut Snapshot) {
     snap.k8s_nodes
         .sort_by(|a, b| (&a.path, &a.node.metadata.name).cmp(&(&b.path, &b.node.metadata.name)));
     snap.events.sort_by(|a, b| a.path.cmp(&b.path));
+    snap.node_leases
+        .sort_by(|a, b| (&a.path, &a.lease.metadata.name).cmp(&(&b.path, &b.lease.metadata.name)));
     snap.csrs
         .sort_by(|a, b| (&a.path, &a.csr.metadata.name).cmp(&(&b.path, &b.csr.metadata.name)));
     snap.flannel_env.sort_by(|a, b| a.path.cmp(&b.path));

@@ -115,6 +115,8 @@ pub struct Snapshot {
     pub k8s_nodes: Vec<NodeRecord>,
     /// Events from dumps.
     pub events: Vec<EventRecord>,
+    /// Nodes' Leases (`kube-node-lease`) from dumps: each kubelet's heartbeat.
+    pub node_leases: Vec<crate::artifact::k8s::LeaseRecord>,
     /// CertificateSigningRequests from dumps.
     pub csrs: Vec<crate::artifact::k8s::CsrRecord>,
     /// Certificates known only from `openssl x509 -text` dumps: path, node, what they state.
@@ -167,6 +169,7 @@ impl Snapshot {
             configmaps: Vec::new(),
             k8s_nodes: Vec::new(),
             events: Vec::new(),
+            node_leases: Vec::new(),
             csrs: Vec::new(),
             cert_texts: Vec::new(),
             flannel_env: Vec::new(),
