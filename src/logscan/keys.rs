@@ -20,7 +20,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::logscan::stamp;
 use crate::model::{CertKey, KeyKind};
@@ -68,6 +68,7 @@ fn words() -> Option<&'static AhoCorasick> {
     AC.get_or_init(|| {
         AhoCorasickBuilder::new()
             .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(WORDS)
             .ok()
     })
