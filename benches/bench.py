@@ -118,6 +118,28 @@ def small_fleet(work, count):
     return folder
 
 
+def packed_lines(work, word, line_bytes, total=50_000_000):
+    """A kubelet log of `total` bytes: lines of `line_bytes` repeating `word`, a fault line
+    every 50 lines."""
+    folder = os.path.join(work, f"packed-{word}-{line_bytes}")
+    path = os.path.join(folder, "node-1", "var", "log", "kubelet.log")
+    if os.path.exists(path):
+        return folder
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    head = "Nov 21 09:00:01 node-1 kubelet[1]: I1121 09:00:01.000000 1 x.go:1] "
+    body = head + word * ((line_bytes - len(head)) // len(word)) + "\n"
+    fault = 'Nov 21 09:00:02 node-1 kubelet[1]: E1121 09:00:02.000000 1 x.go:1] Failed to pull image "nginx:1.{}": rpc error\n'
+    with open(path, "w") as f:
+        n = i = 0
+        while n < total:
+            f.write(body)
+            n += len(body)
+            i += 1
+            if i % 50 == 0:
+                f.write(fault.format(i))
+    return folder
+
+
 def ripgrep(tools):
     """ripgrep 15 from crates.io (Debian's rg is older and slower): installed once, locally."""
     rg = shutil.which("rg")
@@ -184,6 +206,17 @@ def main():
     replay = os.path.join(ROOT, "testdata", "bundles", "incident-replay.tar.gz")
     print("\nexample replay:")
     small, _ = bench("analyze incident-replay.tar.gz", [kt, "analyze", replay, *now], max(args.runs, 5))
+
+    # Hostile lines (helper-57): 50 MB of lines packed with one of the prefilter's generic
+    # cover strings and no literal, longer than --max-line-bytes and within it. Only each
+    # line's matched head is searched; the MB/s are worth comparing between builds.
+    print("\nlines packed with cover strings (50 MB):")
+    for word, line_bytes, limit in (("connect", 10_000, "100"), ("request", 500_000, None), ("connect", 10_000, None)):
+        folder = packed_lines(args.work, word, line_bytes)
+        extra = ["--max-line-bytes", limit] if limit else []
+        label = f"{line_bytes // 1000} KB lines of {word!r}" + (f", --max-line-bytes {limit}" if limit else "")
+        t, _ = bench(label, [kt, "analyze", folder, *now, *extra], args.runs)
+        print(f"  {'':<34} {50 / t:8.0f} MB/s")
 
     xbig = os.path.join(args.work, f"logs-{args.xz_size_mb}mb-v2")
     if not os.path.exists(xbig + ".tar.gz"):

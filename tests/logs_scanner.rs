@@ -113,6 +113,27 @@ fn the_scan_finds_what_it_should() {
     assert!(sum.newest.is_some());
 }
 
+/// helper-57: lines longer than the limit, packed with a generic cover string (`connect`,
+/// `request`) and holding a literal only past their head, then a fault line: the scan skips
+/// the rest of each such line, and finds the same as a line-by-line scan.
+#[test]
+fn cover_strings_past_an_overlong_lines_head_are_skipped_alike() {
+    let mut input = Vec::new();
+    for (i, word) in ["connect", "request", "ailed to "].iter().enumerate() {
+        input.extend_from_slice(b"Nov 21 09:00:01 node-1 kubelet[1]: ");
+        input.extend_from_slice(word.repeat(40 + i).as_bytes());
+        input.extend_from_slice(b" x509: certificate has expired or is not yet valid\n");
+        input.extend_from_slice(
+            b"Nov 21 09:00:02 node-1 kubelet[1]: Failed to pull image \"nginx:1.2\": rpc error\n",
+        );
+    }
+    for max_line in [10, 64, 150, 300, 400, 1000] {
+        for chunk in [1, 7, 256, 1 << 20] {
+            same(&input, "var/log/kubelet.log", max_line, chunk);
+        }
+    }
+}
+
 #[test]
 fn empty_and_newline_only_inputs() {
     for input in [&b""[..], b"\n", b"\n\n\r\n", b"x"] {

@@ -422,8 +422,24 @@ impl FileScan<'_> {
     fn block(&mut self, block: &[u8], origin: u64) {
         let mut line_start = 0usize;
         let mut at = 0usize;
+        // At or before the start of the line holding `at`: a cover string found less than
+        // `max_line` bytes after it lies in its line's matched head. Only when one lies
+        // further is the line's start looked up (once per `max_line` bytes at most).
+        let mut head_from = 0usize;
         let mut cands = std::mem::take(&mut self.cands);
         while let Some((q, ci)) = self.set.next_cover(block, at) {
+            if q - head_from >= self.max_line {
+                let seg = block.get(head_from..q).unwrap_or_default();
+                head_from = memchr::memrchr(b'\n', seg).map_or(head_from, |i| head_from + i + 1);
+                if q - head_from >= self.max_line {
+                    // Past the matched head of an overlong line: no literal here can count,
+                    // and the head's cover strings held none. On to the next line.
+                    let rest = block.get(q..).unwrap_or_default();
+                    at = memchr::memchr(b'\n', rest).map_or(block.len(), |i| q + i) + 1;
+                    head_from = at;
+                    continue;
+                }
+            }
             cands.clear();
             if !self.set.rules_at(block, q, ci, block.len(), &mut cands) {
                 at = q + 1;
@@ -453,6 +469,7 @@ impl FileScan<'_> {
                 self.eval_with(raw, &cands, None, false);
             }
             at = end + 1;
+            head_from = at;
         }
         self.cands = cands;
         self.count_lines(block, origin, &mut line_start, block.len());
