@@ -115,7 +115,8 @@ fn the_scan_finds_what_it_should() {
 
 /// helper-57: lines longer than the limit, packed with a generic cover string (`connect`,
 /// `request`) and holding a literal only past their head, then a fault line: the scan skips
-/// the rest of each such line, and finds the same as a line-by-line scan.
+/// the rest of each such line, and finds the same as a line-by-line scan; a line with more
+/// than 32 of them is read whole by one automaton over every literal, with the same result.
 #[test]
 fn cover_strings_past_an_overlong_lines_head_are_skipped_alike() {
     let mut input = Vec::new();
@@ -126,6 +127,27 @@ fn cover_strings_past_an_overlong_lines_head_are_skipped_alike() {
         input.extend_from_slice(
             b"Nov 21 09:00:02 node-1 kubelet[1]: Failed to pull image \"nginx:1.2\": rpc error\n",
         );
+        // Dense enough to be read whole, with a literal that starts before the cover string
+        // the switch happens at (`x509: ` before `certificate`, the 33rd).
+        input.extend_from_slice(word.repeat(32).as_bytes());
+        input.extend_from_slice(b" x509: certificate signed by unknown authority\n");
+        input.extend_from_slice(word.repeat(32).as_bytes());
+        input.extend_from_slice(
+            b"Unable to connect to the server: dial tcp 10.0.0.1:6443: connect: connection refused\n",
+        );
+    }
+    let s = scanner(64 << 10, 1 << 20);
+    let src = LogSource {
+        path: "var/log/kubelet.log".into(),
+        node: Some(1),
+    };
+    let sum = s.scan(&src, &mut &input[..]).unwrap();
+    for id in [
+        "log-cert-expired",
+        "log-image-pull-failed",
+        "log-apiserver-unreachable",
+    ] {
+        assert!(sum.hits.iter().any(|h| h.rule == id), "{id}");
     }
     for max_line in [10, 64, 150, 300, 400, 1000] {
         for chunk in [1, 7, 256, 1 << 20] {

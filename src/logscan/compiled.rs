@@ -270,6 +270,9 @@ pub struct RuleSet {
     lits: Vec<Vec<u8>>,
     /// For each literal, the rules it stands for.
     lit_rules: Vec<Vec<u32>>,
+    /// Every literal in one automaton, built on first use: for lines so dense with cover
+    /// strings that checking each place costs more than reading each byte ([`Self::rules_in`]).
+    every: std::sync::OnceLock<Option<AhoCorasick>>,
 }
 
 impl RuleSet {
@@ -410,6 +413,7 @@ impl RuleSet {
                 cover,
                 lits,
                 lit_rules,
+                every: std::sync::OnceLock::new(),
             },
             errors,
         )
@@ -442,6 +446,33 @@ impl RuleSet {
             }
         }
         any
+    }
+
+    /// Adds to `out` the rules of every literal that occurs in `text`, read byte by byte by
+    /// one automaton over all the literals: a hostile line of thousands of cover strings
+    /// (`connectconnect…`) costs a search per place otherwise.
+    pub fn rules_in(&self, text: &[u8], out: &mut Vec<u32>) {
+        let every = self.every.get_or_init(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.lits)
+                .ok()
+        });
+        let Some(ac) = every else {
+            // Not built (cannot happen for literals that built the cover): each place instead.
+            let mut at = 0;
+            while let Some((q, ci)) = self.next_cover(text, at) {
+                self.rules_at(text, q, ci, text.len(), out);
+                at = q + 1;
+            }
+            return;
+        };
+        for m in ac.find_overlapping_iter(text) {
+            if let Some(rs) = self.lit_rules.get(m.pattern().as_usize()) {
+                out.extend_from_slice(rs);
+            }
+        }
     }
 
     /// The rules whose literals occur in `line`, sorted, into `out` (cleared first). Every

@@ -222,6 +222,10 @@ struct Acc {
     last_line: u64,
 }
 
+/// Cover strings without a literal, on one line, past which the rest of the line's head is
+/// read by one automaton over every literal rather than checked place by place.
+const DENSE_LINE: usize = 32;
+
 /// The part of a raw line (without its `\n`) that is matched: no trailing `\r`, at most
 /// `max_line` bytes.
 fn line_head(raw: &[u8], max_line: usize) -> &[u8] {
@@ -426,17 +430,52 @@ impl FileScan<'_> {
         // `max_line` bytes after it lies in its line's matched head. Only when one lies
         // further is the line's start looked up (once per `max_line` bytes at most).
         let mut head_from = 0usize;
+        // Cover strings found since `head_from` that held no literal.
+        let mut misses = 0usize;
         let mut cands = std::mem::take(&mut self.cands);
         while let Some((q, ci)) = self.set.next_cover(block, at) {
+            misses += 1;
+            if misses > DENSE_LINE {
+                let seg = block.get(head_from..q).unwrap_or_default();
+                let start = memchr::memrchr(b'\n', seg).map_or(head_from, |i| head_from + i + 1);
+                if start == head_from {
+                    // A line this dense with cover strings: read its head whole.
+                    let end = memchr::memchr(b'\n', block.get(q..).unwrap_or_default())
+                        .map_or(block.len(), |i| q + i);
+                    let head_end = end.min(start.saturating_add(self.max_line));
+                    cands.clear();
+                    // The whole head: a literal may start before `q` and hold a cover
+                    // string not yet visited.
+                    self.set
+                        .rules_in(block.get(start..head_end).unwrap_or_default(), &mut cands);
+                    if !cands.is_empty() {
+                        self.count_lines(block, origin, &mut line_start, end + 1);
+                        self.cur_line = self.lines.saturating_sub(1);
+                        cands.sort_unstable();
+                        cands.dedup();
+                        self.eval_with(block.get(start..end).unwrap_or_default(), &cands, None, false);
+                    }
+                    at = end + 1;
+                    head_from = at;
+                    misses = 0;
+                    continue;
+                }
+                head_from = start;
+                misses = 1;
+            }
             if q - head_from >= self.max_line {
                 let seg = block.get(head_from..q).unwrap_or_default();
-                head_from = memchr::memrchr(b'\n', seg).map_or(head_from, |i| head_from + i + 1);
+                if let Some(i) = memchr::memrchr(b'\n', seg) {
+                    head_from += i + 1;
+                    misses = 1;
+                }
                 if q - head_from >= self.max_line {
                     // Past the matched head of an overlong line: no literal here can count,
                     // and the head's cover strings held none. On to the next line.
                     let rest = block.get(q..).unwrap_or_default();
                     at = memchr::memchr(b'\n', rest).map_or(block.len(), |i| q + i) + 1;
                     head_from = at;
+                    misses = 0;
                     continue;
                 }
             }
@@ -470,6 +509,7 @@ impl FileScan<'_> {
             }
             at = end + 1;
             head_from = at;
+            misses = 0;
         }
         self.cands = cands;
         self.count_lines(block, origin, &mut line_start, block.len());
