@@ -145,12 +145,19 @@ fn first<'a>(report: &'a Value, rule: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {rule} in {report:#}"))
 }
 
-fn on(report: &Value, rule: &str) -> Vec<String> {
+/// Every finding of `rule` in a report.
+fn of_rule<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+fn on(report: &Value, rule: &str) -> Vec<String> {
+    of_rule(report, rule)
+        .iter()
         .map(|f| f["node"].as_str().unwrap_or("cluster").to_string())
         .collect()
 }
@@ -435,12 +442,7 @@ fn an_event_is_a_symptom_of_the_component_whose_log_shows_the_cause() {
     let (code, bare) = analyze(&file);
     assert_ne!(code, 2, "{bare:#}");
     assert_eq!(rules(&bare), rules(&dir_form), "{bare:#}");
-    let roots: Vec<&Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "cloud-credentials-invalid")
-        .collect();
+    let roots: Vec<&Value> = of_rule(&r, "cloud-credentials-invalid");
     assert_eq!(roots.len(), 1, "{r:#}");
     let m = roots[0]["message"].as_str().unwrap();
     assert!(m.contains("deployment/ebs-csi-controller in kube-system"), "{m}");
@@ -748,12 +750,7 @@ fn an_expired_certificate_in_a_rancher_text_dump_is_found_and_rotated_by_rke2() 
     let archive = dir.path().join("rke2-cp-1-2026-11-21_09_30_00.tar.gz");
     rancher_archive_with(&archive, "rke2-cp-1", "", "Nov 14 22:13:20 2026 GMT");
     let (code, r) = analyze(&archive);
-    let expired: Vec<&Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "cert-expired")
-        .collect();
+    let expired: Vec<&Value> = of_rule(&r, "cert-expired");
     assert_eq!(expired.len(), 1, "{r}");
     let f = expired[0];
     assert_eq!(f["node"], "rke2-cp-1");
@@ -1399,12 +1396,7 @@ fn must_gather_start_up_noise_of_every_master_is_history() {
         );
     }
     let (code, r) = analyze(dir.path());
-    let noise: Vec<&Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "log-cni-not-ready")
-        .collect();
+    let noise: Vec<&Value> = of_rule(&r, "log-cni-not-ready");
     assert_eq!(noise.len(), 3, "{r:#}");
     assert!(noise.iter().all(|f| f["severity"] == "info"), "{noise:#?}");
     assert_eq!(code, 0, "{r:#}");
@@ -1569,12 +1561,7 @@ fn node_leases_are_read_in_every_dump_shape() {
             write(dir.path(), rel, text);
         }
         let (_, r) = analyze(dir.path());
-        let stale: Vec<&Value> = r["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule"] == "node-not-ready")
-            .collect();
+        let stale: Vec<&Value> = of_rule(&r, "node-not-ready");
         assert_eq!(stale.len(), 1, "{shape}: {r:#}");
         assert_eq!(stale[0]["node"], "worker-1", "{shape}");
         let msg = stale[0]["message"].as_str().unwrap();
