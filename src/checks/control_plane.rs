@@ -730,15 +730,15 @@ const LEASE_STALE_AFTER: time::Duration = time::Duration::minutes(5);
 
 /// A node's newest heartbeat and where it was read: its Ready condition's
 /// `lastHeartbeatTime`, or its Lease's `renewTime` in `kube-node-lease` where that is newer.
+#[derive(Clone)]
 struct Heartbeat {
     at: time::OffsetDateTime,
     text: String,
     lease: Option<String>,
 }
 
-fn heartbeat(snap: &Snapshot, n: &NodeRecord) -> Option<Heartbeat> {
+fn heartbeat(n: &NodeRecord, leases: &BTreeMap<&str, Heartbeat>) -> Option<Heartbeat> {
     use time::format_description::well_known::Rfc3339;
-    let name = &n.node.metadata.name;
     let status = n
         .node
         .status
@@ -754,28 +754,40 @@ fn heartbeat(snap: &Snapshot, n: &NodeRecord) -> Option<Heartbeat> {
                     lease: None,
                 })
         });
-    // A node's Lease bears its name; its holder, where set, is the node too.
-    let lease = snap
-        .node_leases
-        .iter()
-        .filter(|l| {
-            &l.lease.metadata.name == name
-                && (l.lease.spec.holder_identity.is_empty() || &l.lease.spec.holder_identity == name)
-        })
-        .filter_map(|l| {
-            time::OffsetDateTime::parse(&l.lease.spec.renew_time, &Rfc3339)
-                .ok()
-                .map(|t| Heartbeat {
-                    at: t,
-                    text: l.lease.spec.renew_time.clone(),
-                    lease: Some(format!("kube-node-lease/{name}")),
-                })
-        })
-        .max_by_key(|h| h.at);
+    let lease = leases.get(n.node.metadata.name.as_str()).cloned();
     match (status, lease) {
         (Some(s), Some(l)) => Some(if l.at >= s.at { l } else { s }),
         (s, l) => s.or(l),
     }
+}
+
+/// Each node's newest Lease renewal, by node name: a node's Lease bears its name, and its
+/// holder, where set, is the node too.
+fn lease_renewals(snap: &Snapshot) -> BTreeMap<&str, Heartbeat> {
+    use time::format_description::well_known::Rfc3339;
+    let mut out: BTreeMap<&str, Heartbeat> = BTreeMap::new();
+    for l in &snap.node_leases {
+        let name = l.lease.metadata.name.as_str();
+        let holder = l.lease.spec.holder_identity.as_str();
+        if !(holder.is_empty() || holder == name) {
+            continue;
+        }
+        let Ok(t) = time::OffsetDateTime::parse(&l.lease.spec.renew_time, &Rfc3339) else {
+            continue;
+        };
+        // The newest; of equal ones the last, as `max_by_key` keeps.
+        if out.get(name).is_none_or(|h| t >= h.at) {
+            out.insert(
+                name,
+                Heartbeat {
+                    at: t,
+                    text: l.lease.spec.renew_time.clone(),
+                    lease: Some(format!("kube-node-lease/{name}")),
+                },
+            );
+        }
+    }
+    out
 }
 
 /// The Nodes dumped `Ready=True` whose heartbeat lags the dump by more than
@@ -786,47 +798,52 @@ fn heartbeat(snap: &Snapshot, n: &NodeRecord) -> Option<Heartbeat> {
 /// median with three or more, so that one node with a fast clock does not make the others
 /// stale; never a collector's or `--now` time, which may be any time after the dump.
 fn stale_heartbeats(snap: &Snapshot) -> BTreeMap<String, StaleBeat> {
-    let mut beats: Vec<(time::OffsetDateTime, String, Heartbeat)> = snap
+    let leases = lease_renewals(snap);
+    // Each dumped node's heartbeat, in dump order.
+    let nodes: Vec<(&NodeRecord, Heartbeat)> = snap
         .k8s_nodes
         .iter()
-        .filter_map(|n| heartbeat(snap, n).map(|h| (h.at, n.node.metadata.name.clone(), h)))
+        .filter_map(|n| heartbeat(n, &leases).map(|h| (n, h)))
         .collect();
-    beats.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut beats: Vec<(time::OffsetDateTime, &str)> = nodes
+        .iter()
+        .map(|(n, h)| (h.at, n.node.metadata.name.as_str()))
+        .collect();
+    beats.sort();
     if beats.len() < 2 {
         return BTreeMap::new();
     }
-    let leases = beats.iter().all(|(_, _, h)| h.lease.is_some());
-    let (noun, limit) = if leases {
+    let (noun, limit) = if nodes.iter().all(|(_, h)| h.lease.is_some()) {
         ("Lease renewal", LEASE_STALE_AFTER)
     } else {
         ("heartbeat", HEARTBEAT_STALE_AFTER)
     };
     let (at, what) = if beats.len() >= 3 {
-        let (t, _, _) = &beats[beats.len() / 2];
+        let (t, _) = &beats[beats.len() / 2];
         (
             *t,
             format!("the median {noun} of the {} dumped nodes", beats.len()),
         )
     } else {
-        let (t, name, _) = &beats[beats.len() - 1];
+        let (t, name) = &beats[beats.len() - 1];
         (*t, format!("node {name}'s last {noun}"))
     };
-    snap.k8s_nodes
-        .iter()
-        .filter_map(|n| {
-            let ready = n.node.status.conditions.iter().find(|c| c.type_ == "Ready")?;
-            let h = heartbeat(snap, n)?;
-            (ready.status == "True" && at - h.at > limit).then(|| {
-                (
-                    n.node.metadata.name.clone(),
-                    StaleBeat {
-                        lag: crate::model::duration_text(at - h.at),
-                        against: format!("{what}, {}", crate::model::rfc3339(at)),
-                        beat: h.text,
-                        lease: h.lease,
-                    },
-                )
-            })
+    nodes
+        .into_iter()
+        .filter(|(n, h)| {
+            let ready = n.node.status.conditions.iter().find(|c| c.type_ == "Ready");
+            ready.is_some_and(|c| c.status == "True") && at - h.at > limit
+        })
+        .map(|(n, h)| {
+            (
+                n.node.metadata.name.clone(),
+                StaleBeat {
+                    lag: crate::model::duration_text(at - h.at),
+                    against: format!("{what}, {}", crate::model::rfc3339(at)),
+                    beat: h.text,
+                    lease: h.lease,
+                },
+            )
         })
         .collect()
 }

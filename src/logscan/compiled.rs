@@ -461,11 +461,7 @@ impl RuleSet {
         });
         let Some(ac) = every else {
             // Not built (cannot happen for literals that built the cover): each place instead.
-            let mut at = 0;
-            while let Some((q, ci)) = self.next_cover(text, at) {
-                self.rules_at(text, q, ci, text.len(), out);
-                at = q + 1;
-            }
+            self.rules_from(text, 0, out);
             return;
         };
         for m in ac.find_overlapping_iter(text) {
@@ -475,17 +471,23 @@ impl RuleSet {
         }
     }
 
+    /// Adds to `out` the rules of the literals held by each cover string that starts at or
+    /// after `at` in `hay` ([`Self::rules_at`] at each place [`Self::next_cover`] finds).
+    pub fn rules_from(&self, hay: &[u8], at: usize, out: &mut Vec<u32>) {
+        let mut at = at;
+        while let Some((q, ci)) = self.next_cover(hay, at) {
+            self.rules_at(hay, q, ci, hay.len(), out);
+            at = q + 1;
+        }
+    }
+
     /// The rules whose literals occur in `line`, sorted, into `out` (cleared first). Every
     /// literal holds a cover string, so each place a cover string starts is checked for the
     /// literals that hold it there: a few comparisons per place, where a second automaton
     /// over every literal would walk the whole line byte by byte.
     pub fn candidates(&self, line: &[u8], out: &mut Vec<u32>) {
         out.clear();
-        let mut at = 0;
-        while let Some((q, ci)) = self.next_cover(line, at) {
-            self.rules_at(line, q, ci, line.len(), out);
-            at = q + 1;
-        }
+        self.rules_from(line, 0, out);
         out.sort_unstable();
         out.dedup();
     }

@@ -424,6 +424,14 @@ impl FileScan<'_> {
     /// literal is found there, and its other literals are the cover strings after it on the
     /// line (those before it held none), so no line is searched twice.
     fn block(&mut self, block: &[u8], origin: u64) {
+        // The end of the line holding `q` (its `\n`, or the block's end), and its start,
+        // looked for back from `q` to `from` (at or before that start).
+        let line_end = |q: usize| {
+            memchr::memchr(b'\n', block.get(q..).unwrap_or_default()).map_or(block.len(), |i| q + i)
+        };
+        let line_start_from = |from: usize, q: usize| {
+            memchr::memrchr(b'\n', block.get(from..q).unwrap_or_default()).map_or(from, |i| from + i + 1)
+        };
         let mut line_start = 0usize;
         let mut at = 0usize;
         // At or before the start of the line holding `at`: a cover string found less than
@@ -435,77 +443,56 @@ impl FileScan<'_> {
         let mut cands = std::mem::take(&mut self.cands);
         while let Some((q, ci)) = self.set.next_cover(block, at) {
             misses += 1;
-            if misses > DENSE_LINE {
-                let seg = block.get(head_from..q).unwrap_or_default();
-                let start = memchr::memrchr(b'\n', seg).map_or(head_from, |i| head_from + i + 1);
-                if start == head_from {
-                    // A line this dense with cover strings: read its head whole.
-                    let end = memchr::memchr(b'\n', block.get(q..).unwrap_or_default())
-                        .map_or(block.len(), |i| q + i);
-                    let head_end = end.min(start.saturating_add(self.max_line));
-                    cands.clear();
-                    // The whole head: a literal may start before `q` and hold a cover
-                    // string not yet visited.
-                    self.set
-                        .rules_in(block.get(start..head_end).unwrap_or_default(), &mut cands);
-                    if !cands.is_empty() {
-                        self.count_lines(block, origin, &mut line_start, end + 1);
-                        self.cur_line = self.lines.saturating_sub(1);
-                        cands.sort_unstable();
-                        cands.dedup();
-                        self.eval_with(block.get(start..end).unwrap_or_default(), &cands, None, false);
-                    }
-                    at = end + 1;
-                    head_from = at;
-                    misses = 0;
-                    continue;
-                }
-                head_from = start;
-                misses = 1;
-            }
-            if q - head_from >= self.max_line {
-                let seg = block.get(head_from..q).unwrap_or_default();
-                if let Some(i) = memchr::memrchr(b'\n', seg) {
-                    head_from += i + 1;
+            cands.clear();
+            if misses > DENSE_LINE || q - head_from >= self.max_line {
+                // Where `q`'s line starts: a new line restarts the count.
+                let start = line_start_from(head_from, q);
+                if start != head_from {
+                    head_from = start;
                     misses = 1;
                 }
-                if q - head_from >= self.max_line {
-                    // Past the matched head of an overlong line: no literal here can count,
-                    // and the head's cover strings held none. On to the next line.
-                    let rest = block.get(q..).unwrap_or_default();
-                    at = memchr::memchr(b'\n', rest).map_or(block.len(), |i| q + i) + 1;
-                    head_from = at;
-                    misses = 0;
-                    continue;
-                }
             }
-            cands.clear();
-            if !self.set.rules_at(block, q, ci, block.len(), &mut cands) {
+            let end = if q - head_from >= self.max_line {
+                // Past the matched head of an overlong line: no literal here can count,
+                // and the head's cover strings held none. On to the next line.
+                Some(line_end(q))
+            } else if misses > DENSE_LINE {
+                // A line this dense with cover strings: read its head whole (a literal may
+                // start before `q` and hold a cover string not yet visited).
+                let end = line_end(q);
+                let head = block.get(head_from..end.min(head_from.saturating_add(self.max_line)));
+                self.set.rules_in(head.unwrap_or_default(), &mut cands);
+                Some(end)
+            } else if self.set.rules_at(block, q, ci, block.len(), &mut cands) {
+                let start = line_start_from(head_from, q);
+                let end = line_end(q);
+                if end - start > self.max_line {
+                    // Only the head of an overlong line is matched: find its literals there.
+                    self.set.candidates(
+                        line_head(block.get(start..end).unwrap_or_default(), self.max_line),
+                        &mut cands,
+                    );
+                } else {
+                    self.set
+                        .rules_from(block.get(..end).unwrap_or_default(), q + 1, &mut cands);
+                }
+                head_from = start;
+                Some(end)
+            } else {
+                None
+            };
+            let Some(end) = end else {
                 at = q + 1;
                 continue;
-            }
-            let start = memchr::memrchr(b'\n', block.get(..q).unwrap_or_default()).map_or(0, |i| i + 1);
-            let end =
-                memchr::memchr(b'\n', block.get(q..).unwrap_or_default()).map_or(block.len(), |i| q + i);
-            // Count the lines up to and including the candidate's.
-            self.count_lines(block, origin, &mut line_start, end + 1);
-            self.cur_line = self.lines.saturating_sub(1);
-            let raw = block.get(start..end).unwrap_or_default();
-            if raw.len() > self.max_line {
-                // Only the head of an overlong line is matched: find its literals there.
-                self.cands = cands;
-                self.eval(raw, None, false);
-                cands = std::mem::take(&mut self.cands);
-            } else {
-                let line = block.get(..end).unwrap_or_default();
-                let mut k = q + 1;
-                while let Some((q, ci)) = self.set.next_cover(line, k) {
-                    self.set.rules_at(line, q, ci, end, &mut cands);
-                    k = q + 1;
-                }
+            };
+            // The line's literals, if any (none on a line past its head).
+            if !cands.is_empty() {
+                // Count the lines up to and including the candidate's.
+                self.count_lines(block, origin, &mut line_start, end + 1);
+                self.cur_line = self.lines.saturating_sub(1);
                 cands.sort_unstable();
                 cands.dedup();
-                self.eval_with(raw, &cands, None, false);
+                self.eval_with(block.get(head_from..end).unwrap_or_default(), &cands, None, false);
             }
             at = end + 1;
             head_from = at;
